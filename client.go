@@ -1,0 +1,147 @@
+package batchprocessing
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Version is the version of this SDK, sent in the default User-Agent.
+const Version = "0.1.0"
+
+// Client calls the EnOS Batch Processing Service V2.1 through the EnOS API gateway. It
+// fetches an access token on first use, caches and renews it, and signs every request
+// with the application's AccessKey and SecretKey (the gateway's token authentication).
+//
+// A Client is safe for concurrent use by many goroutines; share one per application.
+// Printing a Client never shows its SecretKey or access token.
+type Client struct {
+	endpoint string // absolute, no trailing slash
+	orgID    string // default orgId
+	userID   string // default userId
+	log      *slog.Logger
+	clock    func() time.Time
+	// secretKey sits behind a pointer so that printing a Client by reflection shows an
+	// address, not the key.
+	secretKey *string
+	tokens    *tokenSource
+	rest      *resty.Client // signs every request in its pre-request hook
+}
+
+// NewClient returns a Client for the gateway at endpoint (for example
+// "https://apim-gateway.example.com"), authenticating as the application with the given
+// AccessKey and SecretKey (EnOS Console, Application Registration). It validates its
+// arguments and does no I/O: the first call fetches the access token.
+func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, error) {
+	base, err := parseEndpoint(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKey("accessKey", accessKey); err != nil {
+		return nil, err
+	}
+	if err := checkKey("secretKey", secretKey); err != nil {
+		return nil, err
+	}
+	s := settings{
+		userAgent:        "enos-go-batchprocessing/" + Version + " (" + runtime.Version() + ")",
+		logger:           slog.New(discardHandler{}),
+		clock:            time.Now,
+		maxResponseBytes: DefaultMaxResponseBytes,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, fmt.Errorf("batchprocessing: NewClient: %w", err)
+		}
+	}
+
+	hc := &http.Client{Timeout: DefaultTimeout}
+	if s.httpClient != nil {
+		copied := *s.httpClient
+		hc = &copied
+	}
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
+	}
+
+	c := &Client{
+		endpoint:  base,
+		orgID:     s.orgID,
+		userID:    s.userID,
+		log:       s.logger,
+		clock:     s.clock,
+		secretKey: &secretKey,
+	}
+	c.rest = newResty(hc, base, s).SetPreRequestHook(c.signRequest)
+	c.tokens = newTokenSource(newResty(hc, base, s), accessKey, secretKey, s.clock, s.logger)
+	return c, nil
+}
+
+// newResty configures one resty client over the shared, already copied *http.Client.
+func newResty(hc *http.Client, base string, s settings) *resty.Client {
+	return resty.NewWithClient(hc).
+		SetBaseURL(base).
+		SetLogger(restyLogger{s.logger}).
+		SetResponseBodyLimit(s.maxResponseBytes).
+		SetHeader("User-Agent", s.userAgent)
+}
+
+// parseEndpoint checks that endpoint is an absolute http(s) URL without credentials,
+// query or fragment, and returns it without a trailing slash.
+func parseEndpoint(endpoint string) (string, error) {
+	fail := func(reason string) error {
+		return fmt.Errorf("batchprocessing: NewClient: invalid endpoint: %s", reason)
+	}
+	if strings.TrimSpace(endpoint) == "" {
+		return "", fail("empty")
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "", fail("not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fail(`scheme must be "http" or "https", as in https://apim-gateway.example.com`)
+	}
+	if u.Host == "" {
+		return "", fail("no host")
+	}
+	if u.User != nil {
+		return "", fail("must not contain user information")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fail("must not contain a query or fragment")
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+func checkKey(name, key string) error {
+	switch {
+	case key == "":
+		return errors.New("batchprocessing: NewClient: empty " + name)
+	case strings.TrimSpace(key) != key:
+		return errors.New("batchprocessing: NewClient: " + name + " has leading or trailing white space")
+	}
+	return nil
+}
+
+// String describes the client without its secrets.
+func (c Client) String() string {
+	return fmt.Sprintf("batchprocessing.Client{endpoint: %s, orgId: %q, userId: %q}", c.endpoint, c.orgID, c.userID)
+}
+
+// GoString describes the client without its secrets, for %#v.
+func (c Client) GoString() string { return c.String() }
+
+// Format prints the client without its secrets, whatever the verb: the value receiver
+// covers both Client and *Client, so no verb falls back to printing the fields.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }

@@ -1,0 +1,224 @@
+package batchprocessing
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors. An *APIError matches them with errors.Is according to its code or HTTP
+// status; errors.As gives the details:
+//
+//	if errors.Is(err, batchprocessing.ErrFlowHasNoTask) { ... }
+//	var apiErr *batchprocessing.APIError
+//	if errors.As(err, &apiErr) { log.Print(apiErr.Code, apiErr.RequestID) }
+var (
+	// ErrUserNotFound matches code 62101: the userId does not exist or does not belong to the orgId.
+	ErrUserNotFound = errors.New("batchprocessing: user not found or not in organization")
+	// ErrInvalidParameter matches code 62102: an invalid parameter, an unknown flow or task,
+	// or a second trigger of the same flow within one minute.
+	ErrInvalidParameter = errors.New("batchprocessing: invalid parameter")
+	// ErrNoPrivilege matches code 62103: the user may not do this (for example, is not the flow's owner).
+	ErrNoPrivilege = errors.New("batchprocessing: no privilege")
+	// ErrFlowHasNoTask matches code 62104: the flow has no task, so it cannot be triggered.
+	ErrFlowHasNoTask = errors.New("batchprocessing: flow has no task")
+	// ErrAccountLocked matches code 62105: the user or the flow is locked.
+	ErrAccountLocked = errors.New("batchprocessing: account locked")
+	// ErrInternalServer matches code 62109: an internal error of the Batch Processing Service.
+	ErrInternalServer = errors.New("batchprocessing: internal server error")
+	// ErrUnauthorized matches HTTP 401 from the gateway (bad or missing signature, unknown
+	// token, timestamp outside the gateway's window) and the token service's codes 1002
+	// (unknown AccessKey) and 1003 (bad encryption, usually a wrong SecretKey).
+	ErrUnauthorized = errors.New("batchprocessing: unauthorized")
+	// ErrTokenExpired matches the token service's code 1203: the access token has expired.
+	ErrTokenExpired = errors.New("batchprocessing: access token expired")
+	// ErrRateLimited matches HTTP 429 from the gateway.
+	ErrRateLimited = errors.New("batchprocessing: rate limited")
+	// ErrUnexpectedResponse matches an *APIError whose body was not the JSON the API
+	// documents: an HTML error page, an empty or truncated body, a success without the
+	// expected data. The error's Body holds the first bytes of what came back.
+	ErrUnexpectedResponse = errors.New("batchprocessing: unexpected response")
+	// ErrInvalidRequest matches a *RequestError: the client refused to send an invalid request.
+	ErrInvalidRequest = errors.New("batchprocessing: invalid request")
+)
+
+// Business codes of the Batch Processing Service (spec section 2.4).
+const (
+	CodeUserNotFound     = 62101
+	CodeInvalidParameter = 62102
+	CodeNoPrivilege      = 62103
+	CodeFlowHasNoTask    = 62104
+	CodeAccountLocked    = 62105
+	CodeInternalServer   = 62109
+)
+
+// Codes of the token service (spec section 1.2.3).
+const (
+	CodeTokenReplayed         = 1001
+	CodeTokenUnknownAppKey    = 1002
+	CodeTokenBadEncryption    = 1003
+	CodeTokenInvalidParameter = 1004
+	CodeTokenInternal         = 1005
+	CodeTokenEmptyParameter   = 1202
+	CodeTokenExpired          = 1203
+	CodeTokenRefreshFailed    = 1204
+)
+
+// codeSentinels maps business and token-service codes to the sentinel they match.
+var codeSentinels = map[int]error{
+	CodeUserNotFound:       ErrUserNotFound,
+	CodeInvalidParameter:   ErrInvalidParameter,
+	CodeNoPrivilege:        ErrNoPrivilege,
+	CodeFlowHasNoTask:      ErrFlowHasNoTask,
+	CodeAccountLocked:      ErrAccountLocked,
+	CodeInternalServer:     ErrInternalServer,
+	CodeTokenUnknownAppKey: ErrUnauthorized,
+	CodeTokenBadEncryption: ErrUnauthorized,
+	CodeTokenExpired:       ErrTokenExpired,
+}
+
+// statusSentinels maps gateway HTTP statuses to the sentinel they match.
+var statusSentinels = map[int]error{
+	http.StatusUnauthorized:    ErrUnauthorized,
+	http.StatusTooManyRequests: ErrRateLimited,
+}
+
+// APIError is the error of a call that reached the gateway and got an answer other than
+// success: a business error (HTTP 200 with a non-zero code), a token-service error (a
+// non-zero status), a gateway error (an HTTP error status with {"message": ...}), or a
+// body that is not the documented JSON (then Unexpected is true and Body holds its start).
+//
+// It never holds the SecretKey or the access token.
+type APIError struct {
+	// Operation is the SDK operation that failed, e.g. "TriggerFlow" or "GetAccessToken".
+	Operation string
+	// Method and Path are the HTTP method and URL path of the request (no query, no host).
+	Method string
+	Path   string
+	// HTTPStatus is the HTTP status code of the response.
+	HTTPStatus int
+	// Code is the business code (621xx), the token service's status (1xxx), or 0 when the
+	// response carried none (a gateway error).
+	Code int
+	// Message is the service's msg, or the gateway's message.
+	Message string
+	// RequestID is the request id the response carried, if any.
+	RequestID string
+	// Unexpected reports that the body was not the JSON the API documents; see ErrUnexpectedResponse.
+	Unexpected bool
+	// ContentType is the response's Content-Type; set when Unexpected.
+	ContentType string
+	// Body holds at most the first 512 bytes of the response body; set when Unexpected.
+	Body string
+	// BodySize is the length of the response body in bytes; set when Unexpected.
+	BodySize int
+	// Err is the decoding error behind an unexpected body, if any.
+	Err error
+}
+
+// maxErrorBodySample bounds APIError.Body.
+const maxErrorBodySample = 512
+
+// Error returns a one-line description: operation, method and path, code or HTTP status,
+// message and request id.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("batchprocessing: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+		b.WriteString(": ")
+	}
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	switch {
+	case e.Unexpected:
+		fmt.Fprintf(&b, "unexpected response (http %d, content type %q, %d bytes)", e.HTTPStatus, e.ContentType, e.BodySize)
+		if e.Err != nil {
+			b.WriteString(": ")
+			b.WriteString(e.Err.Error())
+		}
+		if e.Body != "" {
+			fmt.Fprintf(&b, ": body %q", e.Body)
+		}
+	case e.Code != 0:
+		fmt.Fprintf(&b, "code %d: %s (http %d", e.Code, e.Message, e.HTTPStatus)
+		e.writeRequestID(&b)
+		b.WriteByte(')')
+	default:
+		fmt.Fprintf(&b, "http %d", e.HTTPStatus)
+		if e.Message != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Message)
+		}
+		if e.RequestID != "" {
+			b.WriteString(" (")
+			e.writeRequestID(&b)
+			b.WriteByte(')')
+		}
+	}
+	return b.String()
+}
+
+func (e *APIError) writeRequestID(b *strings.Builder) {
+	if e.RequestID == "" {
+		return
+	}
+	if e.Code != 0 && !e.Unexpected {
+		b.WriteString(", ")
+	}
+	b.WriteString("request id ")
+	b.WriteString(e.RequestID)
+}
+
+// Is reports whether the error matches target: the sentinel of its code (ErrFlowHasNoTask
+// for 62104, ...), of its HTTP status (ErrUnauthorized for 401, ErrRateLimited for 429),
+// or ErrUnexpectedResponse for an unexpected body.
+func (e *APIError) Is(target error) bool {
+	if target == nil {
+		return false
+	}
+	if e.Unexpected && target == ErrUnexpectedResponse {
+		return true
+	}
+	if s, ok := codeSentinels[e.Code]; ok && s == target {
+		return true
+	}
+	if s, ok := statusSentinels[e.HTTPStatus]; ok && s == target {
+		return true
+	}
+	return false
+}
+
+// Unwrap returns the decoding error behind an unexpected body, or nil.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// RequestError reports a request that the client refused to send because its input is
+// invalid. No network call was made. It matches ErrInvalidRequest.
+type RequestError struct {
+	// Operation is the SDK operation, e.g. "TriggerFlow".
+	Operation string
+	// Field names the offending input, e.g. "FlowID".
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+// Error returns "batchprocessing: <operation>: invalid <field>: <reason>".
+func (e *RequestError) Error() string {
+	return "batchprocessing: " + e.Operation + ": invalid " + e.Field + ": " + e.Reason
+}
+
+// Is reports whether target is ErrInvalidRequest.
+func (e *RequestError) Is(target error) bool { return target == ErrInvalidRequest }
+
+func invalid(op, field, reason string) error {
+	return &RequestError{Operation: op, Field: field, Reason: reason}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

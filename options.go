@@ -1,0 +1,114 @@
+package batchprocessing
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Option configures a Client. Options are applied by NewClient in order; an invalid one
+// makes NewClient fail.
+type Option func(*settings) error
+
+// settings is what the options set; NewClient turns it into a Client.
+type settings struct {
+	httpClient       *http.Client
+	orgID, userID    string
+	userAgent        string
+	logger           *slog.Logger
+	clock            func() time.Time
+	maxResponseBytes int
+}
+
+// DefaultTimeout is the per-attempt timeout of the HTTP client that NewClient makes when
+// WithHTTPClient is not given. The context passed to each call bounds the whole call.
+const DefaultTimeout = 30 * time.Second
+
+// DefaultMaxResponseBytes is the largest response body the client reads. A longer body
+// fails the call with an error instead of filling memory.
+const DefaultMaxResponseBytes = 8 << 20
+
+// WithHTTPClient makes the client send its requests through a copy of hc: its Transport,
+// Timeout, CheckRedirect and Jar are used, and hc itself is never modified. Use it for
+// proxies, TLS settings, timeouts, and to plug in test transports such as httpmock.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil *http.Client")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithOrgID sets the organization id (orgId) used by every call whose request leaves it empty.
+func WithOrgID(orgID string) Option {
+	return func(s *settings) error {
+		if strings.TrimSpace(orgID) == "" {
+			return errors.New("WithOrgID: empty organization id")
+		}
+		s.orgID = orgID
+		return nil
+	}
+}
+
+// WithUserID sets the user id (userId) used by every call whose request leaves it empty.
+func WithUserID(userID string) Option {
+	return func(s *settings) error {
+		if strings.TrimSpace(userID) == "" {
+			return errors.New("WithUserID: empty user id")
+		}
+		s.userID = userID
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header of every request.
+func WithUserAgent(userAgent string) Option {
+	return func(s *settings) error {
+		if strings.TrimSpace(userAgent) == "" {
+			return errors.New("WithUserAgent: empty user agent")
+		}
+		s.userAgent = userAgent
+		return nil
+	}
+}
+
+// WithLogger makes the client log each request (operation, method, path, status, code,
+// request id, duration) and each token fetch at debug level, and failures at warn level.
+// Log records never contain the SecretKey or the access token. The default logs nothing.
+func WithLogger(logger *slog.Logger) Option {
+	return func(s *settings) error {
+		if logger == nil {
+			return errors.New("WithLogger: nil *slog.Logger")
+		}
+		s.logger = logger
+		return nil
+	}
+}
+
+// WithClock sets the clock the client reads for signature timestamps, token expiry and
+// the default trigger time. The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *settings) error {
+		if now == nil {
+			return errors.New("WithClock: nil clock")
+		}
+		s.clock = now
+		return nil
+	}
+}
+
+// WithMaxResponseBytes sets the largest response body the client reads
+// (DefaultMaxResponseBytes by default).
+func WithMaxResponseBytes(n int) Option {
+	return func(s *settings) error {
+		if n <= 0 {
+			return errors.New("WithMaxResponseBytes: limit must be positive")
+		}
+		s.maxResponseBytes = n
+		return nil
+	}
+}

@@ -1,0 +1,195 @@
+package batchprocessing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+	"github.com/google/go-querystring/query"
+)
+
+// servicePath is the path prefix of the Batch Processing Service V2.1 behind the gateway.
+const servicePath = "/batch-processing-service/v2.1"
+
+// contentTypeJSON is the Content-Type of request bodies, as Envision's clients send it.
+const contentTypeJSON = "application/json;charset=UTF-8"
+
+// call describes one API operation; the operation methods build it and do performs it.
+type call struct {
+	op     string // SDK operation name, e.g. "TriggerFlow"
+	method string // http.MethodGet or http.MethodPost
+	path   string // path below the endpoint, e.g. servicePath + "/flows"
+	query  any    // struct with `url` tags, encoded with go-querystring
+	body   any    // JSON request body, marshalled once; nil for none
+}
+
+// userQuery is the query every operation but the time ones carries.
+type userQuery struct {
+	Action string `url:"action"`
+	OrgID  string `url:"orgId"`
+	UserID string `url:"userId"`
+}
+
+// callState travels in the request's context from do to the signing hook.
+type callState struct {
+	body  []byte // the exact body bytes sent
+	token string // the access token the last attempt was signed with
+}
+
+type callStateKey struct{}
+
+// userQuery validates the caller's context and identity (falling back to the client's
+// defaults) and returns the query for action.
+func (c *Client) userQuery(ctx context.Context, op, action, orgID, userID string) (userQuery, error) {
+	if ctx == nil {
+		return userQuery{}, invalid(op, "context", "nil context.Context")
+	}
+	if orgID == "" {
+		orgID = c.orgID
+	}
+	if userID == "" {
+		userID = c.userID
+	}
+	if orgID == "" {
+		return userQuery{}, invalid(op, "OrgID", "empty, and the client has no default (WithOrgID)")
+	}
+	if userID == "" {
+		return userQuery{}, invalid(op, "UserID", "empty, and the client has no default (WithUserID)")
+	}
+	return userQuery{Action: action, OrgID: orgID, UserID: userID}, nil
+}
+
+// do performs a call: it encodes the query and marshals the body once, sends the request
+// through resty (signRequest signs each attempt), and decodes the envelope into data.
+func (c *Client) do(ctx context.Context, cl call, data any) error {
+	q, err := query.Values(cl.query)
+	if err != nil {
+		return fmt.Errorf("batchprocessing: %s: encoding query: %w", cl.op, err)
+	}
+	state := &callState{}
+	req := c.rest.R().
+		SetContext(context.WithValue(ctx, callStateKey{}, state)).
+		SetQueryParamsFromValues(q)
+	if cl.body != nil {
+		if state.body, err = json.Marshal(cl.body); err != nil {
+			return fmt.Errorf("batchprocessing: %s: encoding body: %w", cl.op, err)
+		}
+		req.SetHeader("Content-Type", contentTypeJSON).SetBody(state.body)
+	}
+
+	start := time.Now()
+	resp, err := req.Execute(cl.method, cl.path)
+	if err != nil {
+		err = c.sendError(cl, resp, err)
+		c.log.LogAttrs(ctx, levelOf(err), "batchprocessing call failed",
+			opAttrs(cl, time.Since(start), 0, err)...)
+		return err
+	}
+	r := &response{
+		op:      cl.op,
+		method:  cl.method,
+		path:    cl.path,
+		status:  resp.StatusCode(),
+		header:  resp.Header(),
+		body:    resp.Body(),
+		secrets: []string{state.token, *c.secretKey},
+	}
+	err = decodeEnvelope(r, data)
+	if r.status == http.StatusUnauthorized {
+		// The gateway refused the token or the signature: forget the token so that the
+		// next call starts with a fresh one.
+		c.tokens.invalidate(state.token)
+	}
+	c.log.LogAttrs(ctx, levelOf(err), "batchprocessing call", opAttrs(cl, time.Since(start), r.status, err)...)
+	return err
+}
+
+// signRequest is resty's pre-request hook: it runs for every attempt, sees the final URL,
+// and sets the token, a fresh timestamp and the signature over the exact body bytes.
+func (c *Client) signRequest(_ *resty.Client, req *http.Request) error {
+	state, ok := req.Context().Value(callStateKey{}).(*callState)
+	if !ok {
+		return errors.New("batchprocessing: request sent outside the client's request path")
+	}
+	token, err := c.tokens.token(req.Context())
+	if err != nil {
+		return err
+	}
+	state.token = token
+	ts := c.clock().UnixMilli()
+	req.Header.Set(HeaderAccessToken, token)
+	req.Header.Set(HeaderTimestamp, itoa(ts))
+	req.Header.Set(HeaderSignature, Sign(token, *c.secretKey, ts, req.URL.Query(), state.body))
+	return nil
+}
+
+// sendError turns an error of resty's Execute into the SDK's: errors of our own (token
+// fetch, validation) pass through; an over-long body becomes an unexpected-response
+// *APIError; transport and context errors are wrapped with the operation, staying
+// reachable with errors.Is and errors.As.
+func (c *Client) sendError(cl call, resp *resty.Response, err error) error {
+	var apiErr *APIError
+	var transportErr *TransportError
+	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
+		return err
+	}
+	if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil && resp.RawResponse != nil {
+		r := &response{op: cl.op, method: cl.method, path: cl.path, status: resp.StatusCode(), header: resp.Header()}
+		e := r.unexpected(fmt.Errorf("response body larger than the client's limit (WithMaxResponseBytes)"))
+		e.BodySize = -1
+		return e
+	}
+	return &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Err: err}
+}
+
+// TransportError reports a call that got no HTTP answer: the connection failed, the
+// context ended, or the body could not be read. Err is the cause; errors.Is(err,
+// context.DeadlineExceeded) and errors.As(err, &urlErr) see through it.
+type TransportError struct {
+	Operation, Method, Path string
+	Err                     error
+}
+
+// Error returns "batchprocessing: <operation>: <method> <path>: <cause>".
+func (e *TransportError) Error() string {
+	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+func opAttrs(cl call, d time.Duration, status int, err error) []slog.Attr {
+	attrs := []slog.Attr{
+		slog.String("operation", cl.op),
+		slog.String("method", cl.method),
+		slog.String("path", cl.path),
+		slog.Duration("duration", d),
+	}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		attrs = append(attrs, slog.Int("code", apiErr.Code))
+		if apiErr.RequestID != "" {
+			attrs = append(attrs, slog.String("request_id", apiErr.RequestID))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	return attrs
+}
+
+// levelOf is the log level of a call's outcome: debug for success, warn for failure.
+func levelOf(err error) slog.Level {
+	if err != nil {
+		return slog.LevelWarn
+	}
+	return slog.LevelDebug
+}

@@ -1,0 +1,352 @@
+package batchprocessing
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+)
+
+func TestTokenRequestAndCaching(t *testing.T) {
+	c, mt, clock := newTestClient(t)
+	var rec recorder
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, rec.wrap(tokenResponder(testToken, 7200)))
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
+	for i := 0; i < 3; i++ {
+		if _, err := trigger(c, 1); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Minute)
+	}
+	reqs := rec.all()
+	if len(reqs) != 1 {
+		t.Fatalf("%d token requests for 3 calls, want 1", len(reqs))
+	}
+	// The documented body, vector V1: appKey, encryption, timestamp as a number.
+	v1 := loadSigningVectors(t).TokenRequests[0]
+	if string(reqs[0].body) != v1.Body {
+		t.Errorf("token request body = %s, want %s", reqs[0].body, v1.Body)
+	}
+	if ct := reqs[0].header.Get("Content-Type"); ct != contentTypeJSON {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	for _, h := range []string{HeaderAccessToken, HeaderSignature, HeaderTimestamp} {
+		if reqs[0].header.Get(h) != "" {
+			t.Errorf("token request carries %s", h)
+		}
+	}
+}
+
+func TestTokenRenewedBeforeExpiry(t *testing.T) {
+	c, mt, clock := newTestClient(t)
+	var gets, refreshes recorder
+	var api recorder
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, gets.wrap(tokenResponder("token-1", 600)))
+	mt.RegisterResponder(http.MethodPost, tokenRefURL, refreshes.wrap(tokenResponder("token-2", 600)))
+	mt.RegisterResponder(http.MethodPost, flowsURL, api.wrap(okInstance("1-20191122012300")))
+
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	// A 600 s token is renewed in its last 60 s.
+	clock.Advance(539 * time.Second)
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(refreshes.all()); n != 0 {
+		t.Fatalf("renewed %d times 61 s before expiry", n)
+	}
+	clock.Advance(2 * time.Second)
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	ref := refreshes.all()
+	if len(ref) != 1 || len(gets.all()) != 1 {
+		t.Fatalf("%d refreshes and %d gets, want 1 and 1", len(ref), len(gets.all()))
+	}
+	body := decodeJSONMap(t, ref[0].body)
+	if body["accessToken"] != "token-1" || body["appKey"] != testAccessKey || body["encryption"] == "" {
+		t.Errorf("refresh body = %s", ref[0].body)
+	}
+	calls := api.all()
+	for i, want := range []string{"token-1", "token-1", "token-2"} {
+		if got := calls[i].header.Get(HeaderAccessToken); got != want {
+			t.Errorf("call %d signed with %q, want %q", i, got, want)
+		}
+	}
+}
+
+func TestTokenRefreshRefusedFallsBackToGet(t *testing.T) {
+	c, mt, clock := newTestClient(t)
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 600).Then(tokenResponder("token-3", 600)))
+	mt.RegisterResponder(http.MethodPost, tokenRefURL, jsonResponder(200, map[string]any{"status": 1204, "msg": "Failed to refresh access token"}))
+	var api recorder
+	mt.RegisterResponder(http.MethodPost, flowsURL, api.wrap(okInstance("1-20191122012300")))
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(590 * time.Second)
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := api.all()[1].header.Get(HeaderAccessToken); got != "token-3" {
+		t.Errorf("signed with %q after a refused refresh, want token-3", got)
+	}
+	counts := mt.GetCallCountInfo()
+	if counts["POST "+tokenGetURL] != 2 || counts["POST "+tokenRefURL] != 1 {
+		t.Errorf("token calls = %v, want 2 gets and 1 refresh", counts)
+	}
+}
+
+func TestTokenExpiredIsFetchedAgain(t *testing.T) {
+	c, mt, clock := newTestClient(t)
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 600).Then(tokenResponder("token-2", 600)))
+	var api recorder
+	mt.RegisterResponder(http.MethodPost, flowsURL, api.wrap(okInstance("1-20191122012300")))
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(601 * time.Second)
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	if mt.GetCallCountInfo()["POST "+tokenRefURL] != 0 {
+		t.Error("an expired token was refreshed instead of got anew")
+	}
+	if got := api.all()[1].header.Get(HeaderAccessToken); got != "token-2" {
+		t.Errorf("signed with %q, want token-2", got)
+	}
+}
+
+func TestTokenTimestampsStrictlyIncrease(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	var gets recorder
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, gets.wrap(tokenResponder("t", 7200)))
+	mt.RegisterResponder(http.MethodPost, flowsURL, jsonResponder(401, map[string]any{"message": "Invalid authentication credentials"}))
+	// Each 401 drops the token, so each call gets a new one; the clock stands still.
+	for i := 0; i < 3; i++ {
+		if _, err := trigger(c, 1); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range gets.all() {
+		ts := decodeJSONMap(t, r.body)["timestamp"].(interface{ String() string }).String()
+		if seen[ts] {
+			t.Errorf("timestamp %s reused: the token service would answer 1001", ts)
+		}
+		seen[ts] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("%d token requests, want 3", len(seen))
+	}
+}
+
+func TestTokenOneRequestForManyGoroutines(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	var tokenCalls atomic.Int32
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, func(req *http.Request) (*http.Response, error) {
+		tokenCalls.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		return tokenResponder(testToken, 7200)(req)
+	})
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := trigger(c, 1); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := tokenCalls.Load(); n != 1 {
+		t.Errorf("%d token requests, want 1", n)
+	}
+}
+
+func TestTokenFailureSharedByWaiters(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	var tokenCalls atomic.Int32
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, func(req *http.Request) (*http.Response, error) {
+		tokenCalls.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		return jsonResponder(200, map[string]any{"status": 1002, "msg": "The appKey does not exist"})(req)
+	})
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := trigger(c, 1); !errors.Is(err, ErrUnauthorized) {
+				t.Errorf("err = %v, want ErrUnauthorized", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := tokenCalls.Load(); n != 1 {
+		t.Errorf("%d token requests for one failure, want 1", n)
+	}
+	if n := mt.GetCallCountInfo()["POST "+flowsURL]; n != 0 {
+		t.Errorf("%d API calls without a token", n)
+	}
+}
+
+func TestTokenLeaderCancelledWaiterContinues(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	release := make(chan struct{})
+	first := true
+	var mu sync.Mutex
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, func(req *http.Request) (*http.Response, error) {
+		mu.Lock()
+		isFirst := first
+		first = false
+		mu.Unlock()
+		if isFirst {
+			select { // the leader's request hangs until its context ends
+			case <-req.Context().Done():
+				return nil, req.Context().Err()
+			case <-release:
+			}
+		}
+		return tokenResponder(testToken, 7200)(req)
+	})
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	leaderDone := make(chan error, 1)
+	go func() {
+		_, err := c.TriggerFlow(leaderCtx, TriggerFlowRequest{FlowID: 1})
+		leaderDone <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // let the leader start its token request
+	waiterDone := make(chan error, 1)
+	go func() {
+		_, err := trigger(c, 1)
+		waiterDone <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	if err := <-leaderDone; !errors.Is(err, context.Canceled) {
+		t.Errorf("leader err = %v, want context.Canceled", err)
+	}
+	select {
+	case err := <-waiterDone:
+		if err != nil {
+			t.Errorf("waiter err = %v, want success with its own token request", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter stuck after the leader gave up")
+	}
+	close(release)
+}
+
+func TestTokenServiceErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		responder  httpmock.Responder
+		sentinel   error
+		code       int
+		status     int
+		unexpected bool
+	}{
+		{"1002 unknown appKey", jsonResponder(200, map[string]any{"status": 1002, "msg": "The appKey does not exist", "business": "apim-token-service"}), ErrUnauthorized, 1002, 200, false},
+		{"1003 bad encryption", jsonResponder(200, map[string]any{"status": 1003, "msg": "The encryption is not valid"}), ErrUnauthorized, 1003, 200, false},
+		{"1203 expired", jsonResponder(200, map[string]any{"status": 1203, "msg": "The access token has expired"}), ErrTokenExpired, 1203, 200, false},
+		{"1001 replay", jsonResponder(200, map[string]any{"status": 1001, "msg": "Repeated requests"}), nil, 1001, 200, false},
+		{"status as string", httpmock.NewStringResponder(200, `{"status":"1002","msg":"no app"}`), ErrUnauthorized, 1002, 200, false},
+		{"gateway 429", jsonResponder(429, map[string]any{"message": "API rate limit exceeded"}), ErrRateLimited, 0, 429, false},
+		{"html 502", httpmock.NewStringResponder(502, "<html>bad gateway</html>"), ErrUnexpectedResponse, 0, 502, true},
+		{"empty", httpmock.NewStringResponder(200, ""), ErrUnexpectedResponse, 0, 200, true},
+		{"no token", httpmock.NewStringResponder(200, `{"status":0,"msg":"SUCCESS","data":{}}`), ErrUnexpectedResponse, 0, 200, true},
+		{"data null", httpmock.NewStringResponder(200, `{"status":0,"msg":"SUCCESS","data":null}`), ErrUnexpectedResponse, 0, 200, true},
+		{"code envelope", httpmock.NewStringResponder(200, `{"code":0,"msg":"OK"}`), ErrUnexpectedResponse, 0, 200, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt, _ := newTestClient(t)
+			mt.RegisterResponder(http.MethodPost, tokenGetURL, tt.responder)
+			_, err := trigger(c, 1)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err = %v (%T), want *APIError", err, err)
+			}
+			if tt.sentinel != nil && !errors.Is(err, tt.sentinel) {
+				t.Errorf("errors.Is(%v, %v) = false", err, tt.sentinel)
+			}
+			if apiErr.Operation != "GetAccessToken" || apiErr.Code != tt.code || apiErr.HTTPStatus != tt.status || apiErr.Unexpected != tt.unexpected {
+				t.Errorf("got %+v", apiErr)
+			}
+			if n := mt.GetCallCountInfo()["POST "+flowsURL]; n != 0 {
+				t.Errorf("%d API calls without a token", n)
+			}
+		})
+	}
+}
+
+func TestTokenTolerantDecoding(t *testing.T) {
+	tests := []struct{ name, body string }{
+		{"documentation's typo stauts", `{"stauts":0,"msg":"SUCCESS","data":{"accessToken":"tok","expire":7200}}`},
+		{"expire as string", `{"status":0,"msg":"SUCCESS","data":{"accessToken":"tok","expire":"7200"}}`},
+		{"no expire", `{"status":0,"data":{"accessToken":"tok"}}`},
+		{"no status", `{"data":{"accessToken":"tok","expire":7200}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt, _ := newTestClient(t)
+			mt.RegisterResponder(http.MethodPost, tokenGetURL, httpmock.NewStringResponder(200, tt.body))
+			var api recorder
+			mt.RegisterResponder(http.MethodPost, flowsURL, api.wrap(okInstance("1-20191122012300")))
+			if _, err := trigger(c, 1); err != nil {
+				t.Fatal(err)
+			}
+			if got := api.all()[0].header.Get(HeaderAccessToken); got != "tok" {
+				t.Errorf("signed with %q", got)
+			}
+		})
+	}
+}
+
+func TestUnauthorizedDropsToken(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 7200).Then(tokenResponder("token-2", 7200)))
+	var api recorder
+	mt.RegisterResponder(http.MethodPost, flowsURL, api.wrap(
+		jsonResponder(401, map[string]any{"message": "Invalid authentication credentials"}).Then(okInstance("1-20191122012300"))))
+	if _, err := trigger(c, 1); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := api.all()[1].header.Get(HeaderAccessToken); got != "token-2" {
+		t.Errorf("after a 401 the next call used %q, want a new token", got)
+	}
+}
+
+func TestTokenNotInErrorBodies(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	// An answer that holds a token but is not well formed: the sample must not show it.
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, httpmock.NewStringResponder(200,
+		`{"status":0,"data":{"accessToken":"abcdef0123456789","expire":`))
+	_, err := trigger(c, 1)
+	if err == nil || strings.Contains(err.Error(), "abcdef0123456789") {
+		t.Fatalf("err = %v", err)
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !strings.Contains(apiErr.Body, redactedText) {
+		t.Errorf("Body = %q, want the token redacted", apiErr.Body)
+	}
+}
