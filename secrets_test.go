@@ -1,0 +1,69 @@
+package batchprocessing
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+)
+
+// TestSecretsNeverShown runs every kind of outcome with a debug logger and searches all
+// that the client printed, logged and returned for the SecretKey and the access token.
+func TestSecretsNeverShown(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	echo := func(req *http.Request) (*http.Response, error) {
+		// A broken server that echoes the request's credentials in an HTML page.
+		return httpmock.NewStringResponse(502, "<html>"+req.Header.Get(HeaderAccessToken)+" "+testSecretKey+"</html>"), nil
+	}
+	scenarios := []struct {
+		name  string
+		token httpmock.Responder
+		api   httpmock.Responder
+	}{
+		{"success", tokenResponder(token, 7200), okInstance("1-20191122012300")},
+		{"business error", tokenResponder(token, 7200), jsonResponder(200, map[string]any{"code": 62104, "msg": "no task"})},
+		{"gateway 401", tokenResponder(token, 7200), jsonResponder(401, map[string]any{"message": "Invalid authentication credentials"})},
+		{"echoing server", tokenResponder(token, 7200), echo},
+		{"json echo", tokenResponder(token, 7200), func(req *http.Request) (*http.Response, error) {
+			return httpmock.NewStringResponse(200, `{"code":0,"data":{"accessToken":"`+req.Header.Get(HeaderAccessToken)+`"}}`), nil
+		}},
+		{"transport failure", tokenResponder(token, 7200), httpmock.ConnectionFailure},
+		{"token service error", jsonResponder(200, map[string]any{"status": 1003, "msg": "The encryption is not valid"}), nil},
+		{"token in a broken token answer", httpmock.NewStringResponder(200, `{"status":0,"data":{"accessToken":"`+token+`","expire":"soon`), nil},
+		{"token answer echoing the secret", httpmock.NewStringResponder(500, "<p>"+testSecretKey+"</p>"), nil},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c, mt, clock := newTestClient(t, WithLogger(logger))
+			mt.RegisterResponder(http.MethodPost, tokenGetURL, sc.token)
+			mt.RegisterResponder(http.MethodPost, tokenRefURL, tokenResponder(token, 7200))
+			if sc.api != nil {
+				mt.RegisterResponder(http.MethodPost, flowsURL, sc.api)
+			}
+			var out []string
+			for i := 0; i < 2; i++ {
+				_, err := trigger(c, 1)
+				if err != nil {
+					out = append(out, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+				}
+				clock.Advance(7150 * time.Second) // the second call renews the token
+			}
+			out = append(out, logs.String(), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", *c))
+			if sc.name == "success" && !strings.Contains(logs.String(), `"operation":"TriggerFlow"`) {
+				t.Errorf("debug log lacks the call: %s", logs.String())
+			}
+			for _, s := range out {
+				if strings.Contains(s, token) || strings.Contains(s, testSecretKey) {
+					t.Errorf("secret shown: %s", s)
+				}
+			}
+		})
+	}
+}
