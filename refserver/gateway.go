@@ -1,0 +1,165 @@
+package refserver
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/enos-go/batchprocessing"
+)
+
+// This file is the API gateway: the token service (spec sections 1.2.1 to 1.2.3) and the check
+// of the token and signature headers on every other call (spec section 1.2.4).
+
+// Paths of the token service.
+const (
+	tokenGetPath     = "/apim-token-service/v2.0/token/get"
+	tokenRefreshPath = "/apim-token-service/v2.0/token/refresh"
+)
+
+// Headers of a signed call (spec section 1.2.4).
+const (
+	headerAccessToken = "apim-accesstoken"
+	headerTimestamp   = "apim-timestamp"
+	headerSignature   = "apim-signature"
+)
+
+// serveToken answers token/get (refresh false) or token/refresh (refresh true).
+func (st *state) serveToken(w http.ResponseWriter, body []byte, refresh bool) {
+	data, f := st.token(body, refresh)
+	writeTokenAnswer(w, data, f)
+}
+
+// token runs the token service on one request body.
+//
+// Checks, in order: the body is JSON (1004), every field is present (1202), the app exists
+// (1002), the timestamp is within the window of the server clock (1004), the encryption is
+// right (1003) and was not used before (1001); for refresh, the token is this app's (1204) and
+// has not expired (1203).
+func (st *state) token(body []byte, refresh bool) (*tokenData, *failure) {
+	var req tokenRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, errTokenInvalid
+	}
+	if req.AppKey == "" || req.Encryption == "" || !req.Timestamp.set || (refresh && req.AccessToken == "") {
+		return nil, errTokenEmptyField
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	a := st.apps[req.AppKey]
+	if a == nil {
+		return nil, errTokenUnknownApp
+	}
+	// The real window is undocumented (spec section 1.2.4); ours also bounds how long used
+	// encryptions must be remembered to refuse a replay.
+	if !st.withinWindow(req.Timestamp.value, now) {
+		return nil, errTokenTimestamp
+	}
+	want := tokenEncryption(req.AppKey, a.secret, req.Timestamp.value)
+	if subtle.ConstantTimeCompare([]byte(req.Encryption), []byte(want)) != 1 {
+		return nil, errTokenEncryption
+	}
+	st.forgetOldEncryptions(now)
+	if _, used := st.encryptions[want]; used {
+		return nil, errTokenReplay
+	}
+	// The request is authentic from here on, so its encryption is spent even if a refresh
+	// below fails.
+	st.encryptions[want] = req.Timestamp.value
+
+	if refresh {
+		return st.refreshToken(req.AppKey, req.AccessToken, now)
+	}
+	return st.getToken(req.AppKey, now), nil
+}
+
+// getToken hands out the app's current token while it has at least a second to live (spec
+// section 1.2.1: get returns the same token before expiry), else a new one.
+func (st *state) getToken(appKey string, now time.Time) *tokenData {
+	if cur := st.tokens[st.apps[appKey].current]; cur != nil && cur.expires.Sub(now) >= time.Second {
+		return &tokenData{AccessToken: st.apps[appKey].current, Expire: remaining(cur, now)}
+	}
+	return st.issueToken(appKey, now)
+}
+
+// refreshToken replaces the app's current token with a new one of full lifetime. The old token
+// stays valid until its own expiry: the documentation does not say, and this is the tolerant
+// reading (calls signed with the old token while the refresh is under way still pass).
+func (st *state) refreshToken(appKey, accessToken string, now time.Time) (*tokenData, *failure) {
+	old := st.tokens[accessToken]
+	if old == nil || old.appKey != appKey {
+		return nil, errTokenRefreshFailed
+	}
+	if !now.Before(old.expires) {
+		return nil, errTokenExpired
+	}
+	return st.issueToken(appKey, now), nil
+}
+
+// issueToken makes a new token of full lifetime the app's current one.
+func (st *state) issueToken(appKey string, now time.Time) *tokenData {
+	value := randomHex(32)
+	t := &token{appKey: appKey, expires: now.Add(st.tokenLife)}
+	st.tokens[value] = t
+	st.apps[appKey].current = value
+	return &tokenData{AccessToken: value, Expire: remaining(t, now)}
+}
+
+// forgetOldEncryptions drops the used encryptions whose timestamps have left the window: a
+// replay of them is refused by the timestamp check already.
+func (st *state) forgetOldEncryptions(now time.Time) {
+	for enc, ts := range st.encryptions {
+		if !st.withinWindow(ts, now) {
+			delete(st.encryptions, enc)
+		}
+	}
+}
+
+// authenticate reports whether a call carries a known, unexpired token, a timestamp within the
+// window of the server clock and the signature of exactly this query and body.
+func (st *state) authenticate(h http.Header, query url.Values, body []byte, now time.Time) bool {
+	accessToken, stamp, signature := h.Get(headerAccessToken), h.Get(headerTimestamp), h.Get(headerSignature)
+	if accessToken == "" || stamp == "" || signature == "" {
+		return false
+	}
+	t := st.tokens[accessToken]
+	if t == nil || !now.Before(t.expires) {
+		return false
+	}
+	ts, ok := parseMillis(stamp)
+	if !ok || !st.withinWindow(ts, now) {
+		return false
+	}
+	want := batchprocessing.Sign(accessToken, st.apps[t.appKey].secret, ts, query, body)
+	return subtle.ConstantTimeCompare([]byte(signature), []byte(want)) == 1
+}
+
+// parseMillis parses a decimal epoch-millisecond timestamp: digits only.
+func parseMillis(s string) (int64, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil
+}
+
+// remaining returns the whole seconds t has left to live at now.
+func remaining(t *token, now time.Time) int64 {
+	return int64(t.expires.Sub(now) / time.Second)
+}
+
+// tokenEncryption is the encryption a token request must carry (spec section 1.2.1): the
+// lowercase hex SHA-256 of appKey + decimal(timestampMillis) + appSecret.
+func tokenEncryption(appKey, appSecret string, timestampMillis int64) string {
+	sum := sha256.Sum256([]byte(appKey + strconv.FormatInt(timestampMillis, 10) + appSecret))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,317 @@
+package refserver
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Identities seeded by NewDemoServer: the placeholders of the EnOS documentation's samples.
+const (
+	// DemoAccessKey is the AccessKey of the demo application.
+	DemoAccessKey = "yourAppAccessKey"
+	// DemoSecretKey is the SecretKey of the demo application.
+	DemoSecretKey = "yourAppSecretKey"
+	// DemoOrgID is the demo organization.
+	DemoOrgID = "yourOrgId"
+	// DemoUserID is the demo user: a member of DemoOrgID and the owner of the demo flows.
+	DemoUserID = "yourUserId"
+	// DemoFlowID is the "demo flow", with tasks 108580 "extract" and 108581 "load".
+	DemoFlowID = 3377
+	// DemoEmptyFlowID is the "empty flow": it has no task, so triggering it answers 62104.
+	DemoEmptyFlowID = 3378
+)
+
+// MaxBodyBytes is the largest request body the server accepts; a larger one is refused with
+// HTTP 413 {"message":"Request size limit exceeded"}.
+const MaxBodyBytes = 1 << 20
+
+// Server is a running reference server: the EnOS API gateway with its token service and the
+// Batch Processing Service V2.1 operations implemented so far, over one in-memory store. Its
+// methods are safe for concurrent use, also while requests are being served.
+type Server struct {
+	// URL is the base URL of the server, "http://127.0.0.1:port", without a trailing slash.
+	URL string
+
+	listener *httptest.Server
+	handler  http.Handler
+	state    *state
+}
+
+// Option configures a Server.
+type Option func(*options)
+
+type options struct {
+	now       func() time.Time
+	loc       *time.Location
+	window    time.Duration
+	tokenLife time.Duration
+}
+
+// WithClock makes now the server clock (default time.Now). Token lifetimes, the timestamp
+// window, trigger times, instance statuses and the Date header all follow it. The server calls
+// now with its store locked, one call at a time, so now must not call the Server's methods. A
+// nil now keeps the default.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.now = now
+		}
+	}
+}
+
+// WithLocation sets the server's time zone (default time.UTC), in which flow instance ids are
+// formatted. A nil loc keeps the default.
+func WithLocation(loc *time.Location) Option {
+	return func(o *options) {
+		if loc != nil {
+			o.loc = loc
+		}
+	}
+}
+
+// WithTimestampWindow sets how far a request timestamp (token requests and apim-timestamp) may
+// be from the server clock, in either direction (default 15 minutes; the real gateway's window
+// is undocumented). A d <= 0 keeps the default.
+func WithTimestampWindow(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.window = d
+		}
+	}
+}
+
+// WithTokenLifetime sets the lifetime of issued access tokens (default 7200 seconds). A d <= 0
+// keeps the default.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.tokenLife = d
+		}
+	}
+}
+
+// NewServer starts a reference server on a loopback port, with no application, user or flow.
+// Seed it with AddApp, AddUser and AddFlow; call Close when done. Like httptest.NewServer, it
+// panics if it cannot listen.
+func NewServer(opts ...Option) *Server {
+	o := options{now: time.Now, loc: time.UTC, window: 15 * time.Minute, tokenLife: 7200 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := &Server{state: newState(o)}
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	s.listener = httptest.NewServer(s.handler)
+	s.URL = s.listener.URL
+	return s
+}
+
+// NewDemoServer starts a reference server seeded with the demo identities: the application
+// DemoAccessKey/DemoSecretKey, the user DemoUserID in DemoOrgID, the flow DemoFlowID ("demo
+// flow", two tasks) and the flow DemoEmptyFlowID ("empty flow", no task), both in DemoOrgID and
+// owned by DemoUserID.
+func NewDemoServer(opts ...Option) *Server {
+	s := NewServer(opts...)
+	s.AddApp(DemoAccessKey, DemoSecretKey)
+	s.AddUser(DemoOrgID, DemoUserID)
+	s.AddFlow(Flow{
+		ID: DemoFlowID, Name: "demo flow", OrgID: DemoOrgID, Owner: DemoUserID,
+		Tasks: []Task{{ID: 108580, Name: "extract"}, {ID: 108581, Name: "load"}},
+	})
+	s.AddFlow(Flow{ID: DemoEmptyFlowID, Name: "empty flow", OrgID: DemoOrgID, Owner: DemoUserID})
+	return s
+}
+
+// Close stops the server and waits until the requests it is serving are done.
+func (s *Server) Close() {
+	s.listener.Close()
+}
+
+// Handler returns the server's handler, to serve the same routes and store without a socket
+// (with httptest.NewRecorder, an in-process http.RoundTripper or an httpmock responder).
+func (s *Server) Handler() http.Handler {
+	return s.handler
+}
+
+// AddApp registers an application with its AccessKey and SecretKey, replacing the secret of an
+// application with the same AccessKey.
+func (s *Server) AddApp(accessKey, secretKey string) {
+	st := s.lock()
+	defer st.mu.Unlock()
+	if a := st.apps[accessKey]; a != nil {
+		a.secret = secretKey
+		return
+	}
+	st.apps[accessKey] = &app{secret: secretKey}
+}
+
+// AddUser registers the user userID as a member of the organization orgID. A user may be added
+// to several organizations.
+func (s *Server) AddUser(orgID, userID string) {
+	st := s.lock()
+	defer st.mu.Unlock()
+	st.userRecord(userID).orgs[orgID] = true
+}
+
+// AddFlow stores a copy of f, replacing the flow with the same ID (its instances stay).
+func (s *Server) AddFlow(f Flow) {
+	st := s.lock()
+	defer st.mu.Unlock()
+	f.Tasks = slices.Clone(f.Tasks)
+	st.flows[f.ID] = &f
+}
+
+// LockUser locks the user userID: owner-only operations answer 62105 "Your account has been
+// locked" for it. Locking a user not yet added is remembered for when it is.
+func (s *Server) LockUser(userID string) {
+	st := s.lock()
+	defer st.mu.Unlock()
+	st.userRecord(userID).locked = true
+}
+
+// FlowInstances returns copies of the instances of the flow flowID, sorted by trigger time then
+// id, with statuses brought up to the server clock; nil if it has none.
+func (s *Server) FlowInstances(flowID int64) []FlowInstance {
+	st := s.lock()
+	defer st.mu.Unlock()
+	st.settle(st.now())
+	return st.instancesOf(flowID)
+}
+
+// FinishFlowInstance ends the instance id with a terminal status (StatusSuccess, StatusFail,
+// StatusCancel, StatusTimeout, StatusSkip or StatusInternalError), then starts the next waiting
+// instance of its flow whose trigger time has come. It is a test hook: the server never ends
+// instances by itself. It fails for another status, an unknown id or an instance already ended.
+func (s *Server) FinishFlowInstance(id string, status int) error {
+	st := s.lock()
+	defer st.mu.Unlock()
+	return st.finish(id, status, st.now())
+}
+
+// lock locks the store and returns it.
+func (s *Server) lock() *state {
+	s.state.mu.Lock()
+	return s.state
+}
+
+// userRecord returns the user userID, creating it with no organization.
+func (st *state) userRecord(userID string) *user {
+	u := st.users[userID]
+	if u == nil {
+		u = &user{orgs: make(map[string]bool)}
+		st.users[userID] = u
+	}
+	return u
+}
+
+// Routing.
+
+// batchPrefix is the path prefix of the Batch Processing Service V2.1.
+const batchPrefix = "/batch-processing-service/v2.1"
+
+// resources are the known paths under batchPrefix (spec section 3.1). A request to one of them
+// passes the gateway; one to any other path is refused with 404 before authentication.
+var resources = map[string]bool{
+	"/flows": true, "/flowInstances": true, "/taskInstances": true, "/directories": true, "/time": true,
+}
+
+// operation identifies a Batch Processing operation the way the service routes it.
+type operation struct {
+	method   string
+	resource string // path below batchPrefix
+	action   string
+}
+
+// call is what a handler sees of one authenticated request.
+type call struct {
+	query url.Values
+	body  []byte
+	now   time.Time // the server clock when the store was locked for this call
+}
+
+// operations maps each implemented operation to its handler; an operation not in the table is
+// answered 62102 "Invalid parameter: action". The other operations of spec section 3.1 slot in
+// here.
+var operations = map[operation]func(*state, *call) (any, *failure){
+	{http.MethodPost, "/flows", "trigger"}: (*state).triggerFlow,
+}
+
+// serveHTTP is the gateway: Date header, route (404), body size (413), then the token service or
+// the signature check (401) and the operation.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	st := s.state
+	w.Header().Set("Date", st.clock().UTC().Format(http.TimeFormat))
+
+	path := r.URL.Path
+	isToken := r.Method == http.MethodPost && (path == tokenGetPath || path == tokenRefreshPath)
+	resource, isBatch := strings.CutPrefix(path, batchPrefix)
+	isBatch = isBatch && resources[resource]
+	if !isToken && !isBatch {
+		// Token routes take POST only, like a Kong route with methods set.
+		writeGatewayError(w, http.StatusNotFound, msgNoRoute)
+		return
+	}
+
+	body, status := readBody(r)
+	switch {
+	case status == http.StatusRequestEntityTooLarge:
+		writeGatewayError(w, status, msgTooLarge)
+		return
+	case status != 0:
+		writeGatewayError(w, status, msgBadRequestBody)
+		return
+	}
+
+	if isToken {
+		st.serveToken(w, body, path == tokenRefreshPath)
+		return
+	}
+	data, f, ok := st.serveOperation(r, resource, body)
+	if !ok {
+		writeGatewayError(w, http.StatusUnauthorized, msgUnauthorized)
+		return
+	}
+	writeEnvelope(w, data, f)
+}
+
+// serveOperation authenticates a Batch Processing call and runs its operation with the store
+// locked and settled. ok is false when authentication fails.
+func (st *state) serveOperation(r *http.Request, resource string, body []byte) (data any, f *failure, ok bool) {
+	query := r.URL.Query()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	if !st.authenticate(r.Header, query, body, now) {
+		return nil, nil, false
+	}
+	st.settle(now)
+	handle := operations[operation{r.Method, resource, query.Get("action")}]
+	if handle == nil {
+		return nil, errInvalidAction, true
+	}
+	data, f = handle(st, &call{query: query, body: body, now: now})
+	return data, f, true
+}
+
+// readBody reads the whole body, up to MaxBodyBytes. status is 413 when the body is larger and
+// 400 when it cannot be read, else 0.
+func readBody(r *http.Request) (body []byte, status int) {
+	if r.Body == nil {
+		return nil, 0
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	switch {
+	case err != nil:
+		return nil, http.StatusBadRequest
+	case len(body) > MaxBodyBytes:
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	return body, 0
+}
