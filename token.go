@@ -142,6 +142,23 @@ func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.D
 	return s.request(ctx, "GetAccessToken", tokenGetPath, "")
 }
 
+// maxReplayRetries bounds the resends of a token request refused as a replay.
+const maxReplayRetries = 3
+
+// request sends one token get or refresh. The token service refuses an encryption it has
+// seen (code 1001), which happens when another client of the same application sent a
+// token request in the same millisecond: then it resends with a later timestamp.
+func (s *tokenSource) request(ctx context.Context, op, path, current string) (string, time.Duration, error) {
+	for attempt := 0; ; attempt++ {
+		tok, lifetime, err := s.send(ctx, op, path, current)
+		var apiErr *APIError
+		if attempt < maxReplayRetries && errors.As(err, &apiErr) && apiErr.Code == CodeTokenReplayed {
+			continue
+		}
+		return tok, lifetime, err
+	}
+}
+
 // tokenRequestBody is the body of a token get or refresh (spec sections 1.2.1, 1.2.2).
 // The timestamp is sent as a number, as documented.
 type tokenRequestBody struct {
@@ -165,8 +182,8 @@ type tokenEnvelope struct {
 	RequestID string `json:"requestId"`
 }
 
-// request sends one token get or refresh and decodes the answer.
-func (s *tokenSource) request(ctx context.Context, op, path, current string) (string, time.Duration, error) {
+// send sends one token get or refresh and decodes the answer.
+func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, error) {
 	body, err := json.Marshal(s.newRequestBody(current))
 	if err != nil {
 		return "", 0, err

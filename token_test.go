@@ -350,3 +350,41 @@ func TestTokenNotInErrorBodies(t *testing.T) {
 		t.Errorf("Body = %q, want the token redacted", apiErr.Body)
 	}
 }
+
+func TestTokenReplayResentWithLaterTimestamp(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	var gets recorder
+	replay := jsonResponder(200, map[string]any{"status": 1001, "msg": "Repeated requests with duplicated encryption"})
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, gets.wrap(func(req *http.Request) (*http.Response, error) {
+		if len(gets.all()) < 3 {
+			return replay(req)
+		}
+		return tokenResponder(testToken, 7200)(req)
+	}))
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	reqs := gets.all()
+	if len(reqs) != 3 {
+		t.Fatalf("%d token requests, want 3", len(reqs))
+	}
+	prev := ""
+	for _, r := range reqs {
+		ts := decodeJSONMap(t, r.body)["timestamp"].(interface{ String() string }).String()
+		if ts <= prev {
+			t.Errorf("timestamp %s does not follow %s", ts, prev)
+		}
+		prev = ts
+	}
+
+	// A replay that persists ends with the error after a bounded number of tries.
+	c2, mt2, _ := newTestClient(t)
+	mt2.RegisterResponder(http.MethodPost, tokenGetURL, replay)
+	if _, err := trigger(c2, 1); err == nil || !strings.Contains(err.Error(), "code 1001") {
+		t.Fatalf("err = %v, want code 1001", err)
+	}
+	if n := mt2.GetCallCountInfo()["POST "+tokenGetURL]; n != maxReplayRetries+1 {
+		t.Errorf("%d token requests, want %d", n, maxReplayRetries+1)
+	}
+}
