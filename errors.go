@@ -24,6 +24,8 @@ var (
 	ErrNoPrivilege = errors.New("batchprocessing: no privilege")
 	// ErrFlowHasNoTask matches code 62104: the flow has no task, so it cannot be triggered.
 	ErrFlowHasNoTask = errors.New("batchprocessing: flow has no task")
+	// ErrFlowDependedOn matches code 62104 from DeleteFlow: other flows depend on the flow.
+	ErrFlowDependedOn = errors.New("batchprocessing: flow is depended on by other flows")
 	// ErrAccountLocked matches code 62105: the user or the flow is locked.
 	ErrAccountLocked = errors.New("batchprocessing: account locked")
 	// ErrInternalServer matches code 62109: an internal error of the Batch Processing Service.
@@ -177,7 +179,7 @@ func (e *APIError) writeRequestID(b *strings.Builder) {
 }
 
 // Is reports whether the error matches target: the sentinel of its code (ErrFlowHasNoTask
-// for 62104, ...), of its HTTP status (ErrUnauthorized for 401, ErrRateLimited for 429),
+// for 62104, or ErrFlowDependedOn for 62104 from DeleteFlow, ...), of its HTTP status (ErrUnauthorized for 401, ErrRateLimited for 429),
 // or ErrUnexpectedResponse for an unexpected body.
 func (e *APIError) Is(target error) bool {
 	if target == nil {
@@ -185,6 +187,10 @@ func (e *APIError) Is(target error) bool {
 	}
 	if e.Unexpected && target == ErrUnexpectedResponse {
 		return true
+	}
+	if e.Code == CodeFlowHasNoTask && e.Operation == "DeleteFlow" {
+		// Delete Flow uses 62104 for "relied on by other workflows".
+		return target == ErrFlowDependedOn
 	}
 	if s, ok := codeSentinels[e.Code]; ok && s == target {
 		return true

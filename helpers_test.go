@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -131,4 +133,56 @@ func decodeJSONMap(t *testing.T, b []byte) map[string]any {
 
 func trigger(c *Client, flowID int64) (FlowInstanceID, error) {
 	return c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: flowID})
+}
+
+// wantRequest is the exact request an operation must send.
+type wantRequest struct {
+	method string
+	path   string
+	query  url.Values
+	body   string // exact bytes; "" for none
+}
+
+// check compares the one request rec saw with w, and that it was signed.
+func (w wantRequest) check(t *testing.T, rec *recorder) {
+	t.Helper()
+	reqs := rec.all()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	u, err := url.Parse(r.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.method != w.method || u.Path != w.path {
+		t.Errorf("request %s %s, want %s %s", r.method, u.Path, w.method, w.path)
+	}
+	if got := u.Query(); got.Encode() != w.query.Encode() {
+		t.Errorf("query %s, want %s", got.Encode(), w.query.Encode())
+	}
+	if string(r.body) != w.body {
+		t.Errorf("body %s, want %s", r.body, w.body)
+	}
+	if ct := r.header.Get("Content-Type"); (w.body != "") != (ct == contentTypeJSON) {
+		t.Errorf("Content-Type %q with body %q", ct, w.body)
+	}
+	ts, _ := strconv.ParseInt(r.header.Get(HeaderTimestamp), 10, 64)
+	if want := Sign(testToken, testSecretKey, ts, u.Query(), r.body); r.header.Get(HeaderSignature) != want {
+		t.Errorf("signature %q, want %q", r.header.Get(HeaderSignature), want)
+	}
+}
+
+// userValues is the query of a user operation with action and extra parameters.
+func userValues(action string, extra ...string) url.Values {
+	v := url.Values{"action": {action}, "orgId": {testOrgID}, "userId": {testUserID}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	return v
+}
+
+// okData answers with a success envelope around data given as JSON text.
+func okData(data string) httpmock.Responder {
+	return httpmock.NewStringResponder(200, `{"code":0,"msg":"OK","data":`+data+`}`)
 }

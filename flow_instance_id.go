@@ -1,0 +1,126 @@
+package batchprocessing
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FlowInstanceID identifies one run (instance) of a flow: "<flowId>-<time suffix>". A
+// manual trigger's suffix is the trigger time cut to the minute, yyyyMMddHHmm00, in the
+// server's time zone (e.g. "3377-20261130080000"); scheduled instances use the cycle's
+// granularity: yyyyMMddHHmm (minute), yyyyMMddHH (hour) or yyyyMMdd (day).
+type FlowInstanceID string
+
+// String returns the id as it is.
+func (id FlowInstanceID) String() string { return string(id) }
+
+// suffixLayouts maps the length of an instance id's time suffix to its layout.
+var suffixLayouts = map[int]string{
+	14: "20060102150405",
+	12: "200601021504",
+	10: "2006010215",
+	8:  "20060102",
+}
+
+// manualSuffixLayout formats the suffix of a manually triggered instance.
+const manualSuffixLayout = "20060102150400"
+
+// ParseFlowInstanceID checks that s is a well-formed flow instance id and returns it.
+func ParseFlowInstanceID(s string) (FlowInstanceID, error) {
+	id := FlowInstanceID(s)
+	if _, _, err := id.parse(); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// FlowInstanceIDFor returns the id the service gives the instance of a manual trigger of
+// flowID at triggerTime, in the server's time zone loc (see Client.GetTimezone; UTC if nil).
+func FlowInstanceIDFor(flowID int64, triggerTime time.Time, loc *time.Location) FlowInstanceID {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return FlowInstanceID(strconv.FormatInt(flowID, 10) + "-" + triggerTime.In(loc).Format(manualSuffixLayout))
+}
+
+// FlowID returns the id of the flow the instance belongs to.
+func (id FlowInstanceID) FlowID() (int64, error) {
+	flowID, _, err := id.parse()
+	return flowID, err
+}
+
+// Time returns the start of the period the instance belongs to (for a manual trigger, its
+// trigger minute), read in the server's time zone loc (UTC if nil).
+func (id FlowInstanceID) Time(loc *time.Location) (time.Time, error) {
+	_, suffix, err := id.parse()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return time.ParseInLocation(suffixLayouts[len(suffix)], suffix, loc)
+}
+
+// parse splits the id into a positive flow id and a time suffix of a known length.
+func (id FlowInstanceID) parse() (int64, string, error) {
+	fail := func(why string) error {
+		return fmt.Errorf("batchprocessing: malformed flow instance id %q: %s; want <flowId>-<yyyyMMddHHmmss>", string(id), why)
+	}
+	flowPart, suffix, ok := strings.Cut(string(id), "-")
+	if !ok {
+		return 0, "", fail("no '-'")
+	}
+	flowID, err := strconv.ParseInt(flowPart, 10, 64)
+	if err != nil || flowID <= 0 || !allDigits(flowPart) {
+		return 0, "", fail("the flow id is not a positive number")
+	}
+	layout, ok := suffixLayouts[len(suffix)]
+	if !ok || !allDigits(suffix) {
+		return 0, "", fail("the time suffix is not 8, 10, 12 or 14 digits")
+	}
+	if _, err := time.Parse(layout, suffix); err != nil {
+		return 0, "", fail("the time suffix is not a valid time")
+	}
+	return flowID, suffix, nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// TaskInstanceID identifies one run of a task node: "<taskId>-<time suffix of its flow
+// instance>", e.g. "104890-20190812080700". It is not a flow instance id.
+type TaskInstanceID string
+
+// String returns the id as it is.
+func (id TaskInstanceID) String() string { return string(id) }
+
+// TaskID returns the id of the task the instance runs.
+func (id TaskInstanceID) TaskID() (int64, error) {
+	taskID, _, err := FlowInstanceID(id).parse()
+	if err != nil {
+		return 0, fmt.Errorf("batchprocessing: malformed task instance id %q; want <taskId>-<yyyyMMddHHmmss>", string(id))
+	}
+	return taskID, nil
+}
+
+// TaskInstanceIDFor returns the id of the instance of task taskID in the flow instance
+// flowInstance: the task id with the flow instance's time suffix.
+func TaskInstanceIDFor(taskID int64, flowInstance FlowInstanceID) (TaskInstanceID, error) {
+	_, suffix, err := flowInstance.parse()
+	if err != nil {
+		return "", err
+	}
+	return TaskInstanceID(strconv.FormatInt(taskID, 10) + "-" + suffix), nil
+}

@@ -1,0 +1,96 @@
+package batchprocessing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+)
+
+func TestListFlowInstancesIter(t *testing.T) {
+	page := func(ids ...string) string {
+		s := `{"count":5,"flowInsts":[`
+		for i, id := range ids {
+			if i > 0 {
+				s += ","
+			}
+			s += `{"instanceId":"` + id + `","flowId":1}`
+		}
+		return s + `]}`
+	}
+	c, mt, _ := newTestClient(t)
+	var rec recorder
+	mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, rec.wrap(
+		okData(page("1-20191122010000", "1-20191122010100")).
+			Then(okData(page("1-20191122010200", "1-20191122010300"))).
+			Then(okData(page("1-20191122010400")))))
+	var got []FlowInstanceID
+	for fi, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fi.InstanceID)
+	}
+	if len(got) != 5 || got[4] != "1-20191122010400" {
+		t.Errorf("got %v", got)
+	}
+	reqs := rec.all()
+	for i, r := range reqs {
+		b := decodeJSONMap(t, r.body)
+		p := b["pagination"].(map[string]any)
+		if fmt.Sprint(p["pageNo"]) != itoa(int64(i+1)) {
+			t.Errorf("request %d asked page %v", i, p["pageNo"])
+		}
+		// The window is fixed once: every page asks the same range.
+		if b["toTriggerTime"] != decodeJSONMap(t, reqs[0].body)["toTriggerTime"] {
+			t.Errorf("request %d moved the window", i)
+		}
+	}
+
+	t.Run("stops on error", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath,
+			okData(page("1-20191122010000", "1-20191122010100")).Then(httpmock.NewStringResponder(502, "<html>")))
+		var n, errs int
+		for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+			if err != nil {
+				errs++
+				if !errors.Is(err, ErrUnexpectedResponse) {
+					t.Errorf("err = %v", err)
+				}
+				continue
+			}
+			n++
+		}
+		if n != 2 || errs != 1 {
+			t.Errorf("%d instances and %d errors, want 2 and 1", n, errs)
+		}
+	})
+	t.Run("caller stops early", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, okData(page("1-20191122010000", "1-20191122010100")))
+		for range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+			break
+		}
+		if n := mt.GetCallCountInfo()["POST "+testEndpoint+flowInstancesPath]; n != 1 {
+			t.Errorf("%d pages fetched after the caller stopped, want 1", n)
+		}
+	})
+	t.Run("context ended", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, okData(page("1-20191122010000", "1-20191122010100")))
+		var last error
+		for _, err := range c.ListFlowInstancesIter(ctx, ListFlowInstancesRequest{PageSize: 2}) {
+			cancel()
+			last = err
+		}
+		if !errors.Is(last, context.Canceled) {
+			t.Errorf("last err = %v, want context.Canceled", last)
+		}
+	})
+}

@@ -1,0 +1,189 @@
+package batchprocessing
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds the tolerant JSON types of the results: the service sends ids as numbers
+// or strings, some documents as JSON encoded in a string, and times as server-local
+// strings (spec section 3.2). Decoding accepts every form seen; encoding is as documented.
+
+// EmbeddedJSON is a JSON document that the service sends encoded in a string (graph,
+// parameters, runMode), or, tolerated, as plain JSON. It holds the document itself; use
+// Decode, or the typed helpers of the struct that carries it.
+type EmbeddedJSON json.RawMessage
+
+// UnmarshalJSON accepts a string holding JSON ("[]", "{\"a\":1}"), plain JSON, or null.
+func (e *EmbeddedJSON) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		*e = EmbeddedJSON(s)
+		return nil
+	}
+	if bytes.Equal(b, []byte("null")) {
+		*e = nil
+		return nil
+	}
+	*e = append((*e)[:0], b...)
+	return nil
+}
+
+// MarshalJSON encodes the document as a string holding JSON, the form the service uses.
+func (e EmbeddedJSON) MarshalJSON() ([]byte, error) {
+	if len(e) == 0 {
+		return []byte(`""`), nil
+	}
+	return json.Marshal(string(e))
+}
+
+// IsZero reports whether there is no document.
+func (e EmbeddedJSON) IsZero() bool { return len(bytes.TrimSpace(e)) == 0 }
+
+// Decode unmarshals the document into v. An empty document leaves v unchanged.
+func (e EmbeddedJSON) Decode(v any) error {
+	if e.IsZero() {
+		return nil
+	}
+	return json.Unmarshal(e, v)
+}
+
+// String returns the document's JSON text.
+func (e EmbeddedJSON) String() string { return string(e) }
+
+// Parameter is one key/value parameter of a flow or flow instance.
+type Parameter struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// decodeParameters reads parameters given as [{"key":..,"value":..}] (documented) or as an
+// object {"key": "value"} (the older "Map" type), sorted by key in the second case.
+func decodeParameters(e EmbeddedJSON) ([]Parameter, error) {
+	if e.IsZero() {
+		return nil, nil
+	}
+	var list []struct {
+		Key   string   `json:"key"`
+		Value flexText `json:"value"`
+	}
+	if err := json.Unmarshal(e, &list); err == nil {
+		out := make([]Parameter, len(list))
+		for i, p := range list {
+			out[i] = Parameter{Key: p.Key, Value: string(p.Value)}
+		}
+		return out, nil
+	}
+	var m map[string]flexText
+	if err := json.Unmarshal(e, &m); err != nil {
+		return nil, fmt.Errorf("batchprocessing: parameters are neither a list of key/value pairs nor an object: %w", err)
+	}
+	out := make([]Parameter, 0, len(m))
+	for k, v := range m {
+		out = append(out, Parameter{Key: k, Value: string(v)})
+	}
+	slices.SortFunc(out, func(a, b Parameter) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// ServerTime is a time as the service writes it: a string in the server's time zone, such
+// as "2019-08-08 09:32:12", "2019-08-08 09:34:36.0", "2019-08-07" or, for task instances,
+// "Tue Feb 02 17:35:00 CST 2021". An empty ServerTime means no time (not started, not
+// ended). Time turns it into a time.Time; the server's zone comes from Client.GetTimezone.
+type ServerTime string
+
+// serverTimeLayouts are the layouts ServerTime accepts, most common first.
+var serverTimeLayouts = []string{
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05",
+	"2006-01-02",
+}
+
+// IsZero reports whether no time is given.
+func (t ServerTime) IsZero() bool {
+	s := strings.TrimSpace(string(t))
+	return s == "" || s == "null"
+}
+
+// Time parses the time in the server's time zone loc (time.UTC if nil). A zero ServerTime
+// gives the zero time.Time and no error.
+func (t ServerTime) Time(loc *time.Location) (time.Time, error) {
+	if t.IsZero() {
+		return time.Time{}, nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := strings.TrimSpace(string(t))
+	for _, layout := range serverTimeLayouts {
+		if v, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return v, nil
+		}
+	}
+	// Java's Date.toString: "Tue Feb 02 17:35:00 CST 2021". Zone abbreviations are
+	// ambiguous (CST is China, US Central or Cuba), so the clock reading is taken in loc.
+	if f := strings.Fields(s); len(f) == 6 {
+		if v, err := time.ParseInLocation("Mon Jan 02 15:04:05 2006", strings.Join(append(f[:4:4], f[5]), " "), loc); err == nil {
+			return v, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("batchprocessing: cannot read server time %q", s)
+}
+
+// UnmarshalJSON accepts a string, null, or an epoch-millisecond number (turned into UTC text).
+func (t *ServerTime) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*t = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = ServerTime(s)
+	default:
+		ms, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil {
+			return fmt.Errorf("batchprocessing: server time %s is neither a string nor epoch milliseconds", b)
+		}
+		*t = ServerTime(time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05.000"))
+	}
+	return nil
+}
+
+// flexText decodes a JSON string, number or boolean as text: ids and parameter values come
+// in either form.
+type flexText string
+
+// UnmarshalJSON accepts "x", 42, true and null.
+func (s *flexText) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*s = ""
+	case len(b) > 0 && b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexText(v)
+	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
+		return errors.New("batchprocessing: want a string or number, got " + string(b[:1]))
+	default:
+		*s = flexText(b)
+	}
+	return nil
+}

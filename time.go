@@ -1,0 +1,112 @@
+package batchprocessing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// timePath is the resource of the time operations.
+const timePath = servicePath + "/time"
+
+// actionQuery is the query of the operations that take no userId or orgId.
+type actionQuery struct {
+	Action string `url:"action"`
+}
+
+// GetCurrentTime returns the service's current time (Get Current Time: GET
+// /batch-processing-service/v2.1/time?action=getCurrentTime).
+func (c *Client) GetCurrentTime(ctx context.Context) (time.Time, error) {
+	const op = "GetCurrentTime"
+	if ctx == nil {
+		return time.Time{}, invalid(op, "context", "nil context.Context")
+	}
+	var ms flexInt
+	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}, &ms); err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(int64(ms)), nil
+}
+
+// Timezone is the service's time zone, as Get Timezone reports it ("GMT+8").
+type Timezone struct {
+	Name string `json:"timezone"`
+}
+
+func (tz *Timezone) validate() error {
+	if _, err := tz.Location(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Location returns the zone as a fixed-offset time.Location named after it. It accepts
+// "GMT", "UTC", "GMT+8", "GMT-3", "GMT+08:00", "GMT+5:30", "UTC+0800" and IANA names
+// ("Asia/Shanghai") when the system knows them.
+func (tz *Timezone) Location() (*time.Location, error) {
+	name := strings.TrimSpace(tz.Name)
+	upper := strings.ToUpper(name)
+	for _, prefix := range []string{"GMT", "UTC"} {
+		rest, ok := strings.CutPrefix(upper, prefix)
+		if !ok {
+			continue
+		}
+		if rest == "" {
+			return time.FixedZone(name, 0), nil
+		}
+		offset, err := parseOffset(rest)
+		if err != nil {
+			return nil, fmt.Errorf("batchprocessing: time zone %q: %w", tz.Name, err)
+		}
+		return time.FixedZone(name, offset), nil
+	}
+	if name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc, nil
+		}
+	}
+	return nil, fmt.Errorf("batchprocessing: unknown time zone %q; want GMT+N", tz.Name)
+}
+
+// parseOffset reads "+8", "-3", "+08:00", "+5:30" or "+0800" as seconds east of UTC.
+func parseOffset(s string) (int, error) {
+	if len(s) < 2 || (s[0] != '+' && s[0] != '-') {
+		return 0, errors.New("want a sign and hours")
+	}
+	sign := 1
+	if s[0] == '-' {
+		sign = -1
+	}
+	s = s[1:]
+	hours, minutes := s, "0"
+	if h, m, ok := strings.Cut(s, ":"); ok {
+		hours, minutes = h, m
+	} else if len(s) == 4 {
+		hours, minutes = s[:2], s[2:]
+	}
+	h, err1 := strconv.Atoi(hours)
+	m, err2 := strconv.Atoi(minutes)
+	if err1 != nil || err2 != nil || h > 14 || m >= 60 || h < 0 || m < 0 {
+		return 0, errors.New("bad offset")
+	}
+	return sign * (h*3600 + m*60), nil
+}
+
+// GetTimezone returns the service's time zone (Get Timezone: GET
+// /batch-processing-service/v2.1/time?action=getTimeZone): the zone of its server-local
+// times and of manual flow instance ids. Use Timezone.Location.
+func (c *Client) GetTimezone(ctx context.Context) (*Timezone, error) {
+	const op = "GetTimezone"
+	if ctx == nil {
+		return nil, invalid(op, "context", "nil context.Context")
+	}
+	var tz Timezone
+	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: timePath, query: actionQuery{"getTimeZone"}}, &tz); err != nil {
+		return nil, err
+	}
+	return &tz, nil
+}

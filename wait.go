@@ -1,0 +1,117 @@
+package batchprocessing
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// Polling defaults of WaitForFlowInstance.
+const (
+	DefaultPollInterval    = time.Second
+	DefaultMaxPollInterval = 30 * time.Second
+)
+
+// WaitOption configures Client.WaitForFlowInstance.
+type WaitOption func(*waitSettings)
+
+type waitSettings struct {
+	first, max    time.Duration
+	onChange      func(*FlowInstance)
+	orgID, userID string
+}
+
+// WithPollInterval sets the first pause between two polls and its cap: the pause grows by
+// half after each poll without a change, up to max, and starts again from first after a
+// change. Values <= 0 keep the defaults (DefaultPollInterval, DefaultMaxPollInterval).
+func WithPollInterval(first, max time.Duration) WaitOption {
+	return func(s *waitSettings) {
+		if first > 0 {
+			s.first = first
+		}
+		if max > 0 {
+			s.max = max
+		}
+	}
+}
+
+// WithStatusChange makes WaitForFlowInstance call fn with the instance when it first sees
+// it and each time its status changes, the terminal status included. fn runs on the
+// waiting goroutine; it must not keep the instance after it returns.
+func WithStatusChange(fn func(*FlowInstance)) WaitOption {
+	return func(s *waitSettings) { s.onChange = fn }
+}
+
+// WithWaitIdentity sets the orgId and userId of the polls; by default the client's.
+func WithWaitIdentity(orgID, userID string) WaitOption {
+	return func(s *waitSettings) { s.orgID, s.userID = orgID, userID }
+}
+
+// WaitForFlowInstance polls Get Flow Instance until the instance reaches a terminal status
+// (FlowInstanceStatus.IsTerminal) and returns it. The pause between polls grows from the
+// first to the maximum poll interval (WithPollInterval) and restarts after each status
+// change. It stops with the first error of a poll, or when ctx ends: then it returns the
+// last instance it saw (nil if none) with the context's error.
+func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opts ...WaitOption) (*FlowInstance, error) {
+	const op = "WaitForFlowInstance"
+	if ctx == nil {
+		return nil, invalid(op, "context", "nil context.Context")
+	}
+	if err := checkFlowInstanceID(op, id); err != nil {
+		return nil, err
+	}
+	s := waitSettings{first: DefaultPollInterval, max: DefaultMaxPollInterval}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&s)
+		}
+	}
+	s.max = max(s.max, s.first)
+
+	var last *FlowInstance
+	pause := s.first
+	for {
+		fi, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: id, OrgID: s.orgID, UserID: s.userID})
+		if err != nil {
+			if ctx.Err() != nil {
+				return last, ctx.Err()
+			}
+			return last, err
+		}
+		if last == nil || fi.Status != last.Status {
+			if s.onChange != nil {
+				s.onChange(fi)
+			}
+			pause = s.first
+		} else {
+			pause = min(pause+pause/2, s.max)
+		}
+		last = fi
+		if fi.Status.IsTerminal() {
+			return fi, nil
+		}
+		if err := sleep(ctx, jitter(pause)); err != nil {
+			return last, err
+		}
+	}
+}
+
+// jitter spreads a pause over [90%, 100%] of d, so that many waiters do not poll in step.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	return d - time.Duration(rand.Int64N(int64(d)/10+1))
+}
+
+// sleep waits for d or until ctx ends, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

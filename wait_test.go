@@ -1,0 +1,115 @@
+package batchprocessing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+)
+
+// statusSequence answers Get Flow Instance with the given statuses, one per poll, and
+// repeats the last.
+func statusSequence(statuses ...FlowInstanceStatus) (httpmock.Responder, *atomic.Int32) {
+	var polls atomic.Int32
+	return func(req *http.Request) (*http.Response, error) {
+		n := int(polls.Add(1)) - 1
+		s := statuses[min(n, len(statuses)-1)]
+		return okData(fmt.Sprintf(`{"instanceId":"3377-20191122012300","flowId":3377,"status":%d}`, int(s)))(req)
+	}, &polls
+}
+
+func TestWaitForFlowInstance(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	responder, polls := statusSequence(StatusWait, StatusWait, StatusRunning, StatusRunning, StatusRunning, StatusSuccess)
+	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
+	var seen []FlowInstanceStatus
+	fi, err := c.WaitForFlowInstance(context.Background(), "3377-20191122012300",
+		WithPollInterval(time.Millisecond, 4*time.Millisecond),
+		WithStatusChange(func(fi *FlowInstance) { seen = append(seen, fi.Status) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Status != StatusSuccess || polls.Load() != 6 {
+		t.Errorf("ended %v after %d polls, want SUCCESS after 6", fi.Status, polls.Load())
+	}
+	if want := []FlowInstanceStatus{StatusWait, StatusRunning, StatusSuccess}; fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("status changes %v, want %v", seen, want)
+	}
+}
+
+func TestWaitForFlowInstanceStops(t *testing.T) {
+	t.Run("context ends", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		responder, _ := statusSequence(StatusRunning)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		fi, err := c.WaitForFlowInstance(ctx, "3377-20191122012300", WithPollInterval(time.Millisecond, 5*time.Millisecond))
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+		if fi == nil || fi.Status != StatusRunning {
+			t.Errorf("last instance %+v, want the running one", fi)
+		}
+		if time.Since(start) > 2*time.Second {
+			t.Error("waited past the context")
+		}
+	})
+	t.Run("long pause cut by the context", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		responder, polls := statusSequence(StatusRunning)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.WaitForFlowInstance(ctx, "3377-20191122012300", WithPollInterval(time.Hour, time.Hour))
+		if !errors.Is(err, context.DeadlineExceeded) || polls.Load() != 1 || time.Since(start) > 2*time.Second {
+			t.Errorf("err = %v after %d polls and %v", err, polls.Load(), time.Since(start))
+		}
+	})
+	t.Run("poll error", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath,
+			httpmock.NewStringResponder(200, `{"code":62102,"msg":"Instance not found"}`))
+		_, err := c.WaitForFlowInstance(context.Background(), "3377-20191122012300", WithPollInterval(time.Millisecond, time.Millisecond))
+		if !errors.Is(err, ErrInvalidParameter) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("bad id", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		_, err := c.WaitForFlowInstance(context.Background(), "3377")
+		if !errors.Is(err, ErrInvalidRequest) || mt.GetTotalCallCount() != 0 {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestWaitBackoffGrowsAndCaps(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	responder, _ := statusSequence(StatusRunning, StatusRunning, StatusRunning, StatusRunning, StatusRunning, StatusRunning, StatusSuccess)
+	var stamps []time.Time
+	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, func(req *http.Request) (*http.Response, error) {
+		stamps = append(stamps, time.Now())
+		return responder(req)
+	})
+	if _, err := c.WaitForFlowInstance(context.Background(), "3377-20191122012300", WithPollInterval(10*time.Millisecond, 20*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	// Pauses: 10, 15, 20, 20, 20, 20 ms (minus up to 10% jitter): never above the cap,
+	// never below 90% of the first.
+	for i := 1; i < len(stamps); i++ {
+		if d := stamps[i].Sub(stamps[i-1]); d < 9*time.Millisecond {
+			t.Errorf("pause %d = %v, shorter than the first interval", i, d)
+		}
+	}
+	if total := stamps[len(stamps)-1].Sub(stamps[0]); total < 90*time.Millisecond {
+		t.Errorf("six pauses took %v; the backoff did not grow", total)
+	}
+}
