@@ -65,13 +65,15 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		}
 	}
 
-	hc := &http.Client{Timeout: DefaultTimeout}
+	var hc *http.Client
 	if s.httpClient != nil {
 		copied := *s.httpClient
 		hc = &copied
-	}
-	if hc.Transport == nil {
-		hc.Transport = http.DefaultTransport
+		if hc.Transport == nil {
+			hc.Transport = http.DefaultTransport
+		}
+	} else {
+		hc = &http.Client{Timeout: DefaultTimeout, Transport: defaultTransport()}
 	}
 
 	c := &Client{
@@ -86,6 +88,25 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 	c.tokens = newTokenSource(newResty(hc, base, s), accessKey, secretKey, s.clock, s.logger)
 	return c, nil
 }
+
+// defaultTransport is the transport of a client made without WithHTTPClient: Go's default
+// transport, but keeping up to MaxIdleConnsPerHost idle connections to the gateway instead of
+// two, so that a client shared by many goroutines reuses its connections rather than
+// opening new ones after every burst.
+func defaultTransport() http.RoundTripper {
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t := base.Clone()
+	t.MaxIdleConns = max(t.MaxIdleConns, MaxIdleConnsPerHost)
+	t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+	return t
+}
+
+// MaxIdleConnsPerHost is the number of idle connections a client made without
+// WithHTTPClient keeps to the gateway.
+const MaxIdleConnsPerHost = 100
 
 // newResty configures one resty client over the shared, already copied *http.Client.
 func newResty(hc *http.Client, base string, s settings) *resty.Client {

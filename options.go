@@ -23,7 +23,8 @@ type settings struct {
 }
 
 // DefaultTimeout is the per-attempt timeout of the HTTP client that NewClient makes when
-// WithHTTPClient is not given. The context passed to each call bounds the whole call.
+// WithHTTPClient is not given (its transport is Go's default one, keeping up to
+// MaxIdleConnsPerHost idle connections). The context passed to each call bounds the whole call.
 const DefaultTimeout = 30 * time.Second
 
 // DefaultMaxResponseBytes is the largest response body the client reads. A longer body

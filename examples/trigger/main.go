@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/internal/envconfig"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
@@ -51,15 +52,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 
-	cfg, err := configure(getenv, stderr)
+	cfg, stop, err := envconfig.Load("trigger", getenv, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "trigger: %v\n", err)
 		return 2
 	}
-	defer cfg.close()
-
-	client, err := batchprocessing.NewClient(cfg.endpoint, cfg.accessKey, cfg.secretKey,
-		batchprocessing.WithOrgID(cfg.orgID), batchprocessing.WithUserID(cfg.userID))
+	defer stop()
+	client, err := cfg.Client()
 	if err != nil {
 		fmt.Fprintf(stderr, "trigger: %v\n", err)
 		return 2
@@ -93,46 +92,4 @@ func parseTriggerTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf(`want RFC 3339 (2026-11-30T08:00:00Z) or "now", got %q`, s)
 	}
 	return t, nil
-}
-
-// config is where to send the trigger and as whom.
-type config struct {
-	endpoint, accessKey, secretKey, orgID, userID string
-	close                                         func()
-}
-
-// configure reads the ENOS_* variables, or starts the demo reference server when
-// ENOS_API_GATEWAY is not set.
-func configure(getenv func(string) string, stderr io.Writer) (config, error) {
-	gateway := getenv("ENOS_API_GATEWAY")
-	if gateway == "" {
-		srv := refserver.NewDemoServer()
-		fmt.Fprintf(stderr, "trigger: ENOS_API_GATEWAY is not set; using the in-process reference server at %s (demo app, org %s, user %s)\n",
-			srv.URL, refserver.DemoOrgID, refserver.DemoUserID)
-		return config{
-			endpoint: srv.URL, accessKey: refserver.DemoAccessKey, secretKey: refserver.DemoSecretKey,
-			orgID: refserver.DemoOrgID, userID: refserver.DemoUserID, close: srv.Close,
-		}, nil
-	}
-	cfg := config{
-		endpoint:  gateway,
-		accessKey: getenv("ENOS_ACCESS_KEY"),
-		secretKey: getenv("ENOS_SECRET_KEY"),
-		orgID:     getenv("ENOS_ORG_ID"),
-		userID:    getenv("ENOS_USER_ID"),
-		close:     func() {},
-	}
-	var missing []string
-	for _, v := range []struct{ name, value string }{
-		{"ENOS_ACCESS_KEY", cfg.accessKey}, {"ENOS_SECRET_KEY", cfg.secretKey},
-		{"ENOS_ORG_ID", cfg.orgID}, {"ENOS_USER_ID", cfg.userID},
-	} {
-		if v.value == "" {
-			missing = append(missing, v.name)
-		}
-	}
-	if len(missing) > 0 {
-		return config{}, fmt.Errorf("ENOS_API_GATEWAY is set, but %s %s not", strings.Join(missing, ", "), map[bool]string{true: "is", false: "are"}[len(missing) == 1])
-	}
-	return cfg, nil
 }
