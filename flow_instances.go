@@ -132,12 +132,14 @@ type TaskInstanceGraph struct {
 }
 
 // UnmarshalJSON decodes a task node, accepting taskId as a number or a string and the
-// snake_case names of older samples (task_inst_id, node_id).
+// snake_case names of older samples (task_id, task_name, task_inst_id, node_id).
 func (t *TaskInstanceGraph) UnmarshalJSON(b []byte) error {
 	type plain TaskInstanceGraph
 	aux := struct {
 		*plain
 		TaskID        flexInt `json:"taskId"`
+		TaskIDOld     flexInt `json:"task_id"`
+		TaskNameOld   string  `json:"task_name"`
 		TaskInstIDOld string  `json:"task_inst_id"`
 		NodeIDOld     string  `json:"node_id"`
 	}{plain: (*plain)(t)}
@@ -145,6 +147,10 @@ func (t *TaskInstanceGraph) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	t.TaskID = int64(aux.TaskID)
+	if t.TaskID == 0 {
+		t.TaskID = int64(aux.TaskIDOld)
+	}
+	t.TaskName = firstNonEmpty(t.TaskName, aux.TaskNameOld)
 	t.TaskInstID = TaskInstanceID(firstNonEmpty(string(t.TaskInstID), aux.TaskInstIDOld))
 	t.NodeID = firstNonEmpty(t.NodeID, aux.NodeIDOld)
 	return nil

@@ -128,17 +128,23 @@ type TaskNode struct {
 	Y        float64 `json:"y"`
 }
 
-// UnmarshalJSON decodes a task node, accepting taskId as a string or a number.
+// UnmarshalJSON decodes a task node, accepting taskId as a string or a number and the
+// snake_case names of older samples (task_id, task_name, node_id).
 func (t *TaskNode) UnmarshalJSON(b []byte) error {
 	type plain TaskNode
 	aux := struct {
 		*plain
-		TaskID flexText `json:"taskId"`
+		TaskID      flexText `json:"taskId"`
+		TaskIDOld   flexText `json:"task_id"`
+		TaskNameOld string   `json:"task_name"`
+		NodeIDOld   string   `json:"node_id"`
 	}{plain: (*plain)(t)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
-	t.TaskID = string(aux.TaskID)
+	t.TaskID = firstNonEmpty(string(aux.TaskID), string(aux.TaskIDOld))
+	t.TaskName = firstNonEmpty(t.TaskName, aux.TaskNameOld)
+	t.NodeID = firstNonEmpty(t.NodeID, aux.NodeIDOld)
 	return nil
 }
 
@@ -152,17 +158,23 @@ type FlowNode struct {
 	Y         float64 `json:"y"`
 }
 
-// UnmarshalJSON decodes a flow node, accepting flowId as a string or a number.
+// UnmarshalJSON decodes a flow node, accepting flowId as a string or a number and the
+// snake_case names of older samples (flow_id, flow_name, node_id).
 func (f *FlowNode) UnmarshalJSON(b []byte) error {
 	type plain FlowNode
 	aux := struct {
 		*plain
-		FlowID flexText `json:"flowId"`
+		FlowID      flexText `json:"flowId"`
+		FlowIDOld   flexText `json:"flow_id"`
+		FlowNameOld string   `json:"flow_name"`
+		NodeIDOld   string   `json:"node_id"`
 	}{plain: (*plain)(f)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
-	f.FlowID = string(aux.FlowID)
+	f.FlowID = firstNonEmpty(string(aux.FlowID), string(aux.FlowIDOld))
+	f.FlowName = firstNonEmpty(f.FlowName, aux.FlowNameOld)
+	f.NodeID = firstNonEmpty(f.NodeID, aux.NodeIDOld)
 	return nil
 }
 
