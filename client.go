@@ -33,6 +33,7 @@ type Client struct {
 	secretKey *string
 	tokens    *tokenSource
 	rest      *resty.Client // signs every request in its pre-request hook
+	queries   *queryCache   // encoded query structs
 }
 
 // NewClient returns a Client for the gateway at endpoint (for example
@@ -83,9 +84,10 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		log:       s.logger,
 		clock:     s.clock,
 		secretKey: &secretKey,
+		queries:   &queryCache{},
 	}
-	c.rest = newResty(hc, base, s).SetPreRequestHook(c.signRequest)
-	c.tokens = newTokenSource(newResty(hc, base, s), accessKey, secretKey, s.clock, s.logger)
+	c.rest = newResty(hc, s).SetPreRequestHook(c.signRequest)
+	c.tokens = newTokenSource(newResty(hc, s), base, accessKey, secretKey, s.clock, s.logger)
 	return c, nil
 }
 
@@ -109,9 +111,8 @@ func defaultTransport() http.RoundTripper {
 const MaxIdleConnsPerHost = 100
 
 // newResty configures one resty client over the shared, already copied *http.Client.
-func newResty(hc *http.Client, base string, s settings) *resty.Client {
+func newResty(hc *http.Client, s settings) *resty.Client {
 	return resty.NewWithClient(hc).
-		SetBaseURL(base).
 		SetLogger(restyLogger{s.logger}).
 		SetResponseBodyLimit(s.maxResponseBytes).
 		SetHeader("User-Agent", s.userAgent)

@@ -13,8 +13,8 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// TestSharedClientReusesConnections: a client shared by 64 goroutines opens no more TCP
-// connections than there are concurrent requests, and fetches one token.
+// TestSharedClientReusesConnections: a client shared by 64 goroutines reuses its TCP
+// connections instead of opening one per call, and fetches one token.
 func TestSharedClientReusesConnections(t *testing.T) {
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
@@ -53,17 +53,14 @@ func TestSharedClientReusesConnections(t *testing.T) {
 		wg.Wait()
 		minute += goroutines * rounds
 	}
-	// From cold, Go's transport may dial for a request that an idle connection then serves,
-	// and keep the extra connection: the first burst may open a few more than 64.
+	// Go's transport may dial for a request that an idle connection then serves, and keep
+	// the extra connection; bursts from cold open a few more connections than callers. What
+	// must not happen is a new connection per call (with Go's default of two idle
+	// connections per host, this test opens about 180).
 	burst(1)
-	warm := conns.Load()
-	if warm > 2*goroutines {
-		t.Errorf("%d connections for the first %d concurrent calls", warm, goroutines)
-	}
-	// Warm, the client reuses its connections: no new ones, however many calls.
 	burst(5)
-	if n := conns.Load() - warm; n != 0 {
-		t.Errorf("%d new connections for %d calls on a warm client, want 0", n, goroutines*5)
+	if n := conns.Load(); n > goroutines*3/2 {
+		t.Errorf("%d connections for %d calls from %d goroutines", n, goroutines*6, goroutines)
 	}
 	if n := tokens.Load(); n != 1 {
 		t.Errorf("%d token requests, want 1", n)

@@ -42,6 +42,14 @@ type validator interface {
 // an *APIError for a business or gateway error, or an unexpected-response *APIError for a
 // body that is not the documented JSON. data may be nil when the operation returns nothing.
 func decodeEnvelope(r *response, data any) error {
+	if data != nil && isSuccessStatus(r.status) && decodeSuccess(r.body, data) {
+		if v, ok := data.(validator); ok {
+			if err := v.validate(); err != nil {
+				return r.unexpected(err)
+			}
+		}
+		return nil
+	}
 	var env envelope
 	jsonErr := json.Unmarshal(r.body, &env)
 	if !isSuccessStatus(r.status) {
@@ -76,6 +84,27 @@ func decodeEnvelope(r *response, data any) error {
 		}
 	}
 	return nil
+}
+
+// successEnvelope decodes a success answer in one pass, data straight into its target.
+type successEnvelope struct {
+	Code *flexInt `json:"code"`
+	Data any      `json:"data"`
+}
+
+// dataKey is how the data field starts in an envelope.
+var dataKey = []byte(`"data"`)
+
+// decodeSuccess decodes body into data in one pass, the common case. It reports false,
+// leaving the answer to the careful path of decodeEnvelope, for anything but a well-formed
+// envelope with code 0 and non-null data.
+func decodeSuccess(body []byte, data any) bool {
+	env := successEnvelope{Data: data}
+	if err := json.Unmarshal(body, &env); err != nil || env.Code == nil || *env.Code != 0 {
+		return false
+	}
+	// null data sets Data to nil; absent data leaves the target as it was.
+	return env.Data != nil && bytes.Contains(body, dataKey)
 }
 
 func (e *envelope) code() int {

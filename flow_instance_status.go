@@ -1,9 +1,6 @@
 package batchprocessing
 
-import (
-	"encoding/json"
-	"strconv"
-)
+import "strconv"
 
 // FlowInstanceStatus is the status of a flow instance or task instance (spec section 3.2).
 type FlowInstanceStatus int
@@ -53,7 +50,7 @@ func (s FlowInstanceStatus) IsTerminal() bool {
 // UnmarshalJSON accepts the status as a number or a string of digits.
 func (s *FlowInstanceStatus) UnmarshalJSON(b []byte) error {
 	var n flexInt
-	if err := json.Unmarshal(b, &n); err != nil {
+	if err := n.UnmarshalJSON(b); err != nil {
 		return err
 	}
 	*s = FlowInstanceStatus(n)

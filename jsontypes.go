@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // This file holds the tolerant JSON types of the results: the service sends ids as numbers
@@ -24,12 +26,11 @@ type EmbeddedJSON json.RawMessage
 func (e *EmbeddedJSON) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquoteJSON(b)
+		if err != nil {
 			return err
 		}
-		s = strings.TrimSpace(s)
-		*e = EmbeddedJSON(s)
+		*e = EmbeddedJSON(strings.TrimSpace(s))
 		return nil
 	}
 	if bytes.Equal(b, []byte("null")) {
@@ -149,8 +150,8 @@ func (t *ServerTime) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		*t = ""
 	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquoteJSON(b)
+		if err != nil {
 			return err
 		}
 		*t = ServerTime(s)
@@ -175,8 +176,8 @@ func (s *flexText) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		*s = ""
 	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
+		v, err := unquoteJSON(b)
+		if err != nil {
 			return err
 		}
 		*s = flexText(v)
@@ -186,4 +187,87 @@ func (s *flexText) UnmarshalJSON(b []byte) error {
 		*s = flexText(b)
 	}
 	return nil
+}
+
+// unquoteJSON returns the text of a JSON string literal, as json.Unmarshal into a string
+// would, with one allocation and no reflection: the fields that hold text, graphs among
+// them, use it on every answer.
+func unquoteJSON(b []byte) (string, error) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || !utf8.Valid(b) {
+		var s string
+		err := json.Unmarshal(b, &s) // the rare cases, with json's own errors and repairs
+		return s, err
+	}
+	inner := b[1 : len(b)-1]
+	i := bytes.IndexByte(inner, '\\')
+	if i < 0 {
+		return string(inner), nil // no escapes: the common case
+	}
+	out := make([]byte, i, len(inner))
+	copy(out, inner)
+	for i < len(inner) {
+		c := inner[i]
+		if c != '\\' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		if i+1 >= len(inner) {
+			return "", errors.New("batchprocessing: unterminated escape in a JSON string")
+		}
+		switch e := inner[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, n := unicodeEscape(inner[i:])
+			if n == 0 {
+				return "", errors.New("batchprocessing: bad \\u escape in a JSON string")
+			}
+			out = utf8.AppendRune(out, r)
+			i += n
+			continue
+		default:
+			return "", fmt.Errorf("batchprocessing: bad escape \\%c in a JSON string", e)
+		}
+		i += 2
+	}
+	return string(out), nil
+}
+
+// unicodeEscape reads \uXXXX, or a surrogate pair \uXXXX\uXXXX, at the start of b. It
+// returns the rune (U+FFFD for a lone surrogate, as encoding/json does) and the bytes read,
+// 0 if b does not start with a valid escape.
+func unicodeEscape(b []byte) (rune, int) {
+	r1, ok := hex4(b)
+	if !ok {
+		return 0, 0
+	}
+	if !utf16.IsSurrogate(r1) {
+		return r1, 6
+	}
+	if r2, ok := hex4(b[6:]); ok {
+		if r := utf16.DecodeRune(r1, r2); r != utf8.RuneError {
+			return r, 12
+		}
+	}
+	return utf8.RuneError, 6
+}
+
+// hex4 reads the four hex digits of a \uXXXX escape at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return rune(v), err == nil
 }

@@ -139,3 +139,41 @@ func TestWorkflowDirectoryAll(t *testing.T) {
 		break // stopping early must not panic
 	}
 }
+
+func TestUnquoteJSON(t *testing.T) {
+	for _, in := range []string{
+		`"plain"`, `""`, `"a \"quoted\" word"`, `"slash \/ and back \\"`, `"tab\tnew\nline"`,
+		`"\u00e9t\u00e9"`, `"emoji \ud83d\ude00"`, `"lone \ud83d surrogate"`, `"\b\f\r\u0041"`, `"{\"k\":[1,2]}"`, `"描述"`, "\"bad \xff byte\"",
+	} {
+		var want string
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		got, err := unquoteJSON([]byte(in))
+		if err != nil || got != want {
+			t.Errorf("unquoteJSON(%s) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{`"open`, `"bad \q escape"`, `"short \u12"`, `"end \"`} {
+		if _, err := unquoteJSON([]byte(bad)); err == nil {
+			t.Errorf("unquoteJSON(%s) gives no error", bad)
+		}
+	}
+}
+
+// FuzzUnquoteJSON checks unquoteJSON against encoding/json on every valid JSON string.
+func FuzzUnquoteJSON(f *testing.F) {
+	for _, seed := range []string{`"a"`, `"\"x\""`, `"\u00e9\ud83d\ude00"`, `"\ud83d"`, `"\/\b"`, "\"\xff\""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var want string
+		if json.Unmarshal([]byte(in), &want) != nil {
+			return // not a JSON string: encoding/json never hands those to UnmarshalJSON
+		}
+		got, err := unquoteJSON([]byte(in))
+		if err != nil || got != want {
+			t.Errorf("unquoteJSON(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	})
+}

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/go-resty/resty/v2"
-	"github.com/google/go-querystring/query"
 )
 
 // servicePath is the path prefix of the Batch Processing Service V2.1 behind the gateway.
@@ -37,8 +37,9 @@ type userQuery struct {
 
 // callState travels in the request's context from do to the signing hook.
 type callState struct {
-	body  []byte // the exact body bytes sent
-	token string // the access token the last attempt was signed with
+	query url.Values // the query sent, encoded in the URL
+	body  []byte     // the exact body bytes sent
+	token string     // the access token the last attempt was signed with
 }
 
 type callStateKey struct{}
@@ -67,14 +68,12 @@ func (c *Client) userQuery(ctx context.Context, op, action, orgID, userID string
 // do performs a call: it encodes the query and marshals the body once, sends the request
 // through resty (signRequest signs each attempt), and decodes the envelope into data.
 func (c *Client) do(ctx context.Context, cl call, data any) error {
-	q, err := query.Values(cl.query)
+	q, rawQuery, err := c.queries.encode(cl.query)
 	if err != nil {
 		return fmt.Errorf("batchprocessing: %s: encoding query: %w", cl.op, err)
 	}
-	state := &callState{}
-	req := c.rest.R().
-		SetContext(context.WithValue(ctx, callStateKey{}, state)).
-		SetQueryParamsFromValues(q)
+	state := &callState{query: q}
+	req := c.rest.R().SetContext(context.WithValue(ctx, callStateKey{}, state))
 	if cl.body != nil {
 		if state.body, err = json.Marshal(cl.body); err != nil {
 			return fmt.Errorf("batchprocessing: %s: encoding body: %w", cl.op, err)
@@ -83,11 +82,12 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 	}
 
 	start := time.Now()
-	resp, err := req.Execute(cl.method, cl.path)
+	// The query goes into the URL as encoded here: resty leaves an absolute URL without
+	// query parameters of its own as it is, which saves it parsing and encoding again.
+	resp, err := req.Execute(cl.method, c.endpoint+cl.path+"?"+rawQuery)
 	if err != nil {
 		err = c.sendError(cl, resp, err)
-		c.log.LogAttrs(ctx, levelOf(err), "batchprocessing call failed",
-			opAttrs(cl, time.Since(start), 0, err)...)
+		c.logCall(ctx, cl, start, 0, err)
 		return err
 	}
 	r := &response{
@@ -105,7 +105,7 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 		// next call starts with a fresh one.
 		c.tokens.invalidate(state.token)
 	}
-	c.log.LogAttrs(ctx, levelOf(err), "batchprocessing call", opAttrs(cl, time.Since(start), r.status, err)...)
+	c.logCall(ctx, cl, start, r.status, err)
 	return err
 }
 
@@ -124,7 +124,7 @@ func (c *Client) signRequest(_ *resty.Client, req *http.Request) error {
 	ts := c.clock().UnixMilli()
 	req.Header.Set(HeaderAccessToken, token)
 	req.Header.Set(HeaderTimestamp, itoa(ts))
-	req.Header.Set(HeaderSignature, Sign(token, *c.secretKey, ts, req.URL.Query(), state.body))
+	req.Header.Set(HeaderSignature, Sign(token, *c.secretKey, ts, state.query, state.body))
 	return nil
 }
 
@@ -163,12 +163,21 @@ func (e *TransportError) Error() string {
 // Unwrap returns the cause.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-func opAttrs(cl call, d time.Duration, status int, err error) []slog.Attr {
+// logCall logs the outcome of a call: debug for success, warn for failure. The attributes
+// are built only when the logger wants the record.
+func (c *Client) logCall(ctx context.Context, cl call, start time.Time, status int, err error) {
+	level := slog.LevelDebug
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	if !c.log.Enabled(ctx, level) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("operation", cl.op),
 		slog.String("method", cl.method),
 		slog.String("path", cl.path),
-		slog.Duration("duration", d),
+		slog.Duration("duration", time.Since(start)),
 	}
 	if status != 0 {
 		attrs = append(attrs, slog.Int("status", status))
@@ -180,16 +189,10 @@ func opAttrs(cl call, d time.Duration, status int, err error) []slog.Attr {
 			attrs = append(attrs, slog.String("request_id", apiErr.RequestID))
 		}
 	}
+	msg := "batchprocessing call"
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
+		msg = "batchprocessing call failed"
 	}
-	return attrs
-}
-
-// levelOf is the log level of a call's outcome: debug for success, warn for failure.
-func levelOf(err error) slog.Level {
-	if err != nil {
-		return slog.LevelWarn
-	}
-	return slog.LevelDebug
+	c.log.LogAttrs(ctx, level, msg, attrs...)
 }

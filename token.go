@@ -31,6 +31,7 @@ const (
 // the current token if it has not expired yet.
 type tokenSource struct {
 	rest      *resty.Client // no signing hook: token requests are not signed
+	endpoint  string        // the gateway, without a trailing slash
 	appKey    string
 	appSecret string
 	clock     func() time.Time
@@ -53,8 +54,8 @@ type tokenFetch struct {
 	leaderGaveUp bool
 }
 
-func newTokenSource(rest *resty.Client, appKey, appSecret string, clock func() time.Time, log *slog.Logger) *tokenSource {
-	return &tokenSource{rest: rest, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
+func newTokenSource(rest *resty.Client, endpoint, appKey, appSecret string, clock func() time.Time, log *slog.Logger) *tokenSource {
+	return &tokenSource{rest: rest, endpoint: endpoint, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
 }
 
 // token returns a valid access token, fetching or renewing it when needed.
@@ -193,7 +194,7 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 		SetContext(ctx).
 		SetHeader("Content-Type", contentTypeJSON).
 		SetBody(body).
-		Post(path)
+		Post(s.endpoint + path)
 	if err != nil {
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil && resp.RawResponse != nil {
 			r := &response{op: op, method: http.MethodPost, path: path, status: resp.StatusCode(), header: resp.Header()}
