@@ -59,9 +59,11 @@ func triggerAt(c *batchprocessing.Client, flowID int64, at time.Time) (batchproc
 }
 
 func TestEndToEndTriggerFlow(t *testing.T) {
-	srv := refserver.NewDemoServer()
+	// A clock that stands still: the demo's one-second tasks stay running between calls.
+	clk := refserver.NewManualClock(time.Now())
+	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now))
 	defer srv.Close()
-	c := demoClient(t, srv.URL)
+	c := demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now))
 
 	id, err := triggerAt(c, refserver.DemoFlowID, demoMinute.Add(42*time.Second))
 	if err != nil {

@@ -1,16 +1,19 @@
 // Package refserver is an in-process reference server for the EnOS API that package
 // batchprocessing calls: the API gateway with its token service and signature check, and the
-// Batch Processing Service V2.1 operations implemented so far (Trigger Flow). Use it in tests
-// the way you use net/http/httptest:
+// 22 operations of the Batch Processing Service V2.1, with flow instances that run on the
+// server's clock. Use it in tests the way you use net/http/httptest:
 //
-//	srv := refserver.NewDemoServer()
+//	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
+//	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now))
 //	defer srv.Close()
-//	// point the client at srv.URL with refserver.DemoAccessKey and refserver.DemoSecretKey
+//	// point the client at srv.URL with refserver.DemoAccessKey and refserver.DemoSecretKey,
+//	// trigger refserver.DemoFlowID, then clk.Advance(time.Minute): the instance has run
 //
 // NewServer starts an empty server on a loopback port; seed it with AddApp, AddUser and
 // AddFlow. NewDemoServer seeds the identities of the EnOS documentation's samples (DemoAccessKey,
 // DemoOrgID, DemoUserID, DemoFlowID, ...). Handler serves the same routes and store without a
-// socket. All methods are safe for concurrent use.
+// socket. Flow, FlowInstance, FlowInstances and RootDirectory read the store; FinishFlowInstance
+// forces an instance to end. All methods are safe for concurrent use.
 //
 // # What it reproduces
 //
@@ -22,26 +25,56 @@
 // authentication), 413 for a body over MaxBodyBytes, 401 "Invalid authentication credentials"
 // for a missing header, an unknown or expired token, a timestamp outside the window (15
 // minutes by default, see WithTimestampWindow) or a wrong signature. Every answer carries a
-// Date header from the server clock.
+// Date header from the server clock. Tokens that expired more than the window ago are
+// forgotten on the next token request; refreshing one then answers 1204 instead of 1203.
 //
 // The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0
 // is success and 621xx codes are the documented business errors. It routes on method, path and
-// action; an operation it does not implement answers 62102 "Invalid parameter: action".
-// Trigger Flow (POST /batch-processing-service/v2.1/flows?action=trigger) checks the user, the
-// body, the flow, ownership, locks and tasks in the documented order and creates an instance
-// "<flowId>-<yyyyMMddHHmm00>" from the trigger time in the server's time zone (WithLocation).
-// One instance of a flow runs at a time: later ones wait (StatusWait) and run in trigger order,
-// and an instance whose trigger time is in the future waits until the clock reaches it.
+// action (spec section 3.1): flows (trigger, triggerFromTask, updateAndTrigger, get, getMyFlow,
+// search, enable, disable, delete, save, loadForEdit, export, import), flowInstances (get,
+// search, cancel), taskInstances (get, getLog), directories (create, listWorkFlowDirs) and
+// time (getCurrentTime, getTimeZone). Any other action, or a known one with another method,
+// answers 62102 "Invalid parameter: action".
+//
+// Prerequisites follow spec sections 3.0 and 3.5. Owner-only operations (the triggers,
+// cancel, enable, disable, delete, save, import) answer 62101 for a user that is unknown or
+// not in orgId, 62105 for a locked user, 62102 for a bad body, 62103 for a user who does not
+// own the flow and 62105 for a locked flow, in that order. The other operations need the user
+// to belong to orgId (62101) and only see that org's flows and instances; the time operations
+// need no userId or orgId.
+//
+// On the wire it follows the rule "tolerant decoding, exact encoding": ids are read as numbers
+// or strings, parameters as an array of {key, value}, an object or a string holding either;
+// graph, parameters and runMode are written as JSON documents inside strings, times as
+// server-local "yyyy-MM-dd HH:mm:ss" ("" when not started or ended), flow ids as numbers where
+// the documentation says Integer and strings where it says String. Where the documentation is
+// silent, the choice made is noted on the code that makes it.
+//
+// # The life of an instance
+//
+// Trigger Flow creates an instance "<flowId>-<yyyyMMddHHmm00>" from the trigger time in the
+// server's time zone (WithLocation). One instance of a flow runs at a time: it waits
+// (StatusWait) until its trigger time has come and the flow's previous instance has ended,
+// then starts at exactly that moment. Its tasks run in dependency order (Task.DependsOn), each
+// for its Duration, and succeed, or fail when seeded with Task.Fail. The instance ends
+// StatusSuccess when all its tasks succeed, StatusFail once a task has failed and the tasks
+// still running have ended (no new task starts after a failure, so the failed task's
+// downstream tasks stay StatusInit), or StatusCancel when Cancel Flow Instance ends it (its
+// running tasks become StatusCancel). Then the next waiting instance starts. Trigger Flow From
+// Task runs one task and its downstream tasks and marks the others StatusSkip; Update And
+// Trigger Flow gives one instance its own parameters. Each task instance
+// "<taskId>-<yyyyMMddHHmm00>" has a log that grows as it runs.
 //
 // # Time
 //
 // Nothing runs in the background. The server reads its clock (WithClock) when a request or a
-// method call comes and brings instance statuses up to that moment; tests move time by moving
-// the clock, never by sleeping. Instances only end when a test calls FinishFlowInstance.
+// method call comes and derives every status and time from it, so moving a ManualClock by an
+// hour and then reading gives exactly the state an hour brings, with the exact start and end
+// times. Tests move time by moving the clock, never by sleeping.
 //
 // # What it is not
 //
-// It is a reference for the documented behaviour, not a simulator of EnOS: there is no
-// scheduler, no task execution, no rate limiting and no Poseidon (RSA token) authentication.
-// Where the documentation is silent, the choice made is noted on the code that makes it.
+// It is a reference for the documented behaviour, not EnOS: there is no scheduler (periodic
+// flows only run when triggered), no real task execution, no re-run, no rate limiting and no
+// Poseidon (RSA token) authentication.
 package refserver

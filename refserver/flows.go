@@ -2,11 +2,15 @@ package refserver
 
 import (
 	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// This file holds the handlers of the /flows resource (spec section 3.4). Each runs with the
-// store locked and settled, and returns the envelope's data or a failure.
+// This file holds the handlers of the /flows resource that run and read flows (spec section
+// 3.4 #1 to #3 and #9 to #14); flow_edit.go holds those that change their definition. Each
+// runs with the store locked and settled, and returns the envelope's data or a failure.
 
 // triggerFlow is Trigger Flow: POST /flows?action=trigger (spec section 3.4 #1).
 //
@@ -15,37 +19,349 @@ import (
 // owns it (62103); it is not locked (62105) and has a task (62104); no instance of it exists
 // for the same trigger minute (62102). Then the instance is created, running or waiting.
 func (st *state) triggerFlow(c *call) (any, *failure) {
-	orgID, userID := c.query.Get("orgId"), c.query.Get("userId")
-	u := st.member(orgID, userID)
-	if u == nil {
-		return nil, errUserNotInOrg
+	orgID, userID, f := st.ownerCaller(c)
+	if f != nil {
+		return nil, f
 	}
-	if u.locked {
-		return nil, errLocked
-	}
-
 	var req triggerFlowRequest
 	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 || !req.TriggerTime.set {
 		return nil, errInvalidBody
 	}
-	f := st.flows[req.FlowID.value]
-	if f == nil || f.OrgID != orgID {
-		return nil, errCannotTrigger
+	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, 0, nil)
+}
+
+// triggerFromTask is Trigger Flow From Task: POST /flows?action=triggerFromTask (spec section
+// 3.4 #2). The checks of Trigger Flow, with a taskId > 0 in the body, and 62102 "Cannot
+// create workflow instance..." when the flow has no such task. The instance runs that task
+// and its downstream tasks; the flow's other tasks are StatusSkip in it.
+func (st *state) triggerFromTask(c *call) (any, *failure) {
+	orgID, userID, f := st.ownerCaller(c)
+	if f != nil {
+		return nil, f
 	}
-	if !isOwner(f, userID) {
-		return nil, errNoPrivilege
+	var req triggerFromTaskRequest
+	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 ||
+		!req.TaskID.set || req.TaskID.value <= 0 || !req.TriggerTime.set {
+		return nil, errInvalidBody
 	}
-	if f.Locked {
-		return nil, errLocked
+	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, req.TaskID.value, nil)
+}
+
+// updateAndTrigger is Update And Trigger Flow: POST /flows?action=updateAndTrigger (spec
+// section 3.4 #3). The checks of Trigger Flow, with parameters in the body (an array of
+// {key, value}, an object, or a string holding either; 62102 "Invalid request body."
+// otherwise). The instance's parameters are the flow's, with the given ones replacing those
+// of the same key and the others appended; the stored flow is unchanged.
+func (st *state) updateAndTrigger(c *call) (any, *failure) {
+	orgID, userID, f := st.ownerCaller(c)
+	if f != nil {
+		return nil, f
+	}
+	var req updateAndTriggerRequest
+	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 || !req.TriggerTime.set {
+		return nil, errInvalidBody
+	}
+	if len(req.Parameters) == 0 || string(req.Parameters) == "null" {
+		return nil, errInvalidBody
+	}
+	params, err := decodeParameters(req.Parameters)
+	if err != nil {
+		return nil, errInvalidBody
+	}
+	if params == nil {
+		params = []Parameter{}
+	}
+	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, 0, params)
+}
+
+// trigger runs the flow checks shared by the three triggers and creates the instance. A
+// non-zero fromTask must be a task of the flow; non-nil params are merged over the flow's.
+func (st *state) trigger(c *call, orgID, userID string, flowID, triggerMillis, fromTask int64, params []Parameter) (any, *failure) {
+	f, fail := st.ownedFlow(flowID, orgID, userID, errCannotTrigger)
+	if fail != nil {
+		return nil, fail
 	}
 	if len(f.Tasks) == 0 {
 		return nil, errFlowNoTask
 	}
-
-	trigger := time.UnixMilli(req.TriggerTime.value)
+	if fromTask != 0 && !slices.ContainsFunc(f.Tasks, func(t Task) bool { return t.ID == fromTask }) {
+		return nil, errCannotTrigger
+	}
+	trigger := time.UnixMilli(triggerMillis)
 	if st.instances[instanceID(f.ID, trigger, st.loc)] != nil {
 		return nil, errCannotTrigger
 	}
-	in := st.createInstance(f.ID, trigger, c.now)
+	if params != nil {
+		params = mergeParameters(f.Parameters, params)
+	}
+	in := st.createRun(f.ID, trigger, c.now, fromTask, params)
 	return flowInstanceIDData{FlowInstanceID: in.ID}, nil
+}
+
+// mergeParameters returns base with each of over replacing the parameter of the same key, or
+// appended when base has none.
+func mergeParameters(base, over []Parameter) []Parameter {
+	out := slices.Clone(base)
+	for _, p := range over {
+		i := slices.IndexFunc(out, func(q Parameter) bool { return q.Key == p.Key })
+		if i >= 0 {
+			out[i].Value = p.Value
+		} else {
+			out = append(out, p)
+		}
+	}
+	if out == nil {
+		out = []Parameter{}
+	}
+	return out
+}
+
+// getFlow is Get Flow: GET /flows?action=get&flowId= (spec section 3.4 #9). The user must
+// belong to the org (62101); a flowId that is not a positive integer answers 62102 "Invalid
+// parameter: flowId", and a flow that is unknown or in another org 62102 "Flow not found"
+// (both undocumented).
+func (st *state) getFlow(c *call) (any, *failure) {
+	orgID, userID, f := st.ouMember(c)
+	if f != nil {
+		return nil, f
+	}
+	id, ok := parseID(c.query.Get("flowId"))
+	if !ok {
+		return nil, errInvalidFlowID
+	}
+	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
+	if f != nil {
+		return nil, f
+	}
+	return st.flowData(flow, userID), nil
+}
+
+// getMyFlow is Get My Flow: GET /flows?action=getMyFlow[&expression=] (spec section 3.4 #10):
+// the flows of the org that the user owns or visits, matching the expression (a
+// case-insensitive substring of the flow id or name; empty matches all), by flow id.
+func (st *state) getMyFlow(c *call) (any, *failure) {
+	orgID, userID, f := st.ouMember(c)
+	if f != nil {
+		return nil, f
+	}
+	expression := c.query.Get("expression")
+	out := []myFlowInfo{}
+	for _, flow := range st.sortedFlows(orgID) {
+		owner := isOwner(flow, userID)
+		if !owner && !inList(flow.Visitors, userID) {
+			continue
+		}
+		id := strconv.FormatInt(flow.ID, 10)
+		if !fuzzy(expression, id, flow.Name) {
+			continue
+		}
+		out = append(out, myFlowInfo{FlowID: id, Editable: owner, FlowName: flow.Name, Cycle: flow.Cycle})
+	}
+	return out, nil
+}
+
+// searchFlow is Search Flow: POST /flows?action=search (spec section 3.4 #11): all the flows
+// of the org whose id or name matches the expression, one page of them. Sort fields:
+// createTime, updateTime, startTime (or create_time, update_time, start_time); by flow id
+// otherwise. A body that is absent or empty is taken as {} (all flows, no paging).
+func (st *state) searchFlow(c *call) (any, *failure) {
+	orgID, _, f := st.ouMember(c)
+	if f != nil {
+		return nil, f
+	}
+	var req searchFlowRequest
+	if len(strings.TrimSpace(string(c.body))) > 0 {
+		if err := json.Unmarshal(c.body, &req); err != nil {
+			return nil, errInvalidBody
+		}
+	}
+	var matches []*Flow
+	for _, flow := range st.sortedFlows(orgID) {
+		if fuzzy(req.Expression, strconv.FormatInt(flow.ID, 10), flow.Name) {
+			matches = append(matches, flow)
+		}
+	}
+	byID := byInt64(func(f *Flow) int64 { return f.ID })
+	order, f := orderBy(req.Pagination, map[string]func(a, b *Flow) int{
+		"createtime": func(a, b *Flow) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		"updatetime": func(a, b *Flow) int { return a.UpdatedAt.Compare(b.UpdatedAt) },
+		"starttime":  func(a, b *Flow) int { return strings.Compare(a.StartDate, b.StartDate) },
+	}, byID)
+	if f != nil {
+		return nil, f
+	}
+	matches, f = page(matches, req.Pagination, order)
+	if f != nil {
+		return nil, f
+	}
+	out := make([]pageFlow, 0, len(matches))
+	for _, flow := range matches {
+		out = append(out, pageFlow{FlowID: flow.ID, FlowName: flow.Name})
+	}
+	return out, nil
+}
+
+// enableFlow is Enable Flow: POST /flows?action=enable (spec section 3.4 #12): the flow's
+// scheduling starts (Active). Owner-only; an unknown flow answers 62102 "Flow not found".
+func (st *state) enableFlow(c *call) (any, *failure) {
+	return st.setActive(c, true)
+}
+
+// disableFlow is Disable Flow: POST /flows?action=disable (spec section 3.4 #13): the flow's
+// scheduling pauses. Owner-only; an unknown flow answers 62102 "Flow not found".
+func (st *state) disableFlow(c *call) (any, *failure) {
+	return st.setActive(c, false)
+}
+
+// setActive is Enable Flow or Disable Flow.
+func (st *state) setActive(c *call, active bool) (any, *failure) {
+	orgID, userID, f := st.ownerCaller(c)
+	if f != nil {
+		return nil, f
+	}
+	var req flowIDRequest
+	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 {
+		return nil, errInvalidBody
+	}
+	flow, f := st.ownedFlow(req.FlowID.value, orgID, userID, errFlowNotFound)
+	if f != nil {
+		return nil, f
+	}
+	flow.Active = active
+	flow.UpdateUser, flow.UpdatedAt = userID, c.now
+	return "", nil
+}
+
+// deleteFlow is Delete Flow: GET /flows?action=delete&flowId= (spec section 3.4 #14).
+// Owner-only; a flow another flow depends on (Flow.DependsOn) answers 62104. Deleting a flow
+// removes its instances, running or not.
+func (st *state) deleteFlow(c *call) (any, *failure) {
+	orgID, userID, f := st.ownerCaller(c)
+	if f != nil {
+		return nil, f
+	}
+	id, ok := parseID(c.query.Get("flowId"))
+	if !ok {
+		return nil, errInvalidFlowID
+	}
+	flow, f := st.ownedFlow(id, orgID, userID, errFlowNotFound)
+	if f != nil {
+		return nil, f
+	}
+	for _, other := range st.flows {
+		if other.ID != flow.ID && slices.Contains(other.DependsOn, flow.ID) {
+			return nil, errFlowDependedOn
+		}
+	}
+	for _, in := range st.byFlow[flow.ID] {
+		delete(st.instances, in.ID)
+	}
+	delete(st.byFlow, flow.ID)
+	delete(st.flows, flow.ID)
+	return "", nil
+}
+
+// sortedFlows returns the flows of orgID by id.
+func (st *state) sortedFlows(orgID string) []*Flow {
+	var out []*Flow
+	for _, f := range st.flows {
+		if f.OrgID == orgID {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, byInt64(func(f *Flow) int64 { return f.ID }))
+	return out
+}
+
+// flowData returns the Flow struct of f as userID sees it.
+func (st *state) flowData(f *Flow, userID string) flowData {
+	u := st.users[userID]
+	return flowData{
+		FlowID:       f.ID,
+		FlowName:     f.Name,
+		Active:       boolInt(f.Active),
+		Creator:      f.Creator,
+		CreateTime:   formatTimestamp(f.CreatedAt, st.loc),
+		UpdateUser:   f.UpdateUser,
+		UpdateTime:   formatTimestamp(f.UpdatedAt, st.loc),
+		Freq:         f.Freq,
+		Cycle:        f.Cycle,
+		Parameters:   encodeParameters(f.Parameters),
+		Owner:        f.Owner,
+		Visitor:      f.Visitors,
+		DoAs:         f.DoAs,
+		AlertMode:    f.AlertMode,
+		Graph:        mustMarshal(st.flowGraph(f)),
+		Type:         f.Type,
+		Desc:         f.Description,
+		StartTime:    f.StartDate,
+		Locked:       f.Locked,
+		HasEditPri:   isOwner(f, userID),
+		HasReadPri:   true,
+		IsUserLocked: u != nil && u.locked,
+		Queue:        f.Queue,
+	}
+}
+
+// flowGraph returns the FlowGraph of f: a node per task ("t_<taskId>") and per upstream flow
+// ("f_<flowId>"), an edge per task dependency, and an edge from each upstream flow to each
+// task that has no upstream task.
+func (st *state) flowGraph(f *Flow) flowGraph {
+	g := flowGraph{
+		Creator: f.Creator, Freq: f.Freq, AlertMode: f.AlertMode, Type: f.Type, Owners: f.Owner,
+		Visitors: f.Visitors, StartTime: f.StartDate, Cycle: f.Cycle, DoAs: f.DoAs, Name: f.Name,
+		Parameters: encodeParameters(f.Parameters), Queue: f.Queue, Desc: f.Description,
+		Active: boolInt(f.Active), Flows: []flowSimpleInfo{}, Tasks: []taskSimpleInfo{},
+		Relations: graphRelations(f),
+	}
+	for _, up := range f.DependsOn {
+		name := ""
+		if uf := st.flows[up]; uf != nil {
+			name = uf.Name
+		}
+		g.Flows = append(g.Flows, flowSimpleInfo{FlowID: strconv.FormatInt(up, 10), FlowName: name, NodeID: flowNodeID(up)})
+	}
+	for _, t := range f.Tasks {
+		g.Tasks = append(g.Tasks, taskSimpleInfo{TaskName: t.Name, X: t.X, Y: t.Y, TaskID: strconv.FormatInt(t.ID, 10), NodeID: taskNodeID(t.ID)})
+	}
+	return g
+}
+
+// graphRelations returns the edges of f's graph.
+func graphRelations(f *Flow) []relationWire {
+	gap := f.Cycle + "0"
+	out := []relationWire{}
+	has := make(map[int64]bool, len(f.Tasks))
+	for _, t := range f.Tasks {
+		has[t.ID] = true
+	}
+	for _, t := range f.Tasks {
+		for _, up := range t.DependsOn {
+			if has[up] {
+				out = append(out, relationWire{CycleGap: gap, Source: taskNodeID(up), Target: taskNodeID(t.ID)})
+			}
+		}
+	}
+	for _, up := range f.DependsOn {
+		for _, t := range f.Tasks {
+			if !slices.ContainsFunc(t.DependsOn, func(id int64) bool { return has[id] }) {
+				out = append(out, relationWire{CycleGap: gap, Source: flowNodeID(up), Target: taskNodeID(t.ID)})
+			}
+		}
+	}
+	return out
+}
+
+// taskNodeID is the graph node id of a task.
+func taskNodeID(taskID int64) string { return "t_" + strconv.FormatInt(taskID, 10) }
+
+// flowNodeID is the graph node id of an upstream flow.
+func flowNodeID(flowID int64) string { return "f_" + strconv.FormatInt(flowID, 10) }
+
+// boolInt is 1 for true and 0 for false.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -225,7 +225,9 @@ func TestTriggerFlowFutureTimeStartsOnRequest(t *testing.T) {
 	r := newRig(t)
 	tok := r.token()
 	id := instanceID(t, r.trigger(tok, refserver.DemoFlowID, epoch.Add(time.Minute).UnixMilli()))
-	r.clock.Advance(2 * time.Minute)
+	// The demo flow's tasks take a second each, so the due instance is still running half a
+	// second after its trigger time.
+	r.clock.Advance(time.Minute + 500*time.Millisecond)
 	// This trigger comes after the waiting one became due: that one runs, the new one waits.
 	other := instanceID(t, r.trigger(tok, refserver.DemoFlowID, epoch.UnixMilli()))
 	assertStatuses(t, r.srv, map[string]int{id: refserver.StatusRunning, other: refserver.StatusWait})
@@ -240,7 +242,10 @@ func TestUnknownActionOrMethod(t *testing.T) {
 		{"trigger with GET", http.MethodGet, flowsPath + demoQuery},
 		{"trigger with PUT", http.MethodPut, flowsPath + demoQuery},
 		{"trigger on another resource", http.MethodPost, "/batch-processing-service/v2.1/flowInstances" + demoQuery},
-		{"operation not implemented yet", http.MethodGet, "/batch-processing-service/v2.1/time?action=getCurrentTime"},
+		{"time action with POST", http.MethodPost, "/batch-processing-service/v2.1/time?action=getCurrentTime"},
+		{"getTimeZone with a lowercase z", http.MethodGet, "/batch-processing-service/v2.1/time?action=getTimezone"},
+		{"delete with POST", http.MethodPost, flowsPath + "?action=delete&flowId=3377&orgId=yourOrgId&userId=yourUserId"},
+		{"flow get on taskInstances", http.MethodGet, "/batch-processing-service/v2.1/taskInstances?action=getMyFlow&orgId=yourOrgId&userId=yourUserId"},
 	}
 	r := newRig(t)
 	tok := r.token()

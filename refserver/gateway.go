@@ -53,6 +53,7 @@ func (st *state) token(body []byte, refresh bool) (*tokenData, *failure) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
+	st.pruneTokens(now)
 	a := st.apps[req.AppKey]
 	if a == nil {
 		return nil, errTokenUnknownApp
@@ -110,6 +111,17 @@ func (st *state) issueToken(appKey string, now time.Time) *tokenData {
 	st.tokens[value] = t
 	st.apps[appKey].current = value
 	return &tokenData{AccessToken: value, Expire: remaining(t, now)}
+}
+
+// pruneTokens forgets the tokens that expired more than the timestamp window ago, so that
+// the store does not grow forever. Until then, refreshing an expired token answers 1203;
+// afterwards the token is unknown and refresh answers 1204.
+func (st *state) pruneTokens(now time.Time) {
+	for value, t := range st.tokens {
+		if now.Sub(t.expires) > st.window {
+			delete(st.tokens, value)
+		}
+	}
 }
 
 // forgetOldEncryptions drops the used encryptions whose timestamps have left the window: a

@@ -480,3 +480,27 @@ func TestTimestampWindowOption(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenPrunedAfterWindow: an expired token is remembered for one timestamp window (a
+// refresh says 1203), then forgotten on the next token request (a refresh says 1204).
+func TestTokenPrunedAfterWindow(t *testing.T) {
+	r := newRig(t)
+	old := r.token()
+	refresh := func() tokenAnswer {
+		ts := r.clock.Millis()
+		return r.postToken(tokenRefresh, tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey), map[string]any{"accessToken": old}))
+	}
+	r.clock.Advance(7200*time.Second + 15*time.Minute)
+	if a := refresh(); a.Status != 1203 {
+		t.Fatalf("expired a window ago: %+v, want 1203", a)
+	}
+	r.clock.Advance(time.Millisecond)
+	if a := refresh(); a.Status != 1204 || a.Msg != "Failed to refresh access token" {
+		t.Fatalf("expired longer ago: %+v, want 1204", a)
+	}
+	// get still works and hands out a new token.
+	r.clock.Advance(time.Millisecond)
+	if fresh := r.token(); fresh == old {
+		t.Error("get handed out the pruned token")
+	}
+}

@@ -53,12 +53,23 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 func (c *fakeClock) Millis() int64 { return c.Now().UnixMilli() }
 
+// testClock is the clock a rig signs with: the server's own.
+type testClock interface {
+	Now() time.Time
+	Advance(d time.Duration)
+	Millis() int64
+}
+
 // rig is a server under test with its clock and a view of the demo app's credentials.
 type rig struct {
 	t      *testing.T
 	srv    *refserver.Server
-	clock  *fakeClock
+	clock  testClock
 	secret string
+
+	// cached is the token tok hands out until cachedUntil.
+	cached      string
+	cachedUntil time.Time
 }
 
 // newRig starts a demo server whose clock stands at epoch.

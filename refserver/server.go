@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 )
@@ -20,8 +19,13 @@ const (
 	DemoOrgID = "yourOrgId"
 	// DemoUserID is the demo user: a member of DemoOrgID and the owner of the demo flows.
 	DemoUserID = "yourUserId"
-	// DemoFlowID is the "demo flow", with tasks 108580 "extract" and 108581 "load".
+	// DemoFlowID is the "demo flow", with tasks DemoExtractTaskID "extract" and DemoLoadTaskID
+	// "load", which depends on "extract"; each runs for one second.
 	DemoFlowID = 3377
+	// DemoExtractTaskID is the first task of the demo flow, "extract".
+	DemoExtractTaskID = 108580
+	// DemoLoadTaskID is the second task of the demo flow, "load": it runs after "extract".
+	DemoLoadTaskID = 108581
 	// DemoEmptyFlowID is the "empty flow": it has no task, so triggering it answers 62104.
 	DemoEmptyFlowID = 3378
 )
@@ -31,8 +35,8 @@ const (
 const MaxBodyBytes = 1 << 20
 
 // Server is a running reference server: the EnOS API gateway with its token service and the
-// Batch Processing Service V2.1 operations implemented so far, over one in-memory store. Its
-// methods are safe for concurrent use, also while requests are being served.
+// 22 operations of the Batch Processing Service V2.1, over one in-memory store. Its methods
+// are safe for concurrent use, also while requests are being served.
 type Server struct {
 	// URL is the base URL of the server, "http://127.0.0.1:port", without a trailing slash.
 	URL string
@@ -64,8 +68,9 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithLocation sets the server's time zone (default time.UTC), in which flow instance ids are
-// formatted. A nil loc keeps the default.
+// WithLocation sets the server's time zone (default time.UTC), in which flow instance ids,
+// times on the wire and task logs are formatted and which Get Timezone reports. A nil loc
+// keeps the default.
 func WithLocation(loc *time.Location) Option {
 	return func(o *options) {
 		if loc != nil {
@@ -112,7 +117,8 @@ func NewServer(opts ...Option) *Server {
 
 // NewDemoServer starts a reference server seeded with the demo identities: the application
 // DemoAccessKey/DemoSecretKey, the user DemoUserID in DemoOrgID, the flow DemoFlowID ("demo
-// flow", two tasks) and the flow DemoEmptyFlowID ("empty flow", no task), both in DemoOrgID and
+// flow", periodic and active, daily, tasks "extract" then "load" of one second each) and the
+// flow DemoEmptyFlowID ("empty flow", manual, no task), both in DemoOrgID's root directory and
 // owned by DemoUserID.
 func NewDemoServer(opts ...Option) *Server {
 	s := NewServer(opts...)
@@ -120,9 +126,13 @@ func NewDemoServer(opts ...Option) *Server {
 	s.AddUser(DemoOrgID, DemoUserID)
 	s.AddFlow(Flow{
 		ID: DemoFlowID, Name: "demo flow", OrgID: DemoOrgID, Owner: DemoUserID,
-		Tasks: []Task{{ID: 108580, Name: "extract"}, {ID: 108581, Name: "load"}},
+		Active: true, Type: FlowTypePeriodic, DoAs: "yourDoAs",
+		Tasks: []Task{
+			{ID: DemoExtractTaskID, Name: "extract", Duration: time.Second, Command: "echo extract", X: 100, Y: 100},
+			{ID: DemoLoadTaskID, Name: "load", Duration: time.Second, Command: "echo load", DependsOn: []int64{DemoExtractTaskID}, X: 300, Y: 100},
+		},
 	})
-	s.AddFlow(Flow{ID: DemoEmptyFlowID, Name: "empty flow", OrgID: DemoOrgID, Owner: DemoUserID})
+	s.AddFlow(Flow{ID: DemoEmptyFlowID, Name: "empty flow", OrgID: DemoOrgID, Owner: DemoUserID, DoAs: "yourDoAs"})
 	return s
 }
 
@@ -157,12 +167,35 @@ func (s *Server) AddUser(orgID, userID string) {
 	st.userRecord(userID).orgs[orgID] = true
 }
 
-// AddFlow stores a copy of f, replacing the flow with the same ID (its instances stay).
+// AddFlow stores a copy of f with its defaults filled (see Flow), replacing the flow with the
+// same ID. The instances of a replaced flow stay, and keep running the flow as it was when
+// they were triggered.
 func (s *Server) AddFlow(f Flow) {
 	st := s.lock()
 	defer st.mu.Unlock()
-	f.Tasks = slices.Clone(f.Tasks)
-	st.flows[f.ID] = &f
+	c := cloneFlow(&f)
+	st.normalizeFlow(c, st.now())
+	st.flows[f.ID] = c
+}
+
+// Flow returns a copy of the flow id as the server stores it, and whether it exists.
+func (s *Server) Flow(id int64) (Flow, bool) {
+	st := s.lock()
+	defer st.mu.Unlock()
+	f := st.flows[id]
+	if f == nil {
+		return Flow{}, false
+	}
+	return *cloneFlow(f), true
+}
+
+// RootDirectory returns the id (32 hex characters) of the root workflow directory of the
+// organization orgID, the parent of the directories Create Directory makes first. It is the
+// same for the same orgID on every server.
+func (s *Server) RootDirectory(orgID string) string {
+	st := s.lock()
+	defer st.mu.Unlock()
+	return st.rootDirectory(orgID)
 }
 
 // LockUser locks the user userID: owner-only operations answer 62105 "Your account has been
@@ -174,7 +207,8 @@ func (s *Server) LockUser(userID string) {
 }
 
 // FlowInstances returns copies of the instances of the flow flowID, sorted by trigger time then
-// id, with statuses brought up to the server clock; nil if it has none.
+// id, with statuses, times and task instances brought up to the server clock; nil if it has
+// none.
 func (s *Server) FlowInstances(flowID int64) []FlowInstance {
 	st := s.lock()
 	defer st.mu.Unlock()
@@ -182,10 +216,25 @@ func (s *Server) FlowInstances(flowID int64) []FlowInstance {
 	return st.instancesOf(flowID)
 }
 
-// FinishFlowInstance ends the instance id with a terminal status (StatusSuccess, StatusFail,
-// StatusCancel, StatusTimeout, StatusSkip or StatusInternalError), then starts the next waiting
-// instance of its flow whose trigger time has come. It is a test hook: the server never ends
-// instances by itself. It fails for another status, an unknown id or an instance already ended.
+// FlowInstance returns a copy of the flow instance id brought up to the server clock (status,
+// start and end times, task instances), and whether it exists.
+func (s *Server) FlowInstance(id string) (FlowInstance, bool) {
+	st := s.lock()
+	defer st.mu.Unlock()
+	st.settle(st.now())
+	in := st.instances[id]
+	if in == nil {
+		return FlowInstance{}, false
+	}
+	return in.public(), true
+}
+
+// FinishFlowInstance ends the instance id at once with a terminal status (StatusSuccess,
+// StatusFail, StatusCancel, StatusTimeout, StatusSkip or StatusInternalError), then starts the
+// next waiting instance of its flow whose trigger time has come. Its running tasks end with
+// the same status; tasks not started stay as they are. It is a test hook to force an end
+// before the instance's tasks bring it. It fails for another status, an unknown id or an
+// instance already ended.
 func (s *Server) FinishFlowInstance(id string, status int) error {
 	st := s.lock()
 	defer st.mu.Unlock()
@@ -233,11 +282,32 @@ type call struct {
 	now   time.Time // the server clock when the store was locked for this call
 }
 
-// operations maps each implemented operation to its handler; an operation not in the table is
-// answered 62102 "Invalid parameter: action". The other operations of spec section 3.1 slot in
-// here.
+// operations maps each operation of spec section 3.1 to its handler; a request matching no
+// entry (unknown action, or a known action with another method or on another resource) is
+// answered 62102 "Invalid parameter: action".
 var operations = map[operation]func(*state, *call) (any, *failure){
-	{http.MethodPost, "/flows", "trigger"}: (*state).triggerFlow,
+	{http.MethodPost, "/flows", "trigger"}:               (*state).triggerFlow,
+	{http.MethodPost, "/flows", "triggerFromTask"}:       (*state).triggerFromTask,
+	{http.MethodPost, "/flows", "updateAndTrigger"}:      (*state).updateAndTrigger,
+	{http.MethodGet, "/flowInstances", "get"}:            (*state).getFlowInstance,
+	{http.MethodPost, "/flowInstances", "search"}:        (*state).searchFlowInstances,
+	{http.MethodPost, "/flowInstances", "cancel"}:        (*state).cancelFlowInstance,
+	{http.MethodGet, "/taskInstances", "get"}:            (*state).getTaskInstance,
+	{http.MethodGet, "/taskInstances", "getLog"}:         (*state).getTaskInstanceLog,
+	{http.MethodGet, "/flows", "get"}:                    (*state).getFlow,
+	{http.MethodGet, "/flows", "getMyFlow"}:              (*state).getMyFlow,
+	{http.MethodPost, "/flows", "search"}:                (*state).searchFlow,
+	{http.MethodPost, "/flows", "enable"}:                (*state).enableFlow,
+	{http.MethodPost, "/flows", "disable"}:               (*state).disableFlow,
+	{http.MethodGet, "/flows", "delete"}:                 (*state).deleteFlow,
+	{http.MethodPost, "/flows", "save"}:                  (*state).saveFlow,
+	{http.MethodGet, "/flows", "loadForEdit"}:            (*state).loadForEdit,
+	{http.MethodGet, "/flows", "export"}:                 (*state).exportFlow,
+	{http.MethodPost, "/flows", "import"}:                (*state).importFlow,
+	{http.MethodPost, "/directories", "create"}:          (*state).createDirectory,
+	{http.MethodGet, "/directories", "listWorkFlowDirs"}: (*state).listWorkFlowDirs,
+	{http.MethodGet, "/time", "getCurrentTime"}:          (*state).getCurrentTime,
+	{http.MethodGet, "/time", "getTimeZone"}:             (*state).getTimeZone,
 }
 
 // serveHTTP is the gateway: Date header, route (404), body size (413), then the token service or

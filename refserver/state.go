@@ -2,7 +2,8 @@ package refserver
 
 import (
 	"cmp"
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,12 +11,13 @@ import (
 	"time"
 )
 
-// Flow instance statuses (FlowInstanceStatus, spec section 3.2). The server creates instances
-// RUNNING or WAIT; FinishFlowInstance ends them with one of the terminal statuses.
+// Flow instance and task instance statuses (FlowInstanceStatus, spec section 3.2). Task
+// instances use the same codes.
 const (
-	// StatusFail is FAIL, a terminal status.
+	// StatusFail is FAIL, a terminal status: a task failed.
 	StatusFail = -1
-	// StatusInit is INIT.
+	// StatusInit is INIT: a task instance that has not started (and, downstream of a failed
+	// task, never will).
 	StatusInit = 0
 	// StatusSuccess is SUCCESS, a terminal status.
 	StatusSuccess = 1
@@ -31,15 +33,41 @@ const (
 	StatusReady = 6
 	// StatusTimeout is TIMEOUT, a terminal status.
 	StatusTimeout = 7
-	// StatusCancel is CANCEL, a terminal status.
+	// StatusCancel is CANCEL, a terminal status: the instance, or a task that was running
+	// when it was cancelled.
 	StatusCancel = 8
 	// StatusRerun is RERUN.
 	StatusRerun = 9
-	// StatusSkip is SKIP, a terminal status.
+	// StatusSkip is SKIP, a terminal status. A task instance is SKIP when Trigger Flow From
+	// Task left its task out of the run.
 	StatusSkip = 10
 )
 
-// Flow is a workflow as the server stores it.
+// Scheduling types of a flow (Flow.Type, spec section 3.3).
+const (
+	// FlowTypeManual is a flow that only runs when triggered.
+	FlowTypeManual = 0
+	// FlowTypePeriodic is a flow scheduled by its cron expression.
+	FlowTypePeriodic = 1
+	// FlowTypeTemporary is a temporary flow.
+	FlowTypeTemporary = 2
+)
+
+// Defaults that AddFlow, Save Flow and Import Flow fill in.
+const (
+	// DefaultCycle is the cycle of a flow that does not set one: daily.
+	DefaultCycle = "D"
+	// DefaultFreq is the cron expression of a flow that does not set one: every day at 00:00.
+	DefaultFreq = "0 0 0 * * ? *"
+	// DefaultTaskDuration is how long a task whose Duration is not positive runs.
+	DefaultTaskDuration = time.Minute
+	// DefaultTaskType is the type of a task that does not set one.
+	DefaultTaskType = "COMMAND"
+)
+
+// Flow is a workflow as the server stores it. AddFlow fills the zero fields that have a
+// default: Cycle, Freq, DirID (the org's root directory), Creator (the first owner),
+// UpdateUser, CreatedAt and UpdatedAt (the server clock), and the tasks' Duration and Type.
 type Flow struct {
 	ID    int64  // workflow id, > 0
 	Name  string // display name
@@ -48,12 +76,47 @@ type Flow struct {
 	Tasks []Task // task nodes; a flow without tasks cannot be triggered (62104)
 	// Locked marks a locked workflow: owner-only operations answer 62105.
 	Locked bool
+
+	Active      bool        // scheduling started (Get Flow "active" 1) or paused (0)
+	Type        int         // FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary
+	Cycle       string      // "M", "W", "D", "H" or "mi"
+	Freq        string      // 7-field Quartz cron expression
+	Parameters  []Parameter // global parameters, in order
+	Description string      // "desc"
+	DirID       string      // the workflow directory holding the flow
+	DependsOn   []int64     // ids of upstream flows; a flow others depend on cannot be deleted (62104)
+	Visitors    string      // users with read access, ';'-separated
+	DoAs        string      // the OU's big-data account
+	AlertMode   int         // 0 none, 1 email, 2 SMS, 3 both
+	Queue       string      // computing queue
+	StartDate   string      // effective date "yyyy-MM-dd", or ""
+	Creator     string      // user who created the flow
+	UpdateUser  string      // user who last changed the flow
+	CreatedAt   time.Time   // creation time
+	UpdatedAt   time.Time   // last change
 }
 
 // Task is a task node of a Flow.
 type Task struct {
 	ID   int64
 	Name string
+	// Duration is how long the task runs on the server clock (DefaultTaskDuration if not
+	// positive).
+	Duration time.Duration
+	// Fail makes the task fail when its Duration has passed, instead of succeeding.
+	Fail bool
+	// DependsOn holds the ids of the upstream tasks of the same flow: the task starts when
+	// all of them have succeeded. Ids of tasks not in the flow are ignored.
+	DependsOn []int64
+	Command   string  // the command it runs, shown as "cmd"
+	Type      string  // task type as Export Flow shows it, e.g. "COMMAND" or "SHELL"
+	X, Y      float64 // position of the node in the flow graph
+}
+
+// Parameter is a global parameter of a flow or flow instance.
+type Parameter struct {
+	Key   string
+	Value string
 }
 
 // FlowInstance is one run of a flow, as the server stores it.
@@ -63,6 +126,26 @@ type FlowInstance struct {
 	Status      int       // one of the Status constants
 	TriggerTime time.Time // the requested trigger time, in the server's time zone
 	CreatedAt   time.Time // server clock when the instance was created, in the server's time zone
+
+	StartTime  time.Time      // when it started running; zero while it waits
+	EndTime    time.Time      // when it ended; zero until then
+	Parameters []Parameter    // the parameters of this run: the flow's, merged with Update And Trigger's
+	FromTaskID int64          // the task Trigger Flow From Task started from, or 0
+	Tasks      []TaskInstance // one per task of the flow when it was triggered, in the flow's order
+
+	// plan is the flow as it was when the instance was created: the instance runs it even
+	// if the flow changes or is replaced afterwards.
+	plan *Flow
+}
+
+// TaskInstance is the run of one task within a FlowInstance.
+type TaskInstance struct {
+	ID        string    // "<taskId>-<suffix of the flow instance id>"
+	TaskID    int64     // the task it runs
+	Name      string    // the task's name
+	Status    int       // StatusInit, StatusRunning, StatusSuccess, StatusFail, StatusCancel or StatusSkip
+	StartTime time.Time // zero until it starts
+	EndTime   time.Time // zero until it ends
 }
 
 // state is the in-memory store behind a Server. One mutex guards all of it: every request and
@@ -77,12 +160,13 @@ type state struct {
 	tokenLife time.Duration
 
 	apps        map[string]*app           // by access key
-	tokens      map[string]*token         // by access token; expired ones stay so refresh can say 1203
+	tokens      map[string]*token         // by access token; pruned when long expired
 	encryptions map[string]int64          // token-request encryptions already used -> their timestamp (ms)
 	users       map[string]*user          // by user id
 	flows       map[int64]*Flow           // by flow id
 	instances   map[string]*FlowInstance  // by instance id
 	byFlow      map[int64][]*FlowInstance // by flow id, in creation order
+	dirs        map[string]*directory     // by directory id
 }
 
 // app is a registered application (AccessKey/SecretKey pair).
@@ -103,6 +187,11 @@ type user struct {
 	locked bool
 }
 
+// directory is a workflow directory. A root directory has no parent.
+type directory struct {
+	id, orgID, parentID, name string
+}
+
 func newState(o options) *state {
 	return &state{
 		now:         o.now,
@@ -116,6 +205,7 @@ func newState(o options) *state {
 		flows:       make(map[int64]*Flow),
 		instances:   make(map[string]*FlowInstance),
 		byFlow:      make(map[int64][]*FlowInstance),
+		dirs:        make(map[string]*directory),
 	}
 }
 
@@ -144,12 +234,27 @@ func (st *state) member(orgID, userID string) *user {
 
 // isOwner reports whether userID is among the ';'-separated owners of f.
 func isOwner(f *Flow, userID string) bool {
-	for _, owner := range strings.Split(f.Owner, ";") {
-		if owner = strings.TrimSpace(owner); owner != "" && owner == userID {
+	return inList(f.Owner, userID)
+}
+
+// inList reports whether userID is one of the ';'-separated names of list.
+func inList(list, userID string) bool {
+	for _, name := range strings.Split(list, ";") {
+		if name = strings.TrimSpace(name); name != "" && name == userID {
 			return true
 		}
 	}
 	return false
+}
+
+// firstOf returns the first name of a ';'-separated list, or "".
+func firstOf(list string) string {
+	for _, name := range strings.Split(list, ";") {
+		if name = strings.TrimSpace(name); name != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // instanceID returns the id of the manual instance of flowID triggered at trigger: the trigger
@@ -158,68 +263,83 @@ func instanceID(flowID int64, trigger time.Time, loc *time.Location) string {
 	return strconv.FormatInt(flowID, 10) + "-" + trigger.In(loc).Format("20060102150400")
 }
 
-// createInstance stores a new instance of flowID. It runs at once when its trigger time has come
-// and no other instance of the flow is running; otherwise it waits. The caller has checked that
-// the id is free and has settled the store.
-func (st *state) createInstance(flowID int64, trigger, now time.Time) *FlowInstance {
-	in := &FlowInstance{
-		ID:          instanceID(flowID, trigger, st.loc),
-		FlowID:      flowID,
-		Status:      StatusWait,
-		TriggerTime: trigger.In(st.loc),
-		CreatedAt:   now.In(st.loc),
-	}
-	if !trigger.After(now) && !hasRunning(st.byFlow[flowID]) {
-		in.Status = StatusRunning
-	}
-	st.instances[in.ID] = in
-	st.byFlow[flowID] = append(st.byFlow[flowID], in)
-	return in
+// taskInstanceID returns the id of the instance of taskID within the flow instance
+// flowInstID: the task id and the flow instance id's suffix (spec section 3.5).
+func taskInstanceID(taskID int64, flowInstID string) string {
+	_, suffix, _ := strings.Cut(flowInstID, "-")
+	return strconv.FormatInt(taskID, 10) + "-" + suffix
 }
 
-// settle brings the store up to now: for each flow with no running instance, the waiting
-// instance with the earliest trigger time that has come starts running. It runs whenever the
-// store is read or changed, so no goroutine or timer is needed.
-func (st *state) settle(now time.Time) {
-	for _, list := range st.byFlow {
-		if hasRunning(list) {
-			continue
+// rootDirectory returns the id of orgID's root workflow directory, creating it on first use.
+// The id is derived from the org id, so it is the same on every server.
+func (st *state) rootDirectory(orgID string) string {
+	sum := sha256.Sum256([]byte("refserver workflow directory\x00" + orgID))
+	id := hex.EncodeToString(sum[:16])
+	if st.dirs[id] == nil {
+		st.dirs[id] = &directory{id: id, orgID: orgID, name: rootDirectoryTitle}
+	}
+	return id
+}
+
+// cloneFlow returns a deep copy of f.
+func cloneFlow(f *Flow) *Flow {
+	c := *f
+	c.Tasks = slices.Clone(f.Tasks)
+	for i := range c.Tasks {
+		c.Tasks[i].DependsOn = slices.Clone(c.Tasks[i].DependsOn)
+	}
+	c.Parameters = slices.Clone(f.Parameters)
+	c.DependsOn = slices.Clone(f.DependsOn)
+	return &c
+}
+
+// normalizeFlow fills the defaults of f (see Flow) at now.
+func (st *state) normalizeFlow(f *Flow, now time.Time) {
+	if f.Cycle == "" {
+		f.Cycle = DefaultCycle
+	}
+	if f.Freq == "" {
+		f.Freq = DefaultFreq
+	}
+	if f.DirID == "" {
+		f.DirID = st.rootDirectory(f.OrgID)
+	}
+	if f.Creator == "" {
+		f.Creator = firstOf(f.Owner)
+	}
+	if f.UpdateUser == "" {
+		f.UpdateUser = f.Creator
+	}
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = now
+	}
+	if f.UpdatedAt.IsZero() {
+		f.UpdatedAt = f.CreatedAt
+	}
+	for i := range f.Tasks {
+		if f.Tasks[i].Duration <= 0 {
+			f.Tasks[i].Duration = DefaultTaskDuration
 		}
-		var next *FlowInstance
-		for _, in := range list {
-			if in.Status == StatusWait && !in.TriggerTime.After(now) && (next == nil || compareInstances(in, next) < 0) {
-				next = in
-			}
-		}
-		if next != nil {
-			next.Status = StatusRunning
+		if f.Tasks[i].Type == "" {
+			f.Tasks[i].Type = DefaultTaskType
 		}
 	}
 }
 
-// finish gives the instance id the terminal status, then settles the store.
-func (st *state) finish(id string, status int, now time.Time) error {
-	if !isTerminal(status) {
-		return fmt.Errorf("refserver: status %d is not a terminal flow instance status", status)
-	}
-	st.settle(now)
-	in := st.instances[id]
-	if in == nil {
-		return fmt.Errorf("refserver: no flow instance %q", id)
-	}
-	if isTerminal(in.Status) {
-		return fmt.Errorf("refserver: flow instance %q has already finished with status %d", id, in.Status)
-	}
-	in.Status = status
-	st.settle(now)
-	return nil
+// public returns a copy of in that shares nothing with the store.
+func (in *FlowInstance) public() FlowInstance {
+	c := *in
+	c.plan = nil
+	c.Parameters = slices.Clone(in.Parameters)
+	c.Tasks = slices.Clone(in.Tasks)
+	return c
 }
 
 // instancesOf returns copies of the instances of flowID, sorted by trigger time then id.
 func (st *state) instancesOf(flowID int64) []FlowInstance {
 	var out []FlowInstance
 	for _, in := range st.byFlow[flowID] {
-		out = append(out, *in)
+		out = append(out, in.public())
 	}
 	slices.SortFunc(out, func(a, b FlowInstance) int { return compareInstances(&a, &b) })
 	return out
@@ -233,8 +353,12 @@ func compareInstances(a, b *FlowInstance) int {
 	return cmp.Compare(a.ID, b.ID)
 }
 
-func hasRunning(list []*FlowInstance) bool {
-	return slices.ContainsFunc(list, func(in *FlowInstance) bool { return in.Status == StatusRunning })
+// orgOf returns the org of the flow an instance runs (as it was when triggered).
+func (in *FlowInstance) orgOf() string {
+	if in.plan == nil {
+		return ""
+	}
+	return in.plan.OrgID
 }
 
 // isTerminal reports whether status ends an instance: SUCCESS, FAIL, CANCEL, TIMEOUT, SKIP or

@@ -1,12 +1,16 @@
 package refserver
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // This file holds the server's own JSON wire types, written from the spec (sections 1.2 and 2),
@@ -50,7 +54,8 @@ var (
 	errTokenRefreshFailed = &failure{1204, "Failed to refresh access token"}
 )
 
-// Batch Processing Service codes (spec sections 0, 2.4 and 3.4).
+// Batch Processing Service codes (spec sections 0, 2.4 and 3.4). Messages the documentation
+// does not give (marked "undocumented") are the server's own choice.
 var (
 	errUserNotInOrg  = &failure{62101, "userId does not exist, or it does not match to orgId."}
 	errInvalidAction = &failure{62102, "Invalid parameter: action"}
@@ -59,6 +64,30 @@ var (
 	errNoPrivilege   = &failure{62103, "User has no privilege."}
 	errFlowNoTask    = &failure{62104, "This workflow has no task. You cannot trigger it."}
 	errLocked        = &failure{62105, "Your account has been locked"}
+
+	errIncorrectParameter = &failure{62102, "Incorrect parameter"}
+	errInvalidSorters     = &failure{62102, "The sorters field parameter is invalid"}
+	errInstanceNotFound   = &failure{62102, "Instance not found"}
+	errFlowValidation     = &failure{62102, "Flow validation exception"}
+	errInvalidFlowName    = &failure{62102, "Invalid parameter: flowName"}
+	errNoDirectory        = &failure{62102, "Directory does not exist"}
+	errWorkflowValidation = &failure{62102, "Workflow validation failed"}
+	errDirNameEmpty       = &failure{62102, "param: dirName cannot be empty"}
+	errParentIDEmpty      = &failure{62102, "param: parentId cannot be empty"}
+	errParentNotFound     = &failure{62102, "parentId not found"}
+	errDirExists          = &failure{62102, "A directory of the same name already exists"}
+	errFlowDependedOn     = &failure{62104, "This workflow is relied on by other workflows and cannot be deleted."}
+	errNoLog              = &failure{62109, "No log found"}
+
+	// Undocumented cases.
+	errFlowNotFound       = &failure{62102, "Flow not found"}
+	errInstanceEnded      = &failure{62102, "The workflow instance has already ended and cannot be cancelled."}
+	errInvalidFlowID      = &failure{62102, "Invalid parameter: flowId"}
+	errInvalidFlowInstID  = &failure{62102, "Invalid parameter: flowInstId"}
+	errInvalidTaskInstID  = &failure{62102, "Invalid parameter: taskInstId"}
+	errInvalidMaxLength   = &failure{62102, "Invalid parameter: maxLength"}
+	errInvalidPagination  = &failure{62102, "Invalid parameter: pagination"}
+	errInvalidStatusParam = &failure{62102, "Invalid parameter: status"}
 )
 
 // gatewayError is the body of a gateway rejection (spec section 2.2).
@@ -95,12 +124,6 @@ type envelope struct {
 	Msg       string `json:"msg"`
 	Data      any    `json:"data"`
 	RequestID string `json:"requestId"`
-}
-
-// triggerFlowRequest is the body of Trigger Flow (spec section 3.4 #1).
-type triggerFlowRequest struct {
-	FlowID      flexInt `json:"flowId"`
-	TriggerTime flexInt `json:"triggerTime"`
 }
 
 // flowInstanceIDData is the FlowInstanceId struct (spec section 3.2).
@@ -188,4 +211,220 @@ func randomHex(n int) string {
 		panic("refserver: crypto/rand: " + err.Error())
 	}
 	return hex.EncodeToString(b)
+}
+
+// flexFloat is a number that may come as a JSON number or as a JSON string holding one.
+// null, an empty string or an absent field leave it 0.
+type flexFloat float64
+
+// UnmarshalJSON accepts a number, a string holding one, "" or null.
+func (n *flexFloat) UnmarshalJSON(b []byte) error {
+	text := string(b)
+	if text == "null" {
+		*n = 0
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+		if text == "" {
+			*n = 0
+			return nil
+		}
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return fmt.Errorf("refserver: %s is not a number", b)
+	}
+	*n = flexFloat(v)
+	return nil
+}
+
+// flexBool is a flag that may come as a JSON boolean, a number (0 or 1) or a string holding
+// either ("true", "1", ...). null or an absent field leave it unset.
+type flexBool struct {
+	value bool
+	set   bool
+}
+
+// UnmarshalJSON accepts true, false, 0, 1, their string forms, or null.
+func (v *flexBool) UnmarshalJSON(b []byte) error {
+	text := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+	}
+	switch text {
+	case "null", "":
+		*v = flexBool{}
+	case "true", "1":
+		*v = flexBool{value: true, set: true}
+	case "false", "0":
+		*v = flexBool{value: false, set: true}
+	default:
+		return fmt.Errorf("refserver: %s is not a flag", b)
+	}
+	return nil
+}
+
+// parameterWire is one global parameter on the wire: {"key": ..., "value": ...}.
+type parameterWire struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// encodeParameters returns ps as the JSON document the service emits inside a string,
+// e.g. `[{"key":"a","value":"b"}]`, or `[]`.
+func encodeParameters(ps []Parameter) string {
+	out := make([]parameterWire, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, parameterWire(p))
+	}
+	return mustMarshal(out)
+}
+
+// decodeParameters reads parameters tolerantly: an array of {key, value} objects, an object
+// mapping keys to values (taken in key order), or a JSON string holding either. Values that
+// are numbers or booleans are taken as their JSON text. null, "" or an absent value give
+// (nil, nil).
+func decodeParameters(raw json.RawMessage) ([]Parameter, error) {
+	raw = json.RawMessage(bytes.TrimSpace(raw))
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	switch raw[0] {
+	case '"':
+		var inner string
+		if err := json.Unmarshal(raw, &inner); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(inner) == "" {
+			return nil, nil
+		}
+		if t := strings.TrimSpace(inner); t[0] != '[' && t[0] != '{' {
+			return nil, fmt.Errorf("refserver: parameters %q is not a JSON document", inner)
+		}
+		return decodeParameters(json.RawMessage(inner))
+	case '[':
+		var items []struct {
+			Key   *string         `json:"key"`
+			Value json.RawMessage `json:"value"`
+		}
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, err
+		}
+		out := make([]Parameter, 0, len(items))
+		for _, it := range items {
+			if it.Key == nil {
+				return nil, fmt.Errorf("refserver: a parameter has no key")
+			}
+			v, err := scalarText(it.Value)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Parameter{Key: *it.Key, Value: v})
+		}
+		return out, nil
+	case '{':
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, err
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		out := make([]Parameter, 0, len(m))
+		for _, k := range keys {
+			v, err := scalarText(m[k])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Parameter{Key: k, Value: v})
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("refserver: parameters %s are neither an array nor an object", raw)
+}
+
+// scalarText returns a JSON scalar as text: a string's value, or a number's or boolean's
+// JSON text; null or absent give "".
+func scalarText(raw json.RawMessage) (string, error) {
+	raw = json.RawMessage(bytes.TrimSpace(raw))
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	case '{', '[':
+		return "", fmt.Errorf("refserver: %s is not a scalar", raw)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", err
+	}
+	return string(raw), nil
+}
+
+// mustMarshal returns v as compact JSON text; only the server's own wire types come here.
+func mustMarshal(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("refserver: " + err.Error())
+	}
+	return string(b)
+}
+
+// Formats of times on the wire (spec section 3.2), all in the server's time zone.
+const (
+	timeLayout     = "2006-01-02 15:04:05"
+	dateLayout     = "2006-01-02"
+	javaDateLayout = "Mon Jan 02 15:04:05 MST 2006"
+)
+
+// formatTime returns t as "yyyy-MM-dd HH:mm:ss" in loc, or "" for the zero time.
+func formatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(timeLayout)
+}
+
+// formatTimestamp returns t as "yyyy-MM-dd HH:mm:ss.S" in loc: Java's SimpleDateFormat "S",
+// the milliseconds as an unpadded number ("2019-08-08 09:34:36.0", "... .250"). "" for the
+// zero time.
+func formatTimestamp(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(loc)
+	return t.Format(timeLayout) + "." + strconv.Itoa(t.Nanosecond()/int(time.Millisecond))
+}
+
+// formatJavaDate returns t the way Java's Date.toString prints it ("Tue Feb 02 17:35:00 CST
+// 2021"), with the zone abbreviation Go gives for loc.
+func formatJavaDate(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format(javaDateLayout)
+}
+
+// statusNames are the names of the status codes (statusDesc, stsDesc, graph node status).
+var statusNames = map[int]string{
+	StatusFail: "FAIL", StatusInit: "INIT", StatusSuccess: "SUCCESS", StatusRunning: "RUNNING",
+	StatusSuspend: "SUSPEND", StatusInternalError: "INTERNAL_ERROR", StatusWait: "WAIT",
+	StatusReady: "READY", StatusTimeout: "TIMEOUT", StatusCancel: "CANCEL", StatusRerun: "RERUN",
+	StatusSkip: "SKIP",
+}
+
+// statusName returns the name of a status code, or "NONE" for an unknown one.
+func statusName(status int) string {
+	if name, ok := statusNames[status]; ok {
+		return name
+	}
+	return "NONE"
 }

@@ -1,0 +1,159 @@
+package refserver
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// This file holds the prerequisite checks the operations share (spec sections 3.0 and 3.5)
+// and their paging and sorting (spec section 3.2, Pagination).
+//
+// Owner-only operations (trigger, triggerFromTask, updateAndTrigger, cancel, enable, disable,
+// delete, save, import) check, in order: the user belongs to the org (62101); the user is not
+// locked (62105); the body or query (62102); the flow exists in the org (62102); the user owns
+// it (62103); the flow is not locked (62105). OU-member operations check that the user
+// belongs to the org (62101) and nothing about locks.
+
+// ouMember checks the OU prerequisite and returns the caller's org and user ids.
+func (st *state) ouMember(c *call) (orgID, userID string, f *failure) {
+	orgID, userID = c.query.Get("orgId"), c.query.Get("userId")
+	if st.member(orgID, userID) == nil {
+		return "", "", errUserNotInOrg
+	}
+	return orgID, userID, nil
+}
+
+// ownerCaller checks the user prerequisites of an owner-only operation: a member of the org,
+// not locked.
+func (st *state) ownerCaller(c *call) (orgID, userID string, f *failure) {
+	orgID, userID, f = st.ouMember(c)
+	if f != nil {
+		return "", "", f
+	}
+	if st.users[userID].locked {
+		return "", "", errLocked
+	}
+	return orgID, userID, nil
+}
+
+// orgFlow returns the flow id if it is in orgID, else the failure notFound.
+func (st *state) orgFlow(id int64, orgID string, notFound *failure) (*Flow, *failure) {
+	f := st.flows[id]
+	if f == nil || f.OrgID != orgID {
+		return nil, notFound
+	}
+	return f, nil
+}
+
+// ownedFlow returns the flow id for an owner-only operation: it is in orgID (else notFound),
+// userID owns it (62103) and it is not locked (62105).
+func (st *state) ownedFlow(id int64, orgID, userID string, notFound *failure) (*Flow, *failure) {
+	f, fail := st.orgFlow(id, orgID, notFound)
+	if fail != nil {
+		return nil, fail
+	}
+	if !isOwner(f, userID) {
+		return nil, errNoPrivilege
+	}
+	if f.Locked {
+		return nil, errLocked
+	}
+	return f, nil
+}
+
+// parseID reads a positive decimal id from a query value.
+func parseID(s string) (int64, bool) {
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil && v > 0
+}
+
+// fuzzy reports whether the expression matches any of texts: an empty expression matches
+// everything, otherwise a case-insensitive substring match.
+func fuzzy(expression string, texts ...string) bool {
+	e := strings.ToLower(strings.TrimSpace(expression))
+	if e == "" {
+		return true
+	}
+	for _, t := range texts {
+		if strings.Contains(strings.ToLower(t), e) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortField normalizes a sorter field name, so that camelCase and snake_case spellings
+// (triggerTime, trigger_time) meet.
+func sortField(name string) string {
+	return strings.ToLower(strings.ReplaceAll(name, "_", ""))
+}
+
+// orderBy builds the comparison a Pagination's sorters ask for, over the fields a resource
+// knows (keyed by sortField), falling back to base. An unknown field, or an order other than
+// ASC or DESC (any case; empty is ASC), fails with 62102 "The sorters field parameter is
+// invalid".
+func orderBy[T any](p *paginationInput, fields map[string]func(a, b T) int, base func(a, b T) int) (func(a, b T) int, *failure) {
+	if p == nil || len(p.Sorters) == 0 {
+		return base, nil
+	}
+	type step struct {
+		cmp  func(a, b T) int
+		desc bool
+	}
+	var steps []step
+	for _, s := range p.Sorters {
+		f, ok := fields[sortField(s.Field)]
+		if !ok {
+			return nil, errInvalidSorters
+		}
+		var desc bool
+		switch strings.ToUpper(s.Order) {
+		case "", "ASC":
+		case "DESC":
+			desc = true
+		default:
+			return nil, errInvalidSorters
+		}
+		steps = append(steps, step{f, desc})
+	}
+	return func(a, b T) int {
+		for _, s := range steps {
+			c := s.cmp(a, b)
+			if s.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return base(a, b)
+	}, nil
+}
+
+// page sorts items and returns the page a Pagination asks for: pageNo is 1-based (0 is taken
+// as 1), pageSize must be positive. Without a pagination, all items. A negative pageNo or a
+// pageSize that is absent or not positive fails with 62102 "Invalid parameter: pagination".
+func page[T any](items []T, p *paginationInput, order func(a, b T) int) ([]T, *failure) {
+	slices.SortStableFunc(items, order)
+	if p == nil {
+		return items, nil
+	}
+	if p.PageNo.value < 0 || !p.PageSize.set || p.PageSize.value <= 0 {
+		return nil, errInvalidPagination
+	}
+	no := max(p.PageNo.value, 1)
+	size := p.PageSize.value
+	start := (no - 1) * size
+	if start/size != no-1 || start >= int64(len(items)) { // overflow or past the end
+		return []T{}, nil
+	}
+	end := min(start+size, int64(len(items)))
+	return items[start:end], nil
+}
+
+// byInt64 returns a comparison of T by an integer key.
+func byInt64[T any](key func(T) int64) func(a, b T) int {
+	return func(a, b T) int { return cmp.Compare(key(a), key(b)) }
+}

@@ -1,0 +1,402 @@
+package refserver_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+// saveBody is a valid Save Flow body for the demo flow: it renames "extract", adds a task
+// "new" between "extract" and "load", and changes every scalar field.
+func saveBody() map[string]any {
+	return map[string]any{
+		"id": "3377", "type": 1, "name": "renamed", "freq": "0 0 2 * * ? *", "cycle": "H", "alertMode": 1,
+		"doAs": "db_x", "owners": ";yourUserId;", "visitors": "v1", "startTime": "2026-12-01", "active": 0,
+		"parameters": `[{"key":"k","value":"v"}]`, "desc": "described", "queue": "q",
+		"tasks": []any{
+			map[string]any{"taskName": "extract2", "taskId": "108580", "x": 1, "y": 2, "nodeId": "t_108580"},
+			map[string]any{"taskName": "new", "nodeId": "n1", "x": "3.5", "y": 4},
+			map[string]any{"taskName": "load", "taskId": 108581},
+		},
+		"flows": []any{},
+		"relations": []any{
+			map[string]any{"source": "t_108580", "target": "n1", "cycleGap": "H0", "rerun": false},
+			map[string]any{"source": "n1", "target": "t_108581"},
+		},
+	}
+}
+
+func TestSaveFlowAndLoadForEdit(t *testing.T) {
+	r, clk := newManualRig(t, t0)
+	clk.Advance(time.Minute)
+	data := ok(t, r.op(http.MethodPost, flowsPath, "save", "", string(mustJSON(saveBody()))))
+	if string(data) != `{"flowId":3377}` {
+		t.Errorf("data %s", data)
+	}
+	f, _ := r.srv.Flow(refserver.DemoFlowID)
+	if f.Name != "renamed" || f.Cycle != "H" || f.Freq != "0 0 2 * * ? *" || f.Active || f.Type != 1 || f.AlertMode != 1 ||
+		f.DoAs != "db_x" || f.Owner != ";yourUserId;" || f.Visitors != "v1" || f.StartDate != "2026-12-01" ||
+		f.Description != "described" || f.Queue != "q" || !slices.Equal(f.Parameters, []refserver.Parameter{{Key: "k", Value: "v"}}) ||
+		!f.UpdatedAt.Equal(t0.Add(time.Minute)) || f.UpdateUser != refserver.DemoUserID {
+		t.Errorf("saved flow %+v", f)
+	}
+	if len(f.Tasks) != 3 {
+		t.Fatalf("tasks %+v", f.Tasks)
+	}
+	extract, added, load := f.Tasks[0], f.Tasks[1], f.Tasks[2]
+	if extract.ID != refserver.DemoExtractTaskID || extract.Name != "extract2" || extract.Duration != time.Second ||
+		extract.Command != "echo extract" || extract.X != 1 || extract.Y != 2 || len(extract.DependsOn) != 0 {
+		t.Errorf("kept task %+v", extract)
+	}
+	if added.ID <= refserver.DemoLoadTaskID || added.Name != "new" || added.Duration != refserver.DefaultTaskDuration ||
+		added.X != 3.5 || !slices.Equal(added.DependsOn, []int64{refserver.DemoExtractTaskID}) {
+		t.Errorf("new task %+v", added)
+	}
+	if !slices.Equal(load.DependsOn, []int64{added.ID}) || load.Duration != time.Second {
+		t.Errorf("load %+v", load)
+	}
+
+	// Load For Edit shows the saved flow.
+	m := shape(t, ok(t, r.op(http.MethodGet, flowsPath, "loadForEdit", "&flowId=3377", "")), flowShape)
+	for k, v := range map[string]string{
+		"flowName": `"renamed"`, "active": "0", "cycle": `"H"`, "startTime": `"2026-12-01"`, "desc": `"described"`,
+		"queue": `"q"`, "parameters": `"[{\"key\":\"k\",\"value\":\"v\"}]"`, "visitor": `"v1"`, "alertMode": "1",
+		"updateTime": `"2026-11-30 08:01:00.0"`, "createTime": `"2026-11-30 08:00:00.0"`,
+	} {
+		if string(m[k]) != v {
+			t.Errorf("%s = %s, want %s", k, m[k], v)
+		}
+	}
+	var graph struct {
+		Relations []struct{ Source, Target string } `json:"relations"`
+	}
+	embedded(t, m["graph"], &graph)
+	newNode := "t_" + strconv.FormatInt(added.ID, 10)
+	if len(graph.Relations) != 2 || graph.Relations[0].Source != "t_108580" || graph.Relations[0].Target != newNode ||
+		graph.Relations[1].Source != newNode || graph.Relations[1].Target != "t_108581" {
+		t.Errorf("relations %+v", graph.Relations)
+	}
+
+	// An instance runs the new order: extract 1s, new 1m, load 1s.
+	id := r.triggerAt(refserver.DemoFlowID, clk.Now())
+	start := clk.Now()
+	clk.Advance(time.Hour)
+	if in := mustInstance(t, r.srv, id); in.Status != refserver.StatusSuccess || !in.EndTime.Equal(start.Add(time.Minute+2*time.Second)) {
+		t.Errorf("instance after save: %d ended %v", in.Status, in.EndTime)
+	}
+
+	// Optional fields left out keep their values; parameters may come as an object.
+	body := saveBody()
+	for _, k := range []string{"desc", "queue", "tasks", "relations", "flows"} {
+		delete(body, k)
+	}
+	body["parameters"] = map[string]any{"z": 1, "a": "b"}
+	ok(t, r.op(http.MethodPost, flowsPath, "save", "", string(mustJSON(body))))
+	f, _ = r.srv.Flow(refserver.DemoFlowID)
+	if f.Description != "described" || f.Queue != "q" || len(f.Tasks) != 3 ||
+		!slices.Equal(f.Parameters, []refserver.Parameter{{Key: "a", Value: "b"}, {Key: "z", Value: "1"}}) {
+		t.Errorf("partial save: %+v", f)
+	}
+	// Upstream flows.
+	body = saveBody()
+	body["id"], body["tasks"], body["relations"] = 3378, []any{map[string]any{"taskName": "only"}}, []any{map[string]any{"source": "f_3377", "target": "t_1"}}
+	body["flows"] = []any{map[string]any{"flowId": "3377", "nodeId": "f_3377"}}
+	body["tasks"] = []any{map[string]any{"taskName": "only", "taskId": 1}}
+	ok(t, r.op(http.MethodPost, flowsPath, "save", "", string(mustJSON(body))))
+	if f, _ := r.srv.Flow(refserver.DemoEmptyFlowID); !slices.Equal(f.DependsOn, []int64{refserver.DemoFlowID}) || len(f.Tasks) != 1 {
+		t.Errorf("upstream flows: %+v", f)
+	}
+	wantErr(t, r.op(http.MethodGet, flowsPath, "delete", "&flowId=3377", ""), 62104, "This workflow is relied on by other workflows and cannot be deleted.")
+}
+
+func TestSaveFlowErrors(t *testing.T) {
+	r, _ := newManualRig(t, t0)
+	r.srv.AddFlow(refserver.Flow{ID: 40, OrgID: refserver.DemoOrgID, Owner: "boss", Tasks: []refserver.Task{{ID: 42, Name: "theirs"}}})
+	r.srv.AddFlow(refserver.Flow{ID: 41, OrgID: "o2", Owner: "boss"})
+	r.srv.AddFlow(refserver.Flow{ID: 43, OrgID: refserver.DemoOrgID, Owner: "boss", DependsOn: []int64{refserver.DemoFlowID}})
+	with := func(change func(b map[string]any)) string {
+		b := saveBody()
+		change(b)
+		return string(mustJSON(b))
+	}
+	tests := []struct{ name, body, msg string }{
+		{"not JSON", `save`, "Incorrect parameter"},
+		{"name not a string", with(func(b map[string]any) { b["name"] = 5 }), "Incorrect parameter"},
+		{"empty name", with(func(b map[string]any) { b["name"] = " " }), "Incorrect parameter"},
+		{"bad cycle", with(func(b map[string]any) { b["cycle"] = "Y" }), "Incorrect parameter"},
+		{"bad cron", with(func(b map[string]any) { b["freq"] = "0 0 * * *" }), "Incorrect parameter"},
+		{"type out of range", with(func(b map[string]any) { b["type"] = 3 }), "Incorrect parameter"},
+		{"alertMode out of range", with(func(b map[string]any) { b["alertMode"] = 4 }), "Incorrect parameter"},
+		{"active not a flag", with(func(b map[string]any) { b["active"] = 2 }), "Incorrect parameter"},
+		{"no owner", with(func(b map[string]any) { b["owners"] = ";;" }), "Incorrect parameter"},
+		{"bad startTime", with(func(b map[string]any) { b["startTime"] = "tomorrow" }), "Incorrect parameter"},
+		{"bad parameters", with(func(b map[string]any) { b["parameters"] = 5 }), "Incorrect parameter"},
+		{"task without name", with(func(b map[string]any) { b["tasks"] = []any{map[string]any{"taskId": 1}} }), "Incorrect parameter"},
+		{"task id of another flow", with(func(b map[string]any) { b["tasks"] = []any{map[string]any{"taskName": "x", "taskId": 42}} }), "Incorrect parameter"},
+		{"task id twice", with(func(b map[string]any) {
+			b["tasks"] = []any{map[string]any{"taskName": "x", "taskId": 7}, map[string]any{"taskName": "y", "taskId": 7}}
+		}), "Incorrect parameter"},
+		{"relation to an unknown node", with(func(b map[string]any) {
+			b["relations"] = []any{map[string]any{"source": "t_108580", "target": "t_999"}}
+		}), "Incorrect parameter"},
+		{"relation from an unknown node", with(func(b map[string]any) {
+			b["relations"] = []any{map[string]any{"source": "f_3378", "target": "t_108580"}}
+		}), "Incorrect parameter"},
+		{"relation to itself", with(func(b map[string]any) {
+			b["relations"] = []any{map[string]any{"source": "t_108580", "target": "t_108580"}}
+		}), "Incorrect parameter"},
+		{"relations make a cycle", with(func(b map[string]any) {
+			b["relations"] = []any{map[string]any{"source": "t_108580", "target": "n1"}, map[string]any{"source": "n1", "target": "t_108580"}}
+		}), "Incorrect parameter"},
+		{"upstream flow is itself", with(func(b map[string]any) { b["flows"] = []any{map[string]any{"flowId": 3377}} }), "Incorrect parameter"},
+		{"upstream flow unknown", with(func(b map[string]any) { b["flows"] = []any{map[string]any{"flowId": 999}} }), "Incorrect parameter"},
+		{"upstream flow in another org", with(func(b map[string]any) { b["flows"] = []any{map[string]any{"flowId": 41}} }), "Incorrect parameter"},
+		{"upstream flows make a cycle", with(func(b map[string]any) { b["flows"] = []any{map[string]any{"flowId": 43}} }), "Incorrect parameter"},
+		{"id zero", with(func(b map[string]any) { b["id"] = 0 }), "Incorrect parameter"},
+		{"unknown flow", with(func(b map[string]any) { b["id"] = 999 }), "Flow not found"},
+		{"flow of another org", with(func(b map[string]any) { b["id"] = 41 }), "Flow not found"},
+	}
+	for _, k := range []string{"id", "type", "name", "freq", "cycle", "alertMode", "doAs", "owners", "visitors", "startTime", "active"} {
+		tests = append(tests, struct{ name, body, msg string }{"missing " + k, with(func(b map[string]any) { delete(b, k) }), "Incorrect parameter"})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantErr(t, r.op(http.MethodPost, flowsPath, "save", "", tt.body), 62102, tt.msg)
+			if f, _ := r.srv.Flow(refserver.DemoFlowID); f.Name != "demo flow" || len(f.Tasks) != 2 {
+				t.Fatalf("refused save changed the flow: %+v", f)
+			}
+		})
+	}
+	wantErr(t, r.op(http.MethodPost, flowsPath, "save", "", with(func(b map[string]any) { b["id"] = 40 })), 62103, msgNoPrivilege)
+}
+
+// exportedView is an ExportedFlow as the tests compare it.
+type exportedView struct {
+	Name       string `json:"name"`
+	Cycle      string `json:"cycle"`
+	Cron       string `json:"cron"`
+	Parameters string `json:"parameters"`
+	AlertMode  int    `json:"alertMode"`
+	Submitter  string `json:"submitter"`
+	Visitors   string `json:"visitors"`
+	Type       int    `json:"type"`
+	Desc       string `json:"desc"`
+	StartTime  string `json:"startTime"`
+	Tasks      []struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+		Cmd  string `json:"cmd"`
+	} `json:"tasks"`
+	Relations []struct {
+		SourceTaskName string `json:"sourceTaskName"`
+		TargetTaskName string `json:"targetTaskName"`
+	} `json:"relations"`
+	FlowLinks []struct {
+		LinkID         string `json:"linkId"`
+		SourceFlowName string `json:"sourceFlowName"`
+	} `json:"flowLinks"`
+	LinkRelations []struct {
+		LinkID         string `json:"linkId"`
+		TargetTaskName string `json:"targetTaskName"`
+	} `json:"linkRelations"`
+}
+
+func (v exportedView) relations() []string {
+	var out []string
+	for _, r := range v.Relations {
+		out = append(out, r.SourceTaskName+">"+r.TargetTaskName)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	r, clk := newManualRig(t, t0)
+	r.srv.AddFlow(refserver.Flow{
+		ID: 900, Name: "etl", OrgID: refserver.DemoOrgID, Owner: "boss", Cycle: "H", Freq: "0 0 * * * ? *", Type: 1,
+		AlertMode: 2, DoAs: "db_x", Visitors: "v", Description: "original", StartDate: "2026-01-01",
+		Parameters: []refserver.Parameter{{Key: "p", Value: "1"}, {Key: "q", Value: "2"}},
+		DependsOn:  []int64{refserver.DemoFlowID},
+		Tasks: []refserver.Task{
+			{ID: 9001, Name: "a", Type: "SHELL", Command: "sh a.sh"},
+			{ID: 9002, Name: "b", DependsOn: []int64{9001}, Command: "b"},
+			{ID: 9003, Name: "c", Type: "HIVE", DependsOn: []int64{9001}},
+			{ID: 9004, Name: "d", DependsOn: []int64{9002, 9003}},
+		},
+	})
+	raw := ok(t, r.op(http.MethodGet, flowsPath, "export", "&flowId=900", ""))
+	m := shape(t, raw, map[string]string{
+		"name": "string", "cycle": "string", "cron": "string", "parameters": "string", "alertMode": "number",
+		"submitter": "string", "owners": "string", "visitors": "string", "type": "number", "syncType": "number",
+		"desc": "string", "startTime": "string", "tasks": "array", "flowLinks": "array", "taskLinks": "array",
+		"relations": "array", "linkRelations": "array",
+	})
+	var params []map[string]string
+	embedded(t, m["parameters"], &params)
+	var tasks []json.RawMessage
+	decode(t, m["tasks"], &tasks)
+	task := shape(t, tasks[0], map[string]string{
+		"name": "string", "resource": "string", "type": "string", "syncType": "number", "cmd": "string",
+		"submitter": "string", "filePackage": "string", "cron": "string", "priorityLevel": "number", "timeout": "number",
+		"retryLimit": "number", "retryInterval": "number", "successCode": "string", "asLink": "bool", "runMode": "string",
+	})
+	var runMode map[string]any
+	embedded(t, task["runMode"], &runMode)
+	var original exportedView
+	decode(t, raw, &original)
+	if original.Name != "etl" || original.Cron != "0 0 * * * ? *" || len(original.Tasks) != 4 || original.Tasks[0].Type != "SHELL" ||
+		original.Tasks[1].Type != "COMMAND" || len(original.FlowLinks) != 1 || original.FlowLinks[0].SourceFlowName != "demo flow" ||
+		len(original.LinkRelations) != 1 || original.LinkRelations[0].TargetTaskName != "a" ||
+		!slices.Equal(original.relations(), []string{"a>b", "a>c", "b>d", "c>d"}) {
+		t.Fatalf("export %s", raw)
+	}
+
+	sub := ok(t, r.op(http.MethodPost, directoriesPath, "create", "", `{"parentId":"`+r.srv.RootDirectory(refserver.DemoOrgID)+`","dirName":"imports"}`))
+	var dir struct{ DirID string }
+	decode(t, sub, &dir)
+	clk.Advance(time.Minute)
+	body := `{"flowName":"etl copy","desc":"copied","dirId":"` + dir.DirID + `","flowJson":` + string(raw) + `}`
+	data := ok(t, r.op(http.MethodPost, flowsPath, "import", "", body))
+	var created struct {
+		FlowID json.RawMessage `json:"flowId"`
+	}
+	decode(t, data, &created)
+	if jsonKind(created.FlowID) != "number" {
+		t.Fatalf("flowId %s", created.FlowID)
+	}
+	newID, _ := strconv.ParseInt(string(created.FlowID), 10, 64)
+	if newID != 3379 { // the next id above every flow's
+		t.Fatalf("new id %d, want 3379", newID)
+	}
+	f, found := r.srv.Flow(newID)
+	if !found || f.Owner != refserver.DemoUserID || f.DirID != dir.DirID || f.Active || f.OrgID != refserver.DemoOrgID ||
+		!f.CreatedAt.Equal(t0.Add(time.Minute)) || !slices.Equal(f.DependsOn, []int64{refserver.DemoFlowID}) {
+		t.Errorf("imported flow %+v", f)
+	}
+	var again exportedView
+	decode(t, ok(t, r.op(http.MethodGet, flowsPath, "export", "&flowId="+string(created.FlowID), "")), &again)
+	if again.Name != "etl copy" || again.Desc != "copied" || again.Cycle != original.Cycle || again.Cron != original.Cron ||
+		again.Parameters != original.Parameters || again.Type != original.Type || again.AlertMode != original.AlertMode ||
+		again.Submitter != original.Submitter || again.Visitors != original.Visitors || again.StartTime != original.StartTime ||
+		!slices.Equal(again.relations(), original.relations()) || len(again.FlowLinks) != 1 || len(again.LinkRelations) != 1 {
+		t.Errorf("round trip:\n%+v\nwant\n%+v", again, original)
+	}
+	for i := range original.Tasks {
+		if again.Tasks[i] != original.Tasks[i] {
+			t.Errorf("task %d: %+v, want %+v", i, again.Tasks[i], original.Tasks[i])
+		}
+	}
+	// The imported flow runs: a, then b and c together, then d, a minute each.
+	start := clk.Now()
+	id := r.triggerAt(newID, start)
+	clk.Advance(time.Hour)
+	if in := mustInstance(t, r.srv, id); in.Status != refserver.StatusSuccess || !in.EndTime.Equal(start.Add(3*time.Minute)) {
+		t.Errorf("imported flow's instance: %d ended %v", in.Status, in.EndTime)
+	}
+	// It shows in its directory.
+	var tree []struct {
+		Children []struct {
+			Title    string `json:"title"`
+			Children []struct {
+				Key   string `json:"key"`
+				Title string `json:"title"`
+			} `json:"children"`
+		} `json:"children"`
+	}
+	decode(t, ok(t, r.op(http.MethodGet, directoriesPath, "listWorkFlowDirs", "", "")), &tree)
+	if c := tree[0].Children[0]; c.Title != "imports" || len(c.Children) != 1 || c.Children[0].Title != "etl copy" || c.Children[0].Key != string(created.FlowID) {
+		t.Errorf("tree %+v", tree)
+	}
+
+	// flowId: kept when free, replaced when taken; flowJson as a string.
+	for _, tt := range []struct {
+		flowID string
+		want   func(int64) bool
+	}{
+		{`5000`, func(id int64) bool { return id == 5000 }},
+		{`"5001"`, func(id int64) bool { return id == 5001 }},
+		{`3377`, func(id int64) bool { return id == 5002 }},
+		{`0`, func(id int64) bool { return id == 5003 }},
+	} {
+		body := `{"flowId":` + tt.flowID + `,"flowName":"n","desc":"","dirId":"` + dir.DirID + `","flowJson":` + string(mustJSON(string(raw))) + `}`
+		var got struct{ FlowID int64 }
+		decode(t, ok(t, r.op(http.MethodPost, flowsPath, "import", "", body)), &got)
+		if !tt.want(got.FlowID) {
+			t.Errorf("flowId %s: got %d", tt.flowID, got.FlowID)
+		}
+	}
+	if f, _ := r.srv.Flow(refserver.DemoFlowID); f.Name != "demo flow" {
+		t.Errorf("import over a taken id changed it: %+v", f)
+	}
+}
+
+func TestImportFlowErrors(t *testing.T) {
+	r, _ := newManualRig(t, t0)
+	r.srv.AddUser("o2", "u2")
+	root := r.srv.RootDirectory(refserver.DemoOrgID)
+	otherRoot := r.srv.RootDirectory("o2")
+	good := `{"name":"x","cycle":"D","cron":"0 0 0 * * ? *","parameters":"[]","tasks":[{"name":"a"},{"name":"b","type":3}],"relations":[{"sourceTaskName":"a","targetTaskName":"b"}]}`
+	body := func(name, dirID, flowJSON string) string {
+		return `{"flowName":` + name + `,"desc":"d","dirId":` + dirID + `,"flowJson":` + flowJSON + `}`
+	}
+	q := func(s string) string { return string(mustJSON(s)) }
+	tests := []struct{ name, body, msg string }{
+		{"not JSON", `import`, "Incorrect parameter"},
+		{"flowName missing", `{"dirId":"` + root + `","flowJson":` + good + `}`, "Invalid parameter: flowName"},
+		{"flowName empty", body(`""`, q(root), good), "Invalid parameter: flowName"},
+		{"dirId missing", `{"flowName":"n","flowJson":` + good + `}`, "Directory does not exist"},
+		{"dirId unknown", body(`"n"`, q("0123"), good), "Directory does not exist"},
+		{"dirId of another org", body(`"n"`, q(otherRoot), good), "Directory does not exist"},
+		{"flowJson missing", `{"flowName":"n","dirId":"` + root + `"}`, "Incorrect parameter"},
+		{"flowJson not JSON", body(`"n"`, q(root), q("nope")), "Workflow validation failed"},
+		{"bad cycle", body(`"n"`, q(root), `{"cycle":"Y","tasks":[]}`), "Workflow validation failed"},
+		{"bad cron", body(`"n"`, q(root), `{"cron":"* *","tasks":[]}`), "Workflow validation failed"},
+		{"bad type", body(`"n"`, q(root), `{"type":7}`), "Workflow validation failed"},
+		{"bad parameters", body(`"n"`, q(root), `{"parameters":"a=b"}`), "Workflow validation failed"},
+		{"task without name", body(`"n"`, q(root), `{"tasks":[{"cmd":"x"}]}`), "Workflow validation failed"},
+		{"task names repeated", body(`"n"`, q(root), `{"tasks":[{"name":"a"},{"name":"a"}]}`), "Workflow validation failed"},
+		{"task type not a name or code", body(`"n"`, q(root), `{"tasks":[{"name":"a","type":true}]}`), "Workflow validation failed"},
+		{"relation to an unknown task", body(`"n"`, q(root), `{"tasks":[{"name":"a"}],"relations":[{"sourceTaskName":"a","targetTaskName":"z"}]}`), "Workflow validation failed"},
+		{"relations make a cycle", body(`"n"`, q(root), `{"tasks":[{"name":"a"},{"name":"b"}],"relations":[{"sourceTaskName":"a","targetTaskName":"b"},{"sourceTaskName":"b","targetTaskName":"a"}]}`), "Workflow validation failed"},
+		{"link to an unknown flow", body(`"n"`, q(root), `{"tasks":[{"name":"a"}],"flowLinks":[{"linkId":"l","sourceFlowName":"nobody"}]}`), "Workflow validation failed"},
+		{"link relation to an unknown link", body(`"n"`, q(root), `{"tasks":[{"name":"a"}],"linkRelations":[{"linkId":"l","targetTaskName":"a"}]}`), "Workflow validation failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantErr(t, r.op(http.MethodPost, flowsPath, "import", "", tt.body), 62102, tt.msg)
+		})
+	}
+	var got struct{ FlowID int64 }
+	decode(t, ok(t, r.op(http.MethodPost, flowsPath, "import", "", body(`"n"`, q(root), good))), &got)
+	if f, _ := r.srv.Flow(got.FlowID); len(f.Tasks) != 2 || f.Tasks[1].Type != "SHELL" || !slices.Equal(f.Tasks[1].DependsOn, []int64{f.Tasks[0].ID}) {
+		t.Errorf("imported %+v", f)
+	}
+	if len(r.srv.FlowInstances(got.FlowID)) != 0 {
+		t.Error("import created instances")
+	}
+}
+
+func TestExportFlowValidation(t *testing.T) {
+	r, _ := newManualRig(t, t0)
+	r.srv.AddFlow(refserver.Flow{ID: 50, OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Tasks: []refserver.Task{{ID: 501, Name: "same"}, {ID: 502, Name: "same"}}})
+	r.srv.AddFlow(refserver.Flow{ID: 51, OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{{ID: 511}}})
+	wantErr(t, r.op(http.MethodGet, flowsPath, "export", "&flowId=50", ""), 62102, "Flow validation exception")
+	wantErr(t, r.op(http.MethodGet, flowsPath, "export", "&flowId=51", ""), 62102, "Flow validation exception")
+	// A flow without tasks exports with empty arrays, not nulls.
+	m := shape(t, ok(t, r.op(http.MethodGet, flowsPath, "export", "&flowId=3378", "")), map[string]string{
+		"name": "string", "cycle": "string", "cron": "string", "parameters": "string", "alertMode": "number",
+		"submitter": "string", "owners": "string", "visitors": "string", "type": "number", "syncType": "number",
+		"desc": "string", "startTime": "string", "tasks": "array", "flowLinks": "array", "taskLinks": "array",
+		"relations": "array", "linkRelations": "array",
+	})
+	if string(m["tasks"]) != "[]" || string(m["parameters"]) != `"[]"` {
+		t.Errorf("empty flow export: %s %s", m["tasks"], m["parameters"])
+	}
+}

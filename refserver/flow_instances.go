@@ -1,0 +1,243 @@
+package refserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds the handlers of the /flowInstances resource (spec section 3.4 #4 to #6).
+
+// getFlowInstance is Get Flow Instance: GET /flowInstances?action=get&flowInstId= (spec
+// section 3.4 #4). The user must belong to the org (62101); an empty flowInstId answers 62102
+// "Invalid parameter: flowInstId", and an instance that is unknown or of a flow of another
+// org 62102 "Instance not found" (both undocumented).
+func (st *state) getFlowInstance(c *call) (any, *failure) {
+	orgID, userID, f := st.ouMember(c)
+	if f != nil {
+		return nil, f
+	}
+	id := c.query.Get("flowInstId")
+	if id == "" {
+		return nil, errInvalidFlowInstID
+	}
+	in := st.instances[id]
+	if in == nil || in.orgOf() != orgID {
+		return nil, errInstanceNotFound
+	}
+	return st.flowInstanceData(in, userID), nil
+}
+
+// searchFlowInstances is List Flow Instances: POST /flowInstances?action=search (spec
+// section 3.4 #5): the instances of the org's flows that match every criterion given, one
+// page of them, and their count before paging.
+//
+// Criteria, each ignored when absent: type (the scheduling type of the instance's flow),
+// expression (a case-insensitive substring of the instance id or the flow name), owner (one
+// of the flow's owners), fromTriggerTime and toTriggerTime (epoch ms, inclusive), status
+// (codes as "1,2,3", a number or an array; 62102 "Invalid parameter: status" otherwise).
+// Sort fields: triggerTime, startTime, endTime, createTime, updateTime, camelCase or
+// snake_case; by trigger time, newest first, otherwise (then by id).
+func (st *state) searchFlowInstances(c *call) (any, *failure) {
+	orgID, userID, f := st.ouMember(c)
+	if f != nil {
+		return nil, f
+	}
+	var req searchInstancesRequest
+	if err := json.Unmarshal(c.body, &req); err != nil {
+		return nil, errInvalidBody
+	}
+	statuses, ok := parseStatuses(req.Status)
+	if !ok {
+		return nil, errInvalidStatusParam
+	}
+	base := func(a, b *FlowInstance) int { return -compareInstances(a, b) }
+	timeOf := func(key func(*FlowInstance) time.Time) func(a, b *FlowInstance) int {
+		return func(a, b *FlowInstance) int { return key(a).Compare(key(b)) }
+	}
+	order, f := orderBy(req.Pagination, map[string]func(a, b *FlowInstance) int{
+		"triggertime": timeOf(func(in *FlowInstance) time.Time { return in.TriggerTime }),
+		"starttime":   timeOf(func(in *FlowInstance) time.Time { return in.StartTime }),
+		"endtime":     timeOf(func(in *FlowInstance) time.Time { return in.EndTime }),
+		"createtime":  timeOf(func(in *FlowInstance) time.Time { return in.CreatedAt }),
+		"updatetime":  timeOf((*FlowInstance).updatedAt),
+	}, base)
+	if f != nil {
+		return nil, f
+	}
+
+	matches := []*FlowInstance{}
+	for _, in := range st.instances {
+		p := in.plan
+		switch {
+		case in.orgOf() != orgID,
+			req.Type.set && int64(p.Type) != req.Type.value,
+			!fuzzy(req.Expression, in.ID, p.Name),
+			req.Owner != "" && !inList(p.Owner, req.Owner),
+			req.FromTriggerTime.set && in.TriggerTime.UnixMilli() < req.FromTriggerTime.value,
+			req.ToTriggerTime.set && in.TriggerTime.UnixMilli() > req.ToTriggerTime.value,
+			statuses != nil && !statuses[in.Status]:
+			continue
+		}
+		matches = append(matches, in)
+	}
+	count := len(matches)
+	matches, f = page(matches, req.Pagination, order)
+	if f != nil {
+		return nil, f
+	}
+	out := flowInstancesData{FlowInsts: make([]flowInstanceData, 0, len(matches)), Count: count}
+	for _, in := range matches {
+		out.FlowInsts = append(out.FlowInsts, st.flowInstanceData(in, userID))
+	}
+	return out, nil
+}
+
+// parseStatuses reads List Flow Instances' status: nil (no filter) when absent, null or "".
+func parseStatuses(raw json.RawMessage) (map[int]bool, bool) {
+	raw = json.RawMessage(bytes.TrimSpace(raw))
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, true
+	}
+	var codes []string
+	switch raw[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, false
+		}
+		if strings.TrimSpace(s) == "" {
+			return nil, true
+		}
+		codes = strings.Split(s, ",")
+	case '[':
+		var ns []json.Number
+		if err := json.Unmarshal(raw, &ns); err != nil {
+			return nil, false
+		}
+		for _, n := range ns {
+			codes = append(codes, n.String())
+		}
+	default:
+		codes = []string{string(raw)}
+	}
+	out := make(map[int]bool, len(codes))
+	for _, code := range codes {
+		n, err := strconv.Atoi(strings.TrimSpace(code))
+		if err != nil {
+			return nil, false
+		}
+		out[n] = true
+	}
+	return out, true
+}
+
+// cancelFlowInstance is Cancel Flow Instance: POST /flowInstances?action=cancel (spec
+// section 3.4 #6). Owner-only (the owner of the instance's flow). A waiting instance ends
+// StatusCancel without starting; in a running one, the running tasks become StatusCancel and
+// the others stay as they are; the next waiting instance of the flow starts at once. An
+// instance that has already ended answers 62102 "The workflow instance has already ended and
+// cannot be cancelled." (undocumented), an unknown one 62102 "Instance not found".
+func (st *state) cancelFlowInstance(c *call) (any, *failure) {
+	orgID, userID, f := st.ownerCaller(c)
+	if f != nil {
+		return nil, f
+	}
+	var req cancelRequest
+	if err := json.Unmarshal(c.body, &req); err != nil || req.FlowInstID == "" {
+		return nil, errInvalidBody
+	}
+	in := st.instances[req.FlowInstID]
+	if in == nil || in.orgOf() != orgID {
+		return nil, errInstanceNotFound
+	}
+	if _, f := st.ownedFlow(in.FlowID, orgID, userID, errInstanceNotFound); f != nil {
+		return nil, f
+	}
+	if isTerminal(in.Status) {
+		return nil, errInstanceEnded
+	}
+	st.stop(in, StatusCancel, c.now)
+	return "", nil
+}
+
+// flowInstanceData returns the FlowInstance struct of in as userID sees it. The flow's
+// fields (name, freq, cycle, owner, ...) are those it had when the instance was triggered.
+func (st *state) flowInstanceData(in *FlowInstance, userID string) flowInstanceData {
+	p := in.plan
+	editable := false
+	if f := st.flows[in.FlowID]; f != nil {
+		editable = isOwner(f, userID)
+	}
+	return flowInstanceData{
+		InstanceID:  in.ID,
+		FlowID:      in.FlowID,
+		FlowName:    p.Name,
+		Freq:        p.Freq,
+		Cycle:       p.Cycle,
+		Parameters:  encodeParameters(in.Parameters),
+		DoAs:        p.DoAs,
+		Graph:       mustMarshal(st.instanceGraph(in)),
+		Status:      in.Status,
+		StatusDesc:  statusName(in.Status),
+		TriggerTime: formatTime(in.TriggerTime, st.loc),
+		StartTime:   formatTime(in.StartTime, st.loc),
+		EndTime:     formatTime(in.EndTime, st.loc),
+		Timestamp:   formatTimestamp(in.CreatedAt, st.loc),
+		Owner:       p.Owner,
+		AlertMode:   p.AlertMode,
+		CalDt:       calDt(in.TriggerTime.In(st.loc), p.Cycle),
+		HasEditPri:  editable,
+		HasReadPri:  true,
+		IsCancelled: in.Status == StatusCancel,
+	}
+}
+
+// instanceGraph returns the InstanceGraph of in: its flow's graph with each task's instance
+// id and status (SKIP for the tasks Trigger Flow From Task left out).
+func (st *state) instanceGraph(in *FlowInstance) instanceGraph {
+	p := in.plan
+	g := instanceGraph{
+		Creator: p.Creator, Freq: p.Freq, AlertMode: p.AlertMode, Owners: p.Owner, Cycle: p.Cycle,
+		DoAs: p.DoAs, Name: p.Name, InstID: in.ID, ID: in.FlowID, Relations: graphRelations(p),
+		Parameters: encodeParameters(in.Parameters), Flows: []flowInstanceGraph{}, Tasks: []taskInstanceGraph{},
+	}
+	for _, up := range p.DependsOn {
+		name := ""
+		if uf := st.flows[up]; uf != nil {
+			name = uf.Name
+		}
+		g.Flows = append(g.Flows, flowInstanceGraph{FlowID: strconv.FormatInt(up, 10), FlowName: name, NodeID: flowNodeID(up), Status: "NONE"})
+	}
+	for i, ti := range in.Tasks {
+		var x, y float64
+		if i < len(p.Tasks) {
+			x, y = p.Tasks[i].X, p.Tasks[i].Y
+		}
+		g.Tasks = append(g.Tasks, taskInstanceGraph{
+			TaskName: ti.Name, TaskInstID: ti.ID, X: x, Y: y, TaskID: strconv.FormatInt(ti.TaskID, 10),
+			NodeID: taskNodeID(ti.TaskID), Status: statusName(ti.Status),
+		})
+	}
+	return g
+}
+
+// calDt returns the business date of a trigger time: the trigger time minus one cycle (a
+// month, a week, a day, an hour or a minute), as "yyyy-MM-dd".
+func calDt(trigger time.Time, cycle string) string {
+	switch cycle {
+	case "M":
+		trigger = trigger.AddDate(0, -1, 0)
+	case "W":
+		trigger = trigger.AddDate(0, 0, -7)
+	case "H":
+		trigger = trigger.Add(-time.Hour)
+	case "mi":
+		trigger = trigger.Add(-time.Minute)
+	default:
+		trigger = trigger.AddDate(0, 0, -1)
+	}
+	return trigger.Format(dateLayout)
+}

@@ -1,0 +1,118 @@
+package refserver
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file holds the handlers of the /taskInstances resource (spec section 3.4 #7 and #8).
+
+// getTaskInstance is Get Task Instance: GET /taskInstances?action=get&taskInstId= (spec
+// section 3.4 #7). The documentation types data as List<JSONObject> but its sample is one
+// object; the server answers the one object. The user must belong to the org (62101); an
+// empty taskInstId answers 62102 "Invalid parameter: taskInstId" (undocumented), a task
+// instance that is unknown or of another org 62102 "Instance not found".
+func (st *state) getTaskInstance(c *call) (any, *failure) {
+	orgID, _, f := st.ouMember(c)
+	if f != nil {
+		return nil, f
+	}
+	id := c.query.Get("taskInstId")
+	if id == "" {
+		return nil, errInvalidTaskInstID
+	}
+	in, i := st.findTaskInstance(orgID, id)
+	if in == nil {
+		return nil, errInstanceNotFound
+	}
+	return st.taskInstanceData(in, i), nil
+}
+
+// getTaskInstanceLog is Get Task Instance Log: GET
+// /taskInstances?action=getLog&taskInstId=&maxLength= (spec section 3.4 #8). The log grows as
+// the task runs (see taskLog); maxLength, when a positive integer, keeps its last maxLength
+// bytes (the newest lines, cut forward to a whole UTF-8 character); empty or 0 keeps it all,
+// anything else answers 62102 "Invalid parameter: maxLength" (undocumented). A task that has
+// not started (or was skipped) has no log: 62109 "No log found".
+func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
+	orgID, _, f := st.ouMember(c)
+	if f != nil {
+		return nil, f
+	}
+	id := c.query.Get("taskInstId")
+	if id == "" {
+		return nil, errInvalidTaskInstID
+	}
+	maxLength := 0
+	if s := strings.TrimSpace(c.query.Get("maxLength")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return nil, errInvalidMaxLength
+		}
+		maxLength = n
+	}
+	in, i := st.findTaskInstance(orgID, id)
+	if in == nil {
+		return nil, errInstanceNotFound
+	}
+	log, ok := taskLog(in, i, c.now, st.loc)
+	if !ok {
+		return nil, errNoLog
+	}
+	return instanceLogData{Log: tail(log, maxLength)}, nil
+}
+
+// findTaskInstance returns the flow instance of orgID holding the task instance id, and the
+// task's index in it. Task ids are meant to be unique across flows, as on EnOS; if two flows
+// of the org share one, the instance of the flow with the smaller id wins.
+func (st *state) findTaskInstance(orgID, id string) (*FlowInstance, int) {
+	taskID, suffix, ok := parseTaskInstanceID(id)
+	if !ok {
+		return nil, -1
+	}
+	var best *FlowInstance
+	index := -1
+	for _, in := range st.instances {
+		if in.orgOf() != orgID || !strings.HasSuffix(in.ID, "-"+suffix) || (best != nil && best.FlowID < in.FlowID) {
+			continue
+		}
+		for i, ti := range in.Tasks {
+			if ti.TaskID == taskID && ti.ID == id {
+				best, index = in, i
+				break
+			}
+		}
+	}
+	return best, index
+}
+
+// taskInstanceData returns the TaskInstance struct of the task i of in.
+func (st *state) taskInstanceData(in *FlowInstance, i int) taskInstanceData {
+	ti := in.Tasks[i]
+	var task Task
+	if i < len(in.plan.Tasks) {
+		task = in.plan.Tasks[i]
+	}
+	runNum := 0
+	if !ti.StartTime.IsZero() {
+		runNum = 1
+	}
+	return taskInstanceData{
+		InstanceID:  ti.ID,
+		TaskID:      ti.TaskID,
+		TaskName:    ti.Name,
+		Cycle:       in.plan.Cycle,
+		Status:      ti.Status,
+		RunNum:      runNum,
+		Type:        taskTypeCode(task.Type),
+		StsDesc:     statusName(ti.Status),
+		TriggerTime: formatTime(in.TriggerTime, st.loc),
+		StartTime:   formatTime(ti.StartTime, st.loc),
+		EndTime:     formatTime(ti.EndTime, st.loc),
+		TimeStamp:   formatJavaDate(in.CreatedAt, st.loc),
+		FlowInstID:  in.ID,
+		DoAs:        in.plan.DoAs,
+		RunMode:     defaultRunMode,
+		Cmd:         task.Command,
+	}
+}
