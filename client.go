@@ -34,6 +34,7 @@ type Client struct {
 	tokens    *tokenSource
 	rest      *resty.Client // signs every request in its pre-request hook
 	queries   *queryCache   // encoded query structs
+	maxBody   int           // the largest response body read
 }
 
 // NewClient returns a Client for the gateway at endpoint (for example
@@ -85,8 +86,15 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		clock:     s.clock,
 		secretKey: &secretKey,
 		queries:   &queryCache{},
+		maxBody:   s.maxResponseBytes,
 	}
-	c.rest = newResty(hc, s).SetPreRequestHook(c.signRequest)
+	// The API client reads and decodes bodies itself (readBody, decodeEnvelope): resty's
+	// response handling would only match the content type against its regular expressions.
+	// The Accept header spares resty the same match on the request side.
+	c.rest = newResty(hc, s).
+		SetPreRequestHook(c.signRequest).
+		SetDoNotParseResponse(true).
+		SetHeader("Accept", "application/json")
 	c.tokens = newTokenSource(newResty(hc, s), base, accessKey, secretKey, s.clock, s.logger)
 	return c, nil
 }

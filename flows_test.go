@@ -3,6 +3,8 @@ package batchprocessing
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -253,6 +255,49 @@ func TestTriggerFlowTransportErrors(t *testing.T) {
 			t.Error("the call outlived its context")
 		}
 	})
+	t.Run("body over the limit, length unknown or announced", func(t *testing.T) {
+		for _, announced := range []bool{false, true} {
+			c, mt, _ := newTestClient(t, WithMaxResponseBytes(1024))
+			big := `{"code":0,"msg":"OK","data":{"flowInstanceId":"` + strings.Repeat("x", 4096) + `"}}`
+			var reads int
+			mt.RegisterResponder(http.MethodPost, flowsURL, func(req *http.Request) (*http.Response, error) {
+				resp := httpmock.NewStringResponse(200, big)
+				resp.ContentLength = -1
+				if announced {
+					resp.ContentLength = int64(len(big))
+				}
+				resp.Body = readCounter{resp.Body, &reads}
+				return resp, nil
+			})
+			_, err := trigger(c, 1)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || !apiErr.Unexpected || !strings.Contains(err.Error(), "larger than") {
+				t.Fatalf("announced %v: err = %v, want an unexpected-response *APIError", announced, err)
+			}
+			if announced && reads != 0 {
+				t.Errorf("an announced over-long body was read (%d reads)", reads)
+			}
+		}
+	})
+	t.Run("body that never ends", func(t *testing.T) {
+		c, mt, _ := newTestClient(t)
+		mt.RegisterResponder(http.MethodPost, flowsURL, func(req *http.Request) (*http.Response, error) {
+			resp := httpmock.NewStringResponse(200, "")
+			resp.ContentLength = -1
+			resp.Body = endless{req.Context()}
+			return resp, nil
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.TriggerFlow(ctx, TriggerFlowRequest{FlowID: 1})
+		if !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(fmt.Sprint(err), "larger than") {
+			t.Fatalf("err = %v", err)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Error("reading an endless body outlived the context")
+		}
+	})
 	t.Run("body over the limit", func(t *testing.T) {
 		c, mt, _ := newTestClient(t, WithMaxResponseBytes(1024))
 		big := `{"code":0,"msg":"OK","data":{"flowInstanceId":"` + strings.Repeat("x", 4096) + `"}}`
@@ -267,3 +312,30 @@ func TestTriggerFlowTransportErrors(t *testing.T) {
 		}
 	})
 }
+
+// readCounter counts the reads of a body.
+type readCounter struct {
+	io.ReadCloser
+	n *int
+}
+
+func (r readCounter) Read(p []byte) (int, error) {
+	*r.n++
+	return r.ReadCloser.Read(p)
+}
+
+// endless is a body that sends spaces until its request's context ends.
+type endless struct{ ctx context.Context }
+
+func (e endless) Read(p []byte) (int, error) {
+	if err := e.ctx.Err(); err != nil {
+		return 0, err
+	}
+	time.Sleep(time.Millisecond)
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+func (endless) Close() error { return nil }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -85,8 +86,11 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 	// The query goes into the URL as encoded here: resty leaves an absolute URL without
 	// query parameters of its own as it is, which saves it parsing and encoding again.
 	resp, err := req.Execute(cl.method, c.endpoint+cl.path+"?"+rawQuery)
+	if err == nil {
+		err = c.readBody(cl, resp)
+	}
 	if err != nil {
-		err = c.sendError(cl, resp, err)
+		err = c.sendError(cl, err)
 		c.logCall(ctx, cl, start, 0, err)
 		return err
 	}
@@ -128,21 +132,65 @@ func (c *Client) signRequest(_ *resty.Client, req *http.Request) error {
 	return nil
 }
 
-// sendError turns an error of resty's Execute into the SDK's: errors of our own (token
-// fetch, validation) pass through; an over-long body becomes an unexpected-response
-// *APIError; transport and context errors are wrapped with the operation, staying
-// reachable with errors.Is and errors.As.
-func (c *Client) sendError(cl call, resp *resty.Response, err error) error {
+// errBodyTooLarge reports a response body over the client's limit.
+var errBodyTooLarge = errors.New("response body larger than the client's limit (WithMaxResponseBytes)")
+
+// readBody reads the body of resp, which resty left unread, up to the client's limit, and
+// stores it in resp. A body over the limit fails with an unexpected-response *APIError
+// without being read further; a failed read (the context ended) with the read error.
+func (c *Client) readBody(cl call, resp *resty.Response) error {
+	raw := resp.RawResponse
+	defer raw.Body.Close()
+	tooLarge := func() error {
+		r := &response{op: cl.op, method: cl.method, path: cl.path, status: raw.StatusCode, header: raw.Header}
+		e := r.unexpected(errBodyTooLarge)
+		e.BodySize = -1
+		return e
+	}
+	if raw.ContentLength > int64(c.maxBody) {
+		return tooLarge()
+	}
+	size := 512
+	if raw.ContentLength >= 0 {
+		size = int(raw.ContentLength) + 1 // +1: EOF is read without growing the buffer
+	}
+	body, err := readAll(io.LimitReader(raw.Body, int64(c.maxBody)+1), size)
+	if err != nil {
+		return err
+	}
+	if len(body) > c.maxBody {
+		return tooLarge()
+	}
+	resp.SetBody(body)
+	return nil
+}
+
+// readAll is io.ReadAll starting from a buffer of the given capacity.
+func readAll(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// sendError turns an error of sending or reading into the SDK's: errors of our own (token
+// fetch, validation, an over-long body) pass through; transport and context errors are
+// wrapped with the operation, staying reachable with errors.Is and errors.As.
+func (c *Client) sendError(cl call, err error) error {
 	var apiErr *APIError
 	var transportErr *TransportError
 	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
 		return err
-	}
-	if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil && resp.RawResponse != nil {
-		r := &response{op: cl.op, method: cl.method, path: cl.path, status: resp.StatusCode(), header: resp.Header()}
-		e := r.unexpected(fmt.Errorf("response body larger than the client's limit (WithMaxResponseBytes)"))
-		e.BodySize = -1
-		return e
 	}
 	return &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Err: err}
 }
