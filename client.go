@@ -27,7 +27,9 @@ type Client struct {
 	orgID    string // default orgId
 	userID   string // default userId
 	log      *slog.Logger
-	clock    func() time.Time
+	clock    *skewClock // the client's clock, corrected by the server's Date when it is off
+	retry    RetryPolicy
+	zone     *zoneCache // the server's time zone, once a call needed it
 	// secretKey sits behind a pointer so that printing a Client by reflection shows an
 	// address, not the key.
 	secretKey *string
@@ -57,6 +59,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		logger:           slog.New(discardHandler{}),
 		clock:            time.Now,
 		maxResponseBytes: DefaultMaxResponseBytes,
+		retry:            DefaultRetryPolicy,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -83,7 +86,9 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		orgID:     s.orgID,
 		userID:    s.userID,
 		log:       s.logger,
-		clock:     s.clock,
+		clock:     &skewClock{base: s.clock},
+		retry:     s.retry,
+		zone:      &zoneCache{},
 		secretKey: &secretKey,
 		queries:   &queryCache{},
 		maxBody:   s.maxResponseBytes,
@@ -95,7 +100,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		SetPreRequestHook(c.signRequest).
 		SetDoNotParseResponse(true).
 		SetHeader("Accept", "application/json")
-	c.tokens = newTokenSource(newResty(hc, s), base, accessKey, secretKey, s.clock, s.logger)
+	c.tokens = newTokenSource(newResty(hc, s), base, accessKey, secretKey, c.clock, s.logger)
 	return c, nil
 }
 

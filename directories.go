@@ -142,7 +142,7 @@ func (c *Client) ListWorkflowDirectories(ctx context.Context, req ListWorkflowDi
 		return nil, err
 	}
 	dirs := []WorkflowDirectory{}
-	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: directoriesPath, query: q}, &dirs); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: directoriesPath, query: q}, &dirs); err != nil {
 		return nil, err
 	}
 	return dirs, nil

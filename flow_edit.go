@@ -104,7 +104,7 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest) (int64, erro
 		Queue: req.Queue, Tasks: nonNil(req.Tasks), Flows: nonNil(req.Flows), Relations: nonNil(req.Relations),
 	}
 	var data flowIDData
-	if err := c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
+	if err := c.do(ctx, call{op: op, kind: idempotent, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
 		return 0, err
 	}
 	return int64(data.FlowID), nil
@@ -244,7 +244,7 @@ func (c *Client) ExportFlow(ctx context.Context, req FlowRequest) (*ExportedFlow
 		return nil, err
 	}
 	var e ExportedFlow
-	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, &e); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, &e); err != nil {
 		return nil, err
 	}
 	return &e, nil

@@ -220,7 +220,7 @@ func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest
 		return nil, err
 	}
 	var fi FlowInstance
-	err = c.do(ctx, call{op: op, method: http.MethodGet, path: flowInstancesPath,
+	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowInstancesPath,
 		query: flowInstanceQuery{q, string(req.FlowInstanceID)}}, &fi)
 	if err != nil {
 		return nil, err
@@ -372,7 +372,7 @@ func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesReq
 		return nil, err
 	}
 	var page FlowInstancePage
-	if err := c.do(ctx, call{op: op, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, &page); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, &page); err != nil {
 		return nil, err
 	}
 	return &page, nil
@@ -384,7 +384,7 @@ func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) 
 	}
 	to := req.To
 	if to.IsZero() {
-		to = c.clock()
+		to = c.clock.Now()
 	}
 	from := req.From
 	if from.IsZero() {
@@ -448,7 +448,7 @@ func (c *Client) ListFlowInstancesIter(ctx context.Context, req ListFlowInstance
 	return func(yield func(FlowInstance, error) bool) {
 		if req.To.IsZero() {
 			// Fix the window once, so that pages do not shift while the clock moves.
-			req.To = c.clock()
+			req.To = c.clock.Now()
 		}
 		if req.PageNo == 0 {
 			req.PageNo = 1

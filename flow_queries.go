@@ -214,7 +214,7 @@ func (c *Client) getFlow(ctx context.Context, op, action string, req FlowRequest
 		return nil, err
 	}
 	var f Flow
-	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, &f); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, &f); err != nil {
 		return nil, err
 	}
 	return &f, nil
@@ -263,7 +263,7 @@ func (c *Client) GetMyFlows(ctx context.Context, req GetMyFlowsRequest) ([]MyFlo
 		return nil, err
 	}
 	flows := []MyFlow{}
-	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: flowsPath, query: myFlowsQuery{q, req.Expression}}, &flows); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowsPath, query: myFlowsQuery{q, req.Expression}}, &flows); err != nil {
 		return nil, err
 	}
 	return flows, nil
@@ -318,7 +318,7 @@ func (c *Client) SearchFlows(ctx context.Context, req SearchFlowsRequest) ([]Flo
 		return nil, err
 	}
 	flows := []FlowSummary{}
-	err = c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q,
+	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodPost, path: flowsPath, query: q,
 		body: searchFlowsBody{Expression: req.Expression, Pagination: page}}, &flows)
 	if err != nil {
 		return nil, err
@@ -347,7 +347,7 @@ func (c *Client) setScheduling(ctx context.Context, op, action string, req FlowR
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: flowIDBody{req.FlowID}}, nil)
+	return c.do(ctx, call{op: op, kind: idempotent, method: http.MethodPost, path: flowsPath, query: q, body: flowIDBody{req.FlowID}}, nil)
 }
 
 // DeleteFlow deletes a flow and its instances (Delete Flow: GET

@@ -57,7 +57,7 @@ func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest) (FlowI
 	if err != nil {
 		return "", err
 	}
-	return c.trigger(ctx, op, q, triggerFlowBody{FlowID: req.FlowID, TriggerTime: at})
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowBody{FlowID: req.FlowID, TriggerTime: at})
 }
 
 // TriggerFlowFromTaskRequest is the input of Client.TriggerFlowFromTask.
@@ -89,7 +89,7 @@ func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTas
 	if req.TaskID <= 0 {
 		return "", invalid(op, "TaskID", "must be positive, got "+itoa(req.TaskID))
 	}
-	return c.trigger(ctx, op, q, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at})
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at})
 }
 
 // UpdateAndTriggerFlowRequest is the input of Client.UpdateAndTriggerFlow.
@@ -127,7 +127,7 @@ func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerF
 			return "", invalid(op, "Parameters", "a parameter without a key")
 		}
 	}
-	return c.trigger(ctx, op, q, updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at, Parameters: params})
+	return c.trigger(ctx, op, q, req.FlowID, at, updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at, Parameters: params})
 }
 
 // triggerInput validates what the three trigger operations share and returns the query
@@ -141,7 +141,7 @@ func (c *Client) triggerInput(ctx context.Context, op, action string, flowID int
 		return userQuery{}, 0, invalid(op, "FlowID", "must be positive, got "+itoa(flowID))
 	}
 	if at.IsZero() {
-		at = c.clock()
+		at = c.clock.Now()
 	}
 	if at.UnixMilli() < 0 {
 		return userQuery{}, 0, invalid(op, "TriggerTime", "before 1970-01-01: "+at.String())
@@ -149,10 +149,14 @@ func (c *Client) triggerInput(ctx context.Context, op, action string, flowID int
 	return q, at.UnixMilli(), nil
 }
 
-// trigger sends a trigger operation and returns the id of the instance it created.
-func (c *Client) trigger(ctx context.Context, op string, q userQuery, body any) (FlowInstanceID, error) {
+// trigger sends a trigger operation and returns the id of the instance it created. It is
+// a creating call: when an attempt may have reached the service without an answer, the
+// client looks for the instance (flow id and trigger minute) before sending again.
+func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, body any) (FlowInstanceID, error) {
 	var data flowInstanceIDData
-	if err := c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
+	err := c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body,
+		kind: creating, created: c.findInstance(q, flowID, at, &data)}, &data)
+	if err != nil {
 		return "", err
 	}
 	return FlowInstanceID(data.FlowInstanceID), nil

@@ -51,7 +51,7 @@ func (c *testClock) Advance(d time.Duration) {
 }
 
 // newTestClient returns a client over a fresh mock transport with a token responder that
-// answers testToken for 7200 s, and the sample identities as defaults.
+// answers testToken for 7200 s, the sample identities as defaults, and no retries.
 func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *testClock) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
@@ -62,6 +62,7 @@ func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTranspo
 		WithOrgID(testOrgID),
 		WithUserID(testUserID),
 		WithClock(clock.Now),
+		WithMaxRetries(0), // the retry tests turn them on
 	}, opts...)
 	c, err := NewClient(testEndpoint, testAccessKey, testSecretKey, all...)
 	if err != nil {

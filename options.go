@@ -20,6 +20,7 @@ type settings struct {
 	logger           *slog.Logger
 	clock            func() time.Time
 	maxResponseBytes int
+	retry            RetryPolicy
 }
 
 // DefaultTimeout is the per-attempt timeout of the HTTP client that NewClient makes when

@@ -22,11 +22,15 @@ const contentTypeJSON = "application/json;charset=UTF-8"
 
 // call describes one API operation; the operation methods build it and do performs it.
 type call struct {
-	op     string // SDK operation name, e.g. "TriggerFlow"
-	method string // http.MethodGet or http.MethodPost
-	path   string // path below the endpoint, e.g. servicePath + "/flows"
-	query  any    // struct with `url` tags, encoded with go-querystring
-	body   any    // JSON request body, marshalled once; nil for none
+	op     string     // SDK operation name, e.g. "TriggerFlow"
+	method string     // http.MethodGet or http.MethodPost
+	path   string     // path below the endpoint, e.g. servicePath + "/flows"
+	query  any        // struct with `url` tags, encoded with go-querystring
+	body   any        // JSON request body, marshalled once; nil for none
+	kind   sideEffect // what sending it twice would do; the zero value is the careful oneShot
+	// created, for creating calls, looks for the instance the call would create; when it
+	// finds it, it stores its id in the call's result and reports true.
+	created func(ctx context.Context) (bool, error)
 }
 
 // userQuery is the query every operation but the time ones carries.
@@ -38,9 +42,10 @@ type userQuery struct {
 
 // callState travels in the request's context from do to the signing hook.
 type callState struct {
-	query url.Values // the query sent, encoded in the URL
-	body  []byte     // the exact body bytes sent
-	token string     // the access token the last attempt was signed with
+	query     url.Values // the query sent, encoded in the URL
+	body      []byte     // the exact body bytes sent
+	token     string     // the access token the last attempt was signed with
+	notSigned bool       // the hook failed (no token): the attempt was not sent
 }
 
 type callStateKey struct{}
@@ -66,51 +71,166 @@ func (c *Client) userQuery(ctx context.Context, op, action, orgID, userID string
 	return userQuery{Action: action, OrgID: orgID, UserID: userID}, nil
 }
 
-// do performs a call: it encodes the query and marshals the body once, sends the request
-// through resty (signRequest signs each attempt), and decodes the envelope into data.
+// do performs a call: it encodes the query and marshals the body once, then sends
+// attempts through resty (signRequest signs each one afresh) and decodes the envelope into
+// data, retrying as the client's RetryPolicy and the call's side effect allow.
 func (c *Client) do(ctx context.Context, cl call, data any) error {
 	q, rawQuery, err := c.queries.encode(cl.query)
 	if err != nil {
 		return fmt.Errorf("batchprocessing: %s: encoding query: %w", cl.op, err)
 	}
 	state := &callState{query: q}
-	req := c.rest.R().SetContext(context.WithValue(ctx, callStateKey{}, state))
 	if cl.body != nil {
 		if state.body, err = json.Marshal(cl.body); err != nil {
 			return fmt.Errorf("batchprocessing: %s: encoding body: %w", cl.op, err)
 		}
-		req.SetHeader("Content-Type", contentTypeJSON).SetBody(state.body)
 	}
-
-	start := time.Now()
 	// The query goes into the URL as encoded here: resty leaves an absolute URL without
 	// query parameters of its own as it is, which saves it parsing and encoding again.
-	resp, err := req.Execute(cl.method, c.endpoint+cl.path+"?"+rawQuery)
+	target := c.endpoint + cl.path + "?" + rawQuery
+
+	var (
+		last        error // the error of the last attempt
+		authRenewed bool  // the token (and clock) were renewed once after a 401 or 1203
+		maybeMade   bool  // an attempt of this creating call may have created the instance
+	)
+	for attempt := 1; ; attempt++ {
+		if maybeMade {
+			found, err := cl.created(ctx)
+			if found {
+				return nil
+			}
+			if err != nil {
+				// Still unknown: wait and look again, while attempts are left.
+				if ctx.Err() != nil || attempt > c.retry.MaxRetries+1 {
+					return outcomeUnknown(last, err)
+				}
+				if err := c.pauseBefore(ctx, cl, attempt, &attemptResult{}, last); err != nil {
+					return outcomeUnknown(last, err)
+				}
+				continue
+			}
+		}
+		res := c.attempt(ctx, cl, state, target, data, attempt)
+		if res.err == nil {
+			return nil
+		}
+		last = res.err
+		if ctx.Err() != nil {
+			return last
+		}
+		v := judge(cl.kind, res)
+		if v == renewAuth {
+			// The gateway refused the token or the signature: whatever happens next, the
+			// next attempt, or the next call, starts with a fresh token.
+			c.tokens.invalidate(state.token)
+		}
+		if maybeMade && res.apiError != nil && res.apiError.Code == CodeInvalidParameter {
+			// The resend collided with an instance: the one an earlier attempt created?
+			if found, err := cl.created(ctx); found || err != nil {
+				if found {
+					return nil
+				}
+				return outcomeUnknown(last, err)
+			}
+			return last
+		}
+		switch v {
+		case giveUp:
+			return last
+		case renewAuth:
+			if authRenewed {
+				return last
+			}
+			authRenewed = true
+			if c.clock.observe(res.header, res.start, res.end) {
+				c.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected",
+					slog.Duration("offset", c.clock.Offset()))
+			}
+			attempt-- // a renewal is not a retry
+			continue
+		case findCreated:
+			maybeMade = true
+		}
+		if attempt > c.retry.MaxRetries {
+			if maybeMade {
+				// No attempt left to resend, but looking is not resending: the instance
+				// may be there.
+				found, err := cl.created(ctx)
+				if found {
+					return nil
+				}
+				if err == nil {
+					err = errors.New("not found yet, and no attempt left to resend")
+				}
+				return outcomeUnknown(last, err)
+			}
+			return last
+		}
+		if err := c.pauseBefore(ctx, cl, attempt+1, res, last); err != nil {
+			return err
+		}
+	}
+}
+
+// pauseBefore waits before attempt next, or returns the error to give up with: the
+// server asked for a longer pause than the policy allows, or the context ended.
+func (c *Client) pauseBefore(ctx context.Context, cl call, next int, res *attemptResult, last error) error {
+	d, ok := c.retry.pause(next, res, c.clock.Now())
+	if !ok {
+		return last
+	}
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing retry", slog.String("operation", cl.op),
+			slog.Int("attempt", next), slog.Duration("pause", d), slog.String("after", last.Error()))
+	}
+	if err := wait(ctx, d); err != nil {
+		return &stoppedError{last: last, reason: err}
+	}
+	return nil
+}
+
+// attempt sends the call once and decodes the answer into data.
+func (c *Client) attempt(ctx context.Context, cl call, state *callState, target string, data any, n int) *attemptResult {
+	state.notSigned = false
+	req := c.rest.R().SetContext(context.WithValue(ctx, callStateKey{}, state))
+	if state.body != nil {
+		req.SetHeader("Content-Type", contentTypeJSON).SetBody(state.body)
+	}
+	res := &attemptResult{start: c.clock.base()}
+	started := time.Now()
+	resp, err := req.Execute(cl.method, target)
 	if err == nil {
 		err = c.readBody(cl, resp)
 	}
+	res.end = c.clock.base()
+	if resp != nil && resp.RawResponse != nil {
+		res.status, res.header = resp.StatusCode(), resp.Header()
+	}
 	if err != nil {
-		err = c.sendError(cl, err)
-		c.logCall(ctx, cl, start, 0, err)
-		return err
+		res.err = c.sendError(cl, err)
+		errors.As(res.err, &res.apiError)
+		res.reached = !state.notSigned && !neverSent(err)
+		if res.apiError != nil && res.apiError.Operation == cl.op {
+			res.reached = true // an answer came, too long to read
+		}
+		c.logCall(ctx, cl, started, n, res.status, res.err)
+		return res
 	}
 	r := &response{
 		op:      cl.op,
 		method:  cl.method,
 		path:    cl.path,
-		status:  resp.StatusCode(),
-		header:  resp.Header(),
+		status:  res.status,
+		header:  res.header,
 		body:    resp.Body(),
 		secrets: []string{state.token, *c.secretKey},
 	}
-	err = decodeEnvelope(r, data)
-	if r.status == http.StatusUnauthorized {
-		// The gateway refused the token or the signature: forget the token so that the
-		// next call starts with a fresh one.
-		c.tokens.invalidate(state.token)
-	}
-	c.logCall(ctx, cl, start, r.status, err)
-	return err
+	res.reached = true
+	res.err = decodeEnvelope(r, data)
+	errors.As(res.err, &res.apiError)
+	c.logCall(ctx, cl, started, n, res.status, res.err)
+	return res
 }
 
 // signRequest is resty's pre-request hook: it runs for every attempt, sees the final URL,
@@ -122,10 +242,11 @@ func (c *Client) signRequest(_ *resty.Client, req *http.Request) error {
 	}
 	token, err := c.tokens.token(req.Context())
 	if err != nil {
+		state.notSigned = true
 		return err
 	}
 	state.token = token
-	ts := c.clock().UnixMilli()
+	ts := c.clock.Now().UnixMilli()
 	req.Header.Set(HeaderAccessToken, token)
 	req.Header.Set(HeaderTimestamp, itoa(ts))
 	req.Header.Set(HeaderSignature, Sign(token, *c.secretKey, ts, state.query, state.body))
@@ -213,7 +334,7 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // logCall logs the outcome of a call: debug for success, warn for failure. The attributes
 // are built only when the logger wants the record.
-func (c *Client) logCall(ctx context.Context, cl call, start time.Time, status int, err error) {
+func (c *Client) logCall(ctx context.Context, cl call, start time.Time, attempt, status int, err error) {
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn
@@ -226,6 +347,7 @@ func (c *Client) logCall(ctx context.Context, cl call, start time.Time, status i
 		slog.String("method", cl.method),
 		slog.String("path", cl.path),
 		slog.Duration("duration", time.Since(start)),
+		slog.Int("attempt", attempt),
 	}
 	if status != 0 {
 		attrs = append(attrs, slog.Int("status", status))

@@ -142,7 +142,7 @@ func (c *Client) GetTaskInstance(ctx context.Context, req GetTaskInstanceRequest
 		return nil, err
 	}
 	var data taskInstanceData
-	err = c.do(ctx, call{op: op, method: http.MethodGet, path: taskInstancesPath,
+	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: taskInstancesPath,
 		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID)}}, &data)
 	if err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogR
 	var data struct {
 		Log *string `json:"log"`
 	}
-	err = c.do(ctx, call{op: op, method: http.MethodGet, path: taskInstancesPath,
+	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: taskInstancesPath,
 		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID), MaxLength: req.MaxLength}}, &data)
 	if err != nil {
 		return "", err

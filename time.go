@@ -26,7 +26,7 @@ func (c *Client) GetCurrentTime(ctx context.Context) (time.Time, error) {
 		return time.Time{}, invalid(op, "context", "nil context.Context")
 	}
 	var ms flexInt
-	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}, &ms); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}, &ms); err != nil {
 		return time.Time{}, err
 	}
 	return time.UnixMilli(int64(ms)), nil
@@ -105,7 +105,7 @@ func (c *Client) GetTimezone(ctx context.Context) (*Timezone, error) {
 		return nil, invalid(op, "context", "nil context.Context")
 	}
 	var tz Timezone
-	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: timePath, query: actionQuery{"getTimeZone"}}, &tz); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: timePath, query: actionQuery{"getTimeZone"}}, &tz); err != nil {
 		return nil, err
 	}
 	return &tz, nil

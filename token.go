@@ -34,7 +34,7 @@ type tokenSource struct {
 	endpoint  string        // the gateway, without a trailing slash
 	appKey    string
 	appSecret string
-	clock     func() time.Time
+	clock     *skewClock
 	log       *slog.Logger
 
 	mu       sync.Mutex
@@ -54,7 +54,7 @@ type tokenFetch struct {
 	leaderGaveUp bool
 }
 
-func newTokenSource(rest *resty.Client, endpoint, appKey, appSecret string, clock func() time.Time, log *slog.Logger) *tokenSource {
+func newTokenSource(rest *resty.Client, endpoint, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
 	return &tokenSource{rest: rest, endpoint: endpoint, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
 }
 
@@ -62,7 +62,7 @@ func newTokenSource(rest *resty.Client, endpoint, appKey, appSecret string, cloc
 func (s *tokenSource) token(ctx context.Context) (string, error) {
 	for {
 		s.mu.Lock()
-		now := s.clock()
+		now := s.clock.Now()
 		valid := s.current != "" && now.Before(s.expiry)
 		if valid && now.Before(s.renewAt) {
 			tok := s.current
@@ -98,7 +98,7 @@ func (s *tokenSource) token(ctx context.Context) (string, error) {
 
 		s.mu.Lock()
 		if err == nil {
-			now := s.clock()
+			now := s.clock.Now()
 			s.current = tok
 			s.expiry = now.Add(lifetime)
 			s.renewAt = s.expiry.Add(-min(maxRenewMargin, lifetime/10))
@@ -148,16 +148,37 @@ const maxReplayRetries = 3
 
 // request sends one token get or refresh. The token service refuses an encryption it has
 // seen (code 1001), which happens when another client of the same application sent a
-// token request in the same millisecond: then it resends with a later timestamp.
+// token request in the same millisecond: then it resends with a later timestamp. When it
+// refuses the timestamp or the encryption (1004, 1003) and its Date header shows that
+// our clock is off, the clock is corrected and the request resent once.
 func (s *tokenSource) request(ctx context.Context, op, path, current string) (string, time.Duration, error) {
-	for attempt := 0; ; attempt++ {
-		tok, lifetime, err := s.send(ctx, op, path, current)
+	skewFixed := false
+	for replays := 0; ; {
+		tok, lifetime, ans, err := s.send(ctx, op, path, current)
 		var apiErr *APIError
-		if attempt < maxReplayRetries && errors.As(err, &apiErr) && apiErr.Code == CodeTokenReplayed {
+		if !errors.As(err, &apiErr) {
+			return tok, lifetime, err
+		}
+		switch {
+		case apiErr.Code == CodeTokenReplayed && replays < maxReplayRetries:
+			replays++
+			continue
+		case (apiErr.Code == CodeTokenInvalidParameter || apiErr.Code == CodeTokenBadEncryption) && !skewFixed &&
+			s.clock.observe(ans.header, ans.start, ans.end):
+			skewFixed = true
+			s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected",
+				slog.Duration("offset", s.clock.Offset()))
 			continue
 		}
 		return tok, lifetime, err
 	}
+}
+
+// answer is what the clock-skew check needs of an answer: its headers, and the base
+// clock's readings around the round trip.
+type answer struct {
+	header     http.Header
+	start, end time.Time
 }
 
 // tokenRequestBody is the body of a token get or refresh (spec sections 1.2.1, 1.2.2).
@@ -184,12 +205,12 @@ type tokenEnvelope struct {
 }
 
 // send sends one token get or refresh and decodes the answer.
-func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, error) {
+func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, answer, error) {
 	body, err := json.Marshal(s.newRequestBody(current))
 	if err != nil {
-		return "", 0, err
+		return "", 0, answer{}, err
 	}
-	start := time.Now()
+	start, startBase := time.Now(), s.clock.base()
 	resp, err := s.rest.R().
 		SetContext(ctx).
 		SetHeader("Content-Type", contentTypeJSON).
@@ -198,12 +219,13 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 	if err != nil {
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil && resp.RawResponse != nil {
 			r := &response{op: op, method: http.MethodPost, path: path, status: resp.StatusCode(), header: resp.Header()}
-			e := r.unexpected(errors.New("response body larger than the client's limit (WithMaxResponseBytes)"))
+			e := r.unexpected(errBodyTooLarge)
 			e.BodySize = -1
-			return "", 0, e
+			return "", 0, answer{}, e
 		}
-		return "", 0, &TransportError{Operation: op, Method: http.MethodPost, Path: path, Err: err}
+		return "", 0, answer{}, &TransportError{Operation: op, Method: http.MethodPost, Path: path, Err: err}
 	}
+	ans := answer{header: resp.Header(), start: startBase, end: s.clock.base()}
 	r := &response{op: op, method: http.MethodPost, path: path, status: resp.StatusCode(), header: resp.Header(), body: resp.Body(),
 		secrets: []string{s.appSecret, current}}
 	tok, lifetime, err := decodeToken(r)
@@ -218,7 +240,7 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 		attrs = append(attrs, slog.Duration("expires_in", lifetime))
 	}
 	s.log.LogAttrs(ctx, level, "batchprocessing access token", attrs...)
-	return tok, lifetime, err
+	return tok, lifetime, ans, err
 }
 
 // newRequestBody builds a token request body with a fresh timestamp and its encryption.
@@ -226,7 +248,7 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 // (code 1001) and a test clock may stand still.
 func (s *tokenSource) newRequestBody(current string) tokenRequestBody {
 	s.mu.Lock()
-	ts := s.clock().UnixMilli()
+	ts := s.clock.Now().UnixMilli()
 	if ts <= s.lastTS {
 		ts = s.lastTS + 1
 	}

@@ -129,22 +129,23 @@ func TestTokenTimestampsStrictlyIncrease(t *testing.T) {
 	var gets recorder
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, gets.wrap(tokenResponder("t", 7200)))
 	mt.RegisterResponder(http.MethodPost, flowsURL, jsonResponder(401, map[string]any{"message": "Invalid authentication credentials"}))
-	// Each 401 drops the token, so each call gets a new one; the clock stands still.
+	// Each 401 drops the token, so each attempt gets a new one; the clock stands still.
 	for i := 0; i < 3; i++ {
 		if _, err := trigger(c, 1); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("err = %v", err)
 		}
 	}
 	seen := map[string]bool{}
-	for _, r := range gets.all() {
+	reqs := gets.all()
+	for _, r := range reqs {
 		ts := decodeJSONMap(t, r.body)["timestamp"].(interface{ String() string }).String()
 		if seen[ts] {
 			t.Errorf("timestamp %s reused: the token service would answer 1001", ts)
 		}
 		seen[ts] = true
 	}
-	if len(seen) != 3 {
-		t.Errorf("%d token requests, want 3", len(seen))
+	if len(reqs) != 6 {
+		t.Errorf("%d token requests, want 6 (each call renews once after its 401)", len(reqs))
 	}
 }
 
@@ -319,20 +320,34 @@ func TestTokenTolerantDecoding(t *testing.T) {
 	}
 }
 
-func TestUnauthorizedDropsToken(t *testing.T) {
+// TestUnauthorizedRenewsToken: a 401 makes the client renew its token once and re-sign
+// the same call; a second 401 is the caller's.
+func TestUnauthorizedRenewsToken(t *testing.T) {
 	c, mt, _ := newTestClient(t)
-	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 7200).Then(tokenResponder("token-2", 7200)))
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 7200).Then(tokenResponder("token-2", 7200)).
+		Then(tokenResponder("token-3", 7200)))
 	var api recorder
-	mt.RegisterResponder(http.MethodPost, flowsURL, api.wrap(
-		jsonResponder(401, map[string]any{"message": "Invalid authentication credentials"}).Then(okInstance("1-20191122012300"))))
-	if _, err := trigger(c, 1); !errors.Is(err, ErrUnauthorized) {
-		t.Fatalf("err = %v", err)
-	}
+	unauthorized := jsonResponder(401, map[string]any{"message": "Invalid authentication credentials"})
+	mt.RegisterResponder(http.MethodPost, flowsURL, api.wrap(unauthorized.Then(okInstance("1-20191122012300")).
+		Then(unauthorized).Then(unauthorized)))
 	if _, err := trigger(c, 1); err != nil {
-		t.Fatal(err)
+		t.Fatalf("err = %v, want success after renewing the token", err)
 	}
-	if got := api.all()[1].header.Get(HeaderAccessToken); got != "token-2" {
-		t.Errorf("after a 401 the next call used %q, want a new token", got)
+	if _, err := trigger(c, 1); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("err = %v, want the second 401", err)
+	}
+	reqs := api.all()
+	want := []string{"token-1", "token-2", "token-2", "token-3"}
+	if len(reqs) != len(want) {
+		t.Fatalf("%d attempts, want %d", len(reqs), len(want))
+	}
+	for i, r := range reqs {
+		if got := r.header.Get(HeaderAccessToken); got != want[i] {
+			t.Errorf("attempt %d signed with %q, want %q", i, got, want[i])
+		}
+	}
+	if string(reqs[0].body) != string(reqs[1].body) || reqs[0].header.Get(HeaderSignature) == reqs[1].header.Get(HeaderSignature) {
+		t.Error("the renewed attempt must send the same body with a new signature")
 	}
 }
 

@@ -1,0 +1,143 @@
+package batchprocessing
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+)
+
+// The trigger of flow 3377 at testNowMillis (2019-11-22 01:23:44 UTC) creates, on a
+// server in GMT+8, the instance 3377-20191122092300.
+const wantGMT8ID = "3377-20191122092300"
+
+// reconcileMocks registers Get Timezone (GMT+8) and Get Flow Instance, which finds the
+// instance wantGMT8ID when exists reports true, and answers 62102 otherwise.
+func reconcileMocks(mt *httpmock.MockTransport, exists func() bool) *recorder {
+	mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
+	var gets recorder
+	mt.RegisterResponder(http.MethodGet, getInstanceURL, gets.wrap(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Query().Get("flowInstId") == wantGMT8ID && exists() {
+			return okData(`{"instanceId":"` + wantGMT8ID + `","flowId":3377,"status":2}`)(req)
+		}
+		return codeAnswer(62102, "Instance not found")(req)
+	}))
+	return &gets
+}
+
+func TestTriggerNeverRunsTwice(t *testing.T) {
+	created := false
+	tests := []struct {
+		name string
+		// answers of the trigger endpoint, in order; each may mark the instance created
+		answers  []httpmock.Responder
+		triggers int // trigger requests sent
+		lookups  int // Get Flow Instance calls
+		err      error
+	}{
+		{"refused connection: resent without looking",
+			[]httpmock.Responder{refused, okInstance(wantGMT8ID)}, 2, 0, nil},
+		{"lost after processing: found, not resent",
+			[]httpmock.Responder{processedThen(&created, lost)}, 1, 1, nil},
+		{"lost before processing: not found, resent",
+			[]httpmock.Responder{lost, processedThen(&created, okInstance(wantGMT8ID))}, 2, 1, nil},
+		{"503 after processing: found",
+			[]httpmock.Responder{processedThen(&created, gatewayError(503))}, 1, 1, nil},
+		{"62109: not found, resent",
+			[]httpmock.Responder{codeAnswer(62109, "Internal server exception"), processedThen(&created, okInstance(wantGMT8ID))}, 2, 1, nil},
+		{"resend answered 62102 after a lost attempt: found",
+			[]httpmock.Responder{lost, processedThen(&created, codeAnswer(62102, "do not trigger the same workflow repeatedly in 1 minute"))}, 2, 2, nil},
+		{"429: resent without looking",
+			[]httpmock.Responder{gatewayError(429), okInstance(wantGMT8ID)}, 2, 0, nil},
+		{"the user's own duplicate keeps its 62102",
+			[]httpmock.Responder{codeAnswer(62102, "do not trigger the same workflow repeatedly in 1 minute")}, 1, 0, ErrInvalidParameter},
+		{"62104 is final",
+			[]httpmock.Responder{codeAnswer(62104, "This workflow has no task. You cannot trigger it.")}, 1, 0, ErrFlowHasNoTask},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			created = false
+			c, mt, _ := newTestClient(t, fastRetries)
+			gets := reconcileMocks(mt, func() bool { return created })
+			var triggers recorder
+			seq := tt.answers[0]
+			for _, next := range tt.answers[1:] {
+				seq = seq.Then(next)
+			}
+			mt.RegisterResponder(http.MethodPost, flowsURL, triggers.wrap(seq))
+			id, err := trigger(c, 3377)
+			if tt.err == nil && (err != nil || id != wantGMT8ID) {
+				t.Fatalf("id %q, err %v; want %s", id, err, wantGMT8ID)
+			}
+			if tt.err != nil && !errors.Is(err, tt.err) {
+				t.Fatalf("err = %v, want %v", err, tt.err)
+			}
+			if n := len(triggers.all()); n != tt.triggers {
+				t.Errorf("%d triggers sent, want %d", n, tt.triggers)
+			}
+			if n := len(gets.all()); n != tt.lookups {
+				t.Errorf("%d lookups, want %d", n, tt.lookups)
+			}
+			bodies := map[string]bool{}
+			for _, r := range triggers.all() {
+				bodies[string(r.body)] = true
+			}
+			if len(bodies) > 1 {
+				t.Errorf("attempts sent different bodies: %v", bodies)
+			}
+		})
+	}
+}
+
+// processedThen marks the instance created, then answers with next: the service did the
+// work whatever the client hears.
+func processedThen(created *bool, next httpmock.Responder) httpmock.Responder {
+	return func(req *http.Request) (*http.Response, error) {
+		*created = true
+		return next(req)
+	}
+}
+
+func TestTriggerOutcomeUnknown(t *testing.T) {
+	c, mt, _ := newTestClient(t, fastRetries)
+	mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
+	mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(400)) // the lookup keeps failing
+	mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+	_, err := trigger(c, 3377)
+	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err = %v, want ErrOutcomeUnknown with the lost connection", err)
+	}
+	if !strings.Contains(err.Error(), "may have been created") {
+		t.Errorf("Error() = %q", err)
+	}
+	if n := mt.GetCallCountInfo()["POST "+flowsURL]; n != 1 {
+		t.Errorf("%d triggers sent while the outcome was unknown, want 1", n)
+	}
+	// The zone is asked once, however many lookups.
+	if n := mt.GetCallCountInfo()["GET "+testEndpoint+timePath]; n != 1 {
+		t.Errorf("%d time zone requests, want 1", n)
+	}
+}
+
+// TestTriggerWithoutRetries: with retries off, a trigger whose answer was lost is not
+// resent, but the client still looks for the instance before calling the outcome unknown.
+func TestTriggerWithoutRetries(t *testing.T) {
+	for _, exists := range []bool{true, false} {
+		c, mt, _ := newTestClient(t) // WithMaxRetries(0)
+		gets := reconcileMocks(mt, func() bool { return exists })
+		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+		id, err := trigger(c, 3377)
+		switch {
+		case exists && (err != nil || id != wantGMT8ID):
+			t.Errorf("instance there: id %q, err %v", id, err)
+		case !exists && !errors.Is(err, ErrOutcomeUnknown):
+			t.Errorf("instance not found: err = %v, want ErrOutcomeUnknown", err)
+		}
+		if n := mt.GetCallCountInfo()["POST "+flowsURL]; n != 1 || len(gets.all()) != 1 {
+			t.Errorf("exists %v: %d triggers and %d lookups, want 1 and 1", exists, n, len(gets.all()))
+		}
+	}
+}

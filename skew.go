@@ -1,0 +1,48 @@
+package batchprocessing
+
+import (
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// skewThreshold is the smallest difference between the server's clock and ours that the
+// client corrects. The gateway's signature window is not documented; a minute of skew is
+// harmless under any sensible window, and the Date header has a resolution of a second.
+const skewThreshold = 30 * time.Second
+
+// skewClock is the client's clock corrected by the offset it measured against the
+// server's: signature and token timestamps are read from it, so that a client whose
+// clock is off still signs times the gateway accepts.
+type skewClock struct {
+	base   func() time.Time
+	offset atomic.Int64 // server minus base, in nanoseconds
+}
+
+// Now is the corrected time.
+func (s *skewClock) Now() time.Time {
+	return s.base().Add(time.Duration(s.offset.Load()))
+}
+
+// Offset is the current correction.
+func (s *skewClock) Offset() time.Duration { return time.Duration(s.offset.Load()) }
+
+// observe measures the server's clock from the Date header of an answer received between
+// start and end (read from the base clock), taking the middle of the round trip as the
+// moment the server wrote it. When the correction in force is off by more than
+// skewThreshold, it adopts the new one and reports true.
+func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
+	if h == nil || h.Get("Age") != "" { // an answer from a cache says nothing of the clock
+		return false
+	}
+	date, err := http.ParseTime(h.Get("Date"))
+	if err != nil || end.Sub(start) > skewThreshold {
+		return false
+	}
+	measured := date.Sub(start.Add(end.Sub(start) / 2))
+	if d := measured - s.Offset(); d > -skewThreshold && d < skewThreshold {
+		return false
+	}
+	s.offset.Store(int64(measured))
+	return true
+}
