@@ -54,7 +54,7 @@ func (c *Client) CreateDirectory(ctx context.Context, req CreateDirectoryRequest
 		return "", invalid(op, "Name", "empty")
 	}
 	var data dirIDData
-	err = c.do(ctx, call{op: op, method: http.MethodPost, path: directoriesPath, query: q,
+	err = c.do(ctx, call{op: op, kind: oneShot, method: http.MethodPost, path: directoriesPath, query: q,
 		body: createDirectoryBody{ParentID: req.ParentID, DirName: req.Name}}, &data)
 	if err != nil {
 		return "", err

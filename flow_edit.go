@@ -293,7 +293,7 @@ func (c *Client) ImportFlow(ctx context.Context, req ImportFlowRequest) (int64, 
 	body.FlowJSON.Relations = nonNil(body.FlowJSON.Relations)
 	body.FlowJSON.LinkRelations = nonNil(body.FlowJSON.LinkRelations)
 	var data flowIDData
-	if err := c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
+	if err := c.do(ctx, call{op: op, kind: oneShot, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
 		return 0, err
 	}
 	return int64(data.FlowID), nil

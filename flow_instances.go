@@ -256,7 +256,7 @@ func (c *Client) CancelFlowInstance(ctx context.Context, req CancelFlowInstanceR
 	body := struct {
 		FlowInstID string `json:"flowInstId"`
 	}{string(req.FlowInstanceID)}
-	return c.do(ctx, call{op: op, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, nil)
+	return c.do(ctx, call{op: op, kind: oneShot, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, nil)
 }
 
 // FlowType is the scheduling type of a flow.

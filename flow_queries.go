@@ -360,5 +360,5 @@ func (c *Client) DeleteFlow(ctx context.Context, req FlowRequest) error {
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, call{op: op, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, nil)
+	return c.do(ctx, call{op: op, kind: oneShot, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, nil)
 }
