@@ -151,6 +151,9 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 			continue
 		case findCreated:
 			maybeMade = true
+			if attempt <= c.retry.MaxRetries {
+				continue // look for the instance at once; resend only if it is not there
+			}
 		}
 		if attempt > c.retry.MaxRetries {
 			if maybeMade {

@@ -44,6 +44,7 @@ type Server struct {
 	listener *httptest.Server
 	handler  http.Handler
 	state    *state
+	faults   faults
 }
 
 // Option configures a Server.
@@ -310,9 +311,14 @@ var operations = map[operation]func(*state, *call) (any, *failure){
 	{http.MethodGet, "/time", "getTimeZone"}:             (*state).getTimeZone,
 }
 
-// serveHTTP is the gateway: Date header, route (404), body size (413), then the token service or
-// the signature check (401) and the operation.
+// serveHTTP serves a request, with the faults injected for its route (InjectFault).
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.serveWithFaults(w, r, s.serveGateway)
+}
+
+// serveGateway is the gateway: Date header, route (404), body size (413), then the token
+// service or the signature check (401) and the operation.
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	st := s.state
 	w.Header().Set("Date", st.clock().UTC().Format(http.TimeFormat))
 

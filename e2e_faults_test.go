@@ -1,0 +1,90 @@
+package batchprocessing_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+// TestEndToEndTriggersSurviveDroppedAnswers sends 1000 triggers, each for its own minute,
+// while the server drops the connection after processing a fifth of them: every trigger
+// returns its instance id, and each minute has exactly one instance.
+func TestEndToEndTriggersSurviveDroppedAnswers(t *testing.T) {
+	srv := refserver.NewDemoServer(refserver.WithLocation(time.FixedZone("GMT+8", 8*3600)))
+	defer srv.Close()
+	srv.InjectFault(refserver.RouteTriggerFlow, refserver.Fault{Probability: 0.2, DropAfterProcessing: true})
+	c := demoClient(t, srv.URL)
+	const n = 1000
+	for i := 0; i < n; i++ {
+		at := demoMinute.Add(time.Duration(i) * time.Minute)
+		id, err := triggerAt(c, refserver.DemoFlowID, at)
+		if err != nil {
+			t.Fatalf("trigger %d: %v", i, err)
+		}
+		if want := batchprocessing.FlowInstanceIDFor(refserver.DemoFlowID, at, time.FixedZone("GMT+8", 8*3600)); id != want {
+			t.Fatalf("trigger %d: id %s, want %s", i, id, want)
+		}
+	}
+	insts := srv.FlowInstances(refserver.DemoFlowID)
+	if len(insts) != n {
+		t.Fatalf("%d instances for %d triggers", len(insts), n)
+	}
+	seen := map[string]bool{}
+	for _, in := range insts {
+		if seen[in.ID] {
+			t.Fatalf("instance %s twice", in.ID)
+		}
+		seen[in.ID] = true
+	}
+	// A user's own second trigger of a minute still gets its 62102.
+	if _, err := triggerAt(c, refserver.DemoFlowID, demoMinute); !errors.Is(err, batchprocessing.ErrInvalidParameter) {
+		t.Errorf("second trigger of a minute: err = %v, want 62102", err)
+	}
+}
+
+// TestEndToEndFaultsAndRetries runs triggers against injected gateway faults: the client
+// retries what is safe to retry, resolves what it cannot know by looking, and never
+// creates a second instance.
+func TestEndToEndFaultsAndRetries(t *testing.T) {
+	fast := batchprocessing.WithRetryPolicy(batchprocessing.RetryPolicy{MaxRetries: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	drop := refserver.Fault{Times: 1, DropAfterProcessing: true}
+	tests := []struct {
+		name    string
+		faults  map[refserver.Route]refserver.Fault
+		wantErr error // nil: success
+	}{
+		{"token service rate-limited twice", map[refserver.Route]refserver.Fault{refserver.RouteTokenGet: {Times: 2, Status: 429}}, nil},
+		{"trigger answered 503 twice", map[refserver.Route]refserver.Fault{refserver.RouteTriggerFlow: {Times: 2, Status: 503}}, nil},
+		{"trigger answered 62109 three times", map[refserver.Route]refserver.Fault{refserver.RouteTriggerFlow: {Times: 3, Code: 62109}}, nil},
+		{"trigger always 503", map[refserver.Route]refserver.Fault{refserver.RouteTriggerFlow: {Status: 503}}, batchprocessing.ErrOutcomeUnknown},
+		{"answer dropped, time zone slow to come", map[refserver.Route]refserver.Fault{
+			refserver.RouteTriggerFlow: drop, refserver.RouteGetTimezone: {Times: 2, Status: 503}}, nil},
+		{"answer dropped, lookups fail twice", map[refserver.Route]refserver.Fault{
+			refserver.RouteTriggerFlow: drop, refserver.RouteGetFlowInstance: {Times: 2 * 4, Status: 502}}, nil},
+		{"answer dropped, lookups always fail", map[refserver.Route]refserver.Fault{
+			refserver.RouteTriggerFlow: drop, refserver.RouteGetFlowInstance: {Status: 502}}, batchprocessing.ErrOutcomeUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := refserver.NewDemoServer()
+			defer srv.Close()
+			for route, f := range tt.faults {
+				srv.InjectFault(route, f)
+			}
+			c := demoClient(t, srv.URL, fast)
+			id, err := triggerAt(c, refserver.DemoFlowID, demoMinute)
+			if tt.wantErr == nil && (err != nil || id != "3377-20261101080000") {
+				t.Fatalf("id %q, err %v", id, err)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if n := len(srv.FlowInstances(refserver.DemoFlowID)); n > 1 {
+				t.Fatalf("%d instances for one trigger", n)
+			}
+		})
+	}
+}

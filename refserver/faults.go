@@ -1,0 +1,149 @@
+package refserver
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Route names the requests a Fault applies to: the HTTP method, the URL path, and the
+// action query parameter ("" matches any action). The Route variables name the usual ones.
+type Route struct {
+	Method, Path, Action string
+}
+
+// Routes of the token service and of the operations tests most often disturb.
+var (
+	RouteTokenGet        = Route{http.MethodPost, tokenGetPath, ""}
+	RouteTokenRefresh    = Route{http.MethodPost, tokenRefreshPath, ""}
+	RouteTriggerFlow     = Route{http.MethodPost, batchPrefix + "/flows", "trigger"}
+	RouteGetFlowInstance = Route{http.MethodGet, batchPrefix + "/flowInstances", "get"}
+	RouteGetTimezone     = Route{http.MethodGet, batchPrefix + "/time", "getTimeZone"}
+)
+
+// Fault disturbs the requests of a route, for tests of a client's behaviour under failure.
+// The first matching fault that is still armed applies; a request it does not pick is
+// served as usual.
+type Fault struct {
+	// Times is how many requests the fault affects; 0 means every one until ClearFaults.
+	Times int
+	// Probability, between 0 and 1, picks each matching request at random (from a fixed
+	// seed, so runs repeat); 0 picks every one.
+	Probability float64
+	// Delay holds a picked request this long (real time) before anything else; it ends
+	// early when the request's context ends.
+	Delay time.Duration
+	// Status answers with this HTTP status and {"message": Message}, as the gateway does,
+	// without serving the request.
+	Status int
+	// RetryAfter, with Status, adds a Retry-After header of whole seconds.
+	RetryAfter time.Duration
+	// Code answers HTTP 200 with this business code and Message, without serving the request.
+	Code int
+	// Message is the text of Status or Code; empty takes the status text or "injected fault".
+	Message string
+	// DropAfterProcessing serves the request, changing state as usual, then drops the
+	// connection without answering: the client cannot know what happened. It needs a real
+	// connection (NewServer's URL); through Handler alone the handler panics with
+	// http.ErrAbortHandler.
+	DropAfterProcessing bool
+}
+
+// faults holds the armed faults of a server.
+type faults struct {
+	mu   sync.Mutex
+	list []*armedFault
+	rnd  *rand.Rand
+}
+
+type armedFault struct {
+	route Route
+	fault Fault
+	left  int // requests left to affect; <0 for unlimited
+}
+
+// InjectFault arms f on the requests of route r. Faults are tried in the order injected.
+func (s *Server) InjectFault(r Route, f Fault) {
+	left := f.Times
+	if left <= 0 {
+		left = -1
+	}
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	if s.faults.rnd == nil {
+		s.faults.rnd = rand.New(rand.NewPCG(1, 2))
+	}
+	s.faults.list = append(s.faults.list, &armedFault{route: r, fault: f, left: left})
+}
+
+// ClearFaults disarms every fault.
+func (s *Server) ClearFaults() {
+	s.faults.mu.Lock()
+	s.faults.list = nil
+	s.faults.mu.Unlock()
+}
+
+// pick returns the fault that applies to r, if any, and counts it.
+func (fs *faults) pick(r *http.Request) (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	action := r.URL.Query().Get("action")
+	for _, a := range fs.list {
+		if a.left == 0 || a.route.Method != r.Method || a.route.Path != r.URL.Path ||
+			(a.route.Action != "" && a.route.Action != action) {
+			continue
+		}
+		if p := a.fault.Probability; p > 0 && p < 1 && fs.rnd.Float64() >= p {
+			return Fault{}, false
+		}
+		if a.left > 0 {
+			a.left--
+		}
+		return a.fault, true
+	}
+	return Fault{}, false
+}
+
+// serveWithFaults applies the fault picked for r, if any, around serve.
+func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
+	f, ok := s.faults.pick(r)
+	if !ok {
+		serve(w, r)
+		return
+	}
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	switch {
+	case f.Status != 0:
+		w.Header().Set("Date", s.state.clock().UTC().Format(http.TimeFormat))
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
+		}
+		writeGatewayError(w, f.Status, orText(f.Message, http.StatusText(f.Status)))
+	case f.Code != 0:
+		w.Header().Set("Date", s.state.clock().UTC().Format(http.TimeFormat))
+		writeEnvelope(w, nil, &failure{code: f.Code, msg: orText(f.Message, "injected fault")})
+	case f.DropAfterProcessing:
+		serve(httptest.NewRecorder(), r)
+		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
+	default:
+		serve(w, r)
+	}
+}
+
+func orText(s, fallback string) string {
+	if s != "" {
+		return s
+	}
+	return fallback
+}
