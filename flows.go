@@ -41,6 +41,9 @@ func (d *flowInstanceIDData) validate() error {
 	if d.FlowInstanceID == "" {
 		return errors.New("no flowInstanceId in the data")
 	}
+	if _, _, err := FlowInstanceID(d.FlowInstanceID).parse(); err != nil {
+		return err
+	}
 	return nil
 }
 
