@@ -1,0 +1,69 @@
+package refserver_test
+
+import (
+	"bytes"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+// FuzzSignatureCheck signs one request, then sends it with its query, body, timestamp or
+// token changed: the gateway must accept it exactly when the signed content is unchanged
+// (the decoded query, the body bytes, the timestamp, the token), and refuse it with 401
+// otherwise.
+func FuzzSignatureCheck(f *testing.F) {
+	const (
+		path  = "/batch-processing-service/v2.1/flowInstances"
+		query = "action=search&orgId=yourOrgId&userId=yourUserId"
+		body  = `{"type":0,"expression":"","owner":"","fromTriggerTime":0,"toTriggerTime":1,"status":"1","pagination":{"pageNo":1,"pageSize":10}}`
+	)
+	f.Add(query, []byte(body), int64(0), "")
+	f.Add("userId=yourUserId&orgId=yourOrgId&action=search", []byte(body), int64(0), "")
+	f.Add("action=search&orgId=yourOrgId&userId=yourUserId&x=1", []byte(body), int64(0), "")
+	f.Add("action=search&orgId=yourOrgI%64&userId=yourUserId", []byte(body), int64(0), "")
+	f.Add(query, []byte(body+" "), int64(0), "")
+	f.Add(query, []byte(body), int64(1), "")
+	f.Add(query, []byte(body), int64(0), "x")
+	f.Add("action=search&orgId=yourOrgId&userId=yourUserId;", []byte(body), int64(0), "")
+	f.Add("action=search&action=search&orgId=yourOrgId&userId=yourUserId", []byte(body), int64(0), "")
+
+	r := newRig(&testing.T{})
+	tok := r.token()
+	ts := r.clock.Millis()
+	original, _ := url.ParseQuery(query)
+	signature := signed(tok, ts, original, []byte(body))
+
+	f.Fuzz(func(t *testing.T, rawQuery string, sentBody []byte, tsDelta int64, tokenSuffix string) {
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(sentBody))
+		req.URL.RawQuery = rawQuery
+		req.Header.Set("apim-accesstoken", tok+tokenSuffix)
+		req.Header.Set("apim-timestamp", strconv.FormatInt(ts+tsDelta, 10))
+		req.Header.Set("apim-signature", signature)
+		rec := httptest.NewRecorder()
+		r.srv.Handler().ServeHTTP(rec, req)
+
+		sent, _ := url.ParseQuery(rawQuery) // the gateway reads the query as net/http does
+		same := sameValues(sent, original) && bytes.Equal(sentBody, []byte(body)) && tsDelta == 0 && tokenSuffix == ""
+		if accepted := rec.Code != http.StatusUnauthorized; accepted != same {
+			t.Fatalf("query %q, body %q, ts%+d, token+%q: HTTP %d, accepted %v, want %v",
+				rawQuery, sentBody, tsDelta, tokenSuffix, rec.Code, accepted, same)
+		}
+	})
+}
+
+// signed is the signature of a request, as the client computes it.
+func signed(token string, ts int64, query url.Values, body []byte) string {
+	req := httptest.NewRequest(http.MethodPost, "/", nil)
+	sign(req, token, refserver.DemoSecretKey, ts, query, body)
+	return req.Header.Get("apim-signature")
+}
+
+func sameValues(a, b url.Values) bool {
+	return maps.EqualFunc(a, b, slices.Equal[[]string])
+}
