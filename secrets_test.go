@@ -36,12 +36,18 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"token service error", jsonResponder(200, map[string]any{"status": 1003, "msg": "The encryption is not valid"}), nil},
 		{"token in a broken token answer", httpmock.NewStringResponder(200, `{"status":0,"data":{"accessToken":"`+token+`","expire":"soon`), nil},
 		{"token answer echoing the secret", httpmock.NewStringResponder(500, "<p>"+testSecretKey+"</p>"), nil},
+		{"retried after 429 and 503", tokenResponder(token, 7200), gatewayError(429).Then(gatewayError(503)).Then(okInstance("1-20191122012300"))},
+		{"answer lost, instance looked up", tokenResponder(token, 7200), lost},
+		{"401, token renewed", tokenResponder(token, 7200), gatewayError(401).Then(okInstance("1-20191122012300"))},
+		{"clock skew corrected", tokenResponder(token, 7200), skewedGateway(time.UnixMilli(testNowMillis).Add(time.Hour), okInstance("1-20191122012300"))},
+		{"token service busy", gatewayError(503).Then(tokenResponder(token, 7200)), okInstance("1-20191122012300")},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			c, mt, clock := newTestClient(t, WithLogger(logger))
+			c, mt, clock := newTestClient(t, WithLogger(logger), fastRetries)
+			reconcileMocks(mt, func() bool { return true })
 			mt.RegisterResponder(http.MethodPost, tokenGetURL, sc.token)
 			mt.RegisterResponder(http.MethodPost, tokenRefURL, tokenResponder(token, 7200))
 			if sc.api != nil {
