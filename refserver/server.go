@@ -51,10 +51,18 @@ type Server struct {
 type Option func(*options)
 
 type options struct {
-	now       func() time.Time
-	loc       *time.Location
-	window    time.Duration
-	tokenLife time.Duration
+	now        func() time.Time
+	loc        *time.Location
+	window     time.Duration
+	tokenLife  time.Duration
+	noListener bool
+}
+
+// WithoutListener makes NewServer (and NewDemoServer, NewServerFromSeed) open no socket:
+// URL stays empty, Close does nothing, and the server is reached through Handler only, for
+// a program that serves it on its own http.Server and address.
+func WithoutListener() Option {
+	return func(o *options) { o.noListener = true }
 }
 
 // WithClock makes now the server clock (default time.Now). Token lifetimes, the timestamp
@@ -101,9 +109,9 @@ func WithTokenLifetime(d time.Duration) Option {
 	}
 }
 
-// NewServer starts a reference server on a loopback port, with no application, user or flow.
-// Seed it with AddApp, AddUser and AddFlow; call Close when done. Like httptest.NewServer, it
-// panics if it cannot listen.
+// NewServer starts a reference server on a loopback port (none with WithoutListener), with
+// no application, user or flow. Seed it with AddApp, AddUser and AddFlow; call Close when
+// done. Like httptest.NewServer, it panics if it cannot listen.
 func NewServer(opts ...Option) *Server {
 	o := options{now: time.Now, loc: time.UTC, window: 15 * time.Minute, tokenLife: 7200 * time.Second}
 	for _, opt := range opts {
@@ -111,8 +119,10 @@ func NewServer(opts ...Option) *Server {
 	}
 	s := &Server{state: newState(o)}
 	s.handler = http.HandlerFunc(s.serveHTTP)
-	s.listener = httptest.NewServer(s.handler)
-	s.URL = s.listener.URL
+	if !o.noListener {
+		s.listener = httptest.NewServer(s.handler)
+		s.URL = s.listener.URL
+	}
 	return s
 }
 
@@ -139,7 +149,9 @@ func NewDemoServer(opts ...Option) *Server {
 
 // Close stops the server and waits until the requests it is serving are done.
 func (s *Server) Close() {
-	s.listener.Close()
+	if s.listener != nil {
+		s.listener.Close()
+	}
 }
 
 // Handler returns the server's handler, to serve the same routes and store without a socket

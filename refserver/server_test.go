@@ -217,3 +217,16 @@ func TestOptionsDefaults(t *testing.T) {
 		t.Errorf("URL %q", srv.URL)
 	}
 }
+
+func TestWithoutListener(t *testing.T) {
+	srv := refserver.NewDemoServer(refserver.WithoutListener())
+	defer srv.Close()
+	if srv.URL != "" {
+		t.Errorf("URL = %q, want none", srv.URL)
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nowhere", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("Handler answered %d, want the gateway's 404", rec.Code)
+	}
+}

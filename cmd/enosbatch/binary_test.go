@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+// binary is the enosbatch program that TestMain builds, or "" when it could not; buildErr
+// says why.
+var (
+	binary   string
+	buildErr error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "enosbatch-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary, buildErr = buildBinary(dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildBinary builds this package's program into dir with the go command on PATH (go test
+// puts its own first).
+func buildBinary(dir string) (string, error) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "enosbatch")
+	if runtime.GOOS == "windows" {
+		out += ".exe"
+	}
+	cmd := exec.Command(goCmd, "build", "-o", out, ".")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, msg)
+	}
+	return out, nil
+}
+
+// execBinary runs the built program with args and exactly the environment env (plus PATH
+// and HOME), and returns what it did.
+func execBinary(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	cmd := binaryCommand(t, env, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		r.code = exit.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	if secret := env["ENOS_SECRET_KEY"]; secret != "" && strings.Contains(r.stdout+r.stderr, secret) {
+		t.Errorf("enosbatch %s printed the SecretKey", strings.Join(args, " "))
+	}
+	return r
+}
+
+// binaryCommand returns the command that runs the built program, skipping the test when
+// there is none.
+func binaryCommand(t *testing.T, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	if binary == "" {
+		t.Skipf("no enosbatch binary: %v", buildErr)
+	}
+	cmd := exec.Command(binary, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
+}
+
+func TestBinaryExitCodes(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct {
+		name   string
+		env    map[string]string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"help", nil, []string{"help"}, exitOK, ""},
+		{"no command", nil, nil, exitUsage, "Usage:"},
+		{"bad flag", w.env, []string{"instances", "--colour"}, exitUsage, "flag provided but not defined: -colour"},
+		{"bad flag value", w.env, []string{"instances", "--limit", "many"}, exitUsage, `invalid value "many" for flag -limit`},
+		{"no configuration", nil, []string{"status", "3377-20261130080000"}, exitUsage, "no gateway: set ENOS_API_GATEWAY"},
+		{"incomplete configuration", with(w.env, "ENOS_ORG_ID", ""), []string{"status", "3377-20261130080000"}, exitUsage, "ENOS_ORG_ID (or --org)"},
+		{"API error", w.env, []string{"trigger", "--flow", "3378"}, exitAPI, "code 62104"},
+		{"wrong SecretKey", with(w.env, "ENOS_SECRET_KEY", "notTheSecretKey"), []string{"flows", "get", "3377"}, exitAPI, "GetAccessToken"},
+		{"flow failure", w.env, []string{"trigger", "--flow", "42", "--wait", "--poll", "10ms"}, exitFlowFailed, "ended FAIL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := execBinary(t, tt.env, tt.args...).want(t, tt.code)
+			if !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr %q, want %q", r.stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestBinaryTriggerWaitJSON(t *testing.T) {
+	w := newWorld(t)
+	r := execBinary(t, w.env, "--json", "trigger", "--flow", "41", "--wait", "--poll", "10ms").want(t, exitOK)
+	var v instanceView
+	r.decodeJSON(t, &v)
+	if v.FlowID != fastFlowID || v.Status != "SUCCESS" || len(v.Tasks) != 2 || v.Tasks[1].Status != "SUCCESS" {
+		t.Errorf("instance %+v", v)
+	}
+	var listed []instanceView
+	execBinary(t, w.env, "instances", "--json", "--flow", "41").want(t, exitOK).decodeJSON(t, &listed)
+	if len(listed) != 1 || listed[0].InstanceID != v.InstanceID {
+		t.Errorf("instances %+v, want %s", listed, v.InstanceID)
+	}
+}
+
+// TestBinaryInterrupt sends SIGINT to a waiting enosbatch: it stops with exit code 4 and
+// leaves the instance running.
+func TestBinaryInterrupt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT on Windows")
+	}
+	w := newWorld(t)
+	id := w.trigger(t, slowFlowID)
+	cmd := binaryCommand(t, w.env, "wait", "--poll", "20ms", id)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The first progress line says the program is waiting, its signal handler in place.
+	lines := bufio.NewScanner(stderr)
+	if !lines.Scan() || !strings.Contains(lines.Text(), id+" RUNNING") {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("first stderr line %q", lines.Text())
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	var rest strings.Builder
+	for lines.Scan() {
+		rest.WriteString(lines.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+		t.Fatalf("wait ended with %v, want exit code %d; stderr %q", err, exitInterrupted, rest.String())
+	}
+	if !strings.Contains(rest.String(), "interrupted: stopped waiting") {
+		t.Errorf("stderr %q", rest.String())
+	}
+	if in, _ := w.srv.FlowInstance(id); in.Status != refserver.StatusRunning {
+		t.Errorf("instance status %d, want it still RUNNING", in.Status)
+	}
+}

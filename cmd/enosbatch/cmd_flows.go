@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/enos-go/batchprocessing"
+)
+
+var flowsSearchCommand = &command{
+	name:    "flows search",
+	args:    "[EXPRESSION]",
+	summary: "search the organization's flows by id or name",
+	help: `Flows search lists the organization's flows whose id or name matches the
+expression (Search Flow), other users' flows included; without an expression,
+all of them, one page at a time (--page, --page-size).`,
+	setup: func(fs *flag.FlagSet) action {
+		var page, size int
+		fs.IntVar(&page, "page", 1, "page number, from 1")
+		fs.IntVar(&size, "page-size", batchprocessing.DefaultPageSize, "flows per page")
+		return func(ctx context.Context, s *session, args []string) error {
+			if len(args) > 1 {
+				return usagef("want at most one expression, got %d arguments (quote an expression with spaces)", len(args))
+			}
+			if page < 1 || size < 1 {
+				return usagef("--page and --page-size must be positive")
+			}
+			c, err := s.client()
+			if err != nil {
+				return err
+			}
+			found, err := c.SearchFlows(ctx, batchprocessing.SearchFlowsRequest{
+				Expression: strings.Join(args, ""), PageNo: page, PageSize: size,
+			})
+			if err != nil {
+				return err
+			}
+			views := make([]flowSummaryView, 0, len(found))
+			for _, f := range found {
+				views = append(views, flowSummaryView{FlowID: f.FlowID, FlowName: f.FlowName})
+			}
+			if s.g.json {
+				return s.printJSON(views)
+			}
+			if len(views) == 0 {
+				fmt.Fprintln(s.stderr, "no flows match")
+				return nil
+			}
+			tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "FLOW\tNAME")
+			for _, v := range views {
+				fmt.Fprintf(tw, "%d\t%s\n", v.FlowID, v.FlowName)
+			}
+			return tw.Flush()
+		}
+	},
+}
+
+var flowsGetCommand = &command{
+	name:    "flows get",
+	args:    "FLOW_ID",
+	summary: "show a flow: schedule, owner, parameters, tasks",
+	help:    `Flows get shows a stored flow (Get Flow).`,
+	setup:   func(*flag.FlagSet) action { return runFlowsGet },
+}
+
+var flowsEnableCommand = &command{
+	name:    "flows enable",
+	args:    "FLOW_ID",
+	summary: "start the scheduling of a flow",
+	help:    `Flows enable starts the scheduling of a flow (Enable Flow). Only its owner may.`,
+	setup:   func(*flag.FlagSet) action { return setActive(true) },
+}
+
+var flowsDisableCommand = &command{
+	name:    "flows disable",
+	args:    "FLOW_ID",
+	summary: "stop the scheduling of a flow",
+	help:    `Flows disable stops the scheduling of a flow (Disable Flow). Only its owner may.`,
+	setup:   func(*flag.FlagSet) action { return setActive(false) },
+}
+
+// flowArg returns the flow id that is the only positional argument.
+func flowArg(args []string) (int64, error) {
+	s, err := oneArg(args, "flow id")
+	if err != nil {
+		return 0, err
+	}
+	return parseFlowID(s)
+}
+
+// runFlowsGet is the flows get command.
+func runFlowsGet(ctx context.Context, s *session, args []string) error {
+	id, err := flowArg(args)
+	if err != nil {
+		return err
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	f, err := c.GetFlow(ctx, batchprocessing.FlowRequest{FlowID: id})
+	if err != nil {
+		return err
+	}
+	v := newFlowView(f)
+	if s.g.json {
+		return s.printJSON(v)
+	}
+	active := "no (scheduling paused)"
+	if v.Active {
+		active = "yes"
+	}
+	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "flow\t%d %s\ndescription\t%s\ntype\t%s\nactive\t%s\ncycle\t%s\nfreq\t%s\nowner\t%s\nlocked\t%t\ncreated\t%s\nupdated\t%s\n",
+		v.FlowID, v.FlowName, dash(v.Description), v.Type, active, dash(v.Cycle), dash(v.Freq), dash(v.Owner), v.Locked,
+		dash(v.CreateTime), dash(v.UpdateTime))
+	for _, p := range v.Parameters {
+		fmt.Fprintf(tw, "parameter\t%s=%s\n", p.Key, p.Value)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(v.Tasks) == 0 {
+		fmt.Fprintln(s.stdout, "\n(no tasks)")
+		return nil
+	}
+	fmt.Fprintln(s.stdout)
+	tw = tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK ID\tTASK")
+	for _, t := range v.Tasks {
+		fmt.Fprintf(tw, "%s\t%s\n", t.TaskID, t.TaskName)
+	}
+	return tw.Flush()
+}
+
+// setActive returns the action of flows enable (true) or flows disable (false).
+func setActive(active bool) action {
+	return func(ctx context.Context, s *session, args []string) error {
+		id, err := flowArg(args)
+		if err != nil {
+			return err
+		}
+		c, err := s.client()
+		if err != nil {
+			return err
+		}
+		verb := "disabled"
+		if active {
+			err, verb = c.EnableFlow(ctx, batchprocessing.FlowRequest{FlowID: id}), "enabled"
+		} else {
+			err = c.DisableFlow(ctx, batchprocessing.FlowRequest{FlowID: id})
+		}
+		if err != nil {
+			return err
+		}
+		if s.g.json {
+			return s.printJSON(struct {
+				FlowID int64 `json:"flowId"`
+				Active bool  `json:"active"`
+			}{id, active})
+		}
+		_, err = fmt.Fprintf(s.stdout, "flow %d %s\n", id, verb)
+		return err
+	}
+}

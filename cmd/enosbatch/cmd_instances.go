@@ -1,0 +1,148 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/enos-go/batchprocessing"
+)
+
+var instancesCommand = &command{
+	name:    "instances",
+	summary: "list flow instances, newest first, with filters",
+	help: `Instances lists the flow instances related to the user (List Flow Instances),
+newest trigger time first, at most --limit of them. The service lists one
+scheduling type at a time; --type all (the default) asks for each type and
+merges the lists. Without --from it lists the 7 days before --to.`,
+	setup: func(fs *flag.FlagSet) action {
+		o := instancesOptions{statuses: listFlag{split: true}}
+		fs.StringVar(&o.typ, "type", "all", "scheduling type of the flows: all, manual, periodic or temporary")
+		fs.StringVar(&o.flow, "flow", "", "only the instances of this flow id")
+		fs.StringVar(&o.search, "search", "", "only instances whose id or flow name contains this text")
+		fs.StringVar(&o.owner, "owner", "", "only the instances of flows this user owns")
+		fs.Var(&o.statuses, "status", "only these statuses, e.g. FAIL,CANCEL (names or codes; repeatable)")
+		fs.StringVar(&o.from, "from", "", "earliest trigger time: RFC 3339, a date, or a duration ago (24h)")
+		fs.StringVar(&o.to, "to", "", "latest trigger time (default now)")
+		fs.IntVar(&o.limit, "limit", 50, "list at most this many (0: all)")
+		return o.run
+	},
+}
+
+// instancesOptions are the flags of instances.
+type instancesOptions struct {
+	typ, flow, search, owner, from, to string
+	statuses                           listFlag
+	limit                              int
+}
+
+// request returns the types to list and the request, from the flags.
+func (o *instancesOptions) request(now time.Time) ([]batchprocessing.FlowType, batchprocessing.ListFlowInstancesRequest, int64, error) {
+	var req batchprocessing.ListFlowInstancesRequest
+	var types []batchprocessing.FlowType
+	if t, ok := flowTypes[o.typ]; ok {
+		types = []batchprocessing.FlowType{t}
+	} else if o.typ == "all" {
+		types = []batchprocessing.FlowType{batchprocessing.FlowTypeManual, batchprocessing.FlowTypePeriodic, batchprocessing.FlowTypeTemporary}
+	} else {
+		return nil, req, 0, usagef("--type %q: want all, manual, periodic or temporary", o.typ)
+	}
+	if o.limit < 0 {
+		return nil, req, 0, usagef("--limit must not be negative")
+	}
+	var flowID int64
+	if o.flow != "" {
+		id, err := parseFlowID(o.flow)
+		if err != nil {
+			return nil, req, 0, err
+		}
+		flowID = id
+	}
+	statuses, err := parseStatuses(o.statuses.values)
+	if err != nil {
+		return nil, req, 0, err
+	}
+	from, err := parseTime("--from", o.from, now)
+	if err != nil {
+		return nil, req, 0, err
+	}
+	to, err := parseTime("--to", o.to, now)
+	if err != nil {
+		return nil, req, 0, err
+	}
+	if !from.IsZero() && !to.IsZero() && from.After(to) {
+		return nil, req, 0, usagef("--from is after --to")
+	}
+	req = batchprocessing.ListFlowInstancesRequest{
+		Expression: o.search, Owner: o.owner, From: from, To: to, Statuses: statuses,
+		Sorters: []batchprocessing.Sorter{{Field: batchprocessing.SortByTriggerTime, Order: batchprocessing.SortDescending}},
+	}
+	if req.Expression == "" && flowID > 0 {
+		// Instance ids start with "<flowId>-": let the service narrow the list.
+		req.Expression = itoa(flowID) + "-"
+	}
+	return types, req, flowID, nil
+}
+
+// run lists the instances.
+func (o *instancesOptions) run(ctx context.Context, s *session, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	types, req, flowID, err := o.request(time.Now())
+	if err != nil {
+		return err
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	var found []batchprocessing.FlowInstance
+	for _, t := range types {
+		req.Type = t
+		n := 0
+		for fi, err := range c.ListFlowInstancesIter(ctx, req) {
+			if err != nil {
+				return err
+			}
+			if flowID > 0 && fi.FlowID != flowID {
+				continue
+			}
+			found = append(found, fi)
+			if n++; o.limit > 0 && n >= o.limit {
+				break
+			}
+		}
+	}
+	slices.SortStableFunc(found, func(a, b batchprocessing.FlowInstance) int {
+		return cmp.Or(-strings.Compare(string(a.TriggerTime), string(b.TriggerTime)),
+			-strings.Compare(string(a.InstanceID), string(b.InstanceID)))
+	})
+	if o.limit > 0 && len(found) > o.limit {
+		found = found[:o.limit]
+	}
+
+	views := make([]instanceView, len(found))
+	for i := range found {
+		views[i] = newInstanceView(&found[i])
+	}
+	if s.g.json {
+		return s.printJSON(views)
+	}
+	if len(views) == 0 {
+		fmt.Fprintln(s.stderr, "no flow instances match")
+		return nil
+	}
+	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INSTANCE\tFLOW\tNAME\tSTATUS\tTRIGGER TIME\tSTART TIME\tEND TIME")
+	for _, v := range views {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", v.InstanceID, v.FlowID, v.FlowName, v.Status,
+			dash(v.TriggerTime), dash(v.StartTime), dash(v.EndTime))
+	}
+	return tw.Flush()
+}

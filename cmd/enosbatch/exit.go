@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/enos-go/batchprocessing"
+)
+
+// Exit codes of enosbatch; the help and the README document them.
+const (
+	exitOK          = 0 // the command did what it was asked; a waited-for flow ended SUCCESS
+	exitFlowFailed  = 1 // a waited-for flow instance ended otherwise: FAIL, CANCEL, TIMEOUT, SKIP, ...
+	exitUsage       = 2 // bad command, flags or arguments, or incomplete or invalid configuration
+	exitAPI         = 3 // a call failed: the API answered an error, or the gateway could not be reached
+	exitInterrupted = 4 // interrupted (Ctrl-C, SIGTERM) or --timeout reached; a flow goes on
+)
+
+// exitCodesHelp is the table of exit codes that the help prints.
+const exitCodesHelp = `Exit codes:
+  0  success (for wait and trigger --wait: the flow instance ended SUCCESS)
+  1  the flow instance ended FAIL, CANCEL, TIMEOUT, SKIP or INTERNAL_ERROR
+  2  usage or configuration error: unknown command or flag, bad argument,
+     missing ENOS_* setting
+  3  API error: the service refused the call (code and message on stderr),
+     or the gateway could not be reached
+  4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; the flow instance
+     is not cancelled unless --cancel-on-interrupt is given
+`
+
+// usageError is a bad command line or configuration: exit code 2.
+type usageError struct {
+	msg    string
+	config bool // a configuration error, not a command-line one
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// configf returns a usageError for a configuration problem.
+func configf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), config: true}
+}
+
+// flowEndedError reports a waited-for instance that ended other than SUCCESS: exit code 1.
+type flowEndedError struct {
+	id     batchprocessing.FlowInstanceID
+	status batchprocessing.FlowInstanceStatus
+}
+
+func (e *flowEndedError) Error() string {
+	return fmt.Sprintf("flow instance %s ended %s", e.id, e.status)
+}
+
+// stoppedError reports waiting that stopped before the instance ended: exit code 4. The
+// message says why and what became of the instance.
+type stoppedError struct{ msg string }
+
+func (e *stoppedError) Error() string { return e.msg }
+
+// exitCode returns the exit code of a command's error.
+func exitCode(err error) int {
+	var usage *usageError
+	var ended *flowEndedError
+	var stopped *stoppedError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &usage), errors.Is(err, batchprocessing.ErrInvalidRequest):
+		return exitUsage
+	case errors.As(err, &ended):
+		return exitFlowFailed
+	case errors.As(err, &stopped), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return exitInterrupted
+	}
+	return exitAPI
+}
+
+// report prints a command's error on stderr, with a hint for usage errors, and returns its
+// exit code.
+func report(stderr io.Writer, cmd string, err error) int {
+	code := exitCode(err)
+	if err == nil {
+		return code
+	}
+	prefix := "enosbatch: "
+	if cmd != "" {
+		prefix += cmd + ": "
+	}
+	var usage *usageError
+	var stopped *stoppedError
+	switch {
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+		if usage.config {
+			fmt.Fprintln(stderr, "Run 'enosbatch help' for the configuration.")
+		} else {
+			fmt.Fprintf(stderr, "Run '%s' for usage.\n", strings.TrimSpace("enosbatch help "+cmd))
+		}
+	case errors.As(err, &stopped):
+		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+	case code == exitInterrupted:
+		fmt.Fprintf(stderr, "%sstopped: %v\n", prefix, err)
+	default:
+		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+	}
+	return code
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/enos-go/batchprocessing"
+)
+
+// redrawInterval is how often the in-place status line shows the new elapsed time.
+const redrawInterval = 200 * time.Millisecond
+
+// cancelTimeout bounds the Cancel Flow Instance call of --cancel-on-interrupt.
+const cancelTimeout = 15 * time.Second
+
+// waitOptions are the flags of wait and trigger --wait.
+type waitOptions struct {
+	poll, maxPoll     time.Duration
+	cancelOnInterrupt bool
+	quiet             bool
+}
+
+// register defines the waiting flags on fs.
+func (o *waitOptions) register(fs *flag.FlagSet) {
+	fs.DurationVar(&o.poll, "poll", time.Second, "first pause between two polls; it grows while nothing changes")
+	fs.DurationVar(&o.maxPoll, "max-poll", 30*time.Second, "longest pause between two polls")
+	fs.BoolVar(&o.cancelOnInterrupt, "cancel-on-interrupt", false,
+		"cancel the flow instance when waiting stops early (Ctrl-C, SIGTERM, --timeout); by default it goes on")
+	fs.BoolVar(&o.quiet, "quiet", false, "show no progress on stderr")
+}
+
+// check validates the options.
+func (o *waitOptions) check() error {
+	if o.poll <= 0 || o.maxPoll <= 0 {
+		return usagef("--poll and --max-poll must be positive")
+	}
+	o.maxPoll = max(o.maxPoll, o.poll)
+	return nil
+}
+
+// waitFor polls the instance id until it ends, showing progress on stderr, and returns it.
+// The pause between polls starts at --poll, grows by half while neither the status nor a
+// task's state changes, up to --max-poll, and starts again after a change. When ctx ends
+// first (Ctrl-C, SIGTERM, --timeout) it returns the last instance seen and a stoppedError,
+// after cancelling the instance if --cancel-on-interrupt is given.
+func (s *session) waitFor(ctx context.Context, c *batchprocessing.Client, id batchprocessing.FlowInstanceID,
+	o waitOptions, since time.Time) (*batchprocessing.FlowInstance, error) {
+	p := newProgress(s.stderr, s.getenv, o.quiet, since)
+	var redraw <-chan time.Time
+	if p.tty {
+		t := time.NewTicker(redrawInterval)
+		defer t.Stop()
+		redraw = t.C
+	}
+	var last *batchprocessing.FlowInstance
+	lastLine := ""
+	pause := o.poll
+	for {
+		fi, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return s.stopWaiting(ctx, c, id, last, o, p)
+		case err != nil:
+			p.clear()
+			return last, fmt.Errorf("waiting for %s: %w", id, err)
+		}
+		p.update(fi)
+		last = fi
+		if fi.Status.IsTerminal() {
+			p.clear()
+			return fi, nil
+		}
+		if p.line != lastLine {
+			lastLine, pause = p.line, o.poll
+		} else {
+			pause = min(pause+pause/2, o.maxPoll)
+		}
+		if !sleep(ctx, pause, redraw, p.tick) {
+			return s.stopWaiting(ctx, c, id, last, o, p)
+		}
+	}
+}
+
+// sleep waits for d, calling tick at each tick of redraw. It reports false when ctx ends
+// first.
+func sleep(ctx context.Context, d time.Duration, redraw <-chan time.Time, tick func()) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer.C:
+			return true
+		case <-redraw:
+			tick()
+		}
+	}
+}
+
+// stopWaiting ends a wait that ctx stopped: it cancels the instance if asked, and returns
+// the latest instance known with a stoppedError that says what happened.
+func (s *session) stopWaiting(ctx context.Context, c *batchprocessing.Client, id batchprocessing.FlowInstanceID,
+	last *batchprocessing.FlowInstance, o waitOptions, p *progress) (*batchprocessing.FlowInstance, error) {
+	p.clear()
+	why := "interrupted"
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		why = fmt.Sprintf("--timeout %s reached", s.g.timeout)
+	}
+	state := "in an unknown state"
+	if last != nil {
+		state = last.Status.String()
+	}
+	if !o.cancelOnInterrupt {
+		return last, &stoppedError{msg: fmt.Sprintf("%s: stopped waiting; %s is %s and goes on (not cancelled; 'enosbatch wait %s' resumes)",
+			why, id, state, id)}
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
+	defer cancel()
+	if err := c.CancelFlowInstance(cctx, batchprocessing.CancelFlowInstanceRequest{FlowInstanceID: id}); err != nil {
+		return last, &stoppedError{msg: fmt.Sprintf("%s: stopped waiting; cancelling %s (%s) failed: %v", why, id, state, err)}
+	}
+	if fi, err := c.GetFlowInstance(cctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id}); err == nil {
+		last = fi
+	}
+	return last, &stoppedError{msg: fmt.Sprintf("%s: cancelled %s", why, id)}
+}
+
+// finishWait prints the outcome of a wait on stdout: the instance (--json) or a summary line,
+// and returns the error that gives the exit code: a flowEndedError for an instance that did
+// not succeed.
+func (s *session) finishWait(fi *batchprocessing.FlowInstance, err error, since time.Time) error {
+	if fi != nil && (err == nil || exitCode(err) == exitInterrupted) {
+		if s.g.json {
+			if perr := s.printJSON(newInstanceView(fi)); perr != nil && err == nil {
+				err = perr
+			}
+		} else if err == nil {
+			line := fmt.Sprintf("%s %s after %.1fs", fi.InstanceID, fi.Status, time.Since(since).Seconds())
+			if tasks := taskSummary(taskStates(fi)); tasks != "" {
+				line += "  [" + tasks + "]"
+			}
+			fmt.Fprintln(s.stdout, line)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Status != batchprocessing.StatusSuccess {
+		return &flowEndedError{id: fi.InstanceID, status: fi.Status}
+	}
+	return nil
+}

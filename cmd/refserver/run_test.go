@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serving is a run of the program in-process.
+type serving struct {
+	url    string
+	stderr *lockedBuffer
+	stop   context.CancelFunc
+	done   chan int
+}
+
+// serve starts the program with args and returns once it has printed its URL.
+func serve(t *testing.T, args ...string) *serving {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	s := &serving{stderr: &lockedBuffer{}, stop: cancel, done: make(chan int, 1)}
+	go func() {
+		code := run(ctx, args, pw, s.stderr)
+		pw.Close()
+		s.done <- code
+	}()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		cancel()
+		t.Fatalf("no URL on stdout; exit code %d; stderr %q", <-s.done, s.stderr.String())
+	}
+	s.url = lines.Text()
+	go io.Copy(io.Discard, pr)
+	t.Cleanup(func() {
+		cancel()
+	})
+	return s
+}
+
+// wait stops the program and returns its exit code.
+func (s *serving) wait() int {
+	s.stop()
+	return <-s.done
+}
+
+// client returns an SDK client for the served demo identities.
+func client(t *testing.T, url, accessKey, secretKey, orgID, userID string) *batchprocessing.Client {
+	t.Helper()
+	c, err := batchprocessing.NewClient(url, accessKey, secretKey, batchprocessing.WithOrgID(orgID), batchprocessing.WithUserID(userID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestServeDemoSeed(t *testing.T) {
+	s := serve(t, "-addr", "127.0.0.1:0", "-v")
+	if !strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasSuffix(s.url, ":0") {
+		t.Fatalf("URL %q", s.url)
+	}
+	c := client(t, s.url, refserver.DemoAccessKey, refserver.DemoSecretKey, refserver.DemoOrgID, refserver.DemoUserID)
+	f, err := c.GetFlow(context.Background(), batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID})
+	if err != nil || f.FlowName != "demo flow" {
+		t.Fatalf("GetFlow: %+v, %v", f, err)
+	}
+	if code := s.wait(); code != exitOK {
+		t.Errorf("exit code %d", code)
+	}
+	log := s.stderr.String()
+	for _, want := range []string{"the demo seed", "GET /batch-processing-service/v2.1/flows action=get 200", "refserver: stopped"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, refserver.DemoSecretKey) {
+		t.Errorf("stderr shows the SecretKey:\n%s", log)
+	}
+}
+
+func TestServeSeedFile(t *testing.T) {
+	s := serve(t, "-addr", "127.0.0.1:0", "-seed", "../../testdata/seed/example.json")
+	c := client(t, s.url, "exampleAccessKey", "exampleSecretKey", "o15724268424841", "alice")
+	tz, err := c.GetTimezone(context.Background())
+	if err != nil || tz.Name != "GMT+8" {
+		t.Errorf("timezone %+v, %v", tz, err)
+	}
+	if _, err := c.GetFlow(context.Background(), batchprocessing.FlowRequest{FlowID: 5002}); err != nil {
+		t.Error(err)
+	}
+	if code := s.wait(); code != exitOK {
+		t.Errorf("exit code %d", code)
+	}
+	if log := s.stderr.String(); !strings.Contains(log, "4 flows") || strings.Contains(log, "exampleSecretKey") {
+		t.Errorf("stderr %q", log)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"flows":[{"id":1,"name":"f","org":"o","owner":"u","tasks":[{"id":2,"name":"t","duration":"soon"}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown flag", []string{"-port", "80"}, exitUsage, "flag provided but not defined: -port"},
+		{"argument", []string{"serve"}, exitUsage, `unexpected argument "serve"`},
+		{"missing seed", []string{"-seed", filepath.Join(dir, "none.json")}, exitUsage, "no such file"},
+		{"bad seed", []string{"-seed", bad}, exitUsage, `tasks[0] (id 2): duration "soon"`},
+		{"address in use", []string{"-addr", busy.Addr().String()}, exitServe, "address already in use"},
+		{"bad address", []string{"-addr", "nowhere"}, exitServe, "missing port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tt.args, &stdout, &stderr); code != tt.code {
+				t.Errorf("exit code %d, want %d; stderr %q", code, tt.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) || stdout.Len() != 0 {
+				t.Errorf("stdout %q, stderr %q; want %q on stderr", stdout.String(), stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"[::]:8080", "http://127.0.0.1:8080"},
+		{"0.0.0.0:9000", "http://127.0.0.1:9000"},
+		{"[::1]:8080", "http://[::1]:8080"},
+		{"192.0.2.7:80", "http://192.0.2.7:80"},
+	}
+	for _, tt := range tests {
+		addr, err := net.ResolveTCPAddr("tcp", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := baseURL(addr); got != tt.want {
+			t.Errorf("baseURL(%s) = %s, want %s", tt.addr, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,220 @@
+package refserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Seed is the world a reference server starts with, as a JSON document: applications, users
+// with their organizations, flows with their tasks, and the server's time zone. LoadSeed reads
+// one; NewServerFromSeed starts a server from it. testdata/seed/README.md documents the format
+// and testdata/seed/example.json shows every field:
+//
+//	{
+//	  "timezone": "GMT+8",
+//	  "apps":  [{"accessKey": "ak", "secretKey": "sk"}],
+//	  "users": [{"id": "u1", "orgs": ["o1"]}],
+//	  "flows": [{"id": 10, "name": "nightly", "org": "o1", "owner": "u1",
+//	             "tasks": [{"id": 100, "name": "extract", "duration": "2s"},
+//	                       {"id": 101, "name": "load", "durationMs": 500, "dependsOn": [100]}]}]
+//	}
+type Seed struct {
+	// Timezone is the server's time zone: "UTC" (the default when empty), a UTC offset such as
+	// "GMT+8", "GMT-3", "UTC+05:30", or an IANA name such as "Asia/Shanghai".
+	Timezone string     `json:"timezone,omitempty"`
+	Apps     []SeedApp  `json:"apps"`
+	Users    []SeedUser `json:"users"`
+	Flows    []SeedFlow `json:"flows"`
+}
+
+// SeedApp is an application of a Seed: the AccessKey and SecretKey a client signs with.
+type SeedApp struct {
+	AccessKey string `json:"accessKey"`
+	SecretKey string `json:"secretKey"`
+}
+
+// SeedUser is a user of a Seed: its id, the organizations it belongs to (at least one), and
+// whether it is locked (owner-only operations answer 62105).
+type SeedUser struct {
+	ID     string   `json:"id"`
+	Orgs   []string `json:"orgs"`
+	Locked bool     `json:"locked,omitempty"`
+}
+
+// SeedFlow is a flow of a Seed; it becomes a Flow. Only ID, Name, Org and Owner are required.
+type SeedFlow struct {
+	ID    int64  `json:"id"`    // > 0, unique in the seed
+	Name  string `json:"name"`  // display name
+	Org   string `json:"org"`   // the organization the flow belongs to
+	Owner string `json:"owner"` // owner user id, or several separated by ';'
+	// Type is "manual" (the default), "periodic" or "temporary".
+	Type        string      `json:"type,omitempty"`
+	Active      bool        `json:"active,omitempty"`      // scheduling started
+	Locked      bool        `json:"locked,omitempty"`      // owner-only operations answer 62105
+	Cycle       string      `json:"cycle,omitempty"`       // "M", "W", "D" (the default), "H" or "mi"
+	Freq        string      `json:"freq,omitempty"`        // 7-field Quartz cron; default DefaultFreq
+	Description string      `json:"description,omitempty"` // "desc"
+	Parameters  []Parameter `json:"parameters,omitempty"`  // [{"key": "...", "value": "..."}]
+	DependsOn   []int64     `json:"dependsOn,omitempty"`   // ids of upstream flows of the seed
+	Visitors    string      `json:"visitors,omitempty"`    // ';'-separated user names
+	DoAs        string      `json:"doAs,omitempty"`        // the OU's big-data account
+	AlertMode   int         `json:"alertMode,omitempty"`   // 0 none, 1 email, 2 SMS, 3 both
+	Queue       string      `json:"queue,omitempty"`       // computing queue
+	StartDate   string      `json:"startDate,omitempty"`   // effective date "yyyy-MM-dd"
+	Tasks       []SeedTask  `json:"tasks,omitempty"`       // none: triggering answers 62104
+}
+
+// SeedTask is a task of a SeedFlow; it becomes a Task. Give its run time as Duration (a Go
+// duration string such as "1s" or "1m30s") or DurationMs (milliseconds), not both; without
+// either it runs for DefaultTaskDuration.
+type SeedTask struct {
+	ID         int64   `json:"id"`   // > 0, unique in the seed (task instance ids are built from it)
+	Name       string  `json:"name"` // unique in its flow
+	Duration   string  `json:"duration,omitempty"`
+	DurationMs int64   `json:"durationMs,omitempty"`
+	Fail       bool    `json:"fail,omitempty"`      // fail when the duration has passed
+	DependsOn  []int64 `json:"dependsOn,omitempty"` // ids of upstream tasks of the same flow
+	Command    string  `json:"command,omitempty"`
+	Type       string  `json:"type,omitempty"` // e.g. "COMMAND" (the default) or "SHELL"
+	X          float64 `json:"x,omitempty"`    // position of the node in the flow graph
+	Y          float64 `json:"y,omitempty"`
+}
+
+// LoadSeed reads a Seed from r and validates it (see Seed.Validate). The document must be one
+// JSON object; an unknown field, a value of the wrong type or a bad value is an error that
+// names the field and, for JSON errors, the line.
+func LoadSeed(r io.Reader) (*Seed, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var seed Seed
+	if err := dec.Decode(&seed); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("seed: empty document")
+		}
+		return nil, fmt.Errorf("seed: line %d: %w", lineAt(data, errorOffset(err, dec)), err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("seed: line %d: more than one JSON value", lineAt(data, dec.InputOffset()))
+	}
+	if err := seed.Validate(); err != nil {
+		return nil, err
+	}
+	return &seed, nil
+}
+
+// NewServerFromSeed validates seed and starts a reference server (NewServer) in the seed's
+// time zone, seeded with it. Options given after the seed's time zone apply on top of it, so
+// WithLocation overrides the seed's. Call Close when done.
+func NewServerFromSeed(seed *Seed, opts ...Option) (*Server, error) {
+	if seed == nil {
+		return nil, errors.New("seed: nil seed")
+	}
+	if err := seed.Validate(); err != nil {
+		return nil, err
+	}
+	loc, _ := seed.Location() // validated
+	s := NewServer(append([]Option{WithLocation(loc)}, opts...)...)
+	s.addSeed(seed)
+	return s, nil
+}
+
+// ApplySeed validates seed and adds its applications, users and flows to the server, replacing
+// the flows with the same ids (see AddFlow). The server keeps its time zone: the seed's
+// Timezone is only checked.
+func (s *Server) ApplySeed(seed *Seed) error {
+	if seed == nil {
+		return errors.New("seed: nil seed")
+	}
+	if err := seed.Validate(); err != nil {
+		return err
+	}
+	s.addSeed(seed)
+	return nil
+}
+
+// addSeed adds a validated seed to the server.
+func (s *Server) addSeed(seed *Seed) {
+	for _, a := range seed.Apps {
+		s.AddApp(a.AccessKey, a.SecretKey)
+	}
+	for _, u := range seed.Users {
+		for _, org := range u.Orgs {
+			s.AddUser(org, u.ID)
+		}
+		if u.Locked {
+			s.LockUser(u.ID)
+		}
+	}
+	for i := range seed.Flows {
+		s.AddFlow(seed.Flows[i].flow())
+	}
+}
+
+// flow returns the Flow of a validated SeedFlow.
+func (sf *SeedFlow) flow() Flow {
+	f := Flow{
+		ID: sf.ID, Name: sf.Name, OrgID: sf.Org, Owner: sf.Owner, Locked: sf.Locked,
+		Active: sf.Active, Type: flowTypes[sf.Type], Cycle: sf.Cycle, Freq: sf.Freq,
+		Parameters: append([]Parameter(nil), sf.Parameters...), Description: sf.Description,
+		DependsOn: append([]int64(nil), sf.DependsOn...), Visitors: sf.Visitors, DoAs: sf.DoAs,
+		AlertMode: sf.AlertMode, Queue: sf.Queue, StartDate: sf.StartDate,
+	}
+	for _, st := range sf.Tasks {
+		d, _ := st.duration() // validated
+		f.Tasks = append(f.Tasks, Task{
+			ID: st.ID, Name: st.Name, Duration: d, Fail: st.Fail,
+			DependsOn: append([]int64(nil), st.DependsOn...), Command: st.Command, Type: st.Type,
+			X: st.X, Y: st.Y,
+		})
+	}
+	return f
+}
+
+// duration returns the task's run time: 0 (the default) when neither field is set.
+func (st *SeedTask) duration() (time.Duration, error) {
+	switch {
+	case st.Duration != "" && st.DurationMs != 0:
+		return 0, errors.New("give duration or durationMs, not both")
+	case st.DurationMs < 0:
+		return 0, fmt.Errorf("durationMs %d is negative", st.DurationMs)
+	case st.DurationMs > 0:
+		return time.Duration(st.DurationMs) * time.Millisecond, nil
+	case st.Duration == "":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(st.Duration)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("duration %q: want a Go duration such as \"1s\" or \"1m30s\"", st.Duration)
+	case d < 0:
+		return 0, fmt.Errorf("duration %q is negative", st.Duration)
+	}
+	return d, nil
+}
+
+// errorOffset returns the input offset a JSON decoding error points at.
+func errorOffset(err error, dec *json.Decoder) int64 {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return syntax.Offset
+	case errors.As(err, &typ):
+		return typ.Offset
+	}
+	return dec.InputOffset()
+}
+
+// lineAt returns the 1-based line of data that holds the byte at offset.
+func lineAt(data []byte, offset int64) int {
+	offset = min(max(offset, 0), int64(len(data)))
+	return bytes.Count(data[:offset], []byte("\n")) + 1
+}

@@ -1,0 +1,258 @@
+package refserver
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// flowTypes maps the names of SeedFlow.Type to the scheduling types.
+var flowTypes = map[string]int{
+	"": FlowTypeManual, "manual": FlowTypeManual, "periodic": FlowTypePeriodic, "temporary": FlowTypeTemporary,
+}
+
+// cycles are the values SeedFlow.Cycle may take ("" takes DefaultCycle).
+var cycles = map[string]bool{"": true, "M": true, "W": true, "D": true, "H": true, "mi": true}
+
+// Validate checks the seed: a time zone Location can read; applications with a non-empty
+// AccessKey (unique) and SecretKey; users with an id (unique) and at least one organization;
+// flows with a positive unique id, a name, an org, an owner, a known type and cycle, a
+// yyyy-MM-dd startDate, upstream flows that are in the seed; tasks with a positive id unique
+// in the seed, a name unique in their flow, a valid duration, and upstream tasks of the same
+// flow without a cycle. The error names the first offending entry, e.g.
+// `seed: flows[1] (id 3377): tasks[0] (id 108580): duration "1x": ...`.
+func (s *Seed) Validate() error {
+	if _, err := s.Location(); err != nil {
+		return err
+	}
+	keys := map[string]bool{}
+	for i, a := range s.Apps {
+		switch {
+		case a.AccessKey == "":
+			return fmt.Errorf("seed: apps[%d]: accessKey is empty", i)
+		case a.SecretKey == "":
+			return fmt.Errorf("seed: apps[%d] (%s): secretKey is empty", i, a.AccessKey)
+		case keys[a.AccessKey]:
+			return fmt.Errorf("seed: apps[%d]: accessKey %q appears twice", i, a.AccessKey)
+		}
+		keys[a.AccessKey] = true
+	}
+	users := map[string]bool{}
+	for i, u := range s.Users {
+		switch {
+		case u.ID == "":
+			return fmt.Errorf("seed: users[%d]: id is empty", i)
+		case users[u.ID]:
+			return fmt.Errorf("seed: users[%d]: id %q appears twice", i, u.ID)
+		case len(u.Orgs) == 0:
+			return fmt.Errorf("seed: users[%d] (%s): orgs is empty; a user belongs to at least one organization", i, u.ID)
+		case slices.Contains(u.Orgs, ""):
+			return fmt.Errorf("seed: users[%d] (%s): an org id is empty", i, u.ID)
+		}
+		users[u.ID] = true
+	}
+	return s.validateFlows()
+}
+
+// Location returns the seed's time zone (time.UTC when Timezone is empty).
+func (s *Seed) Location() (*time.Location, error) {
+	loc, err := parseTimezone(s.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("seed: timezone %q: %w", s.Timezone, err)
+	}
+	return loc, nil
+}
+
+// validateFlows checks the flows and their tasks (see Validate).
+func (s *Seed) validateFlows() error {
+	flows := map[int64]bool{}
+	for _, f := range s.Flows {
+		flows[f.ID] = true
+	}
+	seen := map[int64]bool{}
+	tasks := map[int64]int64{} // task id -> flow id
+	for i := range s.Flows {
+		f := &s.Flows[i]
+		where := fmt.Sprintf("seed: flows[%d] (id %d)", i, f.ID)
+		if err := f.validate(flows); err != nil {
+			if f.ID <= 0 {
+				where = fmt.Sprintf("seed: flows[%d]", i)
+			}
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if seen[f.ID] {
+			return fmt.Errorf("%s: id appears twice", where)
+		}
+		seen[f.ID] = true
+		for j, t := range f.Tasks {
+			if other, ok := tasks[t.ID]; ok {
+				return fmt.Errorf("%s: tasks[%d]: task id %d is also used by flow %d; task ids are unique across flows", where, j, t.ID, other)
+			}
+			tasks[t.ID] = f.ID
+		}
+	}
+	return nil
+}
+
+// validate checks one flow; flows holds the ids of the seed's flows.
+func (f *SeedFlow) validate(flows map[int64]bool) error {
+	switch {
+	case f.ID <= 0:
+		return fmt.Errorf("id %d is not positive", f.ID)
+	case strings.TrimSpace(f.Name) == "":
+		return errors.New("name is empty")
+	case f.Org == "":
+		return errors.New("org is empty")
+	case firstOf(f.Owner) == "":
+		return errors.New("owner is empty")
+	}
+	if _, ok := flowTypes[f.Type]; !ok {
+		return fmt.Errorf("type %q: want \"manual\", \"periodic\" or \"temporary\"", f.Type)
+	}
+	if !cycles[f.Cycle] {
+		return fmt.Errorf("cycle %q: want \"M\", \"W\", \"D\", \"H\" or \"mi\"", f.Cycle)
+	}
+	if f.AlertMode < 0 || f.AlertMode > 3 {
+		return fmt.Errorf("alertMode %d: want 0 (none), 1 (email), 2 (SMS) or 3 (both)", f.AlertMode)
+	}
+	if f.StartDate != "" {
+		if _, err := time.Parse(time.DateOnly, f.StartDate); err != nil {
+			return fmt.Errorf("startDate %q: want yyyy-MM-dd", f.StartDate)
+		}
+	}
+	for _, up := range f.DependsOn {
+		switch {
+		case up == f.ID:
+			return errors.New("dependsOn names the flow itself")
+		case !flows[up]:
+			return fmt.Errorf("dependsOn names flow %d, which is not in the seed", up)
+		}
+	}
+	for i, p := range f.Parameters {
+		if p.Key == "" {
+			return fmt.Errorf("parameters[%d]: key is empty", i)
+		}
+	}
+	return f.validateTasks()
+}
+
+// validateTasks checks the tasks of one flow and their dependencies.
+func (f *SeedFlow) validateTasks() error {
+	ids := map[int64]int{} // task id -> index
+	names := map[string]bool{}
+	for i := range f.Tasks {
+		t := &f.Tasks[i]
+		switch {
+		case t.ID <= 0:
+			return fmt.Errorf("tasks[%d]: id %d is not positive", i, t.ID)
+		case strings.TrimSpace(t.Name) == "":
+			return fmt.Errorf("tasks[%d] (id %d): name is empty", i, t.ID)
+		}
+		if _, dup := ids[t.ID]; dup {
+			return fmt.Errorf("tasks[%d]: id %d appears twice", i, t.ID)
+		}
+		if names[t.Name] {
+			return fmt.Errorf("tasks[%d] (id %d): name %q appears twice", i, t.ID, t.Name)
+		}
+		if _, err := t.duration(); err != nil {
+			return fmt.Errorf("tasks[%d] (id %d): %w", i, t.ID, err)
+		}
+		ids[t.ID], names[t.Name] = i, true
+	}
+	for i, t := range f.Tasks {
+		for _, up := range t.DependsOn {
+			switch _, ok := ids[up]; {
+			case up == t.ID:
+				return fmt.Errorf("tasks[%d] (id %d): dependsOn names the task itself", i, t.ID)
+			case !ok:
+				return fmt.Errorf("tasks[%d] (id %d): dependsOn names task %d, which is not in this flow", i, t.ID, up)
+			}
+		}
+	}
+	if id, ok := taskCycle(f.Tasks, ids); ok {
+		return fmt.Errorf("task %d is part of a dependency cycle; it would never start", id)
+	}
+	return nil
+}
+
+// taskCycle reports whether the tasks' dependencies form a cycle, and a task on it.
+func taskCycle(tasks []SeedTask, index map[int64]int) (int64, bool) {
+	const (
+		unvisited = iota
+		visiting
+		done
+	)
+	state := make([]int, len(tasks))
+	var visit func(i int) (int64, bool)
+	visit = func(i int) (int64, bool) {
+		switch state[i] {
+		case visiting:
+			return tasks[i].ID, true
+		case done:
+			return 0, false
+		}
+		state[i] = visiting
+		for _, up := range tasks[i].DependsOn {
+			if id, ok := visit(index[up]); ok {
+				return id, true
+			}
+		}
+		state[i] = done
+		return 0, false
+	}
+	for i := range tasks {
+		if id, ok := visit(i); ok {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// parseTimezone reads a time zone: "" or "UTC" or "GMT" (UTC), a UTC offset such as "GMT+8",
+// "UTC-3", "GMT+08:00", "GMT+5:30" or "UTC+0800" (a fixed zone named "GMT+8", ...), or an IANA
+// name the system (or an embedded time/tzdata) knows.
+func parseTimezone(name string) (*time.Location, error) {
+	switch name {
+	case "", "UTC", "GMT", "Z":
+		return time.UTC, nil
+	}
+	for _, prefix := range []string{"GMT", "UTC"} {
+		if rest, ok := strings.CutPrefix(name, prefix); ok && rest != "" && (rest[0] == '+' || rest[0] == '-') {
+			offset, err := parseOffset(rest)
+			if err != nil {
+				return nil, err
+			}
+			return time.FixedZone(gmtOffset(time.Unix(0, 0).In(time.FixedZone("", offset))), offset), nil
+		}
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, errors.New(`want "UTC", an offset such as "GMT+8" or "UTC+05:30", or an IANA name such as "Asia/Shanghai"`)
+	}
+	return loc, nil
+}
+
+// parseOffset reads "+8", "-3", "+08:00", "+5:30" or "+0800" as seconds east of UTC, up to 14
+// hours.
+func parseOffset(s string) (int, error) {
+	sign := 1
+	if s[0] == '-' {
+		sign = -1
+	}
+	s = s[1:]
+	hours, minutes := s, "0"
+	if h, m, ok := strings.Cut(s, ":"); ok {
+		hours, minutes = h, m
+	} else if len(s) == 4 {
+		hours, minutes = s[:2], s[2:]
+	}
+	h, errH := strconv.Atoi(hours)
+	m, errM := strconv.Atoi(minutes)
+	if errH != nil || errM != nil || len(hours) == 0 || len(hours) > 2 || h > 14 || m < 0 || m > 59 || h < 0 {
+		return 0, errors.New(`bad UTC offset; want e.g. "GMT+8", "GMT-3", "UTC+05:30"`)
+	}
+	return sign * (h*3600 + m*60), nil
+}
