@@ -12,8 +12,11 @@ import (
 // This file holds the operations that edit flows: Save Flow, Load Flow For Edit, Export
 // Flow and Import Flow.
 
-// SaveFlowRequest is the input of Client.SaveFlow: the whole definition of a flow (spec
-// section 3.4 #15). Name, Freq, Cycle and StartTime are required.
+// SaveFlowRequest is the input of Client.SaveFlow: the definition of a flow (spec section
+// 3.4 #15). Name, Freq, Cycle and StartTime are required; the other fields are sent as
+// they are, so an empty Desc or Queue clears it. The optional lists are sent only when not
+// nil: nil Parameters, Tasks, Flows or Relations leave the flow's own, an empty non-nil
+// slice clears them.
 type SaveFlowRequest struct {
 	FlowID     int64    // required: the flow to save
 	Type       FlowType // FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary
@@ -51,12 +54,12 @@ type saveFlowBody struct {
 	Visitors   string       `json:"visitors"`
 	StartTime  string       `json:"startTime"`
 	Active     int          `json:"active"`
-	Parameters EmbeddedJSON `json:"parameters"`
+	Parameters EmbeddedJSON `json:"parameters,omitempty"`
 	Desc       string       `json:"desc"`
-	Queue      string       `json:"queue,omitempty"`
-	Tasks      []TaskNode   `json:"tasks"`
-	Flows      []FlowNode   `json:"flows"`
-	Relations  []Relation   `json:"relations"`
+	Queue      string       `json:"queue"`
+	Tasks      *[]TaskNode  `json:"tasks,omitempty"`
+	Flows      *[]FlowNode  `json:"flows,omitempty"`
+	Relations  *[]Relation  `json:"relations,omitempty"`
 }
 
 // flowIDData is the data of Save Flow and Import Flow: {"flowId": 2841}.
@@ -93,15 +96,17 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest) (int64, erro
 	case req.Type < FlowTypeManual || req.Type > FlowTypeTemporary:
 		return 0, invalid(op, "Type", "must be FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary")
 	}
-	params, err := encodeParameters(op, req.Parameters)
-	if err != nil {
-		return 0, err
+	var params EmbeddedJSON
+	if req.Parameters != nil {
+		if params, err = encodeParameters(op, req.Parameters); err != nil {
+			return 0, err
+		}
 	}
 	body := saveFlowBody{
 		ID: req.FlowID, Type: int(req.Type), Name: req.Name, Freq: req.Freq, Cycle: req.Cycle,
 		AlertMode: req.AlertMode, DoAs: req.DoAs, Owners: req.Owners, Visitors: req.Visitors,
 		StartTime: req.StartTime, Active: boolToInt(req.Active), Parameters: params, Desc: req.Desc,
-		Queue: req.Queue, Tasks: nonNil(req.Tasks), Flows: nonNil(req.Flows), Relations: nonNil(req.Relations),
+		Queue: req.Queue, Tasks: sentIfSet(req.Tasks), Flows: sentIfSet(req.Flows), Relations: sentIfSet(req.Relations),
 	}
 	var data flowIDData
 	if err := c.do(ctx, call{op: op, kind: idempotent, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
@@ -326,6 +331,15 @@ func boolToInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// sentIfSet returns a pointer to s, for a field sent as [] when s is empty but not nil,
+// and left out when s is nil.
+func sentIfSet[T any](s []T) *[]T {
+	if s == nil {
+		return nil
+	}
+	return &s
 }
 
 // nonNil returns s, or an empty slice for nil, so that JSON has [] rather than null.

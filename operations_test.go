@@ -182,12 +182,20 @@ func TestOperationRequests(t *testing.T) {
 			func(c *Client) (any, error) { return nil, c.DeleteFlow(ctx, FlowRequest{FlowID: 2526}) }, nil},
 		{"SaveFlow",
 			wantRequest{"POST", flowsPath, userValues("save"),
-				`{"id":2515,"type":1,"name":"etl","freq":"0 0 0 * * ? *","cycle":"D","alertMode":0,"doAs":"db_x","owners":";u1;","visitors":"","startTime":"2019-08-01","active":1,"parameters":"[{\"key\":\"a\",\"value\":\"1\"}]","desc":"d","tasks":[{"taskId":"104575","taskName":"t","nodeId":"t_104575","x":1,"y":2}],"flows":[],"relations":[]}`},
+				`{"id":2515,"type":1,"name":"etl","freq":"0 0 0 * * ? *","cycle":"D","alertMode":0,"doAs":"db_x","owners":";u1;","visitors":"","startTime":"2019-08-01","active":1,"parameters":"[{\"key\":\"a\",\"value\":\"1\"}]","desc":"d","queue":"","tasks":[{"taskId":"104575","taskName":"t","nodeId":"t_104575","x":1,"y":2}],"relations":[]}`},
 			`{"flowId":2515}`,
 			func(c *Client) (any, error) {
 				return c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Type: FlowTypePeriodic, Name: "etl", Desc: "d", Freq: "0 0 0 * * ? *",
 					Cycle: "D", StartTime: "2019-08-01", Active: true, DoAs: "db_x", Owners: ";u1;", Parameters: []Parameter{{"a", "1"}},
-					Tasks: []TaskNode{{TaskID: "104575", TaskName: "t", NodeID: "t_104575", X: 1, Y: 2}}})
+					Tasks: []TaskNode{{TaskID: "104575", TaskName: "t", NodeID: "t_104575", X: 1, Y: 2}}, Relations: []Relation{}})
+			},
+			int64(2515)},
+		{"SaveFlow leaving the lists as they are",
+			wantRequest{"POST", flowsPath, userValues("save"),
+				`{"id":2515,"type":0,"name":"etl","freq":"0 0 0 * * ? *","cycle":"D","alertMode":0,"doAs":"","owners":"","visitors":"","startTime":"2019-08-01","active":0,"desc":"","queue":""}`},
+			`{"flowId":"2515"}`,
+			func(c *Client) (any, error) {
+				return c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Name: "etl", Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "2019-08-01"})
 			},
 			int64(2515)},
 		{"ExportFlow",

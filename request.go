@@ -31,6 +31,9 @@ type call struct {
 	// created, for creating calls, looks for the instance the call would create; when it
 	// finds it, it stores its id in the call's result and reports true.
 	created func(ctx context.Context) (bool, error)
+	// internalErrorIsFinal marks a call whose 62109 is a lasting answer, not a passing
+	// failure (Get Task Instance Log: "No log found").
+	internalErrorIsFinal bool
 }
 
 // userQuery is the query every operation but the time ones carries.
@@ -119,7 +122,7 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 		if ctx.Err() != nil {
 			return last
 		}
-		v := judge(cl.kind, res)
+		v := judge(cl, res)
 		if v == renewAuth {
 			// The gateway refused the token or the signature: whatever happens next, the
 			// next attempt, or the next call, starts with a fresh token.

@@ -111,8 +111,9 @@ type attemptResult struct {
 	apiError *APIError // err as an *APIError, if it is one
 }
 
-// judge decides what to do after a failed attempt of a call with the given side effect.
-func judge(kind sideEffect, res *attemptResult) verdict {
+// judge decides what to do after a failed attempt of a call.
+func judge(cl call, res *attemptResult) verdict {
+	kind := cl.kind
 	if !res.reached {
 		// Refused connection, failed DNS lookup, no token: the service never saw it. A
 		// token-service refusal of the credentials is final.
@@ -129,6 +130,8 @@ func judge(kind sideEffect, res *attemptResult) verdict {
 		return renewAuth // the gateway refused the request before the service saw it
 	case e.HTTPStatus == http.StatusTooManyRequests:
 		return retry // refused by the gateway's rate limit
+	case e.Code == CodeInternalServer && cl.internalErrorIsFinal:
+		return giveUp
 	case e.HTTPStatus == http.StatusBadGateway, e.HTTPStatus == http.StatusServiceUnavailable,
 		e.HTTPStatus == http.StatusGatewayTimeout, e.Code == CodeInternalServer:
 		return afterUnknownOutcome(kind)

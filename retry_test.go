@@ -300,3 +300,15 @@ func TestClockSkewCorrected(t *testing.T) {
 		t.Errorf("err %v after %d attempts, want one more attempt", err, len(rec.all()))
 	}
 }
+
+func TestNoLogFoundIsNotRetried(t *testing.T) {
+	c, mt, _ := newTestClient(t, fastRetries)
+	mt.RegisterResponder(http.MethodGet, testEndpoint+taskInstancesPath, codeAnswer(62109, "No log found"))
+	_, err := c.GetTaskInstanceLog(context.Background(), GetTaskInstanceLogRequest{TaskInstanceID: "1-20191122012300"})
+	if !errors.Is(err, ErrInternalServer) {
+		t.Fatalf("err = %v", err)
+	}
+	if n := mt.GetCallCountInfo()["GET "+testEndpoint+taskInstancesPath]; n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}

@@ -166,7 +166,8 @@ type GetTaskInstanceLogRequest struct {
 }
 
 // GetTaskInstanceLog returns the log of a task instance (Get Task Instance Log: GET
-// /batch-processing-service/v2.1/taskInstances?action=getLog).
+// /batch-processing-service/v2.1/taskInstances?action=getLog). A task that has no log yet
+// gives code 62109 "No log found" (ErrInternalServer), which is not retried.
 func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogRequest) (string, error) {
 	const op = "GetTaskInstanceLog"
 	q, err := c.userQuery(ctx, op, "getLog", req.OrgID, req.UserID)
@@ -182,7 +183,7 @@ func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogR
 	var data struct {
 		Log *string `json:"log"`
 	}
-	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: taskInstancesPath,
+	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: taskInstancesPath, internalErrorIsFinal: true,
 		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID), MaxLength: req.MaxLength}}, &data)
 	if err != nil {
 		return "", err

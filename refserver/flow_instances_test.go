@@ -38,7 +38,7 @@ func TestGetFlowInstanceShape(t *testing.T) {
 		"instanceId": `"30-20261130080000"`, "flowId": `30`, "flowName": `"shaped"`, "freq": `"0 0 * * * ? *"`,
 		"cycle": `"H"`, "doAs": `"db_x"`, "status": `1`, "statusDesc": `"SUCCESS"`,
 		"triggerTime": `"2026-11-30 08:00:42"`, "startTime": `"2026-11-30 08:00:42"`, "endTime": `"2026-11-30 08:00:44"`,
-		"timestamp": `"2026-11-30 08:00:00.250"`, "virtual": `false`, "owner": `";yourUserId;someone;"`, "alertMode": `3`,
+		"timestamp": `"2026-11-30 08:00:00.25"`, "virtual": `false`, "owner": `";yourUserId;someone;"`, "alertMode": `3`,
 		"calDt": `"2026-11-30"`, "hasEditPri": `true`, "hasReadPri": `true`, "isCancelled": `false`,
 		"parameters": `"[{\"key\":\"ouids\",\"value\":\"o1\"}]"`,
 	}

@@ -37,7 +37,7 @@ func TestGetFlowShape(t *testing.T) {
 			m := shape(t, raw, flowShape)
 			want := map[string]string{
 				"flowId": "3377", "flowName": `"demo flow"`, "active": "1", "creator": `"yourUserId"`,
-				"createTime": `"2026-11-30 08:00:00.100"`, "updateTime": `"2026-11-30 08:00:00.100"`, "freq": `"0 0 0 * * ? *"`,
+				"createTime": `"2026-11-30 08:00:00.1"`, "updateTime": `"2026-11-30 08:00:00.1"`, "freq": `"0 0 0 * * ? *"`,
 				"cycle": `"D"`, "parameters": `"[]"`, "owner": `"yourUserId"`, "type": "1", "hasEditPri": "false", "hasReadPri": "true",
 				"locked": "false", "doAs": `"yourDoAs"`,
 			}

@@ -396,15 +396,22 @@ func formatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(timeLayout)
 }
 
-// formatTimestamp returns t as "yyyy-MM-dd HH:mm:ss.S" in loc: Java's SimpleDateFormat "S",
-// the milliseconds as an unpadded number ("2019-08-08 09:34:36.0", "... .250"). "" for the
-// zero time.
+// formatTimestamp returns t as "yyyy-MM-dd HH:mm:ss.S" in loc ("2019-08-08 09:34:36.0",
+// "... .25" for 250 ms, "... .005" for 5 ms), "" for the zero time. The spec's pattern could
+// also mean SimpleDateFormat's unpadded milliseconds ("... .5" for 5 ms), which no reader
+// could tell from 500 ms; the sample's ".0" fits java.sql.Timestamp's form, which reads back.
 func formatTimestamp(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(loc)
-	return t.Format(timeLayout) + "." + strconv.Itoa(t.Nanosecond()/int(time.Millisecond))
+	// As java.sql.Timestamp.toString writes it (the sample's "09:34:36.0"): the fraction of
+	// the second without trailing zeros, at least one digit, so 5 ms is ".005", 500 ms ".5".
+	t = t.In(loc).Truncate(time.Millisecond)
+	frac := strings.TrimRight(fmt.Sprintf("%03d", t.Nanosecond()/int(time.Millisecond)), "0")
+	if frac == "" {
+		frac = "0"
+	}
+	return t.Format(timeLayout) + "." + frac
 }
 
 // formatJavaDate returns t the way Java's Date.toString prints it ("Tue Feb 02 17:35:00 CST
