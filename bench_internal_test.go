@@ -16,7 +16,7 @@ func BenchmarkDecodeEnvelope(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for i := 0; i < b.N; i++ {
-		var fi FlowInstance
+		var fi flowInstanceWire // what GetFlowInstance decodes into
 		if err := decodeEnvelope(r, &fi); err != nil {
 			b.Fatal(err)
 		}

@@ -44,17 +44,35 @@ type FlowInstance struct {
 
 // UnmarshalJSON decodes a flow instance, accepting flowId and alertMode as numbers or strings.
 func (fi *FlowInstance) UnmarshalJSON(b []byte) error {
-	type plain FlowInstance
-	aux := struct {
-		*plain
-		FlowID    flexInt `json:"flowId"`
-		AlertMode flexInt `json:"alertMode"`
-	}{plain: (*plain)(fi)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	var w flowInstanceWire
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	fi.FlowID, fi.AlertMode = int64(aux.FlowID), int(aux.AlertMode)
+	*fi = w.instance()
 	return nil
+}
+
+// flowInstanceWire is how a flow instance is decoded: FlowInstance's fields, the numbers
+// that come in either form shadowed by tolerant types. The request path decodes into it
+// directly, sparing the second pass over the JSON that FlowInstance.UnmarshalJSON costs.
+type flowInstanceWire struct {
+	plainFlowInstance
+	FlowID    flexInt `json:"flowId"`
+	AlertMode flexInt `json:"alertMode"`
+}
+
+// plainFlowInstance has FlowInstance's fields and none of its methods.
+type plainFlowInstance FlowInstance
+
+func (w *flowInstanceWire) instance() FlowInstance {
+	fi := FlowInstance(w.plainFlowInstance)
+	fi.FlowID, fi.AlertMode = int64(w.FlowID), int(w.AlertMode)
+	return fi
+}
+
+func (w *flowInstanceWire) validate() error {
+	fi := w.instance()
+	return fi.validate()
 }
 
 func (fi *FlowInstance) validate() error {
@@ -219,12 +237,13 @@ func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest
 	if err := checkFlowInstanceID(op, req.FlowInstanceID); err != nil {
 		return nil, err
 	}
-	var fi FlowInstance
+	var w flowInstanceWire
 	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowInstancesPath,
-		query: flowInstanceQuery{q, string(req.FlowInstanceID)}}, &fi)
+		query: flowInstanceQuery{q, string(req.FlowInstanceID)}}, &w)
 	if err != nil {
 		return nil, err
 	}
+	fi := w.instance()
 	return &fi, nil
 }
 
@@ -332,16 +351,26 @@ type FlowInstancePage struct {
 
 // UnmarshalJSON decodes a page, accepting count as a number or a string.
 func (p *FlowInstancePage) UnmarshalJSON(b []byte) error {
-	type plain FlowInstancePage
-	aux := struct {
-		*plain
-		Count flexInt `json:"count"`
-	}{plain: (*plain)(p)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	var w flowInstancePageWire
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	p.Count = int(aux.Count)
+	*p = w.page()
 	return nil
+}
+
+// flowInstancePageWire is how a page is decoded; see flowInstanceWire.
+type flowInstancePageWire struct {
+	FlowInstances []flowInstanceWire `json:"flowInsts"`
+	Count         flexInt            `json:"count"`
+}
+
+func (w *flowInstancePageWire) page() FlowInstancePage {
+	p := FlowInstancePage{FlowInstances: make([]FlowInstance, len(w.FlowInstances)), Count: int(w.Count)}
+	for i := range w.FlowInstances {
+		p.FlowInstances[i] = w.FlowInstances[i].instance()
+	}
+	return p
 }
 
 type listFlowInstancesBody struct {
@@ -371,10 +400,11 @@ func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesReq
 	if err != nil {
 		return nil, err
 	}
-	var page FlowInstancePage
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, &page); err != nil {
+	var w flowInstancePageWire
+	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, &w); err != nil {
 		return nil, err
 	}
+	page := w.page()
 	return &page, nil
 }
 

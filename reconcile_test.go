@@ -1,11 +1,13 @@
 package batchprocessing
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 )
@@ -139,5 +141,18 @@ func TestTriggerWithoutRetries(t *testing.T) {
 		if n := mt.GetCallCountInfo()["POST "+flowsURL]; n != 1 || len(gets.all()) != 1 {
 			t.Errorf("exists %v: %d triggers and %d lookups, want 1 and 1", exists, n, len(gets.all()))
 		}
+	}
+}
+
+// TestTriggerDeadlineDuringUnknownOutcome: when the context ends while a trigger's outcome
+// is unknown, the error says the instance may exist.
+func TestTriggerDeadlineDuringUnknownOutcome(t *testing.T) {
+	c, mt, _ := newTestClient(t, fastRetries)
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance(wantGMT8ID).Delay(time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.TriggerFlow(ctx, TriggerFlowRequest{FlowID: 3377})
+	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want ErrOutcomeUnknown and the deadline", err)
 	}
 }

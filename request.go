@@ -119,10 +119,16 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 			return nil
 		}
 		last = res.err
+		v := judge(cl, res)
+		if v == findCreated {
+			maybeMade = true
+		}
 		if ctx.Err() != nil {
+			if maybeMade {
+				return outcomeUnknown(last, ctx.Err())
+			}
 			return last
 		}
-		v := judge(cl, res)
 		if v == renewAuth {
 			// The gateway refused the token or the signature: whatever happens next, the
 			// next attempt, or the next call, starts with a fresh token.
@@ -153,7 +159,6 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 			attempt-- // a renewal is not a retry
 			continue
 		case findCreated:
-			maybeMade = true
 			if attempt <= c.retry.MaxRetries {
 				continue // look for the instance at once; resend only if it is not there
 			}
@@ -174,6 +179,9 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 			return last
 		}
 		if err := c.pauseBefore(ctx, cl, attempt+1, res, last); err != nil {
+			if maybeMade {
+				return outcomeUnknown(last, err)
+			}
 			return err
 		}
 	}
