@@ -100,7 +100,8 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		SetPreRequestHook(c.signRequest).
 		SetDoNotParseResponse(true).
 		SetHeader("Accept", "application/json")
-	c.tokens = newTokenSource(newResty(hc, s), base, accessKey, secretKey, c.clock, s.logger)
+	// The token client reads its bodies with readLimited too.
+	c.tokens = newTokenSource(newResty(hc, s).SetDoNotParseResponse(true), base, s.maxResponseBytes, accessKey, secretKey, c.clock, s.logger)
 	return c, nil
 }
 
@@ -127,7 +128,6 @@ const MaxIdleConnsPerHost = 100
 func newResty(hc *http.Client, s settings) *resty.Client {
 	return resty.NewWithClient(hc).
 		SetLogger(restyLogger{s.logger}).
-		SetResponseBodyLimit(s.maxResponseBytes).
 		SetHeader("User-Agent", s.userAgent)
 }
 

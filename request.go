@@ -274,38 +274,48 @@ var errBodyTooLarge = errors.New("response body larger than the client's limit (
 // stores it in resp. A body over the limit fails with an unexpected-response *APIError
 // without being read further; a failed read (the context ended) with the read error.
 func (c *Client) readBody(cl call, resp *resty.Response) error {
+	return readLimited(resp, c.maxBody, cl.op, cl.method, cl.path)
+}
+
+// readLimited reads the body of resp, which resty left unread, into resp, up to limit
+// bytes: a body announced or found longer fails with an unexpected-response *APIError of
+// operation op (method, path), without being read further.
+func readLimited(resp *resty.Response, limit int, op, method, path string) error {
 	raw := resp.RawResponse
 	defer raw.Body.Close()
 	tooLarge := func() error {
-		r := &response{op: cl.op, method: cl.method, path: cl.path, status: raw.StatusCode, header: raw.Header}
+		r := &response{op: op, method: method, path: path, status: raw.StatusCode, header: raw.Header}
 		e := r.unexpected(errBodyTooLarge)
 		e.BodySize = -1
 		return e
 	}
-	if raw.ContentLength > int64(c.maxBody) {
+	if raw.ContentLength > int64(limit) {
 		return tooLarge()
 	}
 	size := 512
 	if raw.ContentLength >= 0 {
 		size = int(raw.ContentLength) + 1 // +1: EOF is read without growing the buffer
 	}
-	body, err := readAll(io.LimitReader(raw.Body, int64(c.maxBody)+1), size)
+	body, err := readAll(io.LimitReader(raw.Body, int64(limit)+1), size, limit+1)
 	if err != nil {
 		return err
 	}
-	if len(body) > c.maxBody {
+	if len(body) > limit {
 		return tooLarge()
 	}
 	resp.SetBody(body)
 	return nil
 }
 
-// readAll is io.ReadAll starting from a buffer of the given capacity.
-func readAll(r io.Reader, size int) ([]byte, error) {
-	b := make([]byte, 0, size)
+// readAll is io.ReadAll starting from a buffer of the given capacity, doubling it as
+// needed but never past limit, for a reader that gives at most limit bytes.
+func readAll(r io.Reader, size, limit int) ([]byte, error) {
+	b := make([]byte, 0, min(size, limit))
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			grown := make([]byte, len(b), min(max(2*cap(b), 512), limit))
+			copy(grown, b)
+			b = grown
 		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
@@ -314,6 +324,9 @@ func readAll(r io.Reader, size int) ([]byte, error) {
 		}
 		if err != nil {
 			return b, err
+		}
+		if len(b) == limit {
+			return b, nil // the reader has no more to give
 		}
 	}
 }

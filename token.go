@@ -32,6 +32,7 @@ const (
 type tokenSource struct {
 	rest      *resty.Client // no signing hook: token requests are not signed
 	endpoint  string        // the gateway, without a trailing slash
+	maxBody   int           // the largest answer read
 	appKey    string
 	appSecret string
 	clock     *skewClock
@@ -54,8 +55,8 @@ type tokenFetch struct {
 	leaderGaveUp bool
 }
 
-func newTokenSource(rest *resty.Client, endpoint, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
-	return &tokenSource{rest: rest, endpoint: endpoint, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
+func newTokenSource(rest *resty.Client, endpoint string, maxBody int, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
+	return &tokenSource{rest: rest, endpoint: endpoint, maxBody: maxBody, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
 }
 
 // token returns a valid access token, fetching or renewing it when needed.
@@ -216,12 +217,13 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 		SetHeader("Content-Type", contentTypeJSON).
 		SetBody(body).
 		Post(s.endpoint + path)
+	if err == nil {
+		err = readLimited(resp, s.maxBody, op, http.MethodPost, path)
+	}
 	if err != nil {
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil && resp.RawResponse != nil {
-			r := &response{op: op, method: http.MethodPost, path: path, status: resp.StatusCode(), header: resp.Header()}
-			e := r.unexpected(errBodyTooLarge)
-			e.BodySize = -1
-			return "", 0, answer{}, e
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			return "", 0, answer{}, err
 		}
 		return "", 0, answer{}, &TransportError{Operation: op, Method: http.MethodPost, Path: path, Err: err}
 	}
