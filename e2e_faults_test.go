@@ -63,7 +63,7 @@ func TestEndToEndFaultsAndRetries(t *testing.T) {
 		{"answer dropped, time zone slow to come", map[refserver.Route]refserver.Fault{
 			refserver.RouteTriggerFlow: drop, refserver.RouteGetTimezone: {Times: 2, Status: 503}}, nil},
 		{"answer dropped, lookups fail twice", map[refserver.Route]refserver.Fault{
-			refserver.RouteTriggerFlow: drop, refserver.RouteGetFlowInstance: {Times: 2 * 4, Status: 502}}, nil},
+			refserver.RouteTriggerFlow: drop, refserver.RouteGetFlowInstance: {Times: 2, Status: 502}}, nil},
 		{"answer dropped, lookups always fail", map[refserver.Route]refserver.Fault{
 			refserver.RouteTriggerFlow: drop, refserver.RouteGetFlowInstance: {Status: 502}}, batchprocessing.ErrOutcomeUnknown},
 	}

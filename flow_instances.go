@@ -229,6 +229,11 @@ type flowInstanceQuery struct {
 // GetFlowInstance returns a flow instance: its status, times and graph (Get Flow Instance:
 // GET /batch-processing-service/v2.1/flowInstances?action=get).
 func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest) (*FlowInstance, error) {
+	return c.getFlowInstance(ctx, req, false)
+}
+
+// getFlowInstance is GetFlowInstance, sent only once when once is true.
+func (c *Client) getFlowInstance(ctx context.Context, req GetFlowInstanceRequest, once bool) (*FlowInstance, error) {
 	const op = "GetFlowInstance"
 	q, err := c.userQuery(ctx, op, "get", req.OrgID, req.UserID)
 	if err != nil {
@@ -238,7 +243,7 @@ func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest
 		return nil, err
 	}
 	var w flowInstanceWire
-	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowInstancesPath,
+	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowInstancesPath, once: once,
 		query: flowInstanceQuery{q, string(req.FlowInstanceID)}}, &w)
 	if err != nil {
 		return nil, err

@@ -52,6 +52,12 @@ func TestTriggerNeverRunsTwice(t *testing.T) {
 			[]httpmock.Responder{codeAnswer(62109, "Internal server exception"), processedThen(&created, okInstance(wantGMT8ID))}, 2, 1, nil},
 		{"resend answered 62102 after a lost attempt: found",
 			[]httpmock.Responder{lost, processedThen(&created, codeAnswer(62102, "do not trigger the same workflow repeatedly in 1 minute"))}, 2, 2, nil},
+		{"500 after processing: found",
+			[]httpmock.Responder{processedThen(&created, gatewayError(500))}, 1, 1, nil},
+		{"a 200 cut short after processing: found",
+			[]httpmock.Responder{processedThen(&created, httpmock.NewStringResponder(200, `{"code":0,"msg":"OK","data":{"flowInst`))}, 1, 1, nil},
+		{"lost, not found, resend refused while the first is processed late",
+			[]httpmock.Responder{lost, processedThen(&created, gatewayError(403))}, 2, 2, nil},
 		{"429: resent without looking",
 			[]httpmock.Responder{gatewayError(429), okInstance(wantGMT8ID)}, 2, 0, nil},
 		{"the user's own duplicate keeps its 62102",
@@ -155,4 +161,70 @@ func TestTriggerDeadlineDuringUnknownOutcome(t *testing.T) {
 	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want ErrOutcomeUnknown and the deadline", err)
 	}
+}
+
+// TestTriggerUnknownOutcomeEndings covers the ways a trigger gives up after an attempt
+// that may have created the instance: each says the outcome is unknown.
+func TestTriggerUnknownOutcomeEndings(t *testing.T) {
+	t.Run("resend refused for good", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, fastRetries)
+		reconcileMocks(mt, func() bool { return false })
+		mt.RegisterResponder(http.MethodPost, flowsURL, httpmock.Responder(lost).Then(gatewayError(403)))
+		_, err := trigger(c, 3377)
+		if !errors.Is(err, ErrOutcomeUnknown) {
+			t.Errorf("err = %v, want ErrOutcomeUnknown", err)
+		}
+	})
+	t.Run("resend collides but the lookup finds nothing", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, fastRetries)
+		reconcileMocks(mt, func() bool { return false })
+		mt.RegisterResponder(http.MethodPost, flowsURL, httpmock.Responder(lost).Then(codeAnswer(62102, "do not trigger the same workflow repeatedly in 1 minute")))
+		_, err := trigger(c, 3377)
+		if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, ErrInvalidParameter) {
+			t.Errorf("err = %v, want ErrOutcomeUnknown with the 62102", err)
+		}
+	})
+	t.Run("lookups are single requests", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, fastRetries)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
+		mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503))
+		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+		if _, err := trigger(c, 3377); !errors.Is(err, ErrOutcomeUnknown) {
+			t.Fatalf("err = %v", err)
+		}
+		if n := mt.GetCallCountInfo()["GET "+getInstanceURL]; n != 4 {
+			t.Errorf("%d lookups, want 4 (one per attempt of the policy)", n)
+		}
+	})
+	t.Run("a lookup refused for good ends it", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, fastRetries)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
+		mt.RegisterResponder(http.MethodGet, getInstanceURL, codeAnswer(62103, "User has no privilege."))
+		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+		_, err := trigger(c, 3377)
+		if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, ErrNoPrivilege) {
+			t.Fatalf("err = %v", err)
+		}
+		if n := mt.GetCallCountInfo()["GET "+getInstanceURL]; n != 1 {
+			t.Errorf("%d lookups, want 1", n)
+		}
+	})
+	t.Run("resend waits for Retry-After", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, fastRetries)
+		reconcileMocks(mt, func() bool { return false })
+		var stamps []time.Time
+		mt.RegisterResponder(http.MethodPost, flowsURL, func(req *http.Request) (*http.Response, error) {
+			stamps = append(stamps, time.Now())
+			if len(stamps) == 1 {
+				return gatewayError(503).HeaderSet(http.Header{"Retry-After": {"1"}})(req)
+			}
+			return okInstance(wantGMT8ID)(req)
+		})
+		if _, err := trigger(c, 3377); err != nil {
+			t.Fatal(err)
+		}
+		if len(stamps) != 2 || stamps[1].Sub(stamps[0]) < 900*time.Millisecond {
+			t.Errorf("%d triggers, resent after %v; want after the Retry-After second", len(stamps), stamps[len(stamps)-1].Sub(stamps[0]))
+		}
+	})
 }

@@ -34,6 +34,9 @@ type call struct {
 	// internalErrorIsFinal marks a call whose 62109 is a lasting answer, not a passing
 	// failure (Get Task Instance Log: "No log found").
 	internalErrorIsFinal bool
+	// once sends the call a single time (token renewal aside): the lookups of a creating
+	// call, whose own loop retries them.
+	once bool
 }
 
 // userQuery is the query every operation but the time ones carries.
@@ -92,20 +95,25 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 	// query parameters of its own as it is, which saves it parsing and encoding again.
 	target := c.endpoint + cl.path + "?" + rawQuery
 
+	maxRetries := c.retry.MaxRetries
+	if cl.once {
+		maxRetries = 0
+	}
 	var (
-		last        error // the error of the last attempt
-		authRenewed bool  // the token (and clock) were renewed once after a 401 or 1203
-		maybeMade   bool  // an attempt of this creating call may have created the instance
+		last        error          // the error of the last attempt
+		lastRes     *attemptResult // and its result
+		authRenewed bool           // the token (and clock) were renewed once after a 401 or 1203
+		maybeMade   bool           // an attempt of this creating call may have created the instance
 	)
 	for attempt := 1; ; attempt++ {
 		if maybeMade {
+			// Before sending again, look for the instance an earlier attempt may have made.
 			found, err := cl.created(ctx)
-			if found {
+			switch {
+			case found:
 				return nil
-			}
-			if err != nil {
-				// Still unknown: wait and look again, while attempts are left.
-				if ctx.Err() != nil || attempt > c.retry.MaxRetries+1 {
+			case err != nil:
+				if ctx.Err() != nil || attempt > maxRetries+1 || !mayRecover(err) {
 					return outcomeUnknown(last, err)
 				}
 				if err := c.pauseBefore(ctx, cl, attempt, &attemptResult{}, last); err != nil {
@@ -113,15 +121,24 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 				}
 				continue
 			}
+			// Not there: send again, after the pause the failed attempt calls for.
+			if err := c.pauseBefore(ctx, cl, attempt, lastRes, last); err != nil {
+				return outcomeUnknown(last, err)
+			}
 		}
 		res := c.attempt(ctx, cl, state, target, data, attempt)
 		if res.err == nil {
 			return nil
 		}
-		last = res.err
+		last, lastRes = res.err, res
 		v := judge(cl, res)
-		if v == findCreated {
+		switch {
+		case v == findCreated:
 			maybeMade = true
+		case v == renewAuth:
+			// The gateway refused the token or the signature: whatever happens next, the
+			// next attempt, or the next call, starts with a fresh token.
+			c.tokens.invalidate(state.token)
 		}
 		if ctx.Err() != nil {
 			if maybeMade {
@@ -129,23 +146,17 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 			}
 			return last
 		}
-		if v == renewAuth {
-			// The gateway refused the token or the signature: whatever happens next, the
-			// next attempt, or the next call, starts with a fresh token.
-			c.tokens.invalidate(state.token)
-		}
 		if maybeMade && res.apiError != nil && res.apiError.Code == CodeInvalidParameter {
-			// The resend collided with an instance: the one an earlier attempt created?
-			if found, err := cl.created(ctx); found || err != nil {
-				if found {
-					return nil
-				}
-				return outcomeUnknown(last, err)
-			}
-			return last
+			// A resend collided with an instance of that minute: the one an earlier
+			// attempt created?
+			return c.lookLast(ctx, cl, last, errors.New("an instance of that minute exists, "+
+				"but not under the id computed from the server's time zone"))
 		}
 		switch v {
 		case giveUp:
+			if maybeMade {
+				return c.lookLast(ctx, cl, last, errors.New("not found, and the last attempt failed"))
+			}
 			return last
 		case renewAuth:
 			if authRenewed {
@@ -158,33 +169,45 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 			}
 			attempt-- // a renewal is not a retry
 			continue
-		case findCreated:
-			if attempt <= c.retry.MaxRetries {
-				continue // look for the instance at once; resend only if it is not there
-			}
 		}
-		if attempt > c.retry.MaxRetries {
+		if attempt > maxRetries {
 			if maybeMade {
-				// No attempt left to resend, but looking is not resending: the instance
-				// may be there.
-				found, err := cl.created(ctx)
-				if found {
-					return nil
-				}
-				if err == nil {
-					err = errors.New("not found yet, and no attempt left to resend")
-				}
-				return outcomeUnknown(last, err)
+				return c.lookLast(ctx, cl, last, errors.New("not found yet, and no attempt left to resend"))
 			}
 			return last
 		}
+		if maybeMade {
+			continue // the top of the loop looks for the instance, then pauses
+		}
 		if err := c.pauseBefore(ctx, cl, attempt+1, res, last); err != nil {
-			if maybeMade {
-				return outcomeUnknown(last, err)
-			}
 			return err
 		}
 	}
+}
+
+// lookLast looks for the instance of a creating call one last time, when it cannot send
+// again: the call succeeded if the instance is there, else its outcome is unknown, for the
+// reason given if the lookup could not say more.
+func (c *Client) lookLast(ctx context.Context, cl call, last, reason error) error {
+	found, err := cl.created(ctx)
+	if found {
+		return nil
+	}
+	if err == nil {
+		err = reason
+	}
+	return outcomeUnknown(last, err)
+}
+
+// mayRecover reports whether a failed lookup is worth trying again: not when the service
+// refused it for good (an unknown user, no privilege, a refused certificate).
+func mayRecover(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.HTTPStatus >= 500 || transientStatus(apiErr.HTTPStatus) || apiErr.Code == CodeInternalServer ||
+			apiErr.HTTPStatus == http.StatusUnauthorized || apiErr.Code == CodeTokenExpired
+	}
+	return !permanentTransportError(err)
 }
 
 // pauseBefore waits before attempt next, or returns the error to give up with: the

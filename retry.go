@@ -2,6 +2,8 @@ package batchprocessing
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -114,6 +116,9 @@ type attemptResult struct {
 // judge decides what to do after a failed attempt of a call.
 func judge(cl call, res *attemptResult) verdict {
 	kind := cl.kind
+	if res.apiError == nil && permanentTransportError(res.err) {
+		return giveUp // sending again would fail the same way
+	}
 	if !res.reached {
 		// Refused connection, failed DNS lookup, no token: the service never saw it. A
 		// token-service refusal of the credentials is final.
@@ -135,8 +140,22 @@ func judge(cl call, res *attemptResult) verdict {
 	case e.HTTPStatus == http.StatusBadGateway, e.HTTPStatus == http.StatusServiceUnavailable,
 		e.HTTPStatus == http.StatusGatewayTimeout, e.Code == CodeInternalServer:
 		return afterUnknownOutcome(kind)
+	case kind == creating && (e.HTTPStatus >= 500 || (e.Unexpected && isSuccessStatus(e.HTTPStatus))):
+		// Another server error, or a success status with an answer that is not the
+		// documented one: the service may well have created the instance.
+		return findCreated
 	}
 	return giveUp
+}
+
+// permanentTransportError reports a failure that sending again cannot mend: the server's
+// certificate is refused.
+func permanentTransportError(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 // afterUnknownOutcome is the verdict for an attempt that may or may not have been processed.

@@ -2,6 +2,8 @@ package batchprocessing
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -309,6 +311,21 @@ func TestNoLogFoundIsNotRetried(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := mt.GetCallCountInfo()["GET "+testEndpoint+taskInstancesPath]; n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}
+
+func TestRefusedCertificateIsNotRetried(t *testing.T) {
+	c, mt, _ := newTestClient(t, fastRetries)
+	mt.RegisterResponder(http.MethodGet, getInstanceURL, func(*http.Request) (*http.Response, error) {
+		return nil, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}
+	})
+	_, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"})
+	var certErr *tls.CertificateVerificationError
+	if !errors.As(err, &certErr) {
+		t.Fatalf("err = %v", err)
+	}
+	if n := mt.GetCallCountInfo()["GET "+getInstanceURL]; n != 1 {
 		t.Errorf("%d attempts, want 1", n)
 	}
 }

@@ -100,12 +100,17 @@ func parseOffset(s string) (int, error) {
 // /batch-processing-service/v2.1/time?action=getTimeZone): the zone of its server-local
 // times and of manual flow instance ids. Use Timezone.Location.
 func (c *Client) GetTimezone(ctx context.Context) (*Timezone, error) {
+	return c.getTimezone(ctx, false)
+}
+
+// getTimezone is GetTimezone, sent only once when once is true.
+func (c *Client) getTimezone(ctx context.Context, once bool) (*Timezone, error) {
 	const op = "GetTimezone"
 	if ctx == nil {
 		return nil, invalid(op, "context", "nil context.Context")
 	}
 	var tz Timezone
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: timePath, query: actionQuery{"getTimeZone"}}, &tz); err != nil {
+	if err := c.do(ctx, call{op: op, kind: readOnly, once: once, method: http.MethodGet, path: timePath, query: actionQuery{"getTimeZone"}}, &tz); err != nil {
 		return nil, err
 	}
 	return &tz, nil
