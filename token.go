@@ -24,6 +24,11 @@ const (
 	defaultTokenLifetime = 7200 * time.Second
 	// maxRenewMargin bounds how long before expiry a token is renewed.
 	maxRenewMargin = 5 * time.Minute
+	// renewRetryPause is the pause before trying again a renewal that failed while the
+	// current token still holds.
+	renewRetryPause = 30 * time.Second
+	// maxTokenLifetime bounds the lifetime taken from the token service's expire.
+	maxTokenLifetime = 24 * time.Hour
 )
 
 // tokenSource gets, caches and renews the application's access token. One token request
@@ -98,8 +103,8 @@ func (s *tokenSource) token(ctx context.Context) (string, error) {
 		tok, lifetime, err := s.fetch(ctx, refreshing)
 
 		s.mu.Lock()
+		now = s.clock.Now()
 		if err == nil {
-			now := s.clock.Now()
 			s.current = tok
 			s.expiry = now.Add(lifetime)
 			s.renewAt = s.expiry.Add(-min(maxRenewMargin, lifetime/10))
@@ -109,6 +114,16 @@ func (s *tokenSource) token(ctx context.Context) (string, error) {
 		}
 		s.inflight = nil
 		close(f.done)
+		if err != nil && refreshing != "" && s.current == refreshing && now.Before(s.expiry) {
+			// An early renewal failed, but the token still holds: use it, and try again
+			// after a pause, not on every call.
+			s.renewAt = now.Add(min(renewRetryPause, s.expiry.Sub(now)/2))
+			tok = s.current
+			s.mu.Unlock()
+			s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing access token renewal failed; the current token still holds",
+				slog.Duration("expires_in", s.expiry.Sub(now)), slog.String("error", err.Error()))
+			return tok, nil
+		}
 		s.mu.Unlock()
 		if err != nil {
 			return "", err
@@ -130,13 +145,13 @@ func (s *tokenSource) invalidate(tok string) {
 }
 
 // fetch gets a new token: by refreshing current when there is one, falling back to a
-// plain get when the refresh is refused.
+// plain get when the token service refuses the refresh (1203, 1204, ...).
 func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.Duration, error) {
 	if current != "" {
 		tok, lifetime, err := s.request(ctx, "RefreshAccessToken", tokenRefreshPath, current)
 		var apiErr *APIError
-		if err == nil || !errors.As(err, &apiErr) {
-			return tok, lifetime, err
+		if err == nil || !errors.As(err, &apiErr) || apiErr.Code == 0 {
+			return tok, lifetime, err // success, or the gateway is not answering: a get would not help
 		}
 		s.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing access token refresh refused, getting a new one",
 			slog.Int("code", apiErr.Code), slog.String("message", apiErr.Message))
@@ -301,9 +316,11 @@ func decodeToken(r *response) (string, time.Duration, error) {
 	if env.Data == nil || env.Data.AccessToken == "" {
 		return "", 0, r.unexpected(errors.New("no access token in the token service's answer"))
 	}
+	// expire is the token's remaining life in seconds: absent means the documented 7200;
+	// 0 or less, a token to use for this call only; more than a day is taken as a day.
 	lifetime := defaultTokenLifetime
-	if env.Data.Expire != nil && *env.Data.Expire > 0 {
-		lifetime = time.Duration(*env.Data.Expire) * time.Second
+	if e := env.Data.Expire; e != nil {
+		lifetime = time.Duration(max(min(int64(*e), int64(maxTokenLifetime/time.Second)), 0)) * time.Second
 	}
 	return env.Data.AccessToken, lifetime, nil
 }

@@ -403,3 +403,56 @@ func TestTokenReplayResentWithLaterTimestamp(t *testing.T) {
 		t.Errorf("%d token requests, want %d", n, maxReplayRetries+1)
 	}
 }
+
+// TestEarlyRenewalFailureKeepsToken: a renewal that fails while the token still holds does
+// not fail the call; it is tried again after a pause, not on every call.
+func TestEarlyRenewalFailureKeepsToken(t *testing.T) {
+	c, mt, clock := newTestClient(t)
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 600).Then(gatewayError(503)))
+	mt.RegisterResponder(http.MethodPost, tokenRefURL, gatewayError(503))
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(550 * time.Second) // in the renewal window, 50 s of life left
+	for i := 0; i < 5; i++ {
+		if _, err := trigger(c, 1); err != nil {
+			t.Fatalf("call %d with a valid token: %v", i, err)
+		}
+	}
+	if n := mt.GetCallCountInfo()["POST "+tokenRefURL]; n != 1 {
+		t.Errorf("%d renewals for 5 calls within the pause, want 1", n)
+	}
+	clock.Advance(30 * time.Second)
+	if _, err := trigger(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := mt.GetCallCountInfo()["POST "+tokenRefURL]; n != 2 {
+		t.Errorf("%d renewals after the pause, want 2", n)
+	}
+}
+
+func TestTokenLifetimeBounds(t *testing.T) {
+	for _, tt := range []struct {
+		expire string
+		calls  int
+		gets   int
+	}{
+		{`9300000000`, 3, 1}, // far future: a day, not an overflow
+		{`0`, 3, 3},          // expired: each call gets a token
+		{`-5`, 2, 2},
+	} {
+		c, mt, _ := newTestClient(t)
+		mt.RegisterResponder(http.MethodPost, tokenGetURL,
+			httpmock.NewStringResponder(200, `{"status":0,"data":{"accessToken":"t","expire":`+tt.expire+`}}`))
+		mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
+		for i := 0; i < tt.calls; i++ {
+			if _, err := trigger(c, 1); err != nil {
+				t.Fatalf("expire %s: %v", tt.expire, err)
+			}
+		}
+		if n := mt.GetCallCountInfo()["POST "+tokenGetURL]; n != tt.gets {
+			t.Errorf("expire %s: %d token requests for %d calls, want %d", tt.expire, n, tt.calls, tt.gets)
+		}
+	}
+}
