@@ -41,7 +41,6 @@ func TestDecodeNeedsTopLevelData(t *testing.T) {
 	}
 }
 
-
 // TestSecretsRedactedAcrossTheCut: a secret that straddles the 512-byte sample is masked.
 func TestSecretsRedactedAcrossTheCut(t *testing.T) {
 	for _, offset := range []int{0, 500, 505, 511} {
