@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -92,9 +93,6 @@ type successEnvelope struct {
 	Data any      `json:"data"`
 }
 
-// dataKey is how the data field starts in an envelope.
-var dataKey = []byte(`"data"`)
-
 // decodeSuccess decodes body into data in one pass, the common case. It reports false,
 // leaving the answer to the careful path of decodeEnvelope, for anything but a well-formed
 // envelope with code 0 and non-null data.
@@ -103,8 +101,23 @@ func decodeSuccess(body []byte, data any) bool {
 	if err := json.Unmarshal(body, &env); err != nil || env.Code == nil || *env.Code != 0 {
 		return false
 	}
-	// null data sets Data to nil; absent data leaves the target as it was.
-	return env.Data != nil && bytes.Contains(body, dataKey)
+	// null data sets Data to nil; absent data leaves the target as it was, which decoded
+	// and the targets' validators catch.
+	return env.Data != nil && decoded(data)
+}
+
+// decoded reports whether a decoding filled data, as far as it can tell: a slice, map or
+// pointer target stays nil when the envelope had no data. (Struct targets have validators.)
+func decoded(data any) bool {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return true
+	}
+	switch e := v.Elem(); e.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface:
+		return !e.IsNil()
+	}
+	return true
 }
 
 func (e *envelope) code() int {
@@ -137,7 +150,7 @@ func (r *response) apiError(code int, message, requestID string) *APIError {
 		Path:       r.path,
 		HTTPStatus: r.status,
 		Code:       code,
-		Message:    message,
+		Message:    redact(message, r.secrets),
 		RequestID:  requestID,
 	}
 }
@@ -148,7 +161,12 @@ func (r *response) unexpected(cause error) *APIError {
 	e.Unexpected = true
 	e.ContentType = r.header.Get("Content-Type")
 	e.BodySize = len(r.body)
-	e.Body = redact(sample(r.body), r.secrets)
+	// Redact the whole body before cutting it: a secret across the cut would survive.
+	e.Body = sample(redact(string(r.body), r.secrets))
+	if cause != nil && cause != errBodyTooLarge {
+		// Decoding errors quote what the server sent: keep their text short and clean.
+		cause = errors.New(sample(redact(cause.Error(), r.secrets)))
+	}
 	e.Err = cause
 	return e
 }
@@ -173,15 +191,15 @@ func redact(s string, secrets []string) string {
 }
 
 // sample returns the first bytes of a body, cut at a rune boundary.
-func sample(body []byte) string {
+func sample(body string) string {
 	if len(body) <= maxErrorBodySample {
-		return string(body)
+		return body
 	}
 	cut := maxErrorBodySample
 	for cut > 0 && !utf8RuneStart(body[cut]) {
 		cut--
 	}
-	return string(body[:cut])
+	return body[:cut]
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
@@ -209,7 +227,7 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f != float64(int64(f)) {
-		return fmt.Errorf("not an integer: %s", b)
+		return fmt.Errorf("not an integer: %.32s", b)
 	}
 	*n = flexInt(f)
 	return nil

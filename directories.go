@@ -141,7 +141,7 @@ func (c *Client) ListWorkflowDirectories(ctx context.Context, req ListWorkflowDi
 	if err != nil {
 		return nil, err
 	}
-	dirs := []WorkflowDirectory{}
+	var dirs []WorkflowDirectory
 	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: directoriesPath, query: q}, &dirs); err != nil {
 		return nil, err
 	}

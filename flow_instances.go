@@ -370,6 +370,13 @@ type flowInstancePageWire struct {
 	Count         flexInt            `json:"count"`
 }
 
+func (w *flowInstancePageWire) validate() error {
+	if w.FlowInstances == nil {
+		return errors.New("no flowInsts in the data")
+	}
+	return nil
+}
+
 func (w *flowInstancePageWire) page() FlowInstancePage {
 	p := FlowInstancePage{FlowInstances: make([]FlowInstance, len(w.FlowInstances)), Count: int(w.Count)}
 	for i := range w.FlowInstances {

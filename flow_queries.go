@@ -262,7 +262,7 @@ func (c *Client) GetMyFlows(ctx context.Context, req GetMyFlowsRequest) ([]MyFlo
 	if err != nil {
 		return nil, err
 	}
-	flows := []MyFlow{}
+	var flows []MyFlow
 	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowsPath, query: myFlowsQuery{q, req.Expression}}, &flows); err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func (c *Client) SearchFlows(ctx context.Context, req SearchFlowsRequest) ([]Flo
 	if err != nil {
 		return nil, err
 	}
-	flows := []FlowSummary{}
+	var flows []FlowSummary
 	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodPost, path: flowsPath, query: q,
 		body: searchFlowsBody{Expression: req.Expression, Pagination: page}}, &flows)
 	if err != nil {

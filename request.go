@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -264,6 +265,10 @@ func (c *Client) attempt(ctx context.Context, cl call, state *callState, target 
 		secrets: []string{state.token, *c.secretKey},
 	}
 	res.reached = true
+	if data != nil {
+		// Start from an empty result: an earlier attempt may have half-filled it.
+		reflect.ValueOf(data).Elem().SetZero()
+	}
 	res.err = decodeEnvelope(r, data)
 	errors.As(res.err, &res.apiError)
 	c.logCall(ctx, cl, started, n, res.status, res.err)

@@ -157,6 +157,18 @@ func checkTaskInstanceID(op string, id TaskInstanceID) error {
 	return nil
 }
 
+// logData is the data of Get Task Instance Log: {"log": "..."}.
+type logData struct {
+	Log *string `json:"log"`
+}
+
+func (d *logData) validate() error {
+	if d.Log == nil {
+		return errors.New("no log in the data")
+	}
+	return nil
+}
+
 // GetTaskInstanceLogRequest is the input of Client.GetTaskInstanceLog.
 type GetTaskInstanceLogRequest struct {
 	TaskInstanceID TaskInstanceID // required
@@ -180,16 +192,11 @@ func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogR
 	if req.MaxLength < 0 {
 		return "", invalid(op, "MaxLength", "must not be negative")
 	}
-	var data struct {
-		Log *string `json:"log"`
-	}
+	var data logData
 	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: taskInstancesPath, internalErrorIsFinal: true,
 		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID), MaxLength: req.MaxLength}}, &data)
 	if err != nil {
 		return "", err
-	}
-	if data.Log == nil {
-		return "", nil
 	}
 	return *data.Log, nil
 }

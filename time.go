@@ -25,11 +25,11 @@ func (c *Client) GetCurrentTime(ctx context.Context) (time.Time, error) {
 	if ctx == nil {
 		return time.Time{}, invalid(op, "context", "nil context.Context")
 	}
-	var ms flexInt
+	var ms *flexInt // stays nil if the answer has no data
 	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}, &ms); err != nil {
 		return time.Time{}, err
 	}
-	return time.UnixMilli(int64(ms)), nil
+	return time.UnixMilli(int64(*ms)), nil
 }
 
 // Timezone is the service's time zone, as Get Timezone reports it ("GMT+8").
