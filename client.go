@@ -59,7 +59,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		logger:           slog.New(discardHandler{}),
 		clock:            time.Now,
 		maxResponseBytes: DefaultMaxResponseBytes,
-		retry:            DefaultRetryPolicy,
+		retry:            DefaultRetryPolicy(),
 	}
 	for _, opt := range opts {
 		if opt == nil {

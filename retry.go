@@ -27,7 +27,8 @@ import (
 // CreateDirectory) are resent only when the request certainly did not reach the service:
 // the connection was refused, or the gateway answered 429.
 type RetryPolicy struct {
-	// MaxRetries is the number of attempts after the first; 0 turns retries off.
+	// MaxRetries is the number of attempts after the first: 0 takes the default (3), a
+	// negative number turns retries off (as WithMaxRetries(0) does).
 	MaxRetries int
 	// MinBackoff is the first pause; each further pause doubles, up to MaxBackoff.
 	MinBackoff, MaxBackoff time.Duration
@@ -36,28 +37,38 @@ type RetryPolicy struct {
 	MaxRetryAfter time.Duration
 }
 
-// DefaultRetryPolicy is the policy of a client made without WithRetryPolicy.
-var DefaultRetryPolicy = RetryPolicy{
-	MaxRetries:    3,
-	MinBackoff:    250 * time.Millisecond,
-	MaxBackoff:    8 * time.Second,
-	MaxRetryAfter: time.Minute,
+// DefaultRetryPolicy returns the policy of a client made without WithRetryPolicy: 3
+// retries, pauses from 250 ms to 8 s, Retry-After up to a minute.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxRetries:    3,
+		MinBackoff:    250 * time.Millisecond,
+		MaxBackoff:    8 * time.Second,
+		MaxRetryAfter: time.Minute,
+	}
 }
 
-// WithRetryPolicy sets the retry policy. Zero durations take DefaultRetryPolicy's.
+// WithRetryPolicy sets the retry policy. Its zero fields take DefaultRetryPolicy's values.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(s *settings) error {
-		if p.MaxRetries < 0 || p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
-			return errors.New("WithRetryPolicy: negative value")
+		if p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
+			return errors.New("WithRetryPolicy: negative duration")
+		}
+		d := DefaultRetryPolicy()
+		switch {
+		case p.MaxRetries == 0:
+			p.MaxRetries = d.MaxRetries
+		case p.MaxRetries < 0:
+			p.MaxRetries = 0
 		}
 		if p.MinBackoff == 0 {
-			p.MinBackoff = DefaultRetryPolicy.MinBackoff
+			p.MinBackoff = d.MinBackoff
 		}
 		if p.MaxBackoff == 0 {
-			p.MaxBackoff = max(DefaultRetryPolicy.MaxBackoff, p.MinBackoff)
+			p.MaxBackoff = max(d.MaxBackoff, p.MinBackoff)
 		}
 		if p.MaxRetryAfter == 0 {
-			p.MaxRetryAfter = DefaultRetryPolicy.MaxRetryAfter
+			p.MaxRetryAfter = d.MaxRetryAfter
 		}
 		if p.MaxBackoff < p.MinBackoff {
 			return errors.New("WithRetryPolicy: MaxBackoff below MinBackoff")
@@ -67,7 +78,8 @@ func WithRetryPolicy(p RetryPolicy) Option {
 	}
 }
 
-// WithMaxRetries sets the number of retries of the default policy; 0 turns retries off.
+// WithMaxRetries sets the number of retries, keeping the rest of the policy; 0 turns
+// retries off.
 func WithMaxRetries(n int) Option {
 	return func(s *settings) error {
 		if n < 0 {
@@ -260,7 +272,8 @@ func outcomeUnknown(last, lookup error) error {
 }
 
 // ErrOutcomeUnknown matches the error of a call that creates a flow instance when the
-// client could not find out whether the service created it: the last attempt got no
-// answer and the check for the instance failed too. Look for the instance before
-// triggering again.
+// client could not find out whether the service created it: an attempt got no answer, or
+// one from which the service may have acted (a 5xx, 62109, a success it could not read),
+// and looking for the instance did not find it or failed. Look for the instance
+// (FlowInstanceIDFor, GetFlowInstance) before triggering again.
 var ErrOutcomeUnknown = errors.New("outcome unknown: the flow instance may have been created")

@@ -148,7 +148,7 @@ func TestRetryAfter(t *testing.T) {
 		}
 	})
 	t.Run("pause", func(t *testing.T) {
-		p := DefaultRetryPolicy
+		p := DefaultRetryPolicy()
 		now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 		for _, tt := range []struct {
 			header string
@@ -327,5 +327,28 @@ func TestRefusedCertificateIsNotRetried(t *testing.T) {
 	}
 	if n := mt.GetCallCountInfo()["GET "+getInstanceURL]; n != 1 {
 		t.Errorf("%d attempts, want 1", n)
+	}
+}
+
+func TestWithRetryPolicyZeroFields(t *testing.T) {
+	for _, tt := range []struct {
+		in   RetryPolicy
+		want int
+	}{
+		{RetryPolicy{MinBackoff: time.Second}, 3}, // zero MaxRetries takes the default
+		{RetryPolicy{MaxRetries: -1}, 0},          // negative turns retries off
+		{RetryPolicy{MaxRetries: 5}, 5},
+	} {
+		var s settings
+		if err := WithRetryPolicy(tt.in)(&s); err != nil {
+			t.Fatal(err)
+		}
+		if s.retry.MaxRetries != tt.want || s.retry.MaxBackoff < s.retry.MinBackoff || s.retry.MaxRetryAfter == 0 {
+			t.Errorf("%+v gave %+v", tt.in, s.retry)
+		}
+	}
+	var s settings
+	if err := WithRetryPolicy(RetryPolicy{MinBackoff: time.Second, MaxBackoff: time.Millisecond})(&s); err == nil {
+		t.Error("MaxBackoff below MinBackoff accepted")
 	}
 }
