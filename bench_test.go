@@ -214,23 +214,11 @@ func BenchmarkTriggerFlow(b *testing.B) {
 	b.Run("sdk", func(b *testing.B) {
 		c := benchSDK(b, srv)
 		req := batchprocessing.TriggerFlowRequest{FlowID: 3377, TriggerTime: benchTriggerTime}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, err := c.TriggerFlow(ctx, req); err != nil {
-				b.Fatal(err)
-			}
-		}
+		sequential(b, func() error { _, err := c.TriggerFlow(ctx, req); return err })
 	})
 	b.Run("byhand", func(b *testing.B) {
 		h := newByHand(srv)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, err := h.triggerFlow(ctx, 3377, benchTriggerTime); err != nil {
-				b.Fatal(err)
-			}
-		}
+		sequential(b, func() error { _, err := h.triggerFlow(ctx, 3377, benchTriggerTime); return err })
 	})
 }
 
@@ -240,24 +228,23 @@ func BenchmarkGetFlowInstance(b *testing.B) {
 	b.Run("sdk", func(b *testing.B) {
 		c := benchSDK(b, srv)
 		req := batchprocessing.GetFlowInstanceRequest{FlowInstanceID: benchInstance}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, err := c.GetFlowInstance(ctx, req); err != nil {
-				b.Fatal(err)
-			}
-		}
+		sequential(b, func() error { _, err := c.GetFlowInstance(ctx, req); return err })
 	})
 	b.Run("byhand", func(b *testing.B) {
 		h := newByHand(srv)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, err := h.getFlowInstance(ctx, benchInstance); err != nil {
-				b.Fatal(err)
-			}
-		}
+		sequential(b, func() error { _, err := h.getFlowInstance(ctx, benchInstance); return err })
 	})
+}
+
+// sequential runs body b.N times from one goroutine.
+func sequential(b *testing.B, body func() error) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := body(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // parallel64 runs body from 64 goroutines, whatever GOMAXPROCS is.

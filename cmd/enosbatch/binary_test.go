@@ -4,14 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/enos-go/batchprocessing/internal/testbin"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
@@ -23,33 +22,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "enosbatch-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary, buildErr = buildBinary(dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// buildBinary builds this package's program into dir with the go command on PATH (go test
-// puts its own first).
-func buildBinary(dir string) (string, error) {
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "enosbatch")
-	if runtime.GOOS == "windows" {
-		out += ".exe"
-	}
-	cmd := exec.Command(goCmd, "build", "-o", out, ".")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, msg)
-	}
-	return out, nil
+	os.Exit(testbin.Main(m, "enosbatch", func(path string, err error) { binary, buildErr = path, err }))
 }
 
 // execBinary runs the built program with args and exactly the environment env (plus PATH

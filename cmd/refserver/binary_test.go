@@ -5,16 +5,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/internal/testbin"
 )
 
 // binary is the refserver program that TestMain builds, or "" when it could not; buildErr
@@ -25,32 +24,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "refserver-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary, buildErr = buildBinary(dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// buildBinary builds this package's program into dir with the go command on PATH (go test
-// puts its own first).
-func buildBinary(dir string) (string, error) {
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "refserver")
-	if runtime.GOOS == "windows" {
-		out += ".exe"
-	}
-	if msg, err := exec.Command(goCmd, "build", "-o", out, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, msg)
-	}
-	return out, nil
+	os.Exit(testbin.Main(m, "refserver", func(path string, err error) { binary, buildErr = path, err }))
 }
 
 // TestBinaryServesAndStops starts the built server on a free port with the example seed,
