@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // response is what the request path hands to the decoders: the answer of one attempt.
@@ -127,12 +128,15 @@ func (e *envelope) code() int {
 	return int(*e.Code)
 }
 
-func (e *envelope) message() string {
-	if e.Msg != nil {
-		return *e.Msg
+func (e *envelope) message() string { return msgText(e.Msg, e.Message) }
+
+// msgText is the text of an answer: its msg, or else the gateway's message.
+func msgText(msg, message *string) string {
+	if msg != nil {
+		return *msg
 	}
-	if e.Message != nil {
-		return *e.Message
+	if message != nil {
+		return *message
 	}
 	return ""
 }
@@ -196,13 +200,11 @@ func sample(body string) string {
 		return body
 	}
 	cut := maxErrorBodySample
-	for cut > 0 && !utf8RuneStart(body[cut]) {
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
 		cut--
 	}
 	return body[:cut]
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // flexInt decodes a JSON integer given as a number or as a string of digits: the service
 // is inconsistent about this (spec section 3.2), so decoding is tolerant.

@@ -20,24 +20,6 @@ import (
 // server's wire types are its own, so these check the client's encoding and decoding
 // against an independent implementation of the spec.
 
-// clock is a settable clock shared by a client and a server in a test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // demoMinute is a trigger time in the past, so instances run at once.
 var demoMinute = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 
@@ -150,7 +132,7 @@ func TestEndToEndErrors(t *testing.T) {
 // window, the gateway refuses the call with 401 and its Date; the client corrects its
 // timestamps from it and the same call succeeds, once.
 func TestEndToEndClockSkewCorrected(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := refserver.NewManualClock(time.Now())
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
 	c := demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now))
@@ -181,7 +163,7 @@ func TestEndToEndServerTimeZone(t *testing.T) {
 // TestEndToEndTokenRenewal runs client and server on one clock through several token
 // lifetimes: the client renews ahead of expiry and never sends an expired token.
 func TestEndToEndTokenRenewal(t *testing.T) {
-	clk := &clock{now: demoMinute}
+	clk := refserver.NewManualClock(demoMinute)
 	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithTokenLifetime(10*time.Minute))
 	defer srv.Close()
 	var tokenCalls atomic.Int32

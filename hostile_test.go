@@ -36,6 +36,12 @@ var sentinels = map[string]error{
 	"ErrUnauthorized":  batchprocessing.ErrUnauthorized,
 }
 
+// The secrets of the hostile tests, long enough that finding them in an error means a leak.
+const (
+	hostileSecret = "hostile-secret-key-7f3a9c"
+	hostileToken  = "0123456789abcdef0123456789abcdef"
+)
+
 // hugeBody is 256 MiB: far over the client's 8 MiB limit.
 const hugeBody = 256 << 20
 
@@ -124,7 +130,7 @@ func TestHostileResponses(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case strings.HasPrefix(r.URL.Path, "/apim-token-service/") && hc.Route != "token":
-					_, _ = w.Write([]byte(`{"status":0,"msg":"SUCCESS","data":{"accessToken":"0123456789abcdef","expire":7200}}`))
+					_, _ = w.Write([]byte(`{"status":0,"msg":"SUCCESS","data":{"accessToken":"` + hostileToken + `","expire":7200}}`))
 				case strings.HasSuffix(r.URL.Path, "/time"): // the lookups after an unknown outcome
 					_, _ = w.Write([]byte(`{"code":0,"msg":"OK","data":{"timezone":"GMT+0"}}`))
 				case strings.HasSuffix(r.URL.Path, "/flowInstances"):
@@ -134,7 +140,7 @@ func TestHostileResponses(t *testing.T) {
 				}
 			}))
 			defer srv.Close()
-			c, err := batchprocessing.NewClient(srv.URL, "ak", "sk", batchprocessing.WithOrgID("o"), batchprocessing.WithUserID("u"),
+			c, err := batchprocessing.NewClient(srv.URL, "ak", hostileSecret, batchprocessing.WithOrgID("o"), batchprocessing.WithUserID("u"),
 				batchprocessing.WithMaxRetries(0))
 			if err != nil {
 				t.Fatal(err)
@@ -207,7 +213,7 @@ func checkHostileError(t *testing.T, hc hostileCase, err error) {
 	if s := hc.Sentinel; s != "" && !errors.Is(err, sentinels[s]) {
 		t.Errorf("err = %v, want it to match %s", err, s)
 	}
-	if msg := err.Error(); strings.Contains(msg, "0123456789abcdef") || strings.Contains(msg, "sk") && strings.Contains(msg, `"sk"`) {
+	if msg := err.Error(); strings.Contains(msg, hostileToken) || strings.Contains(msg, hostileSecret) {
 		t.Errorf("secret in %q", msg)
 	}
 }

@@ -290,12 +290,7 @@ func decodeToken(r *response) (string, time.Duration, error) {
 	if status == nil {
 		status = env.Stauts
 	}
-	msg := ""
-	if env.Msg != nil {
-		msg = *env.Msg
-	} else if env.Message != nil {
-		msg = *env.Message
-	}
+	msg := msgText(env.Msg, env.Message)
 	if !isSuccessStatus(r.status) {
 		if status == nil && env.Msg == nil && env.Message == nil {
 			return "", 0, r.unexpected(nil)

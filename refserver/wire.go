@@ -140,19 +140,10 @@ type flexInt struct {
 
 // UnmarshalJSON accepts an integer number, a string holding one, "" or null.
 func (n *flexInt) UnmarshalJSON(b []byte) error {
-	text := string(b)
-	if text == "null" {
+	text, empty, err := numberText(b)
+	if err != nil || empty {
 		*n = flexInt{}
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &text); err != nil {
-			return err
-		}
-		if text == "" {
-			*n = flexInt{}
-			return nil
-		}
+		return err
 	}
 	v, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
@@ -213,25 +204,31 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// numberText returns the text of a JSON number, or of a string holding one; empty is true
+// for null and "".
+func numberText(b []byte) (text string, empty bool, err error) {
+	text = string(b)
+	if text == "null" {
+		return "", true, nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &text); err != nil {
+			return "", false, err
+		}
+	}
+	return text, text == "", nil
+}
+
 // flexFloat is a number that may come as a JSON number or as a JSON string holding one.
 // null, an empty string or an absent field leave it 0.
 type flexFloat float64
 
 // UnmarshalJSON accepts a number, a string holding one, "" or null.
 func (n *flexFloat) UnmarshalJSON(b []byte) error {
-	text := string(b)
-	if text == "null" {
+	text, empty, err := numberText(b)
+	if err != nil || empty {
 		*n = 0
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &text); err != nil {
-			return err
-		}
-		if text == "" {
-			*n = 0
-			return nil
-		}
+		return err
 	}
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil {

@@ -94,11 +94,7 @@ func flowArg(args []string) (int64, error) {
 
 // runFlowsGet is the flows get command.
 func runFlowsGet(ctx context.Context, s *session, args []string) error {
-	id, err := flowArg(args)
-	if err != nil {
-		return err
-	}
-	c, err := s.client()
+	id, c, err := s.flowClient(args)
 	if err != nil {
 		return err
 	}
@@ -140,11 +136,7 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 // setActive returns the action of flows enable (true) or flows disable (false).
 func setActive(active bool) action {
 	return func(ctx context.Context, s *session, args []string) error {
-		id, err := flowArg(args)
-		if err != nil {
-			return err
-		}
-		c, err := s.client()
+		id, c, err := s.flowClient(args)
 		if err != nil {
 			return err
 		}

@@ -61,11 +61,7 @@ var cancelCommand = &command{
 the flow's owner may. Jobs already handed to the batch engine may still finish.`,
 	setup: func(*flag.FlagSet) action {
 		return func(ctx context.Context, s *session, args []string) error {
-			id, err := instanceArg(args)
-			if err != nil {
-				return err
-			}
-			c, err := s.client()
+			id, c, err := s.instanceClient(args)
 			if err != nil {
 				return err
 			}
@@ -86,11 +82,7 @@ the flow's owner may. Jobs already handed to the batch engine may still finish.`
 
 // runStatus is the status command.
 func runStatus(ctx context.Context, s *session, args []string) error {
-	id, err := instanceArg(args)
-	if err != nil {
-		return err
-	}
-	c, err := s.client()
+	id, c, err := s.instanceClient(args)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,7 @@ task that has not started.`,
 
 // runTasks is the tasks command.
 func runTasks(ctx context.Context, s *session, args []string) error {
-	id, err := instanceArg(args)
-	if err != nil {
-		return err
-	}
-	c, err := s.client()
+	id, c, err := s.instanceClient(args)
 	if err != nil {
 		return err
 	}

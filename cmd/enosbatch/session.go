@@ -114,3 +114,24 @@ func (s *session) printJSON(v any) error {
 	_, err = fmt.Fprintf(s.stdout, "%s\n", b)
 	return err
 }
+
+// instanceClient reads a command's one argument, a flow instance id, and returns it with
+// the client.
+func (s *session) instanceClient(args []string) (batchprocessing.FlowInstanceID, *batchprocessing.Client, error) {
+	id, err := instanceArg(args)
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := s.client()
+	return id, c, err
+}
+
+// flowClient reads a command's one argument, a flow id, and returns it with the client.
+func (s *session) flowClient(args []string) (int64, *batchprocessing.Client, error) {
+	id, err := flowArg(args)
+	if err != nil {
+		return 0, nil, err
+	}
+	c, err := s.client()
+	return id, c, err
+}
