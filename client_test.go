@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/signing"
+
 	"github.com/jarcoal/httpmock"
 )
 
@@ -60,7 +62,7 @@ func TestNewClientEndpointForms(t *testing.T) {
 		t.Run(tt.endpoint, func(t *testing.T) {
 			mt := httpmock.NewMockTransport()
 			base := strings.TrimSuffix(tt.wantURL, flowsPath)
-			mt.RegisterResponder(http.MethodPost, base+tokenGetPath, tokenResponder("t", 7200))
+			mt.RegisterResponder(http.MethodPost, base+signing.TokenGetPath, tokenResponder("t", 7200))
 			mt.RegisterResponder(http.MethodPost, tt.wantURL, okInstance("1-20191122012300"))
 			c, err := NewClient(tt.endpoint, "ak", "sk", WithHTTPClient(&http.Client{Transport: mt}), WithOrgID("o"), WithUserID("u"))
 			if err != nil {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/signing"
+
 	"github.com/jarcoal/httpmock"
 )
 
@@ -25,8 +27,8 @@ const (
 	testOrgID     = "yourOrgId"
 	testUserID    = "yourUserId"
 	testNowMillis = 1574385824000
-	tokenGetURL   = testEndpoint + tokenGetPath
-	tokenRefURL   = testEndpoint + tokenRefreshPath
+	tokenGetURL   = testEndpoint + signing.TokenGetPath
+	tokenRefURL   = testEndpoint + signing.TokenRefreshPath
 	flowsURL      = testEndpoint + flowsPath
 )
 

@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/signing"
+
 	"github.com/go-resty/resty/v2"
 )
 
@@ -289,9 +291,9 @@ func (c *Client) signRequest(_ *resty.Client, req *http.Request) error {
 	}
 	state.token = token
 	ts := c.clock.Now().UnixMilli()
-	req.Header.Set(HeaderAccessToken, token)
-	req.Header.Set(HeaderTimestamp, itoa(ts))
-	req.Header.Set(HeaderSignature, Sign(token, *c.secretKey, ts, state.query, state.body))
+	req.Header.Set(signing.HeaderAccessToken, token)
+	req.Header.Set(signing.HeaderTimestamp, itoa(ts))
+	req.Header.Set(signing.HeaderSignature, signing.Sign(token, *c.secretKey, ts, state.query, state.body))
 	return nil
 }
 

@@ -1,22 +1,24 @@
 package batchprocessing
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/url"
-	"slices"
-	"strconv"
+
+	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
-// Header names of the EnOS API gateway's token authentication (spec section 1.2.4).
+// Header names of the EnOS API gateway's token authentication.
+//
+// Deprecated: the client sets these headers itself; they are kept for 1.x compatibility.
 const (
-	HeaderAccessToken = "apim-accesstoken"
-	HeaderSignature   = "apim-signature"
-	HeaderTimestamp   = "apim-timestamp"
+	HeaderAccessToken = signing.HeaderAccessToken
+	HeaderSignature   = signing.HeaderSignature
+	HeaderTimestamp   = signing.HeaderTimestamp
 )
 
 // Sign computes the apim-signature of one API call as the EnOS API gateway defines it
-// (spec section 1.2.4): the lowercase hex SHA-256 of
+// ("Invoke API with Access Token",
+// https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html):
+// the lowercase hex SHA-256 of
 //
 //	accessToken + sorted(key + value ...) + body + decimal(timestampMillis) + secretKey
 //
@@ -26,40 +28,7 @@ const (
 // exact bytes sent, nil or empty when the request has none.
 //
 // Sign is pure: no clock, no I/O. The client signs every attempt with it and the reference
-// server verifies with it, so the two cannot drift apart.
+// server verifies with the same definition, so the two cannot drift apart.
 func Sign(accessToken, secretKey string, timestampMillis int64, query url.Values, body []byte) string {
-	var keyArray [8]string
-	keys := keyArray[:0]
-	for k := range query {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-
-	var stack [1024]byte
-	data := append(stack[:0], accessToken...)
-	for _, k := range keys {
-		for _, v := range query[k] {
-			data = append(data, k...)
-			data = append(data, v...)
-		}
-	}
-	data = append(data, body...)
-	data = strconv.AppendInt(data, timestampMillis, 10)
-	data = append(data, secretKey...)
-
-	sum := sha256.Sum256(data)
-	var out [sha256.Size * 2]byte
-	hex.Encode(out[:], sum[:])
-	return string(out[:])
-}
-
-// tokenEncryption is the encryption field of a token request (spec section 1.2.1):
-// the lowercase hex SHA-256 of appKey + decimal(timestampMillis) + appSecret.
-func tokenEncryption(appKey, appSecret string, timestampMillis int64) string {
-	var stack [256]byte
-	data := append(stack[:0], appKey...)
-	data = strconv.AppendInt(data, timestampMillis, 10)
-	data = append(data, appSecret...)
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
+	return signing.Sign(accessToken, secretKey, timestampMillis, query, body)
 }

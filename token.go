@@ -9,13 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-)
+	"github.com/enos-go/batchprocessing/internal/signing"
 
-// Paths of the gateway's token service (spec sections 1.2.1 and 1.2.2).
-const (
-	tokenGetPath     = "/apim-token-service/v2.0/token/get"
-	tokenRefreshPath = "/apim-token-service/v2.0/token/refresh"
+	"github.com/go-resty/resty/v2"
 )
 
 // Token lifetime handling.
@@ -148,7 +144,7 @@ func (s *tokenSource) invalidate(tok string) {
 // plain get when the token service refuses the refresh (1203, 1204, ...).
 func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.Duration, error) {
 	if current != "" {
-		tok, lifetime, err := s.request(ctx, "RefreshAccessToken", tokenRefreshPath, current)
+		tok, lifetime, err := s.request(ctx, "RefreshAccessToken", signing.TokenRefreshPath, current)
 		var apiErr *APIError
 		if err == nil || !errors.As(err, &apiErr) || apiErr.Code == 0 {
 			return tok, lifetime, err // success, or the gateway is not answering: a get would not help
@@ -156,7 +152,7 @@ func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.D
 		s.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing access token refresh refused, getting a new one",
 			slog.Int("code", apiErr.Code), slog.String("message", apiErr.Message))
 	}
-	return s.request(ctx, "GetAccessToken", tokenGetPath, "")
+	return s.request(ctx, "GetAccessToken", signing.TokenGetPath, "")
 }
 
 // maxReplayRetries bounds the resends of a token request refused as a replay.
@@ -273,7 +269,7 @@ func (s *tokenSource) newRequestBody(current string) tokenRequestBody {
 	s.mu.Unlock()
 	return tokenRequestBody{
 		AppKey:      s.appKey,
-		Encryption:  tokenEncryption(s.appKey, s.appSecret, ts),
+		Encryption:  signing.TokenEncryption(s.appKey, s.appSecret, ts),
 		Timestamp:   ts,
 		AccessToken: current,
 	}

@@ -19,9 +19,9 @@
 //
 // The gateway (spec sections 1.2 and 2.2): POST /apim-token-service/v2.0/token/get and
 // /token/refresh with their status codes 0, 1001 to 1004 and 1202 to 1204; on every other route
-// the headers apim-accesstoken, apim-timestamp and apim-signature, checked with
-// batchprocessing.Sign over the decoded query and the exact body bytes. Gateway refusals are
-// HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path (checked before
+// the headers apim-accesstoken, apim-timestamp and apim-signature, checked with the same
+// signature as batchprocessing.Sign over the decoded query and the exact body bytes. Gateway
+// refusals are HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path (checked before
 // authentication), 413 for a body over MaxBodyBytes, 401 "Invalid authentication credentials"
 // for a missing header, an unknown or expired token, a timestamp outside the window (15
 // minutes by default, see WithTimestampWindow) or a wrong signature. Every answer carries a

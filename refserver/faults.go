@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
 // Route names the requests a Fault applies to: the HTTP method, the URL path, and the
@@ -17,8 +19,8 @@ type Route struct {
 
 // Routes of the token service and of the operations tests most often disturb.
 var (
-	RouteTokenGet        = Route{http.MethodPost, tokenGetPath, ""}
-	RouteTokenRefresh    = Route{http.MethodPost, tokenRefreshPath, ""}
+	RouteTokenGet        = Route{http.MethodPost, signing.TokenGetPath, ""}
+	RouteTokenRefresh    = Route{http.MethodPost, signing.TokenRefreshPath, ""}
 	RouteTriggerFlow     = Route{http.MethodPost, batchPrefix + "/flows", "trigger"}
 	RouteGetFlowInstance = Route{http.MethodGet, batchPrefix + "/flowInstances", "get"}
 	RouteGetTimezone     = Route{http.MethodGet, batchPrefix + "/time", "getTimeZone"}

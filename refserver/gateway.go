@@ -1,33 +1,18 @@
 package refserver
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
-	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
 // This file is the API gateway: the token service (spec sections 1.2.1 to 1.2.3) and the check
 // of the token and signature headers on every other call (spec section 1.2.4).
-
-// Paths of the token service.
-const (
-	tokenGetPath     = "/apim-token-service/v2.0/token/get"
-	tokenRefreshPath = "/apim-token-service/v2.0/token/refresh"
-)
-
-// Headers of a signed call (spec section 1.2.4).
-const (
-	headerAccessToken = "apim-accesstoken"
-	headerTimestamp   = "apim-timestamp"
-	headerSignature   = "apim-signature"
-)
 
 // serveToken answers token/get (refresh false) or token/refresh (refresh true).
 func (st *state) serveToken(w http.ResponseWriter, body []byte, refresh bool) {
@@ -63,7 +48,7 @@ func (st *state) token(body []byte, refresh bool) (*tokenData, *failure) {
 	if !st.withinWindow(req.Timestamp.value, now) {
 		return nil, errTokenTimestamp
 	}
-	want := tokenEncryption(req.AppKey, a.secret, req.Timestamp.value)
+	want := signing.TokenEncryption(req.AppKey, a.secret, req.Timestamp.value)
 	if subtle.ConstantTimeCompare([]byte(req.Encryption), []byte(want)) != 1 {
 		return nil, errTokenEncryption
 	}
@@ -137,7 +122,7 @@ func (st *state) forgetOldEncryptions(now time.Time) {
 // authenticate reports whether a call carries a known, unexpired token, a timestamp within the
 // window of the server clock and the signature of exactly this query and body.
 func (st *state) authenticate(h http.Header, query url.Values, body []byte, now time.Time) bool {
-	accessToken, stamp, signature := h.Get(headerAccessToken), h.Get(headerTimestamp), h.Get(headerSignature)
+	accessToken, stamp, signature := h.Get(signing.HeaderAccessToken), h.Get(signing.HeaderTimestamp), h.Get(signing.HeaderSignature)
 	if accessToken == "" || stamp == "" || signature == "" {
 		return false
 	}
@@ -149,7 +134,7 @@ func (st *state) authenticate(h http.Header, query url.Values, body []byte, now 
 	if !ok || !st.withinWindow(ts, now) {
 		return false
 	}
-	want := batchprocessing.Sign(accessToken, st.apps[t.appKey].secret, ts, query, body)
+	want := signing.Sign(accessToken, st.apps[t.appKey].secret, ts, query, body)
 	return subtle.ConstantTimeCompare([]byte(signature), []byte(want)) == 1
 }
 
@@ -167,11 +152,4 @@ func parseMillis(s string) (int64, bool) {
 // remaining returns the whole seconds t has left to live at now.
 func remaining(t *token, now time.Time) int64 {
 	return int64(t.expires.Sub(now) / time.Second)
-}
-
-// tokenEncryption is the encryption a token request must carry (spec section 1.2.1): the
-// lowercase hex SHA-256 of appKey + decimal(timestampMillis) + appSecret.
-func tokenEncryption(appKey, appSecret string, timestampMillis int64) string {
-	sum := sha256.Sum256([]byte(appKey + strconv.FormatInt(timestampMillis, 10) + appSecret))
-	return hex.EncodeToString(sum[:])
 }

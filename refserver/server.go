@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
 // Identities seeded by NewDemoServer: the placeholders of the EnOS documentation's samples.
@@ -335,7 +337,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", st.clock().UTC().Format(http.TimeFormat))
 
 	path := r.URL.Path
-	isToken := r.Method == http.MethodPost && (path == tokenGetPath || path == tokenRefreshPath)
+	isToken := r.Method == http.MethodPost && (path == signing.TokenGetPath || path == signing.TokenRefreshPath)
 	resource, isBatch := strings.CutPrefix(path, batchPrefix)
 	isBatch = isBatch && resources[resource]
 	if !isToken && !isBatch {
@@ -355,7 +357,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if isToken {
-		st.serveToken(w, body, path == tokenRefreshPath)
+		st.serveToken(w, body, path == signing.TokenRefreshPath)
 		return
 	}
 	data, f, ok := st.serveOperation(r, resource, body)

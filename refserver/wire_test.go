@@ -95,11 +95,3 @@ func TestWriters(t *testing.T) {
 		}
 	}
 }
-
-func TestTokenEncryptionVector(t *testing.T) {
-	// Spec section 1.6, V1.
-	const want = "70ecdb4a8361b7ce9f06c9849328e2500220a0fa176086337a7da0aee3aa8977"
-	if got := tokenEncryption("yourAppAccessKey", "yourAppSecretKey", 1574385824000); got != want {
-		t.Errorf("got %s, want %s", got, want)
-	}
-}

@@ -1,0 +1,168 @@
+package signing
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// vectors is the layout of testdata/signing-vectors.json: V0 is the EnOS documentation's own
+// example, V1 the token encryption of the documentation's sample app, V2 to V4 the sample
+// trigger signed three ways.
+type vectors struct {
+	Signatures []struct {
+		Name        string `json:"name"`
+		AccessToken string `json:"accessToken"`
+		SecretKey   string `json:"secretKey"`
+		Timestamp   int64  `json:"timestamp"`
+		Query       string `json:"query"`
+		Body        string `json:"body"`
+		Signature   string `json:"signature"`
+	} `json:"signatures"`
+	TokenRequests []struct {
+		Name       string `json:"name"`
+		AppKey     string `json:"appKey"`
+		SecretKey  string `json:"secretKey"`
+		Timestamp  int64  `json:"timestamp"`
+		Encryption string `json:"encryption"`
+	} `json:"tokenRequests"`
+}
+
+func loadVectors(t *testing.T) vectors {
+	t.Helper()
+	raw, err := os.ReadFile("../../testdata/signing-vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vectors
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Signatures) < 4 || len(v.TokenRequests) < 1 {
+		t.Fatalf("signing-vectors.json has %d signatures and %d token requests", len(v.Signatures), len(v.TokenRequests))
+	}
+	return v
+}
+
+func TestSignVectors(t *testing.T) {
+	t.Parallel()
+	for _, v := range loadVectors(t).Signatures {
+		q, err := url.ParseQuery(v.Query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body []byte
+		if v.Body != "" {
+			body = []byte(v.Body)
+		}
+		if got := Sign(v.AccessToken, v.SecretKey, v.Timestamp, q, body); got != v.Signature {
+			t.Errorf("%s: Sign = %s, want %s", v.Name, got, v.Signature)
+		}
+	}
+}
+
+func TestTokenEncryptionVectors(t *testing.T) {
+	t.Parallel()
+	for _, v := range loadVectors(t).TokenRequests {
+		if got := TokenEncryption(v.AppKey, v.SecretKey, v.Timestamp); got != v.Encryption {
+			t.Errorf("%s: TokenEncryption = %s, want %s", v.Name, got, v.Encryption)
+		}
+	}
+}
+
+func TestSignCanonicalization(t *testing.T) {
+	t.Parallel()
+	base := Sign("tok", "sec", 1, url.Values{"b": {"2"}, "a": {"1"}}, []byte("{}"))
+	tests := []struct {
+		name  string
+		got   string
+		equal bool
+	}{
+		{"key order does not matter", Sign("tok", "sec", 1, url.Values{"a": {"1"}, "b": {"2"}}, []byte("{}")), true},
+		{"value changes", Sign("tok", "sec", 1, url.Values{"a": {"1"}, "b": {"3"}}, []byte("{}")), false},
+		{"body changes", Sign("tok", "sec", 1, url.Values{"a": {"1"}, "b": {"2"}}, []byte("{ }")), false},
+		{"timestamp changes", Sign("tok", "sec", 2, url.Values{"a": {"1"}, "b": {"2"}}, []byte("{}")), false},
+		{"token changes", Sign("tok2", "sec", 1, url.Values{"a": {"1"}, "b": {"2"}}, []byte("{}")), false},
+		{"secret changes", Sign("tok", "sec2", 1, url.Values{"a": {"1"}, "b": {"2"}}, []byte("{}")), false},
+		{"extra param", Sign("tok", "sec", 1, url.Values{"a": {"1"}, "b": {"2"}, "c": {""}}, []byte("{}")), false},
+	}
+	for _, tt := range tests {
+		if (tt.got == base) != tt.equal {
+			t.Errorf("%s: equal = %v, want %v", tt.name, tt.got == base, tt.equal)
+		}
+	}
+	// Decoded values are signed: a value with characters that are percent-encoded on the
+	// wire signs the same as its decoded form.
+	onWire, _ := url.ParseQuery("name=a%20b%2Bc&x=%E6%8F%8F")
+	if Sign("t", "s", 1, onWire, nil) != Sign("t", "s", 1, url.Values{"name": {"a b+c"}, "x": {"描"}}, nil) {
+		t.Error("percent-encoded and decoded queries sign differently")
+	}
+}
+
+// plainSign is the documented definition written the obvious way: one string, one hash.
+func plainSign(token, secret string, ts int64, q url.Values, body []byte) string {
+	var b strings.Builder
+	b.WriteString(token)
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range q[k] {
+			b.WriteString(k + v)
+		}
+	}
+	b.Write(body)
+	b.WriteString(strconv.FormatInt(ts, 10) + secret)
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// TestSignMatchesDefinition checks the stack path, the streamed path and the boundary
+// between them against the plain definition, with more keys than Sign's key array.
+func TestSignMatchesDefinition(t *testing.T) {
+	t.Parallel()
+	q := url.Values{}
+	for i := 9; i >= 0; i-- {
+		q.Set(fmt.Sprintf("k%d", i), fmt.Sprintf("v%d", i))
+	}
+	q.Add("k3", "second")
+	for _, size := range []int{0, 43, 800, 900, 930, 960, 1000, 1024, 1100, 4096, 65536} {
+		body := make([]byte, size)
+		for i := range body {
+			body[i] = 'a' + byte(i%26)
+		}
+		for _, secret := range []string{"s", strings.Repeat("S", 300)} {
+			if got, want := Sign("tok", secret, 1574385824000, q, body), plainSign("tok", secret, 1574385824000, q, body); got != want {
+				t.Errorf("body of %d bytes, secret of %d: Sign = %s, want %s", size, len(secret), got, want)
+			}
+		}
+	}
+	long := strings.Repeat("x", 2000) // a query past the stack buffer on its own
+	if got, want := Sign(long, "s", 1, url.Values{"a": {long}}, nil), plainSign(long, "s", 1, url.Values{"a": {long}}, nil); got != want {
+		t.Errorf("long token and query: Sign = %s, want %s", got, want)
+	}
+}
+
+func BenchmarkSign(b *testing.B) {
+	q := url.Values{"action": {"trigger"}, "orgId": {"yourOrgId"}, "userId": {"yourUserId"}}
+	for _, size := range []int{43, 4 << 10, 64 << 10} {
+		body := make([]byte, size)
+		copy(body, `{"flowId":3377,"triggerTime":1574385824000}`)
+		b.Run(fmt.Sprintf("body=%dB", size), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(size))
+			for i := 0; i < b.N; i++ {
+				_ = Sign("61f1575d5daaef1a3d994466e54b97a89aded3be7dbc7ba0efd7b7ddafacf59b", "yourAppSecretKey", 1574385824000, q, body)
+			}
+		})
+	}
+}
