@@ -93,7 +93,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		queries:   &queryCache{},
 		maxBody:   s.maxResponseBytes,
 	}
-	// The API client reads and decodes bodies itself (readBody, decodeEnvelope): resty's
+	// The API client reads and decodes bodies itself (readLimited, decodeEnvelope): resty's
 	// response handling would only match the content type against its regular expressions.
 	// The Accept header spares resty the same match on the request side.
 	c.rest = newResty(hc, s).
@@ -117,19 +117,32 @@ func defaultTransport() http.RoundTripper {
 	t := base.Clone()
 	t.MaxIdleConns = max(t.MaxIdleConns, MaxIdleConnsPerHost)
 	t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	return t
 }
+
+// maxResponseHeaderBytes bounds the response headers a client made without WithHTTPClient
+// reads (Go's default is 10 MB); the gateway's are well under a kilobyte.
+const maxResponseHeaderBytes = 64 << 10
 
 // MaxIdleConnsPerHost is the number of idle connections a client made without
 // WithHTTPClient keeps to the gateway.
 const MaxIdleConnsPerHost = 100
 
-// newResty configures one resty client over the shared, already copied *http.Client.
+// newResty configures one resty client over the shared, already copied *http.Client. The
+// client never follows a redirect: the EnOS gateway does not redirect API calls, and a
+// followed redirect would carry the token, the signature and the body (or, for a token
+// request, the AccessKey and its encryption) to whatever host the Location names. The 3xx
+// answer itself comes back, and readLimited turns it into an error.
 func newResty(hc *http.Client, s settings) *resty.Client {
 	return resty.NewWithClient(hc).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(keepRedirect)).
 		SetLogger(restyLogger{s.logger}).
 		SetHeader("User-Agent", s.userAgent)
 }
+
+// keepRedirect is the redirect policy: return the redirect itself, never follow it.
+func keepRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // parseEndpoint checks that endpoint is an absolute http(s) URL without credentials,
 // query or fragment, and returns it without a trailing slash.

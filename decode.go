@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -19,9 +18,8 @@ type response struct {
 	status           int
 	header           http.Header
 	body             []byte
-	// secrets are strings that must not appear in an error (the access token, the
-	// SecretKey); unexpected masks them in the body sample.
-	secrets []string
+	// secrets must not appear in an error built from this answer.
+	secrets secrets
 }
 
 // envelope is the gateway's answer to a Batch Processing call: {code, msg, data, requestId}
@@ -65,7 +63,7 @@ func decodeEnvelope(r *response, data any) error {
 	}
 	if env.Code == nil {
 		e := r.unexpected(errors.New("no code in the envelope"))
-		e.Message = env.message()
+		e.Message = r.secrets.redact(env.message())
 		return e
 	}
 	if code := env.code(); code != 0 {
@@ -148,50 +146,37 @@ func (r *response) apiError(code int, message, requestID string) *APIError {
 	if requestID == "" {
 		requestID = r.header.Get("X-Request-Id")
 	}
-	return &APIError{
+	return r.secrets.redactAPIError(&APIError{
 		Operation:  r.op,
 		Method:     r.method,
 		Path:       r.path,
 		HTTPStatus: r.status,
 		Code:       code,
-		Message:    redact(message, r.secrets),
+		Message:    message,
 		RequestID:  requestID,
-	}
+	})
 }
 
 // unexpected builds the error of an answer that is not the documented JSON.
 func (r *response) unexpected(cause error) *APIError {
-	e := r.apiError(0, "", "")
-	e.Unexpected = true
-	e.ContentType = r.header.Get("Content-Type")
-	e.BodySize = len(r.body)
-	// Redact the whole body before cutting it: a secret across the cut would survive.
-	e.Body = sample(redact(string(r.body), r.secrets))
+	e := &APIError{
+		Operation:   r.op,
+		Method:      r.method,
+		Path:        r.path,
+		HTTPStatus:  r.status,
+		RequestID:   r.header.Get("X-Request-Id"),
+		Unexpected:  true,
+		ContentType: r.header.Get("Content-Type"),
+		BodySize:    len(r.body),
+		// Mask the whole body before cutting it: a secret across the cut would survive.
+		Body: sample(r.secrets.redact(string(r.body))),
+		Err:  cause,
+	}
 	if cause != nil && cause != errBodyTooLarge {
-		// Decoding errors quote what the server sent: keep their text short and clean.
-		cause = errors.New(sample(redact(cause.Error(), r.secrets)))
+		// Decoding errors quote what the server sent: keep their text short.
+		e.Err = errors.New(sample(r.secrets.redact(cause.Error())))
 	}
-	e.Err = cause
-	return e
-}
-
-// tokenValue finds access token values in a token service's answer.
-var tokenValue = regexp.MustCompile(`("accessToken"\s*:\s*")[^"]*("?)`)
-
-// redactedText replaces secrets in error bodies.
-const redactedText = "[REDACTED]"
-
-// redact masks the given secrets and any "accessToken" value in s.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, redactedText)
-		}
-	}
-	if strings.Contains(s, "accessToken") {
-		s = tokenValue.ReplaceAllString(s, "${1}"+redactedText+"${2}")
-	}
-	return s
+	return r.secrets.redactAPIError(e)
 }
 
 // sample returns the first bytes of a body, cut at a rune boundary.

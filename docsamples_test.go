@@ -113,9 +113,11 @@ var docSampleCases = []docSampleCase{
 	{
 		name: "trigger_flow", method: http.MethodPost, path: flowsPath, action: "trigger",
 		run: func(t *testing.T, ctx context.Context, c *Client) {
-			id, err := c.TriggerFlow(ctx, TriggerFlowRequest{FlowID: 3377, TriggerTime: time.UnixMilli(1574385824000)})
+			// The documentation answers its request for flow 3377 with an instance of flow
+			// 2791 at epoch 0, which the client refuses (another flow's instance): the
+			// sample is decoded as the answer to the request it matches.
+			id, err := c.TriggerFlow(ctx, TriggerFlowRequest{FlowID: 2791, TriggerTime: time.UnixMilli(0)})
 			wantNoErr(t, "TriggerFlow", err)
-			// A doc artifact (the request was for flow 3377): decoded as sent.
 			wantEq(t, "id", id, FlowInstanceID("2791-19700101000000"))
 			flowID, err := id.FlowID()
 			wantNoErr(t, "FlowID", err)
@@ -137,7 +139,7 @@ var docSampleCases = []docSampleCase{
 		name: "update_and_trigger_flow", method: http.MethodPost, path: flowsPath, action: "updateAndTrigger",
 		run: func(t *testing.T, ctx context.Context, c *Client) {
 			id, err := c.UpdateAndTriggerFlow(ctx, UpdateAndTriggerFlowRequest{
-				FlowID: 3377, TriggerTime: time.UnixMilli(1574385824000),
+				FlowID: 2791, TriggerTime: time.UnixMilli(0), // the request the sample answers, as above
 				Parameters: []Parameter{{Key: "REPLACE", Value: "ddee"}},
 			})
 			wantNoErr(t, "UpdateAndTriggerFlow", err)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -395,9 +397,19 @@ type listFlowInstancesBody struct {
 	Pagination      pagination `json:"pagination"`
 }
 
-// allStatuses is the status filter of a listing that asks for every status.
-var allStatuses = []FlowInstanceStatus{StatusFail, StatusInit, StatusSuccess, StatusRunning, StatusSuspend,
-	StatusInternalError, StatusWait, StatusReady, StatusTimeout, StatusCancel, StatusRerun, StatusSkip}
+// allStatusCodes is the status filter of a listing that asks for every status: the field
+// is mandatory.
+var allStatusCodes = statusCodes([]FlowInstanceStatus{StatusFail, StatusInit, StatusSuccess, StatusRunning,
+	StatusSuspend, StatusInternalError, StatusWait, StatusReady, StatusTimeout, StatusCancel, StatusRerun, StatusSkip})
+
+// statusCodes is the status filter of a listing: the codes, comma-separated ("1,2,3").
+func statusCodes(statuses []FlowInstanceStatus) string {
+	codes := make([]string, len(statuses))
+	for i, s := range statuses {
+		codes[i] = strconv.Itoa(int(s))
+	}
+	return strings.Join(codes, ",")
+}
 
 // ListFlowInstances returns one page of the flow instances that match the request (List
 // Flow Instances: POST /batch-processing-service/v2.1/flowInstances?action=search). Use
@@ -439,13 +451,9 @@ func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) 
 	if err != nil {
 		return listFlowInstancesBody{}, err
 	}
-	statuses := req.Statuses
-	if len(statuses) == 0 {
-		statuses = allStatuses
-	}
-	codes := make([]string, len(statuses))
-	for i, s := range statuses {
-		codes[i] = strconv.Itoa(int(s))
+	status := allStatusCodes
+	if len(req.Statuses) > 0 {
+		status = statusCodes(req.Statuses)
 	}
 	return listFlowInstancesBody{
 		Type:            int(req.Type),
@@ -453,7 +461,7 @@ func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) 
 		Owner:           req.Owner,
 		FromTriggerTime: from.UnixMilli(),
 		ToTriggerTime:   to.UnixMilli(),
-		Status:          strings.Join(codes, ","),
+		Status:          status,
 		Pagination:      page,
 	}, nil
 }
@@ -485,7 +493,12 @@ func checkPage(op string, pageNo, pageSize int, sorters []Sorter) (pagination, e
 
 // ListFlowInstancesIter returns every flow instance that matches the request, page after
 // page from req.PageNo. It stops at the first error (yielded once, with a zero instance),
-// when the caller stops, or when the context ends.
+// when the caller stops, or when the context ends. An instance that a later page repeats
+// (the listing shifted while it was read) is yielded once.
+//
+// It does not trust the service to make progress: a page that brings no instance not seen
+// before, or an empty page while the count says more remain, ends the listing with an
+// unexpected-response *APIError (ErrUnexpectedResponse).
 func (c *Client) ListFlowInstancesIter(ctx context.Context, req ListFlowInstancesRequest) iter.Seq2[FlowInstance, error] {
 	return func(yield func(FlowInstance, error) bool) {
 		if req.To.IsZero() {
@@ -499,17 +512,25 @@ func (c *Client) ListFlowInstancesIter(ctx context.Context, req ListFlowInstance
 		if size == 0 {
 			size = DefaultPageSize
 		}
+		seen := map[FlowInstanceID]bool{}
 		for {
 			if ctx != nil && ctx.Err() != nil {
 				yield(FlowInstance{}, ctx.Err())
 				return
 			}
 			page, err := c.ListFlowInstances(ctx, req)
+			if err == nil {
+				err = checkProgress(req.PageNo, size, page, seen)
+			}
 			if err != nil {
 				yield(FlowInstance{}, err)
 				return
 			}
 			for _, fi := range page.FlowInstances {
+				if seen[fi.InstanceID] {
+					continue
+				}
+				seen[fi.InstanceID] = true
 				if !yield(fi, nil) {
 					return
 				}
@@ -521,4 +542,21 @@ func (c *Client) ListFlowInstancesIter(ctx context.Context, req ListFlowInstance
 			req.PageNo++
 		}
 	}
+}
+
+// checkProgress checks that page number pageNo of a listing brings something new: an
+// empty page while the count says more remain, or a page of instances all seen before,
+// means the service is not paging, and reading on would never end.
+func checkProgress(pageNo, size int, page *FlowInstancePage, seen map[FlowInstanceID]bool) error {
+	var why string
+	switch {
+	case len(page.FlowInstances) == 0 && (pageNo-1)*size < page.Count:
+		why = "is empty"
+	case len(page.FlowInstances) > 0 && !slices.ContainsFunc(page.FlowInstances, func(fi FlowInstance) bool { return !seen[fi.InstanceID] }):
+		why = "repeats instances of earlier pages"
+	default:
+		return nil
+	}
+	return &APIError{Operation: "ListFlowInstances", Method: http.MethodPost, Path: flowInstancesPath, HTTPStatus: http.StatusOK,
+		Unexpected: true, Err: fmt.Errorf("page %d %s while the count says %d instances match: the service is not paging", pageNo, why, page.Count)}
 }

@@ -3,6 +3,7 @@ package batchprocessing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -16,8 +17,10 @@ type TriggerFlowRequest struct {
 	FlowID int64
 	// TriggerTime is the business time of the run. A time before now runs the flow at once
 	// (after any running instance of the same flow) and is passed to the flow's time
-	// parameters; a later time schedules it. The zero value means now (the client's clock).
-	// It is sent in epoch milliseconds; the instance id carries it cut to the minute.
+	// parameters; a later time schedules it. The zero value means now (the client's clock);
+	// any other time must lie between 1970 and the end of year 9999, which the service can
+	// represent. It is sent in epoch milliseconds; the instance id carries it cut to the
+	// minute, in the server's time zone.
 	TriggerTime time.Time
 	// OrgID is the organization id; empty takes the client's WithOrgID.
 	OrgID string
@@ -60,7 +63,7 @@ func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest) (FlowI
 	if err != nil {
 		return "", err
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowBody{FlowID: req.FlowID, TriggerTime: at})
+	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowBody{FlowID: req.FlowID, TriggerTime: at})
 }
 
 // TriggerFlowFromTaskRequest is the input of Client.TriggerFlowFromTask.
@@ -92,7 +95,7 @@ func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTas
 	if req.TaskID <= 0 {
 		return "", invalid(op, "TaskID", "must be positive, got "+itoa(req.TaskID))
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at})
+	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at})
 }
 
 // UpdateAndTriggerFlowRequest is the input of Client.UpdateAndTriggerFlow.
@@ -130,7 +133,7 @@ func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerF
 			return "", invalid(op, "Parameters", "a parameter without a key")
 		}
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at, Parameters: params})
+	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at, Parameters: params})
 }
 
 // triggerInput validates what the three trigger operations share and returns the query
@@ -146,21 +149,61 @@ func (c *Client) triggerInput(ctx context.Context, op, action string, flowID int
 	if at.IsZero() {
 		at = c.clock.Now()
 	}
-	if at.UnixMilli() < 0 {
-		return userQuery{}, 0, invalid(op, "TriggerTime", "before 1970-01-01: "+at.String())
+	if at.Before(minTriggerTime) || !at.Before(maxTriggerTime) {
+		return userQuery{}, 0, invalid(op, "TriggerTime", at.UTC().Format(time.RFC3339)+
+			" is outside what the service can represent (1970 to 9999); the zero time means now")
 	}
 	return q, at.UnixMilli(), nil
 }
 
+// The trigger times the service can represent: epoch milliseconds from 1970, and a
+// four-digit year in the instance id.
+var (
+	minTriggerTime = time.Unix(0, 0)
+	maxTriggerTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).Add(-14 * time.Hour) // year 9999 in any zone
+)
+
 // trigger sends a trigger operation and returns the id of the instance it created. It is
 // a creating call: when an attempt may have reached the service without an answer, the
-// client looks for the instance (flow id and trigger minute) before sending again.
-func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, body any) (FlowInstanceID, error) {
+// client looks for the instance (flow id and trigger minute) before sending again. An
+// answer that names another flow's instance, or another minute than the one asked for, is
+// unexpected.
+func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any) (FlowInstanceID, error) {
 	var data flowInstanceIDData
+	check := func() error { return checkTriggerAnswer(FlowInstanceID(data.FlowInstanceID), flowID, at, fixed) }
 	err := c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body,
-		kind: creating, created: c.findInstance(q, flowID, at, &data)}, &data)
+		kind: creating, created: c.findInstance(q, flowID, at, &data), check: check}, &data)
 	if err != nil {
 		return "", err
 	}
 	return FlowInstanceID(data.FlowInstanceID), nil
+}
+
+// checkTriggerAnswer checks the instance id a trigger of flowID at atMillis was answered
+// with: it must be of that flow and, when the caller fixed the trigger time, of that minute.
+// The id carries the minute in the server's time zone, which the client does not know for
+// every instant (see instanceOfMinute); so the minute is accepted when the id's time, read
+// as UTC, is the trigger minute shifted by an offset that some zone has: whole quarter hours
+// from UTC-12 to UTC+14.
+func checkTriggerAnswer(id FlowInstanceID, flowID, atMillis int64, fixed bool) error {
+	got, err := id.FlowID()
+	if err != nil {
+		return err
+	}
+	if got != flowID {
+		return fmt.Errorf("the answer names instance %q of flow %d; flow %d was triggered", string(id), got, flowID)
+	}
+	if !fixed {
+		return nil
+	}
+	local, err := id.Time(time.UTC)
+	if err != nil {
+		return err
+	}
+	offset := local.Sub(time.UnixMilli(atMillis - atMillis%60_000))
+	if offset%(15*time.Minute) != 0 || offset < -12*time.Hour || offset > 14*time.Hour {
+		return fmt.Errorf("the answer names instance %q, not one of the minute triggered (%s)",
+			string(id), time.UnixMilli(atMillis).UTC().Format(time.RFC3339))
+	}
+	return nil
 }

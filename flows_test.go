@@ -70,7 +70,8 @@ func TestTriggerFlowRequest(t *testing.T) {
 func TestTriggerFlowDefaultsAndOverrides(t *testing.T) {
 	c, mt, clock := newTestClient(t, WithUserAgent("my-pipeline/2"))
 	var rec recorder
-	mt.RegisterResponder(http.MethodPost, flowsURL, rec.wrap(okInstance("1-20191122012300")))
+	mt.RegisterResponder(http.MethodPost, flowsURL, rec.wrap(okInstance("1-20191122012300")).
+		Then(rec.wrap(okInstance("2-20261130080000"))))
 	clock.Advance(90 * time.Second)
 
 	if _, err := trigger(c, 1); err != nil {

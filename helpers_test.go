@@ -110,11 +110,16 @@ func (r *recorder) wrap(next httpmock.Responder) httpmock.Responder {
 		if req.Body != nil {
 			body, _ = io.ReadAll(req.Body)
 		}
-		r.mu.Lock()
-		r.reqs = append(r.reqs, recorded{req.Method, req.URL.String(), req.Header.Clone(), body})
-		r.mu.Unlock()
+		r.add(recorded{req.Method, req.URL.String(), req.Header.Clone(), body})
 		return next(req)
 	}
+}
+
+// add keeps one request.
+func (r *recorder) add(req recorded) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, req)
+	r.mu.Unlock()
 }
 
 func (r *recorder) all() []recorded {

@@ -33,8 +33,17 @@ const DefaultTimeout = 30 * time.Second
 const DefaultMaxResponseBytes = 8 << 20
 
 // WithHTTPClient makes the client send its requests through a copy of hc: its Transport,
-// Timeout, CheckRedirect and Jar are used, and hc itself is never modified. Use it for
-// proxies, TLS settings, timeouts, and to plug in test transports such as httpmock.
+// Timeout and Jar are used, and hc itself is never modified. Use it for proxies, TLS
+// settings, timeouts, and to plug in test transports such as httpmock.
+//
+// The copy never follows redirects, whatever hc.CheckRedirect says: the EnOS gateway does
+// not redirect API calls, and following one would hand the access token, the request's
+// signature and its body (for a token request, the AccessKey and its encryption) to the
+// host the Location names. A 3xx answer fails the call with an unexpected-response
+// *APIError (ErrUnexpectedResponse) that names the status and the target host.
+//
+// hc's transport keeps its own limits; the transport of a client made without
+// WithHTTPClient refuses response headers over 64 KiB.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -72,6 +81,9 @@ func WithUserAgent(userAgent string) Option {
 	return func(s *settings) error {
 		if strings.TrimSpace(userAgent) == "" {
 			return errors.New("WithUserAgent: empty user agent")
+		}
+		if strings.ContainsFunc(userAgent, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return errors.New("WithUserAgent: control characters cannot be sent in a header")
 		}
 		s.userAgent = userAgent
 		return nil

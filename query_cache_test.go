@@ -1,6 +1,10 @@
 package batchprocessing
 
 import (
+	"context"
+	"net/http"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -34,6 +38,13 @@ func TestQueryCache(t *testing.T) {
 	if _, _, err := qc.encode(42); err == nil {
 		t.Error("a non-struct query encodes")
 	}
+	// A query struct that cannot be a map key is encoded, not cached (and does not panic).
+	type withSlice struct {
+		IDs []string `url:"ids,comma"`
+	}
+	if _, raw, err := qc.encode(withSlice{[]string{"a", "b"}}); err != nil || raw != "ids=a%2Cb" {
+		t.Errorf("slice query = %q, %v", raw, err)
+	}
 	// Safe for concurrent use.
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -46,4 +57,33 @@ func TestQueryCache(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestQueryCacheKeepsNoLongText makes calls whose queries carry distinct 1 MiB expressions
+// and checks that the client keeps none of them once the calls are done.
+func TestQueryCacheKeepsNoLongText(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	mt.RegisterResponder(http.MethodGet, flowsURL, okData(`[]`))
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	expr := []byte(strings.Repeat("x", 1<<20))
+	before := heap()
+	const calls = 64
+	for i := range calls {
+		expr[0] = byte('a' + i%26)
+		expr[1] = byte('a' + i/26)
+		if _, err := c.GetMyFlows(context.Background(), GetMyFlowsRequest{Expression: string(expr)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mt.Reset()
+	// Each query, kept, would hold its 1 MiB expression twice (values and encoding).
+	if grown := int64(heap()) - int64(before); grown > 8<<20 {
+		t.Errorf("the client keeps %d MiB after %d calls with 1 MiB queries", grown>>20, calls)
+	}
+	runtime.KeepAlive(c)
 }

@@ -2,6 +2,7 @@ package batchprocessing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -16,18 +17,31 @@ import (
 // server in GMT+8, the instance 3377-20191122092300.
 const wantGMT8ID = "3377-20191122092300"
 
-// reconcileMocks registers Get Timezone (GMT+8) and Get Flow Instance, which finds the
-// instance wantGMT8ID when exists reports true, and answers 62102 otherwise.
+// searchURL is List Flow Instances, which the lookups of a trigger ask.
+var searchURL = testEndpoint + flowInstancesPath
+
+// reconcileMocks registers List Flow Instances as a service with one manual flow, 3377,
+// whose instance wantGMT8ID (triggered at testNowMillis) is listed while exists reports
+// true. It returns the recorder of the lookups: the searches of the manual type, with
+// which every lookup starts.
 func reconcileMocks(mt *httpmock.MockTransport, exists func() bool) *recorder {
-	mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
-	var gets recorder
-	mt.RegisterResponder(http.MethodGet, getInstanceURL, gets.wrap(func(req *http.Request) (*http.Response, error) {
-		if req.URL.Query().Get("flowInstId") == wantGMT8ID && exists() {
-			return okData(`{"instanceId":"` + wantGMT8ID + `","flowId":3377,"status":2}`)(req)
+	var lookups recorder
+	mt.RegisterResponder(http.MethodPost, searchURL, func(req *http.Request) (*http.Response, error) {
+		var body listFlowInstancesBody
+		raw, _ := io.ReadAll(req.Body)
+		if err := json.Unmarshal(raw, &body); err != nil {
+			return codeAnswer(62102, "Invalid parameter")(req)
 		}
-		return codeAnswer(62102, "Instance not found")(req)
-	}))
-	return &gets
+		if body.Type == int(FlowTypeManual) {
+			lookups.add(recorded{req.Method, req.URL.String(), req.Header.Clone(), raw})
+		}
+		if body.Type == int(FlowTypeManual) && exists() && body.FromTriggerTime <= testNowMillis && testNowMillis <= body.ToTriggerTime &&
+			strings.HasPrefix(wantGMT8ID, body.Expression) {
+			return okData(`{"flowInsts":[{"instanceId":"` + wantGMT8ID + `","flowId":3377,"status":2}],"count":1}`)(req)
+		}
+		return okData(`{"flowInsts":[],"count":0}`)(req)
+	})
+	return &lookups
 }
 
 func TestTriggerNeverRunsTwice(t *testing.T) {
@@ -37,7 +51,7 @@ func TestTriggerNeverRunsTwice(t *testing.T) {
 		// answers of the trigger endpoint, in order; each may mark the instance created
 		answers  []httpmock.Responder
 		triggers int // trigger requests sent
-		lookups  int // Get Flow Instance calls
+		lookups  int // lookups (searches of the manual type)
 		err      error
 	}{
 		{"refused connection: resent without looking",
@@ -111,8 +125,7 @@ func processedThen(created *bool, next httpmock.Responder) httpmock.Responder {
 
 func TestTriggerOutcomeUnknown(t *testing.T) {
 	c, mt, _ := newTestClient(t, fastRetries)
-	mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
-	mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(400)) // the lookup keeps failing
+	mt.RegisterResponder(http.MethodPost, searchURL, gatewayError(400)) // the lookup keeps failing
 	mt.RegisterResponder(http.MethodPost, flowsURL, lost)
 	_, err := trigger(c, 3377)
 	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -124,9 +137,9 @@ func TestTriggerOutcomeUnknown(t *testing.T) {
 	if n := mt.GetCallCountInfo()["POST "+flowsURL]; n != 1 {
 		t.Errorf("%d triggers sent while the outcome was unknown, want 1", n)
 	}
-	// The zone is asked once, however many lookups.
-	if n := mt.GetCallCountInfo()["GET "+testEndpoint+timePath]; n != 1 {
-		t.Errorf("%d time zone requests, want 1", n)
+	// Lookups compare instants: they never need the server's time zone.
+	if n := mt.GetCallCountInfo()["GET "+testEndpoint+timePath]; n != 0 {
+		t.Errorf("%d time zone requests, want none", n)
 	}
 }
 
@@ -186,26 +199,24 @@ func TestTriggerUnknownOutcomeEndings(t *testing.T) {
 	})
 	t.Run("lookups are single requests", func(t *testing.T) {
 		c, mt, _ := newTestClient(t, fastRetries)
-		mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
-		mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503))
+		mt.RegisterResponder(http.MethodPost, searchURL, gatewayError(503))
 		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
 		if _, err := trigger(c, 3377); !errors.Is(err, ErrOutcomeUnknown) {
 			t.Fatalf("err = %v", err)
 		}
-		if n := mt.GetCallCountInfo()["GET "+getInstanceURL]; n != 4 {
+		if n := mt.GetCallCountInfo()["POST "+searchURL]; n != 4 {
 			t.Errorf("%d lookups, want 4 (one per attempt of the policy)", n)
 		}
 	})
 	t.Run("a lookup refused for good ends it", func(t *testing.T) {
 		c, mt, _ := newTestClient(t, fastRetries)
-		mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+8"}`))
-		mt.RegisterResponder(http.MethodGet, getInstanceURL, codeAnswer(62103, "User has no privilege."))
+		mt.RegisterResponder(http.MethodPost, searchURL, codeAnswer(62103, "User has no privilege."))
 		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
 		_, err := trigger(c, 3377)
 		if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, ErrNoPrivilege) {
 			t.Fatalf("err = %v", err)
 		}
-		if n := mt.GetCallCountInfo()["GET "+getInstanceURL]; n != 1 {
+		if n := mt.GetCallCountInfo()["POST "+searchURL]; n != 1 {
 			t.Errorf("%d lookups, want 1", n)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"time"
 
 	"github.com/enos-go/batchprocessing/internal/signing"
@@ -40,6 +41,9 @@ type call struct {
 	// once sends the call a single time (token renewal aside): the lookups of a creating
 	// call, whose own loop retries them.
 	once bool
+	// check, if set, checks a decoded answer against the request (a trigger's instance id
+	// against the flow and minute asked for); its error makes the answer unexpected.
+	check func() error
 }
 
 // userQuery is the query every operation but the time ones carries.
@@ -54,6 +58,7 @@ type callState struct {
 	query     url.Values // the query sent, encoded in the URL
 	body      []byte     // the exact body bytes sent
 	token     string     // the access token the last attempt was signed with
+	signature string     // and its signature
 	notSigned bool       // the hook failed (no token): the attempt was not sent
 }
 
@@ -152,8 +157,8 @@ func (c *Client) do(ctx context.Context, cl call, data any) error {
 		if maybeMade && res.apiError != nil && res.apiError.Code == CodeInvalidParameter {
 			// A resend collided with an instance of that minute: the one an earlier
 			// attempt created?
-			return c.lookLast(ctx, cl, last, errors.New("an instance of that minute exists, "+
-				"but not under the id computed from the server's time zone"))
+			return c.lookLast(ctx, cl, last, errors.New("the service says an instance of that minute exists, "+
+				"but does not list it"))
 		}
 		switch v {
 		case giveUp:
@@ -205,6 +210,9 @@ func (c *Client) lookLast(ctx context.Context, cl call, last, reason error) erro
 // mayRecover reports whether a failed lookup is worth trying again: not when the service
 // refused it for good (an unknown user, no privilege, a refused certificate).
 func mayRecover(err error) bool {
+	if errors.Is(err, errAmbiguous) {
+		return false
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.HTTPStatus >= 500 || transientStatus(apiErr.HTTPStatus) || apiErr.Code == CodeInternalServer ||
@@ -232,7 +240,7 @@ func (c *Client) pauseBefore(ctx context.Context, cl call, next int, res *attemp
 
 // attempt sends the call once and decodes the answer into data.
 func (c *Client) attempt(ctx context.Context, cl call, state *callState, target string, data any, n int) *attemptResult {
-	state.notSigned = false
+	state.notSigned, state.token, state.signature = false, "", ""
 	req := c.rest.R().SetContext(context.WithValue(ctx, callStateKey{}, state))
 	if state.body != nil {
 		req.SetHeader("Content-Type", contentTypeJSON).SetBody(state.body)
@@ -240,38 +248,33 @@ func (c *Client) attempt(ctx context.Context, cl call, state *callState, target 
 	res := &attemptResult{start: c.clock.base()}
 	started := time.Now()
 	resp, err := req.Execute(cl.method, target)
-	if err == nil {
-		err = c.readBody(cl, resp)
-	}
-	res.end = c.clock.base()
-	if resp != nil && resp.RawResponse != nil {
-		res.status, res.header = resp.StatusCode(), resp.Header()
-	}
+	r := &response{op: cl.op, method: cl.method, path: cl.path, secrets: secrets{state.token, *c.secretKey, state.signature}}
 	if err != nil {
-		res.err = c.sendError(cl, err)
-		errors.As(res.err, &res.apiError)
+		// No answer: the request was not sent (no token, refused connection), or its fate
+		// is unknown.
+		res.end = c.clock.base()
 		res.reached = !state.notSigned && !neverSent(err)
-		if res.apiError != nil && res.apiError.Operation == cl.op {
-			res.reached = true // an answer came, too long to read
+		res.err = c.sendError(cl, err, r.secrets)
+	} else {
+		res.reached = true // an answer came, whatever it is
+		err = readLimited(resp, c.maxBody, r)
+		res.end = c.clock.base()
+		res.status, res.header = r.status, r.header
+		if err != nil {
+			res.err = c.sendError(cl, err, r.secrets)
+		} else {
+			if data != nil {
+				// Start from an empty result: an earlier attempt may have half-filled it.
+				reflect.ValueOf(data).Elem().SetZero()
+			}
+			res.err = decodeEnvelope(r, data)
+			if res.err == nil && cl.check != nil {
+				if err := cl.check(); err != nil {
+					res.err = r.unexpected(err)
+				}
+			}
 		}
-		c.logCall(ctx, cl, started, n, res.status, res.err)
-		return res
 	}
-	r := &response{
-		op:      cl.op,
-		method:  cl.method,
-		path:    cl.path,
-		status:  res.status,
-		header:  res.header,
-		body:    resp.Body(),
-		secrets: []string{state.token, *c.secretKey},
-	}
-	res.reached = true
-	if data != nil {
-		// Start from an empty result: an earlier attempt may have half-filled it.
-		reflect.ValueOf(data).Elem().SetZero()
-	}
-	res.err = decodeEnvelope(r, data)
 	errors.As(res.err, &res.apiError)
 	c.logCall(ctx, cl, started, n, res.status, res.err)
 	return res
@@ -289,32 +292,26 @@ func (c *Client) signRequest(_ *resty.Client, req *http.Request) error {
 		state.notSigned = true
 		return err
 	}
-	state.token = token
 	ts := c.clock.Now().UnixMilli()
+	state.token, state.signature = token, signing.Sign(token, *c.secretKey, ts, state.query, state.body)
 	req.Header.Set(signing.HeaderAccessToken, token)
 	req.Header.Set(signing.HeaderTimestamp, itoa(ts))
-	req.Header.Set(signing.HeaderSignature, signing.Sign(token, *c.secretKey, ts, state.query, state.body))
+	req.Header.Set(signing.HeaderSignature, state.signature)
 	return nil
 }
 
 // errBodyTooLarge reports a response body over the client's limit.
 var errBodyTooLarge = errors.New("response body larger than the client's limit (WithMaxResponseBytes)")
 
-// readBody reads the body of resp, which resty left unread, up to the client's limit, and
-// stores it in resp. A body over the limit fails with an unexpected-response *APIError
-// without being read further; a failed read (the context ended) with the read error.
-func (c *Client) readBody(cl call, resp *resty.Response) error {
-	return readLimited(resp, c.maxBody, cl.op, cl.method, cl.path)
-}
-
-// readLimited reads the body of resp, which resty left unread, into resp, up to limit
-// bytes: a body announced or found longer fails with an unexpected-response *APIError of
-// operation op (method, path), without being read further.
-func readLimited(resp *resty.Response, limit int, op, method, path string) error {
+// readLimited reads the answer of one attempt into r: its status and headers, and its body,
+// which resty left unread, up to limit bytes. A body announced or found longer fails with an
+// unexpected-response *APIError without being read further; so does a redirect, which the
+// client never follows (see newResty).
+func readLimited(resp *resty.Response, limit int, r *response) error {
 	raw := resp.RawResponse
 	defer raw.Body.Close()
+	r.status, r.header = raw.StatusCode, raw.Header
 	tooLarge := func() error {
-		r := &response{op: op, method: method, path: path, status: raw.StatusCode, header: raw.Header}
 		e := r.unexpected(errBodyTooLarge)
 		e.BodySize = -1
 		return e
@@ -333,8 +330,26 @@ func readLimited(resp *resty.Response, limit int, op, method, path string) error
 	if len(body) > limit {
 		return tooLarge()
 	}
-	resp.SetBody(body)
+	r.body = body
+	if isRedirect(raw.StatusCode) {
+		return r.unexpected(redirectRefused(resp))
+	}
 	return nil
+}
+
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
+
+// redirectRefused describes a redirect the client did not follow: its status and the host
+// it pointed to.
+func redirectRefused(resp *resty.Response) error {
+	target := "no Location"
+	if loc, err := resp.RawResponse.Location(); err == nil {
+		target = "a Location on host " + strconv.Quote(loc.Host)
+	} else if resp.Header().Get("Location") != "" {
+		target = "an unreadable Location"
+	}
+	return fmt.Errorf("redirect not followed: http %d %s with %s; the EnOS gateway does not redirect API calls",
+		resp.StatusCode(), http.StatusText(resp.StatusCode()), target)
 }
 
 // readAll is io.ReadAll starting from a buffer of the given capacity, doubling it as
@@ -362,15 +377,15 @@ func readAll(r io.Reader, size, limit int) ([]byte, error) {
 }
 
 // sendError turns an error of sending or reading into the SDK's: errors of our own (token
-// fetch, validation, an over-long body) pass through; transport and context errors are
+// fetch, validation, an unexpected answer) pass through; transport and context errors are
 // wrapped with the operation, staying reachable with errors.Is and errors.As.
-func (c *Client) sendError(cl call, err error) error {
+func (c *Client) sendError(cl call, err error, ss secrets) error {
 	var apiErr *APIError
 	var transportErr *TransportError
 	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
 		return err
 	}
-	return &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Err: err}
+	return &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Err: err, secrets: ss}
 }
 
 // TransportError reports a call that got no HTTP answer: the connection failed, the
@@ -379,11 +394,14 @@ func (c *Client) sendError(cl call, err error) error {
 type TransportError struct {
 	Operation, Method, Path string
 	Err                     error
+	// secrets are masked in Error: Go's transport quotes a malformed answer in its errors,
+	// and a hostile server may put a reflected secret there.
+	secrets secrets
 }
 
 // Error returns "batchprocessing: <operation>: <method> <path>: <cause>".
 func (e *TransportError) Error() string {
-	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + e.Err.Error()
+	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + e.secrets.redact(e.Err.Error())
 }
 
 // Unwrap returns the cause.

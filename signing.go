@@ -6,9 +6,8 @@ import (
 	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
-// Header names of the EnOS API gateway's token authentication.
-//
-// Deprecated: the client sets these headers itself; they are kept for 1.x compatibility.
+// Header names of the EnOS API gateway's token authentication: the client sets them on
+// every call, and a test that inspects the requests (with httpmock, say) reads them.
 const (
 	HeaderAccessToken = signing.HeaderAccessToken
 	HeaderSignature   = signing.HeaderSignature

@@ -228,19 +228,18 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 		SetHeader("Content-Type", contentTypeJSON).
 		SetBody(body).
 		Post(s.endpoint + path)
+	r := &response{op: op, method: http.MethodPost, path: path, secrets: secrets{s.appSecret, current}}
 	if err == nil {
-		err = readLimited(resp, s.maxBody, op, http.MethodPost, path)
+		err = readLimited(resp, s.maxBody, r)
 	}
 	if err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) {
 			return "", 0, answer{}, err
 		}
-		return "", 0, answer{}, &TransportError{Operation: op, Method: http.MethodPost, Path: path, Err: err}
+		return "", 0, answer{}, &TransportError{Operation: op, Method: http.MethodPost, Path: path, Err: err, secrets: r.secrets}
 	}
-	ans := answer{header: resp.Header(), start: startBase, end: s.clock.base()}
-	r := &response{op: op, method: http.MethodPost, path: path, status: resp.StatusCode(), header: resp.Header(), body: resp.Body(),
-		secrets: []string{s.appSecret, current}}
+	ans := answer{header: r.header, start: startBase, end: s.clock.base()}
 	tok, lifetime, err := decodeToken(r)
 	level := slog.LevelDebug
 	if err != nil {
@@ -307,6 +306,11 @@ func decodeToken(r *response) (string, time.Duration, error) {
 	if env.Data == nil || env.Data.AccessToken == "" {
 		return "", 0, r.unexpected(errors.New("no access token in the token service's answer"))
 	}
+	if !usableToken(env.Data.AccessToken) {
+		// Cached, it would fail every call until it expired, each before being sent.
+		return "", 0, r.unexpected(errors.New("the access token cannot be sent in a header: " +
+			"want 1 to 4096 visible ASCII characters"))
+	}
 	// expire is the token's remaining life in seconds: absent means the documented 7200;
 	// 0 or less, a token to use for this call only; more than a day is taken as a day.
 	lifetime := defaultTokenLifetime
@@ -314,4 +318,21 @@ func decodeToken(r *response) (string, time.Duration, error) {
 		lifetime = time.Duration(max(min(int64(*e), int64(maxTokenLifetime/time.Second)), 0)) * time.Second
 	}
 	return env.Data.AccessToken, lifetime, nil
+}
+
+// maxTokenLen bounds the access token the client accepts; the gateway's are 64 characters.
+const maxTokenLen = 4096
+
+// usableToken reports whether tok can be sent as the apim-accesstoken header as it is:
+// visible ASCII only, no spaces, control characters or line breaks.
+func usableToken(tok string) bool {
+	if tok == "" || len(tok) > maxTokenLen {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < 0x21 || tok[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,76 @@
+package batchprocessing
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// zoneCache holds the server's time zone between calls of ServerLocation.
+type zoneCache struct {
+	mu       sync.Mutex
+	loc      *time.Location
+	until    time.Time     // ask again from then on (client clock)
+	inflight chan struct{} // closed when the running Get Timezone ends; nil if none runs
+}
+
+// zoneRenewal is the grid on which the client asks Get Timezone again: its answer ("GMT+1")
+// is the offset in force when it is asked, and offsets change (daylight saving) on the hour
+// or the half hour, in UTC as much as in local time, in every zone that has them.
+const zoneRenewal = 30 * time.Minute
+
+// ServerLocation returns the time zone of the service's server-local times (the times in
+// its answers, ServerTime) and of its manual flow instance ids. The first call asks Get
+// Timezone; the answer is kept until the next full or half hour, when an offset may change.
+// Concurrent callers share one request.
+//
+// Get Timezone names an offset such as "GMT+8" (a fixed zone: exact for times in the same
+// daylight-saving period as now, an hour off across a change) or, on some servers, an IANA
+// zone such as "Europe/Berlin" (exact for every time).
+func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
+	if ctx == nil {
+		return nil, invalid("ServerLocation", "context", "nil context.Context")
+	}
+	z := c.zone
+	for {
+		z.mu.Lock()
+		now := c.clock.Now()
+		if z.loc != nil && now.Before(z.until) {
+			loc := z.loc
+			z.mu.Unlock()
+			return loc, nil
+		}
+		if running := z.inflight; running != nil {
+			z.mu.Unlock()
+			select {
+			case <-running:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		z.inflight = done
+		z.mu.Unlock()
+
+		loc, err := c.askLocation(ctx)
+
+		z.mu.Lock()
+		if err == nil {
+			z.loc, z.until = loc, now.Truncate(zoneRenewal).Add(zoneRenewal)
+		}
+		z.inflight = nil
+		z.mu.Unlock()
+		close(done)
+		return loc, err
+	}
+}
+
+// askLocation asks Get Timezone once and reads its answer.
+func (c *Client) askLocation(ctx context.Context) (*time.Location, error) {
+	tz, err := c.GetTimezone(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tz.Location()
+}
