@@ -249,3 +249,18 @@ func TestEndToEndWithoutSockets(t *testing.T) {
 		t.Errorf("%d round trips, want 2 (token, trigger)", n)
 	}
 }
+
+// TestEndToEndNewClientsInOneMillisecond: clients of one app that ask for a token in the
+// same millisecond collide on the encryption (the gateway answers 1001 to all but the
+// first); each resends with a later timestamp and gets its token.
+func TestEndToEndNewClientsInOneMillisecond(t *testing.T) {
+	clk := refserver.NewManualClock(time.Now()) // stands still: every request in one millisecond
+	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now))
+	defer srv.Close()
+	for i := 0; i < 5; i++ {
+		c := demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now))
+		if _, err := c.GetCurrentTime(context.Background()); err != nil {
+			t.Fatalf("client %d: %v", i, err)
+		}
+	}
+}

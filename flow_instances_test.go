@@ -94,3 +94,53 @@ func TestListFlowInstancesIter(t *testing.T) {
 		}
 	})
 }
+
+// TestListFlowInstancesIterNeedsProgress: a service that does not page (it ignores pageNo,
+// or answers empty pages while its count says more remain) ends the listing with an error
+// instead of an endless loop; a listing that shifted while it was read yields each
+// instance once.
+func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
+	page := func(count int, ids ...string) httpmock.Responder {
+		s := `{"count":` + itoa(int64(count)) + `,"flowInsts":[`
+		for i, id := range ids {
+			if i > 0 {
+				s += ","
+			}
+			s += `{"instanceId":"` + id + `","flowId":1}`
+		}
+		return okData(s + `]}`)
+	}
+	tests := []struct {
+		name    string
+		answers httpmock.Responder
+		want    int  // instances yielded
+		fails   bool // the listing ends with ErrUnexpectedResponse
+	}{
+		{"pageNo ignored", page(1e9, "1-20191122010000", "1-20191122010100"), 2, true},
+		{"empty page, count says more", page(1e9, "1-20191122010000", "1-20191122010100").Then(page(1e9)), 2, true},
+		{"empty first page, count says some", page(3), 0, true},
+		{"shifted by a new instance", page(3, "1-20191122010000", "1-20191122010100").
+			Then(page(4, "1-20191122010100", "1-20191122010200")), 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt, _ := newTestClient(t)
+			mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, tt.answers)
+			var n int
+			var last error
+			for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+				if err != nil {
+					last = err
+					continue
+				}
+				n++
+			}
+			if n != tt.want || errors.Is(last, ErrUnexpectedResponse) != tt.fails {
+				t.Errorf("%d instances, err %v; want %d, failing %v", n, last, tt.want, tt.fails)
+			}
+			if calls := mt.GetTotalCallCount(); calls > 4 {
+				t.Errorf("%d requests", calls)
+			}
+		})
+	}
+}

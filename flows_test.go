@@ -119,6 +119,9 @@ func TestTriggerFlowInvalidInput(t *testing.T) {
 		{"negative flow id", c, context.Background(), TriggerFlowRequest{FlowID: -3}, "FlowID"},
 		{"nil context", c, nilCtx, TriggerFlowRequest{FlowID: 1}, "context"},
 		{"before 1970", c, context.Background(), TriggerFlowRequest{FlowID: 1, TriggerTime: time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)}, "TriggerTime"},
+		{"year 1", c, context.Background(), TriggerFlowRequest{FlowID: 1, TriggerTime: time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC)}, "TriggerTime"},
+		{"after 9999", c, context.Background(), TriggerFlowRequest{FlowID: 1, TriggerTime: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "TriggerTime"},
+		{"year 10000 somewhere", c, context.Background(), TriggerFlowRequest{FlowID: 1, TriggerTime: time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC)}, "TriggerTime"},
 		{"no org id", noDefaults, context.Background(), TriggerFlowRequest{FlowID: 1, UserID: "u"}, "OrgID"},
 		{"no user id", noDefaults, context.Background(), TriggerFlowRequest{FlowID: 1, OrgID: "o"}, "UserID"},
 	}
@@ -139,6 +142,47 @@ func TestTriggerFlowInvalidInput(t *testing.T) {
 	}
 	if n := mt.GetTotalCallCount() + mt2.GetTotalCallCount(); n != 0 {
 		t.Errorf("%d network calls for invalid input", n)
+	}
+}
+
+// TestTriggerAnswerOfAnotherFlowOrMinute: an answer naming another flow's instance, or,
+// when the caller fixed the trigger time, an instance of a minute no time zone gives, is
+// unexpected; so is an answer that no lookup then confirms.
+func TestTriggerAnswerOfAnotherFlowOrMinute(t *testing.T) {
+	at := time.Date(2026, 11, 30, 8, 0, 30, 0, time.UTC)
+	tests := []struct {
+		name   string
+		answer string
+		at     time.Time
+		ok     bool
+	}{
+		{"another flow", "9999-20200101000000", time.Time{}, false},
+		{"a flow id that starts with ours", "33770-20191122012300", time.Time{}, false},
+		{"a flow id that ours starts with", "337-20191122012300", time.Time{}, false},
+		{"our flow, now", "3377-20191122092300", time.Time{}, true},
+		{"our flow, the minute in UTC", "3377-20261130080000", at, true},
+		{"our flow, the minute in GMT+8", "3377-20261130160000", at, true},
+		{"our flow, the minute in GMT+5:45", "3377-20261130134500", at, true},
+		{"our flow, another minute", "3377-20261130080100", at, false},
+		{"our flow, another year", "3377-20200101000000", at, false},
+		{"our flow, 15 hours off", "3377-20261130230000", at, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt, _ := newTestClient(t)
+			reconcileMocks(mt, func() bool { return false })
+			mt.RegisterResponder(http.MethodPost, flowsURL, okInstance(tt.answer))
+			id, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: 3377, TriggerTime: tt.at})
+			if tt.ok {
+				if err != nil || id != FlowInstanceID(tt.answer) {
+					t.Errorf("id %q, err %v; want %s", id, err, tt.answer)
+				}
+				return
+			}
+			if !errors.Is(err, ErrUnexpectedResponse) || id != "" || !strings.Contains(err.Error(), tt.answer) {
+				t.Errorf("id %q, err %v; want an unexpected response naming %s", id, err, tt.answer)
+			}
+		})
 	}
 }
 

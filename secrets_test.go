@@ -41,6 +41,22 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"401, token renewed", tokenResponder(token, 7200), gatewayError(401).Then(okInstance("1-20191122012300"))},
 		{"clock skew corrected", tokenResponder(token, 7200), skewedGateway(time.UnixMilli(testNowMillis).Add(time.Hour), okInstance("1-20191122012300"))},
 		{"token service busy", gatewayError(503).Then(tokenResponder(token, 7200)), okInstance("1-20191122012300")},
+		// A gateway that reflects the request's credentials in every field an error keeps.
+		{"credentials in the requestId", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
+			return 200, nil, `{"code":62104,"msg":"no task","requestId":"` + cred + `"}`
+		})},
+		{"credentials in X-Request-Id", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
+			return 200, http.Header{"X-Request-Id": {cred}}, `{"code":62104,"msg":"no task"}`
+		})},
+		{"credentials in the Content-Type", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
+			return 502, http.Header{"Content-Type": {"text/html; x=" + cred}}, "<html>bad gateway</html>"
+		})},
+		{"credentials in a gateway message", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
+			return 403, nil, `{"message":"refused ` + cred + `"}`
+		})},
+		{"credentials in an envelope without a code", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
+			return 200, nil, `{"msg":"` + cred + `","message":"` + cred + `"}`
+		})},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -50,8 +66,9 @@ func TestSecretsNeverShown(t *testing.T) {
 			reconcileMocks(mt, func() bool { return true })
 			mt.RegisterResponder(http.MethodPost, tokenGetURL, sc.token)
 			mt.RegisterResponder(http.MethodPost, tokenRefURL, tokenResponder(token, 7200))
+			var sent recorder
 			if sc.api != nil {
-				mt.RegisterResponder(http.MethodPost, flowsURL, sc.api)
+				mt.RegisterResponder(http.MethodPost, flowsURL, sent.wrap(sc.api))
 			}
 			var out []string
 			for i := 0; i < 2; i++ {
@@ -69,7 +86,25 @@ func TestSecretsNeverShown(t *testing.T) {
 				if strings.Contains(s, token) || strings.Contains(s, testSecretKey) {
 					t.Errorf("secret shown: %s", s)
 				}
+				for _, req := range sent.all() {
+					if sig := req.header.Get(HeaderSignature); sig != "" && strings.Contains(s, sig) {
+						t.Errorf("signature shown: %s", s)
+					}
+				}
 			}
 		})
+	}
+}
+
+// reflectCredentials answers with what answer makes of the request's access token and signature (as
+// "<token> <signature>").
+func reflectCredentials(answer func(credentials string) (status int, header http.Header, body string)) httpmock.Responder {
+	return func(req *http.Request) (*http.Response, error) {
+		status, header, body := answer(req.Header.Get(HeaderAccessToken) + " " + req.Header.Get(HeaderSignature))
+		resp := httpmock.NewStringResponse(status, body)
+		for k, v := range header {
+			resp.Header[k] = v
+		}
+		return resp, nil
 	}
 }

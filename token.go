@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -155,12 +156,19 @@ func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.D
 	return s.request(ctx, "GetAccessToken", signing.TokenGetPath, "")
 }
 
-// maxReplayRetries bounds the resends of a token request refused as a replay.
-const maxReplayRetries = 3
+// Resends of a token request refused as a replay: at most maxReplayRetries, each with a
+// timestamp up to replayJitter milliseconds past the last one, so that clients that collided
+// in one millisecond do not collide again on the next (a burst of new clients of one app
+// would, each taking the millisecond after the one before).
+const (
+	maxReplayRetries = 5
+	replayJitter     = 50
+)
 
 // request sends one token get or refresh. The token service refuses an encryption it has
 // seen (code 1001), which happens when another client of the same application sent a
-// token request in the same millisecond: then it resends with a later timestamp. When it
+// token request in the same millisecond: then it resends with a later timestamp, picked at
+// random a little ahead. When it
 // refuses the timestamp or the encryption (1004, 1003) and its Date header shows that
 // our clock is off, the clock is corrected and the request resent once.
 func (s *tokenSource) request(ctx context.Context, op, path, current string) (string, time.Duration, error) {
@@ -174,6 +182,9 @@ func (s *tokenSource) request(ctx context.Context, op, path, current string) (st
 		switch {
 		case apiErr.Code == CodeTokenReplayed && replays < maxReplayRetries:
 			replays++
+			s.mu.Lock()
+			s.lastTS += 1 + rand.Int64N(replayJitter)
+			s.mu.Unlock()
 			continue
 		case (apiErr.Code == CodeTokenInvalidParameter || apiErr.Code == CodeTokenBadEncryption) && !skewFixed &&
 			s.clock.observe(ans.header, ans.start, ans.end):

@@ -456,3 +456,31 @@ func TestTokenLifetimeBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestUnusableTokenRefused: a token that cannot be sent in a header is an unexpected answer
+// of the token service, is not cached, and fails the call before anything is sent: a
+// trigger says so, not that its outcome is unknown.
+func TestUnusableTokenRefused(t *testing.T) {
+	for _, tok := range []string{"abc\r\nX-Injected: 1", "abc\x00def", "with space", strings.Repeat("a", 4097)} {
+		c, mt, _ := newTestClient(t, fastRetries)
+		mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder(tok, 7200))
+		var triggers recorder
+		mt.RegisterResponder(http.MethodPost, flowsURL, triggers.wrap(okInstance("1-20191122012300")))
+		for i := 0; i < 2; i++ {
+			_, err := trigger(c, 1)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || !errors.Is(err, ErrUnexpectedResponse) || apiErr.Operation != "GetAccessToken" {
+				t.Fatalf("token %q: err = %v, want an unexpected answer of the token service", tok, err)
+			}
+			if errors.Is(err, ErrOutcomeUnknown) {
+				t.Errorf("token %q: outcome unknown although nothing was sent: %v", tok, err)
+			}
+		}
+		if n := mt.GetCallCountInfo()["POST "+tokenGetURL]; n != 2 {
+			t.Errorf("token %q: %d token requests for two calls, want 2 (not cached)", tok, n)
+		}
+		if n := len(triggers.all()); n != 0 {
+			t.Errorf("token %q: %d triggers sent", tok, n)
+		}
+	}
+}
