@@ -75,7 +75,7 @@ func decodeEnvelope(r *response, data any) error {
 	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
 		return r.unexpected(errors.New("success without data"))
 	}
-	if err := json.Unmarshal(env.Data, data); err != nil {
+	if err := decodeTolerant(env.Data, data); err != nil {
 		return r.unexpected(fmt.Errorf("decoding data: %w", err))
 	}
 	if v, ok := data.(validator); ok {

@@ -2,7 +2,6 @@ package batchprocessing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"iter"
 	"net/http"
@@ -72,29 +71,24 @@ const (
 )
 
 // WorkflowDirectory is a directory or a workflow file of List Workflow Directories
-// (WorkFlowDir). For a directory Key is its id; for a workflow it is the flow id.
+// (WorkFlowDir).
 type WorkflowDirectory struct {
-	Title       string              `json:"title"`
-	Key         string              `json:"key"`
-	Type        int                 `json:"type"`
-	IsDirectory bool                `json:"isDirectory"`
-	Editable    bool                `json:"editable"`
-	Children    []WorkflowDirectory `json:"children"`
+	Title string `json:"title"`
+	// Key is the directory's id, or the flow id of a workflow (see FlowID).
+	Key string `json:"key"`
+	// Type is the directory type (DirectoryTypeDataIntegration, ...).
+	Type int `json:"type"`
+	// IsDirectory tells a directory from a workflow file.
+	IsDirectory bool `json:"isDirectory"`
+	// Editable reports whether the user may change the entry.
+	Editable bool                `json:"editable"`
+	Children []WorkflowDirectory `json:"children"`
 }
 
-// UnmarshalJSON decodes an entry, accepting key and type as strings or numbers.
+// UnmarshalJSON decodes an entry tolerantly; key and type come as strings or numbers.
 func (d *WorkflowDirectory) UnmarshalJSON(b []byte) error {
 	type plain WorkflowDirectory
-	aux := struct {
-		*plain
-		Key  flexText `json:"key"`
-		Type flexInt  `json:"type"`
-	}{plain: (*plain)(d)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	d.Key, d.Type = string(aux.Key), int(aux.Type)
-	return nil
+	return decodeTolerant(b, (*plain)(d))
 }
 
 // FlowID returns the flow id of a workflow entry, and false for a directory.

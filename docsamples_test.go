@@ -151,7 +151,7 @@ var docSampleCases = []docSampleCase{
 		run: func(t *testing.T, ctx context.Context, c *Client) {
 			fi, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: "2809-20190808093200"})
 			wantNoErr(t, "GetFlowInstance", err)
-			wantEq(t, "InstanceID", fi.InstanceID, FlowInstanceID("2809-20190808093200"))
+			wantEq(t, "InstanceID", fi.FlowInstanceID, FlowInstanceID("2809-20190808093200"))
 			wantEq(t, "FlowID", fi.FlowID, 2809)
 			wantEq(t, "FlowName", fi.FlowName, "21")
 			wantEq(t, "Freq", fi.Freq, "0 0 0 * * ? *")
@@ -176,7 +176,7 @@ var docSampleCases = []docSampleCase{
 			g, err := fi.DecodeGraph()
 			wantNoErr(t, "DecodeGraph", err)
 			wantEq(t, "graph.ID", g.ID, 2809)
-			wantEq(t, "graph.InstID", g.InstID, "2809-20190808093200")
+			wantEq(t, "graph.FlowInstanceID", g.FlowInstanceID, "2809-20190808093200")
 			wantEq(t, "graph.Name", g.Name, "21")
 			wantEq(t, "graph.Creator", g.Creator, "yourCreator")
 			wantEq(t, "graph.DoAs", g.DoAs, "yourDoAs")
@@ -189,13 +189,13 @@ var docSampleCases = []docSampleCase{
 			task := g.Tasks[0]
 			wantEq(t, "task.TaskID", task.TaskID, 104890)
 			wantEq(t, "task.TaskName", task.TaskName, "tass")
-			wantEq(t, "task.TaskInstID", task.TaskInstID, TaskInstanceID("104890-20190808093200"))
+			wantEq(t, "task.TaskInstanceID", task.TaskInstanceID, TaskInstanceID("104890-20190808093200"))
 			wantEq(t, "task.NodeID", task.NodeID, "t_104890")
-			wantEq(t, "task.Status", task.Status, "SUCCESS")
+			wantEq(t, "task.Status", task.Status, StatusSuccess)
 			wantEq(t, "task.X", task.X, 0.002)
-			want, err := TaskInstanceIDFor(104890, fi.InstanceID)
+			want, err := TaskInstanceIDFor(104890, fi.FlowInstanceID)
 			wantNoErr(t, "TaskInstanceIDFor", err)
-			wantEq(t, "TaskInstanceIDFor", want, task.TaskInstID)
+			wantEq(t, "TaskInstanceIDFor", want, task.TaskInstanceID)
 		},
 	},
 	{
@@ -214,13 +214,13 @@ var docSampleCases = []docSampleCase{
 				t.Fatalf("%d instances, want 2", len(page.FlowInstances))
 			}
 			a, b := page.FlowInstances[0], page.FlowInstances[1]
-			wantEq(t, "[0].InstanceID", a.InstanceID, FlowInstanceID("2809-20190812080700"))
+			wantEq(t, "[0].FlowInstanceID", a.FlowInstanceID, FlowInstanceID("2809-20190812080700"))
 			wantEq(t, "[0].FlowID", a.FlowID, 2809)
 			wantEq(t, "[0].Status", a.Status, StatusSuccess)
 			wantEq(t, "[0].IsCancelled", a.IsCancelled, false)
 			wantServerTime(t, "[0].TriggerTime", a.TriggerTime, "2019-08-12 08:07:22")
 			wantServerTime(t, "[0].Timestamp", a.Timestamp, "2019-08-12 08:09:48")
-			wantEq(t, "[1].InstanceID", b.InstanceID, FlowInstanceID("2957-20190812075600"))
+			wantEq(t, "[1].FlowInstanceID", b.FlowInstanceID, FlowInstanceID("2957-20190812075600"))
 			wantEq(t, "[1].FlowID", b.FlowID, 2957)
 			wantEq(t, "[1].FlowName", b.FlowName, "fdd")
 			wantEq(t, "[1].Owner", b.Owner, "yourOwner")
@@ -235,7 +235,7 @@ var docSampleCases = []docSampleCase{
 			g, err := a.DecodeGraph()
 			wantNoErr(t, "DecodeGraph", err)
 			wantEq(t, "graph.ID", g.ID, 2809)
-			wantEq(t, "graph.InstID", g.InstID, "2809-20190812080700")
+			wantEq(t, "graph.FlowInstanceID", g.FlowInstanceID, "2809-20190812080700")
 			wantEq(t, "graph.DoAs (do_as)", g.DoAs, "yourDoAs")
 			g2, err := b.DecodeGraph()
 			wantNoErr(t, "DecodeGraph", err)
@@ -243,9 +243,9 @@ var docSampleCases = []docSampleCase{
 			if len(g.Tasks) != 1 || len(g2.Tasks) != 1 {
 				t.Fatalf("graphs have %d and %d tasks, want 1 each", len(g.Tasks), len(g2.Tasks))
 			}
-			wantEq(t, "task.TaskInstID", g.Tasks[0].TaskInstID, TaskInstanceID("104890-20190812080700"))
+			wantEq(t, "task.TaskInstanceID", g.Tasks[0].TaskInstanceID, TaskInstanceID("104890-20190812080700"))
 			wantEq(t, "task.NodeID", g.Tasks[0].NodeID, "t_104890")
-			wantEq(t, "task2.TaskInstID", g2.Tasks[0].TaskInstID, TaskInstanceID("105040-20190812075600"))
+			wantEq(t, "task2.TaskInstanceID", g2.Tasks[0].TaskInstanceID, TaskInstanceID("105040-20190812075600"))
 
 			t.Run("graph_snake_case_task_fields", func(t *testing.T) {
 				wantEq(t, "task.TaskID (task_id)", g.Tasks[0].TaskID, 104890)
@@ -267,14 +267,14 @@ var docSampleCases = []docSampleCase{
 		run: func(t *testing.T, ctx context.Context, c *Client) {
 			ti, err := c.GetTaskInstance(ctx, GetTaskInstanceRequest{TaskInstanceID: "118979-2021020211"})
 			wantNoErr(t, "GetTaskInstance", err)
-			wantEq(t, "InstanceID", ti.InstanceID, TaskInstanceID("118979-2021020211"))
+			wantEq(t, "TaskInstanceID", ti.TaskInstanceID, TaskInstanceID("118979-2021020211"))
 			wantEq(t, "TaskID", ti.TaskID, 118979)
 			wantEq(t, "TaskName", ti.TaskName, "DataIntegration")
-			wantEq(t, "FlowInstID", ti.FlowInstID, FlowInstanceID("8435-2021020211"))
+			wantEq(t, "FlowInstID", ti.FlowInstanceID, FlowInstanceID("8435-2021020211"))
 			wantEq(t, "Cycle", ti.Cycle, "H")
 			wantEq(t, "Freq (null)", ti.Freq, "")
 			wantEq(t, "Status", ti.Status, StatusSuccess)
-			wantEq(t, "StsDesc", ti.StsDesc, "SUCCESS")
+			wantEq(t, "StsDesc", ti.StatusDesc, "SUCCESS")
 			wantEq(t, "Type", ti.Type, 7)
 			if ti.SyncType != nil {
 				t.Errorf("SyncType = %d, want nil (null)", *ti.SyncType)
@@ -288,14 +288,14 @@ var docSampleCases = []docSampleCase{
 			wantServerTime(t, "StartTime", ti.StartTime, "2021-02-02 19:35:24")
 			wantServerTime(t, "EndTime", ti.EndTime, "2021-02-02 19:38:07")
 			// Java's Date.toString, read as a clock reading in the given zone.
-			wantServerTime(t, "TimeStamp", ti.TimeStamp, "2021-02-02 17:35:00")
+			wantServerTime(t, "TimeStamp", ti.Timestamp, "2021-02-02 17:35:00")
 			rm, err := ti.DecodeRunMode()
 			wantNoErr(t, "DecodeRunMode", err)
 			if rm == nil {
 				t.Fatal("DecodeRunMode: nil")
 			}
 			wantEq(t, "RunMode", *rm, RunMode{TaskMode: 1, CPU: 0.6, Memory: 1.1})
-			taskID, err := ti.InstanceID.TaskID()
+			taskID, err := ti.TaskInstanceID.TaskID()
 			wantNoErr(t, "InstanceID.TaskID", err)
 			wantEq(t, "InstanceID.TaskID", taskID, ti.TaskID)
 		},
@@ -322,7 +322,7 @@ var docSampleCases = []docSampleCase{
 			wantNoErr(t, "GetFlow", err)
 			wantEq(t, "FlowID", f.FlowID, 2479)
 			wantEq(t, "FlowName", f.FlowName, "test0722-1")
-			wantEq(t, "Active", f.Active, 0)
+			wantEq(t, "Active", f.Active, false)
 			wantEq(t, "Type", f.Type, FlowTypeManual)
 			wantEq(t, "Entry", f.Entry, 0)
 			wantEq(t, "SyncType", f.SyncType, 1)
@@ -352,8 +352,8 @@ var docSampleCases = []docSampleCase{
 			if len(g.Tasks) != 2 {
 				t.Fatalf("graph has %d tasks, want 2", len(g.Tasks))
 			}
-			wantEq(t, "graph.Tasks[0]", g.Tasks[0], TaskNode{TaskID: "104506", TaskName: "MDM-Sync", NodeID: "t_104506", X: 0.002, Y: 0.002})
-			wantEq(t, "graph.Tasks[1].TaskID", g.Tasks[1].TaskID, "104507")
+			wantEq(t, "graph.Tasks[0]", g.Tasks[0], TaskNode{TaskID: 104506, TaskName: "MDM-Sync", NodeID: "t_104506", X: 0.002, Y: 0.002})
+			wantEq(t, "graph.Tasks[1].TaskID", g.Tasks[1].TaskID, 104507)
 			if len(g.Relations) != 1 {
 				t.Fatalf("graph has %d relations, want 1", len(g.Relations))
 			}
@@ -415,7 +415,7 @@ var docSampleCases = []docSampleCase{
 				FlowID: 2515, Type: FlowTypePeriodic, Name: "fpostm", Desc: "e",
 				Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "2019-07-23", AlertMode: 3,
 				DoAs: "yourDoAs", Owners: ";yourOwners;", Visitors: ";yourVisitors;",
-				Tasks:     []TaskNode{{TaskID: "104575", TaskName: "tass", NodeID: "t_104575", X: 0.0132, Y: 0.008100000381469727}},
+				Tasks:     []TaskNode{{TaskID: 104575, TaskName: "tass", NodeID: "t_104575", X: 0.0132, Y: 0.008100000381469727}},
 				Relations: []Relation{},
 			})
 			wantNoErr(t, "SaveFlow", err)
@@ -450,8 +450,8 @@ var docSampleCases = []docSampleCase{
 			if len(g.Tasks) != 3 || len(g.Flows) != 2 || len(g.Relations) != 3 {
 				t.Fatalf("graph has %d tasks, %d flows, %d relations; want 3, 2, 3", len(g.Tasks), len(g.Flows), len(g.Relations))
 			}
-			wantEq(t, "graph.Tasks[2]", g.Tasks[2], TaskNode{TaskID: "104901", TaskName: "dff", NodeID: "t_104901", X: 0.0352, Y: 0.008300002288818359})
-			wantEq(t, "graph.Flows[0].FlowID", g.Flows[0].FlowID, "2788")
+			wantEq(t, "graph.Tasks[2]", g.Tasks[2], TaskNode{TaskID: 104901, TaskName: "dff", NodeID: "t_104901", X: 0.0352, Y: 0.008300002288818359})
+			wantEq(t, "graph.Flows[0].FlowID", g.Flows[0].FlowID, 2788)
 			wantEq(t, "graph.Flows[0].NodeID", g.Flows[0].NodeID, "f_2788")
 			wantEq(t, "graph.Flows[1].IsVirtual", g.Flows[1].IsVirtual, true)
 			wantEq(t, "graph.Flows[1].X", g.Flows[1].X, 8.0e-4)

@@ -130,8 +130,8 @@ func (e *opsEnv) instance(id batchprocessing.FlowInstanceID) *batchprocessing.Fl
 	if err != nil {
 		e.t.Fatalf("GetFlowInstance(%s): %v", id, err)
 	}
-	if fi.InstanceID != id {
-		e.t.Fatalf("GetFlowInstance(%s) answered instance %q", id, fi.InstanceID)
+	if fi.FlowInstanceID != id {
+		e.t.Fatalf("GetFlowInstance(%s) answered instance %q", id, fi.FlowInstanceID)
 	}
 	return fi
 }
@@ -190,10 +190,10 @@ func (e *opsEnv) wantTime(what string, got batchprocessing.ServerTime, want time
 func (e *opsEnv) wantInstance(fi *batchprocessing.FlowInstance, status batchprocessing.FlowInstanceStatus, start, end time.Time) {
 	e.t.Helper()
 	if fi.Status != status || fi.StatusDesc != status.String() {
-		e.t.Errorf("%s: status %v (%q), want %v", fi.InstanceID, fi.Status, fi.StatusDesc, status)
+		e.t.Errorf("%s: status %v (%q), want %v", fi.FlowInstanceID, fi.Status, fi.StatusDesc, status)
 	}
-	e.wantTime(string(fi.InstanceID)+" startTime", fi.StartTime, start)
-	e.wantTime(string(fi.InstanceID)+" endTime", fi.EndTime, end)
+	e.wantTime(string(fi.FlowInstanceID)+" startTime", fi.StartTime, start)
+	e.wantTime(string(fi.FlowInstanceID)+" endTime", fi.EndTime, end)
 }
 
 // wantTask checks a task instance: its identity, the flow instance it belongs to, its status
@@ -203,12 +203,12 @@ func (e *opsEnv) wantTask(id batchprocessing.TaskInstanceID, fi batchprocessing.
 	e.t.Helper()
 	ti := e.task(id)
 	taskID, _ := id.TaskID()
-	if ti.InstanceID != id || ti.TaskID != taskID || ti.TaskName != name || ti.FlowInstID != fi {
+	if ti.TaskInstanceID != id || ti.TaskID != taskID || ti.TaskName != name || ti.FlowInstanceID != fi {
 		e.t.Errorf("task instance %s = {id %q, task %d %q, flow instance %q}, want {%s, %d %q, %s}",
-			id, ti.InstanceID, ti.TaskID, ti.TaskName, ti.FlowInstID, id, taskID, name, fi)
+			id, ti.TaskInstanceID, ti.TaskID, ti.TaskName, ti.FlowInstanceID, id, taskID, name, fi)
 	}
-	if ti.Status != status || ti.StsDesc != status.String() {
-		e.t.Errorf("task instance %s: status %v (%q), want %v", id, ti.Status, ti.StsDesc, status)
+	if ti.Status != status || ti.StatusDesc != status.String() {
+		e.t.Errorf("task instance %s: status %v (%q), want %v", id, ti.Status, ti.StatusDesc, status)
 	}
 	e.wantTime(string(id)+" startTime", ti.StartTime, start)
 	e.wantTime(string(id)+" endTime", ti.EndTime, end)
@@ -221,14 +221,14 @@ func (e *opsEnv) graphStatuses(fi *batchprocessing.FlowInstance) map[int64]strin
 	e.t.Helper()
 	g, err := fi.DecodeGraph()
 	if err != nil {
-		e.t.Fatalf("%s: DecodeGraph: %v", fi.InstanceID, err)
+		e.t.Fatalf("%s: DecodeGraph: %v", fi.FlowInstanceID, err)
 	}
 	out := map[int64]string{}
 	for _, n := range g.Tasks {
-		if want := opsTaskInstanceID(e.t, n.TaskID, fi.InstanceID); n.TaskInstID != want {
-			e.t.Errorf("%s: graph node of task %d has taskInstId %q, want %q", fi.InstanceID, n.TaskID, n.TaskInstID, want)
+		if want := opsTaskInstanceID(e.t, n.TaskID, fi.FlowInstanceID); n.TaskInstanceID != want {
+			e.t.Errorf("%s: graph node of task %d has taskInstId %q, want %q", fi.FlowInstanceID, n.TaskID, n.TaskInstanceID, want)
 		}
-		out[n.TaskID] = n.Status
+		out[n.TaskID] = n.Status.String()
 	}
 	return out
 }
@@ -237,7 +237,7 @@ func (e *opsEnv) graphStatuses(fi *batchprocessing.FlowInstance) map[int64]strin
 func (e *opsEnv) wantGraph(fi *batchprocessing.FlowInstance, want map[int64]string) {
 	e.t.Helper()
 	if got := e.graphStatuses(fi); !mapsEqual(got, want) {
-		e.t.Errorf("%s: graph task statuses %v, want %v", fi.InstanceID, got, want)
+		e.t.Errorf("%s: graph task statuses %v, want %v", fi.FlowInstanceID, got, want)
 	}
 }
 
@@ -285,7 +285,7 @@ func opsWantRequestError(t *testing.T, what string, err error, field string) {
 func instanceIDs(list []batchprocessing.FlowInstance) []batchprocessing.FlowInstanceID {
 	out := make([]batchprocessing.FlowInstanceID, len(list))
 	for i := range list {
-		out[i] = list[i].InstanceID
+		out[i] = list[i].FlowInstanceID
 	}
 	return out
 }
@@ -330,9 +330,9 @@ func TestEndToEndOperationsInstanceLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.ID != refserver.DemoFlowID || g.InstID != string(id) ||
+	if g.ID != refserver.DemoFlowID || string(g.FlowInstanceID) != string(id) ||
 		!slices.ContainsFunc(g.Relations, func(r batchprocessing.Relation) bool { return r.Source == "t_108580" && r.Target == "t_108581" }) {
-		t.Errorf("graph = id %d, instId %q, relations %+v", g.ID, g.InstID, g.Relations)
+		t.Errorf("graph = id %d, instId %q, relations %+v", g.ID, g.FlowInstanceID, g.Relations)
 	}
 	e.wantGraph(fi, map[int64]string{extract: "RUNNING", load: "INIT"})
 	ti := e.wantTask(extractID, id, "extract", batchprocessing.StatusRunning, opsStart, time.Time{})
@@ -674,7 +674,7 @@ func TestEndToEndOperationsWaitForFlowInstance(t *testing.T) {
 	if !slices.Equal(seen, want) {
 		t.Errorf("status changes %v, want %v", seen, want)
 	}
-	if got == nil || got.InstanceID != id {
+	if got == nil || got.FlowInstanceID != id {
 		t.Fatalf("WaitForFlowInstance returned %+v", got)
 	}
 	e.wantInstance(got, batchprocessing.StatusSuccess, opsStart.Add(2*time.Second), opsStart.Add(4*time.Second))
@@ -770,8 +770,8 @@ func TestEndToEndOperationsListFlowInstances(t *testing.T) {
 
 	// The listed instances carry their current status, as Get Flow Instance does.
 	for _, fi := range list("all", batchprocessing.ListFlowInstancesRequest{}).FlowInstances {
-		if one := e.instance(fi.InstanceID); one.Status != fi.Status || one.StartTime != fi.StartTime || one.EndTime != fi.EndTime {
-			t.Errorf("listed %s: %v %q-%q; Get Flow Instance: %v %q-%q", fi.InstanceID, fi.Status, fi.StartTime, fi.EndTime,
+		if one := e.instance(fi.FlowInstanceID); one.Status != fi.Status || one.StartTime != fi.StartTime || one.EndTime != fi.EndTime {
+			t.Errorf("listed %s: %v %q-%q; Get Flow Instance: %v %q-%q", fi.FlowInstanceID, fi.Status, fi.StartTime, fi.EndTime,
 				one.Status, one.StartTime, one.EndTime)
 		}
 	}
@@ -840,7 +840,7 @@ func TestEndToEndOperationsListFlowInstances(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", tt.name, err)
 				}
-				got = append(got, fi.InstanceID)
+				got = append(got, fi.FlowInstanceID)
 				if len(got) == tt.stop {
 					break
 				}
@@ -860,8 +860,8 @@ func TestEndToEndOperationsListFlowInstances(t *testing.T) {
 			n++
 			if err != nil {
 				errs = append(errs, err)
-				if fi.InstanceID != "" {
-					t.Errorf("an error came with instance %q", fi.InstanceID)
+				if fi.FlowInstanceID != "" {
+					t.Errorf("an error came with instance %q", fi.FlowInstanceID)
 				}
 			}
 		}
@@ -887,7 +887,7 @@ func TestEndToEndOperationsFlowQueries(t *testing.T) {
 
 	t.Run("GetFlow", func(t *testing.T) {
 		f := e.flow(refserver.DemoFlowID)
-		if f.FlowID != refserver.DemoFlowID || f.FlowName != "demo flow" || f.Active != 1 || f.Type != batchprocessing.FlowTypePeriodic ||
+		if f.FlowID != refserver.DemoFlowID || f.FlowName != "demo flow" || !f.Active || f.Type != batchprocessing.FlowTypePeriodic ||
 			f.Cycle != "D" || f.Freq != "0 0 0 * * ? *" || f.DoAs != "yourDoAs" || !strings.Contains(f.Owner, refserver.DemoUserID) ||
 			!f.HasEditPri || !f.HasReadPri || f.Locked {
 			t.Errorf("GetFlow(demo) = %+v", f)
@@ -997,21 +997,21 @@ func TestEndToEndOperationsFlowQueries(t *testing.T) {
 		if err := e.c.DisableFlow(e.ctx, req); err != nil {
 			t.Fatal(err)
 		}
-		if f := e.flow(refserver.DemoFlowID); f.Active != 0 {
-			t.Errorf("after DisableFlow active = %d, want 0", f.Active)
+		if f := e.flow(refserver.DemoFlowID); f.Active {
+			t.Errorf("after DisableFlow active = %v, want false", f.Active)
 		}
 		if err := e.c.EnableFlow(e.ctx, req); err != nil {
 			t.Fatal(err)
 		}
-		if f := e.flow(refserver.DemoFlowID); f.Active != 1 {
-			t.Errorf("after EnableFlow active = %d, want 1", f.Active)
+		if f := e.flow(refserver.DemoFlowID); !f.Active {
+			t.Errorf("after EnableFlow active = %v, want true", f.Active)
 		}
 		err := e.c.DisableFlow(e.ctx, batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID, UserID: opsOtherUser})
 		opsWantAPIError(t, "DisableFlow by a non-owner", err, batchprocessing.ErrNoPrivilege, 62103)
 		err = e.c.EnableFlow(e.ctx, batchprocessing.FlowRequest{FlowID: 4400})
 		opsWantAPIError(t, "EnableFlow by a visitor", err, batchprocessing.ErrNoPrivilege, 62103)
-		if f := e.flow(refserver.DemoFlowID); f.Active != 1 {
-			t.Errorf("a refused DisableFlow changed active to %d", f.Active)
+		if f := e.flow(refserver.DemoFlowID); !f.Active {
+			t.Errorf("a refused DisableFlow changed active to %v", f.Active)
 		}
 		err = e.c.EnableFlow(e.ctx, batchprocessing.FlowRequest{FlowID: 999999})
 		opsWantAPIError(t, "EnableFlow of an unknown flow", err, batchprocessing.ErrInvalidParameter, 62102)
@@ -1028,7 +1028,7 @@ func opsWantDemoGraph(t *testing.T, what string, f *batchprocessing.Flow) {
 	}
 	var tasks []string
 	for _, n := range g.Tasks {
-		tasks = append(tasks, n.TaskID+" "+n.TaskName+" "+n.NodeID)
+		tasks = append(tasks, strconv.FormatInt(n.TaskID, 10)+" "+n.TaskName+" "+n.NodeID)
 	}
 	if want := []string{"108580 extract t_108580", "108581 load t_108581"}; !slices.Equal(tasks, want) {
 		t.Errorf("%s: graph tasks %q, want %q", what, tasks, want)
@@ -1055,7 +1055,7 @@ func TestEndToEndOperationsDeleteFlow(t *testing.T) {
 	waiting := e.trigger(4502, opsStart.Add(-4*time.Minute))
 
 	g, err := e.flow(4501).DecodeGraph()
-	if err != nil || len(g.Flows) != 1 || g.Flows[0].FlowID != "4500" || g.Flows[0].NodeID != "f_4500" {
+	if err != nil || len(g.Flows) != 1 || g.Flows[0].FlowID != 4500 || g.Flows[0].NodeID != "f_4500" {
 		t.Errorf("downstream graph flows = %+v, %v; want the upstream flow node f_4500", g, err)
 	}
 
@@ -1121,7 +1121,7 @@ func TestEndToEndOperationsSaveFlow(t *testing.T) {
 		Freq: "0 30 2 * * ? *", Cycle: "H", StartTime: "2026-12-01", Active: false, AlertMode: 1,
 		DoAs: g.DoAs, Owners: g.Owners, Visitors: ";" + opsOtherUser + ";", Queue: "root.etl",
 		Parameters: []batchprocessing.Parameter{{Key: "REPLACE", Value: "v2"}},
-		Tasks:      append(slices.Clone(g.Tasks), batchprocessing.TaskNode{TaskID: "108590", TaskName: "report", NodeID: "t_108590", X: 500, Y: 100}),
+		Tasks:      append(slices.Clone(g.Tasks), batchprocessing.TaskNode{TaskID: 108590, TaskName: "report", NodeID: "t_108590", X: 500, Y: 100}),
 		Relations:  append(slices.Clone(g.Relations), batchprocessing.Relation{Source: "t_108581", Target: "t_108590", CycleGap: "H0"}),
 	}
 	id, err := e.c.SaveFlow(e.ctx, req)
@@ -1131,7 +1131,7 @@ func TestEndToEndOperationsSaveFlow(t *testing.T) {
 
 	f := e.flow(refserver.DemoFlowID)
 	if f.FlowName != "demo flow v2" || f.Desc != "nightly" || f.Type != batchprocessing.FlowTypeManual || f.Freq != "0 30 2 * * ? *" ||
-		f.Cycle != "H" || f.Active != 0 || f.AlertMode != 1 || f.Queue != "root.etl" || f.StartTime != "2026-12-01" ||
+		f.Cycle != "H" || f.Active || f.AlertMode != 1 || f.Queue != "root.etl" || f.StartTime != "2026-12-01" ||
 		f.Visitor != ";"+opsOtherUser+";" || f.UpdateUser != refserver.DemoUserID {
 		t.Errorf("GetFlow after SaveFlow = %+v", f)
 	}
@@ -1145,7 +1145,7 @@ func TestEndToEndOperationsSaveFlow(t *testing.T) {
 	}
 	var names []string
 	for _, n := range saved.Tasks {
-		names = append(names, n.TaskID+" "+n.TaskName)
+		names = append(names, strconv.FormatInt(n.TaskID, 10)+" "+n.TaskName)
 	}
 	if !slices.Equal(names, []string{"108580 extract", "108581 load", "108590 report"}) {
 		t.Errorf("tasks after SaveFlow: %q", names)
@@ -1186,7 +1186,7 @@ func TestEndToEndOperationsSaveFlow(t *testing.T) {
 			r.Relations = append(slices.Clone(r.Relations), batchprocessing.Relation{Source: "t_108580", Target: "t_777"})
 		}, batchprocessing.ErrInvalidParameter, 62102},
 		{"task of another flow", func(r *batchprocessing.SaveFlowRequest) {
-			r.Tasks = append(slices.Clone(r.Tasks), batchprocessing.TaskNode{TaskID: "44444", TaskName: "stolen", NodeID: "t_44444"})
+			r.Tasks = append(slices.Clone(r.Tasks), batchprocessing.TaskNode{TaskID: 44444, TaskName: "stolen", NodeID: "t_44444"})
 		}, batchprocessing.ErrInvalidParameter, 62102},
 		{"unknown flow", func(r *batchprocessing.SaveFlowRequest) { r.FlowID = 999999 }, batchprocessing.ErrInvalidParameter, 62102},
 	} {
@@ -1310,7 +1310,7 @@ func TestEndToEndOperationsExportImportFlow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ImportFlow of a linked flow: %v", err)
 	}
-	if g, err := e.flow(linkedCopy).DecodeGraph(); err != nil || len(g.Flows) != 1 || g.Flows[0].FlowID != "4600" {
+	if g, err := e.flow(linkedCopy).DecodeGraph(); err != nil || len(g.Flows) != 1 || g.Flows[0].FlowID != 4600 {
 		t.Errorf("graph of the linked copy = %+v, %v; want the upstream flow 4600", g, err)
 	}
 	if err := e.c.DeleteFlow(e.ctx, batchprocessing.FlowRequest{FlowID: 4601}); err != nil {
@@ -1547,7 +1547,7 @@ func TestEndToEndOperationsServerTime(t *testing.T) {
 				t.Errorf("calDt = %q, want %q (the trigger date in the server's zone minus a day)", fi.CalDt, tt.wantCalDt)
 			}
 			ti := e.wantTask(opsTaskInstanceID(t, refserver.DemoExtractTaskID, id), id, "extract", batchprocessing.StatusRunning, e.clk.Now(), time.Time{})
-			e.wantTime("task timeStamp", ti.TimeStamp, e.clk.Now())
+			e.wantTime("task timeStamp", ti.Timestamp, e.clk.Now())
 			if now, err := e.c.GetCurrentTime(e.ctx); err != nil || !now.Equal(e.clk.Now()) {
 				t.Errorf("GetCurrentTime = %s, %v; the zone must not shift the epoch time", now, err)
 			}
@@ -1645,7 +1645,7 @@ func opsOperations(e *opsEnv) []opsOperation {
 		{"SaveFlow", opsOwnerOnly, true, func(org, user string, tg opsTarget) error {
 			_, err := c.SaveFlow(ctx, batchprocessing.SaveFlowRequest{FlowID: tg.flowID, Name: "renamed", Freq: refserver.DefaultFreq,
 				Cycle: "D", StartTime: "2026-12-01", Owners: ";" + refserver.DemoUserID + ";" + opsLockedUser + ";",
-				Tasks: []batchprocessing.TaskNode{{TaskID: itoa64(tg.taskID), TaskName: "work"}}, OrgID: org, UserID: user})
+				Tasks: []batchprocessing.TaskNode{{TaskID: tg.taskID, TaskName: "work"}}, OrgID: org, UserID: user})
 			return err
 		}},
 		{"ImportFlow", opsOwnerOnly, false, func(org, user string, tg opsTarget) error {
@@ -1933,7 +1933,7 @@ func TestEndToEndOperationsUnusualText(t *testing.T) {
 		}
 		id := e.trigger(flowID, opsStart)
 		p, err := e.c.ListFlowInstances(e.ctx, batchprocessing.ListFlowInstancesRequest{Expression: name})
-		if err != nil || p.Count != 1 || len(p.FlowInstances) != 1 || p.FlowInstances[0].InstanceID != id || p.FlowInstances[0].FlowName != name {
+		if err != nil || p.Count != 1 || len(p.FlowInstances) != 1 || p.FlowInstances[0].FlowInstanceID != id || p.FlowInstances[0].FlowName != name {
 			t.Errorf("ListFlowInstances(%q) = %+v, %v; want %s", name, p, err, id)
 		}
 		dir, err := e.c.CreateDirectory(e.ctx, batchprocessing.CreateDirectoryRequest{ParentID: e.srv.RootDirectory(refserver.DemoOrgID), Name: name + " dir"})
@@ -2056,7 +2056,7 @@ func TestEndToEndOperationsConcurrentWaiters(t *testing.T) {
 		prev, cur := e.instance(ids[i-1]), e.instance(ids[i])
 		e.wantInstance(prev, batchprocessing.StatusSuccess, opsStart.Add(time.Duration(2*(i-1))*time.Second), opsStart.Add(time.Duration(2*i)*time.Second))
 		if cur.StartTime != prev.EndTime {
-			t.Errorf("%s started at %q, %s ended at %q", cur.InstanceID, cur.StartTime, prev.InstanceID, prev.EndTime)
+			t.Errorf("%s started at %q, %s ended at %q", cur.FlowInstanceID, cur.StartTime, prev.FlowInstanceID, prev.EndTime)
 		}
 	}
 }

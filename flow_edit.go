@@ -122,17 +122,24 @@ func (c *Client) LoadFlowForEdit(ctx context.Context, req FlowRequest) (*Flow, e
 }
 
 // ExportedFlow is the portable definition of a flow that Export Flow returns and Import
-// Flow takes (spec section 3.2).
+// Flow takes (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html).
 type ExportedFlow struct {
-	Name          string         `json:"name"`
-	Desc          string         `json:"desc"`
-	Type          int            `json:"type"`
-	Cycle         string         `json:"cycle"`
-	Cron          string         `json:"cron"`
-	StartTime     string         `json:"startTime"`
-	AlertMode     int            `json:"alertMode"`
-	SyncType      int            `json:"syncType"`
-	Submitter     string         `json:"submitter"`
+	Name string   `json:"name"`
+	Desc string   `json:"desc"`
+	Type FlowType `json:"type"`
+	// Cycle is the scheduling period: M, W, D, H or mi.
+	Cycle string `json:"cycle"`
+	// Cron is the schedule, a 7-field Quartz cron expression.
+	Cron string `json:"cron"`
+	// StartTime is the date from which the schedule applies (yyyy-MM-dd).
+	StartTime string `json:"startTime"`
+	// AlertMode: 0 none, 1 email, 2 SMS, 3 both.
+	AlertMode int `json:"alertMode"`
+	// SyncType is 0 for file synchronization, 1 for data synchronization.
+	SyncType int `json:"syncType"`
+	// Submitter is the account the tasks execute as (the flow's doAs).
+	Submitter string `json:"submitter"`
+	// Owners and Visitors list the users who own and who may read the flow, ';'-separated.
 	Owners        string         `json:"owners"`
 	Visitors      string         `json:"visitors"`
 	Parameters    EmbeddedJSON   `json:"parameters"`
@@ -143,20 +150,10 @@ type ExportedFlow struct {
 	LinkRelations []LinkRelation `json:"linkRelations"`
 }
 
-// UnmarshalJSON decodes an exported flow, accepting its numbers as numbers or strings.
+// UnmarshalJSON decodes an exported flow tolerantly (see decodeTolerant).
 func (e *ExportedFlow) UnmarshalJSON(b []byte) error {
 	type plain ExportedFlow
-	aux := struct {
-		*plain
-		Type      flexInt `json:"type"`
-		AlertMode flexInt `json:"alertMode"`
-		SyncType  flexInt `json:"syncType"`
-	}{plain: (*plain)(e)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	e.Type, e.AlertMode, e.SyncType = int(aux.Type), int(aux.AlertMode), int(aux.SyncType)
-	return nil
+	return decodeTolerant(b, (*plain)(e))
 }
 
 func (e *ExportedFlow) validate() error {
@@ -174,43 +171,39 @@ type ExportedTask struct {
 	Name string `json:"name"`
 	// Type is kept as sent: the documentation says a number (0 data integration, 3 SHELL,
 	// ...), samples send names ("COMMAND"); either survives an export-import round trip.
-	Type          json.RawMessage `json:"type,omitempty"`
-	Resource      string          `json:"resource"`
-	SyncType      int             `json:"syncType"`
-	Cmd           string          `json:"cmd"`
-	Submitter     string          `json:"submitter"`
-	FilePackage   string          `json:"filePackage"`
-	Cron          string          `json:"cron"`
-	PriorityLevel int             `json:"priorityLevel"`
-	Timeout       int             `json:"timeout"`
-	RetryLimit    int             `json:"retryLimit"`
-	RetryInterval int             `json:"retryInterval"`
-	SuccessCode   string          `json:"successCode"`
-	WaitCode      string          `json:"waitCode,omitempty"`
-	AsLink        bool            `json:"asLink"`
-	RunMode       EmbeddedJSON    `json:"runMode"`
+	Type json.RawMessage `json:"type,omitempty"`
+	// Resource names the resource the task waits for, if any.
+	Resource string `json:"resource"`
+	// SyncType is 0 for file synchronization, 1 for data synchronization.
+	SyncType int `json:"syncType"`
+	// Cmd is the command the task runs.
+	Cmd string `json:"cmd"`
+	// Submitter is the account the task executes as.
+	Submitter string `json:"submitter"`
+	// FilePackage is the resource file the task runs from.
+	FilePackage string `json:"filePackage"`
+	// Cron is the task's own schedule, if it has one.
+	Cron string `json:"cron"`
+	// PriorityLevel orders tasks waiting for resources (higher first).
+	PriorityLevel int `json:"priorityLevel"`
+	// Timeout is the task's time limit in seconds.
+	Timeout int `json:"timeout"`
+	// RetryLimit is how many retries are allowed; RetryInterval the pause between two, in
+	// seconds.
+	RetryLimit    int `json:"retryLimit"`
+	RetryInterval int `json:"retryInterval"`
+	// SuccessCode and WaitCode are the exit codes that mean success and "wait and retry".
+	SuccessCode string `json:"successCode"`
+	WaitCode    string `json:"waitCode,omitempty"`
+	// AsLink reports a task that stands for a task of another flow.
+	AsLink  bool         `json:"asLink"`
+	RunMode EmbeddedJSON `json:"runMode"`
 }
 
-// UnmarshalJSON decodes an exported task, accepting its numbers as numbers or strings.
+// UnmarshalJSON decodes an exported task tolerantly (see decodeTolerant).
 func (t *ExportedTask) UnmarshalJSON(b []byte) error {
 	type plain ExportedTask
-	aux := struct {
-		*plain
-		SyncType      flexInt  `json:"syncType"`
-		PriorityLevel flexInt  `json:"priorityLevel"`
-		Timeout       flexInt  `json:"timeout"`
-		RetryLimit    flexInt  `json:"retryLimit"`
-		RetryInterval flexInt  `json:"retryInterval"`
-		SuccessCode   flexText `json:"successCode"`
-		WaitCode      flexText `json:"waitCode"`
-	}{plain: (*plain)(t)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	t.SyncType, t.PriorityLevel, t.Timeout = int(aux.SyncType), int(aux.PriorityLevel), int(aux.Timeout)
-	t.RetryLimit, t.RetryInterval = int(aux.RetryLimit), int(aux.RetryInterval)
-	t.SuccessCode, t.WaitCode = string(aux.SuccessCode), string(aux.WaitCode)
-	return nil
+	return decodeTolerant(b, (*plain)(t))
 }
 
 // FlowLink is an exported flow's link to another flow.
@@ -230,14 +223,28 @@ type TaskLink struct {
 type TaskRelation struct {
 	SourceTaskName string `json:"sourceTaskName"`
 	TargetTaskName string `json:"targetTaskName"`
-	Rerun          bool   `json:"rerun"`
+	// Rerun reports whether the target runs again when the source is rerun.
+	Rerun bool `json:"rerun"`
+}
+
+// UnmarshalJSON decodes a relation tolerantly (see decodeTolerant).
+func (r *TaskRelation) UnmarshalJSON(b []byte) error {
+	type plain TaskRelation
+	return decodeTolerant(b, (*plain)(r))
 }
 
 // LinkRelation is an edge from a link to a task of an exported flow.
 type LinkRelation struct {
 	LinkID         string `json:"linkId"`
 	TargetTaskName string `json:"targetTaskName"`
-	Rerun          bool   `json:"rerun"`
+	// Rerun reports whether the target runs again when the link's source is rerun.
+	Rerun bool `json:"rerun"`
+}
+
+// UnmarshalJSON decodes a relation tolerantly (see decodeTolerant).
+func (r *LinkRelation) UnmarshalJSON(b []byte) error {
+	type plain LinkRelation
+	return decodeTolerant(b, (*plain)(r))
 }
 
 // ExportFlow returns the portable definition of a flow (Export Flow: GET

@@ -103,14 +103,16 @@ func TestFlowInstanceStatus(t *testing.T) {
 	if got := FlowInstanceStatus(42).String(); got != "FlowInstanceStatus(42)" {
 		t.Errorf("unknown status prints %q", got)
 	}
-	for in, want := range map[string]FlowInstanceStatus{`1`: StatusSuccess, `"-1"`: StatusFail, `"8"`: StatusCancel} {
+	// Codes (Get Flow Instance) and names (instance graphs) are one status.
+	for in, want := range map[string]FlowInstanceStatus{`1`: StatusSuccess, `"-1"`: StatusFail, `"8"`: StatusCancel,
+		`"SUCCESS"`: StatusSuccess, `"internal_error"`: StatusInternalError, `"NONE"`: StatusNone, `"BOGUS"`: StatusUnknown} {
 		var s FlowInstanceStatus
 		if err := s.UnmarshalJSON([]byte(in)); err != nil || s != want {
 			t.Errorf("UnmarshalJSON(%s) = %v, %v", in, s, err)
 		}
 	}
 	var s FlowInstanceStatus
-	if err := s.UnmarshalJSON([]byte(`"SUCCESS"`)); err == nil {
-		t.Error("a status name decodes as a number")
+	if err := s.UnmarshalJSON([]byte(`{}`)); err == nil {
+		t.Error("an object decodes as a status")
 	}
 }

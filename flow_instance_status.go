@@ -1,8 +1,13 @@
 package batchprocessing
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
-// FlowInstanceStatus is the status of a flow instance or task instance (spec section 3.2).
+// FlowInstanceStatus is the status of a flow instance or task instance: a code in Get Flow
+// Instance and Get Task Instance, a name in instance graphs; both decode to the same value.
 type FlowInstanceStatus int
 
 // The documented flow instance statuses.
@@ -21,11 +26,20 @@ const (
 	StatusSkip          FlowInstanceStatus = 10 // SKIP (terminal)
 )
 
+// Statuses that instance graphs name but that have no code in the documentation.
+const (
+	// StatusNone is NONE: a task node that does not run in this instance (a run triggered
+	// from a later task, for one).
+	StatusNone FlowInstanceStatus = -100
+	// StatusUnknown is a status name the documentation does not list.
+	StatusUnknown FlowInstanceStatus = -101
+)
+
 var statusNames = map[FlowInstanceStatus]string{
 	StatusFail: "FAIL", StatusInit: "INIT", StatusSuccess: "SUCCESS", StatusRunning: "RUNNING",
 	StatusSuspend: "SUSPEND", StatusInternalError: "INTERNAL_ERROR", StatusWait: "WAIT",
 	StatusReady: "READY", StatusTimeout: "TIMEOUT", StatusCancel: "CANCEL", StatusRerun: "RERUN",
-	StatusSkip: "SKIP",
+	StatusSkip: "SKIP", StatusNone: "NONE", StatusUnknown: "UNKNOWN",
 }
 
 // String returns the service's name of the status (SUCCESS, RUNNING, ...), or
@@ -47,12 +61,23 @@ func (s FlowInstanceStatus) IsTerminal() bool {
 	return false
 }
 
-// UnmarshalJSON accepts the status as a number or a string of digits.
+// UnmarshalJSON accepts the status as a number, a string of digits, or its name
+// ("SUCCESS", "NONE"; any case). A name the documentation does not list is StatusUnknown.
 func (s *FlowInstanceStatus) UnmarshalJSON(b []byte) error {
 	var n flexInt
-	if err := n.UnmarshalJSON(b); err != nil {
-		return err
+	if err := n.UnmarshalJSON(b); err == nil {
+		*s = FlowInstanceStatus(n)
+		return nil
 	}
-	*s = FlowInstanceStatus(n)
+	name, isString := stringText(b)
+	if !isString {
+		return fmt.Errorf("batchprocessing: status %.32s is neither a code nor a name", b)
+	}
+	*s = StatusUnknown
+	for code, known := range statusNames {
+		if strings.EqualFold(strings.TrimSpace(name), known) && code != StatusUnknown {
+			*s = code
+		}
+	}
 	return nil
 }

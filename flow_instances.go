@@ -2,7 +2,6 @@ package batchprocessing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -17,68 +16,73 @@ import (
 const flowInstancesPath = servicePath + "/flowInstances"
 
 // FlowInstance is one run of a flow, as Get Flow Instance and List Flow Instances return it
-// (spec section 3.2). Times are the server's local times; read them with ServerTime.Time
-// and the zone of Client.GetTimezone. Graph and Parameters are JSON documents; read them
-// with DecodeGraph and DecodeParameters.
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html).
+// Times are the server's local times: Client.Time turns one into a time.Time. Graph and
+// Parameters are JSON documents; read them with DecodeGraph and DecodeParameters.
 type FlowInstance struct {
-	InstanceID  FlowInstanceID     `json:"instanceId"`
-	FlowID      int64              `json:"flowId"`
-	FlowName    string             `json:"flowName"`
-	Freq        string             `json:"freq"`  // 7-field Quartz cron, e.g. "0 0 0 * * ? *"
-	Cycle       string             `json:"cycle"` // M, W, D, H or mi
-	Parameters  EmbeddedJSON       `json:"parameters"`
-	DoAs        string             `json:"doAs"`
-	Graph       EmbeddedJSON       `json:"graph"`
-	Status      FlowInstanceStatus `json:"status"`
-	StatusDesc  string             `json:"statusDesc"`
-	TriggerTime ServerTime         `json:"triggerTime"`
-	StartTime   ServerTime         `json:"startTime"`
-	EndTime     ServerTime         `json:"endTime"`
-	Timestamp   ServerTime         `json:"timestamp"` // creation time
-	Virtual     bool               `json:"virtual"`
-	Owner       string             `json:"owner"`
-	AlertMode   int                `json:"alertMode"` // 0 none, 1 email, 2 SMS, 3 both
-	CalDt       string             `json:"calDt"`     // business date, yyyy-MM-dd
-	HasEditPri  bool               `json:"hasEditPri"`
-	HasReadPri  bool               `json:"hasReadPri"`
-	IsCancelled bool               `json:"isCancelled"`
+	FlowInstanceID FlowInstanceID `json:"instanceId"`
+	FlowID         int64          `json:"flowId"`
+	FlowName       string         `json:"flowName"`
+	// Freq is the flow's schedule, a 7-field Quartz cron expression ("0 0 0 * * ? *").
+	Freq string `json:"freq"`
+	// Cycle is the flow's scheduling period: M (month), W (week), D (day), H (hour) or mi
+	// (minute).
+	Cycle string `json:"cycle"`
+	// Parameters are the global parameters of this run (a JSON list of key and value).
+	Parameters EmbeddedJSON `json:"parameters"`
+	// DoAs is the account the run's tasks execute as.
+	DoAs string `json:"doAs"`
+	// Graph holds the run's task instances and their relations (see DecodeGraph).
+	Graph  EmbeddedJSON       `json:"graph"`
+	Status FlowInstanceStatus `json:"status"`
+	// StatusDesc is the service's text for Status ("SUCCESS").
+	StatusDesc string `json:"statusDesc"`
+	// TriggerTime is the time the run was triggered for (its business time).
+	TriggerTime ServerTime `json:"triggerTime"`
+	// StartTime and EndTime are when the run started and ended; empty until it does.
+	StartTime ServerTime `json:"startTime"`
+	EndTime   ServerTime `json:"endTime"`
+	// Timestamp is when the instance was created.
+	Timestamp ServerTime `json:"timestamp"`
+	// Virtual reports a virtual run: one whose tasks are marked done without running.
+	Virtual bool `json:"virtual"`
+	// Owner lists the flow's owners, ';'-separated user names.
+	Owner string `json:"owner"`
+	// AlertMode says how failures are reported: 0 none, 1 email, 2 SMS, 3 both.
+	AlertMode int `json:"alertMode"`
+	// CalDt is the run's business date, yyyy-MM-dd: the trigger time minus one cycle.
+	CalDt string `json:"calDt"`
+	// HasEditPri and HasReadPri report whether the calling user may edit and read the flow.
+	HasEditPri bool `json:"hasEditPri"`
+	HasReadPri bool `json:"hasReadPri"`
+	// IsCancelled reports a run that was cancelled.
+	IsCancelled bool `json:"isCancelled"`
+
+	// Deprecated: use FlowInstanceID, which holds the same id.
+	InstanceID FlowInstanceID `json:"-"`
 }
 
-// UnmarshalJSON decodes a flow instance, accepting flowId and alertMode as numbers or strings.
+// UnmarshalJSON decodes a flow instance tolerantly (see decodeTolerant).
 func (fi *FlowInstance) UnmarshalJSON(b []byte) error {
-	var w flowInstanceWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := decodeTolerant(b, (*flowInstanceWire)(fi)); err != nil {
 		return err
 	}
-	*fi = w.instance()
+	fi.InstanceID = fi.FlowInstanceID
 	return nil
 }
 
-// flowInstanceWire is how a flow instance is decoded: FlowInstance's fields, the numbers
-// that come in either form shadowed by tolerant types. The request path decodes into it
-// directly, sparing the second pass over the JSON that FlowInstance.UnmarshalJSON costs.
-type flowInstanceWire struct {
-	plainFlowInstance
-	FlowID    flexInt `json:"flowId"`
-	AlertMode flexInt `json:"alertMode"`
-}
-
-// plainFlowInstance has FlowInstance's fields and none of its methods.
-type plainFlowInstance FlowInstance
+// flowInstanceWire is FlowInstance without its methods: the request path decodes into it in
+// one pass, sparing the second pass over the JSON that FlowInstance.UnmarshalJSON costs.
+type flowInstanceWire FlowInstance
 
 func (w *flowInstanceWire) instance() FlowInstance {
-	fi := FlowInstance(w.plainFlowInstance)
-	fi.FlowID, fi.AlertMode = int64(w.FlowID), int(w.AlertMode)
+	fi := FlowInstance(*w)
+	fi.InstanceID = fi.FlowInstanceID
 	return fi
 }
 
 func (w *flowInstanceWire) validate() error {
-	fi := w.instance()
-	return fi.validate()
-}
-
-func (fi *FlowInstance) validate() error {
-	if fi.InstanceID == "" {
+	if w.FlowInstanceID == "" {
 		return errors.New("no instanceId in the flow instance")
 	}
 	return nil
@@ -99,122 +103,127 @@ func (fi *FlowInstance) DecodeGraph() (*InstanceGraph, error) {
 }
 
 // InstanceGraph is the graph of a flow instance (FlowInstance.Graph): its task instances,
-// the flows it refers to, and the relations between them.
+// the flows it refers to, and the relations between them. Older samples spell some keys in
+// snake_case (inst_id, do_as, alert_mode); both spellings are read.
 type InstanceGraph struct {
-	ID         int64               `json:"id"` // the flow id
-	InstID     string              `json:"instId"`
-	Name       string              `json:"name"`
-	Creator    string              `json:"creator"`
-	Owners     string              `json:"owners"` // ';'-separated
-	Freq       string              `json:"freq"`
-	Cycle      string              `json:"cycle"`
-	DoAs       string              `json:"doAs"`
-	AlertMode  int                 `json:"alertMode"`
-	Parameters EmbeddedJSON        `json:"parameters"`
-	Tasks      []TaskInstanceGraph `json:"tasks"`
-	Flows      []FlowInstanceGraph `json:"flows"`
-	Relations  []Relation          `json:"relations"`
+	FlowID         int64          `json:"id"`
+	FlowInstanceID FlowInstanceID `json:"instId" alias:"inst_id"`
+	// Name is the flow's name.
+	Name    string `json:"name"`
+	Creator string `json:"creator"`
+	// Owners lists the flow's owners, ';'-separated user names.
+	Owners string `json:"owners"`
+	// Freq is the flow's schedule, a 7-field Quartz cron expression.
+	Freq string `json:"freq"`
+	// Cycle is the scheduling period: M, W, D, H or mi.
+	Cycle string `json:"cycle"`
+	// DoAs is the account the tasks execute as.
+	DoAs string `json:"doAs" alias:"do_as"`
+	// AlertMode: 0 none, 1 email, 2 SMS, 3 both.
+	AlertMode  int                `json:"alertMode" alias:"alert_mode"`
+	Parameters EmbeddedJSON       `json:"parameters"`
+	Tasks      []TaskInstanceNode `json:"tasks"`
+	Flows      []FlowInstanceNode `json:"flows"`
+	Relations  []Relation         `json:"relations"`
+
+	// Deprecated: use FlowID, which holds the same id.
+	ID int64 `json:"-"`
+	// Deprecated: use FlowInstanceID, which holds the same id.
+	InstID string `json:"-"`
 }
 
-// UnmarshalJSON decodes a graph, accepting ids as numbers or strings and the snake_case
-// names of older samples (inst_id, do_as, alert_mode).
+// UnmarshalJSON decodes a graph tolerantly (see decodeTolerant).
 func (g *InstanceGraph) UnmarshalJSON(b []byte) error {
 	type plain InstanceGraph
-	aux := struct {
-		*plain
-		ID        flexInt  `json:"id"`
-		InstID    flexText `json:"instId"`
-		InstIDOld flexText `json:"inst_id"`
-		DoAsOld   string   `json:"do_as"`
-		AlertMode flexInt  `json:"alertMode"`
-		AlertOld  *flexInt `json:"alert_mode"`
-	}{plain: (*plain)(g)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := decodeTolerant(b, (*plain)(g)); err != nil {
 		return err
 	}
-	g.ID, g.InstID, g.AlertMode = int64(aux.ID), firstNonEmpty(string(aux.InstID), string(aux.InstIDOld)), int(aux.AlertMode)
-	g.DoAs = firstNonEmpty(g.DoAs, aux.DoAsOld)
-	if aux.AlertOld != nil && g.AlertMode == 0 {
-		g.AlertMode = int(*aux.AlertOld)
-	}
+	g.ID, g.InstID = g.FlowID, string(g.FlowInstanceID)
 	return nil
 }
 
-// TaskInstanceGraph is a task node of an instance graph.
-type TaskInstanceGraph struct {
-	TaskID     int64          `json:"taskId"`
-	TaskName   string         `json:"taskName"`
-	TaskInstID TaskInstanceID `json:"taskInstId"`
-	NodeID     string         `json:"nodeId"` // "t_<taskId>"
-	Status     string         `json:"status"` // SUCCESS, RUNNING, INIT, NONE, CANCEL, ...
-	X          float64        `json:"x"`
-	Y          float64        `json:"y"`
+// TaskInstanceNode is a task node of an instance graph: one task and its run in this flow
+// instance. Older samples spell its keys in snake_case; both spellings are read.
+type TaskInstanceNode struct {
+	TaskID         int64          `json:"taskId" alias:"task_id"`
+	TaskName       string         `json:"taskName" alias:"task_name"`
+	TaskInstanceID TaskInstanceID `json:"taskInstId" alias:"task_inst_id"`
+	// NodeID is the node's id in the graph's relations: "t_<taskId>".
+	NodeID string `json:"nodeId" alias:"node_id"`
+	// Status is the task's status in this run; the graph names it (SUCCESS, RUNNING, INIT,
+	// NONE for a task that does not run in this instance).
+	Status FlowInstanceStatus `json:"status"`
+	// X and Y place the node in the console's drawing.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+
+	// Deprecated: use TaskInstanceID, which holds the same id.
+	TaskInstID TaskInstanceID `json:"-"`
 }
 
-// UnmarshalJSON decodes a task node, accepting taskId as a number or a string and the
-// snake_case names of older samples (task_id, task_name, task_inst_id, node_id).
-func (t *TaskInstanceGraph) UnmarshalJSON(b []byte) error {
-	type plain TaskInstanceGraph
-	aux := struct {
-		*plain
-		TaskID        flexInt `json:"taskId"`
-		TaskIDOld     flexInt `json:"task_id"`
-		TaskNameOld   string  `json:"task_name"`
-		TaskInstIDOld string  `json:"task_inst_id"`
-		NodeIDOld     string  `json:"node_id"`
-	}{plain: (*plain)(t)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+// UnmarshalJSON decodes a task node tolerantly (see decodeTolerant).
+func (t *TaskInstanceNode) UnmarshalJSON(b []byte) error {
+	type plain TaskInstanceNode
+	if err := decodeTolerant(b, (*plain)(t)); err != nil {
 		return err
 	}
-	t.TaskID = int64(aux.TaskID)
-	if t.TaskID == 0 {
-		t.TaskID = int64(aux.TaskIDOld)
-	}
-	t.TaskName = firstNonEmpty(t.TaskName, aux.TaskNameOld)
-	t.TaskInstID = TaskInstanceID(firstNonEmpty(string(t.TaskInstID), aux.TaskInstIDOld))
-	t.NodeID = firstNonEmpty(t.NodeID, aux.NodeIDOld)
+	t.TaskInstID = t.TaskInstanceID
 	return nil
 }
 
-// FlowInstanceGraph is a node of an instance graph that stands for another flow.
-type FlowInstanceGraph struct {
-	FlowID     int64   `json:"flowId"`
-	FlowName   string  `json:"flowName"`
-	FlowInstID string  `json:"flowInstId"`
-	NodeID     string  `json:"nodeId"` // "f_<flowId>"
-	IsVirtual  bool    `json:"isVirtual"`
-	Status     string  `json:"status"`
-	X          float64 `json:"x"`
-	Y          float64 `json:"y"`
+// TaskInstanceGraph is the former name of TaskInstanceNode.
+//
+// Deprecated: use TaskInstanceNode.
+type TaskInstanceGraph = TaskInstanceNode
+
+// FlowInstanceNode is a node of an instance graph that stands for another flow.
+type FlowInstanceNode struct {
+	FlowID         int64          `json:"flowId"`
+	FlowName       string         `json:"flowName"`
+	FlowInstanceID FlowInstanceID `json:"flowInstId"`
+	// NodeID is the node's id in the graph's relations: "f_<flowId>".
+	NodeID string `json:"nodeId"`
+	// IsVirtual reports a virtual node: the flow's run is not awaited.
+	IsVirtual bool               `json:"isVirtual"`
+	Status    FlowInstanceStatus `json:"status"`
+	// X and Y place the node in the console's drawing.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+
+	// Deprecated: use FlowInstanceID, which holds the same id.
+	FlowInstID string `json:"-"`
 }
 
-// UnmarshalJSON decodes a flow node, accepting flowId as a number or a string.
-func (f *FlowInstanceGraph) UnmarshalJSON(b []byte) error {
-	type plain FlowInstanceGraph
-	aux := struct {
-		*plain
-		FlowID flexInt `json:"flowId"`
-	}{plain: (*plain)(f)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+// UnmarshalJSON decodes a flow node tolerantly (see decodeTolerant).
+func (f *FlowInstanceNode) UnmarshalJSON(b []byte) error {
+	type plain FlowInstanceNode
+	if err := decodeTolerant(b, (*plain)(f)); err != nil {
 		return err
 	}
-	f.FlowID = int64(aux.FlowID)
+	f.FlowInstID = string(f.FlowInstanceID)
 	return nil
 }
+
+// FlowInstanceGraph is the former name of FlowInstanceNode.
+//
+// Deprecated: use FlowInstanceNode.
+type FlowInstanceGraph = FlowInstanceNode
 
 // Relation is an edge of a flow or instance graph: Target runs after Source.
 type Relation struct {
-	Source   string `json:"source"`   // upstream node id, e.g. "t_108580"
-	Target   string `json:"target"`   // downstream node id
-	CycleGap string `json:"cycleGap"` // "{cycle}{offset}", e.g. "D0"
-	Rerun    bool   `json:"rerun"`
+	// Source and Target are node ids ("t_108580" for a task, "f_3377" for a flow).
+	Source string `json:"source"`
+	Target string `json:"target"`
+	// CycleGap is "{cycle}{offset}", e.g. "D0": which cycle of Source Target waits for.
+	CycleGap string `json:"cycleGap"`
+	// Rerun reports whether Target runs again when Source is rerun.
+	Rerun bool `json:"rerun"`
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+// UnmarshalJSON decodes a relation tolerantly (see decodeTolerant).
+func (r *Relation) UnmarshalJSON(b []byte) error {
+	type plain Relation
+	return decodeTolerant(b, (*plain)(r))
 }
 
 // GetFlowInstanceRequest is the input of Client.GetFlowInstance.
@@ -356,10 +365,10 @@ type FlowInstancePage struct {
 	Count int `json:"count"`
 }
 
-// UnmarshalJSON decodes a page, accepting count as a number or a string.
+// UnmarshalJSON decodes a page tolerantly (see decodeTolerant).
 func (p *FlowInstancePage) UnmarshalJSON(b []byte) error {
 	var w flowInstancePageWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := decodeTolerant(b, &w); err != nil {
 		return err
 	}
 	*p = w.page()
@@ -369,7 +378,7 @@ func (p *FlowInstancePage) UnmarshalJSON(b []byte) error {
 // flowInstancePageWire is how a page is decoded; see flowInstanceWire.
 type flowInstancePageWire struct {
 	FlowInstances []flowInstanceWire `json:"flowInsts"`
-	Count         flexInt            `json:"count"`
+	Count         int                `json:"count"`
 }
 
 func (w *flowInstancePageWire) validate() error {
@@ -380,7 +389,7 @@ func (w *flowInstancePageWire) validate() error {
 }
 
 func (w *flowInstancePageWire) page() FlowInstancePage {
-	p := FlowInstancePage{FlowInstances: make([]FlowInstance, len(w.FlowInstances)), Count: int(w.Count)}
+	p := FlowInstancePage{FlowInstances: make([]FlowInstance, len(w.FlowInstances)), Count: w.Count}
 	for i := range w.FlowInstances {
 		p.FlowInstances[i] = w.FlowInstances[i].instance()
 	}

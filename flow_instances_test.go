@@ -32,7 +32,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, fi.InstanceID)
+		got = append(got, fi.FlowInstanceID)
 	}
 	if len(got) != 5 || got[4] != "1-20191122010400" {
 		t.Errorf("got %v", got)
@@ -142,5 +142,46 @@ func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
 				t.Errorf("%d requests", calls)
 			}
 		})
+	}
+}
+
+// TestDeprecatedNamesFilled: the former field names hold the same values as their
+// replacements, whichever way a result is decoded.
+func TestDeprecatedNamesFilled(t *testing.T) {
+	c, mt, _ := newTestClient(t)
+	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, okData(`{"instanceId":"1-20191122010000","flowId":1,
+		"graph":"{\"id\":1,\"inst_id\":\"1-20191122010000\",\"tasks\":[{\"task_id\":\"7\",\"task_inst_id\":\"7-20191122010000\",\"status\":\"NONE\"}],\"flows\":[{\"flowId\":2,\"flowInstId\":\"2-20191122010000\"}]}"}`))
+	mt.RegisterResponder(http.MethodGet, testEndpoint+taskInstancesPath, okData(`{"instanceId":"7-20191122010000","flowInstId":"1-20191122010000","stsDesc":"RUNNING","timeStamp":"2019-11-22 01:00:00"}`))
+	fi, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122010000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := fi.DecodeGraph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, err := c.GetTaskInstance(context.Background(), GetTaskInstanceRequest{TaskInstanceID: "7-20191122010000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		old, want any
+	}{
+		{"FlowInstance.InstanceID", fi.InstanceID, FlowInstanceID("1-20191122010000")},
+		{"InstanceGraph.ID", g.ID, int64(1)},
+		{"InstanceGraph.InstID", g.InstID, "1-20191122010000"},
+		{"TaskInstanceNode.TaskInstID", g.Tasks[0].TaskInstID, TaskInstanceID("7-20191122010000")},
+		{"TaskInstanceNode.Status", g.Tasks[0].Status, StatusNone},
+		{"FlowInstanceNode.FlowInstID", g.Flows[0].FlowInstID, "2-20191122010000"},
+		{"TaskInstance.InstanceID", ti.InstanceID, TaskInstanceID("7-20191122010000")},
+		{"TaskInstance.FlowInstID", ti.FlowInstID, FlowInstanceID("1-20191122010000")},
+		{"TaskInstance.StsDesc", ti.StsDesc, "RUNNING"},
+		{"TaskInstance.TimeStamp", ti.TimeStamp, ServerTime("2019-11-22 01:00:00")},
+	}
+	for _, c := range checks {
+		if c.old != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.old, c.want)
+		}
 	}
 }

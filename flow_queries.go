@@ -2,7 +2,6 @@ package batchprocessing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 )
@@ -10,54 +9,57 @@ import (
 // This file holds the operations that read and manage stored flows: Get Flow, Get My Flow,
 // Search Flow, Enable Flow, Disable Flow and Delete Flow.
 
-// Flow is a stored workflow, as Get Flow and Load Flow For Edit return it (spec section 3.2).
+// Flow is a stored workflow, as Get Flow and Load Flow For Edit return it
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html).
 type Flow struct {
-	FlowID       int64        `json:"flowId"`
-	FlowName     string       `json:"flowName"`
-	Desc         string       `json:"desc"`
-	Active       int          `json:"active"` // scheduling: 0 paused, 1 started
-	Type         FlowType     `json:"type"`
-	Cycle        string       `json:"cycle"` // M, W, D, H or mi
-	Freq         string       `json:"freq"`  // 7-field Quartz cron
-	Parameters   EmbeddedJSON `json:"parameters"`
-	Graph        EmbeddedJSON `json:"graph"`
-	Owner        string       `json:"owner"`   // ';'-separated user names
-	Visitor      string       `json:"visitor"` // ';'-separated user names
-	DoAs         string       `json:"doAs"`
-	AlertMode    int          `json:"alertMode"`
-	Entry        int          `json:"entry"`    // 0 Portal, 1 API, 2 eos
-	SyncType     int          `json:"syncType"` // 0 file, 1 data synchronization
-	Queue        string       `json:"queue"`
-	Creator      string       `json:"creator"`
-	CreateTime   ServerTime   `json:"createTime"`
-	UpdateUser   string       `json:"updateUser"`
-	UpdateTime   ServerTime   `json:"updateTime"`
-	StartTime    ServerTime   `json:"startTime"` // effective date
-	Virtual      bool         `json:"virtual"`
-	Locked       bool         `json:"locked"`
-	HasEditPri   bool         `json:"hasEditPri"`
-	HasReadPri   bool         `json:"hasReadPri"`
-	IsUserLocked bool         `json:"isUserLocked"`
+	FlowID   int64  `json:"flowId"`
+	FlowName string `json:"flowName"`
+	Desc     string `json:"desc"`
+	// Active reports whether the flow's schedule is started (the service sends 0 or 1).
+	Active bool     `json:"active"`
+	Type   FlowType `json:"type"`
+	// Cycle is the scheduling period: M (month), W (week), D (day), H (hour) or mi (minute).
+	Cycle string `json:"cycle"`
+	// Freq is the schedule, a 7-field Quartz cron expression ("0 0 0 * * ? *").
+	Freq string `json:"freq"`
+	// Parameters are the global parameters (a JSON list; see DecodeParameters).
+	Parameters EmbeddedJSON `json:"parameters"`
+	// Graph holds the task nodes and their relations (see DecodeGraph).
+	Graph EmbeddedJSON `json:"graph"`
+	// Owner and Visitor list the users who own and who may read the flow, ';'-separated.
+	Owner   string `json:"owner"`
+	Visitor string `json:"visitor"`
+	// DoAs is the account the tasks execute as.
+	DoAs string `json:"doAs"`
+	// AlertMode says how failures are reported: 0 none, 1 email, 2 SMS, 3 both.
+	AlertMode int `json:"alertMode"`
+	// Entry is where the flow was created: 0 the console, 1 the API, 2 EOS.
+	Entry int `json:"entry"`
+	// SyncType is 0 for file synchronization, 1 for data synchronization.
+	SyncType int `json:"syncType"`
+	// Queue is the resource queue the tasks run in.
+	Queue      string     `json:"queue"`
+	Creator    string     `json:"creator"`
+	CreateTime ServerTime `json:"createTime"`
+	UpdateUser string     `json:"updateUser"`
+	UpdateTime ServerTime `json:"updateTime"`
+	// StartTime is the date from which the schedule applies (yyyy-MM-dd).
+	StartTime ServerTime `json:"startTime"`
+	// Virtual reports a virtual flow, whose tasks are marked done without running.
+	Virtual bool `json:"virtual"`
+	// Locked reports a locked flow: owner-only operations on it are refused (62105).
+	Locked bool `json:"locked"`
+	// HasEditPri and HasReadPri report whether the calling user may edit and read the flow.
+	HasEditPri bool `json:"hasEditPri"`
+	HasReadPri bool `json:"hasReadPri"`
+	// IsUserLocked reports whether the calling user is locked.
+	IsUserLocked bool `json:"isUserLocked"`
 }
 
-// UnmarshalJSON decodes a flow, accepting its numbers as numbers or strings.
+// UnmarshalJSON decodes a flow tolerantly (see decodeTolerant).
 func (f *Flow) UnmarshalJSON(b []byte) error {
 	type plain Flow
-	aux := struct {
-		*plain
-		FlowID    flexInt `json:"flowId"`
-		Active    flexInt `json:"active"`
-		Type      flexInt `json:"type"`
-		AlertMode flexInt `json:"alertMode"`
-		Entry     flexInt `json:"entry"`
-		SyncType  flexInt `json:"syncType"`
-	}{plain: (*plain)(f)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	f.FlowID, f.Active, f.Type = int64(aux.FlowID), int(aux.Active), FlowType(aux.Type)
-	f.AlertMode, f.Entry, f.SyncType = int(aux.AlertMode), int(aux.Entry), int(aux.SyncType)
-	return nil
+	return decodeTolerant(b, (*plain)(f))
 }
 
 func (f *Flow) validate() error {
@@ -81,19 +83,28 @@ func (f *Flow) DecodeGraph() (*FlowGraph, error) {
 
 // FlowGraph is the graph of a stored flow (Flow.Graph), also the shape Save Flow takes.
 type FlowGraph struct {
-	Name       string       `json:"name"`
-	Desc       string       `json:"desc"`
-	Type       FlowType     `json:"type"`
-	Active     int          `json:"active"`
-	Cycle      string       `json:"cycle"`
-	Freq       string       `json:"freq"`
-	StartTime  string       `json:"startTime"`
-	Creator    string       `json:"creator"`
-	Owners     string       `json:"owners"`
-	Visitors   string       `json:"visitors"`
-	DoAs       string       `json:"doAs"`
-	AlertMode  int          `json:"alertMode"`
-	SyncType   int          `json:"syncType"`
+	Name string   `json:"name"`
+	Desc string   `json:"desc"`
+	Type FlowType `json:"type"`
+	// Active reports whether the schedule is started (the service sends 0 or 1).
+	Active bool `json:"active"`
+	// Cycle is the scheduling period: M, W, D, H or mi.
+	Cycle string `json:"cycle"`
+	// Freq is the schedule, a 7-field Quartz cron expression.
+	Freq string `json:"freq"`
+	// StartTime is the date from which the schedule applies (yyyy-MM-dd).
+	StartTime string `json:"startTime"`
+	Creator   string `json:"creator"`
+	// Owners and Visitors list the users who own and who may read the flow, ';'-separated.
+	Owners   string `json:"owners"`
+	Visitors string `json:"visitors"`
+	// DoAs is the account the tasks execute as.
+	DoAs string `json:"doAs"`
+	// AlertMode: 0 none, 1 email, 2 SMS, 3 both.
+	AlertMode int `json:"alertMode"`
+	// SyncType is 0 for file synchronization, 1 for data synchronization.
+	SyncType int `json:"syncType"`
+	// Queue is the resource queue the tasks run in.
 	Queue      string       `json:"queue"`
 	Parameters EmbeddedJSON `json:"parameters"`
 	Tasks      []TaskNode   `json:"tasks"`
@@ -101,81 +112,49 @@ type FlowGraph struct {
 	Relations  []Relation   `json:"relations"`
 }
 
-// UnmarshalJSON decodes a flow graph, accepting its numbers as numbers or strings.
+// UnmarshalJSON decodes a flow graph tolerantly (see decodeTolerant).
 func (g *FlowGraph) UnmarshalJSON(b []byte) error {
 	type plain FlowGraph
-	aux := struct {
-		*plain
-		Type      flexInt `json:"type"`
-		Active    flexInt `json:"active"`
-		AlertMode flexInt `json:"alertMode"`
-		SyncType  flexInt `json:"syncType"`
-	}{plain: (*plain)(g)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	g.Type, g.Active, g.AlertMode, g.SyncType = FlowType(aux.Type), int(aux.Active), int(aux.AlertMode), int(aux.SyncType)
-	return nil
+	return decodeTolerant(b, (*plain)(g))
 }
 
-// TaskNode is a task node of a flow graph (TaskSimpleInfo). Its ids are strings, as
-// documented; decoding also accepts numbers.
+// TaskNode is a task node of a flow graph (TaskSimpleInfo). The documentation types its
+// taskId as a string: it is sent as one, and read as a string or a number. Older samples
+// spell its keys in snake_case; both spellings are read.
 type TaskNode struct {
-	TaskID   string  `json:"taskId"`
-	TaskName string  `json:"taskName"`
-	NodeID   string  `json:"nodeId"` // "t_<taskId>"
-	X        float64 `json:"x"`
-	Y        float64 `json:"y"`
+	TaskID   int64  `json:"taskId,string" alias:"task_id"`
+	TaskName string `json:"taskName" alias:"task_name"`
+	// NodeID is the node's id in the graph's relations: "t_<taskId>".
+	NodeID string `json:"nodeId" alias:"node_id"`
+	// X and Y place the node in the console's drawing.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
 }
 
-// UnmarshalJSON decodes a task node, accepting taskId as a string or a number and the
-// snake_case names of older samples (task_id, task_name, node_id).
+// UnmarshalJSON decodes a task node tolerantly (see decodeTolerant).
 func (t *TaskNode) UnmarshalJSON(b []byte) error {
 	type plain TaskNode
-	aux := struct {
-		*plain
-		TaskID      flexText `json:"taskId"`
-		TaskIDOld   flexText `json:"task_id"`
-		TaskNameOld string   `json:"task_name"`
-		NodeIDOld   string   `json:"node_id"`
-	}{plain: (*plain)(t)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	t.TaskID = firstNonEmpty(string(aux.TaskID), string(aux.TaskIDOld))
-	t.TaskName = firstNonEmpty(t.TaskName, aux.TaskNameOld)
-	t.NodeID = firstNonEmpty(t.NodeID, aux.NodeIDOld)
-	return nil
+	return decodeTolerant(b, (*plain)(t))
 }
 
-// FlowNode is a node of a flow graph that stands for another flow (FlowSimpleInfo).
+// FlowNode is a node of a flow graph that stands for another flow (FlowSimpleInfo). Its
+// flowId is sent as a string, as documented, and read as a string or a number.
 type FlowNode struct {
-	FlowID    string  `json:"flowId"`
-	FlowName  string  `json:"flowName"`
-	NodeID    string  `json:"nodeId"` // "f_<flowId>"
-	IsVirtual bool    `json:"isVirtual"`
-	X         float64 `json:"x"`
-	Y         float64 `json:"y"`
+	FlowID   int64  `json:"flowId,string" alias:"flow_id"`
+	FlowName string `json:"flowName" alias:"flow_name"`
+	// NodeID is the node's id in the graph's relations: "f_<flowId>".
+	NodeID string `json:"nodeId" alias:"node_id"`
+	// IsVirtual reports a virtual node: the flow's run is not awaited.
+	IsVirtual bool `json:"isVirtual"`
+	// X and Y place the node in the console's drawing.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
 }
 
-// UnmarshalJSON decodes a flow node, accepting flowId as a string or a number and the
-// snake_case names of older samples (flow_id, flow_name, node_id).
+// UnmarshalJSON decodes a flow node tolerantly (see decodeTolerant).
 func (f *FlowNode) UnmarshalJSON(b []byte) error {
 	type plain FlowNode
-	aux := struct {
-		*plain
-		FlowID      flexText `json:"flowId"`
-		FlowIDOld   flexText `json:"flow_id"`
-		FlowNameOld string   `json:"flow_name"`
-		NodeIDOld   string   `json:"node_id"`
-	}{plain: (*plain)(f)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	f.FlowID = firstNonEmpty(string(aux.FlowID), string(aux.FlowIDOld))
-	f.FlowName = firstNonEmpty(f.FlowName, aux.FlowNameOld)
-	f.NodeID = firstNonEmpty(f.NodeID, aux.NodeIDOld)
-	return nil
+	return decodeTolerant(b, (*plain)(f))
 }
 
 // FlowRequest names one stored flow: the input of GetFlow, LoadFlowForEdit, ExportFlow,
@@ -224,22 +203,16 @@ func (c *Client) getFlow(ctx context.Context, op, action string, req FlowRequest
 type MyFlow struct {
 	FlowID   int64  `json:"flowId"`
 	FlowName string `json:"flowName"`
-	Cycle    string `json:"cycle"`
-	Editable bool   `json:"editable"`
+	// Cycle is the scheduling period: M, W, D, H or mi.
+	Cycle string `json:"cycle"`
+	// Editable reports whether the user may edit the flow.
+	Editable bool `json:"editable"`
 }
 
-// UnmarshalJSON decodes an entry, accepting flowId as a string (documented) or a number.
+// UnmarshalJSON decodes an entry tolerantly; flowId is documented as a string.
 func (m *MyFlow) UnmarshalJSON(b []byte) error {
 	type plain MyFlow
-	aux := struct {
-		*plain
-		FlowID flexInt `json:"flowId"`
-	}{plain: (*plain)(m)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	m.FlowID = int64(aux.FlowID)
-	return nil
+	return decodeTolerant(b, (*plain)(m))
 }
 
 // GetMyFlowsRequest is the input of Client.GetMyFlows.
@@ -275,18 +248,10 @@ type FlowSummary struct {
 	FlowName string `json:"flowName"`
 }
 
-// UnmarshalJSON decodes an entry, accepting flowId as a number or a string.
+// UnmarshalJSON decodes an entry tolerantly (see decodeTolerant).
 func (s *FlowSummary) UnmarshalJSON(b []byte) error {
 	type plain FlowSummary
-	aux := struct {
-		*plain
-		FlowID flexInt `json:"flowId"`
-	}{plain: (*plain)(s)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	s.FlowID = int64(aux.FlowID)
-	return nil
+	return decodeTolerant(b, (*plain)(s))
 }
 
 // SearchFlowsRequest is the input of Client.SearchFlows.

@@ -52,7 +52,7 @@ func TestOperationRequests(t *testing.T) {
 				if err != nil {
 					return nil, err
 				}
-				return []any{fi.InstanceID, fi.FlowID, fi.Status, fi.TriggerTime}, nil
+				return []any{fi.FlowInstanceID, fi.FlowID, fi.Status, fi.TriggerTime}, nil
 			},
 			[]any{FlowInstanceID("2809-20190808093200"), int64(2809), StatusSuccess, ServerTime("2019-08-08 09:32:12")}},
 		{"ListFlowInstances",
@@ -100,7 +100,7 @@ func TestOperationRequests(t *testing.T) {
 				if err != nil {
 					return nil, err
 				}
-				return []any{ti.TaskID, ti.Status, ti.FlowInstID, rm.CPU}, nil
+				return []any{ti.TaskID, ti.Status, ti.FlowInstanceID, rm.CPU}, nil
 			},
 			[]any{int64(118979), StatusSuccess, FlowInstanceID("8435-2021020211"), 0.5}},
 		{"GetTaskInstance as a list",
@@ -142,7 +142,7 @@ func TestOperationRequests(t *testing.T) {
 				}
 				return []any{f.FlowID, f.FlowName, f.Active, f.Type, g.Tasks[0].TaskID}, nil
 			},
-			[]any{int64(2526), "etl", 1, FlowTypePeriodic, "104575"}},
+			[]any{int64(2526), "etl", true, FlowTypePeriodic, int64(104575)}},
 		{"LoadFlowForEdit",
 			wantRequest{"GET", flowsPath, userValues("loadForEdit", "flowId", "2526"), ""},
 			`{"flowId":2526,"flowName":"etl","queue":"root.default"}`,
@@ -187,7 +187,7 @@ func TestOperationRequests(t *testing.T) {
 			func(c *Client) (any, error) {
 				return c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Type: FlowTypePeriodic, Name: "etl", Desc: "d", Freq: "0 0 0 * * ? *",
 					Cycle: "D", StartTime: "2019-08-01", Active: true, DoAs: "db_x", Owners: ";u1;", Parameters: []Parameter{{"a", "1"}},
-					Tasks: []TaskNode{{TaskID: "104575", TaskName: "t", NodeID: "t_104575", X: 1, Y: 2}}, Relations: []Relation{}})
+					Tasks: []TaskNode{{TaskID: 104575, TaskName: "t", NodeID: "t_104575", X: 1, Y: 2}}, Relations: []Relation{}})
 			},
 			int64(2515)},
 		{"SaveFlow leaving the lists as they are",

@@ -64,7 +64,7 @@ func (c *Client) instanceOfMinute(ctx context.Context, q userQuery, flowID, atMi
 		for _, w := range page.FlowInstances {
 			// The expression is a fuzzy match: "3377-" also finds 13377's instances. A
 			// scheduled instance of the same minute has a shorter suffix.
-			id := w.InstanceID
+			id := w.FlowInstanceID
 			if strings.HasPrefix(string(id), prefix) && int64(w.FlowID) == flowID && isManualID(id) {
 				found = append(found, id)
 			}

@@ -11,70 +11,97 @@ import (
 // taskInstancesPath is the resource of the task instance operations.
 const taskInstancesPath = servicePath + "/taskInstances"
 
-// TaskInstance is one run of a task node within a flow instance (Get Task Instance, spec
-// section 3.2). Its Status uses the flow instance status codes.
+// TaskInstance is one run of a task node within a flow instance (Get Task Instance,
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html).
 type TaskInstance struct {
-	InstanceID        TaskInstanceID     `json:"instanceId"`
-	TaskID            int64              `json:"taskId"`
-	TaskName          string             `json:"taskName"`
-	FlowInstID        FlowInstanceID     `json:"flowInstId"`
-	Cycle             string             `json:"cycle"`
-	Freq              string             `json:"freq"`
-	Status            FlowInstanceStatus `json:"status"`
-	StsDesc           string             `json:"stsDesc"`
-	Type              int                `json:"type"` // task type code
-	SyncType          *int               `json:"syncType"`
-	RunNum            int                `json:"runNum"`
-	RecallNum         int                `json:"recallNum"`   // retries done
-	RecallLimit       int                `json:"recallLimit"` // retries allowed
-	RecallInterval    int                `json:"recallInterval"`
-	Timeout           int                `json:"timeout"` // seconds
-	IsTimeout         bool               `json:"isTimeout"`
-	IfPre             int                `json:"ifPre"`
-	TriggerTime       ServerTime         `json:"triggerTime"`
-	StartTime         ServerTime         `json:"startTime"`
-	EndTime           ServerTime         `json:"endTime"`
-	TimeStamp         ServerTime         `json:"timeStamp"`
-	DoAs              string             `json:"doAs"`
-	Alert             bool               `json:"alert"`
-	RunMode           EmbeddedJSON       `json:"runMode"`
-	Cmd               string             `json:"cmd"`
-	HasResourceBefore bool               `json:"hasResourceBefore"`
-	ResourceName      string             `json:"resourceName"`
-	FileName          string             `json:"fileName"`
-	ResourceVersion   string             `json:"resourceVersion"`
+	TaskInstanceID TaskInstanceID `json:"instanceId"`
+	TaskID         int64          `json:"taskId"`
+	TaskName       string         `json:"taskName"`
+	FlowInstanceID FlowInstanceID `json:"flowInstId"`
+	// Cycle is the scheduling period: M, W, D, H or mi.
+	Cycle string `json:"cycle"`
+	// Freq is the schedule, a 7-field Quartz cron expression.
+	Freq string `json:"freq"`
+	// Status uses the flow instance status codes.
+	Status FlowInstanceStatus `json:"status"`
+	// StatusDesc is the service's text for Status.
+	StatusDesc string `json:"stsDesc"`
+	// Type is the task's type code (0 data integration, 3 SHELL, ...).
+	Type int `json:"type"`
+	// SyncType is 0 for file synchronization, 1 for data synchronization; nil when not sent.
+	SyncType *int `json:"syncType"`
+	// RunNum is how many times the task has run in this instance.
+	RunNum int `json:"runNum"`
+	// RecallNum is how many retries were done; RecallLimit how many are allowed.
+	RecallNum   int `json:"recallNum"`
+	RecallLimit int `json:"recallLimit"`
+	// RecallInterval is the pause between two retries, in seconds.
+	RecallInterval int `json:"recallInterval"`
+	// Timeout is the task's time limit in seconds; IsTimeout reports that it ran out.
+	Timeout   int  `json:"timeout"`
+	IsTimeout bool `json:"isTimeout"`
+	// IfPre is 1 when the task waits for its upstream tasks (it has predecessors), else 0.
+	IfPre       int        `json:"ifPre"`
+	TriggerTime ServerTime `json:"triggerTime"`
+	StartTime   ServerTime `json:"startTime"`
+	EndTime     ServerTime `json:"endTime"`
+	// Timestamp is when the task instance was created.
+	Timestamp ServerTime `json:"timeStamp"`
+	// DoAs is the account the task executes as.
+	DoAs string `json:"doAs"`
+	// Alert reports whether a failure of the task raises an alert.
+	Alert bool `json:"alert"`
+	// RunMode is the task's resource setting (see DecodeRunMode).
+	RunMode EmbeddedJSON `json:"runMode"`
+	// Cmd is the command the task runs.
+	Cmd string `json:"cmd"`
+	// HasResourceBefore reports whether the task waits for a resource before it runs;
+	// ResourceName, FileName and ResourceVersion name that resource.
+	HasResourceBefore bool   `json:"hasResourceBefore"`
+	ResourceName      string `json:"resourceName"`
+	FileName          string `json:"fileName"`
+	ResourceVersion   string `json:"resourceVersion"`
+
+	// Deprecated: use TaskInstanceID, which holds the same id.
+	InstanceID TaskInstanceID `json:"-"`
+	// Deprecated: use FlowInstanceID, which holds the same id.
+	FlowInstID FlowInstanceID `json:"-"`
+	// Deprecated: use StatusDesc, which holds the same text.
+	StsDesc string `json:"-"`
+	// Deprecated: use Timestamp, which holds the same time.
+	TimeStamp ServerTime `json:"-"`
 }
 
-// UnmarshalJSON decodes a task instance, accepting numbers as numbers or strings.
+// UnmarshalJSON decodes a task instance tolerantly (see decodeTolerant).
 func (t *TaskInstance) UnmarshalJSON(b []byte) error {
 	type plain TaskInstance
-	aux := struct {
-		*plain
-		TaskID      flexInt `json:"taskId"`
-		Type        flexInt `json:"type"`
-		RunNum      flexInt `json:"runNum"`
-		RecallNum   flexInt `json:"recallNum"`
-		RecallLimit flexInt `json:"recallLimit"`
-		Timeout     flexInt `json:"timeout"`
-	}{plain: (*plain)(t)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := decodeTolerant(b, (*plain)(t)); err != nil {
 		return err
 	}
-	t.TaskID, t.Type, t.RunNum = int64(aux.TaskID), int(aux.Type), int(aux.RunNum)
-	t.RecallNum, t.RecallLimit, t.Timeout = int(aux.RecallNum), int(aux.RecallLimit), int(aux.Timeout)
+	t.InstanceID, t.FlowInstID, t.StsDesc, t.TimeStamp = t.TaskInstanceID, t.FlowInstanceID, t.StatusDesc, t.Timestamp
 	return nil
 }
 
 // RunMode is the resource setting of a task (TaskInstance.RunMode, ExportedTask.RunMode).
 type RunMode struct {
-	TaskMode     int     `json:"taskMode"` // 1 single task, 2 multiple tasks
-	CPU          float64 `json:"cpu"`      // cores
-	Memory       float64 `json:"memory"`   // GB
-	MaxParallel  int     `json:"maxParallel"`
-	KeyType      int     `json:"keyType"` // 1 external files, 2 custom key
-	DatasourceID int64   `json:"datasourceId"`
-	Path         string  `json:"path"`
-	Content      string  `json:"content"`
+	// TaskMode is 1 for a single task, 2 for multiple tasks.
+	TaskMode int `json:"taskMode"`
+	// CPU is the number of cores; Memory is in GB.
+	CPU    float64 `json:"cpu"`
+	Memory float64 `json:"memory"`
+	// MaxParallel is the largest number of task runs at once.
+	MaxParallel int `json:"maxParallel"`
+	// KeyType is 1 for keys from external files, 2 for a custom key.
+	KeyType      int    `json:"keyType"`
+	DatasourceID int64  `json:"datasourceId"`
+	Path         string `json:"path"`
+	Content      string `json:"content"`
+}
+
+// UnmarshalJSON decodes a run mode tolerantly (see decodeTolerant).
+func (rm *RunMode) UnmarshalJSON(b []byte) error {
+	type plain RunMode
+	return decodeTolerant(b, (*plain)(rm))
 }
 
 // DecodeRunMode returns the task's run mode, or nil if it has none.
@@ -110,7 +137,7 @@ func (d *taskInstanceData) UnmarshalJSON(b []byte) error {
 }
 
 func (d *taskInstanceData) validate() error {
-	if d.InstanceID == "" {
+	if d.TaskInstanceID == "" {
 		return errors.New("no instanceId in the task instance")
 	}
 	return nil

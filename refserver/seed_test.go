@@ -168,7 +168,7 @@ func TestExampleSeedServes(t *testing.T) {
 		t.Fatal(err)
 	}
 	params, _ := f.DecodeParameters()
-	if f.FlowName != "nightly load" || f.Type != batchprocessing.FlowTypePeriodic || f.Active != 1 || f.Freq != "0 30 1 * * ? *" || len(params) != 2 {
+	if f.FlowName != "nightly load" || f.Type != batchprocessing.FlowTypePeriodic || !f.Active || f.Freq != "0 30 1 * * ? *" || len(params) != 2 {
 		t.Errorf("flow 5001 = %+v, parameters %v", f, params)
 	}
 

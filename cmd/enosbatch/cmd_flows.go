@@ -128,7 +128,7 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 	tw = tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK ID\tTASK")
 	for _, t := range v.Tasks {
-		fmt.Fprintf(tw, "%s\t%s\n", t.TaskID, t.TaskName)
+		fmt.Fprintf(tw, "%d\t%s\n", t.TaskID, t.TaskName)
 	}
 	return tw.Flush()
 }

@@ -63,7 +63,7 @@ func taskStates(fi *batchprocessing.FlowInstance) []taskStateView {
 		return out
 	}
 	for _, t := range g.Tasks {
-		out = append(out, taskStateView{TaskID: t.TaskID, TaskName: t.TaskName, TaskInstanceID: string(t.TaskInstID), Status: t.Status})
+		out = append(out, taskStateView{TaskID: t.TaskID, TaskName: t.TaskName, TaskInstanceID: string(t.TaskInstID), Status: t.Status.String()})
 	}
 	return out
 }
@@ -141,14 +141,14 @@ type flowView struct {
 
 // flowTaskView is a task node of a flow.
 type flowTaskView struct {
-	TaskID   string `json:"taskId"`
+	TaskID   int64  `json:"taskId"`
 	TaskName string `json:"taskName"`
 }
 
 // newFlowView returns the view of f.
 func newFlowView(f *batchprocessing.Flow) flowView {
 	v := flowView{
-		FlowID: f.FlowID, FlowName: f.FlowName, Description: f.Desc, Active: f.Active == 1,
+		FlowID: f.FlowID, FlowName: f.FlowName, Description: f.Desc, Active: f.Active,
 		Type: flowTypeName(f.Type), Cycle: f.Cycle, Freq: f.Freq, Owner: f.Owner, Locked: f.Locked,
 		CreateTime: string(f.CreateTime), UpdateTime: string(f.UpdateTime),
 		Parameters: []parameterView{}, Tasks: []flowTaskView{},

@@ -74,14 +74,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fi, err := client.WaitForFlowInstance(ctx, id,
 		batchprocessing.WithPollInterval(*poll, 30*time.Second),
 		batchprocessing.WithStatusChange(func(fi *batchprocessing.FlowInstance) {
-			fmt.Fprintf(stdout, "%6.1fs %s %s%s\n", time.Since(start).Seconds(), fi.InstanceID, fi.Status, tasks(fi))
+			fmt.Fprintf(stdout, "%6.1fs %s %s%s\n", time.Since(start).Seconds(), fi.FlowInstanceID, fi.Status, tasks(fi))
 		}))
 	if err != nil {
 		fmt.Fprintf(stderr, "wait: %v\n", err)
 		return 1
 	}
 	if fi.Status != batchprocessing.StatusSuccess {
-		fmt.Fprintf(stderr, "wait: %s ended %s\n", fi.InstanceID, fi.Status)
+		fmt.Fprintf(stderr, "wait: %s ended %s\n", fi.FlowInstanceID, fi.Status)
 		return 1
 	}
 	return 0
@@ -95,7 +95,7 @@ func tasks(fi *batchprocessing.FlowInstance) string {
 	}
 	parts := make([]string, len(g.Tasks))
 	for i, t := range g.Tasks {
-		parts[i] = t.TaskName + "=" + t.Status
+		parts[i] = t.TaskName + "=" + t.Status.String()
 	}
 	return "  [" + strings.Join(parts, " ") + "]"
 }
