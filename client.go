@@ -9,8 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // Version is the version of this SDK, sent in the default User-Agent.
@@ -34,9 +32,9 @@ type Client struct {
 	// address, not the key.
 	secretKey *string
 	tokens    *tokenSource
-	rest      *resty.Client // signs every request in its pre-request hook
-	queries   *queryCache   // encoded query structs
-	maxBody   int           // the largest response body read
+	http      *httpSender // sends every request, the token service's too
+	queries   *queryCache // encoded query structs
+	maxBody   int         // the largest response body read
 }
 
 // NewClient returns a Client for the gateway at endpoint (for example
@@ -80,6 +78,9 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 	} else {
 		hc = &http.Client{Timeout: DefaultTimeout, Transport: defaultTransport()}
 	}
+	if s.timeout > 0 {
+		hc.Timeout = s.timeout
+	}
 
 	c := &Client{
 		endpoint:  base,
@@ -92,21 +93,14 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		secretKey: &secretKey,
 		queries:   &queryCache{},
 		maxBody:   s.maxResponseBytes,
+		http:      newHTTPSender(hc, s.userAgent, restyLogger{s.logger}),
 	}
-	// The API client reads and decodes bodies itself (readLimited, decodeEnvelope): resty's
-	// response handling would only match the content type against its regular expressions.
-	// The Accept header spares resty the same match on the request side.
-	c.rest = newResty(hc, s).
-		SetPreRequestHook(c.signRequest).
-		SetDoNotParseResponse(true).
-		SetHeader("Accept", "application/json")
-	// The token client reads its bodies with readLimited too.
-	c.tokens = newTokenSource(newResty(hc, s).SetDoNotParseResponse(true), base, s.maxResponseBytes, accessKey, secretKey, c.clock, s.logger)
+	c.tokens = newTokenSource(c.http, base, s.maxResponseBytes, accessKey, secretKey, c.clock, s.logger)
 	return c, nil
 }
 
 // defaultTransport is the transport of a client made without WithHTTPClient: Go's default
-// transport, but keeping up to MaxIdleConnsPerHost idle connections to the gateway instead of
+// transport, but keeping up to maxIdleConnsPerHost idle connections to the gateway instead of
 // two, so that a client shared by many goroutines reuses its connections rather than
 // opening new ones after every burst.
 func defaultTransport() http.RoundTripper {
@@ -115,8 +109,8 @@ func defaultTransport() http.RoundTripper {
 		return http.DefaultTransport
 	}
 	t := base.Clone()
-	t.MaxIdleConns = max(t.MaxIdleConns, MaxIdleConnsPerHost)
-	t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+	t.MaxIdleConns = max(t.MaxIdleConns, maxIdleConnsPerHost)
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	return t
 }
@@ -125,24 +119,9 @@ func defaultTransport() http.RoundTripper {
 // reads (Go's default is 10 MB); the gateway's are well under a kilobyte.
 const maxResponseHeaderBytes = 64 << 10
 
-// MaxIdleConnsPerHost is the number of idle connections a client made without
+// maxIdleConnsPerHost is the number of idle connections a client made without
 // WithHTTPClient keeps to the gateway.
-const MaxIdleConnsPerHost = 100
-
-// newResty configures one resty client over the shared, already copied *http.Client. The
-// client never follows a redirect: the EnOS gateway does not redirect API calls, and a
-// followed redirect would carry the token, the signature and the body (or, for a token
-// request, the AccessKey and its encryption) to whatever host the Location names. The 3xx
-// answer itself comes back, and readLimited turns it into an error.
-func newResty(hc *http.Client, s settings) *resty.Client {
-	return resty.NewWithClient(hc).
-		SetRedirectPolicy(resty.RedirectPolicyFunc(keepRedirect)).
-		SetLogger(restyLogger{s.logger}).
-		SetHeader("User-Agent", s.userAgent)
-}
-
-// keepRedirect is the redirect policy: return the redirect itself, never follow it.
-func keepRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+const maxIdleConnsPerHost = 100
 
 // parseEndpoint checks that endpoint is an absolute http(s) URL without credentials,
 // query or fragment, and returns it without a trailing slash.

@@ -5,22 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
-
-// response is what the request path hands to the decoders: the answer of one attempt.
-type response struct {
-	op, method, path string
-	status           int
-	header           http.Header
-	body             []byte
-	// secrets must not appear in an error built from this answer.
-	secrets secrets
-}
 
 // envelope is the gateway's answer to a Batch Processing call: {code, msg, data, requestId}
 // on success and business errors, {message} on gateway errors (spec section 2). Every
@@ -42,7 +31,7 @@ type validator interface {
 // an *APIError for a business or gateway error, or an unexpected-response *APIError for a
 // body that is not the documented JSON. data may be nil when the operation returns nothing.
 func decodeEnvelope(r *response, data any) error {
-	if data != nil && isSuccessStatus(r.status) && decodeSuccess(r.body, data) {
+	if data != nil && isSuccessStatus(r.status) && decodeSuccess(r, data) {
 		if v, ok := data.(validator); ok {
 			if err := v.validate(); err != nil {
 				return r.unexpected(err)
@@ -52,6 +41,9 @@ func decodeEnvelope(r *response, data any) error {
 	}
 	var env envelope
 	jsonErr := json.Unmarshal(r.body, &env)
+	if env.RequestID != "" {
+		r.requestID = env.RequestID
+	}
 	if !isSuccessStatus(r.status) {
 		if jsonErr != nil || (env.Code == nil && env.Msg == nil && env.Message == nil) {
 			return r.unexpected(jsonErr)
@@ -88,17 +80,21 @@ func decodeEnvelope(r *response, data any) error {
 
 // successEnvelope decodes a success answer in one pass, data straight into its target.
 type successEnvelope struct {
-	Code *flexInt `json:"code"`
-	Data any      `json:"data"`
+	Code      *flexInt `json:"code"`
+	Data      any      `json:"data"`
+	RequestID string   `json:"requestId"`
 }
 
-// decodeSuccess decodes body into data in one pass, the common case. It reports false,
+// decodeSuccess decodes r's body into data in one pass, the common case. It reports false,
 // leaving the answer to the careful path of decodeEnvelope, for anything but a well-formed
 // envelope with code 0 and non-null data.
-func decodeSuccess(body []byte, data any) bool {
+func decodeSuccess(r *response, data any) bool {
 	env := successEnvelope{Data: data}
-	if err := json.Unmarshal(body, &env); err != nil || env.Code == nil || *env.Code != 0 {
+	if err := json.Unmarshal(r.body, &env); err != nil || env.Code == nil || *env.Code != 0 {
 		return false
+	}
+	if env.RequestID != "" {
+		r.requestID = env.RequestID
 	}
 	// null data sets Data to nil; absent data leaves the target as it was, which decoded
 	// and the targets' validators catch.
@@ -154,6 +150,7 @@ func (r *response) apiError(code int, message, requestID string) *APIError {
 		Code:       code,
 		Message:    message,
 		RequestID:  requestID,
+		sentinel:   r.codes[code],
 	})
 }
 

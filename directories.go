@@ -40,7 +40,7 @@ func (d *dirIDData) validate() error {
 // CreateDirectory creates a workflow directory and returns its id (Create Directory: POST
 // /batch-processing-service/v2.1/directories?action=create). A name already used in the
 // parent is ErrInvalidParameter.
-func (c *Client) CreateDirectory(ctx context.Context, req CreateDirectoryRequest) (string, error) {
+func (c *Client) CreateDirectory(ctx context.Context, req CreateDirectoryRequest, opts ...CallOption) (string, error) {
 	const op = "CreateDirectory"
 	q, err := c.userQuery(ctx, op, "create", req.OrgID, req.UserID)
 	if err != nil {
@@ -53,8 +53,8 @@ func (c *Client) CreateDirectory(ctx context.Context, req CreateDirectoryRequest
 		return "", invalid(op, "Name", "empty")
 	}
 	var data dirIDData
-	err = c.do(ctx, call{op: op, kind: oneShot, method: http.MethodPost, path: directoriesPath, query: q,
-		body: createDirectoryBody{ParentID: req.ParentID, DirName: req.Name}}, &data)
+	err = c.do(ctx, call{op: op, rule: ruleOnce, method: http.MethodPost, path: directoriesPath, query: q,
+		body: createDirectoryBody{ParentID: req.ParentID, DirName: req.Name}}.withOptions(opts), &data)
 	if err != nil {
 		return "", err
 	}
@@ -129,14 +129,14 @@ type ListWorkflowDirectoriesRequest struct {
 // ListWorkflowDirectories returns the organization's workflow directory tree: the root
 // ("Workflow") with its sub-directories and workflow files (List Workflow Directories: GET
 // /batch-processing-service/v2.1/directories?action=listWorkFlowDirs).
-func (c *Client) ListWorkflowDirectories(ctx context.Context, req ListWorkflowDirectoriesRequest) ([]WorkflowDirectory, error) {
+func (c *Client) ListWorkflowDirectories(ctx context.Context, req ListWorkflowDirectoriesRequest, opts ...CallOption) ([]WorkflowDirectory, error) {
 	const op = "ListWorkflowDirectories"
 	q, err := c.userQuery(ctx, op, "listWorkFlowDirs", req.OrgID, req.UserID)
 	if err != nil {
 		return nil, err
 	}
 	var dirs []WorkflowDirectory
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: directoriesPath, query: q}, &dirs); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: directoriesPath, query: q}.withOptions(opts), &dirs); err != nil {
 		return nil, err
 	}
 	return dirs, nil

@@ -1,11 +1,13 @@
 package batchprocessing
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sentinel errors. An *APIError matches them with errors.Is according to its code or HTTP
@@ -118,6 +120,9 @@ type APIError struct {
 	BodySize int
 	// Err is the decoding error behind an unexpected body, if any.
 	Err error
+	// sentinel, if set, is what Code means for this operation (ErrFlowDependedOn for
+	// Delete Flow's 62104), in place of the code's usual sentinel.
+	sentinel error
 }
 
 // maxErrorBodySample bounds APIError.Body.
@@ -188,9 +193,8 @@ func (e *APIError) Is(target error) bool {
 	if e.Unexpected && target == ErrUnexpectedResponse {
 		return true
 	}
-	if e.Code == CodeFlowHasNoTask && e.Operation == "DeleteFlow" {
-		// Delete Flow uses 62104 for "relied on by other workflows".
-		return target == ErrFlowDependedOn
+	if e.sentinel != nil {
+		return target == e.sentinel
 	}
 	if s, ok := codeSentinels[e.Code]; ok && s == target {
 		return true
@@ -222,6 +226,97 @@ func (e *RequestError) Error() string {
 
 // Is reports whether target is ErrInvalidRequest.
 func (e *RequestError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// TransportError reports a call that got no HTTP answer: the connection failed, the
+// attempt timed out, the context ended, or the body could not be read. Err is the cause;
+// errors.Is(err, context.DeadlineExceeded) and errors.As(err, &urlErr) see through it.
+type TransportError struct {
+	Operation, Method, Path string
+	Err                     error
+	// secrets are masked in Error: Go's transport quotes a malformed answer in its errors,
+	// and a hostile server may put a reflected secret there.
+	secrets secrets
+	// contextEnded reports that the caller's context had ended when the attempt failed.
+	contextEnded bool
+}
+
+// Error returns "batchprocessing: <operation>: <method> <path>: <cause>".
+func (e *TransportError) Error() string {
+	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + e.secrets.redact(e.Err.Error())
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the attempt ran out of time: the per-attempt timeout
+// (WithTimeout, or the Timeout of the WithHTTPClient client) or a network timeout, as
+// opposed to the caller's context, which errors.Is(err, context.DeadlineExceeded) tells.
+func (e *TransportError) Timeout() bool {
+	var timeout interface{ Timeout() bool }
+	return !e.contextEnded && errors.As(e.Err, &timeout) && timeout.Timeout()
+}
+
+// transportError turns an error of sending or reading r's request into the SDK's: errors
+// of our own (an unexpected answer, a token failure) pass through; transport and context
+// errors are wrapped with the operation.
+func transportError(ctx context.Context, r *response, err error) error {
+	var apiErr *APIError
+	var transportErr *TransportError
+	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
+		return err
+	}
+	return &TransportError{Operation: r.op, Method: r.method, Path: r.path, Err: err, secrets: r.secrets, contextEnded: ctx.Err() != nil}
+}
+
+// ErrOutcomeUnknown matches an *OutcomeUnknownError: a call that creates a flow instance
+// whose outcome the client could not find out.
+var ErrOutcomeUnknown = errors.New("batchprocessing: outcome unknown: the flow instance may have been created")
+
+// OutcomeUnknownError reports a trigger (TriggerFlow, TriggerFlowFromTask,
+// UpdateAndTriggerFlow) that may or may not have created its flow instance: an attempt got
+// no answer, or one from which the service may have acted (a 5xx, 62109, a success that
+// could not be read), and looking for the instance did not find it or failed. It matches
+// ErrOutcomeUnknown. Look for the instance of FlowID triggered in Minute (ListFlowInstances
+// over that minute) before triggering again.
+type OutcomeUnknownError struct {
+	// Operation is the SDK operation, e.g. "TriggerFlow".
+	Operation string
+	// FlowID is the flow triggered; Minute the minute of the trigger time asked for.
+	FlowID int64
+	Minute time.Time
+	// Err is the error of the last attempt of the operation. Unwrap returns it, so that
+	// errors.As finds the *APIError or *TransportError of the trigger itself.
+	Err error
+	// Lookup says why looking for the instance did not tell: it failed (its error), or
+	// found nothing while the trigger could not be sent again.
+	Lookup error
+}
+
+// Error returns the last attempt's error ("batchprocessing: TriggerFlow: POST ...: ..."),
+// then that the outcome is unknown and why the lookup did not tell.
+func (e *OutcomeUnknownError) Error() string {
+	return e.Err.Error() + "; outcome unknown: an instance of flow " + itoa(e.FlowID) + " for " +
+		e.Minute.UTC().Format("2006-01-02T15:04Z") + " may have been created (looking for it: " +
+		strings.TrimPrefix(e.Lookup.Error(), "batchprocessing: ") + ")"
+}
+
+// Is reports whether target is ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// Unwrap returns the last attempt's error and, when the call's context ended while it
+// looked, the context's error, so that errors.Is(err, context.DeadlineExceeded) holds.
+func (e *OutcomeUnknownError) Unwrap() []error {
+	if errors.Is(e.Lookup, context.Canceled) || errors.Is(e.Lookup, context.DeadlineExceeded) {
+		return []error{e.Err, e.Lookup}
+	}
+	return []error{e.Err}
+}
+
+// outcomeUnknown builds the error of a creating call that gave up not knowing.
+func (p *prepared) outcomeUnknown(last, lookup error) error {
+	return &OutcomeUnknownError{Operation: p.op, FlowID: p.creates.flowID, Err: last, Lookup: lookup,
+		Minute: time.UnixMilli(p.creates.triggerMillis - p.creates.triggerMillis%60_000).UTC()}
+}
 
 func invalid(op, field, reason string) error {
 	return &RequestError{Operation: op, Field: field, Reason: reason}

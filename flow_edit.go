@@ -76,7 +76,7 @@ func (d *flowIDData) validate() error {
 
 // SaveFlow saves the definition of a flow and returns its id (Save Flow: POST
 // /batch-processing-service/v2.1/flows?action=save).
-func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest) (int64, error) {
+func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest, opts ...CallOption) (int64, error) {
 	const op = "SaveFlow"
 	q, err := c.userQuery(ctx, op, "save", req.OrgID, req.UserID)
 	if err != nil {
@@ -109,7 +109,7 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest) (int64, erro
 		Queue: req.Queue, Tasks: sentIfSet(req.Tasks), Flows: sentIfSet(req.Flows), Relations: sentIfSet(req.Relations),
 	}
 	var data flowIDData
-	if err := c.do(ctx, call{op: op, kind: idempotent, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodPost, path: flowsPath, query: q, body: body}.withOptions(opts), &data); err != nil {
 		return 0, err
 	}
 	return int64(data.FlowID), nil
@@ -117,8 +117,8 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest) (int64, erro
 
 // LoadFlowForEdit loads a flow into a draft for editing and returns it (Load Flow For Edit:
 // GET /batch-processing-service/v2.1/flows?action=loadForEdit).
-func (c *Client) LoadFlowForEdit(ctx context.Context, req FlowRequest) (*Flow, error) {
-	return c.getFlow(ctx, "LoadFlowForEdit", "loadForEdit", req)
+func (c *Client) LoadFlowForEdit(ctx context.Context, req FlowRequest, opts ...CallOption) (*Flow, error) {
+	return c.getFlow(ctx, "LoadFlowForEdit", "loadForEdit", req, opts)
 }
 
 // ExportedFlow is the portable definition of a flow that Export Flow returns and Import
@@ -249,14 +249,14 @@ func (r *LinkRelation) UnmarshalJSON(b []byte) error {
 
 // ExportFlow returns the portable definition of a flow (Export Flow: GET
 // /batch-processing-service/v2.1/flows?action=export), ready for ImportFlow.
-func (c *Client) ExportFlow(ctx context.Context, req FlowRequest) (*ExportedFlow, error) {
+func (c *Client) ExportFlow(ctx context.Context, req FlowRequest, opts ...CallOption) (*ExportedFlow, error) {
 	const op = "ExportFlow"
 	q, err := c.flowRequest(ctx, op, "export", req)
 	if err != nil {
 		return nil, err
 	}
 	var e ExportedFlow
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, &e); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}.withOptions(opts), &e); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -284,7 +284,7 @@ type importFlowBody struct {
 
 // ImportFlow creates a flow from an exported definition in a directory and returns its id
 // (Import Flow: POST /batch-processing-service/v2.1/flows?action=import).
-func (c *Client) ImportFlow(ctx context.Context, req ImportFlowRequest) (int64, error) {
+func (c *Client) ImportFlow(ctx context.Context, req ImportFlowRequest, opts ...CallOption) (int64, error) {
 	const op = "ImportFlow"
 	q, err := c.userQuery(ctx, op, "import", req.OrgID, req.UserID)
 	if err != nil {
@@ -305,7 +305,7 @@ func (c *Client) ImportFlow(ctx context.Context, req ImportFlowRequest) (int64, 
 	body.FlowJSON.Relations = nonNil(body.FlowJSON.Relations)
 	body.FlowJSON.LinkRelations = nonNil(body.FlowJSON.LinkRelations)
 	var data flowIDData
-	if err := c.do(ctx, call{op: op, kind: oneShot, method: http.MethodPost, path: flowsPath, query: q, body: body}, &data); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleOnce, method: http.MethodPost, path: flowsPath, query: q, body: body}.withOptions(opts), &data); err != nil {
 		return 0, err
 	}
 	return int64(data.FlowID), nil

@@ -239,12 +239,7 @@ type flowInstanceQuery struct {
 
 // GetFlowInstance returns a flow instance: its status, times and graph (Get Flow Instance:
 // GET /batch-processing-service/v2.1/flowInstances?action=get).
-func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest) (*FlowInstance, error) {
-	return c.getFlowInstance(ctx, req, false)
-}
-
-// getFlowInstance is GetFlowInstance, sent only once when once is true.
-func (c *Client) getFlowInstance(ctx context.Context, req GetFlowInstanceRequest, once bool) (*FlowInstance, error) {
+func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest, opts ...CallOption) (*FlowInstance, error) {
 	const op = "GetFlowInstance"
 	q, err := c.userQuery(ctx, op, "get", req.OrgID, req.UserID)
 	if err != nil {
@@ -254,8 +249,8 @@ func (c *Client) getFlowInstance(ctx context.Context, req GetFlowInstanceRequest
 		return nil, err
 	}
 	var w flowInstanceWire
-	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowInstancesPath, once: once,
-		query: flowInstanceQuery{q, string(req.FlowInstanceID)}}, &w)
+	err = c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: flowInstancesPath,
+		query: flowInstanceQuery{q, string(req.FlowInstanceID)}}.withOptions(opts), &w)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +274,7 @@ type CancelFlowInstanceRequest struct {
 // CancelFlowInstance cancels a flow instance (Cancel Flow Instance: POST
 // /batch-processing-service/v2.1/flowInstances?action=cancel). Jobs already handed to the
 // batch engine may still finish.
-func (c *Client) CancelFlowInstance(ctx context.Context, req CancelFlowInstanceRequest) error {
+func (c *Client) CancelFlowInstance(ctx context.Context, req CancelFlowInstanceRequest, opts ...CallOption) error {
 	const op = "CancelFlowInstance"
 	q, err := c.userQuery(ctx, op, "cancel", req.OrgID, req.UserID)
 	if err != nil {
@@ -291,7 +286,7 @@ func (c *Client) CancelFlowInstance(ctx context.Context, req CancelFlowInstanceR
 	body := struct {
 		FlowInstID string `json:"flowInstId"`
 	}{string(req.FlowInstanceID)}
-	return c.do(ctx, call{op: op, kind: oneShot, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, nil)
+	return c.do(ctx, call{op: op, rule: ruleOnce, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}.withOptions(opts), nil)
 }
 
 // FlowType is the scheduling type of a flow.
@@ -423,7 +418,7 @@ func statusCodes(statuses []FlowInstanceStatus) string {
 // ListFlowInstances returns one page of the flow instances that match the request (List
 // Flow Instances: POST /batch-processing-service/v2.1/flowInstances?action=search). Use
 // ListFlowInstancesIter to go through every page.
-func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesRequest) (*FlowInstancePage, error) {
+func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesRequest, opts ...CallOption) (*FlowInstancePage, error) {
 	const op = "ListFlowInstances"
 	q, err := c.userQuery(ctx, op, "search", req.OrgID, req.UserID)
 	if err != nil {
@@ -434,7 +429,7 @@ func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesReq
 		return nil, err
 	}
 	var w flowInstancePageWire
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}, &w); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodPost, path: flowInstancesPath, query: q, body: body}.withOptions(opts), &w); err != nil {
 		return nil, err
 	}
 	page := w.page()

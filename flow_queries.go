@@ -183,17 +183,17 @@ func (c *Client) flowRequest(ctx context.Context, op, action string, req FlowReq
 
 // GetFlow returns a stored flow (Get Flow: GET /batch-processing-service/v2.1/flows?action=get).
 // The user must belong to the flow's organization.
-func (c *Client) GetFlow(ctx context.Context, req FlowRequest) (*Flow, error) {
-	return c.getFlow(ctx, "GetFlow", "get", req)
+func (c *Client) GetFlow(ctx context.Context, req FlowRequest, opts ...CallOption) (*Flow, error) {
+	return c.getFlow(ctx, "GetFlow", "get", req, opts)
 }
 
-func (c *Client) getFlow(ctx context.Context, op, action string, req FlowRequest) (*Flow, error) {
+func (c *Client) getFlow(ctx context.Context, op, action string, req FlowRequest, opts []CallOption) (*Flow, error) {
 	q, err := c.flowRequest(ctx, op, action, req)
 	if err != nil {
 		return nil, err
 	}
 	var f Flow
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, &f); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}.withOptions(opts), &f); err != nil {
 		return nil, err
 	}
 	return &f, nil
@@ -229,14 +229,14 @@ type myFlowsQuery struct {
 
 // GetMyFlows returns the flows related to the user (Get My Flow: GET
 // /batch-processing-service/v2.1/flows?action=getMyFlow).
-func (c *Client) GetMyFlows(ctx context.Context, req GetMyFlowsRequest) ([]MyFlow, error) {
+func (c *Client) GetMyFlows(ctx context.Context, req GetMyFlowsRequest, opts ...CallOption) ([]MyFlow, error) {
 	const op = "GetMyFlows"
 	q, err := c.userQuery(ctx, op, "getMyFlow", req.OrgID, req.UserID)
 	if err != nil {
 		return nil, err
 	}
 	var flows []MyFlow
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: flowsPath, query: myFlowsQuery{q, req.Expression}}, &flows); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: flowsPath, query: myFlowsQuery{q, req.Expression}}.withOptions(opts), &flows); err != nil {
 		return nil, err
 	}
 	return flows, nil
@@ -272,7 +272,7 @@ type searchFlowsBody struct {
 
 // SearchFlows returns one page of the organization's flows that match the expression,
 // other users' flows included (Search Flow: POST /batch-processing-service/v2.1/flows?action=search).
-func (c *Client) SearchFlows(ctx context.Context, req SearchFlowsRequest) ([]FlowSummary, error) {
+func (c *Client) SearchFlows(ctx context.Context, req SearchFlowsRequest, opts ...CallOption) ([]FlowSummary, error) {
 	const op = "SearchFlows"
 	q, err := c.userQuery(ctx, op, "search", req.OrgID, req.UserID)
 	if err != nil {
@@ -283,8 +283,8 @@ func (c *Client) SearchFlows(ctx context.Context, req SearchFlowsRequest) ([]Flo
 		return nil, err
 	}
 	var flows []FlowSummary
-	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodPost, path: flowsPath, query: q,
-		body: searchFlowsBody{Expression: req.Expression, Pagination: page}}, &flows)
+	err = c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodPost, path: flowsPath, query: q,
+		body: searchFlowsBody{Expression: req.Expression, Pagination: page}}.withOptions(opts), &flows)
 	if err != nil {
 		return nil, err
 	}
@@ -297,33 +297,37 @@ type flowIDBody struct {
 
 // EnableFlow starts the scheduling of a flow (Enable Flow: POST
 // /batch-processing-service/v2.1/flows?action=enable). The user must own the flow.
-func (c *Client) EnableFlow(ctx context.Context, req FlowRequest) error {
-	return c.setScheduling(ctx, "EnableFlow", "enable", req)
+func (c *Client) EnableFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
+	return c.setScheduling(ctx, "EnableFlow", "enable", req, opts)
 }
 
 // DisableFlow stops the scheduling of a flow (Disable Flow: POST
 // /batch-processing-service/v2.1/flows?action=disable). The user must own the flow.
-func (c *Client) DisableFlow(ctx context.Context, req FlowRequest) error {
-	return c.setScheduling(ctx, "DisableFlow", "disable", req)
+func (c *Client) DisableFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
+	return c.setScheduling(ctx, "DisableFlow", "disable", req, opts)
 }
 
-func (c *Client) setScheduling(ctx context.Context, op, action string, req FlowRequest) error {
+func (c *Client) setScheduling(ctx context.Context, op, action string, req FlowRequest, opts []CallOption) error {
 	q, err := c.flowRequest(ctx, op, action, req)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, call{op: op, kind: idempotent, method: http.MethodPost, path: flowsPath, query: q, body: flowIDBody{req.FlowID}}, nil)
+	return c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodPost, path: flowsPath, query: q, body: flowIDBody{req.FlowID}}.withOptions(opts), nil)
 }
+
+// deleteFlowCodes: Delete Flow's 62104 means "relied on by other workflows".
+var deleteFlowCodes = map[int]error{CodeFlowHasNoTask: ErrFlowDependedOn}
 
 // DeleteFlow deletes a flow and its instances (Delete Flow: GET
 // /batch-processing-service/v2.1/flows?action=delete; the service uses GET). The user must
 // own the flow; a flow other flows depend on is refused with code 62104, which matches
 // ErrFlowDependedOn.
-func (c *Client) DeleteFlow(ctx context.Context, req FlowRequest) error {
+func (c *Client) DeleteFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	const op = "DeleteFlow"
 	q, err := c.flowRequest(ctx, op, "delete", req)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, call{op: op, kind: oneShot, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID}}, nil)
+	return c.do(ctx, call{op: op, rule: ruleOnce, method: http.MethodGet, path: flowsPath, query: flowQuery{q, req.FlowID},
+		codes: deleteFlowCodes}.withOptions(opts), nil)
 }

@@ -57,13 +57,13 @@ func (d *flowInstanceIDData) validate() error {
 // service refuses a flow without tasks (ErrFlowHasNoTask) and a second trigger of the
 // same flow for the same minute (ErrInvalidParameter). Invalid input (FlowID <= 0, no
 // organization or user id, a nil context) fails with a *RequestError before any network call.
-func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest) (FlowInstanceID, error) {
+func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest, opts ...CallOption) (FlowInstanceID, error) {
 	const op = "TriggerFlow"
 	q, at, err := c.triggerInput(ctx, op, "trigger", req.FlowID, req.TriggerTime, req.OrgID, req.UserID)
 	if err != nil {
 		return "", err
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowBody{FlowID: req.FlowID, TriggerTime: at})
+	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowBody{FlowID: req.FlowID, TriggerTime: at}, opts)
 }
 
 // TriggerFlowFromTaskRequest is the input of Client.TriggerFlowFromTask.
@@ -86,7 +86,7 @@ type triggerFlowFromTaskBody struct {
 // downstream tasks run (Trigger Flow From Task: POST
 // /batch-processing-service/v2.1/flows?action=triggerFromTask). Prerequisites and errors
 // are those of TriggerFlow; an unknown task is ErrInvalidParameter.
-func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTaskRequest) (FlowInstanceID, error) {
+func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTaskRequest, opts ...CallOption) (FlowInstanceID, error) {
 	const op = "TriggerFlowFromTask"
 	q, at, err := c.triggerInput(ctx, op, "triggerFromTask", req.FlowID, req.TriggerTime, req.OrgID, req.UserID)
 	if err != nil {
@@ -95,7 +95,7 @@ func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTas
 	if req.TaskID <= 0 {
 		return "", invalid(op, "TaskID", "must be positive, got "+itoa(req.TaskID))
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at})
+	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at}, opts)
 }
 
 // UpdateAndTriggerFlowRequest is the input of Client.UpdateAndTriggerFlow.
@@ -118,7 +118,7 @@ type updateAndTriggerFlowBody struct {
 // UpdateAndTriggerFlow triggers a run of a flow with overridden global parameters (Update
 // And Trigger Flow: POST /batch-processing-service/v2.1/flows?action=updateAndTrigger).
 // Prerequisites and errors are those of TriggerFlow.
-func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerFlowRequest) (FlowInstanceID, error) {
+func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerFlowRequest, opts ...CallOption) (FlowInstanceID, error) {
 	const op = "UpdateAndTriggerFlow"
 	q, at, err := c.triggerInput(ctx, op, "updateAndTrigger", req.FlowID, req.TriggerTime, req.OrgID, req.UserID)
 	if err != nil {
@@ -133,7 +133,7 @@ func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerF
 			return "", invalid(op, "Parameters", "a parameter without a key")
 		}
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at, Parameters: params})
+	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at, Parameters: params}, opts)
 }
 
 // triggerInput validates what the three trigger operations share and returns the query
@@ -168,12 +168,13 @@ var (
 // client looks for the instance (flow id and trigger minute) before sending again. An
 // answer that names another flow's instance, or another minute than the one asked for, is
 // unexpected.
-func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any) (FlowInstanceID, error) {
+func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any, opts []CallOption) (FlowInstanceID, error) {
 	var data flowInstanceIDData
-	check := func() error { return checkTriggerAnswer(FlowInstanceID(data.FlowInstanceID), flowID, at, fixed) }
-	err := c.do(ctx, call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body,
-		kind: creating, created: c.findInstance(q, flowID, at, &data), check: check}, &data)
-	if err != nil {
+	cl := call{op: op, rule: ruleCreate, method: http.MethodPost, path: flowsPath, query: q, body: body,
+		creates: &creation{identity: q, flowID: flowID, triggerMillis: at,
+			store: func(id FlowInstanceID) { data.FlowInstanceID = string(id) }},
+		check: func() error { return checkTriggerAnswer(FlowInstanceID(data.FlowInstanceID), flowID, at, fixed) }}
+	if err := c.do(ctx, cl.withOptions(opts), &data); err != nil {
 		return "", err
 	}
 	return FlowInstanceID(data.FlowInstanceID), nil

@@ -64,7 +64,7 @@ func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTranspo
 		WithOrgID(testOrgID),
 		WithUserID(testUserID),
 		WithClock(clock.Now),
-		WithMaxRetries(0), // the retry tests turn them on
+		WithoutRetries(), // the retry tests turn them on
 	}, opts...)
 	c, err := NewClient(testEndpoint, testAccessKey, testSecretKey, all...)
 	if err != nil {

@@ -154,7 +154,7 @@ func TestHostileResponses(t *testing.T) {
 			// even under the race detector on a loaded machine; the deadline is short only
 			// where it is what ends the call.
 			c, err := batchprocessing.NewClient(srv.URL, "ak", hostileSecret, batchprocessing.WithOrgID("o"), batchprocessing.WithUserID("u"),
-				batchprocessing.WithMaxRetries(0), batchprocessing.WithMaxResponseBytes(hostileLimit))
+				batchprocessing.WithoutRetries(), batchprocessing.WithMaxResponseBytes(hostileLimit))
 			if err != nil {
 				t.Fatal(err)
 			}

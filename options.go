@@ -21,11 +21,12 @@ type settings struct {
 	clock            func() time.Time
 	maxResponseBytes int
 	retry            RetryPolicy
+	timeout          time.Duration // per attempt; 0 keeps the HTTP client's
 }
 
 // DefaultTimeout is the per-attempt timeout of the HTTP client that NewClient makes when
-// WithHTTPClient is not given (its transport is Go's default one, keeping up to
-// MaxIdleConnsPerHost idle connections). The context passed to each call bounds the whole call.
+// WithHTTPClient is not given (its transport is Go's default one, keeping up to 100 idle
+// connections to the gateway). The context passed to each call bounds the whole call.
 const DefaultTimeout = 30 * time.Second
 
 // DefaultMaxResponseBytes is the largest response body the client reads. A longer body
@@ -50,6 +51,21 @@ func WithHTTPClient(hc *http.Client) Option {
 			return errors.New("WithHTTPClient: nil *http.Client")
 		}
 		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout sets the per-attempt timeout: how long one request may take, its body read
+// included, before it fails with a *TransportError whose Timeout reports true (and is
+// retried as the policy allows). It applies to the client NewClient makes (DefaultTimeout by
+// default) and to the copy of a WithHTTPClient client, whatever its own Timeout. The
+// context passed to each call still bounds the whole call.
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return errors.New("WithTimeout: the timeout must be positive")
+		}
+		s.timeout = d
 		return nil
 	}
 }

@@ -9,24 +9,97 @@ import (
 	"strings"
 )
 
-// findInstance returns the created-check of a trigger of flowID at triggerMillis: it looks
-// for the manual instance of that flow whose trigger time falls in that minute and, when it
-// finds one, stores its id in data. Each lookup sends single requests: the trigger's own
-// loop retries them.
+// creation says which flow instance a creating call makes, for the lookups of
+// createInstance.
+type creation struct {
+	identity      userQuery // the orgId and userId of the lookups
+	flowID        int64
+	triggerMillis int64
+	// store records the id of the instance a lookup found as the call's result.
+	store func(FlowInstanceID)
+}
+
+// createInstance performs a call that creates a flow instance, which must never run twice.
+// It sends the call through send, which resends on its own only what certainly did not
+// reach the service. When an attempt may have created the instance (no answer, a 5xx,
+// 62109, a success it could not read), it looks for the instance before sending again,
+// and the call succeeds if it is there. A final answer after such an attempt (a resend
+// refused, or answered 62102 because the instance of that minute exists) is resolved the
+// same way. When the lookups cannot tell, the error is an *OutcomeUnknownError.
 //
 // An instance of that minute made by another trigger (another process, an earlier run of
 // the same job) cannot be told from this call's: when this call's answer is lost and such
 // an instance exists, the call returns its id.
-func (c *Client) findInstance(q userQuery, flowID, triggerMillis int64, data *flowInstanceIDData) func(context.Context) (bool, error) {
-	return func(ctx context.Context) (bool, error) {
-		id, err := c.instanceOfMinute(ctx, q, flowID, triggerMillis)
-		if err != nil || id == "" {
-			return false, err
+func (c *Client) createInstance(ctx context.Context, p *prepared, data any) (attemptResult, error) {
+	mayExist := false // an attempt may have created the instance
+	for resends := 0; ; resends++ {
+		res := c.send(ctx, p, data)
+		switch {
+		case res.err == nil:
+			return res, nil
+		case !res.mayHaveActed && !mayExist:
+			return res, res.err // certainly not created
 		}
-		data.FlowInstanceID = string(id)
-		return true, nil
+		mayExist = true
+		found, err := c.lookFor(ctx, p)
+		switch {
+		case found:
+			return res, nil
+		case err != nil:
+			return res, p.outcomeUnknown(res.err, err)
+		case !res.mayHaveActed:
+			return res, p.outcomeUnknown(res.err, notListed(res))
+		case resends >= p.policy.MaxRetries:
+			return res, p.outcomeUnknown(res.err, errors.New("not found yet, and no attempt left to resend"))
+		}
+		if err := c.pause(ctx, p, resends+2, res, decision{retry, "the instance is not there: sending again"}); err != nil {
+			return res, p.outcomeUnknown(res.err, whyStopped(err))
+		}
 	}
 }
+
+// whyStopped says why a pause did not happen: the context ended, or the server asked for
+// longer than the policy allows.
+func whyStopped(err error) error {
+	var stopped *stoppedError
+	if errors.As(err, &stopped) {
+		return stopped.reason
+	}
+	return errors.New("the server asked for a longer pause than the policy allows")
+}
+
+// notListed says why a final answer after an attempt that may have created the instance
+// leaves the outcome unknown.
+func notListed(res attemptResult) error {
+	if res.apiError != nil && res.apiError.Code == CodeInvalidParameter {
+		return errors.New("the service says an instance of that minute exists, but does not list it")
+	}
+	return errors.New("not found, and the last attempt failed")
+}
+
+// lookFor looks for the instance of a creating call, trying again as the policy allows
+// when a lookup fails for a passing reason.
+func (c *Client) lookFor(ctx context.Context, p *prepared) (bool, error) {
+	cr := p.creates
+	for n := 1; ; n++ {
+		id, err := c.instanceOfMinute(ctx, cr.identity, cr.flowID, cr.triggerMillis)
+		if err == nil {
+			if id != "" {
+				cr.store(id)
+			}
+			return id != "", nil
+		}
+		if ctx.Err() != nil || !mayRecover(err) || n > p.policy.MaxRetries {
+			return false, err
+		}
+		if perr := c.pause(ctx, p, n+1, attemptResult{err: err}, decision{retry, "looking for the instance failed"}); perr != nil {
+			return false, err
+		}
+	}
+}
+
+// lookupSettings make each lookup a single request: lookFor retries them.
+var lookupSettings = callSettings{retry: &RetryPolicy{MaxRetries: NoRetries}}
 
 // errAmbiguous is the lookup's error when the service shows more than one instance that
 // the trigger may have created: it cannot tell which, and asking again will not help.
@@ -56,8 +129,8 @@ func (c *Client) instanceOfMinute(ctx context.Context, q userQuery, flowID, atMi
 			Pagination:      pagination{PageNo: 1, PageSize: DefaultPageSize},
 		}
 		var page flowInstancePageWire
-		err := c.do(ctx, call{op: "ListFlowInstances", kind: readOnly, once: true, method: http.MethodPost,
-			path: flowInstancesPath, query: userQuery{"search", q.OrgID, q.UserID}, body: body}, &page)
+		err := c.do(ctx, call{op: "ListFlowInstances", rule: ruleRead, method: http.MethodPost, path: flowInstancesPath,
+			query: userQuery{"search", q.OrgID, q.UserID}, body: body, opts: lookupSettings}, &page)
 		if err != nil {
 			return "", err
 		}

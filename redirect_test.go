@@ -48,7 +48,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 						opts = append(opts, batchprocessing.WithHTTPClient(hc))
 					}
 					c, err := batchprocessing.NewClient(gw.URL, "ak-0123456789", "sk-0123456789", append(opts,
-						batchprocessing.WithOrgID("o"), batchprocessing.WithUserID("u"), batchprocessing.WithMaxRetries(0))...)
+						batchprocessing.WithOrgID("o"), batchprocessing.WithUserID("u"), batchprocessing.WithoutRetries())...)
 					if err != nil {
 						t.Fatal(err)
 					}

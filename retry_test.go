@@ -81,18 +81,38 @@ func TestReadRetries(t *testing.T) {
 	}
 }
 
-func TestRetriesAreBounded(t *testing.T) {
-	for _, n := range []int{0, 1, 3} {
-		c, mt, _ := newTestClient(t, fastRetries, WithMaxRetries(n))
-		mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503))
-		_, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"})
-		var apiErr *APIError
-		if !errors.As(err, &apiErr) || apiErr.HTTPStatus != 503 {
-			t.Errorf("MaxRetries %d: err = %v, want the last 503", n, err)
-		}
-		if got := mt.GetCallCountInfo()["GET "+getInstanceURL]; got != n+1 {
-			t.Errorf("MaxRetries %d: %d attempts, want %d", n, got, n+1)
-		}
+// TestRetrySpellings: each way to say a number of retries sends that many attempts against
+// a gateway that always answers 503; 0 is the default wherever it is said.
+func TestRetrySpellings(t *testing.T) {
+	fast := func(n int) Option {
+		return WithRetryPolicy(RetryPolicy{MaxRetries: n, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
+	}
+	tests := []struct {
+		name     string
+		opts     []Option
+		attempts int
+	}{
+		{"RetryPolicy{MaxRetries: 0}", []Option{fast(0)}, 4},
+		{"WithMaxRetries(0)", []Option{fastRetries, WithMaxRetries(0)}, 4},
+		{"RetryPolicy{MaxRetries: 1}", []Option{fast(1)}, 2},
+		{"WithMaxRetries(1)", []Option{fastRetries, WithMaxRetries(1)}, 2},
+		{"WithoutRetries()", []Option{fastRetries, WithoutRetries()}, 1},
+		{"RetryPolicy{MaxRetries: NoRetries}", []Option{fast(NoRetries)}, 1},
+		{"WithMaxRetries(NoRetries)", []Option{fastRetries, WithMaxRetries(NoRetries)}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt, _ := newTestClient(t, tt.opts...)
+			mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503))
+			_, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"})
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.HTTPStatus != 503 {
+				t.Errorf("err = %v, want the last 503", err)
+			}
+			if got := mt.GetCallCountInfo()["GET "+getInstanceURL]; got != tt.attempts {
+				t.Errorf("%d attempts, want %d", got, tt.attempts)
+			}
+		})
 	}
 }
 
@@ -160,7 +180,7 @@ func TestRetryAfter(t *testing.T) {
 			{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
 			{"3600", 0, false},
 		} {
-			d, ok := p.pause(2, &attemptResult{status: 429, header: http.Header{"Retry-After": {tt.header}}}, now)
+			d, ok := p.pause(2, &response{status: 429, header: http.Header{"Retry-After": {tt.header}}}, now)
 			if d != tt.want || ok != tt.ok {
 				t.Errorf("Retry-After %q: %v %v, want %v %v", tt.header, d, ok, tt.want, tt.ok)
 			}
@@ -168,7 +188,7 @@ func TestRetryAfter(t *testing.T) {
 		// Without Retry-After: exponential, capped, jittered over [d/2, d].
 		for next, ceiling := range map[int]time.Duration{2: 250 * time.Millisecond, 3: 500 * time.Millisecond, 4: time.Second, 12: 8 * time.Second} {
 			for i := 0; i < 50; i++ {
-				d, _ := p.pause(next, &attemptResult{status: 503}, now)
+				d, _ := p.pause(next, &response{status: 503}, now)
 				if d < ceiling/2 || d > ceiling {
 					t.Fatalf("attempt %d: pause %v outside [%v, %v]", next, d, ceiling/2, ceiling)
 				}
@@ -336,7 +356,8 @@ func TestWithRetryPolicyZeroFields(t *testing.T) {
 		want int
 	}{
 		{RetryPolicy{MinBackoff: time.Second}, 3}, // zero MaxRetries takes the default
-		{RetryPolicy{MaxRetries: -1}, 0},          // negative turns retries off
+		{RetryPolicy{MaxRetries: NoRetries}, 0},   // NoRetries turns retries off
+		{RetryPolicy{}, 3},                        // the zero policy is the default
 		{RetryPolicy{MaxRetries: 5}, 5},
 	} {
 		var s settings

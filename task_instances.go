@@ -159,7 +159,7 @@ type taskInstanceQuery struct {
 // GetTaskInstance returns one task instance (Get Task Instance: GET
 // /batch-processing-service/v2.1/taskInstances?action=get). The ids of an instance's task
 // instances are in its graph (FlowInstance.DecodeGraph), or TaskInstanceIDFor.
-func (c *Client) GetTaskInstance(ctx context.Context, req GetTaskInstanceRequest) (*TaskInstance, error) {
+func (c *Client) GetTaskInstance(ctx context.Context, req GetTaskInstanceRequest, opts ...CallOption) (*TaskInstance, error) {
 	const op = "GetTaskInstance"
 	q, err := c.userQuery(ctx, op, "get", req.OrgID, req.UserID)
 	if err != nil {
@@ -169,8 +169,8 @@ func (c *Client) GetTaskInstance(ctx context.Context, req GetTaskInstanceRequest
 		return nil, err
 	}
 	var data taskInstanceData
-	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: taskInstancesPath,
-		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID)}}, &data)
+	err = c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: taskInstancesPath,
+		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID)}}.withOptions(opts), &data)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ type GetTaskInstanceLogRequest struct {
 // GetTaskInstanceLog returns the log of a task instance (Get Task Instance Log: GET
 // /batch-processing-service/v2.1/taskInstances?action=getLog). A task that has no log yet
 // gives code 62109 "No log found" (ErrInternalServer), which is not retried.
-func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogRequest) (string, error) {
+func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogRequest, opts ...CallOption) (string, error) {
 	const op = "GetTaskInstanceLog"
 	q, err := c.userQuery(ctx, op, "getLog", req.OrgID, req.UserID)
 	if err != nil {
@@ -220,8 +220,8 @@ func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogR
 		return "", invalid(op, "MaxLength", "must not be negative")
 	}
 	var data logData
-	err = c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: taskInstancesPath, internalErrorIsFinal: true,
-		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID), MaxLength: req.MaxLength}}, &data)
+	err = c.do(ctx, call{op: op, rule: ruleReadLogs, method: http.MethodGet, path: taskInstancesPath,
+		query: taskInstanceQuery{userQuery: q, TaskInstID: string(req.TaskInstanceID), MaxLength: req.MaxLength}}.withOptions(opts), &data)
 	if err != nil {
 		return "", err
 	}

@@ -20,13 +20,13 @@ type actionQuery struct {
 
 // GetCurrentTime returns the service's current time (Get Current Time: GET
 // /batch-processing-service/v2.1/time?action=getCurrentTime).
-func (c *Client) GetCurrentTime(ctx context.Context) (time.Time, error) {
+func (c *Client) GetCurrentTime(ctx context.Context, opts ...CallOption) (time.Time, error) {
 	const op = "GetCurrentTime"
 	if ctx == nil {
 		return time.Time{}, invalid(op, "context", "nil context.Context")
 	}
 	var ms *flexInt // stays nil if the answer has no data
-	if err := c.do(ctx, call{op: op, kind: readOnly, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}, &ms); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}.withOptions(opts), &ms); err != nil {
 		return time.Time{}, err
 	}
 	return time.UnixMilli(int64(*ms)), nil
@@ -99,18 +99,13 @@ func parseOffset(s string) (int, error) {
 // GetTimezone returns the service's time zone (Get Timezone: GET
 // /batch-processing-service/v2.1/time?action=getTimeZone): the zone of its server-local
 // times and of manual flow instance ids. Use Timezone.Location.
-func (c *Client) GetTimezone(ctx context.Context) (*Timezone, error) {
-	return c.getTimezone(ctx, false)
-}
-
-// getTimezone is GetTimezone, sent only once when once is true.
-func (c *Client) getTimezone(ctx context.Context, once bool) (*Timezone, error) {
+func (c *Client) GetTimezone(ctx context.Context, opts ...CallOption) (*Timezone, error) {
 	const op = "GetTimezone"
 	if ctx == nil {
 		return nil, invalid(op, "context", "nil context.Context")
 	}
 	var tz Timezone
-	if err := c.do(ctx, call{op: op, kind: readOnly, once: once, method: http.MethodGet, path: timePath, query: actionQuery{"getTimeZone"}}, &tz); err != nil {
+	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: timePath, query: actionQuery{"getTimeZone"}}.withOptions(opts), &tz); err != nil {
 		return nil, err
 	}
 	return &tz, nil

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/enos-go/batchprocessing/internal/signing"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // Token lifetime handling.
@@ -32,9 +30,9 @@ const (
 // runs at a time, however many goroutines ask; while a renewal runs, callers keep using
 // the current token if it has not expired yet.
 type tokenSource struct {
-	rest      *resty.Client // no signing hook: token requests are not signed
-	endpoint  string        // the gateway, without a trailing slash
-	maxBody   int           // the largest answer read
+	http      *httpSender // token requests are not signed
+	endpoint  string      // the gateway, without a trailing slash
+	maxBody   int         // the largest answer read
 	appKey    string
 	appSecret string
 	clock     *skewClock
@@ -57,8 +55,8 @@ type tokenFetch struct {
 	leaderGaveUp bool
 }
 
-func newTokenSource(rest *resty.Client, endpoint string, maxBody int, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
-	return &tokenSource{rest: rest, endpoint: endpoint, maxBody: maxBody, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
+func newTokenSource(h *httpSender, endpoint string, maxBody int, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
+	return &tokenSource{http: h, endpoint: endpoint, maxBody: maxBody, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
 }
 
 // token returns a valid access token, fetching or renewing it when needed.
@@ -168,13 +166,13 @@ const (
 // request sends one token get or refresh. The token service refuses an encryption it has
 // seen (code 1001), which happens when another client of the same application sent a
 // token request in the same millisecond: then it resends with a later timestamp, picked at
-// random a little ahead. When it
-// refuses the timestamp or the encryption (1004, 1003) and its Date header shows that
-// our clock is off, the clock is corrected and the request resent once.
+// random a little ahead. When it refuses the timestamp or the encryption (1004, 1003) and
+// its Date header shows that our clock is off, the clock is corrected and the request
+// resent once.
 func (s *tokenSource) request(ctx context.Context, op, path, current string) (string, time.Duration, error) {
 	skewFixed := false
 	for replays := 0; ; {
-		tok, lifetime, ans, err := s.send(ctx, op, path, current)
+		tok, lifetime, r, err := s.send(ctx, op, path, current)
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) {
 			return tok, lifetime, err
@@ -187,7 +185,7 @@ func (s *tokenSource) request(ctx context.Context, op, path, current string) (st
 			s.mu.Unlock()
 			continue
 		case (apiErr.Code == CodeTokenInvalidParameter || apiErr.Code == CodeTokenBadEncryption) && !skewFixed &&
-			s.clock.observe(ans.header, ans.start, ans.end):
+			r != nil && s.clock.observe(r.header, r.start, r.end):
 			skewFixed = true
 			s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected",
 				slog.Duration("offset", s.clock.Offset()))
@@ -195,13 +193,6 @@ func (s *tokenSource) request(ctx context.Context, op, path, current string) (st
 		}
 		return tok, lifetime, err
 	}
-}
-
-// answer is what the clock-skew check needs of an answer: its headers, and the base
-// clock's readings around the round trip.
-type answer struct {
-	header     http.Header
-	start, end time.Time
 }
 
 // tokenRequestBody is the body of a token get or refresh (spec sections 1.2.1, 1.2.2).
@@ -227,30 +218,25 @@ type tokenEnvelope struct {
 	RequestID string `json:"requestId"`
 }
 
-// send sends one token get or refresh and decodes the answer.
-func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, answer, error) {
+// send sends one token get or refresh and decodes the answer, which it also returns (nil
+// if none came) for the clock-skew check.
+func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, *response, error) {
 	body, err := json.Marshal(s.newRequestBody(current))
 	if err != nil {
-		return "", 0, answer{}, err
+		return "", 0, nil, err
 	}
-	start, startBase := time.Now(), s.clock.base()
-	resp, err := s.rest.R().
-		SetContext(ctx).
-		SetHeader("Content-Type", contentTypeJSON).
-		SetBody(body).
-		Post(s.endpoint + path)
-	r := &response{op: op, method: http.MethodPost, path: path, secrets: secrets{s.appSecret, current}}
-	if err == nil {
-		err = readLimited(resp, s.maxBody, r)
-	}
+	start := time.Now()
+	r := &response{op: op, method: http.MethodPost, path: path, secrets: secrets{s.appSecret, current}, start: s.clock.base()}
+	raw, err := s.http.send(ctx, outgoing{method: http.MethodPost, url: s.endpoint + path, body: body,
+		header: http.Header{keyContentType: jsonHeader}})
 	if err != nil {
-		var apiErr *APIError
-		if errors.As(err, &apiErr) {
-			return "", 0, answer{}, err
-		}
-		return "", 0, answer{}, &TransportError{Operation: op, Method: http.MethodPost, Path: path, Err: err, secrets: r.secrets}
+		return "", 0, nil, transportError(ctx, r, err)
 	}
-	ans := answer{header: r.header, start: startBase, end: s.clock.base()}
+	err = readResponse(raw, s.maxBody, r)
+	r.end = s.clock.base()
+	if err != nil {
+		return "", 0, r, transportError(ctx, r, err)
+	}
 	tok, lifetime, err := decodeToken(r)
 	level := slog.LevelDebug
 	if err != nil {
@@ -263,7 +249,7 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 		attrs = append(attrs, slog.Duration("expires_in", lifetime))
 	}
 	s.log.LogAttrs(ctx, level, "batchprocessing access token", attrs...)
-	return tok, lifetime, ans, err
+	return tok, lifetime, r, err
 }
 
 // newRequestBody builds a token request body with a fresh timestamp and its encryption.

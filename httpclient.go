@@ -1,0 +1,65 @@
+package batchprocessing
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// This file is the only one that knows resty: the rest of the package hands an outgoing
+// request to httpSender.send and reads the *http.Response it returns.
+
+// httpSender sends requests through resty over the client's copy of the *http.Client.
+type httpSender struct {
+	rest *resty.Client
+}
+
+// newHTTPSender configures resty over hc, which it does not copy (NewClient has), for the
+// given User-Agent and logger.
+//
+// It never follows a redirect: the EnOS gateway does not redirect API calls, and a followed
+// redirect would carry the token, the signature and the body (or, for a token request, the
+// AccessKey and its encryption) to whatever host the Location names. The 3xx answer itself
+// comes back, and readResponse turns it into an error. Resty reads no body: the request
+// path reads it within its limit and decodes it itself (resty's response handling would
+// only match the content type against its regular expressions); the Accept header spares
+// resty the same match on the request side.
+func newHTTPSender(hc *http.Client, userAgent string, log restyLogger) *httpSender {
+	rest := resty.NewWithClient(hc).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(keepRedirect)).
+		SetLogger(log).
+		SetDoNotParseResponse(true).
+		SetHeader("User-Agent", userAgent).
+		SetHeader("Accept", "application/json")
+	return &httpSender{rest: rest}
+}
+
+// keepRedirect is the redirect policy: return the redirect itself, never follow it.
+func keepRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// outgoing is one request as the request path built it.
+type outgoing struct {
+	method string
+	url    string      // absolute, with its encoded query
+	header http.Header // set on the request as they are (signing headers, Content-Type)
+	body   []byte      // the exact bytes to send; nil for none
+}
+
+// send sends req once and returns the answer, whose body the caller must read and close.
+func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, error) {
+	r := h.rest.R().SetContext(ctx)
+	for k, v := range req.header {
+		r.Header[k] = v
+	}
+	if req.body != nil {
+		// A *bytes.Reader is sent as it is: resty neither copies nor re-encodes it.
+		r.SetBody(bytes.NewReader(req.body))
+	}
+	resp, err := r.Execute(req.method, req.url)
+	if err != nil {
+		return nil, err
+	}
+	return resp.RawResponse, nil
+}
