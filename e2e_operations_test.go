@@ -503,8 +503,10 @@ func TestEndToEndOperationsFailedTask(t *testing.T) {
 	opsWantAPIError(t, "log of the task that never ran", err, batchprocessing.ErrInternalServer, 62109)
 
 	got, err := e.c.WaitForFlowInstance(e.ctx, id, batchprocessing.WithPollInterval(time.Millisecond, time.Millisecond))
-	if err != nil || got == nil || got.Status != batchprocessing.StatusFail {
-		t.Errorf("WaitForFlowInstance on a failed instance = %+v, %v; want it FAIL and no error", got, err)
+	var failed *batchprocessing.FlowInstanceFailedError
+	if !errors.Is(err, batchprocessing.ErrFlowInstanceFailed) || !errors.As(err, &failed) || failed.Instance.Status != batchprocessing.StatusFail ||
+		got == nil || got.Status != batchprocessing.StatusFail {
+		t.Errorf("WaitForFlowInstance on a failed instance = %+v, %v; want it FAIL and ErrFlowInstanceFailed", got, err)
 	}
 }
 
@@ -720,6 +722,9 @@ func TestEndToEndOperationsListFlowInstances(t *testing.T) {
 		if r.To.IsZero() {
 			r.To = opsStart
 		}
+		if len(r.Types) == 0 && r.Type == batchprocessing.FlowTypeManual {
+			r.Types = []batchprocessing.FlowType{batchprocessing.FlowTypeManual}
+		}
 		return r
 	}
 	list := func(what string, r batchprocessing.ListFlowInstancesRequest) *batchprocessing.FlowInstancePage {
@@ -763,9 +768,11 @@ func TestEndToEndOperationsListFlowInstances(t *testing.T) {
 		})
 	}
 
-	// Without From and To: the seven days up to the client's now.
-	if p, err := e.c.ListFlowInstances(e.ctx, batchprocessing.ListFlowInstancesRequest{}); err != nil || p.Count != 5 {
-		t.Errorf("ListFlowInstances with the default window = %+v, %v; want the 5 instances", p, err)
+	// The zero request: the seven days up to the client's now, every type (the periodic
+	// demo flow's instance too), newest first.
+	p, err := e.c.ListFlowInstances(e.ctx, batchprocessing.ListFlowInstancesRequest{})
+	if want := append(slices.Clone(ids), demo); err != nil || p.Count != 6 || !slices.Equal(sortedIDs(instanceIDs(p.FlowInstances)), sortedIDs(want)) {
+		t.Errorf("the zero ListFlowInstancesRequest = %+v, %v; want the 6 instances", p, err)
 	}
 
 	// The listed instances carry their current status, as Get Flow Instance does.

@@ -268,6 +268,29 @@ func transportError(ctx context.Context, r *response, err error) error {
 	return &TransportError{Operation: r.op, Method: r.method, Path: r.path, Err: err, secrets: r.secrets, contextEnded: ctx.Err() != nil}
 }
 
+// ErrFlowInstanceFailed matches a *FlowInstanceFailedError: WaitForFlowInstance saw the run
+// end in a status other than SUCCESS.
+var ErrFlowInstanceFailed = errors.New("batchprocessing: flow instance did not succeed")
+
+// FlowInstanceFailedError reports a flow instance that ended FAIL, CANCEL, TIMEOUT, SKIP or
+// INTERNAL_ERROR. It matches ErrFlowInstanceFailed; errors.As gives the final instance.
+type FlowInstanceFailedError struct {
+	// Instance is the instance as last polled, in its terminal status.
+	Instance *FlowInstance
+}
+
+// Error returns "batchprocessing: flow instance <id> ended <STATUS>".
+func (e *FlowInstanceFailedError) Error() string {
+	msg := "batchprocessing: flow instance " + string(e.Instance.FlowInstanceID) + " ended " + e.Instance.Status.String()
+	if e.Instance.StatusDesc != "" && e.Instance.StatusDesc != e.Instance.Status.String() {
+		msg += " (" + e.Instance.StatusDesc + ")"
+	}
+	return msg
+}
+
+// Is reports whether target is ErrFlowInstanceFailed.
+func (e *FlowInstanceFailedError) Is(target error) bool { return target == ErrFlowInstanceFailed }
+
 // ErrOutcomeUnknown matches an *OutcomeUnknownError: a call that creates a flow instance
 // whose outcome the client could not find out.
 var ErrOutcomeUnknown = errors.New("batchprocessing: outcome unknown: the flow instance may have been created")

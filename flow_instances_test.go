@@ -28,7 +28,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 			Then(okData(page("1-20191122010200", "1-20191122010300"))).
 			Then(okData(page("1-20191122010400")))))
 	var got []FlowInstanceID
-	for fi, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+	for fi, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath,
 			okData(page("1-20191122010000", "1-20191122010100")).Then(httpmock.NewStringResponder(502, "<html>")))
 		var n, errs int
-		for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+		for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2}) {
 			if err != nil {
 				errs++
 				if !errors.Is(err, ErrUnexpectedResponse) {
@@ -72,7 +72,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 	t.Run("caller stops early", func(t *testing.T) {
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, okData(page("1-20191122010000", "1-20191122010100")))
-		for range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+		for range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2}) {
 			break
 		}
 		if n := mt.GetCallCountInfo()["POST "+testEndpoint+flowInstancesPath]; n != 1 {
@@ -85,7 +85,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 		defer cancel()
 		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, okData(page("1-20191122010000", "1-20191122010100")))
 		var last error
-		for _, err := range c.ListFlowInstancesIter(ctx, ListFlowInstancesRequest{PageSize: 2}) {
+		for _, err := range c.ListFlowInstancesIter(ctx, ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2}) {
 			cancel()
 			last = err
 		}
@@ -128,7 +128,7 @@ func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
 			mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, tt.answers)
 			var n int
 			var last error
-			for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}) {
+			for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2}) {
 				if err != nil {
 					last = err
 					continue

@@ -69,12 +69,12 @@ func TestOperationRequests(t *testing.T) {
 				return []any{p.Count, len(p.FlowInstances), p.FlowInstances[0].FlowID, p.FlowInstances[0].Status}, nil
 			},
 			[]any{11, 1, int64(2438), StatusRunning}},
-		{"ListFlowInstances defaults",
+		{"ListFlowInstances defaults of one type",
 			wantRequest{"POST", flowInstancesPath, userValues("search"),
 				`{"type":0,"expression":"","owner":"","fromTriggerTime":1573781024000,"toTriggerTime":1574385824000,"status":"-1,0,1,2,3,4,5,6,7,8,9,10","pagination":{"pageNo":1,"pageSize":50}}`},
 			`{"flowInsts":[],"count":0}`,
 			func(c *Client) (any, error) {
-				p, err := c.ListFlowInstances(ctx, ListFlowInstancesRequest{})
+				p, err := c.ListFlowInstances(ctx, ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}})
 				if err != nil {
 					return nil, err
 				}

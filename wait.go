@@ -23,7 +23,10 @@ type waitSettings struct {
 
 // WithPollInterval sets the first pause between two polls and its cap: the pause grows by
 // half after each poll without a change, up to max, and starts again from first after a
-// change. Values <= 0 keep the defaults (DefaultPollInterval, DefaultMaxPollInterval).
+// change. Values <= 0 keep the defaults (DefaultPollInterval, DefaultMaxPollInterval). The
+// cap is how late the end of a quiet run may be seen; each waiter sends one Get Flow
+// Instance request per pause, so a cap of 1 s means up to 60 requests a minute per run
+// waited for, the default cap of 30 s two.
 func WithPollInterval(first, max time.Duration) WaitOption {
 	return func(s *waitSettings) {
 		if first > 0 {
@@ -48,10 +51,19 @@ func WithWaitIdentity(orgID, userID string) WaitOption {
 }
 
 // WaitForFlowInstance polls Get Flow Instance until the instance reaches a terminal status
-// (FlowInstanceStatus.IsTerminal) and returns it. The pause between polls grows from the
-// first to the maximum poll interval (WithPollInterval) and restarts after each status
-// change. It stops with the first error of a poll, or when ctx ends: then it returns the
-// last instance it saw (nil if none) with the context's error.
+// (FlowInstanceStatus.IsTerminal) and returns it:
+//
+//   - SUCCESS: the instance and a nil error;
+//   - FAIL, CANCEL, TIMEOUT, SKIP or INTERNAL_ERROR: the instance and a
+//     *FlowInstanceFailedError, which matches ErrFlowInstanceFailed, so that
+//     `if err != nil` catches a run that did not succeed;
+//   - a poll that fails, or ctx ending: the last instance seen (nil if none) and the error.
+//
+// The pause between polls grows by half after each poll without a change, from the first to
+// the maximum poll interval (WithPollInterval: 1 s and 30 s by default), and restarts from
+// the first after a status change. So a run that has been quiet for a while is polled every
+// 30 s, and its end is seen up to 30 s late; a shorter maximum sees it sooner, at one Get
+// Flow Instance request per interval for each waiting caller.
 func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opts ...WaitOption) (*FlowInstance, error) {
 	const op = "WaitForFlowInstance"
 	if ctx == nil {
@@ -88,6 +100,9 @@ func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opt
 		}
 		last = fi
 		if fi.Status.IsTerminal() {
+			if fi.Status != StatusSuccess {
+				return fi, &FlowInstanceFailedError{Instance: fi}
+			}
 			return fi, nil
 		}
 		if err := sleep(ctx, jitter(pause)); err != nil {

@@ -42,6 +42,25 @@ func TestWaitForFlowInstance(t *testing.T) {
 	}
 }
 
+// TestWaitForFlowInstanceFailedRun: every terminal status but SUCCESS is an error that
+// matches ErrFlowInstanceFailed and carries the final instance.
+func TestWaitForFlowInstanceFailedRun(t *testing.T) {
+	for _, status := range []FlowInstanceStatus{StatusFail, StatusCancel, StatusTimeout, StatusSkip, StatusInternalError} {
+		c, mt, _ := newTestClient(t)
+		responder, _ := statusSequence(StatusRunning, status)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
+		fi, err := c.WaitForFlowInstance(context.Background(), "3377-20191122012300", WithPollInterval(time.Millisecond, time.Millisecond))
+		var failed *FlowInstanceFailedError
+		if !errors.Is(err, ErrFlowInstanceFailed) || !errors.As(err, &failed) || failed.Instance.Status != status ||
+			fi == nil || fi.Status != status {
+			t.Errorf("%v: instance %+v, err %v; want the instance and ErrFlowInstanceFailed", status, fi, err)
+		}
+		if err != nil && err.Error() != "batchprocessing: flow instance 3377-20191122012300 ended "+status.String() {
+			t.Errorf("%v: Error() = %q", status, err)
+		}
+	}
+}
+
 func TestWaitForFlowInstanceStops(t *testing.T) {
 	t.Run("context ends", func(t *testing.T) {
 		c, mt, _ := newTestClient(t)

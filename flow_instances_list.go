@@ -1,0 +1,434 @@
+package batchprocessing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds List Flow Instances: one page, every page, one type or all of them.
+
+// ListFlowInstancesRequest is the input of Client.ListFlowInstances and
+// ListFlowInstancesIter. Its zero value lists the instances of every flow related to the
+// user, of every type and status, triggered in the last seven days, newest first.
+type ListFlowInstancesRequest struct {
+	// Types are the scheduling types of the flows whose instances are listed. The service
+	// filters by the flow's type, not by how the instance was triggered: a manual trigger
+	// of a periodic flow is listed under FlowTypePeriodic. Empty lists every type: the
+	// client asks once per type and merges the answers, newest trigger time first.
+	Types []FlowType
+	// Expression matches instance ids and flow names (fuzzy); empty: all related to the user.
+	Expression string
+	// Owner filters by owner user name; empty: any.
+	Owner string
+	// From and To bound the trigger times (inclusive). A zero To is now (the client's
+	// clock); a zero From is seven days before To.
+	From, To time.Time
+	// Statuses filters by status; empty: every status.
+	Statuses []FlowInstanceStatus
+	// PageNo is the page, from 1 (0 means 1); PageSize its size (0 means DefaultPageSize).
+	PageNo, PageSize int
+	// Sorters order the result, e.g. {Field: SortByTriggerTime, Order: SortDescending}.
+	// When several types are listed, the merge is by trigger time: Sorters may then only
+	// choose its order.
+	Sorters []Sorter
+	// OrgID and UserID: empty takes the client's defaults.
+	OrgID, UserID string
+
+	// Type is the former single-type filter.
+	//
+	// Deprecated: use Types. A Type of FlowTypePeriodic or FlowTypeTemporary filters as
+	// Types does when Types is empty; FlowTypeManual, being the zero value, cannot be told
+	// from no filter and lists every type.
+	Type FlowType
+}
+
+// FlowInstancePage is one page of List Flow Instances.
+type FlowInstancePage struct {
+	FlowInstances []FlowInstance `json:"flowInsts"`
+	// Count is the number of matching instances over all pages (and types).
+	Count int `json:"count"`
+}
+
+// UnmarshalJSON decodes a page tolerantly (see decodeTolerant).
+func (p *FlowInstancePage) UnmarshalJSON(b []byte) error {
+	var w flowInstancePageWire
+	if err := decodeTolerant(b, &w); err != nil {
+		return err
+	}
+	*p = w.page()
+	return nil
+}
+
+// flowInstancePageWire is how a page is decoded; see flowInstanceWire.
+type flowInstancePageWire struct {
+	FlowInstances []flowInstanceWire `json:"flowInsts"`
+	Count         int                `json:"count"`
+}
+
+func (w *flowInstancePageWire) validate() error {
+	if w.FlowInstances == nil {
+		return errors.New("no flowInsts in the data")
+	}
+	return nil
+}
+
+func (w *flowInstancePageWire) page() FlowInstancePage {
+	p := FlowInstancePage{FlowInstances: make([]FlowInstance, len(w.FlowInstances)), Count: w.Count}
+	for i := range w.FlowInstances {
+		p.FlowInstances[i] = w.FlowInstances[i].instance()
+	}
+	return p
+}
+
+// listFlowInstancesBody is List Flow Instances' body; every field is mandatory.
+type listFlowInstancesBody struct {
+	Type            int        `json:"type"`
+	Expression      string     `json:"expression"`
+	Owner           string     `json:"owner"`
+	FromTriggerTime int64      `json:"fromTriggerTime"`
+	ToTriggerTime   int64      `json:"toTriggerTime"`
+	Status          string     `json:"status"`
+	Pagination      pagination `json:"pagination"`
+}
+
+// allStatusCodes is the status filter of a listing that asks for every status.
+var allStatusCodes = statusCodes([]FlowInstanceStatus{StatusFail, StatusInit, StatusSuccess, StatusRunning,
+	StatusSuspend, StatusInternalError, StatusWait, StatusReady, StatusTimeout, StatusCancel, StatusRerun, StatusSkip})
+
+// statusCodes is the status filter of a listing: the codes, comma-separated ("1,2,3").
+func statusCodes(statuses []FlowInstanceStatus) string {
+	codes := make([]string, len(statuses))
+	for i, s := range statuses {
+		codes[i] = strconv.Itoa(int(s))
+	}
+	return strings.Join(codes, ",")
+}
+
+// ListFlowInstances returns one page of the flow instances that match the request (List
+// Flow Instances: POST /batch-processing-service/v2.1/flowInstances?action=search). Use
+// ListFlowInstancesIter to go through every page.
+//
+// A listing of one type is one request. A listing of several (the zero Types) reads each
+// type's pages, newest trigger first, until it has the page asked for: page n costs up to
+// n requests per type, and Count adds the types' counts.
+func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesRequest, opts ...CallOption) (*FlowInstancePage, error) {
+	l, err := c.newListing(ctx, req, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(l.types) == 1 {
+		page, err := l.fetch(ctx, l.types[0], l.body.Pagination.PageNo)
+		if err != nil {
+			return nil, err
+		}
+		return page, nil
+	}
+	size := l.body.Pagination.PageSize
+	out := &FlowInstancePage{FlowInstances: make([]FlowInstance, 0, size)}
+	skip := (l.body.Pagination.PageNo - 1) * size
+	streams := l.streams(1)
+	for fi, err := range l.merge(ctx, streams) {
+		if err != nil {
+			return nil, err
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		out.FlowInstances = append(out.FlowInstances, fi)
+		if len(out.FlowInstances) == size {
+			break
+		}
+	}
+	for _, s := range streams {
+		out.Count += s.count
+	}
+	return out, nil
+}
+
+// ListFlowInstancesIter returns every flow instance that matches the request, page after
+// page from req.PageNo, merged newest first when several types are listed. It stops at
+// the first error (yielded once, with a zero instance), when the caller stops, or when the
+// context ends. An instance that a later page repeats (the listing shifted while it was
+// read) is yielded once.
+//
+// It does not trust the service to make progress: a page that brings no instance not seen
+// before, or an empty page while the count says more remain, ends the listing with an
+// unexpected-response *APIError (ErrUnexpectedResponse).
+func (c *Client) ListFlowInstancesIter(ctx context.Context, req ListFlowInstancesRequest, opts ...CallOption) iter.Seq2[FlowInstance, error] {
+	return func(yield func(FlowInstance, error) bool) {
+		// The listing reads the clock once: pages do not shift while it moves.
+		l, err := c.newListing(ctx, req, opts)
+		if err != nil {
+			yield(FlowInstance{}, err)
+			return
+		}
+		first, skip := l.body.Pagination.PageNo, 0
+		if len(l.types) > 1 {
+			first, skip = 1, (l.body.Pagination.PageNo-1)*l.body.Pagination.PageSize
+		}
+		for fi, err := range l.merge(ctx, l.streams(first)) {
+			if err == nil && skip > 0 {
+				skip--
+				continue
+			}
+			if !yield(fi, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// listing is a validated List Flow Instances request: its query, its body for each type,
+// the types to list, and the order of the merge.
+type listing struct {
+	c      *Client
+	op     string
+	query  userQuery
+	body   listFlowInstancesBody
+	types  []FlowType
+	newest bool // merged newest trigger first (else oldest first)
+	opts   []CallOption
+}
+
+// newListing validates req.
+func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, opts []CallOption) (*listing, error) {
+	const op = "ListFlowInstances"
+	q, err := c.userQuery(ctx, op, "search", req.OrgID, req.UserID)
+	if err != nil {
+		return nil, err
+	}
+	l := &listing{c: c, op: op, query: q, opts: opts, newest: true}
+	if l.types, err = req.flowTypes(op); err != nil {
+		return nil, err
+	}
+	if l.body, err = c.listFlowInstancesBody(op, req); err != nil {
+		return nil, err
+	}
+	if len(l.types) > 1 {
+		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
+			return nil, err
+		}
+		order := SortAscending
+		if l.newest {
+			order = SortDescending
+		}
+		l.body.Pagination.Sorters = []Sorter{{Field: SortByTriggerTime, Order: order}}
+	}
+	return l, nil
+}
+
+// flowTypes returns the types to list.
+func (req ListFlowInstancesRequest) flowTypes(op string) ([]FlowType, error) {
+	if !req.Type.valid() {
+		return nil, invalid(op, "Type", "must be FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary, got "+strconv.Itoa(int(req.Type)))
+	}
+	types := req.Types
+	if len(types) == 0 && req.Type != FlowTypeManual {
+		types = []FlowType{req.Type}
+	}
+	if len(types) == 0 {
+		return allFlowTypes, nil
+	}
+	var out []FlowType
+	for _, t := range types {
+		if !t.valid() {
+			return nil, invalid(op, "Types", "must hold FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary, got "+strconv.Itoa(int(t)))
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// mergeOrder reads the order of a merged listing from its sorters: only the trigger time
+// can order a merge.
+func mergeOrder(op string, sorters []Sorter) (newest bool, err error) {
+	switch {
+	case len(sorters) == 0:
+		return true, nil
+	case len(sorters) == 1 && strings.EqualFold(strings.ReplaceAll(sorters[0].Field, "_", ""), "triggertime"):
+		return sorters[0].Order == SortDescending, nil
+	}
+	return false, invalid(op, "Sorters", "a listing of several types is merged by trigger time; "+
+		"to sort by another field, list one type (Types)")
+}
+
+func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) (listFlowInstancesBody, error) {
+	to := req.To
+	if to.IsZero() {
+		to = c.clock.Now()
+	}
+	from := req.From
+	if from.IsZero() {
+		from = to.Add(-7 * 24 * time.Hour)
+	}
+	if from.After(to) {
+		return listFlowInstancesBody{}, invalid(op, "From", "after To")
+	}
+	page, err := checkPage(op, req.PageNo, req.PageSize, req.Sorters)
+	if err != nil {
+		return listFlowInstancesBody{}, err
+	}
+	status := allStatusCodes
+	if len(req.Statuses) > 0 {
+		status = statusCodes(req.Statuses)
+	}
+	return listFlowInstancesBody{
+		Expression:      req.Expression,
+		Owner:           req.Owner,
+		FromTriggerTime: from.UnixMilli(),
+		ToTriggerTime:   to.UnixMilli(),
+		Status:          status,
+		Pagination:      page,
+	}, nil
+}
+
+// fetch asks for one page of one type.
+func (l *listing) fetch(ctx context.Context, t FlowType, pageNo int) (*FlowInstancePage, error) {
+	body := l.body
+	body.Type, body.Pagination.PageNo = int(t), pageNo
+	var w flowInstancePageWire
+	cl := call{op: l.op, rule: ruleRead, method: http.MethodPost, path: flowInstancesPath, query: l.query, body: body}
+	if err := l.c.do(ctx, cl.withOptions(l.opts), &w); err != nil {
+		return nil, err
+	}
+	page := w.page()
+	return &page, nil
+}
+
+// typeStream reads the pages of one type in order, checking that the service pages.
+type typeStream struct {
+	typ     FlowType
+	next    int            // the page to read next
+	pending []FlowInstance // read, not yet merged
+	count   int            // the type's count, from its first page read
+	done    bool
+	seen    map[FlowInstanceID]bool
+}
+
+// streams returns a stream per type, each starting at page first.
+func (l *listing) streams(first int) []*typeStream {
+	out := make([]*typeStream, len(l.types))
+	for i, t := range l.types {
+		out[i] = &typeStream{typ: t, next: first, seen: map[FlowInstanceID]bool{}}
+	}
+	return out
+}
+
+// head returns the stream's next instance, reading a page when it has none; ok is false
+// when the stream is over.
+func (l *listing) head(ctx context.Context, s *typeStream) (fi FlowInstance, ok bool, err error) {
+	for len(s.pending) == 0 && !s.done {
+		if err := l.readPage(ctx, s); err != nil {
+			return FlowInstance{}, false, err
+		}
+	}
+	if len(s.pending) == 0 {
+		return FlowInstance{}, false, nil
+	}
+	return s.pending[0], true, nil
+}
+
+// readPage reads the stream's next page, keeping the instances not seen before.
+func (l *listing) readPage(ctx context.Context, s *typeStream) error {
+	if ctx != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	page, err := l.fetch(ctx, s.typ, s.next)
+	if err != nil {
+		return err
+	}
+	size := l.body.Pagination.PageSize
+	if err := checkProgress(s.next, size, page, s.seen); err != nil {
+		return err
+	}
+	s.count = page.Count
+	for _, fi := range page.FlowInstances {
+		if !s.seen[fi.FlowInstanceID] {
+			s.seen[fi.FlowInstanceID] = true
+			s.pending = append(s.pending, fi)
+		}
+	}
+	// Stop after a short page, or when this page reaches the total count.
+	n := len(page.FlowInstances)
+	s.done = n < size || (s.next-1)*size+n >= page.Count
+	s.next++
+	return nil
+}
+
+// merge yields the instances of the streams, the newest (or oldest) trigger time first,
+// and stops at the first error.
+func (l *listing) merge(ctx context.Context, streams []*typeStream) iter.Seq2[FlowInstance, error] {
+	return func(yield func(FlowInstance, error) bool) {
+		for {
+			var best *typeStream
+			var bestFI FlowInstance
+			for _, s := range streams {
+				fi, ok, err := l.head(ctx, s)
+				if err != nil {
+					yield(FlowInstance{}, err)
+					return
+				}
+				if ok && (best == nil || l.before(fi, bestFI)) {
+					best, bestFI = s, fi
+				}
+			}
+			if best == nil {
+				return
+			}
+			best.pending = best.pending[1:]
+			if !yield(bestFI, nil) {
+				return
+			}
+		}
+	}
+}
+
+// before reports whether a comes before b in the merge: by trigger time (the service
+// writes them all in one zone and layout, so the text orders as the time), then by id.
+func (l *listing) before(a, b FlowInstance) bool {
+	c := cmpServerTimes(a.TriggerTime, b.TriggerTime)
+	if c == 0 {
+		c = strings.Compare(string(a.FlowInstanceID), string(b.FlowInstanceID))
+	}
+	if l.newest {
+		return c > 0
+	}
+	return c < 0
+}
+
+// cmpServerTimes compares two server times: parsed when both parse, else as text.
+func cmpServerTimes(a, b ServerTime) int {
+	ta, errA := a.Time(time.UTC)
+	tb, errB := b.Time(time.UTC)
+	if errA == nil && errB == nil {
+		return ta.Compare(tb)
+	}
+	return strings.Compare(string(a), string(b))
+}
+
+// checkProgress checks that page number pageNo of a listing brings something new: an
+// empty page while the count says more remain, or a page of instances all seen before,
+// means the service is not paging, and reading on would never end.
+func checkProgress(pageNo, size int, page *FlowInstancePage, seen map[FlowInstanceID]bool) error {
+	var why string
+	switch {
+	case len(page.FlowInstances) == 0 && (pageNo-1)*size < page.Count:
+		why = "is empty"
+	case len(page.FlowInstances) > 0 && !slices.ContainsFunc(page.FlowInstances, func(fi FlowInstance) bool { return !seen[fi.FlowInstanceID] }):
+		why = "repeats instances of earlier pages"
+	default:
+		return nil
+	}
+	return &APIError{Operation: "ListFlowInstances", Method: http.MethodPost, Path: flowInstancesPath, HTTPStatus: http.StatusOK,
+		Unexpected: true, Err: fmt.Errorf("page %d %s while the count says %d instances match: the service is not paging", pageNo, why, page.Count)}
+}
