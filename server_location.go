@@ -74,3 +74,21 @@ func (c *Client) askLocation(ctx context.Context) (*time.Location, error) {
 	}
 	return tz.Location()
 }
+
+// Time returns t, a time the service wrote in its own zone (any ServerTime of a result), as
+// a time.Time in the server's location (ServerLocation). A zero ServerTime gives the zero
+// time.Time.
+//
+// Where Get Timezone names a fixed offset ("GMT+1"), a time from another daylight-saving
+// period than now is read with today's offset: an hour off. A server that names an IANA
+// zone has no such limit.
+func (c *Client) Time(ctx context.Context, t ServerTime) (time.Time, error) {
+	if t.IsZero() {
+		return time.Time{}, nil
+	}
+	loc, err := c.ServerLocation(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.Time(loc)
+}

@@ -10,10 +10,14 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
+// runTrigger runs the program with exactly the ENOS_* variables of env set.
 func runTrigger(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	for _, k := range []string{"ENOS_API_GATEWAY", "ENOS_ACCESS_KEY", "ENOS_SECRET_KEY", "ENOS_SECRET_KEY_FILE", "ENOS_ORG_ID", "ENOS_USER_ID"} {
+		t.Setenv(k, env[k])
+	}
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	code = run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -45,14 +49,16 @@ func TestTriggerProgram(t *testing.T) {
 		stderrHas  string
 		stderrLack string
 	}{
-		{"in-process demo server, now", nil, nil, 0, `^3377-\d{12}00\n$`, "ENOS_API_GATEWAY is not set", refserver.DemoSecretKey},
+		{"in-process demo server, now", nil, nil, 0, `^3377-\d{12}00\n$`, "no ENOS_* variable is set", refserver.DemoSecretKey},
 		{"in-process demo server, at", nil, []string{"-at", "2026-11-01T08:00:59Z"}, 0, `^3377-20261101080000\n$`, "reference server", ""},
 		{"gateway from the environment", gateway, []string{"-flow", "3377", "-at", "2026-11-02T08:00:00+08:00"}, 0, `^3377-20261102000000\n$`, "", "reference server"},
-		{"flow without task", nil, []string{"-flow", "3378"}, 1, `^$`, "code: 62104\nmessage: This workflow has no task. You cannot trigger it.", ""},
+		{"flow without task", nil, []string{"-flow", "3378"}, 1, `^$`, "code 62104: This workflow has no task. You cannot trigger it.", ""},
 		{"wrong secret", map[string]string{"ENOS_API_GATEWAY": srv.URL, "ENOS_ACCESS_KEY": refserver.DemoAccessKey,
-			"ENOS_SECRET_KEY": "wrong-secret-value", "ENOS_ORG_ID": "o", "ENOS_USER_ID": "u"}, nil, 1, `^$`, "code: 1003", "wrong-secret-value"},
-		{"missing secret", without("ENOS_SECRET_KEY"), nil, 2, `^$`, "ENOS_SECRET_KEY is not", ""},
-		{"missing ids", without("ENOS_ORG_ID"), nil, 2, `^$`, "ENOS_ORG_ID is not", ""},
+			"ENOS_SECRET_KEY": "wrong-secret-value", "ENOS_ORG_ID": "o", "ENOS_USER_ID": "u"}, nil, 1, `^$`, "code 1003", "wrong-secret-value"},
+		{"missing secret", without("ENOS_SECRET_KEY"), nil, 2, `^$`, "ENOS_SECRET_KEY not set", ""},
+		{"missing ids", without("ENOS_ORG_ID"), nil, 2, `^$`, "ENOS_ORG_ID not set", ""},
+		{"only the gateway set: no fallback", map[string]string{"ENOS_ACCESS_KEY": "a"}, nil, 2, `^$`,
+			"ENOS_API_GATEWAY, ENOS_SECRET_KEY, ENOS_ORG_ID, ENOS_USER_ID not set", "reference server"},
 		{"bad -at", nil, []string{"-at", "tomorrow"}, 2, `^$`, "want RFC 3339", ""},
 		{"bad -flow", nil, []string{"-flow", "x"}, 2, `^$`, "invalid value", ""},
 		{"zero -flow", nil, []string{"-flow", "0"}, 2, `^$`, "invalid FlowID", ""},

@@ -2,8 +2,8 @@
 // prints each status change of the flow instance.
 //
 // Configuration is that of examples/trigger: ENOS_API_GATEWAY, ENOS_ACCESS_KEY,
-// ENOS_SECRET_KEY, ENOS_ORG_ID and ENOS_USER_ID, or, without ENOS_API_GATEWAY, the
-// reference server in-process, whose demo flow runs two one-second tasks.
+// ENOS_SECRET_KEY (or ENOS_SECRET_KEY_FILE), ENOS_ORG_ID and ENOS_USER_ID, or, when none is
+// set, the reference server in-process, whose demo flow runs two one-second tasks.
 //
 //	go run ./examples/wait                 # against the in-process reference server
 //	go run ./examples/wait -flow 3377 -poll 5s -timeout 30m
@@ -24,16 +24,15 @@ import (
 	"time"
 
 	"github.com/enos-go/batchprocessing"
-	"github.com/enos-go/batchprocessing/internal/envconfig"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is the whole program, with its environment passed in so that tests can drive it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// run is the whole program, with its output passed in so that tests can drive it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("wait", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flowID := flags.Int64("flow", refserver.DemoFlowID, "id of the flow to trigger")
@@ -46,13 +45,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "wait: unexpected arguments, or a -poll or -timeout that is not positive")
 		return 2
 	}
-	cfg, stop, err := envconfig.Load("wait", getenv, stderr)
+	cfg, stop, err := config(stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "wait: %v\n", err)
 		return 2
 	}
 	defer stop()
-	client, err := cfg.Client()
+	client, err := cfg.NewClient()
 	if err != nil {
 		fmt.Fprintf(stderr, "wait: %v\n", err)
 		return 2
@@ -95,4 +94,18 @@ func tasks(fi *batchprocessing.FlowInstance) string {
 		parts[i] = t.TaskName + "=" + t.Status.String()
 	}
 	return "  [" + strings.Join(parts, " ") + "]"
+}
+
+// config returns the configuration of the ENOS_* variables or, when none is set, that of a
+// reference server started in-process, with the function that stops it.
+func config(stderr io.Writer) (batchprocessing.Config, func(), error) {
+	cfg, err := batchprocessing.ConfigFromEnv()
+	if !errors.Is(err, batchprocessing.ErrNoConfig) {
+		return cfg, func() {}, err
+	}
+	srv := refserver.NewDemoServer()
+	fmt.Fprintf(stderr, "wait: no ENOS_* variable is set; using the in-process reference server at %s (demo app, org %s, user %s)\n",
+		srv.URL, refserver.DemoOrgID, refserver.DemoUserID)
+	return batchprocessing.Config{Gateway: srv.URL, AccessKey: refserver.DemoAccessKey, SecretKey: refserver.DemoSecretKey,
+		OrgID: refserver.DemoOrgID, UserID: refserver.DemoUserID}, srv.Close, nil
 }

@@ -9,8 +9,11 @@ import (
 )
 
 func TestWaitProgram(t *testing.T) {
+	for _, k := range []string{"ENOS_API_GATEWAY", "ENOS_ACCESS_KEY", "ENOS_SECRET_KEY", "ENOS_SECRET_KEY_FILE", "ENOS_ORG_ID", "ENOS_USER_ID"} {
+		t.Setenv(k, "")
+	}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"-poll", "50ms"}, func(string) string { return "" }, &out, &errOut)
+	code := run(context.Background(), []string{"-poll", "50ms"}, &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d; stdout %q; stderr %q", code, out.String(), errOut.String())
 	}
@@ -28,14 +31,14 @@ func TestWaitProgram(t *testing.T) {
 
 	t.Run("flow that fails to trigger", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"-flow", "3378"}, func(string) string { return "" }, &out, &errOut)
+		code := run(context.Background(), []string{"-flow", "3378"}, &out, &errOut)
 		if code != 1 || !strings.Contains(errOut.String(), "62104") {
 			t.Errorf("exit %d, stderr %q", code, errOut.String())
 		}
 	})
 	t.Run("bad flags", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		if code := run(context.Background(), []string{"-poll", "0s"}, func(string) string { return "" }, &out, &errOut); code != 2 {
+		if code := run(context.Background(), []string{"-poll", "0s"}, &out, &errOut); code != 2 {
 			t.Errorf("exit %d", code)
 		}
 	})

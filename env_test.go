@@ -1,0 +1,81 @@
+package batchprocessing
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte("file-secret-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]string{EnvGateway: "https://gw.example", EnvAccessKey: "ak", EnvSecretKey: "env-secret-0123456789",
+		EnvOrgID: "o", EnvUserID: "u"}
+	with := func(changes ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range full {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(changes); i += 2 {
+			m[changes[i]] = changes[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		secret  string
+		errHas  string
+		noneSet bool
+	}{
+		{"complete", full, "env-secret-0123456789", "", false},
+		{"nothing set", map[string]string{}, "", "no ENOS_*", true},
+		{"secret from a file", with(EnvSecretKey, "", EnvSecretKeyFile, secretFile), "file-secret-0123456789", "", false},
+		{"both secrets", with(EnvSecretKeyFile, secretFile), "", "both ENOS_SECRET_KEY and ENOS_SECRET_KEY_FILE", false},
+		{"missing file", with(EnvSecretKey, "", EnvSecretKeyFile, secretFile+".none"), "", "ENOS_SECRET_KEY_FILE", false},
+		{"only some set", map[string]string{EnvAccessKey: "ak"}, "", "ENOS_API_GATEWAY, ENOS_SECRET_KEY, ENOS_ORG_ID, ENOS_USER_ID not set", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := configFrom(func(k string) string { return tt.env[k] })
+			if tt.errHas == "" {
+				if err != nil || cfg.SecretKey != tt.secret || cfg.Gateway != full[EnvGateway] {
+					t.Fatalf("config %v, err %v", cfg, err)
+				}
+				if c, err := cfg.NewClient(); err != nil || c.orgID != "o" || c.userID != "u" {
+					t.Errorf("NewClient: %v, %v", c, err)
+				}
+				if shown := fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg); strings.Contains(shown, tt.secret) {
+					t.Errorf("the SecretKey is printed: %s", shown)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.errHas) || errors.Is(err, ErrNoConfig) != tt.noneSet {
+				t.Errorf("err = %v, want one that says %q (ErrNoConfig %v)", err, tt.errHas, tt.noneSet)
+			}
+		})
+	}
+}
+
+func TestNewClientFromEnv(t *testing.T) {
+	for _, k := range []string{EnvGateway, EnvAccessKey, EnvSecretKey, EnvSecretKeyFile, EnvOrgID, EnvUserID} {
+		t.Setenv(k, "")
+	}
+	if _, err := NewClientFromEnv(); !errors.Is(err, ErrNoConfig) {
+		t.Errorf("nothing set: err = %v, want ErrNoConfig", err)
+	}
+	t.Setenv(EnvGateway, "https://gw.example")
+	t.Setenv(EnvAccessKey, "ak")
+	t.Setenv(EnvSecretKey, "sk-0123456789")
+	t.Setenv(EnvOrgID, "o")
+	t.Setenv(EnvUserID, "u")
+	c, err := NewClientFromEnv(WithUserID("override"))
+	if err != nil || c.endpoint != "https://gw.example" || c.userID != "override" {
+		t.Errorf("NewClientFromEnv = %v, %v", c, err)
+	}
+}

@@ -1,0 +1,46 @@
+package refserver
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+)
+
+// Client returns an *http.Client whose requests the server answers in-process, through
+// Handler, without a socket: hand it to the SDK with batchprocessing.WithHTTPClient. Any
+// endpoint works with it (the server's URL, or "https://gateway.test" for a server made
+// WithoutListener), since the host is not dialled. Like httptest.Server.Client, it is the
+// one-call way for a test to reach the server.
+func (s *Server) Client() *http.Client {
+	return &http.Client{Transport: inProcess{s.Handler()}}
+}
+
+// inProcess is an http.RoundTripper that serves each request with a handler.
+type inProcess struct{ h http.Handler }
+
+// RoundTrip serves req and returns the recorded answer. The request's context reaches the
+// handler, so a client that gives up stops the server's work as a real one would.
+func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	served := req.Clone(req.Context())
+	if req.Body != nil {
+		body, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		served.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	served.RequestURI = req.URL.RequestURI()
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, served)
+	if err := req.Context().Err(); err != nil {
+		return nil, err // the caller gave up while the server worked (a Delay fault)
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
