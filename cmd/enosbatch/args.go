@@ -52,25 +52,50 @@ func parseFlowID(s string) (int64, error) {
 
 // parseTime reads a time for --at, --from and --to: "now", RFC 3339
 // ("2026-11-30T08:00:00Z"), a date ("2026-11-30", midnight UTC), or a duration meaning that
-// long ago ("24h", "90m"). The zero time and no error for "".
+// long ago ("24h", "90m"). The zero time and no error for "". A time the service cannot
+// represent is refused: before 1970 (the service counts milliseconds from 1970, and the SDK
+// takes the zero time for "now"), or too late for a four-digit year in every time zone.
 func parseTime(flagName, s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	var t time.Time
 	switch s {
 	case "":
 		return time.Time{}, nil
 	case "now":
-		return now, nil
+		t = now
+	default:
+		var ok bool
+		if t, ok = readTime(s, now); !ok {
+			return time.Time{}, usagef("%s %q: want now, RFC 3339 (2026-11-30T08:00:00Z), a date (2026-11-30) or a duration ago (24h)", flagName, s)
+		}
 	}
+	if t.Before(minTime) || !t.Before(maxTime) {
+		return time.Time{}, usagef("%s %q: want a time from %s to %s", flagName, s,
+			minTime.Format(time.RFC3339), maxTime.Add(-time.Second).Format(time.RFC3339))
+	}
+	return t, nil
+}
+
+// The range of times the service can represent: from the Unix epoch, to the end of year
+// 9999 in the zone furthest ahead (UTC+14), since instance ids hold the service's local
+// time with a four-digit year.
+var (
+	minTime = time.Unix(0, 0).UTC()
+	maxTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).Add(-14 * time.Hour)
+)
+
+// readTime reads RFC 3339, a date, or a duration ago.
+func readTime(s string, now time.Time) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+		return t, true
 	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
+		return t, true
 	}
 	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return now.Add(-d), nil
+		return now.Add(-d), true
 	}
-	return time.Time{}, usagef("%s %q: want now, RFC 3339 (2026-11-30T08:00:00Z), a date (2026-11-30) or a duration ago (24h)", flagName, s)
+	return time.Time{}, false
 }
 
 // parseStatuses reads --status values: names (SUCCESS, fail, ...) or codes (1, -1, ...).

@@ -4,11 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/enos-go/batchprocessing"
+	"github.com/spf13/cobra"
 
 	"github.com/enos-go/batchprocessing/internal/testbin"
 	"github.com/enos-go/batchprocessing/refserver"
@@ -25,8 +30,8 @@ func TestMain(m *testing.M) {
 	os.Exit(testbin.Main(m, "enosbatch", func(path string, err error) { binary, buildErr = path, err }))
 }
 
-// execBinary runs the built program with args and exactly the environment env (plus PATH
-// and HOME), and returns what it did.
+// execBinary runs the built program with args and exactly the environment env (plus PATH,
+// and HOME, an empty directory of the test's unless env sets it), and returns what it did.
 func execBinary(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
 	cmd := binaryCommand(t, env, args...)
@@ -55,7 +60,10 @@ func binaryCommand(t *testing.T, env map[string]string, args ...string) *exec.Cm
 		t.Skipf("no enosbatch binary: %v", buildErr)
 	}
 	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	if env["HOME"] == "" {
+		cmd.Env = append(cmd.Env, "HOME="+t.TempDir()) // no configuration or cache of the machine's
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -73,10 +81,13 @@ func TestBinaryExitCodes(t *testing.T) {
 	}{
 		{"help", nil, []string{"help"}, exitOK, ""},
 		{"no command", nil, nil, exitUsage, "Usage:"},
-		{"bad flag", w.env, []string{"instances", "--colour"}, exitUsage, "flag provided but not defined: -colour"},
-		{"bad flag value", w.env, []string{"instances", "--limit", "many"}, exitUsage, `invalid value "many" for flag -limit`},
+		{"bad flag", w.env, []string{"instances", "--colour"}, exitUsage, "unknown flag: --colour"},
+		{"mistyped flag", w.env, []string{"instances", "--stauts", "FAIL"}, exitUsage, "unknown flag: --stauts\n\nDid you mean this?\n\t--status\n"},
+		{"mistyped command", w.env, []string{"instnaces"}, exitUsage, "unknown command \"instnaces\"\n\nDid you mean this?\n\tinstances\n"},
+		{"bad flag value", w.env, []string{"instances", "--limit", "many"}, exitUsage, `invalid argument "many" for "--limit" flag`},
+		{"old single-dash flags", w.env, []string{"-json", "instances", "-limit", "1"}, exitOK, ""},
 		{"no configuration", nil, []string{"status", "3377-20261130080000"}, exitUsage, "no gateway: set ENOS_API_GATEWAY"},
-		{"incomplete configuration", with(w.env, "ENOS_ORG_ID", ""), []string{"status", "3377-20261130080000"}, exitUsage, "ENOS_ORG_ID (or --org)"},
+		{"incomplete configuration", with(w.env, "ENOS_ORG_ID", ""), []string{"status", "3377-20261130080000"}, exitUsage, "ENOS_ORG_ID (or --org, or org in a profile)"},
 		{"API error", w.env, []string{"trigger", "--flow", "3378"}, exitAPI, "code 62104"},
 		{"wrong SecretKey", with(w.env, "ENOS_SECRET_KEY", "notTheSecretKey"), []string{"flows", "get", "3377"}, exitAPI, "GetAccessToken"},
 		{"flow failure", w.env, []string{"trigger", "--flow", "42", "--wait", "--poll", "10ms"}, exitFlowFailed, "ended FAIL"},
@@ -103,6 +114,10 @@ func TestBinaryTriggerWaitJSON(t *testing.T) {
 	execBinary(t, w.env, "instances", "--json", "--flow", "41").want(t, exitOK).decodeJSON(t, &listed)
 	if len(listed) != 1 || listed[0].InstanceID != v.InstanceID {
 		t.Errorf("instances %+v, want %s", listed, v.InstanceID)
+	}
+	// --jq filters the list without jq installed.
+	if r := execBinary(t, w.env, "instances", "--status", "SUCCESS", "--json", "--jq", ".[].instanceId").want(t, exitOK); r.stdout != v.InstanceID+"\n" {
+		t.Errorf("--jq: stdout %q, want %s", r.stdout, v.InstanceID)
 	}
 }
 
@@ -146,5 +161,46 @@ func TestBinaryInterrupt(t *testing.T) {
 	}
 	if in, _ := w.srv.FlowInstance(id); in.Status != refserver.StatusRunning {
 		t.Errorf("instance status %d, want it still RUNNING", in.Status)
+	}
+}
+
+// TestBinaryHelpForEveryCommand runs 'help X' and 'X -h' for every command of the tree.
+func TestBinaryHelpForEveryCommand(t *testing.T) {
+	root := newRootCommand(newSession(func(string) string { return "" }, io.Discard, io.Discard))
+	root.InitDefaultHelpCmd()
+	var paths [][]string
+	var visit func(c *cobra.Command, path []string)
+	visit = func(c *cobra.Command, path []string) {
+		for _, sub := range c.Commands() {
+			p := append(slices.Clone(path), sub.Name())
+			paths = append(paths, p)
+			visit(sub, p)
+		}
+	}
+	visit(root, nil)
+	if len(paths) < 20 {
+		t.Fatalf("only %d commands: %q", len(paths), paths)
+	}
+	for _, p := range paths {
+		name := strings.Join(p, " ")
+		for _, args := range [][]string{append([]string{"help"}, p...), append(slices.Clone(p), "-h"), append(slices.Clone(p), "--help")} {
+			r := execBinary(t, nil, args...)
+			if r.code != exitOK || !strings.Contains(r.stdout, "Usage:\n  enosbatch "+name) || r.stderr != "" {
+				t.Errorf("enosbatch %s: exit code %d, stdout %.200q, stderr %q", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+}
+
+func TestBinaryVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"-v"}, {"version"}} {
+		if r := execBinary(t, nil, args...).want(t, exitOK); r.stdout != "enosbatch "+batchprocessing.Version+"\n" {
+			t.Errorf("%q: stdout %q", args, r.stdout)
+		}
+	}
+	var v struct{ Version, Go, Platform string }
+	execBinary(t, nil, "version", "--json").want(t, exitOK).decodeJSON(t, &v)
+	if v.Version != batchprocessing.Version || !strings.HasPrefix(v.Go, "go") || !strings.Contains(v.Platform, "/") {
+		t.Errorf("version --json: %+v", v)
 	}
 }

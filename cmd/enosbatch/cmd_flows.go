@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/pflag"
 
 	"github.com/enos-go/batchprocessing"
 )
@@ -17,7 +18,7 @@ var flowsSearchCommand = &command{
 	help: `Flows search lists the organization's flows whose id or name matches the
 expression (Search Flow), other users' flows included; without an expression,
 all of them, one page at a time (--page, --page-size).`,
-	setup: func(fs *flag.FlagSet) action {
+	setup: func(fs *pflag.FlagSet) action {
 		var page, size int
 		fs.IntVar(&page, "page", 1, "page number, from 1")
 		fs.IntVar(&size, "page-size", batchprocessing.DefaultPageSize, "flows per page")
@@ -39,9 +40,12 @@ all of them, one page at a time (--page, --page-size).`,
 				return err
 			}
 			views := make([]flowSummaryView, 0, len(found))
+			entries := make([]cacheEntry, 0, len(found))
 			for _, f := range found {
 				views = append(views, flowSummaryView{FlowID: f.FlowID, FlowName: f.FlowName})
+				entries = append(entries, cacheEntry{itoa(f.FlowID), f.FlowName})
 			}
+			s.remember(cachedFlows, entries)
 			if s.g.json {
 				return s.printJSON(views)
 			}
@@ -60,27 +64,30 @@ all of them, one page at a time (--page, --page-size).`,
 }
 
 var flowsGetCommand = &command{
-	name:    "flows get",
-	args:    "FLOW_ID",
-	summary: "show a flow: schedule, owner, parameters, tasks",
-	help:    `Flows get shows a stored flow (Get Flow).`,
-	setup:   func(*flag.FlagSet) action { return runFlowsGet },
+	name:     "flows get",
+	args:     "FLOW_ID",
+	summary:  "show a flow: schedule, owner, parameters, tasks",
+	help:     `Flows get shows a stored flow (Get Flow).`,
+	complete: completeFromCache(cachedFlows),
+	setup:    func(*pflag.FlagSet) action { return runFlowsGet },
 }
 
 var flowsEnableCommand = &command{
-	name:    "flows enable",
-	args:    "FLOW_ID",
-	summary: "start the scheduling of a flow",
-	help:    `Flows enable starts the scheduling of a flow (Enable Flow). Only its owner may.`,
-	setup:   func(*flag.FlagSet) action { return setActive(true) },
+	name:     "flows enable",
+	args:     "FLOW_ID",
+	summary:  "start the scheduling of a flow",
+	help:     `Flows enable starts the scheduling of a flow (Enable Flow). Only its owner may.`,
+	complete: completeFromCache(cachedFlows),
+	setup:    func(*pflag.FlagSet) action { return setActive(true) },
 }
 
 var flowsDisableCommand = &command{
-	name:    "flows disable",
-	args:    "FLOW_ID",
-	summary: "stop the scheduling of a flow",
-	help:    `Flows disable stops the scheduling of a flow (Disable Flow). Only its owner may.`,
-	setup:   func(*flag.FlagSet) action { return setActive(false) },
+	name:     "flows disable",
+	args:     "FLOW_ID",
+	summary:  "stop the scheduling of a flow",
+	help:     `Flows disable stops the scheduling of a flow (Disable Flow). Only its owner may.`,
+	complete: completeFromCache(cachedFlows),
+	setup:    func(*pflag.FlagSet) action { return setActive(false) },
 }
 
 // flowArg returns the flow id that is the only positional argument.

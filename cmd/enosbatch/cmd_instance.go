@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/enos-go/batchprocessing"
 )
@@ -16,8 +19,30 @@ var statusCommand = &command{
 	summary: "show a flow instance and the state of its tasks",
 	help: `Status shows a flow instance (Get Flow Instance): its flow, status, times and
 the state of each task. It exits 0 whatever the instance's status; use wait
-to turn the outcome into the exit code.`,
-	setup: func(*flag.FlagSet) action { return runStatus },
+to turn the outcome into the exit code.
+
+With --watch it polls the instance every --interval until interrupted: on a
+terminal it redraws the status in place; otherwise it prints it once, then a
+line at each change (with --json, the instance as one JSON object on a line
+at each change).`,
+	complete: completeFromCache(cachedInstances),
+	setup: func(fs *pflag.FlagSet) action {
+		var o watchOptions
+		o.register(fs, "the status")
+		return func(ctx context.Context, s *session, args []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			id, c, err := s.instanceClient(args)
+			if err != nil {
+				return err
+			}
+			if o.watch {
+				return watchStatus(ctx, s, c, id, o)
+			}
+			return showStatus(ctx, s, c, id)
+		}
+	},
 }
 
 var waitCommand = &command{
@@ -31,7 +56,8 @@ stdout (the instance with --json) and exits 0 for SUCCESS, 1 for any other end.
 
 Ctrl-C (or SIGTERM, or --timeout) stops waiting with exit code 4 and leaves
 the instance running, unless --cancel-on-interrupt is given.`,
-	setup: func(fs *flag.FlagSet) action {
+	complete: completeFromCache(cachedInstances),
+	setup: func(fs *pflag.FlagSet) action {
 		var o waitOptions
 		o.register(fs)
 		return func(ctx context.Context, s *session, args []string) error {
@@ -59,7 +85,8 @@ var cancelCommand = &command{
 	summary: "cancel a flow instance",
 	help: `Cancel cancels a flow instance that has not ended (Cancel Flow Instance). Only
 the flow's owner may. Jobs already handed to the batch engine may still finish.`,
-	setup: func(*flag.FlagSet) action {
+	complete: completeFromCache(cachedInstances),
+	setup: func(*pflag.FlagSet) action {
 		return func(ctx context.Context, s *session, args []string) error {
 			id, c, err := s.instanceClient(args)
 			if err != nil {
@@ -80,12 +107,8 @@ the flow's owner may. Jobs already handed to the batch engine may still finish.`
 	},
 }
 
-// runStatus is the status command.
-func runStatus(ctx context.Context, s *session, args []string) error {
-	id, c, err := s.instanceClient(args)
-	if err != nil {
-		return err
-	}
+// showStatus is the status command without --watch.
+func showStatus(ctx context.Context, s *session, c *batchprocessing.Client, id batchprocessing.FlowInstanceID) error {
 	fi, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
 	if err != nil {
 		return err
@@ -94,7 +117,49 @@ func runStatus(ctx context.Context, s *session, args []string) error {
 	if s.g.json {
 		return s.printJSON(v)
 	}
-	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	return writeStatus(s.stdout, v)
+}
+
+// watchStatus polls the instance every --interval until ctx ends.
+func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id batchprocessing.FlowInstanceID, o watchOptions) error {
+	w := s.newWatcher(o)
+	first := true
+	return w.run(ctx, func(ctx context.Context) error {
+		fi, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
+		if err != nil {
+			return err
+		}
+		v := newInstanceView(fi)
+		tasks := taskSummary(v.Tasks)
+		changed := w.changed(v.InstanceID, v.Status+" "+v.StartTime+" "+v.EndTime+" "+tasks)
+		defer func() { first = false }()
+		switch {
+		case w.live != nil:
+			var b strings.Builder
+			if err := writeStatus(&b, v); err != nil {
+				return err
+			}
+			w.live.draw(w.header(string(id)), b.String())
+		case s.g.json && changed:
+			return s.printJSONLine(v)
+		case s.g.json:
+		case first:
+			return writeStatus(s.stdout, v)
+		case changed:
+			line := fmt.Sprintf("%s %s %s", time.Now().Format("15:04:05"), v.InstanceID, v.Status)
+			if tasks != "" {
+				line += "  [" + tasks + "]"
+			}
+			_, err := fmt.Fprintln(s.stdout, line)
+			return err
+		}
+		return nil
+	})
+}
+
+// writeStatus writes an instance as the status command shows it.
+func writeStatus(w io.Writer, v instanceView) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "instance\t%s\nflow\t%d %s\nstatus\t%s\ntrigger time\t%s\nstart time\t%s\nend time\t%s\n",
 		v.InstanceID, v.FlowID, v.FlowName, v.Status, v.TriggerTime, dash(v.StartTime), dash(v.EndTime))
 	if err := tw.Flush(); err != nil {
@@ -103,8 +168,8 @@ func runStatus(ctx context.Context, s *session, args []string) error {
 	if len(v.Tasks) == 0 {
 		return nil
 	}
-	fmt.Fprintln(s.stdout)
-	tw = tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tTASK ID\tSTATUS\tTASK INSTANCE")
 	for _, t := range v.Tasks {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", t.TaskName, t.TaskID, t.Status, t.TaskInstanceID)

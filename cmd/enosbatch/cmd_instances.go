@@ -3,12 +3,15 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/enos-go/batchprocessing"
 )
@@ -19,8 +22,16 @@ var instancesCommand = &command{
 	help: `Instances lists the flow instances related to the user (List Flow Instances),
 newest trigger time first, at most --limit of them. The service lists one
 scheduling type at a time; --type all (the default) asks for each type and
-merges the lists. Without --from it lists the 7 days before --to.`,
-	setup: func(fs *flag.FlagSet) action {
+merges the lists. Without --from it lists the 7 days before --to.
+
+With --watch it lists again every --interval until interrupted: on a terminal
+it redraws the table in place; otherwise it prints the table once, then a row
+for each instance that appears or changes (with --json, each as one JSON
+object on a line).`,
+	flagCompletions: map[string]func(*session) cobra.CompletionFunc{
+		"type": completeWords("all", "manual", "periodic", "temporary"), "status": completeStatuses, "flow": completeFlowFlag,
+	},
+	setup: func(fs *pflag.FlagSet) action {
 		o := instancesOptions{statuses: listFlag{split: true}}
 		fs.StringVar(&o.typ, "type", "all", "scheduling type of the flows: all, manual, periodic or temporary")
 		fs.StringVar(&o.flow, "flow", "", "only the instances of this flow id")
@@ -30,6 +41,7 @@ merges the lists. Without --from it lists the 7 days before --to.`,
 		fs.StringVar(&o.from, "from", "", "earliest trigger time: RFC 3339, a date, or a duration ago (24h)")
 		fs.StringVar(&o.to, "to", "", "latest trigger time (default now)")
 		fs.IntVar(&o.limit, "limit", 50, "list at most this many (0: all)")
+		o.watchOptions.register(fs, "the list")
 		return o.run
 	},
 }
@@ -39,6 +51,7 @@ type instancesOptions struct {
 	typ, flow, search, owner, from, to string
 	statuses                           listFlag
 	limit                              int
+	watchOptions
 }
 
 // request returns the types to list and the request, from the flags.
@@ -89,18 +102,44 @@ func (o *instancesOptions) request(now time.Time) ([]batchprocessing.FlowType, b
 	return types, req, flowID, nil
 }
 
-// run lists the instances.
+// run lists the instances, once or, with --watch, until interrupted.
 func (o *instancesOptions) run(ctx context.Context, s *session, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	types, req, flowID, err := o.request(time.Now())
-	if err != nil {
+	if _, _, _, err := o.request(time.Now()); err != nil {
+		return err
+	}
+	if err := o.watchOptions.check(); err != nil {
 		return err
 	}
 	c, err := s.client()
 	if err != nil {
 		return err
+	}
+	if o.watch {
+		return o.watchList(ctx, s, c)
+	}
+	views, err := o.list(ctx, c, time.Now())
+	if err != nil {
+		return err
+	}
+	s.rememberListing(views)
+	if s.g.json {
+		return s.printJSON(views)
+	}
+	if len(views) == 0 {
+		fmt.Fprintln(s.stderr, "no flow instances match")
+		return nil
+	}
+	return writeInstances(s.stdout, views, true)
+}
+
+// list lists the instances as of now, newest first.
+func (o *instancesOptions) list(ctx context.Context, c *batchprocessing.Client, now time.Time) ([]instanceView, error) {
+	types, req, flowID, err := o.request(now)
+	if err != nil {
+		return nil, err
 	}
 	var found []batchprocessing.FlowInstance
 	for _, t := range types {
@@ -108,7 +147,7 @@ func (o *instancesOptions) run(ctx context.Context, s *session, args []string) e
 		n := 0
 		for fi, err := range c.ListFlowInstancesIter(ctx, req) {
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if flowID > 0 && fi.FlowID != flowID {
 				continue
@@ -126,20 +165,60 @@ func (o *instancesOptions) run(ctx context.Context, s *session, args []string) e
 	if o.limit > 0 && len(found) > o.limit {
 		found = found[:o.limit]
 	}
-
 	views := make([]instanceView, len(found))
 	for i := range found {
 		views[i] = newInstanceView(&found[i])
 	}
-	if s.g.json {
-		return s.printJSON(views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(s.stderr, "no flow instances match")
+	return views, nil
+}
+
+// watchList lists the instances every --interval until ctx ends.
+func (o *instancesOptions) watchList(ctx context.Context, s *session, c *batchprocessing.Client) error {
+	w := s.newWatcher(o.watchOptions)
+	first := true
+	return w.run(ctx, func(ctx context.Context) error {
+		views, err := o.list(ctx, c, time.Now())
+		if err != nil {
+			return err
+		}
+		s.rememberListing(views)
+		var changed []instanceView
+		for _, v := range views {
+			if w.changed(v.InstanceID, v.Status+" "+v.StartTime+" "+v.EndTime) {
+				changed = append(changed, v)
+			}
+		}
+		defer func() { first = false }()
+		switch {
+		case w.live != nil:
+			var b strings.Builder
+			if len(views) == 0 {
+				b.WriteString("no flow instances match")
+			} else if err := writeInstances(&b, views, true); err != nil {
+				return err
+			}
+			w.live.draw(w.header(fmt.Sprintf("%d flow instances", len(views))), b.String())
+		case s.g.json:
+			for _, v := range changed {
+				if err := s.printJSONLine(v); err != nil {
+					return err
+				}
+			}
+		case first && len(views) == 0:
+			fmt.Fprintln(s.stderr, "no flow instances match yet")
+		case len(changed) > 0:
+			return writeInstances(s.stdout, changed, first)
+		}
 		return nil
+	})
+}
+
+// writeInstances writes the instances as a table, with its header line if header is set.
+func writeInstances(w io.Writer, views []instanceView, header bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if header {
+		fmt.Fprintln(tw, "INSTANCE\tFLOW\tNAME\tSTATUS\tTRIGGER TIME\tSTART TIME\tEND TIME")
 	}
-	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "INSTANCE\tFLOW\tNAME\tSTATUS\tTRIGGER TIME\tSTART TIME\tEND TIME")
 	for _, v := range views {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", v.InstanceID, v.FlowID, v.FlowName, v.Status,
 			dash(v.TriggerTime), dash(v.StartTime), dash(v.EndTime))

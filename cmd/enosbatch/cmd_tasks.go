@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/pflag"
 
 	"github.com/enos-go/batchprocessing"
 )
@@ -16,7 +17,8 @@ var tasksCommand = &command{
 	summary: "show the task instances of a flow instance",
 	help: `Tasks shows each task instance of a flow instance (Get Task Instance for each
 task of the instance's graph): status, start and end times, runs and retries.`,
-	setup: func(*flag.FlagSet) action { return runTasks },
+	complete: completeFromCache(cachedInstances),
+	setup:    func(*pflag.FlagSet) action { return runTasks },
 }
 
 var logsCommand = &command{
@@ -28,7 +30,8 @@ Instance Log), each under a "==> name (task instance id) STATUS <==" header.
 With --task it prints that task's log alone, as it is. With --json it prints
 [{"taskInstanceId", "taskId", "taskName", "status", "log"}], log null for a
 task that has not started.`,
-	setup: func(fs *flag.FlagSet) action {
+	complete: completeFromCache(cachedInstances),
+	setup: func(fs *pflag.FlagSet) action {
 		var o logsOptions
 		fs.StringVar(&o.task, "task", "", "only this task: its name or task id")
 		fs.IntVar(&o.maxLength, "max-length", 0, "keep the last this many bytes of each log (0: as the service sends it)")

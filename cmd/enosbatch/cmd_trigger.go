@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/enos-go/batchprocessing"
 )
@@ -21,7 +23,9 @@ With --wait it then waits for the instance to end, like 'enosbatch wait': it
 shows progress on stderr, prints the outcome, and exits 0 for SUCCESS and 1
 for any other end. With --json it prints {"instanceId": ...}, or with --wait
 the final instance.`,
-	setup: func(fs *flag.FlagSet) action {
+	complete:        completeFromCache(cachedFlows),
+	flagCompletions: map[string]func(*session) cobra.CompletionFunc{"flow": completeFlowFlag},
+	setup: func(fs *pflag.FlagSet) action {
 		var o triggerOptions
 		fs.StringVar(&o.flow, "flow", "", "id of the flow to trigger (required; or give it as the argument)")
 		fs.StringVar(&o.at, "at", "now", "trigger (business) time: now, RFC 3339, a date, or a duration ago (24h)")
@@ -90,6 +94,7 @@ func (o *triggerOptions) run(ctx context.Context, s *session, args []string) err
 	if err != nil {
 		return err
 	}
+	s.remember(cachedInstances, []cacheEntry{{string(id), "triggered by enosbatch"}})
 	if !o.wait {
 		if s.g.json {
 			return s.printJSON(struct {

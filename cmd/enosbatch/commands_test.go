@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -342,6 +343,14 @@ func TestDemoFlag(t *testing.T) {
 	}
 }
 
+// attemptTimeout is like net/http's error for a request that ran past Client.Timeout.
+type attemptTimeout struct{}
+
+func (attemptTimeout) Error() string        { return "Client.Timeout exceeded while awaiting headers" }
+func (attemptTimeout) Timeout() bool        { return true }
+func (attemptTimeout) Temporary() bool      { return true }
+func (attemptTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
+
 func TestExitCodes(t *testing.T) {
 	tests := []struct {
 		err  error
@@ -357,6 +366,10 @@ func TestExitCodes(t *testing.T) {
 		{&batchprocessing.TransportError{Err: context.DeadlineExceeded}, exitInterrupted},
 		{&stoppedError{msg: "interrupted"}, exitInterrupted},
 		{&batchprocessing.TransportError{Err: errors.New("connect: connection refused")}, exitAPI},
+		// An attempt without an answer in time matches context.DeadlineExceeded, as
+		// net/http's Client.Timeout error does, without being it: not an interruption.
+		{&batchprocessing.TransportError{Err: &url.Error{Op: "Get", URL: "http://gateway", Err: attemptTimeout{}}}, exitAPI},
+		{&unreachableError{err: &batchprocessing.TransportError{Err: attemptTimeout{}}}, exitAPI},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {

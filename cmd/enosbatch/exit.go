@@ -24,11 +24,12 @@ const exitCodesHelp = `Exit codes:
   0  success (for wait and trigger --wait: the flow instance ended SUCCESS)
   1  the flow instance ended FAIL, CANCEL, TIMEOUT, SKIP or INTERNAL_ERROR
   2  usage or configuration error: unknown command or flag, bad argument,
-     missing ENOS_* setting
+     missing or invalid setting
   3  API error: the service refused the call (code and message on stderr),
-     or the gateway could not be reached
+     or the gateway could not be reached or did not answer in time
   4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; the flow instance
-     is not cancelled unless --cancel-on-interrupt is given
+     is not cancelled unless --cancel-on-interrupt is given; a --watch
+     ends this way
 `
 
 // usageError is a bad command line or configuration: exit code 2.
@@ -70,6 +71,7 @@ func exitCode(err error) int {
 	var usage *usageError
 	var ended *flowEndedError
 	var stopped *stoppedError
+	var unreachable *unreachableError
 	switch {
 	case err == nil:
 		return exitOK
@@ -77,10 +79,34 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.As(err, &ended):
 		return exitFlowFailed
-	case errors.As(err, &stopped), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &unreachable):
+		return exitAPI
+	case errors.As(err, &stopped), fromContext(err):
 		return exitInterrupted
 	}
 	return exitAPI
+}
+
+// fromContext reports whether err holds the error of an ended context itself
+// (context.Canceled or context.DeadlineExceeded, not an error that only matches one): the
+// command was interrupted or reached --timeout. A call whose attempt got no answer in
+// time fails with an error that matches context.DeadlineExceeded without being it: the
+// gateway could not be reached.
+func fromContext(err error) bool {
+	if err == context.Canceled || err == context.DeadlineExceeded {
+		return true
+	}
+	switch e := err.(type) {
+	case interface{ Unwrap() error }:
+		return fromContext(e.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			if fromContext(inner) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // report prints a command's error on stderr, with a hint for usage errors, and returns its
@@ -100,7 +126,7 @@ func report(stderr io.Writer, cmd string, err error) int {
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
 		if usage.config {
-			fmt.Fprintln(stderr, "Run 'enosbatch help' for the configuration.")
+			fmt.Fprintln(stderr, "Run 'enosbatch help config' for the configuration.")
 		} else {
 			fmt.Fprintf(stderr, "Run '%s' for usage.\n", strings.TrimSpace("enosbatch help "+cmd))
 		}

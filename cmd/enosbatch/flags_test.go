@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"io"
 	"reflect"
 	"testing"
@@ -10,53 +9,24 @@ import (
 	"github.com/enos-go/batchprocessing"
 )
 
-func TestSplitCommand(t *testing.T) {
+func TestNormalizeArgs(t *testing.T) {
+	root := newRootCommand(newSession(func(string) string { return "" }, io.Discard, io.Discard))
 	tests := []struct {
-		args       []string
-		globals    []string
-		name       string
-		rest       []string
-		wantErrMsg string
+		args, want []string
 	}{
-		{[]string{"status", "x"}, []string{}, "status", []string{"x"}, ""},
-		{[]string{"--json", "--org", "o", "status", "--json"}, []string{"--json", "--org", "o"}, "status", []string{"--json"}, ""},
-		{[]string{"--json"}, []string{"--json"}, "", nil, ""},
-		{[]string{"--flow", "1", "trigger"}, nil, "", nil, "flag provided but not defined: -flow"},
+		{[]string{"-json", "status", "x"}, []string{"--json", "status", "x"}},
+		{[]string{"trigger", "-flow", "41", "-at=now", "-wait"}, []string{"trigger", "--flow", "41", "--at=now", "--wait"}},
+		{[]string{"instances", "--search", "-json"}, []string{"instances", "--search", "-json"}}, // a value stays as it is
+		{[]string{"instances", "-search", "-json"}, []string{"instances", "--search", "-json"}},
+		{[]string{"status", "--", "-json"}, []string{"status", "--", "-json"}},
+		{[]string{"status", "-h"}, []string{"status", "-h"}},
+		{[]string{"status", "-help"}, []string{"status", "--help"}},
+		{[]string{"instances", "-colour"}, []string{"instances", "-colour"}}, // not a flag of enosbatch
+		{[]string{"__complete", "status", "-json"}, []string{"__complete", "status", "-json"}},
 	}
 	for _, tt := range tests {
-		globals, name, rest, err := splitCommand(tt.args)
-		if tt.wantErrMsg != "" {
-			if err == nil || err.Error() != tt.wantErrMsg {
-				t.Errorf("splitCommand(%q) error %v, want %q", tt.args, err, tt.wantErrMsg)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(globals, tt.globals) || name != tt.name || !reflect.DeepEqual(rest, tt.rest) {
-			t.Errorf("splitCommand(%q) = %q, %q, %q, %v", tt.args, globals, name, rest, err)
-		}
-	}
-}
-
-func TestParseInterleaved(t *testing.T) {
-	tests := []struct {
-		args           []string
-		wantPositional []string
-		wantJSON       bool
-		wantPoll       time.Duration
-	}{
-		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true, time.Second},
-		{[]string{"--poll", "2s", "a"}, []string{"a"}, false, 2 * time.Second},
-		{[]string{"a", "--", "--json", "b"}, []string{"a", "--json", "b"}, false, time.Second},
-		{nil, nil, false, time.Second},
-	}
-	for _, tt := range tests {
-		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		js := fs.Bool("json", false, "")
-		poll := fs.Duration("poll", time.Second, "")
-		got, err := parseInterleaved(fs, tt.args)
-		if err != nil || !reflect.DeepEqual(got, tt.wantPositional) || *js != tt.wantJSON || *poll != tt.wantPoll {
-			t.Errorf("parseInterleaved(%q) = %q, %v; json %v, poll %v", tt.args, got, err, *js, *poll)
+		if got := normalizeArgs(root, tt.args); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("normalizeArgs(%q) = %q, want %q", tt.args, got, tt.want)
 		}
 	}
 }
@@ -75,6 +45,14 @@ func TestParseTime(t *testing.T) {
 		{"24h", now.Add(-24 * time.Hour), false},
 		{"-1h", time.Time{}, true},
 		{"yesterday", time.Time{}, true},
+		{"1970-01-01T00:00:00Z", time.Unix(0, 0), false},
+		{"1969-12-31T23:59:59Z", time.Time{}, true},
+		{"0001-01-01T00:00:00Z", time.Time{}, true}, // the zero time, which the SDK takes for now
+		{"1970-01-01T00:00:00+01:00", time.Time{}, true},
+		{"500000h", time.Time{}, true}, // 57 years ago: before 1970
+		{"9999-12-31T09:59:59Z", time.Date(9999, 12, 31, 9, 59, 59, 0, time.UTC), false},
+		{"9999-12-31T10:00:00Z", time.Time{}, true}, // year 10000 in UTC+14
+		{"9999-12-31T23:00:00-05:00", time.Time{}, true},
 	}
 	for _, tt := range tests {
 		got, err := parseTime("--at", tt.in, now)

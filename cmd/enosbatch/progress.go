@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -17,7 +15,7 @@ import (
 type progress struct {
 	w     io.Writer
 	tty   bool
-	width int              // terminal columns; the in-place line is cut to fit
+	width func() int       // terminal columns; the in-place line is cut to fit
 	since time.Time        // the start of the elapsed time
 	now   func() time.Time // the clock
 
@@ -30,21 +28,12 @@ func newProgress(w io.Writer, getenv func(string) string, quiet bool, since time
 	if quiet {
 		w = io.Discard
 	}
-	width := 80
-	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n > 10 {
-		width = n
+	t := newTerminal(w, getenv)
+	width := func() int {
+		columns, _ := t.size()
+		return columns
 	}
-	return &progress{w: w, tty: !quiet && isTerminal(w, getenv), width: width, since: since, now: time.Now}
-}
-
-// isTerminal reports whether w is a terminal that understands \r and erasing a line.
-func isTerminal(w io.Writer, getenv func(string) string) bool {
-	f, ok := w.(*os.File)
-	if !ok || getenv("TERM") == "dumb" {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return &progress{w: w, tty: t.tty, width: width, since: since, now: time.Now}
 }
 
 // update shows fi: on a terminal it redraws the line; elsewhere it prints a line if the
@@ -83,7 +72,7 @@ func (p *progress) clear() {
 // the end of the line.
 func (p *progress) redraw() {
 	text := fmt.Sprintf("%6.1fs %s", p.elapsed().Seconds(), p.line)
-	fmt.Fprintf(p.w, "\r%s\x1b[K", truncate(text, p.width-1))
+	fmt.Fprintf(p.w, "\r%s\x1b[K", truncate(text, p.width()-1))
 	p.shown = true
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,7 +65,7 @@ func TestProgressTerminal(t *testing.T) {
 	start := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	now := start
 	var out bytes.Buffer
-	p := &progress{w: &out, tty: true, width: 40, since: start, now: fakeNow(&now)}
+	p := &progress{w: &out, tty: true, width: func() int { return 40 }, since: start, now: fakeNow(&now)}
 	p.update(instanceWith(t, batchprocessing.StatusRunning, "extract=RUNNING", "load=INIT"))
 	now = now.Add(300 * time.Millisecond)
 	p.tick()
@@ -97,15 +98,24 @@ func TestProgressQuiet(t *testing.T) {
 	}
 }
 
-func TestIsTerminal(t *testing.T) {
+func TestTerminal(t *testing.T) {
 	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	env := func(string) string { return "" }
-	if isTerminal(f, env) || isTerminal(&bytes.Buffer{}, env) {
-		t.Error("a file or a buffer is taken for a terminal")
+	env := func(name string) string { return map[string]string{"COLUMNS": "132", "LINES": "50"}[name] }
+	for _, w := range []io.Writer{f, &bytes.Buffer{}} {
+		term := newTerminal(w, env)
+		if term.tty {
+			t.Errorf("%T is taken for a terminal", w)
+		}
+		if c, r := term.size(); c != 132 || r != 50 {
+			t.Errorf("size %dx%d, want $COLUMNS x $LINES", c, r)
+		}
+	}
+	if c, r := newTerminal(f, func(string) string { return "" }).size(); c != defaultColumns || r != defaultRows {
+		t.Errorf("size %dx%d, want the default", c, r)
 	}
 }
 

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
+	"log/slog"
+	"net/http"
+	"sync"
 
 	"github.com/enos-go/batchprocessing"
 	"github.com/enos-go/batchprocessing/internal/envconfig"
@@ -18,13 +21,45 @@ type session struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
 
+	cfg  *configuration // the configuration in force, read on first use
 	c    *batchprocessing.Client
-	stop func() // stops the --demo server, if one was started
+	stop func()   // stops the --demo server, if one was started
+	jq   *jqQuery // the --jq filter, if any
+
+	mu       sync.Mutex
+	progress *progress    // the progress line on stderr, while one is shown
+	noteSink func(string) // where notes go instead of stderr (a live watch's footer)
 }
 
-// client returns the client for the configuration: the ENOS_* variables overridden by the
-// flags, or the in-process demo server with --demo. A missing or invalid setting is a
-// usageError (exit code 2); its message names the variable and the flag, never a value.
+// newSession returns a session writing to stdout and stderr.
+func newSession(getenv func(string) string, stdout, stderr io.Writer) *session {
+	return &session{getenv: getenv, stdout: stdout, stderr: stderr}
+}
+
+// runAction runs a command's action: it checks the global flags, compiles --jq, applies
+// --timeout, and explains the errors an operator can act on.
+func (s *session) runAction(ctx context.Context, act action, args []string) error {
+	if err := s.g.check(); err != nil {
+		return err
+	}
+	if s.g.jq != "" {
+		q, err := compileJQ(s.g.jq)
+		if err != nil {
+			return err
+		}
+		s.jq, s.g.json = q, true
+	}
+	if s.g.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.g.timeout)
+		defer cancel()
+	}
+	return s.explain(ctx, act(ctx, s, args))
+}
+
+// client returns the client for the configuration in force, or for the in-process demo
+// server with --demo. A missing or invalid setting is a usageError (exit code 2); its
+// message names the variable, the flag or the profile, never a secret.
 func (s *session) client() (*batchprocessing.Client, error) {
 	if s.c != nil {
 		return s.c, nil
@@ -33,7 +68,14 @@ func (s *session) client() (*batchprocessing.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := cfg.Client(batchprocessing.WithUserAgent("enosbatch/" + batchprocessing.Version))
+	opts := []batchprocessing.Option{
+		batchprocessing.WithUserAgent("enosbatch/" + batchprocessing.Version),
+		batchprocessing.WithLogger(slog.New(newRetryNotes(s.notify))),
+	}
+	if s.g.requestTimeout != batchprocessing.DefaultTimeout {
+		opts = append(opts, batchprocessing.WithHTTPClient(&http.Client{Timeout: s.g.requestTimeout}))
+	}
+	c, err := cfg.Client(opts...)
 	if err != nil {
 		s.close()
 		return nil, configf("configuration: %v", err)
@@ -42,59 +84,38 @@ func (s *session) client() (*batchprocessing.Client, error) {
 	return c, nil
 }
 
-// setting is one configuration value: its variable, its flag and the flag's value.
-type setting struct {
-	variable, flag, value string
+// config returns the configuration in force, or starts the demo server.
+func (s *session) config() (envconfig.Config, error) {
+	if s.g.demo {
+		return s.demo()
+	}
+	cfg, err := resolveConfiguration(&s.g, s.getenv)
+	if err != nil {
+		return envconfig.Config{}, err
+	}
+	s.cfg = cfg
+	return cfg.complete()
 }
 
-// config reads the configuration, or starts the demo server.
-func (s *session) config() (envconfig.Config, error) {
-	settings := []setting{
-		{envconfig.VarGateway, "--gateway", s.g.gateway},
-		{envconfig.VarAccessKey, "--access-key", s.g.accessKey},
-		{envconfig.VarSecretKey, "--secret-key", s.g.secretKey},
-		{envconfig.VarOrgID, "--org", s.g.orgID},
-		{envconfig.VarUserID, "--user", s.g.userID},
-	}
-	if s.g.demo {
-		for _, st := range settings {
-			if st.value != "" {
-				return envconfig.Config{}, usagef("--demo runs its own server; it cannot be combined with %s", st.flag)
-			}
+// demo starts the in-process reference server with the demo seed and returns the
+// configuration that reaches it.
+func (s *session) demo() (envconfig.Config, error) {
+	for _, f := range []struct{ name, value string }{
+		{"--gateway", s.g.gateway}, {"--access-key", s.g.accessKey}, {"--secret-key", s.g.secretKey},
+		{"--secret-key-file", s.g.secretKeyFile}, {"--org", s.g.orgID}, {"--user", s.g.userID}, {"--profile", s.g.profile},
+	} {
+		if f.value != "" {
+			return envconfig.Config{}, usagef("--demo runs its own server; it cannot be combined with %s", f.name)
 		}
-		srv := refserver.NewDemoServer()
-		s.stop = srv.Close
-		fmt.Fprintf(s.stderr, "enosbatch: --demo: using an in-process reference server at %s (org %s, user %s, flows %d and %d); it stops when enosbatch exits\n",
-			srv.URL, refserver.DemoOrgID, refserver.DemoUserID, refserver.DemoFlowID, refserver.DemoEmptyFlowID)
-		return envconfig.Config{
-			Endpoint: srv.URL, AccessKey: refserver.DemoAccessKey, SecretKey: refserver.DemoSecretKey,
-			OrgID: refserver.DemoOrgID, UserID: refserver.DemoUserID,
-		}, nil
 	}
-
-	byVariable := map[string]string{}
-	var missing []string
-	for _, st := range settings {
-		v := st.value
-		if v == "" {
-			v = s.getenv(st.variable)
-		}
-		if v == "" {
-			missing = append(missing, st.variable+" (or "+st.flag+")")
-		}
-		byVariable[st.variable] = v
-	}
-	if byVariable[envconfig.VarGateway] == "" {
-		return envconfig.Config{}, configf("no gateway: set %s or --gateway (or try the tool with --demo, which starts an in-process reference server)", envconfig.VarGateway)
-	}
-	if len(missing) > 0 {
-		return envconfig.Config{}, configf("configuration incomplete: set %s", strings.Join(missing, ", "))
-	}
-	cfg, _, err := envconfig.FromEnv(func(name string) string { return byVariable[name] })
-	if err != nil {
-		return envconfig.Config{}, configf("configuration: %v", err)
-	}
-	return cfg, nil
+	srv := refserver.NewDemoServer()
+	s.stop = srv.Close
+	fmt.Fprintf(s.stderr, "enosbatch: --demo: using an in-process reference server at %s (org %s, user %s, flows %d and %d); it stops when enosbatch exits\n",
+		srv.URL, refserver.DemoOrgID, refserver.DemoUserID, refserver.DemoFlowID, refserver.DemoEmptyFlowID)
+	return envconfig.Config{
+		Endpoint: srv.URL, AccessKey: refserver.DemoAccessKey, SecretKey: refserver.DemoSecretKey,
+		OrgID: refserver.DemoOrgID, UserID: refserver.DemoUserID,
+	}, nil
 }
 
 // close releases what the session started.
@@ -105,9 +126,48 @@ func (s *session) close() {
 	}
 }
 
-// printJSON writes v on stdout as one indented JSON document.
+// notify shows a note for the operator: in the footer of a live watch, or on stderr, where
+// it first erases the progress line (the next redraw brings it back).
+func (s *session) notify(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.noteSink != nil {
+		s.noteSink(msg)
+		return
+	}
+	if s.progress != nil {
+		s.progress.clear()
+	}
+	fmt.Fprintf(s.stderr, "enosbatch: %s\n", msg)
+}
+
+// showing records the progress line shown on stderr (nil: none), which notes erase first.
+func (s *session) showing(p *progress) {
+	s.mu.Lock()
+	s.progress = p
+	s.mu.Unlock()
+}
+
+// printJSON writes v on stdout as one indented JSON document, or what --jq makes of it.
 func (s *session) printJSON(v any) error {
+	if s.jq != nil {
+		return s.jq.print(s.stdout, v)
+	}
 	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(s.stdout, "%s\n", b)
+	return err
+}
+
+// printJSONLine writes v on stdout as one JSON document on one line (a stream of changes),
+// or what --jq makes of it.
+func (s *session) printJSONLine(v any) error {
+	if s.jq != nil {
+		return s.jq.print(s.stdout, v)
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/enos-go/batchprocessing"
 )
@@ -24,7 +25,7 @@ type waitOptions struct {
 }
 
 // register defines the waiting flags on fs.
-func (o *waitOptions) register(fs *flag.FlagSet) {
+func (o *waitOptions) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.poll, "poll", time.Second, "first pause between two polls; it grows while nothing changes")
 	fs.DurationVar(&o.maxPoll, "max-poll", 30*time.Second, "longest pause between two polls")
 	fs.BoolVar(&o.cancelOnInterrupt, "cancel-on-interrupt", false,
@@ -49,6 +50,8 @@ func (o *waitOptions) check() error {
 func (s *session) waitFor(ctx context.Context, c *batchprocessing.Client, id batchprocessing.FlowInstanceID,
 	o waitOptions, since time.Time) (*batchprocessing.FlowInstance, error) {
 	p := newProgress(s.stderr, s.getenv, o.quiet, since)
+	s.showing(p)
+	defer s.showing(nil)
 	var redraw <-chan time.Time
 	if p.tty {
 		t := time.NewTicker(redrawInterval)

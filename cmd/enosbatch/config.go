@@ -1,0 +1,173 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/enos-go/batchprocessing/internal/envconfig"
+)
+
+// Variables that enosbatch reads besides envconfig's.
+const (
+	varProfile       = "ENOS_PROFILE"
+	varSecretKeyFile = "ENOS_SECRET_KEY_FILE"
+)
+
+// setting is one resolved setting: its value and where it came from.
+type setting struct {
+	value  string
+	source string // "--org", "ENOS_ORG_ID", `org of profile "prod" (FILE)`; "" when not set
+}
+
+// settingSpec says where a setting can come from, in order of precedence: a flag, a
+// variable, a key of the profile.
+type settingSpec struct {
+	label    string // the name in messages and in 'enosbatch config'
+	flag     string
+	variable string
+	key      string
+	flagOf   func(g *globals) string
+}
+
+// settingSpecs are the settings other than the SecretKey.
+var settingSpecs = []settingSpec{
+	{"gateway", "--gateway", envconfig.VarGateway, "gateway", func(g *globals) string { return g.gateway }},
+	{"access key", "--access-key", envconfig.VarAccessKey, "access_key", func(g *globals) string { return g.accessKey }},
+	{"org", "--org", envconfig.VarOrgID, "org", func(g *globals) string { return g.orgID }},
+	{"user", "--user", envconfig.VarUserID, "user", func(g *globals) string { return g.userID }},
+}
+
+// configuration is the configuration in force: each setting with its source, and the
+// profile it may come from.
+type configuration struct {
+	file        string             // the configuration file, "" if there is none
+	profile     string             // the profile in use, "" if none
+	profileFrom string             // what chose it: --profile, ENOS_PROFILE, or "" for the default one
+	settings    map[string]setting // by settingSpec.label
+	secret      setting            // the SecretKey; source says which variable, flag or file
+}
+
+// resolveConfiguration reads the configuration: each setting from its flag, else its
+// variable, else the profile chosen by --profile, else ENOS_PROFILE, else the profile
+// named "default" if the file has one. The SecretKey comes from --secret-key or
+// --secret-key-file, else ENOS_SECRET_KEY or ENOS_SECRET_KEY_FILE, else the profile's
+// secret_key_file; a secret file must be readable by its owner only.
+func resolveConfiguration(g *globals, getenv func(string) string) (*configuration, error) {
+	cfg := &configuration{settings: map[string]setting{}}
+	profile, cf, err := cfg.selectProfile(g, getenv)
+	if err != nil {
+		return nil, err
+	}
+	for _, spec := range settingSpecs {
+		st := setting{}
+		switch {
+		case spec.flagOf(g) != "":
+			st = setting{spec.flagOf(g), spec.flag}
+		case getenv(spec.variable) != "":
+			st = setting{getenv(spec.variable), spec.variable}
+		case profile[spec.key].value != "":
+			st = setting{profile[spec.key].value, fmt.Sprintf("%s of profile %q (%s)", spec.key, cfg.profile, cf.path)}
+		}
+		cfg.settings[spec.label] = st
+	}
+	cfg.secret, err = cfg.resolveSecret(g, getenv, profile, cf)
+	return cfg, err
+}
+
+// selectProfile reads the configuration file and returns the profile in use, if any.
+func (cfg *configuration) selectProfile(g *globals, getenv func(string) string) (map[string]profileValue, *configFile, error) {
+	name, from := g.profile, "--profile"
+	if name == "" {
+		name, from = getenv(varProfile), varProfile
+	}
+	if name == "" {
+		name, from = "default", ""
+	}
+	cfg.file = configFilePath(getenv)
+	var cf *configFile
+	found := false
+	if cfg.file != "" {
+		var err error
+		if cf, found, err = readConfigFile(cfg.file); err != nil {
+			return nil, nil, err
+		}
+	}
+	switch {
+	case !found && from != "":
+		return nil, nil, configf("%s names profile %q, but there is no configuration file %s", from, name, dash(cfg.file))
+	case !found:
+		cfg.file = ""
+		return nil, nil, nil
+	}
+	profile, ok := cf.profiles[name]
+	switch {
+	case !ok && from != "":
+		return nil, nil, configf("%s names profile %q, which %s does not define (profiles: %s)",
+			from, name, cf.path, dash(strings.Join(cf.names(), ", ")))
+	case !ok:
+		return nil, cf, nil
+	}
+	cfg.profile, cfg.profileFrom = name, from
+	return profile, cf, nil
+}
+
+// resolveSecret finds the SecretKey.
+func (cfg *configuration) resolveSecret(g *globals, getenv func(string) string, profile map[string]profileValue, cf *configFile) (setting, error) {
+	pairs := []struct{ value, file, valueName, fileName string }{
+		{g.secretKey, g.secretKeyFile, "--secret-key", "--secret-key-file"},
+		{getenv(envconfig.VarSecretKey), getenv(varSecretKeyFile), envconfig.VarSecretKey, varSecretKeyFile},
+	}
+	for _, p := range pairs {
+		switch {
+		case p.value != "" && p.file != "":
+			return setting{}, configf("both %s and %s are set: set one", p.valueName, p.fileName)
+		case p.value != "":
+			return setting{p.value, p.valueName}, nil
+		case p.file != "":
+			secret, err := readSecretFile(p.file)
+			return setting{secret, p.fileName + " (" + p.file + ")"}, err
+		}
+	}
+	if v, ok := profile["secret_key_file"]; ok && v.value != "" {
+		path := cf.filePath(v.value, getenv)
+		secret, err := readSecretFile(path)
+		return setting{secret, fmt.Sprintf("secret_key_file of profile %q (%s)", cfg.profile, path)}, err
+	}
+	return setting{}, nil
+}
+
+// complete returns the client configuration, or the error that says what is missing.
+func (cfg *configuration) complete() (envconfig.Config, error) {
+	if cfg.settings["gateway"].value == "" {
+		return envconfig.Config{}, configf("no gateway: set %s or --gateway, or gateway in a profile (or try the tool with --demo, which starts an in-process reference server)",
+			envconfig.VarGateway)
+	}
+	var missing []string
+	for _, spec := range settingSpecs {
+		if cfg.settings[spec.label].value == "" {
+			missing = append(missing, fmt.Sprintf("%s (or %s, or %s in a profile)", spec.variable, spec.flag, spec.key))
+		}
+	}
+	if cfg.secret.value == "" {
+		missing = append(missing, fmt.Sprintf("%s or %s (or --secret-key-file, or secret_key_file in a profile)", envconfig.VarSecretKey, varSecretKeyFile))
+	}
+	if len(missing) > 0 {
+		return envconfig.Config{}, configf("configuration incomplete: set %s", strings.Join(missing, "; "))
+	}
+	return envconfig.Config{
+		Endpoint:  cfg.settings["gateway"].value,
+		AccessKey: cfg.settings["access key"].value,
+		SecretKey: cfg.secret.value,
+		OrgID:     cfg.settings["org"].value,
+		UserID:    cfg.settings["user"].value,
+	}, nil
+}
+
+// sourceOf says where the setting labelled label ("access key", "secret key", ...) came
+// from, for a message that asks the operator to check it.
+func (cfg *configuration) sourceOf(label string) string {
+	if label == "secret key" {
+		return cfg.secret.source
+	}
+	return cfg.settings[label].source
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/enos-go/batchprocessing"
+)
+
+// explain adds to a command's error what the operator can do about it: which setting to
+// check when the token service refuses the credentials, and that a call whose attempts got
+// no answer in time means the gateway could not be reached (exit code 3), not that the
+// command was interrupted.
+func (s *session) explain(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if hint := s.tokenHint(err); hint != "" {
+		return &hintedError{err: err, hint: hint}
+	}
+	var stopped *stoppedError
+	switch {
+	case errors.As(err, &stopped):
+		return err // it says why already
+	case fromContext(err) || (ctx.Err() != nil && timedOut(err)):
+		why := "interrupted"
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) || (ctx.Err() == nil && s.g.timeout > 0) {
+			// With no error from ctx yet, the SDK gave up a pause that the deadline would cut.
+			why = fmt.Sprintf("--timeout %s reached", s.g.timeout)
+		}
+		return &stoppedError{msg: why + ": " + err.Error()}
+	case timedOut(err):
+		return &unreachableError{err: err, perAttempt: s.g.requestTimeout}
+	}
+	return err
+}
+
+// tokenHint returns what to check when the token service refused the access token request,
+// or "".
+func (s *session) tokenHint(err error) string {
+	var apiErr *batchprocessing.APIError
+	if !errors.As(err, &apiErr) || (apiErr.Operation != "GetAccessToken" && apiErr.Operation != "RefreshAccessToken") {
+		return ""
+	}
+	source := func(label string) string {
+		if s.cfg == nil || s.cfg.sourceOf(label) == "" {
+			return "the " + label
+		}
+		return s.cfg.sourceOf(label)
+	}
+	switch apiErr.Code {
+	case batchprocessing.CodeTokenUnknownAppKey:
+		return fmt.Sprintf("The token service does not know the AccessKey (code 1002): check %s.", source("access key"))
+	case batchprocessing.CodeTokenBadEncryption:
+		return fmt.Sprintf("The token service refused the signature of the request (code 1003): the SecretKey does not match the AccessKey; check %s.",
+			source("secret key"))
+	case batchprocessing.CodeTokenInvalidParameter:
+		return fmt.Sprintf("The token service refused the request's timestamp (code 1004): this computer's clock is probably far off "+
+			"(it reads %s); set it right, e.g. with NTP.", time.Now().UTC().Format(time.RFC3339))
+	}
+	return ""
+}
+
+// timedOut reports whether err is an attempt that got no answer in time.
+func timedOut(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
+}
+
+// hintedError is an error with a line that says what to do about it.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() + "\n" + e.hint }
+func (e *hintedError) Unwrap() error { return e.err }
+
+// unreachableError is a call whose attempts got no answer within the per-attempt timeout:
+// the gateway could not be reached (exit code 3).
+type unreachableError struct {
+	err        error
+	perAttempt time.Duration
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("the gateway could not be reached: no answer within %s (--request-timeout), retries included: %v", e.perAttempt, e.err)
+}
+
+func (e *unreachableError) Unwrap() error { return e.err }

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestJQ(t *testing.T) {
+	w := newWorld(t)
+	w.run(t, "trigger", "--flow", "41", "--wait", "--poll", "10ms", "--quiet").want(t, exitOK)
+	w.run(t, "trigger", "--flow", "42", "--wait", "--poll", "10ms", "--quiet").want(t, exitFlowFailed)
+	failed := strings.TrimSpace(w.run(t, "instances", "--flow", "42", "--jq", ".[0].instanceId").want(t, exitOK).stdout)
+	if !instanceLine.MatchString(failed) {
+		t.Fatalf("instance id %q", failed)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"the issue's example", []string{"instances", "--status", "FAIL", "--json", "--jq", ".[].instanceId"}, failed + "\n"},
+		{"--jq implies --json", []string{"instances", "--status", "FAIL", "--jq", ".[].flowId"}, "42\n"},
+		{"objects are compact JSON", []string{"flows", "get", "3377", "--jq", "{id: .flowId, tasks: [.tasks[].taskName]}"},
+			`{"id":3377,"tasks":["extract","load"]}` + "\n"},
+		{"no results", []string{"instances", "--jq", ".[] | select(.flowId == 1)"}, ""},
+		{"several results", []string{"flows", "search", "demo", "--jq", ".[0] | .flowName, .flowId"}, "demo flow\n3377\n"},
+		{"halt", []string{"version", "--jq", "halt"}, ""},
+		{"no environment", []string{"version", "--jq", "$ENV | length"}, "0\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := w.run(t, tt.args...).want(t, exitOK); r.stdout != tt.want {
+				t.Errorf("stdout %q, want %q", r.stdout, tt.want)
+			}
+		})
+	}
+	// A query that fails on the document is a usage error.
+	if r := w.run(t, "flows", "get", "3377", "--jq", ".[0]").want(t, exitUsage); !strings.Contains(r.stderr, `--jq ".[0]": expected an array`) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
