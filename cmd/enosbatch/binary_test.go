@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/enos-go/batchprocessing"
 	"github.com/spf13/cobra"
@@ -109,6 +110,12 @@ func TestBinaryTriggerWaitJSON(t *testing.T) {
 	r.decodeJSON(t, &v)
 	if v.FlowID != fastFlowID || v.Status != "SUCCESS" || len(v.Tasks) != 2 || v.Tasks[1].Status != "SUCCESS" {
 		t.Errorf("instance %+v", v)
+	}
+	// --json times are RFC 3339 with the server's offset.
+	for _, tm := range []string{v.TriggerTime, v.StartTime, v.EndTime} {
+		if _, err := time.Parse(time.RFC3339, tm); err != nil {
+			t.Errorf("--json time %q is not RFC 3339", tm)
+		}
 	}
 	var listed []instanceView
 	execBinary(t, w.env, "instances", "--json", "--flow", "41").want(t, exitOK).decodeJSON(t, &listed)

@@ -109,7 +109,7 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := newFlowView(f)
+	v := newFlowView(f, s.timeText(ctx, c))
 	if s.g.json {
 		return s.printJSON(v)
 	}

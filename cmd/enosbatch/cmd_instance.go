@@ -72,9 +72,9 @@ the instance running, unless --cancel-on-interrupt is given.`,
 			if err != nil {
 				return err
 			}
-			start := time.Now()
+			start, text := time.Now(), s.timeText(ctx, c)
 			fi, err := s.waitFor(ctx, c, id, o, start)
-			return s.finishWait(fi, err, start)
+			return s.finishWait(fi, err, start, text)
 		}
 	},
 }
@@ -113,7 +113,7 @@ func showStatus(ctx context.Context, s *session, c *batchprocessing.Client, id b
 	if err != nil {
 		return err
 	}
-	v := newInstanceView(fi)
+	v := newInstanceView(fi, s.timeText(ctx, c))
 	if s.g.json {
 		return s.printJSON(v)
 	}
@@ -124,12 +124,13 @@ func showStatus(ctx context.Context, s *session, c *batchprocessing.Client, id b
 func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id batchprocessing.FlowInstanceID, o watchOptions) error {
 	w := s.newWatcher(o)
 	first := true
+	text := s.timeText(ctx, c)
 	return w.run(ctx, func(ctx context.Context) error {
 		fi, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
 		if err != nil {
 			return err
 		}
-		v := newInstanceView(fi)
+		v := newInstanceView(fi, text)
 		tasks := taskSummary(v.Tasks)
 		changed := w.changed(v.InstanceID, v.Status+" "+v.StartTime+" "+v.EndTime+" "+tasks)
 		defer func() { first = false }()

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,7 +20,10 @@ var instancesCommand = &command{
 	help: `Instances lists the flow instances related to the user (List Flow Instances),
 newest trigger time first, at most --limit of them. The service lists one
 scheduling type at a time; --type all (the default) asks for each type and
-merges the lists. Without --from it lists the 7 days before --to.
+merges the lists. Without --from it lists the 7 days before --to. With --flow,
+instances of other flows that the service lists are skipped, but at most
+the larger of 1000 and 20 x --limit of them are read: a note on stderr says
+when the listing was cut short.
 
 With --watch it lists again every --interval until interrupted: on a terminal
 it redraws the table in place; otherwise it prints the table once, then a row
@@ -54,52 +55,50 @@ type instancesOptions struct {
 	watchOptions
 }
 
-// request returns the types to list and the request, from the flags.
-func (o *instancesOptions) request(now time.Time) ([]batchprocessing.FlowType, batchprocessing.ListFlowInstancesRequest, int64, error) {
+// request returns the request and the flow to keep (0: all), from the flags.
+func (o *instancesOptions) request(now time.Time) (batchprocessing.ListFlowInstancesRequest, int64, error) {
 	var req batchprocessing.ListFlowInstancesRequest
-	var types []batchprocessing.FlowType
+	var types []batchprocessing.FlowType // nil: every type, merged by the SDK
 	if t, ok := flowTypes[o.typ]; ok {
 		types = []batchprocessing.FlowType{t}
-	} else if o.typ == "all" {
-		types = []batchprocessing.FlowType{batchprocessing.FlowTypeManual, batchprocessing.FlowTypePeriodic, batchprocessing.FlowTypeTemporary}
-	} else {
-		return nil, req, 0, usagef("--type %q: want all, manual, periodic or temporary", o.typ)
+	} else if o.typ != "all" {
+		return req, 0, usagef("--type %q: want all, manual, periodic or temporary", o.typ)
 	}
 	if o.limit < 0 {
-		return nil, req, 0, usagef("--limit must not be negative")
+		return req, 0, usagef("--limit must not be negative")
 	}
 	var flowID int64
 	if o.flow != "" {
 		id, err := parseFlowID(o.flow)
 		if err != nil {
-			return nil, req, 0, err
+			return req, 0, err
 		}
 		flowID = id
 	}
 	statuses, err := parseStatuses(o.statuses.values)
 	if err != nil {
-		return nil, req, 0, err
+		return req, 0, err
 	}
 	from, err := parseTime("--from", o.from, now)
 	if err != nil {
-		return nil, req, 0, err
+		return req, 0, err
 	}
 	to, err := parseTime("--to", o.to, now)
 	if err != nil {
-		return nil, req, 0, err
+		return req, 0, err
 	}
 	if !from.IsZero() && !to.IsZero() && from.After(to) {
-		return nil, req, 0, usagef("--from is after --to")
+		return req, 0, usagef("--from is after --to")
 	}
 	req = batchprocessing.ListFlowInstancesRequest{
-		Expression: o.search, Owner: o.owner, From: from, To: to, Statuses: statuses,
+		Types: types, Expression: o.search, Owner: o.owner, From: from, To: to, Statuses: statuses,
 		Sorters: []batchprocessing.Sorter{{Field: batchprocessing.SortByTriggerTime, Order: batchprocessing.SortDescending}},
 	}
 	if req.Expression == "" && flowID > 0 {
 		// Instance ids start with "<flowId>-": let the service narrow the list.
 		req.Expression = itoa(flowID) + "-"
 	}
-	return types, req, flowID, nil
+	return req, flowID, nil
 }
 
 // run lists the instances, once or, with --watch, until interrupted.
@@ -107,7 +106,7 @@ func (o *instancesOptions) run(ctx context.Context, s *session, args []string) e
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	if _, _, _, err := o.request(time.Now()); err != nil {
+	if _, _, err := o.request(time.Now()); err != nil {
 		return err
 	}
 	if err := o.watchOptions.check(); err != nil {
@@ -120,7 +119,7 @@ func (o *instancesOptions) run(ctx context.Context, s *session, args []string) e
 	if o.watch {
 		return o.watchList(ctx, s, c)
 	}
-	views, err := o.list(ctx, c, time.Now())
+	views, err := o.list(ctx, s, c, time.Now())
 	if err != nil {
 		return err
 	}
@@ -136,38 +135,29 @@ func (o *instancesOptions) run(ctx context.Context, s *session, args []string) e
 }
 
 // list lists the instances as of now, newest first.
-func (o *instancesOptions) list(ctx context.Context, c *batchprocessing.Client, now time.Time) ([]instanceView, error) {
-	types, req, flowID, err := o.request(now)
+func (o *instancesOptions) list(ctx context.Context, s *session, c *batchprocessing.Client, now time.Time) ([]instanceView, error) {
+	req, flowID, err := o.request(now)
 	if err != nil {
 		return nil, err
 	}
-	var found []batchprocessing.FlowInstance
-	for _, t := range types {
-		req.Type = t
-		n := 0
-		for fi, err := range c.ListFlowInstancesIter(ctx, req) {
-			if err != nil {
-				return nil, err
-			}
-			if flowID > 0 && fi.FlowID != flowID {
-				continue
-			}
-			found = append(found, fi)
-			if n++; o.limit > 0 && n >= o.limit {
+	text := s.timeText(ctx, c)
+	budget := max(1000, 20*o.limit) // instances of other flows read before giving up
+	var views []instanceView
+	for fi, err := range c.ListFlowInstancesIter(ctx, req) {
+		if err != nil {
+			return nil, err
+		}
+		if flowID > 0 && fi.FlowID != flowID {
+			if budget--; budget == 0 {
+				s.notify(fmt.Sprintf("instances: stopped after reading %d instances of other flows; narrow the listing with --from, --to or --search", max(1000, 20*o.limit)))
 				break
 			}
+			continue
 		}
-	}
-	slices.SortStableFunc(found, func(a, b batchprocessing.FlowInstance) int {
-		return cmp.Or(-strings.Compare(string(a.TriggerTime), string(b.TriggerTime)),
-			-strings.Compare(string(a.InstanceID), string(b.InstanceID)))
-	})
-	if o.limit > 0 && len(found) > o.limit {
-		found = found[:o.limit]
-	}
-	views := make([]instanceView, len(found))
-	for i := range found {
-		views[i] = newInstanceView(&found[i])
+		views = append(views, newInstanceView(&fi, text))
+		if o.limit > 0 && len(views) >= o.limit {
+			break
+		}
 	}
 	return views, nil
 }
@@ -177,7 +167,7 @@ func (o *instancesOptions) watchList(ctx context.Context, s *session, c *batchpr
 	w := s.newWatcher(o.watchOptions)
 	first := true
 	return w.run(ctx, func(ctx context.Context) error {
-		views, err := o.list(ctx, c, time.Now())
+		views, err := o.list(ctx, s, c, time.Now())
 		if err != nil {
 			return err
 		}

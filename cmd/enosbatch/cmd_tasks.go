@@ -50,12 +50,13 @@ func runTasks(ctx context.Context, s *session, args []string) error {
 		return err
 	}
 	views := make([]taskView, 0, len(states))
+	text := s.timeText(ctx, c)
 	for _, st := range states {
 		ti, err := c.GetTaskInstance(ctx, batchprocessing.GetTaskInstanceRequest{TaskInstanceID: batchprocessing.TaskInstanceID(st.TaskInstanceID)})
 		if err != nil {
 			return err
 		}
-		views = append(views, newTaskView(ti))
+		views = append(views, newTaskView(ti, text))
 	}
 	if s.g.json {
 		return s.printJSON(views)

@@ -107,6 +107,7 @@ func (o *triggerOptions) run(ctx context.Context, s *session, args []string) err
 	if !s.g.json {
 		fmt.Fprintln(s.stdout, id)
 	}
+	text := s.timeText(ctx, c)
 	fi, err := s.waitFor(ctx, c, id, o.waitOptions, start)
-	return s.finishWait(fi, err, start)
+	return s.finishWait(fi, err, start, text)
 }

@@ -157,7 +157,7 @@ func TestFinishWait(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout bytes.Buffer
 			s := &session{g: globals{json: tt.json}, stdout: &stdout}
-			err := s.finishWait(tt.fi, tt.err, time.Now())
+			err := s.finishWait(tt.fi, tt.err, time.Now(), asWritten)
 			if code := exitCode(err); code != tt.code {
 				t.Errorf("exit code %d, want %d (%v)", code, tt.code, err)
 			}

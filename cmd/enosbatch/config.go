@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/enos-go/batchprocessing/internal/envconfig"
+	"github.com/enos-go/batchprocessing"
 )
 
-// Variables that enosbatch reads besides envconfig's.
+// Variables that enosbatch reads besides the SDK's (batchprocessing.Env*).
 const (
 	varProfile       = "ENOS_PROFILE"
-	varSecretKeyFile = "ENOS_SECRET_KEY_FILE"
+	varSecretKeyFile = batchprocessing.EnvSecretKeyFile
 )
 
 // setting is one resolved setting: its value and where it came from.
@@ -31,10 +31,10 @@ type settingSpec struct {
 
 // settingSpecs are the settings other than the SecretKey.
 var settingSpecs = []settingSpec{
-	{"gateway", "--gateway", envconfig.VarGateway, "gateway", func(g *globals) string { return g.gateway }},
-	{"access key", "--access-key", envconfig.VarAccessKey, "access_key", func(g *globals) string { return g.accessKey }},
-	{"org", "--org", envconfig.VarOrgID, "org", func(g *globals) string { return g.orgID }},
-	{"user", "--user", envconfig.VarUserID, "user", func(g *globals) string { return g.userID }},
+	{"gateway", "--gateway", batchprocessing.EnvGateway, "gateway", func(g *globals) string { return g.gateway }},
+	{"access key", "--access-key", batchprocessing.EnvAccessKey, "access_key", func(g *globals) string { return g.accessKey }},
+	{"org", "--org", batchprocessing.EnvOrgID, "org", func(g *globals) string { return g.orgID }},
+	{"user", "--user", batchprocessing.EnvUserID, "user", func(g *globals) string { return g.userID }},
 }
 
 // configuration is the configuration in force: each setting with its source, and the
@@ -115,7 +115,7 @@ func (cfg *configuration) selectProfile(g *globals, getenv func(string) string) 
 func (cfg *configuration) resolveSecret(g *globals, getenv func(string) string, profile map[string]profileValue, cf *configFile) (setting, error) {
 	pairs := []struct{ value, file, valueName, fileName string }{
 		{g.secretKey, g.secretKeyFile, "--secret-key", "--secret-key-file"},
-		{getenv(envconfig.VarSecretKey), getenv(varSecretKeyFile), envconfig.VarSecretKey, varSecretKeyFile},
+		{getenv(batchprocessing.EnvSecretKey), getenv(varSecretKeyFile), batchprocessing.EnvSecretKey, varSecretKeyFile},
 	}
 	for _, p := range pairs {
 		switch {
@@ -137,10 +137,10 @@ func (cfg *configuration) resolveSecret(g *globals, getenv func(string) string, 
 }
 
 // complete returns the client configuration, or the error that says what is missing.
-func (cfg *configuration) complete() (envconfig.Config, error) {
+func (cfg *configuration) complete() (batchprocessing.Config, error) {
 	if cfg.settings["gateway"].value == "" {
-		return envconfig.Config{}, configf("no gateway: set %s or --gateway, or gateway in a profile (or try the tool with --demo, which starts an in-process reference server)",
-			envconfig.VarGateway)
+		return batchprocessing.Config{}, configf("no gateway: set %s or --gateway, or gateway in a profile (or try the tool with --demo, which starts an in-process reference server)",
+			batchprocessing.EnvGateway)
 	}
 	var missing []string
 	for _, spec := range settingSpecs {
@@ -149,13 +149,13 @@ func (cfg *configuration) complete() (envconfig.Config, error) {
 		}
 	}
 	if cfg.secret.value == "" {
-		missing = append(missing, fmt.Sprintf("%s or %s (or --secret-key-file, or secret_key_file in a profile)", envconfig.VarSecretKey, varSecretKeyFile))
+		missing = append(missing, fmt.Sprintf("%s or %s (or --secret-key-file, or secret_key_file in a profile)", batchprocessing.EnvSecretKey, varSecretKeyFile))
 	}
 	if len(missing) > 0 {
-		return envconfig.Config{}, configf("configuration incomplete: set %s", strings.Join(missing, "; "))
+		return batchprocessing.Config{}, configf("configuration incomplete: set %s", strings.Join(missing, "; "))
 	}
-	return envconfig.Config{
-		Endpoint:  cfg.settings["gateway"].value,
+	return batchprocessing.Config{
+		Gateway:   cfg.settings["gateway"].value,
 		AccessKey: cfg.settings["access key"].value,
 		SecretKey: cfg.secret.value,
 		OrgID:     cfg.settings["org"].value,

@@ -20,7 +20,7 @@ func instanceWith(t *testing.T, status batchprocessing.FlowInstanceStatus, tasks
 		name, st, _ := strings.Cut(task, "=")
 		nodes = append(nodes, `{"taskId":1,"taskName":"`+name+`","status":"`+st+`"}`)
 	}
-	fi := &batchprocessing.FlowInstance{InstanceID: "41-20261130080000", Status: status}
+	fi := &batchprocessing.FlowInstance{FlowInstanceID: "41-20261130080000", Status: status}
 	if err := fi.Graph.UnmarshalJSON([]byte(`{"tasks":[` + strings.Join(nodes, ",") + `]}`)); err != nil {
 		t.Fatal(err)
 	}

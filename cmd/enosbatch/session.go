@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync"
 
 	"github.com/enos-go/batchprocessing"
-	"github.com/enos-go/batchprocessing/internal/envconfig"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
@@ -73,9 +71,9 @@ func (s *session) client() (*batchprocessing.Client, error) {
 		batchprocessing.WithLogger(slog.New(newRetryNotes(s.notify))),
 	}
 	if s.g.requestTimeout != batchprocessing.DefaultTimeout {
-		opts = append(opts, batchprocessing.WithHTTPClient(&http.Client{Timeout: s.g.requestTimeout}))
+		opts = append(opts, batchprocessing.WithTimeout(s.g.requestTimeout))
 	}
-	c, err := cfg.Client(opts...)
+	c, err := cfg.NewClient(opts...)
 	if err != nil {
 		s.close()
 		return nil, configf("configuration: %v", err)
@@ -85,13 +83,13 @@ func (s *session) client() (*batchprocessing.Client, error) {
 }
 
 // config returns the configuration in force, or starts the demo server.
-func (s *session) config() (envconfig.Config, error) {
+func (s *session) config() (batchprocessing.Config, error) {
 	if s.g.demo {
 		return s.demo()
 	}
 	cfg, err := resolveConfiguration(&s.g, s.getenv)
 	if err != nil {
-		return envconfig.Config{}, err
+		return batchprocessing.Config{}, err
 	}
 	s.cfg = cfg
 	return cfg.complete()
@@ -99,21 +97,21 @@ func (s *session) config() (envconfig.Config, error) {
 
 // demo starts the in-process reference server with the demo seed and returns the
 // configuration that reaches it.
-func (s *session) demo() (envconfig.Config, error) {
+func (s *session) demo() (batchprocessing.Config, error) {
 	for _, f := range []struct{ name, value string }{
 		{"--gateway", s.g.gateway}, {"--access-key", s.g.accessKey}, {"--secret-key", s.g.secretKey},
 		{"--secret-key-file", s.g.secretKeyFile}, {"--org", s.g.orgID}, {"--user", s.g.userID}, {"--profile", s.g.profile},
 	} {
 		if f.value != "" {
-			return envconfig.Config{}, usagef("--demo runs its own server; it cannot be combined with %s", f.name)
+			return batchprocessing.Config{}, usagef("--demo runs its own server; it cannot be combined with %s", f.name)
 		}
 	}
 	srv := refserver.NewDemoServer()
 	s.stop = srv.Close
 	fmt.Fprintf(s.stderr, "enosbatch: --demo: using an in-process reference server at %s (org %s, user %s, flows %d and %d); it stops when enosbatch exits\n",
 		srv.URL, refserver.DemoOrgID, refserver.DemoUserID, refserver.DemoFlowID, refserver.DemoEmptyFlowID)
-	return envconfig.Config{
-		Endpoint: srv.URL, AccessKey: refserver.DemoAccessKey, SecretKey: refserver.DemoSecretKey,
+	return batchprocessing.Config{
+		Gateway: srv.URL, AccessKey: refserver.DemoAccessKey, SecretKey: refserver.DemoSecretKey,
 		OrgID: refserver.DemoOrgID, UserID: refserver.DemoUserID,
 	}, nil
 }
@@ -194,4 +192,19 @@ func (s *session) flowClient(args []string) (int64, *batchprocessing.Client, err
 	}
 	c, err := s.client()
 	return id, c, err
+}
+
+// timeText returns how the command shows the service's times: as written in tables, RFC
+// 3339 with the server's offset in --json (the server's zone is asked once per half hour;
+// if it cannot be had, the times stay as written, and a note says so).
+func (s *session) timeText(ctx context.Context, c *batchprocessing.Client) timeText {
+	if !s.g.json {
+		return asWritten
+	}
+	loc, err := c.ServerLocation(ctx)
+	if err != nil {
+		s.notify("times are shown as the service writes them: its time zone is unknown (" + err.Error() + ")")
+		return asWritten
+	}
+	return rfc3339In(loc)
 }

@@ -2,13 +2,15 @@ package main
 
 import (
 	"strings"
+	"time"
 
 	"github.com/enos-go/batchprocessing"
 )
 
 // The --json output of enosbatch is made of these views: flat documents with stable names,
-// independent of the wire format. Times are the service's local times as it writes them
-// ("2026-11-30 08:00:00"), "" when there is none.
+// independent of the wire format. With --json, times are RFC 3339 with the server's offset
+// ("2026-11-30T08:00:00+08:00"); in tables, as the service writes them ("2026-11-30
+// 08:00:00"); "" when there is none. A timeText function makes the choice.
 
 // instanceView is a flow instance.
 type instanceView struct {
@@ -42,11 +44,11 @@ type taskStateView struct {
 
 // newInstanceView returns the view of fi. A graph or parameters that do not decode leave
 // Tasks or Parameters empty.
-func newInstanceView(fi *batchprocessing.FlowInstance) instanceView {
+func newInstanceView(fi *batchprocessing.FlowInstance, text timeText) instanceView {
 	v := instanceView{
-		InstanceID: string(fi.InstanceID), FlowID: fi.FlowID, FlowName: fi.FlowName,
+		InstanceID: string(fi.FlowInstanceID), FlowID: fi.FlowID, FlowName: fi.FlowName,
 		Status: fi.Status.String(), StatusCode: int(fi.Status),
-		TriggerTime: string(fi.TriggerTime), StartTime: string(fi.StartTime), EndTime: string(fi.EndTime),
+		TriggerTime: text(fi.TriggerTime), StartTime: text(fi.StartTime), EndTime: text(fi.EndTime),
 		CalDt: fi.CalDt, Owner: fi.Owner, Parameters: []parameterView{}, Tasks: taskStates(fi),
 	}
 	if params, err := fi.DecodeParameters(); err == nil {
@@ -63,7 +65,7 @@ func taskStates(fi *batchprocessing.FlowInstance) []taskStateView {
 		return out
 	}
 	for _, t := range g.Tasks {
-		out = append(out, taskStateView{TaskID: t.TaskID, TaskName: t.TaskName, TaskInstanceID: string(t.TaskInstID), Status: t.Status.String()})
+		out = append(out, taskStateView{TaskID: t.TaskID, TaskName: t.TaskName, TaskInstanceID: string(t.TaskInstanceID), Status: t.Status.String()})
 	}
 	return out
 }
@@ -104,11 +106,11 @@ type taskView struct {
 }
 
 // newTaskView returns the view of t.
-func newTaskView(t *batchprocessing.TaskInstance) taskView {
+func newTaskView(t *batchprocessing.TaskInstance, text timeText) taskView {
 	return taskView{
-		TaskInstanceID: string(t.InstanceID), TaskID: t.TaskID, TaskName: t.TaskName,
-		FlowInstanceID: string(t.FlowInstID), Status: t.Status.String(), StatusCode: int(t.Status),
-		StartTime: string(t.StartTime), EndTime: string(t.EndTime), RunNum: t.RunNum,
+		TaskInstanceID: string(t.TaskInstanceID), TaskID: t.TaskID, TaskName: t.TaskName,
+		FlowInstanceID: string(t.FlowInstanceID), Status: t.Status.String(), StatusCode: int(t.Status),
+		StartTime: text(t.StartTime), EndTime: text(t.EndTime), RunNum: t.RunNum,
 		Retries: t.RecallNum, RetryLimit: t.RecallLimit, TimeoutSeconds: t.Timeout, Command: t.Cmd,
 	}
 }
@@ -146,11 +148,11 @@ type flowTaskView struct {
 }
 
 // newFlowView returns the view of f.
-func newFlowView(f *batchprocessing.Flow) flowView {
+func newFlowView(f *batchprocessing.Flow, text timeText) flowView {
 	v := flowView{
 		FlowID: f.FlowID, FlowName: f.FlowName, Description: f.Desc, Active: f.Active,
 		Type: flowTypeName(f.Type), Cycle: f.Cycle, Freq: f.Freq, Owner: f.Owner, Locked: f.Locked,
-		CreateTime: string(f.CreateTime), UpdateTime: string(f.UpdateTime),
+		CreateTime: text(f.CreateTime), UpdateTime: text(f.UpdateTime),
 		Parameters: []parameterView{}, Tasks: []flowTaskView{},
 	}
 	if params, err := f.DecodeParameters(); err == nil {
@@ -184,4 +186,22 @@ func flowTypeName(t batchprocessing.FlowType) string {
 type flowSummaryView struct {
 	FlowID   int64  `json:"flowId"`
 	FlowName string `json:"flowName"`
+}
+
+// timeText turns a time of the service into the text of a view.
+type timeText func(batchprocessing.ServerTime) string
+
+// asWritten is the timeText of tables: the time as the service wrote it.
+func asWritten(t batchprocessing.ServerTime) string { return string(t) }
+
+// rfc3339In returns the timeText of --json: RFC 3339 with the offset of loc, the server's
+// zone; a time that does not parse is kept as written.
+func rfc3339In(loc *time.Location) timeText {
+	return func(t batchprocessing.ServerTime) string {
+		tm, err := t.Time(loc)
+		if err != nil || tm.IsZero() {
+			return string(t)
+		}
+		return tm.Format(time.RFC3339)
+	}
 }

@@ -135,14 +135,14 @@ func (s *session) stopWaiting(ctx context.Context, c *batchprocessing.Client, id
 // finishWait prints the outcome of a wait on stdout: the instance (--json) or a summary line,
 // and returns the error that gives the exit code: a flowEndedError for an instance that did
 // not succeed.
-func (s *session) finishWait(fi *batchprocessing.FlowInstance, err error, since time.Time) error {
+func (s *session) finishWait(fi *batchprocessing.FlowInstance, err error, since time.Time, text timeText) error {
 	if fi != nil && (err == nil || exitCode(err) == exitInterrupted) {
 		if s.g.json {
-			if perr := s.printJSON(newInstanceView(fi)); perr != nil && err == nil {
+			if perr := s.printJSON(newInstanceView(fi, text)); perr != nil && err == nil {
 				err = perr
 			}
 		} else if err == nil {
-			line := fmt.Sprintf("%s %s after %.1fs", fi.InstanceID, fi.Status, time.Since(since).Seconds())
+			line := fmt.Sprintf("%s %s after %.1fs", fi.FlowInstanceID, fi.Status, time.Since(since).Seconds())
 			if tasks := taskSummary(taskStates(fi)); tasks != "" {
 				line += "  [" + tasks + "]"
 			}
@@ -153,7 +153,7 @@ func (s *session) finishWait(fi *batchprocessing.FlowInstance, err error, since 
 		return err
 	}
 	if fi.Status != batchprocessing.StatusSuccess {
-		return &flowEndedError{id: fi.InstanceID, status: fi.Status}
+		return &flowEndedError{id: fi.FlowInstanceID, status: fi.Status}
 	}
 	return nil
 }
