@@ -12,7 +12,7 @@ import (
 )
 
 // Version is the version of this SDK, sent in the default User-Agent.
-const Version = "0.1.0"
+const Version = "1.0.0"
 
 // Client calls the EnOS Batch Processing Service V2.1 through the EnOS API gateway. It
 // fetches an access token on first use, caches and renews it, and signs every request
