@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/enos-go/batchprocessing"
 )
 
 func TestUsageErrors(t *testing.T) {
@@ -134,7 +136,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "config"}, []string{"secret_key_file = ", "[staging]", "chmod 600"}},
 		{[]string{"help", "completion", "bash"}, []string{"enosbatch completion bash"}},
 		{[]string{"help", "flows", "get"}, []string{"Usage:\n  enosbatch flows get FLOW_ID [flags]"}},
-		{[]string{"--version"}, []string{"enosbatch 0.1.0\n"}},
+		{[]string{"--version"}, []string{"enosbatch " + batchprocessing.Version + "\n"}},
 		{[]string{"version"}, []string{"enosbatch "}},
 	}
 	for _, tt := range tests {
