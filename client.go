@@ -27,7 +27,7 @@ type Client struct {
 	log      *slog.Logger
 	clock    *skewClock // the client's clock, corrected by the server's Date when it is off
 	retry    RetryPolicy
-	zone     *zoneCache // the server's time zone, once a call needed it
+	location *locationCache // the server's time zone, once a call needed it
 	// secretKey sits behind a pointer so that printing a Client by reflection shows an
 	// address, not the key.
 	secretKey *string
@@ -89,7 +89,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		log:       s.logger,
 		clock:     &skewClock{base: s.clock},
 		retry:     s.retry,
-		zone:      &zoneCache{},
+		location:  &locationCache{},
 		secretKey: &secretKey,
 		queries:   &queryCache{},
 		maxBody:   s.maxResponseBytes,

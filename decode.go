@@ -32,44 +32,47 @@ type validator interface {
 // body that is not the documented JSON. data may be nil when the operation returns nothing.
 func decodeEnvelope(r *response, data any) error {
 	if data != nil && isSuccessStatus(r.status) && decodeSuccess(r, data) {
-		if v, ok := data.(validator); ok {
-			if err := v.validate(); err != nil {
-				return r.unexpected(err)
-			}
-		}
-		return nil
+		return r.validated(data)
 	}
 	var env envelope
 	jsonErr := json.Unmarshal(r.body, &env)
 	if env.RequestID != "" {
 		r.requestID = env.RequestID
 	}
-	if !isSuccessStatus(r.status) {
-		if jsonErr != nil || (env.Code == nil && env.Msg == nil && env.Message == nil) {
-			return r.unexpected(jsonErr)
-		}
+	switch {
+	case !isSuccessStatus(r.status) && (jsonErr != nil || (env.Code == nil && env.Msg == nil && env.Message == nil)):
+		return r.unexpected(jsonErr) // an error page, not the gateway's {"message": ...}
+	case !isSuccessStatus(r.status):
 		return r.apiError(env.code(), env.message(), env.RequestID)
-	}
-	if jsonErr != nil {
+	case jsonErr != nil:
 		return r.unexpected(jsonErr)
-	}
-	if env.Code == nil {
+	case env.Code == nil:
 		e := r.unexpected(errors.New("no code in the envelope"))
 		e.Message = r.secrets.redact(env.message())
 		return e
+	case env.code() != 0:
+		return r.apiError(env.code(), env.message(), env.RequestID)
 	}
-	if code := env.code(); code != 0 {
-		return r.apiError(code, env.message(), env.RequestID)
-	}
+	return r.decodeData(env.Data, data)
+}
+
+// decodeData decodes the data of a success envelope, the careful way: tolerantly, and
+// refusing a missing or null data where the operation returns some.
+func (r *response) decodeData(raw json.RawMessage, data any) error {
 	if data == nil {
 		return nil
 	}
-	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return r.unexpected(errors.New("success without data"))
 	}
-	if err := decodeTolerant(env.Data, data); err != nil {
+	if err := decodeTolerant(raw, data); err != nil {
 		return r.unexpected(fmt.Errorf("decoding data: %w", err))
 	}
+	return r.validated(data)
+}
+
+// validated checks a decoded result that can tell a complete result from an empty one.
+func (r *response) validated(data any) error {
 	if v, ok := data.(validator); ok {
 		if err := v.validate(); err != nil {
 			return r.unexpected(err)

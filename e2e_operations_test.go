@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -236,21 +237,9 @@ func (e *opsEnv) graphStatuses(fi *batchprocessing.FlowInstance) map[int64]strin
 // wantGraph checks the task statuses of an instance's graph.
 func (e *opsEnv) wantGraph(fi *batchprocessing.FlowInstance, want map[int64]string) {
 	e.t.Helper()
-	if got := e.graphStatuses(fi); !mapsEqual(got, want) {
+	if got := e.graphStatuses(fi); !maps.Equal(got, want) {
 		e.t.Errorf("%s: graph task statuses %v, want %v", fi.FlowInstanceID, got, want)
 	}
-}
-
-func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // opsTaskInstanceID is TaskInstanceIDFor, failing the test on error.

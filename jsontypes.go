@@ -206,42 +206,41 @@ func unquoteJSON(b []byte) (string, error) {
 	out := make([]byte, i, len(inner))
 	copy(out, inner)
 	for i < len(inner) {
-		c := inner[i]
-		if c != '\\' {
-			out = append(out, c)
+		if inner[i] != '\\' {
+			out = append(out, inner[i])
 			i++
 			continue
 		}
-		if i+1 >= len(inner) {
-			return "", errors.New("batchprocessing: unterminated escape in a JSON string")
+		var n int
+		var err error
+		if out, n, err = appendEscape(out, inner[i:]); err != nil {
+			return "", err
 		}
-		switch e := inner[i+1]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, n := unicodeEscape(inner[i:])
-			if n == 0 {
-				return "", errors.New("batchprocessing: bad \\u escape in a JSON string")
-			}
-			out = utf8.AppendRune(out, r)
-			i += n
-			continue
-		default:
-			return "", fmt.Errorf("batchprocessing: bad escape \\%c in a JSON string", e)
-		}
-		i += 2
+		i += n
 	}
 	return string(out), nil
+}
+
+// simpleEscapes maps the letter of a one-letter escape to the byte it stands for.
+var simpleEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// appendEscape appends what the escape at the start of s stands for, and says how many
+// bytes it took.
+func appendEscape(out, s []byte) ([]byte, int, error) {
+	if len(s) < 2 {
+		return out, 0, errors.New("batchprocessing: unterminated escape in a JSON string")
+	}
+	if c := simpleEscapes[s[1]]; c != 0 {
+		return append(out, c), 2, nil
+	}
+	if s[1] != 'u' {
+		return out, 0, fmt.Errorf("batchprocessing: bad escape \\%c in a JSON string", s[1])
+	}
+	r, n := unicodeEscape(s)
+	if n == 0 {
+		return out, 0, errors.New("batchprocessing: bad \\u escape in a JSON string")
+	}
+	return utf8.AppendRune(out, r), n, nil
 }
 
 // unicodeEscape reads \uXXXX, or a surrogate pair \uXXXX\uXXXX, at the start of b. It

@@ -38,6 +38,13 @@ func judge(rule retryRule, res attemptResult) decision {
 		return decision{retry, "the request did not reach the service"}
 	case e == nil:
 		return afterUnknownOutcome(rule, "no answer")
+	}
+	return judgeAnswer(rule, e)
+}
+
+// judgeAnswer decides what to do after an answer that is not a success.
+func judgeAnswer(rule retryRule, e *APIError) decision {
+	switch {
 	case e.HTTPStatus == http.StatusUnauthorized || e.Code == CodeTokenExpired:
 		return decision{renewToken, "the gateway refused the access token"}
 	case e.HTTPStatus == http.StatusTooManyRequests:

@@ -6,18 +6,18 @@ import (
 	"time"
 )
 
-// zoneCache holds the server's time zone between calls of ServerLocation.
-type zoneCache struct {
+// locationCache holds the server's time zone between calls of ServerLocation.
+type locationCache struct {
 	mu       sync.Mutex
 	loc      *time.Location
 	until    time.Time     // ask again from then on (client clock)
 	inflight chan struct{} // closed when the running Get Timezone ends; nil if none runs
 }
 
-// zoneRenewal is the grid on which the client asks Get Timezone again: its answer ("GMT+1")
+// locationRenewal is the grid on which the client asks Get Timezone again: its answer ("GMT+1")
 // is the offset in force when it is asked, and offsets change (daylight saving) on the hour
 // or the half hour, in UTC as much as in local time, in every zone that has them.
-const zoneRenewal = 30 * time.Minute
+const locationRenewal = 30 * time.Minute
 
 // ServerLocation returns the time zone of the service's server-local times (the times in
 // its answers, ServerTime) and of its manual flow instance ids. The first call asks Get
@@ -31,7 +31,7 @@ func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
 	if ctx == nil {
 		return nil, invalid("ServerLocation", "context", "nil context.Context")
 	}
-	z := c.zone
+	z := c.location
 	for {
 		z.mu.Lock()
 		now := c.clock.Now()
@@ -57,7 +57,7 @@ func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
 
 		z.mu.Lock()
 		if err == nil {
-			z.loc, z.until = loc, now.Truncate(zoneRenewal).Add(zoneRenewal)
+			z.loc, z.until = loc, now.Truncate(locationRenewal).Add(locationRenewal)
 		}
 		z.inflight = nil
 		z.mu.Unlock()

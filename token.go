@@ -62,69 +62,79 @@ func newTokenSource(h *httpSender, endpoint string, maxBody int, appKey, appSecr
 // token returns a valid access token, fetching or renewing it when needed.
 func (s *tokenSource) token(ctx context.Context) (string, error) {
 	for {
-		s.mu.Lock()
-		now := s.clock.Now()
-		valid := s.current != "" && now.Before(s.expiry)
-		if valid && now.Before(s.renewAt) {
-			tok := s.current
-			s.mu.Unlock()
+		tok, running, lead, refreshing := s.claim()
+		switch {
+		case tok != "":
 			return tok, nil
-		}
-		if f := s.inflight; f != nil {
-			if valid {
-				tok := s.current
-				s.mu.Unlock()
-				return tok, nil
-			}
-			s.mu.Unlock()
+		case running != nil:
 			select {
-			case <-f.done:
+			case <-running.done:
 			case <-ctx.Done():
 				return "", ctx.Err()
 			}
-			if f.err != nil && !f.leaderGaveUp {
-				return "", f.err
+			if running.err != nil && !running.leaderGaveUp {
+				return "", running.err
 			}
-			continue
+			continue // the leader gave up, or succeeded: look again
 		}
-		f := &tokenFetch{done: make(chan struct{})}
-		s.inflight = f
-		refreshing := ""
-		if valid {
-			refreshing = s.current
-		}
-		s.mu.Unlock()
+		return s.lead(ctx, lead, refreshing)
+	}
+}
 
-		tok, lifetime, err := s.fetch(ctx, refreshing)
+// claim looks at the cache: it returns a token to use as it is; or the running request to
+// wait for; or, when there is neither, a new request that the caller leads, refreshing
+// the current token if it still holds.
+func (s *tokenSource) claim() (tok string, running, lead *tokenFetch, refreshing string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	valid := s.current != "" && now.Before(s.expiry)
+	switch {
+	case valid && now.Before(s.renewAt):
+		return s.current, nil, nil, ""
+	case s.inflight != nil && valid:
+		return s.current, nil, nil, "" // a renewal runs: the current token still holds
+	case s.inflight != nil:
+		return "", s.inflight, nil, ""
+	}
+	s.inflight = &tokenFetch{done: make(chan struct{})}
+	if valid {
+		refreshing = s.current
+	}
+	return "", nil, s.inflight, refreshing
+}
 
-		s.mu.Lock()
-		now = s.clock.Now()
-		if err == nil {
-			s.current = tok
-			s.expiry = now.Add(lifetime)
-			s.renewAt = s.expiry.Add(-min(maxRenewMargin, lifetime/10))
-		} else {
-			f.err = err
-			f.leaderGaveUp = ctx.Err() != nil
-		}
-		s.inflight = nil
-		close(f.done)
-		if err != nil && refreshing != "" && s.current == refreshing && now.Before(s.expiry) {
-			// An early renewal failed, but the token still holds: use it, and try again
-			// after a pause, not on every call.
-			s.renewAt = now.Add(min(renewRetryPause, s.expiry.Sub(now)/2))
-			tok = s.current
-			s.mu.Unlock()
-			s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing access token renewal failed; the current token still holds",
-				slog.Duration("expires_in", s.expiry.Sub(now)), slog.String("error", err.Error()))
-			return tok, nil
-		}
-		s.mu.Unlock()
-		if err != nil {
-			return "", err
-		}
+// lead sends the token request f that the caller leads, and records its outcome for the
+// callers waiting on it. An early renewal that fails while the current token still holds
+// keeps that token, and is tried again after a pause, not on every call.
+func (s *tokenSource) lead(ctx context.Context, f *tokenFetch, refreshing string) (string, error) {
+	tok, lifetime, err := s.fetch(ctx, refreshing)
+	s.mu.Lock()
+	now := s.clock.Now()
+	if err == nil {
+		s.current, s.expiry = tok, now.Add(lifetime)
+		s.renewAt = s.expiry.Add(-min(maxRenewMargin, lifetime/10))
+	} else {
+		f.err, f.leaderGaveUp = err, ctx.Err() != nil
+	}
+	s.inflight = nil
+	close(f.done)
+	keep := err != nil && refreshing != "" && s.current == refreshing && now.Before(s.expiry)
+	if keep {
+		s.renewAt = now.Add(min(renewRetryPause, s.expiry.Sub(now)/2))
+		tok = s.current
+	}
+	expiresIn := s.expiry.Sub(now)
+	s.mu.Unlock()
+	if keep {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing access token renewal failed; the current token still holds",
+			slog.Duration("expires_in", expiresIn), slog.String("error", err.Error()))
 		return tok, nil
 	}
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
 }
 
 // invalidate forgets tok if it is still the cached token (the gateway refused it).
@@ -274,36 +284,17 @@ func (s *tokenSource) newRequestBody(current string) tokenRequestBody {
 // decodeToken decodes the token service's envelope.
 func decodeToken(r *response) (string, time.Duration, error) {
 	var env tokenEnvelope
-	jsonErr := json.Unmarshal(r.body, &env)
-	if jsonErr != nil {
-		return "", 0, r.unexpected(jsonErr)
+	if err := json.Unmarshal(r.body, &env); err != nil {
+		return "", 0, r.unexpected(err)
 	}
-	status := env.Status
-	if status == nil {
-		status = env.Stauts
+	if env.Status == nil {
+		env.Status = env.Stauts
 	}
-	msg := msgText(env.Msg, env.Message)
-	if !isSuccessStatus(r.status) {
-		if status == nil && env.Msg == nil && env.Message == nil {
-			return "", 0, r.unexpected(nil)
-		}
-		code := 0
-		if status != nil {
-			code = int(*status)
-		}
-		return "", 0, r.apiError(code, msg, env.RequestID)
+	if err := env.failure(r); err != nil {
+		return "", 0, err
 	}
-	if status == nil && (env.Data == nil || env.Data.AccessToken == "") {
-		return "", 0, r.unexpected(errors.New("no status in the token service's answer"))
-	}
-	// Tolerant reading: an answer with a token but without a status is a success.
-	if status != nil && *status != 0 {
-		return "", 0, r.apiError(int(*status), msg, env.RequestID)
-	}
-	if env.Data == nil || env.Data.AccessToken == "" {
-		return "", 0, r.unexpected(errors.New("no access token in the token service's answer"))
-	}
-	if !usableToken(env.Data.AccessToken) {
+	tok := env.Data.AccessToken
+	if !usableToken(tok) {
 		// Cached, it would fail every call until it expired, each before being sent.
 		return "", 0, r.unexpected(errors.New("the access token cannot be sent in a header: " +
 			"want 1 to 4096 visible ASCII characters"))
@@ -314,7 +305,27 @@ func decodeToken(r *response) (string, time.Duration, error) {
 	if e := env.Data.Expire; e != nil {
 		lifetime = time.Duration(max(min(int64(*e), int64(maxTokenLifetime/time.Second)), 0)) * time.Second
 	}
-	return env.Data.AccessToken, lifetime, nil
+	return tok, lifetime, nil
+}
+
+// failure returns the error of a token answer that gives no token, or nil when it gives
+// one. Tolerant reading: an answer with a token but without a status is a success.
+func (env *tokenEnvelope) failure(r *response) error {
+	msg := msgText(env.Msg, env.Message)
+	hasToken := env.Data != nil && env.Data.AccessToken != ""
+	switch {
+	case !isSuccessStatus(r.status) && env.Status == nil && env.Msg == nil && env.Message == nil:
+		return r.unexpected(nil)
+	case !isSuccessStatus(r.status) && env.Status == nil:
+		return r.apiError(0, msg, env.RequestID)
+	case !isSuccessStatus(r.status), env.Status != nil && *env.Status != 0:
+		return r.apiError(int(*env.Status), msg, env.RequestID)
+	case env.Status == nil && !hasToken:
+		return r.unexpected(errors.New("no status in the token service's answer"))
+	case !hasToken:
+		return r.unexpected(errors.New("no access token in the token service's answer"))
+	}
+	return nil
 }
 
 // maxTokenLen bounds the access token the client accepts; the gateway's are 64 characters.
