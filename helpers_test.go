@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/enos-go/batchprocessing/internal/signing"
+	"github.com/enos-go/batchprocessing/refserver"
 
 	"github.com/jarcoal/httpmock"
 )
@@ -32,29 +33,15 @@ const (
 	flowsURL      = testEndpoint + flowsPath
 )
 
-// testClock is a settable clock for tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.UnixMilli(testNowMillis)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// newTestClock returns a clock that stands still at the sample trigger time until a test
+// moves it: the reference server's, which the client's tests share.
+func newTestClock() *refserver.ManualClock {
+	return refserver.NewManualClock(time.UnixMilli(testNowMillis))
 }
 
 // newTestClient returns a client over a fresh mock transport with a token responder that
 // answers testToken for 7200 s, the sample identities as defaults, and no retries.
-func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *testClock) {
+func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *refserver.ManualClock) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder(testToken, 7200))
