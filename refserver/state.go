@@ -159,14 +159,18 @@ type state struct {
 	window    time.Duration // accepted distance between a request timestamp and the clock
 	tokenLife time.Duration
 
-	apps        map[string]*app           // by access key
-	tokens      map[string]*token         // by access token; pruned when long expired
-	encryptions map[string]int64          // token-request encryptions already used -> their timestamp (ms)
-	users       map[string]*user          // by user id
-	flows       map[int64]*Flow           // by flow id
-	instances   map[string]*FlowInstance  // by instance id
-	byFlow      map[int64][]*FlowInstance // by flow id, in creation order
-	dirs        map[string]*directory     // by directory id
+	apps        map[string]*app   // by access key
+	tokens      map[string]*token // by access token; pruned when long expired
+	encryptions map[string]int64  // token-request encryptions already used -> their timestamp (ms)
+	// tokenExpiry and spentEncryptions hold tokens and encryptions by the time they may be
+	// forgotten, so that forgetting them costs a heap operation each, not a scan.
+	tokenExpiry      heapOf[expiringToken]
+	spentEncryptions heapOf[spentEncryption]
+	users            map[string]*user          // by user id
+	flows            map[int64]*Flow           // by flow id
+	instances        map[string]*FlowInstance  // by instance id
+	byFlow           map[int64][]*FlowInstance // by flow id, in creation order
+	dirs             map[string]*directory     // by directory id
 }
 
 // app is a registered application (AccessKey/SecretKey pair).
@@ -194,18 +198,20 @@ type directory struct {
 
 func newState(o options) *state {
 	return &state{
-		now:         o.now,
-		loc:         o.loc,
-		window:      o.window,
-		tokenLife:   o.tokenLife,
-		apps:        make(map[string]*app),
-		tokens:      make(map[string]*token),
-		encryptions: make(map[string]int64),
-		users:       make(map[string]*user),
-		flows:       make(map[int64]*Flow),
-		instances:   make(map[string]*FlowInstance),
-		byFlow:      make(map[int64][]*FlowInstance),
-		dirs:        make(map[string]*directory),
+		now:              o.now,
+		loc:              o.loc,
+		window:           o.window,
+		tokenLife:        o.tokenLife,
+		apps:             make(map[string]*app),
+		tokens:           make(map[string]*token),
+		encryptions:      make(map[string]int64),
+		tokenExpiry:      newHeap(func(a, b expiringToken) bool { return a.expires.Before(b.expires) }, nil),
+		spentEncryptions: newHeap(func(a, b spentEncryption) bool { return a.timestamp < b.timestamp }, nil),
+		users:            make(map[string]*user),
+		flows:            make(map[int64]*Flow),
+		instances:        make(map[string]*FlowInstance),
+		byFlow:           make(map[int64][]*FlowInstance),
+		dirs:             make(map[string]*directory),
 	}
 }
 
