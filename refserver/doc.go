@@ -21,12 +21,15 @@
 // /token/refresh with their status codes 0, 1001 to 1004 and 1202 to 1204; on every other route
 // the headers apim-accesstoken, apim-timestamp and apim-signature, checked with the same
 // signature as batchprocessing.Sign over the decoded query and the exact body bytes. Gateway
-// refusals are HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path (checked before
-// authentication), 413 for a body over MaxBodyBytes, 401 "Invalid authentication credentials"
-// for a missing header, an unknown or expired token, a timestamp outside the window (15
-// minutes by default, see WithTimestampWindow) or a wrong signature. Every answer carries a
-// Date header from the server clock. Tokens that expired more than the window ago are
-// forgotten on the next token request; refreshing one then answers 1204 instead of 1203.
+// refusals are HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path
+// (checked before authentication), 413 for a body over MaxBodyBytes, 401 "Invalid
+// authentication credentials" for a missing header, an unknown or expired token, a timestamp
+// outside the window (15 minutes by default, see WithTimestampWindow) or a wrong signature,
+// and 403 "You cannot consume this service" for an app acting in an organization (orgId) it
+// is not registered in (AddApp, SeedApp.Orgs; the documentation gives no answer for this
+// case, so this one is inferred). Every answer carries a Date header from the server clock.
+// Tokens that expired more than the window ago are forgotten on the next token request;
+// refreshing one then answers 1204 instead of 1203.
 //
 // The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0
 // is success and 621xx codes are the documented business errors. It routes on method, path and

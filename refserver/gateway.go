@@ -133,23 +133,28 @@ func (st *state) forgetOldEncryptions(now time.Time) {
 	}
 }
 
-// authenticate reports whether a call carries a known, unexpired token, a timestamp within the
-// window of the server clock and the signature of exactly this query and body.
-func (st *state) authenticate(h http.Header, query url.Values, body []byte, now time.Time) bool {
+// authenticate returns the app of a call that carries a known, unexpired token, a timestamp
+// within the window of the server clock and the signature of exactly this query and body;
+// nil otherwise.
+func (st *state) authenticate(h http.Header, query url.Values, body []byte, now time.Time) *app {
 	accessToken, stamp, signature := h.Get(signing.HeaderAccessToken), h.Get(signing.HeaderTimestamp), h.Get(signing.HeaderSignature)
 	if accessToken == "" || stamp == "" || signature == "" {
-		return false
+		return nil
 	}
 	t := st.tokens[accessToken]
 	if t == nil || !now.Before(t.expires) {
-		return false
+		return nil
 	}
 	ts, ok := parseMillis(stamp)
 	if !ok || !st.withinWindow(ts, now) {
-		return false
+		return nil
 	}
-	want := signing.Sign(accessToken, st.apps[t.appKey].secret, ts, query, body)
-	return subtle.ConstantTimeCompare([]byte(signature), []byte(want)) == 1
+	a := st.apps[t.appKey]
+	want := signing.Sign(accessToken, a.secret, ts, query, body)
+	if subtle.ConstantTimeCompare([]byte(signature), []byte(want)) != 1 {
+		return nil
+	}
+	return a
 }
 
 // parseMillis parses a decimal epoch-millisecond timestamp: digits only.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -14,14 +15,15 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// handlerClient calls a server's Handler (no socket) as the demo app, signing with the
-// server's own manual clock. Benchmarks and timing tests use it: it costs no more than a
-// request needs.
+// handlerClient calls a server's Handler (no socket) as an app (the demo app unless as says
+// otherwise), signing with the server's own manual clock. Benchmarks and timing tests use
+// it: it costs no more than a request needs.
 type handlerClient struct {
-	tb    testing.TB
-	srv   *refserver.Server
-	clk   *refserver.ManualClock
-	token string
+	tb                   testing.TB
+	srv                  *refserver.Server
+	clk                  *refserver.ManualClock
+	accessKey, secretKey string
+	token                string
 }
 
 // newHandlerClient starts a demo server without a socket on a manual clock standing at
@@ -31,15 +33,27 @@ func newHandlerClient(tb testing.TB, start time.Time, opts ...refserver.Option) 
 	clk := refserver.NewManualClock(start)
 	opts = append([]refserver.Option{refserver.WithClock(clk.Now), refserver.WithoutListener(),
 		refserver.WithTokenLifetime(100_000 * time.Hour)}, opts...)
-	c := &handlerClient{tb: tb, srv: refserver.NewDemoServer(opts...), clk: clk}
+	return clientOf(tb, refserver.NewDemoServer(opts...), clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
+}
+
+// clientOf returns a client of srv, whose clock is clk, for an app, with a token.
+func clientOf(tb testing.TB, srv *refserver.Server, clk *refserver.ManualClock, accessKey, secretKey string) *handlerClient {
+	tb.Helper()
+	c := &handlerClient{tb: tb, srv: srv, clk: clk, accessKey: accessKey, secretKey: secretKey}
 	c.token = c.getToken(clk.Now().UnixMilli())
 	return c
+}
+
+// as returns a client of the same server for another app, with a token of its own.
+func (c *handlerClient) as(accessKey, secretKey string) *handlerClient {
+	c.tb.Helper()
+	return clientOf(c.tb, c.srv, c.clk, accessKey, secretKey)
 }
 
 // getToken asks token/get at the timestamp ts (ms) and returns the token.
 func (c *handlerClient) getToken(ts int64) string {
 	c.tb.Helper()
-	body := tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey), nil)
+	body := tokenBody(ts, encryptionOf(c.accessKey, ts, c.secretKey), map[string]any{"appKey": c.accessKey})
 	a := c.postToken(tokenGet, body)
 	if a.Status != 0 || a.Data == nil {
 		c.tb.Fatalf("token/get: %+v", a)
@@ -84,7 +98,7 @@ func (c *handlerClient) send(method, path string, q url.Values, extra, body stri
 	now := c.clk.Now().UnixMilli()
 	req.Header.Set("apim-accesstoken", c.token)
 	req.Header.Set("apim-timestamp", strconv.FormatInt(now, 10))
-	req.Header.Set("apim-signature", batchprocessing.Sign(c.token, refserver.DemoSecretKey, now, full, []byte(body)))
+	req.Header.Set("apim-signature", batchprocessing.Sign(c.token, c.secretKey, now, full, []byte(body)))
 	rec := httptest.NewRecorder()
 	c.srv.Handler().ServeHTTP(rec, req)
 	return rec
@@ -124,4 +138,23 @@ func (c *handlerClient) completedHistory(n int) []string {
 		c.clk.Advance(3 * time.Second)
 	}
 	return ids
+}
+
+// liveHeap returns the bytes of live heap objects after a garbage collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// refresh refreshes the client's token with a request stamped ts (ms) and keeps the new one.
+func (c *handlerClient) refresh(ts int64) {
+	c.tb.Helper()
+	body := tokenBody(ts, encryptionOf(c.accessKey, ts, c.secretKey), map[string]any{"appKey": c.accessKey, "accessToken": c.token})
+	a := c.postToken(tokenRefresh, body)
+	if a.Status != 0 || a.Data == nil {
+		c.tb.Fatalf("token/refresh: %+v", a)
+	}
+	c.token = a.Data.AccessToken
 }

@@ -113,22 +113,3 @@ func BenchmarkInstanceMemory(b *testing.B) {
 		b.ReportMetric(float64(after-before)/n, "B/instance")
 	}
 }
-
-// liveHeap returns the bytes of live heap objects after a garbage collection.
-func liveHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
-
-// refresh refreshes the client's token with a request stamped ts (ms) and keeps the new one.
-func (c *handlerClient) refresh(ts int64) {
-	c.tb.Helper()
-	body := tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey), map[string]any{"accessToken": c.token})
-	a := c.postToken(tokenRefresh, body)
-	if a.Status != 0 || a.Data == nil {
-		c.tb.Fatalf("token/refresh: %+v", a)
-	}
-	c.token = a.Data.AccessToken
-}

@@ -188,10 +188,18 @@ type state struct {
 	endedHead int
 }
 
-// app is a registered application (AccessKey/SecretKey pair).
+// app is a registered application (AccessKey/SecretKey pair) and the organizations it is
+// registered in.
 type app struct {
 	secret  string
-	current string // the token token/get hands out while it is valid; "" before the first
+	current string          // the token token/get hands out while it is valid; "" before the first
+	orgs    map[string]bool // the organizations it is registered in
+	anyOrg  bool            // registered with no organization named: it acts on every one
+}
+
+// registeredIn reports whether the app may act on the organization orgID.
+func (a *app) registeredIn(orgID string) bool {
+	return a.anyOrg || a.orgs[orgID]
 }
 
 // token is an access token issued by the token service.
