@@ -63,11 +63,17 @@ func (st *state) prune() {
 		in := st.ended[st.endedHead]
 		st.ended[st.endedHead] = nil
 		st.endedHead++
-		if !in.forgotten {
+		if in.forgotten {
+			st.endedDead--
+		} else {
 			st.forget(in)
 		}
 	}
-	if st.endedHead > len(st.ended)/2 {
+	switch {
+	case st.endedDead*2 > len(st.ended)-st.endedHead: // mostly instances Delete Flow removed
+		st.ended = slices.DeleteFunc(st.ended[st.endedHead:], func(in *instance) bool { return in.forgotten })
+		st.endedHead, st.endedDead = 0, 0
+	case st.endedHead > len(st.ended)/2:
 		st.ended = slices.Delete(st.ended, 0, st.endedHead)
 		st.endedHead = 0
 	}
@@ -94,6 +100,9 @@ func (st *state) deleteInstances(flowID int64) {
 		st.schedule.remove(fr.slot)
 	}
 	for _, in := range fr.instances() {
+		if st.maxInstances > 0 && isTerminal(in.Status) {
+			st.endedDead++ // it stays in ended until prune passes or drops it
+		}
 		in.forgotten = true
 		delete(st.instances, in.ID)
 		st.unindex(in)

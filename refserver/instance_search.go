@@ -18,10 +18,10 @@ import (
 type instanceQuery struct {
 	index    *instanceOrder // nil: no candidate
 	lo, hi   int
-	expr     string       // lower-case, trimmed; "" matches every instance
-	owner    string       // "" matches every instance
-	statuses map[int]bool // nil matches every status
-	names    map[*Flow]bool
+	expr     string         // lower-case, trimmed; "" matches every instance
+	owner    string         // "" matches every instance
+	statuses map[int]bool   // nil matches every status
+	names    map[*Flow]bool // whether expr is in the name of a flow version, once asked
 }
 
 // queryInstances returns the query of a List Flow Instances request of orgID.
@@ -38,7 +38,6 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 		expr:     strings.ToLower(strings.TrimSpace(req.Expression)),
 		owner:    req.Owner,
 		statuses: statuses,
-		names:    make(map[*Flow]bool),
 	}
 	if q.index == nil {
 		return q
@@ -97,6 +96,9 @@ func (q *instanceQuery) match(in *instance) bool {
 func (q *instanceQuery) nameMatches(p *Flow) bool {
 	m, ok := q.names[p]
 	if !ok {
+		if q.names == nil {
+			q.names = make(map[*Flow]bool)
+		}
 		m = strings.Contains(strings.ToLower(p.Name), q.expr)
 		q.names[p] = m
 	}

@@ -183,9 +183,11 @@ type state struct {
 	taskFlows       map[int64][]int64
 	topInstanceTask int64
 	// ended holds, with maxInstances set, the instances in the order they ended, from
-	// endedHead on: the next ones the history bound forgets.
+	// endedHead on: the next ones the history bound forgets. endedDead of them are already
+	// forgotten (Delete Flow removed them).
 	ended     []*instance
 	endedHead int
+	endedDead int
 }
 
 // app is a registered application (AccessKey/SecretKey pair) and the organizations it is
