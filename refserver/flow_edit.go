@@ -107,12 +107,7 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []relationWire, flowNodes map[string]bool) (tasks []Task, ok bool) {
 	owners := st.taskOwners()
 	next := st.nextTaskID()
-	old := make(map[int64]int, len(flow.Tasks)) // the flow's tasks by id, as they are
-	for i, t := range flow.Tasks {
-		if _, dup := old[t.ID]; !dup {
-			old[t.ID] = i
-		}
-	}
+	old := taskIndex(flow.Tasks) // the flow's tasks, as they are
 	nodes := make(map[string]int64)
 	at := make(map[int64]int, len(infos)) // the new tasks by id
 	tasks = make([]Task, 0, len(infos))

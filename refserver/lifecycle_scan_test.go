@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -55,24 +56,33 @@ func TestLifecycleMatchesAScan(t *testing.T) {
 		}
 		st.settle(now)
 		for _, f := range flows {
-			sf := scan[f.ID]
-			sf.settle(now)
-			for _, r := range sf.runs {
-				in := st.instances[r.id]
-				if in.Status != r.status || !in.StartTime.Equal(r.start) || !in.EndTime.Equal(r.end) {
-					t.Fatalf("step %d, %s: %d [%v, %v], the scan says %d [%v, %v]", step, r.id,
-						in.Status, in.StartTime, in.EndTime, r.status, r.start, r.end)
-				}
-				if r.status == StatusRunning {
-					for i, ti := range in.Tasks {
-						if want := r.taskStatus(f, i, now); ti.Status != want {
-							t.Fatalf("step %d, %s: task %d status %d, want %d", step, r.id, ti.TaskID, ti.Status, want)
-						}
-					}
-				}
+			scan[f.ID].settle(now)
+			if err := scan[f.ID].compare(st, f, now); err != nil {
+				t.Fatalf("step %d: %v", step, err)
 			}
 		}
 	}
+}
+
+// compare returns an error when an instance of the store differs from the scan's, in
+// status, start or end, or, while it runs, in a task's status.
+func (f *scannedFlow) compare(st *state, flow *Flow, now time.Time) error {
+	for _, r := range f.runs {
+		in := st.instances[r.id]
+		if in.Status != r.status || !in.StartTime.Equal(r.start) || !in.EndTime.Equal(r.end) {
+			return fmt.Errorf("%s: %d [%v, %v], the scan says %d [%v, %v]", r.id,
+				in.Status, in.StartTime, in.EndTime, r.status, r.start, r.end)
+		}
+		if r.status != StatusRunning {
+			continue
+		}
+		for i, ti := range in.Tasks {
+			if want := r.taskStatus(flow, i, now); ti.Status != want {
+				return fmt.Errorf("%s: task %d status %d, want %d", r.id, ti.TaskID, ti.Status, want)
+			}
+		}
+	}
+	return nil
 }
 
 // scannedFlow is one flow's history as the scan keeps it.
@@ -90,40 +100,49 @@ type scannedRun struct {
 // come, then the waiting one with the earliest max(trigger, creation, last end), ties to the
 // earliest trigger time then id, starts, and so on.
 func (f *scannedFlow) settle(now time.Time) {
-	for {
-		for _, r := range f.runs {
-			if r.status != StatusRunning {
-				continue
-			}
-			if end := r.start.Add(r.plan.end); r.plan.open || end.After(now) {
-				return
-			} else {
-				r.status, r.end = r.plan.status, end
-			}
-		}
-		var lastEnd time.Time
-		for _, r := range f.runs {
-			if !r.start.IsZero() && r.end.After(lastEnd) {
-				lastEnd = r.end
-			}
-		}
-		var next *scannedRun
-		var at time.Time
-		for _, r := range f.runs {
-			if r.status != StatusWait {
-				continue
-			}
-			e := latest(r.trigger, r.created, lastEnd)
-			if next == nil || e.Before(at) || (e.Equal(at) && (r.trigger.Before(next.trigger) ||
-				(r.trigger.Equal(next.trigger) && r.id < next.id))) {
-				next, at = r, e
-			}
-		}
+	for f.endRunning(now) {
+		next, at := f.next()
 		if next == nil || at.After(now) {
 			return
 		}
 		next.status, next.start = StatusRunning, at
 	}
+}
+
+// endRunning ends the running instance if its end has come, and reports whether none runs.
+func (f *scannedFlow) endRunning(now time.Time) bool {
+	for _, r := range f.runs {
+		if r.status != StatusRunning {
+			continue
+		}
+		end := r.start.Add(r.plan.end)
+		if r.plan.open || end.After(now) {
+			return false
+		}
+		r.status, r.end = r.plan.status, end
+	}
+	return true
+}
+
+// next returns the waiting instance that starts first and when, by a scan of all.
+func (f *scannedFlow) next() (next *scannedRun, at time.Time) {
+	var lastEnd time.Time
+	for _, r := range f.runs {
+		if !r.start.IsZero() && r.end.After(lastEnd) {
+			lastEnd = r.end
+		}
+	}
+	for _, r := range f.runs {
+		if r.status != StatusWait {
+			continue
+		}
+		e := latest(r.trigger, r.created, lastEnd)
+		if next == nil || e.Before(at) || (e.Equal(at) && (r.trigger.Before(next.trigger) ||
+			(r.trigger.Equal(next.trigger) && r.id < next.id))) {
+			next, at = r, e
+		}
+	}
+	return next, at
 }
 
 // taskStatus returns the status of the task i of the running instance r at now, from its

@@ -75,12 +75,7 @@ func newRunPlan(plan *Flow, fromTask int64) *runPlan {
 // task caught in a dependency cycle, or downstream of one, is blocked. Depth first, with
 // cycle detection; each task and dependency is visited once.
 func schedule(tasks []Task, inRun []bool) []plannedTask {
-	index := make(map[int64]int, len(tasks))
-	for i, t := range tasks {
-		if _, dup := index[t.ID]; !dup {
-			index[t.ID] = i
-		}
-	}
+	index := taskIndex(tasks)
 	const (
 		unvisited = iota
 		visiting
@@ -120,6 +115,18 @@ func schedule(tasks []Task, inRun []bool) []plannedTask {
 		}
 	}
 	return out
+}
+
+// taskIndex maps the ids of tasks to their indexes; a repeated id (possible only through
+// AddFlow) to its first.
+func taskIndex(tasks []Task) map[int64]int {
+	index := make(map[int64]int, len(tasks))
+	for i, t := range tasks {
+		if _, dup := index[t.ID]; !dup {
+			index[t.ID] = i
+		}
+	}
+	return index
 }
 
 // runSet reports which tasks a run includes: all of them, or, from a task, that task and
