@@ -15,7 +15,6 @@ import (
 // later) has passed by the end of the last run all start at that end, so among them the
 // trigger time decides (ready); the others start at their ready time (pending).
 type flowRuns struct {
-	id      int64
 	all     []*instance // in creation order; forgotten ones are dropped lazily (dead counts them)
 	dead    int
 	running *instance
@@ -37,8 +36,8 @@ type flowRuns struct {
 // maxCachedPlans bounds the run plans a flow keeps, one per start task.
 const maxCachedPlans = 16
 
-func newFlowRuns(id int64) *flowRuns {
-	fr := &flowRuns{id: id, slot: -1}
+func newFlowRuns() *flowRuns {
+	fr := &flowRuns{slot: -1}
 	fr.pending = newHeap(func(a, b *instance) bool {
 		if c := a.readyAt().Compare(b.readyAt()); c != 0 {
 			return c < 0

@@ -79,8 +79,8 @@ func (st *state) prune() {
 	}
 }
 
-// forget removes in from the store and its indexes. A running or waiting instance must be
-// taken out of its flow's queue first.
+// forget removes the ended instance in from the store and its indexes, and its flow's index
+// when it was the flow's last instance.
 func (st *state) forget(in *instance) {
 	in.forgotten = true
 	delete(st.instances, in.ID)

@@ -198,7 +198,7 @@ func (st *state) createRun(flowID int64, trigger, now time.Time, fromTask int64,
 func (st *state) flowRuns(flowID int64) *flowRuns {
 	fr := st.runs[flowID]
 	if fr == nil {
-		fr = newFlowRuns(flowID)
+		fr = newFlowRuns()
 		st.runs[flowID] = fr
 	}
 	return fr
