@@ -69,6 +69,7 @@ func newOpsEnvAt(t *testing.T, start time.Time, loc *time.Location) *opsEnv {
 	e.srv.AddUser(refserver.DemoOrgID, opsLockedUser)
 	e.srv.LockUser(opsLockedUser)
 	e.srv.AddUser(opsOtherOrg, opsOutsider)
+	e.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, opsOtherOrg) // apps act only in their orgs
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := "token"
 		if !strings.HasPrefix(r.URL.Path, "/apim-token-service/") {

@@ -85,6 +85,7 @@ func TestEndToEndErrors(t *testing.T) {
 	srv.AddUser(refserver.DemoOrgID, "not-the-owner")
 	srv.AddUser(refserver.DemoOrgID, "locked-user")
 	srv.LockUser("locked-user")
+	srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "otherOrg") // apps act only in their orgs
 	srv.AddFlow(refserver.Flow{ID: 4000, Name: "locked", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{{ID: 1, Name: "t"}}, Locked: true})
 

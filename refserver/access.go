@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -132,25 +133,60 @@ func orderBy[T any](p *paginationInput, fields map[string]func(a, b T) int, base
 	}, nil
 }
 
-// page sorts items and returns the page a Pagination asks for: pageNo is 1-based (0 is taken
-// as 1), pageSize must be positive. Without a pagination, all items. A negative pageNo or a
-// pageSize that is absent or not positive fails with 62102 "Invalid parameter: pagination".
+// page sorts items and returns the page a Pagination asks for (see pageOf).
 func page[T any](items []T, p *paginationInput, order func(a, b T) int) ([]T, *failure) {
+	w, f := pageOf(p)
+	if f != nil {
+		return nil, f
+	}
 	slices.SortStableFunc(items, order)
-	if p == nil {
-		return items, nil
-	}
-	if p.PageNo.value < 0 || !p.PageSize.set || p.PageSize.value <= 0 {
-		return nil, errInvalidPagination
-	}
-	no := max(p.PageNo.value, 1)
-	size := p.PageSize.value
-	start := (no - 1) * size
-	if start/size != no-1 || start >= int64(len(items)) { // overflow or past the end
+	lo, hi := w.bounds(len(items))
+	if lo == hi {
 		return []T{}, nil
 	}
-	end := min(start+size, int64(len(items)))
-	return items[start:end], nil
+	return items[lo:hi], nil
+}
+
+// pageWindow is the part of a sorted list a Pagination asks for: the items from start up to
+// end, or all of them.
+type pageWindow struct {
+	all        bool
+	start, end int64
+}
+
+// pageOf returns the window a Pagination asks for: pageNo is 1-based (0 is taken as 1),
+// pageSize must be positive. Without a pagination, all items. A negative pageNo or a pageSize
+// that is absent or not positive fails with 62102 "Invalid parameter: pagination".
+func pageOf(p *paginationInput) (pageWindow, *failure) {
+	if p == nil {
+		return pageWindow{all: true}, nil
+	}
+	if p.PageNo.value < 0 || !p.PageSize.set || p.PageSize.value <= 0 {
+		return pageWindow{}, errInvalidPagination
+	}
+	no, size := max(p.PageNo.value, 1), p.PageSize.value
+	start := (no - 1) * size
+	if start/size != no-1 { // overflow: past any end
+		return pageWindow{start: math.MaxInt64, end: math.MaxInt64}, nil
+	}
+	end := start + size
+	if end < start {
+		end = math.MaxInt64
+	}
+	return pageWindow{start: start, end: end}, nil
+}
+
+// bounds returns the window within n sorted items: items[lo:hi].
+func (w pageWindow) bounds(n int) (lo, hi int) {
+	if w.all {
+		return 0, n
+	}
+	return int(min(w.start, int64(n))), int(min(w.end, int64(n)))
+}
+
+// holds reports whether the window holds the item at position i.
+func (w pageWindow) holds(i int) bool {
+	return w.all || (w.start <= int64(i) && int64(i) < w.end)
 }
 
 // byInt64 returns a comparison of T by an integer key.

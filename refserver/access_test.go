@@ -25,6 +25,7 @@ func newAccessRig(t *testing.T) accessRig {
 	}
 	r.srv.LockUser("locked")
 	r.srv.AddUser("o2", "outsider")
+	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o1", "o2")
 	r.srv.AddFlow(refserver.Flow{ID: 20, Name: "twenty", OrgID: "o1", Owner: "owner;locked",
 		Tasks: []refserver.Task{{ID: 201, Name: "a"}, {ID: 202, Name: "b", DependsOn: []int64{201}}}})
 	locked := refserver.Flow{ID: 22, Name: "locked", OrgID: "o1", Owner: "owner", Tasks: []refserver.Task{{ID: 221, Name: "c"}}}

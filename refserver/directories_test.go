@@ -42,6 +42,7 @@ func TestDirectories(t *testing.T) {
 	wantErr(t, create(a, " B "), 62102, "A directory of the same name already exists")
 
 	r.srv.AddUser("o2", "u2")
+	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
 	tests := []struct{ name, body, msg string }{
 		{"dirName missing", `{"parentId":"` + root + `"}`, "param: dirName cannot be empty"},
 		{"dirName blank", `{"parentId":"` + root + `","dirName":"  "}`, "param: dirName cannot be empty"},

@@ -21,12 +21,15 @@
 // /token/refresh with their status codes 0, 1001 to 1004 and 1202 to 1204; on every other route
 // the headers apim-accesstoken, apim-timestamp and apim-signature, checked with the same
 // signature as batchprocessing.Sign over the decoded query and the exact body bytes. Gateway
-// refusals are HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path (checked before
-// authentication), 413 for a body over MaxBodyBytes, 401 "Invalid authentication credentials"
-// for a missing header, an unknown or expired token, a timestamp outside the window (15
-// minutes by default, see WithTimestampWindow) or a wrong signature. Every answer carries a
-// Date header from the server clock. Tokens that expired more than the window ago are
-// forgotten on the next token request; refreshing one then answers 1204 instead of 1203.
+// refusals are HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path
+// (checked before authentication), 413 for a body over MaxBodyBytes, 401 "Invalid
+// authentication credentials" for a missing header, an unknown or expired token, a timestamp
+// outside the window (15 minutes by default, see WithTimestampWindow) or a wrong signature,
+// and 403 "You cannot consume this service" for an app acting in an organization (orgId) it
+// is not registered in (AddApp, SeedApp.Orgs; the documentation gives no answer for this
+// case, so this one is inferred). Every answer carries a Date header from the server clock.
+// Tokens that expired more than the window ago are forgotten on the next token request;
+// refreshing one then answers 1204 instead of 1203.
 //
 // The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0
 // is success and 621xx codes are the documented business errors. It routes on method, path and
@@ -71,6 +74,16 @@
 // method call comes and derives every status and time from it, so moving a ManualClock by an
 // hour and then reading gives exactly the state an hour brings, with the exact start and end
 // times. Tests move time by moving the clock, never by sleeping.
+//
+// # History
+//
+// The server keeps every instance it creates (tests count them), unless WithMaxInstances bounds
+// them: then the instances that ended first are forgotten first. An instance holds about 0.6 KB
+// of heap for a flow of two tasks and 0.13 KB more for each further task, plus its graph once
+// read. A request's cost does not grow with the history: each flow's waiting and running
+// instances are indexed, the store settles only the flows whose next event has come, and List
+// Flow Instances finds its trigger-time range and its page in an index kept in trigger-time
+// order (a count over other criteria visits the range, never more).
 //
 // # What it is not
 //

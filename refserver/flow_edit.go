@@ -54,6 +54,7 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 	if err != nil {
 		return nil, errIncorrectParameter
 	}
+	flow = cloneFlow(flow) // the stored flow is shared with its instances: change a copy
 
 	dependsOn := flow.DependsOn
 	flowNodes := make(map[string]bool)
@@ -97,6 +98,7 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 	}
 	flow.Tasks, flow.DependsOn = tasks, dependsOn
 	flow.UpdateUser, flow.UpdatedAt = userID, c.now
+	st.storeFlow(flow)
 	return flowIDData{FlowID: flow.ID}, nil
 }
 
@@ -105,8 +107,10 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []relationWire, flowNodes map[string]bool) (tasks []Task, ok bool) {
 	owners := st.taskOwners()
 	next := st.nextTaskID()
+	old := taskIndex(flow.Tasks) // the flow's tasks, as they are
 	nodes := make(map[string]int64)
-	tasks = []Task{}
+	at := make(map[int64]int, len(infos)) // the new tasks by id
+	tasks = make([]Task, 0, len(infos))
 	for _, info := range infos {
 		name := strings.TrimSpace(info.TaskName)
 		if name == "" {
@@ -114,17 +118,18 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 		}
 		id := info.TaskID.value
 		if info.TaskID.set {
-			if id <= 0 || (owners[id] != 0 && owners[id] != flow.ID) || slices.ContainsFunc(tasks, func(t Task) bool { return t.ID == id }) {
+			if _, dup := at[id]; id <= 0 || (owners[id] != 0 && owners[id] != flow.ID) || dup {
 				return nil, false
 			}
 		} else {
 			id, next = next, next+1
 		}
 		t := Task{ID: id, Duration: DefaultTaskDuration, Type: DefaultTaskType}
-		if i := slices.IndexFunc(flow.Tasks, func(t Task) bool { return t.ID == id }); i >= 0 {
+		if i, ok := old[id]; ok {
 			t = flow.Tasks[i]
 		}
 		t.Name, t.X, t.Y, t.DependsOn = name, float64(info.X), float64(info.Y), nil
+		at[id] = len(tasks)
 		tasks = append(tasks, t)
 		nodes[taskNodeID(id)] = id
 		if info.NodeID != "" {
@@ -143,9 +148,8 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 		if !ok || source == target {
 			return nil, false
 		}
-		i := slices.IndexFunc(tasks, func(t Task) bool { return t.ID == target })
-		if !slices.Contains(tasks[i].DependsOn, source) {
-			tasks[i].DependsOn = append(tasks[i].DependsOn, source)
+		if t := &tasks[at[target]]; !slices.Contains(t.DependsOn, source) {
+			t.DependsOn = append(t.DependsOn, source)
 		}
 	}
 	return tasks, !hasCycle(tasks)
@@ -271,10 +275,10 @@ func (st *state) importFlow(c *call) (any, *failure) {
 		flow.Description = *req.Desc
 	}
 	flow.ID = req.FlowID.value
-	if !req.FlowID.set || flow.ID <= 0 || st.flows[flow.ID] != nil || st.byFlow[flow.ID] != nil {
+	if !req.FlowID.set || flow.ID <= 0 || st.flows[flow.ID] != nil || st.runs[flow.ID] != nil {
 		flow.ID = st.nextFlowID()
 	}
-	st.flows[flow.ID] = flow
+	st.storeFlow(flow)
 	return flowIDData{FlowID: flow.ID}, nil
 }
 
@@ -299,7 +303,8 @@ func (st *state) importedFlow(in exportedFlowInput, orgID string, now time.Time)
 		StartDate: in.StartTime, CreatedAt: now, UpdatedAt: now, Tasks: []Task{},
 	}
 	ids := make(map[string]int64, len(in.Tasks))
-	next := st.nextTaskID()
+	first := st.nextTaskID()
+	next := first
 	for i, t := range in.Tasks {
 		name := strings.TrimSpace(t.Name)
 		typ, ok := taskTypeName(t.Type)
@@ -318,9 +323,10 @@ func (st *state) importedFlow(in exportedFlowInput, orgID string, now time.Time)
 		if !ok || target == source {
 			return false
 		}
-		i := slices.IndexFunc(flow.Tasks, func(t Task) bool { return t.ID == target })
-		if !slices.Contains(flow.Tasks[i].DependsOn, source) {
-			flow.Tasks[i].DependsOn = append(flow.Tasks[i].DependsOn, source)
+		// Task ids were given in order from first: the target's index is its offset.
+		t := &flow.Tasks[target-first]
+		if !slices.Contains(t.DependsOn, source) {
+			t.DependsOn = append(t.DependsOn, source)
 		}
 		return true
 	}
@@ -382,12 +388,7 @@ func (st *state) nextTaskID() int64 {
 			top = max(top, t.ID)
 		}
 	}
-	for _, in := range st.instances {
-		for _, t := range in.Tasks {
-			top = max(top, t.TaskID)
-		}
-	}
-	return top + 1
+	return max(top, st.topInstanceTask) + 1
 }
 
 // nextFlowID returns a flow id above every flow id in use, in flows and instances.
@@ -396,7 +397,7 @@ func (st *state) nextFlowID() int64 {
 	for id := range st.flows {
 		top = max(top, id)
 	}
-	for id := range st.byFlow {
+	for id := range st.runs {
 		top = max(top, id)
 	}
 	return top + 1

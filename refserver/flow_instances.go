@@ -53,41 +53,15 @@ func (st *state) searchFlowInstances(c *call) (any, *failure) {
 	if !ok {
 		return nil, errInvalidStatusParam
 	}
-	base := func(a, b *FlowInstance) int { return -compareInstances(a, b) }
-	timeOf := func(key func(*FlowInstance) time.Time) func(a, b *FlowInstance) int {
-		return func(a, b *FlowInstance) int { return key(a).Compare(key(b)) }
-	}
-	order, f := orderBy(req.Pagination, map[string]func(a, b *FlowInstance) int{
-		"triggertime": timeOf(func(in *FlowInstance) time.Time { return in.TriggerTime }),
-		"starttime":   timeOf(func(in *FlowInstance) time.Time { return in.StartTime }),
-		"endtime":     timeOf(func(in *FlowInstance) time.Time { return in.EndTime }),
-		"createtime":  timeOf(func(in *FlowInstance) time.Time { return in.CreatedAt }),
-		"updatetime":  timeOf((*FlowInstance).updatedAt),
-	}, base)
+	order, f := instanceSorters(req.Pagination)
 	if f != nil {
 		return nil, f
 	}
-
-	matches := []*FlowInstance{}
-	for _, in := range st.instances {
-		p := in.plan
-		switch {
-		case in.orgOf() != orgID,
-			req.Type.set && int64(p.Type) != req.Type.value,
-			!fuzzy(req.Expression, in.ID, p.Name),
-			req.Owner != "" && !inList(p.Owner, req.Owner),
-			req.FromTriggerTime.set && in.TriggerTime.UnixMilli() < req.FromTriggerTime.value,
-			req.ToTriggerTime.set && in.TriggerTime.UnixMilli() > req.ToTriggerTime.value,
-			statuses != nil && !statuses[in.Status]:
-			continue
-		}
-		matches = append(matches, in)
-	}
-	count := len(matches)
-	matches, f = page(matches, req.Pagination, order)
+	window, f := pageOf(req.Pagination)
 	if f != nil {
 		return nil, f
 	}
+	matches, count := st.queryInstances(orgID, &req, statuses).page(order, window)
 	out := flowInstancesData{FlowInsts: make([]flowInstanceData, 0, len(matches)), Count: count}
 	for _, in := range matches {
 		out.FlowInsts = append(out.FlowInsts, st.flowInstanceData(in, userID))
@@ -165,7 +139,7 @@ func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 
 // flowInstanceData returns the FlowInstance struct of in as userID sees it. The flow's
 // fields (name, freq, cycle, owner, ...) are those it had when the instance was triggered.
-func (st *state) flowInstanceData(in *FlowInstance, userID string) flowInstanceData {
+func (st *state) flowInstanceData(in *instance, userID string) flowInstanceData {
 	p := in.plan
 	editable := false
 	if f := st.flows[in.FlowID]; f != nil {
@@ -179,7 +153,7 @@ func (st *state) flowInstanceData(in *FlowInstance, userID string) flowInstanceD
 		Cycle:       p.Cycle,
 		Parameters:  encodeParameters(in.Parameters),
 		DoAs:        p.DoAs,
-		Graph:       mustMarshal(st.instanceGraph(in)),
+		Graph:       st.instanceGraphText(in),
 		Status:      in.Status,
 		StatusDesc:  statusName(in.Status),
 		TriggerTime: formatTime(in.TriggerTime, st.loc),
@@ -195,14 +169,28 @@ func (st *state) flowInstanceData(in *FlowInstance, userID string) flowInstanceD
 	}
 }
 
+// instanceGraphText returns the InstanceGraph of in as JSON text, written once for each state
+// of the instance (and, for a flow with upstream flows, whose names it shows, each version of
+// the flows): an instance that has ended is written at most once, not on every read.
+func (st *state) instanceGraphText(in *instance) string {
+	current := in.graph != "" && in.graphChanges == in.changes &&
+		(len(in.plan.DependsOn) == 0 || in.graphEpoch == st.flowEpoch)
+	if !current {
+		in.graph = mustMarshal(st.instanceGraph(in))
+		in.graphChanges, in.graphEpoch = in.changes, st.flowEpoch
+	}
+	return in.graph
+}
+
 // instanceGraph returns the InstanceGraph of in: its flow's graph with each task's instance
 // id and status (SKIP for the tasks Trigger Flow From Task left out).
-func (st *state) instanceGraph(in *FlowInstance) instanceGraph {
+func (st *state) instanceGraph(in *instance) instanceGraph {
 	p := in.plan
 	g := instanceGraph{
 		Creator: p.Creator, Freq: p.Freq, AlertMode: p.AlertMode, Owners: p.Owner, Cycle: p.Cycle,
 		DoAs: p.DoAs, Name: p.Name, InstID: in.ID, ID: in.FlowID, Relations: graphRelations(p),
-		Parameters: encodeParameters(in.Parameters), Flows: []flowInstanceGraph{}, Tasks: []taskInstanceGraph{},
+		Parameters: encodeParameters(in.Parameters), Flows: make([]flowInstanceGraph, 0, len(p.DependsOn)),
+		Tasks: make([]taskInstanceGraph, 0, len(in.Tasks)),
 	}
 	for _, up := range p.DependsOn {
 		name := ""

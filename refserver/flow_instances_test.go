@@ -128,6 +128,7 @@ func TestCalDt(t *testing.T) {
 func TestGetFlowInstanceErrors(t *testing.T) {
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser("o2", "u2")
+	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
 	r.srv.AddFlow(refserver.Flow{ID: 20, OrgID: "o2", Owner: "u2", Tasks: []refserver.Task{{ID: 201}}})
 	demo := r.triggerAt(refserver.DemoFlowID, t0)
 	other := instanceID(t, r.opAs("o2", "u2", http.MethodPost, flowsPath, "trigger", "", triggerBody(20, t0)))
@@ -164,6 +165,7 @@ func TestListFlowInstances(t *testing.T) {
 	r.srv.AddFlow(refserver.Flow{ID: 800, Name: "Other Pipeline", OrgID: refserver.DemoOrgID, Owner: "someone;yourUserId",
 		Tasks: []refserver.Task{{ID: 8001, Name: "x"}}})
 	r.srv.AddUser("o2", "u2")
+	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
 	r.srv.AddFlow(refserver.Flow{ID: 900, Name: "demo flow elsewhere", OrgID: "o2", Owner: "u2", Tasks: []refserver.Task{{ID: 9001}}})
 	instanceID(t, r.opAs("o2", "u2", http.MethodPost, flowsPath, "trigger", "", triggerBody(900, t0)))
 

@@ -64,6 +64,7 @@ func TestGetFlowShape(t *testing.T) {
 func TestGetFlowErrors(t *testing.T) {
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser("o2", "u2")
+	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
 	r.srv.AddFlow(refserver.Flow{ID: 20, OrgID: "o2", Owner: "u2"})
 	for _, action := range []string{"get", "loadForEdit", "export"} {
 		tests := []struct {
@@ -120,6 +121,7 @@ func TestGetMyFlow(t *testing.T) {
 			}
 		})
 	}
+	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
 	wantErr(t, r.opAs("o2", "boss", http.MethodGet, flowsPath, "getMyFlow", "", ""), 62101, msgUserNotInOrg)
 }
 

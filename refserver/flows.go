@@ -227,8 +227,10 @@ func (st *state) setActive(c *call, active bool) (any, *failure) {
 	if f != nil {
 		return nil, f
 	}
-	flow.Active = active
-	flow.UpdateUser, flow.UpdatedAt = userID, c.now
+	changed := cloneFlow(flow)
+	changed.Active = active
+	changed.UpdateUser, changed.UpdatedAt = userID, c.now
+	st.storeFlow(changed)
 	return "", nil
 }
 
@@ -253,11 +255,9 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 			return nil, errFlowDependedOn
 		}
 	}
-	for _, in := range st.byFlow[flow.ID] {
-		delete(st.instances, in.ID)
-	}
-	delete(st.byFlow, flow.ID)
+	st.deleteInstances(flow.ID)
 	delete(st.flows, flow.ID)
+	st.flowEpoch++
 	return "", nil
 }
 

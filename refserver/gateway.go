@@ -59,6 +59,7 @@ func (st *state) token(body []byte, refresh bool) (*tokenData, *failure) {
 	// The request is authentic from here on, so its encryption is spent even if a refresh
 	// below fails.
 	st.encryptions[want] = req.Timestamp.value
+	st.spentEncryptions.push(spentEncryption{req.Timestamp.value, want})
 
 	if refresh {
 		return st.refreshToken(req.AppKey, req.AccessToken, now)
@@ -94,48 +95,66 @@ func (st *state) issueToken(appKey string, now time.Time) *tokenData {
 	value := randomHex(32)
 	t := &token{appKey: appKey, expires: now.Add(st.tokenLife)}
 	st.tokens[value] = t
+	st.tokenExpiry.push(expiringToken{t.expires, value})
 	st.apps[appKey].current = value
 	return &tokenData{AccessToken: value, Expire: remaining(t, now)}
 }
 
+// expiringToken is an issued token by its expiry, in state.tokenExpiry.
+type expiringToken struct {
+	expires time.Time
+	value   string
+}
+
+// spentEncryption is a used token-request encryption by its timestamp (ms), in
+// state.spentEncryptions.
+type spentEncryption struct {
+	timestamp  int64
+	encryption string
+}
+
 // pruneTokens forgets the tokens that expired more than the timestamp window ago, so that
-// the store does not grow forever. Until then, refreshing an expired token answers 1203;
-// afterwards the token is unknown and refresh answers 1204.
+// the store does not grow forever: the earliest expiry first, each a heap operation. Until
+// then, refreshing an expired token answers 1203; afterwards the token is unknown and refresh
+// answers 1204.
 func (st *state) pruneTokens(now time.Time) {
-	for value, t := range st.tokens {
-		if now.Sub(t.expires) > st.window {
-			delete(st.tokens, value)
-		}
+	for st.tokenExpiry.Len() > 0 && now.Sub(st.tokenExpiry.top().expires) > st.window {
+		delete(st.tokens, st.tokenExpiry.pop().value)
 	}
 }
 
-// forgetOldEncryptions drops the used encryptions whose timestamps have left the window: a
-// replay of them is refused by the timestamp check already.
+// forgetOldEncryptions drops the used encryptions whose timestamps have fallen behind the
+// window, the oldest first: a replay of them is refused by the timestamp check already. (One
+// ahead of the window, possible only if the clock went back, is kept until the clock passes
+// it: refusing its replay meanwhile is right too.)
 func (st *state) forgetOldEncryptions(now time.Time) {
-	for enc, ts := range st.encryptions {
-		if !st.withinWindow(ts, now) {
-			delete(st.encryptions, enc)
-		}
+	for st.spentEncryptions.Len() > 0 && now.Sub(time.UnixMilli(st.spentEncryptions.top().timestamp)) > st.window {
+		delete(st.encryptions, st.spentEncryptions.pop().encryption)
 	}
 }
 
-// authenticate reports whether a call carries a known, unexpired token, a timestamp within the
-// window of the server clock and the signature of exactly this query and body.
-func (st *state) authenticate(h http.Header, query url.Values, body []byte, now time.Time) bool {
+// authenticate returns the app of a call that carries a known, unexpired token, a timestamp
+// within the window of the server clock and the signature of exactly this query and body;
+// nil otherwise.
+func (st *state) authenticate(h http.Header, query url.Values, body []byte, now time.Time) *app {
 	accessToken, stamp, signature := h.Get(signing.HeaderAccessToken), h.Get(signing.HeaderTimestamp), h.Get(signing.HeaderSignature)
 	if accessToken == "" || stamp == "" || signature == "" {
-		return false
+		return nil
 	}
 	t := st.tokens[accessToken]
 	if t == nil || !now.Before(t.expires) {
-		return false
+		return nil
 	}
 	ts, ok := parseMillis(stamp)
 	if !ok || !st.withinWindow(ts, now) {
-		return false
+		return nil
 	}
-	want := signing.Sign(accessToken, st.apps[t.appKey].secret, ts, query, body)
-	return subtle.ConstantTimeCompare([]byte(signature), []byte(want)) == 1
+	a := st.apps[t.appKey]
+	want := signing.Sign(accessToken, a.secret, ts, query, body)
+	if subtle.ConstantTimeCompare([]byte(signature), []byte(want)) != 1 {
+		return nil
+	}
+	return a
 }
 
 // parseMillis parses a decimal epoch-millisecond timestamp: digits only.

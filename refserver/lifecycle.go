@@ -2,7 +2,6 @@ package refserver
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,62 +32,62 @@ import (
 //   - If the clock goes backwards, ended instances stay ended and running ones show their
 //     state at the earlier time.
 
-// settle brings every flow's instances up to now.
+// settle brings the store up to now. Only the flows due by now are touched (the store's
+// schedule holds each flow's next event), each once, so a request costs what changed since
+// the last one, and catching up after a clock jump is linear in the events it passes. If the
+// clock went back, the running instances are first shown as they were at now.
 func (st *state) settle(now time.Time) {
-	for _, list := range st.byFlow {
-		settleFlow(list, now)
+	if now.Before(st.settledAt) {
+		for _, fr := range st.runs {
+			if fr.running != nil {
+				st.settleFlow(fr, now)
+			}
+		}
 	}
+	st.settledAt = now
+	for st.schedule.Len() > 0 && !st.schedule.top().nextAt.After(now) {
+		st.settleFlow(st.schedule.top(), now)
+	}
+	st.prune()
 }
 
 // settleFlow brings the instances of one flow up to now: the running one advances and may
-// end, then the next waiting one starts at the instant it could, and so on.
-func settleFlow(list []*FlowInstance, now time.Time) {
+// end, then the next waiting one starts at the instant it could, and so on. Then the flow's
+// place in the schedule is brought up to date: after it, the flow is due later than now.
+func (st *state) settleFlow(fr *flowRuns, now time.Time) {
 	for {
-		if run := runningOf(list); run != nil {
-			advance(run, now)
-			if run.Status == StatusRunning {
-				return
+		if run := fr.running; run != nil {
+			if !run.advance(now) {
+				break
 			}
+			fr.running, fr.freeAt = nil, latest(fr.freeAt, run.EndTime)
+			st.retire(run)
 		}
-		next, at := nextToStart(list)
+		next, at := fr.next()
 		if next == nil || at.After(now) {
-			return
+			break
 		}
-		next.Status = StatusRunning
-		next.StartTime = at
+		fr.unqueue(next)
+		next.start(at)
+		fr.running = next
 	}
+	st.reschedule(fr)
 }
 
-// runningOf returns the running instance of a flow, or nil.
-func runningOf(list []*FlowInstance) *FlowInstance {
-	for _, in := range list {
-		if in.Status == StatusRunning {
-			return in
-		}
+// reschedule puts fr in the schedule at its next event, or takes it out when it has none.
+func (st *state) reschedule(fr *flowRuns) {
+	at, ok := fr.nextEvent()
+	switch {
+	case !ok && fr.slot >= 0:
+		st.schedule.remove(fr.slot)
+	case !ok:
+	case fr.slot >= 0:
+		fr.nextAt = at
+		st.schedule.fix(fr.slot)
+	default:
+		fr.nextAt = at
+		st.schedule.push(fr)
 	}
-	return nil
-}
-
-// nextToStart returns the waiting instance that starts first and when it can start: the
-// earliest max(trigger time, creation time, end of the last run of the flow), ties going to
-// the earliest trigger time, then the smallest id. next is nil when nothing waits.
-func nextToStart(list []*FlowInstance) (next *FlowInstance, at time.Time) {
-	var lastEnd time.Time
-	for _, in := range list {
-		if !in.StartTime.IsZero() && in.EndTime.After(lastEnd) {
-			lastEnd = in.EndTime
-		}
-	}
-	for _, in := range list {
-		if in.Status != StatusWait {
-			continue
-		}
-		e := latest(in.TriggerTime, in.CreatedAt, lastEnd)
-		if next == nil || e.Before(at) || (e.Equal(at) && compareInstances(in, next) < 0) {
-			next, at = in, e
-		}
-	}
-	return next, at
 }
 
 // latest returns the latest of ts.
@@ -102,181 +101,27 @@ func latest(ts ...time.Time) time.Time {
 	return m
 }
 
-// plannedTask is when one task of a run starts and ends if nothing stops it.
-type plannedTask struct {
-	inRun   bool // in the run (not skipped by Trigger Flow From Task)
-	blocked bool // caught in a dependency cycle: never starts
-	ran     bool // starts at all (not blocked, and before the first failure)
-	start   time.Time
-	end     time.Time
-}
-
-// runPlan is the whole schedule of a running instance, computed from its start time.
-type runPlan struct {
-	tasks  []plannedTask
-	end    time.Time // when the instance ends
-	status int       // StatusSuccess or StatusFail
-}
-
-// planOf computes the schedule of in from its start time and its flow as it was triggered.
-func planOf(in *FlowInstance) runPlan {
-	tasks := in.plan.Tasks
-	p := runPlan{tasks: make([]plannedTask, len(tasks)), status: StatusSuccess}
-	index := make(map[int64]int, len(tasks))
-	for i, t := range tasks {
-		if _, dup := index[t.ID]; !dup {
-			index[t.ID] = i
-		}
-	}
-	inRun := runSet(tasks, in.FromTaskID)
-	for i := range p.tasks {
-		p.tasks[i].inRun = inRun[i]
-	}
-
-	// Schedule ignoring failures, in dependency order (depth first, with cycle detection).
-	const (
-		unvisited = iota
-		visiting
-		done
-	)
-	mark := make([]int, len(tasks))
-	var visit func(i int)
-	visit = func(i int) {
-		switch mark[i] {
-		case visiting:
-			p.tasks[i].blocked = true
-			return
-		case done:
-			return
-		}
-		mark[i] = visiting
-		start := in.StartTime
-		for _, up := range tasks[i].DependsOn {
-			j, ok := index[up]
-			if !ok || !inRun[j] {
-				continue // unknown or skipped upstream tasks do not hold the task back
-			}
-			visit(j)
-			if mark[j] == visiting || p.tasks[j].blocked {
-				p.tasks[i].blocked = true
-			}
-			start = latest(start, p.tasks[j].end)
-		}
-		mark[i] = done
-		p.tasks[i].start = start
-		p.tasks[i].end = start.Add(taskDuration(tasks[i]))
-	}
-	for i := range tasks {
-		if inRun[i] {
-			visit(i)
-		}
-	}
-
-	// The first failure: no task starts at or after it.
-	var firstFail time.Time
-	failed := false
-	for i, pt := range p.tasks {
-		if pt.inRun && !pt.blocked && tasks[i].Fail && (!failed || pt.end.Before(firstFail)) {
-			firstFail, failed = pt.end, true
-		}
-	}
-	p.end = in.StartTime
-	for i := range p.tasks {
-		pt := &p.tasks[i]
-		if !pt.inRun {
-			continue
-		}
-		pt.ran = !pt.blocked && (!failed || pt.start.Before(firstFail))
-		if !pt.ran {
-			p.status = StatusFail
-			continue
-		}
-		if tasks[i].Fail {
-			p.status = StatusFail
-		}
-		p.end = latest(p.end, pt.end)
-	}
-	return p
-}
-
-// runSet reports which tasks a run includes: all of them, or, from a task, that task and
-// its downstream tasks.
-func runSet(tasks []Task, fromTask int64) []bool {
-	in := make([]bool, len(tasks))
-	if fromTask == 0 {
-		for i := range in {
-			in[i] = true
-		}
-		return in
-	}
-	included := map[int64]bool{fromTask: true}
-	for changed := true; changed; {
-		changed = false
-		for _, t := range tasks {
-			if included[t.ID] {
-				continue
-			}
-			if slices.ContainsFunc(t.DependsOn, func(up int64) bool { return included[up] }) {
-				included[t.ID], changed = true, true
-			}
-		}
-	}
-	for i, t := range tasks {
-		in[i] = included[t.ID]
-	}
-	return in
-}
-
-// taskDuration returns how long t runs.
-func taskDuration(t Task) time.Duration {
-	if t.Duration <= 0 {
-		return DefaultTaskDuration
-	}
-	return t.Duration
-}
-
-// advance brings the running instance in up to now: its tasks' statuses and times, and its
-// own end if it has come.
-func advance(in *FlowInstance, now time.Time) {
-	if in.plan == nil || len(in.plan.Tasks) == 0 {
-		return // nothing to run: it runs until FinishFlowInstance ends it
-	}
-	p := planOf(in)
-	for i := range in.Tasks {
-		ti, pt := &in.Tasks[i], p.tasks[i]
-		switch {
-		case !pt.inRun:
-			ti.Status, ti.StartTime, ti.EndTime = StatusSkip, time.Time{}, time.Time{}
-		case !pt.ran || pt.start.After(now):
-			ti.Status, ti.StartTime, ti.EndTime = StatusInit, time.Time{}, time.Time{}
-		case pt.end.After(now):
-			ti.Status, ti.StartTime, ti.EndTime = StatusRunning, pt.start, time.Time{}
-		default:
-			ti.Status, ti.StartTime, ti.EndTime = StatusSuccess, pt.start, pt.end
-			if in.plan.Tasks[i].Fail {
-				ti.Status = StatusFail
-			}
-		}
-	}
-	if !p.end.After(now) {
-		in.Status, in.EndTime = p.status, p.end
-	}
-}
-
 // stop ends the instance in with a terminal status at now: a waiting instance simply ends;
 // in a running one, running tasks end with the same status and the others stay as they are.
 // The caller has settled the store; stop settles the instance's flow again so that the next
 // waiting instance starts.
-func (st *state) stop(in *FlowInstance, status int, now time.Time) {
-	if in.Status == StatusRunning {
+func (st *state) stop(in *instance, status int, now time.Time) {
+	fr := st.runs[in.FlowID]
+	switch in.Status {
+	case StatusRunning:
 		for i := range in.Tasks {
 			if in.Tasks[i].Status == StatusRunning {
 				in.Tasks[i].Status, in.Tasks[i].EndTime = status, now
 			}
 		}
+		fr.running, fr.freeAt = nil, latest(fr.freeAt, now)
+	case StatusWait:
+		fr.unqueue(in)
 	}
 	in.Status, in.EndTime = status, now
-	settleFlow(st.byFlow[in.FlowID], now)
+	in.changes++
+	st.retire(in)
+	st.settleFlow(fr, now)
 }
 
 // finish gives the instance id the terminal status, then settles the store.
@@ -298,7 +143,7 @@ func (st *state) finish(id string, status int, now time.Time) error {
 
 // createInstance stores a new instance of flowID running the whole flow with its own
 // parameters; see createRun.
-func (st *state) createInstance(flowID int64, trigger, now time.Time) *FlowInstance {
+func (st *state) createInstance(flowID int64, trigger, now time.Time) *instance {
 	return st.createRun(flowID, trigger, now, 0, nil)
 }
 
@@ -306,57 +151,78 @@ func (st *state) createInstance(flowID int64, trigger, now time.Time) *FlowInsta
 // fromTask (0: all tasks) with params (nil: the flow's parameters). It runs at once when its
 // trigger time has come and no other instance of the flow is running; otherwise it waits. The
 // caller has checked that the id is free and has settled the store.
-func (st *state) createRun(flowID int64, trigger, now time.Time, fromTask int64, params []Parameter) *FlowInstance {
-	plan := &Flow{ID: flowID}
-	if f := st.flows[flowID]; f != nil {
-		plan = cloneFlow(f)
+func (st *state) createRun(flowID int64, trigger, now time.Time, fromTask int64, params []Parameter) *instance {
+	plan := st.flows[flowID] // stored flows are never changed in place: the instance shares it
+	if plan == nil {
+		plan = &Flow{ID: flowID}
 	}
 	if params == nil {
-		params = slices.Clone(plan.Parameters)
+		params = plan.Parameters
 	}
-	in := &FlowInstance{
-		ID:          instanceID(flowID, trigger, st.loc),
-		FlowID:      flowID,
-		Status:      StatusWait,
-		TriggerTime: trigger.In(st.loc),
-		CreatedAt:   now.In(st.loc),
-		Parameters:  params,
-		FromTaskID:  fromTask,
-		plan:        plan,
+	fr := st.flowRuns(flowID)
+	if fr.planned != plan {
+		st.noteTasks(flowID, plan)
 	}
-	inRun := runSet(plan.Tasks, fromTask)
+	run := fr.planFor(plan, fromTask)
+	in := &instance{
+		FlowInstance: FlowInstance{
+			ID:          instanceID(flowID, trigger, st.loc),
+			FlowID:      flowID,
+			Status:      StatusWait,
+			TriggerTime: trigger.In(st.loc),
+			CreatedAt:   now.In(st.loc),
+			Parameters:  params,
+			FromTaskID:  fromTask,
+			Tasks:       make([]TaskInstance, len(plan.Tasks)),
+		},
+		plan: plan,
+		run:  run,
+		slot: -1,
+	}
 	for i, t := range plan.Tasks {
-		ti := TaskInstance{ID: taskInstanceID(t.ID, in.ID), TaskID: t.ID, Name: t.Name, Status: StatusInit}
-		if !inRun[i] {
-			ti.Status = StatusSkip
+		status := StatusInit
+		if !run.inRun[i] {
+			status = StatusSkip
 		}
-		in.Tasks = append(in.Tasks, ti)
+		in.Tasks[i] = TaskInstance{ID: taskInstanceID(t.ID, in.ID), TaskID: t.ID, Name: t.Name, Status: status}
 	}
 	st.instances[in.ID] = in
-	st.byFlow[flowID] = append(st.byFlow[flowID], in)
-	settleFlow(st.byFlow[flowID], now)
+	st.index(in)
+	fr.add(in)
+	st.settleFlow(fr, now)
+	st.prune()
 	return in
 }
 
-// updatedAt is the last time anything about in changed, up to now.
-func (in *FlowInstance) updatedAt() time.Time {
-	t := latest(in.CreatedAt, in.StartTime, in.EndTime)
-	for _, ti := range in.Tasks {
-		t = latest(t, ti.StartTime, ti.EndTime)
+// flowRuns returns the index of the instances of flowID, creating it.
+func (st *state) flowRuns(flowID int64) *flowRuns {
+	fr := st.runs[flowID]
+	if fr == nil {
+		fr = newFlowRuns()
+		st.runs[flowID] = fr
 	}
-	return t
+	return fr
+}
+
+// retire is called once when an instance ends: it no longer needs its run plan, and it is
+// now one the history bound may forget.
+func (st *state) retire(in *instance) {
+	in.run = nil
+	if st.maxInstances > 0 {
+		st.ended = append(st.ended, in)
+	}
 }
 
 // taskLog returns the log of the task instance i of in at now, and false when the task has
 // not started (so it has no log). One line per event, each with the server-local time: the
 // start, the command, progress at each quarter of the task's duration, and the end.
-func taskLog(in *FlowInstance, i int, now time.Time, loc *time.Location) (string, bool) {
+func taskLog(in *instance, i int, now time.Time, loc *time.Location) (string, bool) {
 	ti := in.Tasks[i]
 	if ti.StartTime.IsZero() {
 		return "", false
 	}
 	var task Task
-	if in.plan != nil && i < len(in.plan.Tasks) {
+	if i < len(in.plan.Tasks) {
 		task = in.plan.Tasks[i]
 	}
 	var b strings.Builder

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -16,7 +17,7 @@ import (
 //
 //	{
 //	  "timezone": "GMT+8",
-//	  "apps":  [{"accessKey": "ak", "secretKey": "sk"}],
+//	  "apps":  [{"accessKey": "ak", "secretKey": "sk", "orgs": ["o1"]}],
 //	  "users": [{"id": "u1", "orgs": ["o1"]}],
 //	  "flows": [{"id": 10, "name": "nightly", "org": "o1", "owner": "u1",
 //	             "tasks": [{"id": 100, "name": "extract", "duration": "2s"},
@@ -31,10 +32,14 @@ type Seed struct {
 	Flows    []SeedFlow `json:"flows"`
 }
 
-// SeedApp is an application of a Seed: the AccessKey and SecretKey a client signs with.
+// SeedApp is an application of a Seed: the AccessKey and SecretKey a client signs with, and
+// the organizations it is registered in. Its calls in any other organization are refused
+// (see Server.AddApp). Without Orgs, it is registered in every organization the seed names
+// (its users' and its flows').
 type SeedApp struct {
-	AccessKey string `json:"accessKey"`
-	SecretKey string `json:"secretKey"`
+	AccessKey string   `json:"accessKey"`
+	SecretKey string   `json:"secretKey"`
+	Orgs      []string `json:"orgs,omitempty"`
 }
 
 // SeedUser is a user of a Seed: its id, the organizations it belongs to (at least one), and
@@ -142,9 +147,15 @@ func (s *Server) ApplySeed(seed *Seed) error {
 
 // addSeed adds a validated seed to the server.
 func (s *Server) addSeed(seed *Seed) {
+	st := s.lock()
 	for _, a := range seed.Apps {
-		s.AddApp(a.AccessKey, a.SecretKey)
+		orgs := a.Orgs
+		if len(orgs) == 0 {
+			orgs = seed.orgs()
+		}
+		st.addApp(a.AccessKey, a.SecretKey, orgs, false)
 	}
+	st.mu.Unlock()
 	for _, u := range seed.Users {
 		for _, org := range u.Orgs {
 			s.AddUser(org, u.ID)
@@ -156,6 +167,19 @@ func (s *Server) addSeed(seed *Seed) {
 	for i := range seed.Flows {
 		s.AddFlow(seed.Flows[i].flow())
 	}
+}
+
+// orgs returns the organizations the seed names: its users' and its flows', sorted.
+func (seed *Seed) orgs() []string {
+	var out []string
+	for _, u := range seed.Users {
+		out = append(out, u.Orgs...)
+	}
+	for _, f := range seed.Flows {
+		out = append(out, f.Org)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // flow returns the Flow of a validated SeedFlow.

@@ -3,6 +3,7 @@ package refserver_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"reflect"
 	"strings"
@@ -136,6 +137,15 @@ func TestDemoSeedFileIsTheDemoServer(t *testing.T) {
 		if !ok || !reflect.DeepEqual(got, want) {
 			t.Errorf("flow %d:\n got %+v\nwant %+v", id, got, want)
 		}
+	}
+	// Both register the demo app in the demo org only.
+	for name, srv := range map[string]*refserver.Server{"NewDemoServer": demo, "demo.json": fromFile} {
+		srv.AddUser("otherOrg", refserver.DemoUserID)
+		c := clientOf(t, srv, clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
+		checkOrgCalls(t, refserver.DemoUserID, []orgCall{
+			{name + ", demo org", c, flowsPath, "getMyFlow", refserver.DemoOrgID, http.StatusOK},
+			{name + ", other org", c, flowsPath, "getMyFlow", "otherOrg", http.StatusForbidden},
+		})
 	}
 }
 

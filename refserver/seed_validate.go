@@ -18,11 +18,11 @@ var flowTypes = map[string]int{
 var cycles = map[string]bool{"": true, "M": true, "W": true, "D": true, "H": true, "mi": true}
 
 // Validate checks the seed: a time zone Location can read; applications with a non-empty
-// AccessKey (unique) and SecretKey; users with an id (unique) and at least one organization;
-// flows with a positive unique id, a name, an org, an owner, a known type and cycle, a
-// yyyy-MM-dd startDate, upstream flows that are in the seed; tasks with a positive id unique
-// in the seed, a name unique in their flow, a valid duration, and upstream tasks of the same
-// flow without a cycle. The error names the first offending entry, e.g.
+// AccessKey (unique), a SecretKey and no empty org id; users with an id (unique) and at least
+// one organization; flows with a positive unique id, a name, an org, an owner, a known type
+// and cycle, a yyyy-MM-dd startDate, upstream flows that are in the seed; tasks with a
+// positive id unique in the seed, a name unique in their flow, a valid duration, and upstream
+// tasks of the same flow without a cycle. The error names the first offending entry, e.g.
 // `seed: flows[1] (id 3377): tasks[0] (id 108580): duration "1x": ...`.
 func (s *Seed) Validate() error {
 	if _, err := s.Location(); err != nil {
@@ -37,6 +37,8 @@ func (s *Seed) Validate() error {
 			return fmt.Errorf("seed: apps[%d] (%s): secretKey is empty", i, a.AccessKey)
 		case keys[a.AccessKey]:
 			return fmt.Errorf("seed: apps[%d]: accessKey %q appears twice", i, a.AccessKey)
+		case slices.Contains(a.Orgs, ""):
+			return fmt.Errorf("seed: apps[%d] (%s): an org id is empty", i, a.AccessKey)
 		}
 		keys[a.AccessKey] = true
 	}

@@ -53,11 +53,12 @@ type Server struct {
 type Option func(*options)
 
 type options struct {
-	now        func() time.Time
-	loc        *time.Location
-	window     time.Duration
-	tokenLife  time.Duration
-	noListener bool
+	now          func() time.Time
+	loc          *time.Location
+	window       time.Duration
+	tokenLife    time.Duration
+	maxInstances int
+	noListener   bool
 }
 
 // WithoutListener makes NewServer (and NewDemoServer, NewServerFromSeed) open no socket:
@@ -111,6 +112,17 @@ func WithTokenLifetime(d time.Duration) Option {
 	}
 }
 
+// WithMaxInstances bounds the flow instances the server keeps to n: when it holds more, it
+// forgets those that ended first (as if they had never been), until it holds n or only
+// waiting and running instances are left, which it never forgets. By default (and with n <= 0)
+// it keeps every instance, as tests that count them expect; a long-running server under load
+// (cmd/refserver) sets a bound so that its history cannot exhaust memory. An instance holds
+// about 0.35 KB of heap plus 0.13 KB a task of its flow (0.6 KB for the demo flow), and, once
+// read through the API, its graph: about 0.3 KB plus 0.15 KB a task.
+func WithMaxInstances(n int) Option {
+	return func(o *options) { o.maxInstances = max(n, 0) }
+}
+
 // NewServer starts a reference server on a loopback port (none with WithoutListener), with
 // no application, user or flow. Seed it with AddApp, AddUser and AddFlow; call Close when
 // done. Like httptest.NewServer, it panics if it cannot listen.
@@ -129,13 +141,14 @@ func NewServer(opts ...Option) *Server {
 }
 
 // NewDemoServer starts a reference server seeded with the demo identities: the application
-// DemoAccessKey/DemoSecretKey, the user DemoUserID in DemoOrgID, the flow DemoFlowID ("demo
-// flow", periodic and active, daily, tasks "extract" then "load" of one second each) and the
-// flow DemoEmptyFlowID ("empty flow", manual, no task), both in DemoOrgID's root directory and
+// DemoAccessKey/DemoSecretKey registered in DemoOrgID (its calls in other organizations are
+// refused: see AddApp), the user DemoUserID in DemoOrgID, the flow DemoFlowID ("demo flow",
+// periodic and active, daily, tasks "extract" then "load" of one second each) and the flow
+// DemoEmptyFlowID ("empty flow", manual, no task), both in DemoOrgID's root directory and
 // owned by DemoUserID.
 func NewDemoServer(opts ...Option) *Server {
 	s := NewServer(opts...)
-	s.AddApp(DemoAccessKey, DemoSecretKey)
+	s.AddApp(DemoAccessKey, DemoSecretKey, DemoOrgID)
 	s.AddUser(DemoOrgID, DemoUserID)
 	s.AddFlow(Flow{
 		ID: DemoFlowID, Name: "demo flow", OrgID: DemoOrgID, Owner: DemoUserID,
@@ -162,16 +175,30 @@ func (s *Server) Handler() http.Handler {
 	return s.handler
 }
 
-// AddApp registers an application with its AccessKey and SecretKey, replacing the secret of an
-// application with the same AccessKey.
-func (s *Server) AddApp(accessKey, secretKey string) {
+// AddApp registers an application with its AccessKey and SecretKey in the organizations
+// orgIDs. Its calls that name another organization (orgId) are refused by the gateway with
+// HTTP 403 {"message":"You cannot consume this service"}. With no orgIDs, the app is
+// registered in every organization, as before apps were bound to organizations. Adding an
+// application with the same AccessKey again replaces its secret and registers it in orgIDs
+// too (in every organization, with none).
+func (s *Server) AddApp(accessKey, secretKey string, orgIDs ...string) {
 	st := s.lock()
 	defer st.mu.Unlock()
-	if a := st.apps[accessKey]; a != nil {
-		a.secret = secretKey
-		return
+	st.addApp(accessKey, secretKey, orgIDs, len(orgIDs) == 0)
+}
+
+// addApp registers an application in orgIDs, or in every organization when anyOrg is set.
+func (st *state) addApp(accessKey, secretKey string, orgIDs []string, anyOrg bool) {
+	a := st.apps[accessKey]
+	if a == nil {
+		a = &app{orgs: make(map[string]bool)}
+		st.apps[accessKey] = a
 	}
-	st.apps[accessKey] = &app{secret: secretKey}
+	a.secret = secretKey
+	a.anyOrg = a.anyOrg || anyOrg
+	for _, org := range orgIDs {
+		a.orgs[org] = true
+	}
 }
 
 // AddUser registers the user userID as a member of the organization orgID. A user may be added
@@ -190,7 +217,7 @@ func (s *Server) AddFlow(f Flow) {
 	defer st.mu.Unlock()
 	c := cloneFlow(&f)
 	st.normalizeFlow(c, st.now())
-	st.flows[f.ID] = c
+	st.storeFlow(c)
 }
 
 // Flow returns a copy of the flow id as the server stores it, and whether it exists.
@@ -360,31 +387,55 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		st.serveToken(w, body, path == signing.TokenRefreshPath)
 		return
 	}
-	data, f, ok := st.serveOperation(r, resource, body)
-	if !ok {
-		writeGatewayError(w, http.StatusUnauthorized, msgUnauthorized)
+	data, f, refused := st.serveOperation(r, resource, body)
+	if refused != nil {
+		writeGatewayError(w, refused.status, refused.message)
 		return
 	}
 	writeEnvelope(w, data, f)
 }
 
-// serveOperation authenticates a Batch Processing call and runs its operation with the store
-// locked and settled. ok is false when authentication fails.
-func (st *state) serveOperation(r *http.Request, resource string, body []byte) (data any, f *failure, ok bool) {
+// refusal is an answer of the gateway itself: an HTTP status and {"message": ...}.
+type refusal struct {
+	status  int
+	message string
+}
+
+var (
+	// refusedUnauthorized answers a call that fails authentication.
+	refusedUnauthorized = &refusal{http.StatusUnauthorized, msgUnauthorized}
+	// refusedOrg answers an app acting on an organization it is not registered in. The EnOS
+	// documentation gives no answer for this case; this one is inferred. In EnOS an app is
+	// registered in an organization and authorized there, and the gateway, which knows the
+	// app from the token, refuses the rest as the Kong gateway refuses a consumer that a
+	// route does not allow: HTTP 403 with Kong's stock message, in the {"message": ...} body
+	// of the gateway's other refusals.
+	refusedOrg = &refusal{http.StatusForbidden, msgOrgForbidden}
+)
+
+// serveOperation authenticates a Batch Processing call, checks that its app is registered in
+// the organization the call acts in (orgId, when present), and runs its operation with the
+// store locked and settled. refused is the gateway's refusal, if any.
+func (st *state) serveOperation(r *http.Request, resource string, body []byte) (data any, f *failure, refused *refusal) {
 	query := r.URL.Query()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	if !st.authenticate(r.Header, query, body, now) {
-		return nil, nil, false
+	a := st.authenticate(r.Header, query, body, now)
+	if a == nil {
+		return nil, nil, refusedUnauthorized
+	}
+	// Get Current Time and Get Timezone (/time) take no orgId: the others act in one.
+	if org := query.Get("orgId"); org != "" && resource != "/time" && !a.registeredIn(org) {
+		return nil, nil, refusedOrg
 	}
 	st.settle(now)
 	handle := operations[operation{r.Method, resource, query.Get("action")}]
 	if handle == nil {
-		return nil, errInvalidAction, true
+		return nil, errInvalidAction, nil
 	}
 	data, f = handle(st, &call{query: query, body: body, now: now})
-	return data, f, true
+	return data, f, nil
 }
 
 // readBody reads the whole body, up to MaxBodyBytes. status is 413 when the body is larger and

@@ -1,7 +1,6 @@
 package refserver
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
@@ -132,10 +131,6 @@ type FlowInstance struct {
 	Parameters []Parameter    // the parameters of this run: the flow's, merged with Update And Trigger's
 	FromTaskID int64          // the task Trigger Flow From Task started from, or 0
 	Tasks      []TaskInstance // one per task of the flow when it was triggered, in the flow's order
-
-	// plan is the flow as it was when the instance was created: the instance runs it even
-	// if the flow changes or is replaced afterwards.
-	plan *Flow
 }
 
 // TaskInstance is the run of one task within a FlowInstance.
@@ -151,28 +146,62 @@ type TaskInstance struct {
 // state is the in-memory store behind a Server. One mutex guards all of it: every request and
 // every Server method holds it for the whole operation, so each sees and leaves a consistent
 // store. The clock is only read with the mutex held.
+//
+// Flows in flows are never changed in place: a change stores a changed copy, so that the
+// instances triggered before it keep running the version they share.
 type state struct {
 	mu sync.Mutex
 
-	now       func() time.Time
-	loc       *time.Location
-	window    time.Duration // accepted distance between a request timestamp and the clock
-	tokenLife time.Duration
+	now          func() time.Time
+	loc          *time.Location
+	window       time.Duration // accepted distance between a request timestamp and the clock
+	tokenLife    time.Duration
+	maxInstances int // the most instances kept (WithMaxInstances); 0 keeps all
 
-	apps        map[string]*app           // by access key
-	tokens      map[string]*token         // by access token; pruned when long expired
-	encryptions map[string]int64          // token-request encryptions already used -> their timestamp (ms)
-	users       map[string]*user          // by user id
-	flows       map[int64]*Flow           // by flow id
-	instances   map[string]*FlowInstance  // by instance id
-	byFlow      map[int64][]*FlowInstance // by flow id, in creation order
-	dirs        map[string]*directory     // by directory id
+	apps        map[string]*app   // by access key
+	tokens      map[string]*token // by access token; pruned when long expired
+	encryptions map[string]int64  // token-request encryptions already used -> their timestamp (ms)
+	// tokenExpiry and spentEncryptions hold tokens and encryptions by the time they may be
+	// forgotten, so that forgetting them costs a heap operation each, not a scan.
+	tokenExpiry      heapOf[expiringToken]
+	spentEncryptions heapOf[spentEncryption]
+
+	users     map[string]*user      // by user id
+	flows     map[int64]*Flow       // by flow id
+	flowEpoch uint64                // counts the changes of flows, whose names instance graphs show
+	dirs      map[string]*directory // by directory id
+
+	instances map[string]*instance // by instance id
+	runs      map[int64]*flowRuns  // the instances of each flow, by flow id
+	// schedule holds the flows that have something to do later, by when (flowRuns.nextAt);
+	// settledAt is the clock of the last settle.
+	schedule  heapOf[*flowRuns]
+	settledAt time.Time
+	order     map[orderKey]*instanceOrder // instances by trigger time, per org and flow type
+	// taskFlows maps each task id to the flows (ascending) whose instances run it;
+	// topInstanceTask is the largest such task id.
+	taskFlows       map[int64][]int64
+	topInstanceTask int64
+	// ended holds, with maxInstances set, the instances in the order they ended, from
+	// endedHead on: the next ones the history bound forgets. endedDead of them are already
+	// forgotten (Delete Flow removed them).
+	ended     []*instance
+	endedHead int
+	endedDead int
 }
 
-// app is a registered application (AccessKey/SecretKey pair).
+// app is a registered application (AccessKey/SecretKey pair) and the organizations it is
+// registered in.
 type app struct {
 	secret  string
-	current string // the token token/get hands out while it is valid; "" before the first
+	current string          // the token token/get hands out while it is valid; "" before the first
+	orgs    map[string]bool // the organizations it is registered in
+	anyOrg  bool            // registered with no organization named: it acts on every one
+}
+
+// registeredIn reports whether the app may act on the organization orgID.
+func (a *app) registeredIn(orgID string) bool {
+	return a.anyOrg || a.orgs[orgID]
 }
 
 // token is an access token issued by the token service.
@@ -194,18 +223,25 @@ type directory struct {
 
 func newState(o options) *state {
 	return &state{
-		now:         o.now,
-		loc:         o.loc,
-		window:      o.window,
-		tokenLife:   o.tokenLife,
-		apps:        make(map[string]*app),
-		tokens:      make(map[string]*token),
-		encryptions: make(map[string]int64),
-		users:       make(map[string]*user),
-		flows:       make(map[int64]*Flow),
-		instances:   make(map[string]*FlowInstance),
-		byFlow:      make(map[int64][]*FlowInstance),
-		dirs:        make(map[string]*directory),
+		now:              o.now,
+		loc:              o.loc,
+		window:           o.window,
+		tokenLife:        o.tokenLife,
+		maxInstances:     o.maxInstances,
+		apps:             make(map[string]*app),
+		tokens:           make(map[string]*token),
+		encryptions:      make(map[string]int64),
+		tokenExpiry:      newHeap(func(a, b expiringToken) bool { return a.expires.Before(b.expires) }, nil),
+		spentEncryptions: newHeap(func(a, b spentEncryption) bool { return a.timestamp < b.timestamp }, nil),
+		users:            make(map[string]*user),
+		flows:            make(map[int64]*Flow),
+		dirs:             make(map[string]*directory),
+		instances:        make(map[string]*instance),
+		runs:             make(map[int64]*flowRuns),
+		schedule: newHeap(func(a, b *flowRuns) bool { return a.nextAt.Before(b.nextAt) },
+			func(fr *flowRuns, slot int) { fr.slot = slot }),
+		order:     make(map[orderKey]*instanceOrder),
+		taskFlows: make(map[int64][]int64),
 	}
 }
 
@@ -326,39 +362,29 @@ func (st *state) normalizeFlow(f *Flow, now time.Time) {
 	}
 }
 
-// public returns a copy of in that shares nothing with the store.
-func (in *FlowInstance) public() FlowInstance {
-	c := *in
-	c.plan = nil
-	c.Parameters = slices.Clone(in.Parameters)
-	c.Tasks = slices.Clone(in.Tasks)
-	return c
-}
-
 // instancesOf returns copies of the instances of flowID, sorted by trigger time then id.
 func (st *state) instancesOf(flowID int64) []FlowInstance {
-	var out []FlowInstance
-	for _, in := range st.byFlow[flowID] {
-		out = append(out, in.public())
+	fr := st.runs[flowID]
+	if fr == nil {
+		return nil
 	}
-	slices.SortFunc(out, func(a, b FlowInstance) int { return compareInstances(&a, &b) })
+	list := fr.instances()
+	if len(list) == 0 {
+		return nil
+	}
+	slices.SortFunc(list, compareInstances)
+	out := make([]FlowInstance, len(list))
+	for i, in := range list {
+		out[i] = in.public()
+	}
 	return out
 }
 
-// compareInstances orders instances by trigger time, then id.
-func compareInstances(a, b *FlowInstance) int {
-	if c := a.TriggerTime.Compare(b.TriggerTime); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, b.ID)
-}
-
-// orgOf returns the org of the flow an instance runs (as it was when triggered).
-func (in *FlowInstance) orgOf() string {
-	if in.plan == nil {
-		return ""
-	}
-	return in.plan.OrgID
+// storeFlow stores f (a copy no one else holds, with its defaults filled) as the flow f.ID.
+// The flow it replaces, if any, stays with the instances that run it.
+func (st *state) storeFlow(f *Flow) {
+	st.flows[f.ID] = f
+	st.flowEpoch++
 }
 
 // isTerminal reports whether status ends an instance: SUCCESS, FAIL, CANCEL, TIMEOUT, SKIP or

@@ -57,7 +57,7 @@ func TestSettle(t *testing.T) {
 	late := st.createInstance(1, now.Add(-time.Minute), now)
 	early := st.createInstance(1, now.Add(-2*time.Minute), now)
 	other := st.createInstance(2, now.Add(-time.Minute), now)
-	check := func(want map[*FlowInstance]int) {
+	check := func(want map[*instance]int) {
 		t.Helper()
 		for in, w := range want {
 			if in.Status != w {
@@ -65,21 +65,21 @@ func TestSettle(t *testing.T) {
 			}
 		}
 	}
-	check(map[*FlowInstance]int{a: StatusRunning, future: StatusWait, late: StatusWait, early: StatusWait, other: StatusRunning})
+	check(map[*instance]int{a: StatusRunning, future: StatusWait, late: StatusWait, early: StatusWait, other: StatusRunning})
 
 	if err := st.finish(a.ID, StatusSuccess, now); err != nil {
 		t.Fatal(err)
 	}
-	check(map[*FlowInstance]int{a: StatusSuccess, future: StatusWait, late: StatusWait, early: StatusRunning, other: StatusRunning})
+	check(map[*instance]int{a: StatusSuccess, future: StatusWait, late: StatusWait, early: StatusRunning, other: StatusRunning})
 	if err := st.finish(early.ID, StatusSuccess, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.finish(late.ID, StatusSuccess, now); err != nil {
 		t.Fatal(err)
 	}
-	check(map[*FlowInstance]int{future: StatusWait})
+	check(map[*instance]int{future: StatusWait})
 	st.settle(now.Add(time.Minute))
-	check(map[*FlowInstance]int{future: StatusRunning, other: StatusRunning})
+	check(map[*instance]int{future: StatusRunning, other: StatusRunning})
 }
 
 func TestWithinWindow(t *testing.T) {

@@ -64,30 +64,30 @@ func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
 
 // findTaskInstance returns the flow instance of orgID holding the task instance id, and the
 // task's index in it. Task ids are meant to be unique across flows, as on EnOS; if two flows
-// of the org share one, the instance of the flow with the smaller id wins.
-func (st *state) findTaskInstance(orgID, id string) (*FlowInstance, int) {
+// of the org share one, the instance of the flow with the smaller id wins. The flows whose
+// instances run the task come from an index (state.taskFlows), so the lookup does not
+// depend on the number of instances.
+func (st *state) findTaskInstance(orgID, id string) (*instance, int) {
 	taskID, suffix, ok := parseTaskInstanceID(id)
 	if !ok {
 		return nil, -1
 	}
-	var best *FlowInstance
-	index := -1
-	for _, in := range st.instances {
-		if in.orgOf() != orgID || !strings.HasSuffix(in.ID, "-"+suffix) || (best != nil && best.FlowID < in.FlowID) {
+	for _, flowID := range st.taskFlows[taskID] {
+		in := st.instances[strconv.FormatInt(flowID, 10)+"-"+suffix]
+		if in == nil || in.orgOf() != orgID {
 			continue
 		}
 		for i, ti := range in.Tasks {
 			if ti.TaskID == taskID && ti.ID == id {
-				best, index = in, i
-				break
+				return in, i
 			}
 		}
 	}
-	return best, index
+	return nil, -1
 }
 
 // taskInstanceData returns the TaskInstance struct of the task i of in.
-func (st *state) taskInstanceData(in *FlowInstance, i int) taskInstanceData {
+func (st *state) taskInstanceData(in *instance, i int) taskInstanceData {
 	ti := in.Tasks[i]
 	var task Task
 	if i < len(in.plan.Tasks) {

@@ -76,6 +76,7 @@ func TestGetTaskInstanceShape(t *testing.T) {
 func TestGetTaskInstanceErrors(t *testing.T) {
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser("o2", "u2")
+	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
 	r.srv.AddFlow(refserver.Flow{ID: 20, OrgID: "o2", Owner: "u2", Tasks: []refserver.Task{{ID: 201}}})
 	r.triggerAt(refserver.DemoFlowID, t0)
 	instanceID(t, r.opAs("o2", "u2", http.MethodPost, flowsPath, "trigger", "", triggerBody(20, t0)))

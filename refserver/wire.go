@@ -30,6 +30,7 @@ const (
 	msgUnauthorized    = "Invalid authentication credentials"
 	msgTooLarge        = "Request size limit exceeded"
 	msgBadRequestBody  = "Cannot process request body"
+	msgOrgForbidden    = "You cannot consume this service"
 	tokenServiceName   = "apim-token-service"
 	tokenServiceOKText = "SUCCESS"
 	serviceOKText      = "OK"

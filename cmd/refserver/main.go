@@ -8,15 +8,29 @@
 //	refserver -addr 127.0.0.1:0 -seed testdata/seed/example.json -v
 //
 // It prints its base URL alone on the first line of stdout (with -addr host:0, the port the
-// system chose), describes its seed on stderr, and serves until SIGINT or SIGTERM, then
-// stops cleanly: it stops accepting connections and lets the requests in flight finish.
+// system chose), describes its seed on stderr, and serves until SIGINT or SIGTERM. Then it
+// stops accepting connections, closes the idle ones, lets the requests in flight finish for
+// the grace (-grace), closes the connections still open, and exits 0.
+//
+// No client can hold it: a request must arrive whole within -read-timeout (its headers within
+// 10 seconds), its answer must be written within -write-timeout, and a keep-alive connection
+// idle for -idle-timeout is closed. Its history is bounded by -max-instances: beyond it, the
+// instances that ended first are forgotten (a completed instance of a small flow holds about
+// 0.6 KB, so the default bound holds about 0.3 GB of them; waiting and running instances are
+// never forgotten).
 //
 // Flags:
 //
-//	-addr host:port  the address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
-//	-seed file.json  the seed: apps, users, flows, time zone (testdata/seed/README.md);
-//	                 without it, the demo seed (refserver.NewDemoServer)
-//	-v               log each request (method, path, action, HTTP status, duration) on stderr
+//	-addr host:port      the address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
+//	-seed file.json      the seed: apps, users, flows, time zone (testdata/seed/README.md);
+//	                     without it, the demo seed (refserver.NewDemoServer)
+//	-v                   log each request on stderr, one line each (slog's text format, values
+//	                     quoted): time, method, path, action, HTTP status, duration
+//	-read-timeout 30s    the most a request may take to arrive, headers and body
+//	-write-timeout 60s   the most from the end of a request's headers to the end of its answer
+//	-idle-timeout 60s    how long an idle keep-alive connection stays open
+//	-grace 5s            on SIGINT or SIGTERM, how long requests in flight may finish
+//	-max-instances N     the most flow instances kept (default 500000; 0 keeps all)
 //
 // Exit codes: 0 stopped by a signal, 1 it could not listen or serve, 2 bad flags or a bad
 // seed file.

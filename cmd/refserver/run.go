@@ -14,8 +14,17 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// shutdownTimeout bounds how long the server waits for requests in flight when it stops.
-const shutdownTimeout = 5 * time.Second
+// Defaults of the flags that bound connections, requests and the history.
+const (
+	defaultReadTimeout  = 30 * time.Second // a whole request, headers and body
+	defaultWriteTimeout = 60 * time.Second // from the end of the headers to the end of the answer
+	defaultIdleTimeout  = 60 * time.Second // a keep-alive connection between requests
+	defaultGrace        = 5 * time.Second  // requests in flight after SIGINT or SIGTERM
+	defaultMaxInstances = 500_000          // about 0.3 GB of instances of small flows
+
+	// readHeaderTimeout bounds the headers of a request, within the read timeout.
+	readHeaderTimeout = 10 * time.Second
+)
 
 // Exit codes.
 const (
@@ -27,13 +36,83 @@ const (
 // run is the whole program, with its arguments and output passed in so that tests can drive
 // it. It serves until ctx ends and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parseFlags(args, stderr)
+	if !ok {
+		return code
+	}
+	srv, desc, err := start(cfg.seedPath, refserver.WithMaxInstances(cfg.maxInstances))
+	if err != nil {
+		fmt.Fprintf(stderr, "refserver: %v\n", err)
+		return exitUsage
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "refserver: %v\n", err)
+		return exitServe
+	}
+	url := baseURL(ln.Addr())
+	fmt.Fprintln(stdout, url)
+	fmt.Fprintf(stderr, "refserver: serving %s at %s; stop with Ctrl-C\n", desc, url)
+
+	handler := srv.Handler()
+	if cfg.verbose {
+		handler = logRequests(handler, stderr)
+	}
+	hs := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: min(readHeaderTimeout, cfg.readTimeout),
+		ReadTimeout:       cfg.readTimeout,
+		WriteTimeout:      cfg.writeTimeout,
+		IdleTimeout:       cfg.idleTimeout,
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		fmt.Fprintf(stderr, "refserver: %v\n", err)
+		return exitServe
+	case <-ctx.Done():
+	}
+	stop(hs, cfg.grace, stderr)
+	return exitOK
+}
+
+// stop stops hs: it stops accepting connections and closes the idle ones, lets the requests in
+// flight finish for grace, then closes the connections still open.
+func stop(hs *http.Server, grace time.Duration, stderr io.Writer) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		hs.Close()
+		fmt.Fprintf(stderr, "refserver: requests still in flight after %v; closed their connections\n", grace)
+	}
+	fmt.Fprintln(stderr, "refserver: stopped")
+}
+
+// config is what the flags set.
+type config struct {
+	addr, seedPath                                string
+	verbose                                       bool
+	readTimeout, writeTimeout, idleTimeout, grace time.Duration
+	maxInstances                                  int
+}
+
+// parseFlags reads the flags. When ok is false the program ends with code: the usage was
+// asked for (0) or the flags are wrong (exitUsage).
+func parseFlags(args []string, stderr io.Writer) (cfg config, code int, ok bool) {
 	fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port (port 0 picks a free port)")
-	seedPath := fs.String("seed", "", "JSON seed file (see testdata/seed/README.md); default: the demo seed")
-	verbose := fs.Bool("v", false, "log each request on stderr")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port (port 0 picks a free port)")
+	fs.StringVar(&cfg.seedPath, "seed", "", "JSON seed file (see testdata/seed/README.md); default: the demo seed")
+	fs.BoolVar(&cfg.verbose, "v", false, "log each request on stderr, one line each")
+	fs.DurationVar(&cfg.readTimeout, "read-timeout", defaultReadTimeout, "the most a request may take to arrive, headers and body")
+	fs.DurationVar(&cfg.writeTimeout, "write-timeout", defaultWriteTimeout, "the most a request may take from the end of its headers to the end of its answer")
+	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&cfg.grace, "grace", defaultGrace, "on SIGINT or SIGTERM, how long requests in flight may finish before their connections are closed")
+	fs.IntVar(&cfg.maxInstances, "max-instances", defaultMaxInstances, "the most flow instances kept; beyond, those that ended first are forgotten (0: keep all)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: refserver [-addr host:port] [-seed file.json] [-v]
+		fmt.Fprint(stderr, `Usage: refserver [-addr host:port] [-seed file.json] [-v] [flags]
 
 refserver serves the EnOS Batch Processing reference server until SIGINT or
 SIGTERM. It prints its base URL alone on the first line of stdout.
@@ -45,58 +124,36 @@ Flags:
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return cfg, exitOK, false
 		}
-		return exitUsage
+		return cfg, exitUsage, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "refserver: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return cfg, exitUsage, false
 	}
-
-	srv, desc, err := start(*seedPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "refserver: %v\n", err)
-		return exitUsage
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"read-timeout", cfg.readTimeout}, {"write-timeout", cfg.writeTimeout}, {"idle-timeout", cfg.idleTimeout}, {"grace", cfg.grace}} {
+		if f.d <= 0 {
+			fmt.Fprintf(stderr, "refserver: -%s %v: want a positive duration\n", f.name, f.d)
+			return cfg, exitUsage, false
+		}
 	}
-	defer srv.Close()
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "refserver: %v\n", err)
-		return exitServe
+	if cfg.maxInstances < 0 {
+		fmt.Fprintf(stderr, "refserver: -max-instances %d: want 0 (no bound) or more\n", cfg.maxInstances)
+		return cfg, exitUsage, false
 	}
-	url := baseURL(ln.Addr())
-	fmt.Fprintln(stdout, url)
-	fmt.Fprintf(stderr, "refserver: serving %s at %s; stop with Ctrl-C\n", desc, url)
-
-	handler := srv.Handler()
-	if *verbose {
-		handler = logRequests(handler, stderr)
-	}
-	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		fmt.Fprintf(stderr, "refserver: %v\n", err)
-		return exitServe
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		fmt.Fprintf(stderr, "refserver: stopping: %v\n", err)
-		return exitServe
-	}
-	fmt.Fprintln(stderr, "refserver: stopped")
-	return exitOK
+	return cfg, 0, true
 }
 
 // start returns the reference server seeded from the file at path, or with the demo seed when
-// path is empty, and a description of its seed. The description names no SecretKey.
-func start(path string) (*refserver.Server, string, error) {
+// path is empty, with opts, and a description of its seed. The description names no SecretKey.
+func start(path string, opts ...refserver.Option) (*refserver.Server, string, error) {
+	opts = append([]refserver.Option{refserver.WithoutListener()}, opts...)
 	if path == "" {
-		return refserver.NewDemoServer(refserver.WithoutListener()), fmt.Sprintf(
+		return refserver.NewDemoServer(opts...), fmt.Sprintf(
 			"the demo seed (app %s, org %s, user %s; flows %d \"demo flow\" and %d \"empty flow\")",
 			refserver.DemoAccessKey, refserver.DemoOrgID, refserver.DemoUserID, refserver.DemoFlowID, refserver.DemoEmptyFlowID), nil
 	}
@@ -109,7 +166,7 @@ func start(path string) (*refserver.Server, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	srv, err := refserver.NewServerFromSeed(seed, refserver.WithoutListener())
+	srv, err := refserver.NewServerFromSeed(seed, opts...)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/enos-go/batchprocessing"
 	"github.com/enos-go/batchprocessing/refserver"
@@ -96,13 +99,83 @@ func TestServeDemoSeed(t *testing.T) {
 		t.Errorf("exit code %d", code)
 	}
 	log := s.stderr.String()
-	for _, want := range []string{"the demo seed", "GET /batch-processing-service/v2.1/flows action=get 200", "refserver: stopped"} {
+	for _, want := range []string{"the demo seed", "msg=request method=GET path=/batch-processing-service/v2.1/flows action=get status=200 duration=", "refserver: stopped"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, log)
 		}
 	}
 	if strings.Contains(log, refserver.DemoSecretKey) {
 		t.Errorf("stderr shows the SecretKey:\n%s", log)
+	}
+}
+
+// TestRequestLogIsOneLinePerRequest sends paths and actions with encoded newlines: each
+// request is still one line of the -v log, and the forged text stays inside a quoted value.
+func TestRequestLogIsOneLinePerRequest(t *testing.T) {
+	s := serve(t, "-addr", "127.0.0.1:0", "-v")
+	for _, target := range []string{
+		"/x%0AFORGED GET /batch-processing-service/v2.1/flows action=get 200",
+		"/batch-processing-service/v2.1/flows?action=get%0D%0AFORGED%20line",
+		"/%E2%80%A8FORGED\"quote",
+	} {
+		resp, err := http.Get(s.url + target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if code := s.wait(); code != exitOK {
+		t.Fatalf("exit code %d", code)
+	}
+	requests := 0
+	for _, line := range strings.Split(strings.TrimSuffix(s.stderr.String(), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "refserver: "):
+		case strings.HasPrefix(line, "time=") && strings.Contains(line, " msg=request "):
+			requests++
+		default:
+			t.Errorf("a line that is no request's: %q", line)
+		}
+	}
+	if requests != 3 {
+		t.Errorf("%d request lines, want 3:\n%s", requests, s.stderr.String())
+	}
+	for _, want := range []string{`path="/x\nFORGED GET`, `action="get\r\nFORGED line"`, `path="/\u2028FORGED\"quote"`} {
+		if !strings.Contains(s.stderr.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, s.stderr.String())
+		}
+	}
+}
+
+// TestServeMaxInstances serves a flow of one task of a millisecond with -max-instances 2:
+// once four instances have run, the first two are forgotten.
+func TestServeMaxInstances(t *testing.T) {
+	seed := filepath.Join(t.TempDir(), "seed.json")
+	if err := os.WriteFile(seed, []byte(`{"apps":[{"accessKey":"ak","secretKey":"sk"}],"users":[{"id":"u","orgs":["o"]}],
+		"flows":[{"id":1,"name":"quick","org":"o","owner":"u","tasks":[{"id":11,"name":"t","durationMs":1}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := serve(t, "-addr", "127.0.0.1:0", "-seed", seed, "-max-instances", "2")
+	c := client(t, s.url, "ak", "sk", "o", "u")
+	ctx := context.Background()
+	var ids []batchprocessing.FlowInstanceID
+	for k := 4; k > 0; k-- {
+		id, err := c.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: 1, TriggerTime: time.Now().Add(-time.Duration(k) * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		time.Sleep(50 * time.Millisecond) // it runs for a millisecond
+	}
+	time.Sleep(200 * time.Millisecond)
+	for i, id := range ids {
+		_, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
+		if forgotten := errors.Is(err, batchprocessing.ErrInvalidParameter); forgotten != (i < 2) || (!forgotten && err != nil) {
+			t.Errorf("instance %d (%s): %v", i, id, err)
+		}
+	}
+	if code := s.wait(); code != exitOK {
+		t.Errorf("exit code %d", code)
 	}
 }
 
@@ -147,6 +220,9 @@ func TestRunErrors(t *testing.T) {
 		{"bad seed", []string{"-seed", bad}, exitUsage, `tasks[0] (id 2): duration "soon"`},
 		{"address in use", []string{"-addr", busy.Addr().String()}, exitServe, "address already in use"},
 		{"bad address", []string{"-addr", "nowhere"}, exitServe, "missing port"},
+		{"no grace", []string{"-grace", "0s"}, exitUsage, "-grace 0s: want a positive duration"},
+		{"negative timeout", []string{"-read-timeout", "-1s"}, exitUsage, "-read-timeout -1s: want a positive duration"},
+		{"negative bound", []string{"-max-instances", "-1"}, exitUsage, "-max-instances -1: want 0 (no bound) or more"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

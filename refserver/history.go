@@ -1,0 +1,111 @@
+package refserver
+
+import "slices"
+
+// This file keeps the store's history of instances: the indexes searches and lookups use,
+// and the bound on how many instances the store keeps (WithMaxInstances).
+
+// orderKey names one instanceOrder of the store: the instances of an organization, of every
+// flow type (all) or of the flows of scheduling type typ.
+type orderKey struct {
+	org string
+	typ int
+	all bool
+}
+
+// index adds a new instance to the search indexes: its organization's, and its
+// organization's for its flow's type.
+func (st *state) index(in *instance) {
+	for _, key := range orderKeys(in) {
+		o := st.order[key]
+		if o == nil {
+			o = &instanceOrder{}
+			st.order[key] = o
+		}
+		o.insert(in)
+	}
+}
+
+// unindex removes in from the search indexes.
+func (st *state) unindex(in *instance) {
+	for _, key := range orderKeys(in) {
+		if o := st.order[key]; o != nil && o.remove(in) && o.size() == 0 {
+			delete(st.order, key)
+		}
+	}
+}
+
+// orderKeys returns the keys of the indexes that hold in.
+func orderKeys(in *instance) [2]orderKey {
+	org := in.orgOf()
+	return [2]orderKey{{org: org, all: true}, {org: org, typ: in.plan.Type}}
+}
+
+// noteTasks records that instances of flowID run the tasks of plan, for Get Task Instance
+// to find an instance from a task instance id without a scan (findTaskInstance).
+func (st *state) noteTasks(flowID int64, plan *Flow) {
+	for _, t := range plan.Tasks {
+		flows := st.taskFlows[t.ID]
+		if i, found := slices.BinarySearch(flows, flowID); !found {
+			st.taskFlows[t.ID] = slices.Insert(flows, i, flowID)
+		}
+		st.topInstanceTask = max(st.topInstanceTask, t.ID)
+	}
+}
+
+// prune forgets the instances that ended first while the store holds more than its bound;
+// waiting and running instances are kept.
+func (st *state) prune() {
+	if st.maxInstances <= 0 {
+		return
+	}
+	for len(st.instances) > st.maxInstances && st.endedHead < len(st.ended) {
+		in := st.ended[st.endedHead]
+		st.ended[st.endedHead] = nil
+		st.endedHead++
+		if in.forgotten {
+			st.endedDead--
+		} else {
+			st.forget(in)
+		}
+	}
+	switch {
+	case st.endedDead*2 > len(st.ended)-st.endedHead: // mostly instances Delete Flow removed
+		st.ended = slices.DeleteFunc(st.ended[st.endedHead:], func(in *instance) bool { return in.forgotten })
+		st.endedHead, st.endedDead = 0, 0
+	case st.endedHead > len(st.ended)/2:
+		st.ended = slices.Delete(st.ended, 0, st.endedHead)
+		st.endedHead = 0
+	}
+}
+
+// forget removes the ended instance in from the store and its indexes, and its flow's index
+// when it was the flow's last instance.
+func (st *state) forget(in *instance) {
+	in.forgotten = true
+	delete(st.instances, in.ID)
+	st.unindex(in)
+	if fr := st.runs[in.FlowID]; fr != nil && fr.drop() && fr.running == nil && fr.slot < 0 {
+		delete(st.runs, in.FlowID)
+	}
+}
+
+// deleteInstances removes every instance of flowID, running or not.
+func (st *state) deleteInstances(flowID int64) {
+	fr := st.runs[flowID]
+	if fr == nil {
+		return
+	}
+	if fr.slot >= 0 {
+		st.schedule.remove(fr.slot)
+	}
+	for _, in := range fr.instances() {
+		if st.maxInstances > 0 && isTerminal(in.Status) {
+			st.endedDead++ // it stays in ended until prune passes or drops it
+		}
+		in.forgotten = true
+		delete(st.instances, in.ID)
+		st.unindex(in)
+	}
+	delete(st.runs, flowID)
+}

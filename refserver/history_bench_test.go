@@ -1,0 +1,115 @@
+package refserver_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+// The benchmarks of this file measure what a request costs as the server's history grows
+// (all through Handler, on a manual clock). The targets: with 100,000 instances, a trigger and
+// a Get Flow Instance cost within 3x of what they cost with 1,000, and a page of 10 within 10x;
+// catching up 8,000 queued instances after a clock jump takes under 50 ms.
+
+// historySizes are the history sizes BenchmarkHistory compares.
+var historySizes = []int{1_000, 10_000, 100_000}
+
+// BenchmarkHistory measures a Get Flow Instance, a page of List Flow Instances (of the whole
+// organization, and as the SDK asks: type, every status, a trigger-time range) and a trigger
+// against a history of completed instances of the demo flow. The trigger runs last: it adds
+// to the history.
+func BenchmarkHistory(b *testing.B) {
+	for _, n := range historySizes {
+		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) { benchmarkHistory(b, n) })
+	}
+}
+
+func benchmarkHistory(b *testing.B, n int) {
+	c := newHandlerClient(b, t0)
+	ids := c.completedHistory(n)
+	from := c.clk.Now().Add(-time.Duration(n+1) * time.Minute).UnixMilli()
+	b.Run("get", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			c.call(http.MethodGet, flowInstancesPath, "get", "&flowInstId="+url.QueryEscape(ids[i%len(ids)]), "")
+		}
+	})
+	pages := map[string]string{
+		"page":     `{"pagination":{"pageNo":1,"pageSize":10}}`,
+		"page-sdk": `{"type":1,"expression":"","owner":"","fromTriggerTime":` + strconv.FormatInt(from, 10) + `,"toTriggerTime":` + strconv.FormatInt(c.clk.Now().UnixMilli(), 10) + `,"status":"-1,0,1,2,3,4,5,6,7,8,9,10","pagination":{"pageNo":1,"pageSize":10}}`,
+	}
+	for _, name := range []string{"page", "page-sdk"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				c.call(http.MethodPost, flowInstancesPath, "search", "", pages[name])
+			}
+		})
+	}
+	next := c.clk.Now() // shared by the runs of the sub-benchmark: each minute once, never ahead of the clock
+	b.Run("trigger", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			c.trigger(refserver.DemoFlowID, next)
+			next = next.Add(time.Minute)
+			c.clk.Advance(time.Minute)
+		}
+	})
+}
+
+// BenchmarkCatchUp measures the request that comes after the clock has jumped past 8,000
+// queued instances of one flow: it settles all of them.
+func BenchmarkCatchUp(b *testing.B) {
+	const queued = 8_000
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c := newHandlerClient(b, t0)
+		var last string
+		for k := 0; k < queued; k++ {
+			last = c.trigger(refserver.DemoFlowID, t0.Add(-time.Duration(queued-k)*time.Minute))
+		}
+		c.clk.Advance(queued*2*time.Second + time.Minute)
+		b.StartTimer()
+		c.timezone()
+		b.StopTimer()
+		if in, _ := c.srv.FlowInstance(last); in.Status != refserver.StatusSuccess {
+			b.Fatalf("last queued instance: status %d", in.Status)
+		}
+	}
+}
+
+// BenchmarkTokenRefresh measures a token refresh after 20,000 refreshes.
+func BenchmarkTokenRefresh(b *testing.B) {
+	c := newHandlerClient(b, t0)
+	ts := c.clk.Now().UnixMilli() - 600_000
+	for i := 0; i < 20_000; i++ {
+		c.refresh(ts)
+		ts++
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.refresh(ts)
+		ts++
+	}
+}
+
+// BenchmarkInstanceMemory measures the heap that 100,000 completed instances of the demo
+// flow hold, as live bytes after a garbage collection.
+func BenchmarkInstanceMemory(b *testing.B) {
+	const n = 100_000
+	for i := 0; i < b.N; i++ {
+		c := newHandlerClient(b, t0)
+		before := liveHeap()
+		c.completedHistory(n)
+		after := liveHeap()
+		runtime.KeepAlive(c)
+		b.ReportMetric(float64(after-before)/n, "B/instance")
+	}
+}
