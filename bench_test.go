@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,10 +24,17 @@ import (
 	"github.com/enos-go/batchprocessing"
 )
 
-// Benchmarks of the SDK against the floor: the same calls written by hand with net/http,
-// crypto/sha256 and encoding/json. Each pair runs against the same in-process handler over
-// loopback, with the token already cached on both sides. scripts/bench.sh runs them and
-// prints the SDK/by-hand ratios.
+// Benchmarks of the SDK against two floors, the same call written by hand with net/http,
+// crypto/sha256 and encoding/json, the token already in hand, one typed decode:
+//
+//   - careful: with the SDK's per-attempt timeout policy (http.Client{Timeout: 30 s}), the
+//     fair floor, since a careful program bounds each request;
+//   - bare: without a timeout.
+//
+// All three run against one in-process handler over loopback. Each benchmark function runs
+// its three variants in an order it rotates every time it runs, so that with -count N the
+// variants alternate within one process and no variant always runs first or last.
+// scripts/bench.sh runs them and prints the medians, their spread and the ratios.
 
 const (
 	benchAccessKey = "benchAccessKey"
@@ -89,7 +97,7 @@ func benchSDK(b *testing.B, srv *httptest.Server) *batchprocessing.Client {
 	return c
 }
 
-// byHand is the floor: what a user would write without the SDK, token already in hand.
+// byHand is a floor: what a user would write without the SDK, token already in hand.
 type byHand struct {
 	hc       *http.Client
 	base     string
@@ -98,9 +106,13 @@ type byHand struct {
 	org, usr string
 }
 
-func newByHand(srv *httptest.Server) *byHand {
-	return &byHand{hc: &http.Client{Transport: benchTransport(), Timeout: 30 * time.Second}, base: srv.URL,
-		token: benchToken, secret: benchSecretKey, org: benchOrgID, usr: benchUserID}
+// newByHand returns the careful floor, or with careful false the bare one.
+func newByHand(srv *httptest.Server, careful bool) *byHand {
+	hc := &http.Client{Transport: benchTransport()}
+	if careful {
+		hc.Timeout = 30 * time.Second
+	}
+	return &byHand{hc: hc, base: srv.URL, token: benchToken, secret: benchSecretKey, org: benchOrgID, usr: benchUserID}
 }
 
 // sign is the gateway's signature written out: sorted query keys and values, body,
@@ -123,14 +135,15 @@ func (h *byHand) sign(ts int64, q url.Values, body []byte) string {
 	return hex.EncodeToString(sum.Sum(nil))
 }
 
-func (h *byHand) do(ctx context.Context, method, path string, q url.Values, body []byte, data any) error {
+// send signs and sends one request and decodes the envelope into env, in one pass.
+func (h *byHand) send(ctx context.Context, method, path string, q url.Values, body []byte, env any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, h.base+path+"?"+q.Encode(), rd)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	ts := time.Now().UnixMilli()
 	if body != nil {
@@ -141,25 +154,10 @@ func (h *byHand) do(ctx context.Context, method, path string, q url.Values, body
 	req.Header.Set("apim-signature", h.sign(ts, q, body))
 	resp, err := h.hc.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	var env struct {
-		Code int             `json:"code"`
-		Msg  string          `json:"msg"`
-		Data json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK || env.Code != 0 {
-		return fmt.Errorf("http %d code %d: %s", resp.StatusCode, env.Code, env.Msg)
-	}
-	return json.Unmarshal(env.Data, data)
+	return resp.StatusCode, json.NewDecoder(resp.Body).Decode(env)
 }
 
 func (h *byHand) triggerFlow(ctx context.Context, flowID int64, at time.Time) (string, error) {
@@ -171,16 +169,23 @@ func (h *byHand) triggerFlow(ctx context.Context, flowID int64, at time.Time) (s
 	if err != nil {
 		return "", err
 	}
-	var data struct {
-		FlowInstanceID string `json:"flowInstanceId"`
+	var env struct {
+		Code int    `json:"code"`
+		Msg  string `json:"msg"`
+		Data struct {
+			FlowInstanceID string `json:"flowInstanceId"`
+		} `json:"data"`
 	}
-	if err := h.do(ctx, http.MethodPost, "/batch-processing-service/v2.1/flows", q, body, &data); err != nil {
+	status, err := h.send(ctx, http.MethodPost, "/batch-processing-service/v2.1/flows", q, body, &env)
+	switch {
+	case err != nil:
 		return "", err
-	}
-	if data.FlowInstanceID == "" {
+	case status != http.StatusOK || env.Code != 0:
+		return "", fmt.Errorf("http %d code %d: %s", status, env.Code, env.Msg)
+	case env.Data.FlowInstanceID == "":
 		return "", errors.New("no flowInstanceId")
 	}
-	return data.FlowInstanceID, nil
+	return env.Data.FlowInstanceID, nil
 }
 
 // handFlowInstance is the by-hand decoding target: the fields a caller reads.
@@ -201,40 +206,84 @@ type handFlowInstance struct {
 
 func (h *byHand) getFlowInstance(ctx context.Context, id string) (*handFlowInstance, error) {
 	q := url.Values{"action": {"get"}, "flowInstId": {id}, "orgId": {h.org}, "userId": {h.usr}}
-	var fi handFlowInstance
-	if err := h.do(ctx, http.MethodGet, "/batch-processing-service/v2.1/flowInstances", q, nil, &fi); err != nil {
-		return nil, err
+	var env struct {
+		Code int              `json:"code"`
+		Msg  string           `json:"msg"`
+		Data handFlowInstance `json:"data"`
 	}
-	return &fi, nil
+	status, err := h.send(ctx, http.MethodGet, "/batch-processing-service/v2.1/flowInstances", q, nil, &env)
+	switch {
+	case err != nil:
+		return nil, err
+	case status != http.StatusOK || env.Code != 0:
+		return nil, fmt.Errorf("http %d code %d: %s", status, env.Code, env.Msg)
+	}
+	return &env.Data, nil
 }
 
-func BenchmarkTriggerFlow(b *testing.B) {
-	srv := benchServer(b)
-	ctx := context.Background()
-	b.Run("sdk", func(b *testing.B) {
-		c := benchSDK(b, srv)
-		req := batchprocessing.TriggerFlowRequest{FlowID: 3377, TriggerTime: benchTriggerTime}
-		sequential(b, func() error { _, err := c.TriggerFlow(ctx, req); return err })
-	})
-	b.Run("byhand", func(b *testing.B) {
-		h := newByHand(srv)
-		sequential(b, func() error { _, err := h.triggerFlow(ctx, 3377, benchTriggerTime); return err })
-	})
+// variant is one of the three ways of making a call that a benchmark compares.
+type variant struct {
+	name string
+	call func(ctx context.Context) error
 }
 
-func BenchmarkGetFlowInstance(b *testing.B) {
-	srv := benchServer(b)
-	ctx := context.Background()
-	b.Run("sdk", func(b *testing.B) {
-		c := benchSDK(b, srv)
-		req := batchprocessing.GetFlowInstanceRequest{FlowInstanceID: benchInstance}
-		sequential(b, func() error { _, err := c.GetFlowInstance(ctx, req); return err })
-	})
-	b.Run("byhand", func(b *testing.B) {
-		h := newByHand(srv)
-		sequential(b, func() error { _, err := h.getFlowInstance(ctx, benchInstance); return err })
-	})
+// variants returns the SDK's call and the two floors' for srv.
+func variants(b *testing.B, srv *httptest.Server, sdk func(*batchprocessing.Client) func(context.Context) error,
+	hand func(*byHand) func(context.Context) error) []variant {
+	return []variant{
+		{"sdk", sdk(benchSDK(b, srv))},
+		{"careful", hand(newByHand(srv, true))},
+		{"bare", hand(newByHand(srv, false))},
+	}
 }
+
+// benchRounds is how many rounds of its variants each benchmark runs: go test -bench .
+// -args -rounds 10. (-count would repeat each variant in a row, not alternate them.)
+var benchRounds = flag.Int("rounds", 1, "rounds of the SDK-against-by-hand benchmarks")
+
+// runRotated runs the variants as sub-benchmarks, round after round, each round in an
+// order rotated by one. Go names a variant's later runs sdk#01, sdk#02, ...
+func runRotated(b *testing.B, vs []variant, run func(*testing.B, func() error)) {
+	ctx := context.Background()
+	for r := 0; r < *benchRounds; r++ {
+		for i := range vs {
+			v := vs[(i+r)%len(vs)]
+			b.Run(v.name, func(b *testing.B) { run(b, func() error { return v.call(ctx) }) })
+		}
+	}
+}
+
+func triggerVariants(b *testing.B) []variant {
+	srv := benchServer(b)
+	req := batchprocessing.TriggerFlowRequest{FlowID: 3377, TriggerTime: benchTriggerTime}
+	return variants(b, srv,
+		func(c *batchprocessing.Client) func(context.Context) error {
+			return func(ctx context.Context) error { _, err := c.TriggerFlow(ctx, req); return err }
+		},
+		func(h *byHand) func(context.Context) error {
+			return func(ctx context.Context) error { _, err := h.triggerFlow(ctx, 3377, benchTriggerTime); return err }
+		})
+}
+
+func getVariants(b *testing.B) []variant {
+	srv := benchServer(b)
+	req := batchprocessing.GetFlowInstanceRequest{FlowInstanceID: benchInstance}
+	return variants(b, srv,
+		func(c *batchprocessing.Client) func(context.Context) error {
+			return func(ctx context.Context) error { _, err := c.GetFlowInstance(ctx, req); return err }
+		},
+		func(h *byHand) func(context.Context) error {
+			return func(ctx context.Context) error { _, err := h.getFlowInstance(ctx, benchInstance); return err }
+		})
+}
+
+func BenchmarkTriggerFlow(b *testing.B) { runRotated(b, triggerVariants(b), sequential) }
+
+func BenchmarkGetFlowInstance(b *testing.B) { runRotated(b, getVariants(b), sequential) }
+
+func BenchmarkTriggerFlowParallel(b *testing.B) { runRotated(b, triggerVariants(b), parallel32) }
+
+func BenchmarkGetFlowInstanceParallel(b *testing.B) { runRotated(b, getVariants(b), parallel32) }
 
 // sequential runs body b.N times from one goroutine.
 func sequential(b *testing.B, body func() error) {
@@ -247,10 +296,10 @@ func sequential(b *testing.B, body func() error) {
 	}
 }
 
-// parallel64 runs body from 64 goroutines, whatever GOMAXPROCS is.
-func parallel64(b *testing.B, body func() error) {
+// parallel32 runs body from 32 goroutines, whatever GOMAXPROCS is.
+func parallel32(b *testing.B, body func() error) {
 	procs := runtime.GOMAXPROCS(0)
-	b.SetParallelism((64 + procs - 1) / procs)
+	b.SetParallelism((32 + procs - 1) / procs)
 	var failed atomic.Value
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -265,32 +314,4 @@ func parallel64(b *testing.B, body func() error) {
 	if err, ok := failed.Load().(error); ok {
 		b.Fatal(err)
 	}
-}
-
-func BenchmarkTriggerFlowParallel(b *testing.B) {
-	srv := benchServer(b)
-	ctx := context.Background()
-	b.Run("sdk", func(b *testing.B) {
-		c := benchSDK(b, srv)
-		req := batchprocessing.TriggerFlowRequest{FlowID: 3377, TriggerTime: benchTriggerTime}
-		parallel64(b, func() error { _, err := c.TriggerFlow(ctx, req); return err })
-	})
-	b.Run("byhand", func(b *testing.B) {
-		h := newByHand(srv)
-		parallel64(b, func() error { _, err := h.triggerFlow(ctx, 3377, benchTriggerTime); return err })
-	})
-}
-
-func BenchmarkGetFlowInstanceParallel(b *testing.B) {
-	srv := benchServer(b)
-	ctx := context.Background()
-	b.Run("sdk", func(b *testing.B) {
-		c := benchSDK(b, srv)
-		req := batchprocessing.GetFlowInstanceRequest{FlowInstanceID: benchInstance}
-		parallel64(b, func() error { _, err := c.GetFlowInstance(ctx, req); return err })
-	})
-	b.Run("byhand", func(b *testing.B) {
-		h := newByHand(srv)
-		parallel64(b, func() error { _, err := h.getFlowInstance(ctx, benchInstance); return err })
-	})
 }

@@ -16,9 +16,6 @@ type call struct {
 	// creates, for a call that creates a flow instance, says which instance: the
 	// reconciliation looks for it when an attempt may have created it (see createInstance).
 	creates *creation
-	// check, if set, checks a decoded answer against the request (a trigger's instance id
-	// against the flow and minute asked for); its error makes the answer unexpected.
-	check func() error
 	// codes gives some business codes another meaning for this operation: Delete Flow's
 	// 62104 means "depended on by other flows", not "no task".
 	codes map[int]error

@@ -83,9 +83,24 @@ func (r *response) validated(data any) error {
 
 // successEnvelope decodes a success answer in one pass, data straight into its target.
 type successEnvelope struct {
-	Code      *flexInt `json:"code"`
-	Data      any      `json:"data"`
-	RequestID string   `json:"requestId"`
+	Code      optionalInt `json:"code"`
+	Data      any         `json:"data"`
+	RequestID string      `json:"requestId"`
+}
+
+// optionalInt is a tolerant integer that says whether it was present.
+type optionalInt struct {
+	value flexInt
+	set   bool
+}
+
+// UnmarshalJSON reads the integer as flexInt does; null leaves it unset.
+func (o *optionalInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	o.set = true
+	return o.value.UnmarshalJSON(b)
 }
 
 // decodeSuccess decodes r's body into data in one pass, the common case. It reports false,
@@ -93,7 +108,7 @@ type successEnvelope struct {
 // envelope with code 0 and non-null data.
 func decodeSuccess(r *response, data any) bool {
 	env := successEnvelope{Data: data}
-	if err := json.Unmarshal(r.body, &env); err != nil || env.Code == nil || *env.Code != 0 {
+	if err := json.Unmarshal(r.body, &env); err != nil || !env.Code.set || env.Code.value != 0 {
 		return false
 	}
 	if env.RequestID != "" {

@@ -169,15 +169,17 @@ var (
 // answer that names another flow's instance, or another minute than the one asked for, is
 // unexpected.
 func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any, opts []CallOption) (FlowInstanceID, error) {
-	var data flowInstanceIDData
-	cl := call{op: op, rule: ruleCreate, method: http.MethodPost, path: flowsPath, query: q, body: body,
-		creates: &creation{identity: q, flowID: flowID, triggerMillis: at,
-			store: func(id FlowInstanceID) { data.FlowInstanceID = string(id) }},
-		check: func() error { return checkTriggerAnswer(FlowInstanceID(data.FlowInstanceID), flowID, at, fixed) }}
-	if err := c.do(ctx, cl.withOptions(opts), &data); err != nil {
+	cr := &creation{identity: q, flowID: flowID, triggerMillis: at, fixed: fixed}
+	cl := call{op: op, rule: ruleCreate, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr}
+	if err := c.do(ctx, cl.withOptions(opts), &cr.result); err != nil {
 		return "", err
 	}
-	return FlowInstanceID(data.FlowInstanceID), nil
+	return FlowInstanceID(cr.result.FlowInstanceID), nil
+}
+
+// checkAnswer checks the instance id the trigger was answered with (checkTriggerAnswer).
+func (cr *creation) checkAnswer() error {
+	return checkTriggerAnswer(FlowInstanceID(cr.result.FlowInstanceID), cr.flowID, cr.triggerMillis, cr.fixed)
 }
 
 // checkTriggerAnswer checks the instance id a trigger of flowID at atMillis was answered

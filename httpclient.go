@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/enos-go/batchprocessing/internal/signing"
 	"github.com/go-resty/resty/v2"
 )
 
@@ -42,18 +43,33 @@ func keepRedirect(*http.Request, []*http.Request) error { return http.ErrUseLast
 // outgoing is one request as the request path built it.
 type outgoing struct {
 	method string
-	url    string      // absolute, with its encoded query
-	header http.Header // set on the request as they are (signing headers, Content-Type)
-	body   []byte      // the exact bytes to send; nil for none
+	url    string // absolute, with its encoded query
+	// signed holds the access token, the timestamp and the signature of a signed call;
+	// unsigned requests (the token service's) leave them empty.
+	signed [3]string
+	body   []byte // the exact bytes to send, as JSON; nil for none
 }
+
+// Header keys in canonical form, set on requests as they are.
+var (
+	keyAccessToken = http.CanonicalHeaderKey(signing.HeaderAccessToken)
+	keyTimestamp   = http.CanonicalHeaderKey(signing.HeaderTimestamp)
+	keySignature   = http.CanonicalHeaderKey(signing.HeaderSignature)
+	jsonHeader     = []string{contentTypeJSON}
+)
 
 // send sends req once and returns the answer, whose body the caller must read and close.
 func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, error) {
 	r := h.rest.R().SetContext(ctx)
-	for k, v := range req.header {
-		r.Header[k] = v
+	if req.signed[0] != "" {
+		// One backing array for the three values, set under their canonical keys.
+		values := req.signed
+		r.Header[keyAccessToken] = values[0:1:1]
+		r.Header[keyTimestamp] = values[1:2:2]
+		r.Header[keySignature] = values[2:3:3]
 	}
 	if req.body != nil {
+		r.Header["Content-Type"] = jsonHeader
 		// A *bytes.Reader is sent as it is: resty neither copies nor re-encodes it.
 		r.SetBody(bytes.NewReader(req.body))
 	}

@@ -23,46 +23,55 @@ const (
 // shared and must only be read.
 type queryCache struct {
 	mu      sync.RWMutex
-	entries map[any]encodedQuery
+	entries map[queryKey]encodedQuery
+}
+
+// queryKey is a request's path and its query struct (the client's endpoint is the same
+// for all of them).
+type queryKey struct {
+	path  string
+	query any
 }
 
 type encodedQuery struct {
 	values url.Values
-	raw    string // values.Encode()
+	url    string // endpoint + path + "?" + values.Encode()
 }
 
-// encode returns the query struct q encoded with go-querystring, and its URL form. Only
-// comparable struct values (strings and numbers) are cached; others are encoded each time.
-func (qc *queryCache) encode(q any) (url.Values, string, error) {
+// encode returns the query struct q encoded with go-querystring, and the URL of path below
+// endpoint with that query. Only comparable struct values (strings and numbers) are
+// cached; others are encoded each time.
+func (qc *queryCache) encode(endpoint, path string, q any) (url.Values, string, error) {
 	if q == nil || !reflect.TypeOf(q).Comparable() {
-		return encodeQuery(q)
+		return encodeQuery(endpoint+path, q)
 	}
+	key := queryKey{path, q}
 	qc.mu.RLock()
-	e, ok := qc.entries[q]
+	e, ok := qc.entries[key]
 	qc.mu.RUnlock()
 	if ok {
-		return e.values, e.raw, nil
+		return e.values, e.url, nil
 	}
-	values, raw, err := encodeQuery(q)
-	if err != nil || len(raw) > maxCachedQueryBytes {
-		return values, raw, err
+	values, u, err := encodeQuery(endpoint+path, q)
+	if err != nil || len(u)-len(endpoint)-len(path) > maxCachedQueryBytes {
+		return values, u, err
 	}
 	qc.mu.Lock()
 	if qc.entries == nil {
-		qc.entries = make(map[any]encodedQuery)
+		qc.entries = make(map[queryKey]encodedQuery)
 	}
 	if len(qc.entries) < maxCachedQueries {
-		qc.entries[q] = encodedQuery{values: values, raw: raw}
+		qc.entries[key] = encodedQuery{values: values, url: u}
 	}
 	qc.mu.Unlock()
-	return values, raw, nil
+	return values, u, nil
 }
 
-// encodeQuery encodes a query struct with go-querystring.
-func encodeQuery(q any) (url.Values, string, error) {
+// encodeQuery encodes a query struct with go-querystring into base's URL.
+func encodeQuery(base string, q any) (url.Values, string, error) {
 	values, err := query.Values(q)
 	if err != nil {
 		return nil, "", err
 	}
-	return values, values.Encode(), nil
+	return values, base + "?" + values.Encode(), nil
 }

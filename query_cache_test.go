@@ -12,37 +12,37 @@ import (
 func TestQueryCache(t *testing.T) {
 	var qc queryCache
 	q := userQuery{Action: "trigger", OrgID: "o", UserID: "u"}
-	v1, raw1, err := qc.encode(q)
-	if err != nil || raw1 != "action=trigger&orgId=o&userId=u" || v1.Get("orgId") != "o" {
+	v1, raw1, err := qc.encode("https://gw", "/p", q)
+	if err != nil || raw1 != "https://gw/p?action=trigger&orgId=o&userId=u" || v1.Get("orgId") != "o" {
 		t.Fatalf("encode = %v %q %v", v1, raw1, err)
 	}
-	v2, raw2, _ := qc.encode(userQuery{Action: "trigger", OrgID: "o", UserID: "u"})
+	v2, raw2, _ := qc.encode("https://gw", "/p", userQuery{Action: "trigger", OrgID: "o", UserID: "u"})
 	if raw2 != raw1 || len(qc.entries) != 1 {
 		t.Errorf("an equal query was encoded again: %q, %d entries", raw2, len(qc.entries))
 	}
 	v2.Get("orgId") // shared, read only
 	// Different values are different entries, embedded structs flatten.
-	_, raw3, _ := qc.encode(flowInstanceQuery{userQuery{"get", "o", "u"}, "1-20191122012300"})
-	if raw3 != "action=get&flowInstId=1-20191122012300&orgId=o&userId=u" {
+	_, raw3, _ := qc.encode("https://gw", "/p", flowInstanceQuery{userQuery{"get", "o", "u"}, "1-20191122012300"})
+	if raw3 != "https://gw/p?action=get&flowInstId=1-20191122012300&orgId=o&userId=u" {
 		t.Errorf("raw3 = %q", raw3)
 	}
 	// Bounded: past the limit, queries are still encoded, not stored.
 	for i := 0; i < maxCachedQueries+10; i++ {
-		if _, raw, err := qc.encode(flowQuery{userQuery{"get", "o", "u"}, int64(i + 1)}); err != nil || raw == "" {
+		if _, raw, err := qc.encode("https://gw", "/p", flowQuery{userQuery{"get", "o", "u"}, int64(i + 1)}); err != nil || raw == "" {
 			t.Fatal(err)
 		}
 	}
 	if len(qc.entries) != maxCachedQueries {
 		t.Errorf("%d entries, want the bound %d", len(qc.entries), maxCachedQueries)
 	}
-	if _, _, err := qc.encode(42); err == nil {
+	if _, _, err := qc.encode("https://gw", "/p", 42); err == nil {
 		t.Error("a non-struct query encodes")
 	}
 	// A query struct that cannot be a map key is encoded, not cached (and does not panic).
 	type withSlice struct {
 		IDs []string `url:"ids,comma"`
 	}
-	if _, raw, err := qc.encode(withSlice{[]string{"a", "b"}}); err != nil || raw != "ids=a%2Cb" {
+	if _, raw, err := qc.encode("https://gw", "/p", withSlice{[]string{"a", "b"}}); err != nil || raw != "https://gw/p?ids=a%2Cb" {
 		t.Errorf("slice query = %q, %v", raw, err)
 	}
 	// Safe for concurrent use.
@@ -52,7 +52,7 @@ func TestQueryCache(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 100; i++ {
-				_, _, _ = qc.encode(userQuery{"x", "o", "u"})
+				_, _, _ = qc.encode("https://gw", "/p", userQuery{"x", "o", "u"})
 			}
 		}()
 	}

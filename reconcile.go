@@ -9,14 +9,15 @@ import (
 	"strings"
 )
 
-// creation says which flow instance a creating call makes, for the lookups of
-// createInstance.
+// creation describes a call that creates a flow instance: which instance, for the lookups
+// of createInstance and the check of the answer, and the call's result.
 type creation struct {
 	identity      userQuery // the orgId and userId of the lookups
 	flowID        int64
 	triggerMillis int64
-	// store records the id of the instance a lookup found as the call's result.
-	store func(FlowInstanceID)
+	fixed         bool // the caller fixed the trigger time: the answer's minute is checked
+	// result is the call's data: the id the service answered, or a lookup found.
+	result flowInstanceIDData
 }
 
 // createInstance performs a call that creates a flow instance, which must never run twice.
@@ -85,7 +86,7 @@ func (c *Client) lookFor(ctx context.Context, p *prepared) (bool, error) {
 		id, err := c.instanceOfMinute(ctx, cr.identity, cr.flowID, cr.triggerMillis)
 		if err == nil {
 			if id != "" {
-				cr.store(id)
+				cr.result.FlowInstanceID = string(id)
 			}
 			return id != "", nil
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -20,15 +19,6 @@ const servicePath = "/batch-processing-service/v2.1"
 
 // contentTypeJSON is the Content-Type of request bodies, as Envision's clients send it.
 const contentTypeJSON = "application/json;charset=UTF-8"
-
-// Header keys in canonical form, set on requests as they are.
-var (
-	keyAccessToken = http.CanonicalHeaderKey(signing.HeaderAccessToken)
-	keyTimestamp   = http.CanonicalHeaderKey(signing.HeaderTimestamp)
-	keySignature   = http.CanonicalHeaderKey(signing.HeaderSignature)
-	keyContentType = "Content-Type"
-	jsonHeader     = []string{contentTypeJSON}
-)
 
 // userQuery is the query every operation but the time ones carries.
 type userQuery struct {
@@ -99,11 +89,13 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 			return nil, invalid(cl.op, "WithCallRetryPolicy", err.Error())
 		}
 	}
-	q, rawQuery, err := c.queries.encode(cl.query)
+	// The query goes into the URL as encoded here: resty leaves an absolute URL without
+	// query parameters of its own as it is, which saves it parsing and encoding again.
+	q, u, err := c.queries.encode(c.endpoint, cl.path, cl.query)
 	if err != nil {
 		return nil, fmt.Errorf("batchprocessing: %s: encoding query: %w", cl.op, err)
 	}
-	p := &prepared{call: cl, query: q, policy: policy, url: c.endpoint + cl.path + "?" + rawQuery}
+	p := &prepared{call: cl, query: q, policy: policy, url: u}
 	if cl.body != nil {
 		if p.body, err = json.Marshal(cl.body); err != nil {
 			return nil, fmt.Errorf("batchprocessing: %s: encoding body: %w", cl.op, err)
@@ -197,8 +189,8 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 		return res
 	}
 	p.attempts++
-	r := &response{op: p.op, method: p.method, path: p.path, secrets: secrets{res.token, *c.secretKey, req.header.Get(keySignature)},
-		start: c.clock.base()}
+	r := &response{op: p.op, method: p.method, path: p.path, start: c.clock.base()}
+	r.keepSecret(res.token, *c.secretKey, req.signed[2])
 	raw, err := c.http.send(ctx, req)
 	if err == nil {
 		res.resp, res.reached = r, true // an answer came, whatever it is
@@ -226,14 +218,9 @@ func (c *Client) sign(ctx context.Context, p *prepared) (outgoing, attemptResult
 		return outgoing{}, attemptResult{}, err
 	}
 	ts := c.clock.Now().UnixMilli()
-	header := make(http.Header, 4)
-	header[keyAccessToken] = []string{token}
-	header[keyTimestamp] = []string{strconv.FormatInt(ts, 10)}
-	header[keySignature] = []string{signing.Sign(token, *c.secretKey, ts, p.query, p.body)}
-	if p.body != nil {
-		header[keyContentType] = jsonHeader
-	}
-	return outgoing{method: p.method, url: p.url, header: header, body: p.body}, attemptResult{token: token}, nil
+	req := outgoing{method: p.method, url: p.url, body: p.body,
+		signed: [3]string{token, strconv.FormatInt(ts, 10), signing.Sign(token, *c.secretKey, ts, p.query, p.body)}}
+	return req, attemptResult{token: token}, nil
 }
 
 // decode decodes an answer into data, from an empty result (an earlier attempt may have
@@ -246,8 +233,9 @@ func (c *Client) decode(r *response, p *prepared, data any) error {
 	if err := decodeEnvelope(r, data); err != nil {
 		return err
 	}
-	if p.check != nil {
-		if err := p.check(); err != nil {
+	if p.creates != nil {
+		// A trigger's answer must name an instance of the flow and minute asked for.
+		if err := p.creates.checkAnswer(); err != nil {
 			return r.unexpected(err)
 		}
 	}

@@ -18,12 +18,19 @@ type response struct {
 	body             []byte
 	// start and end are the base clock's readings around the round trip (clock skew).
 	start, end time.Time
-	// secrets must not appear in an error built from this answer.
-	secrets secrets
+	// secrets must not appear in an error built from this answer (see keepSecret).
+	secrets  secrets
+	secretsA [3]string
 	// codes gives some business codes another meaning for this operation (call.codes).
 	codes map[int]error
 	// requestID is the gateway's id of the request, once the envelope is read.
 	requestID string
+}
+
+// keepSecret sets the secrets of r, in r itself.
+func (r *response) keepSecret(values ...string) {
+	n := copy(r.secretsA[:], values)
+	r.secrets = r.secretsA[:n]
 }
 
 // errBodyTooLarge reports a response body over the client's limit.

@@ -236,9 +236,9 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 		return "", 0, nil, err
 	}
 	start := time.Now()
-	r := &response{op: op, method: http.MethodPost, path: path, secrets: secrets{s.appSecret, current}, start: s.clock.base()}
-	raw, err := s.http.send(ctx, outgoing{method: http.MethodPost, url: s.endpoint + path, body: body,
-		header: http.Header{keyContentType: jsonHeader}})
+	r := &response{op: op, method: http.MethodPost, path: path, start: s.clock.base()}
+	r.keepSecret(s.appSecret, current)
+	raw, err := s.http.send(ctx, outgoing{method: http.MethodPost, url: s.endpoint + path, body: body})
 	if err != nil {
 		return "", 0, nil, transportError(ctx, r, err)
 	}

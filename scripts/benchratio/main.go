@@ -1,8 +1,11 @@
-// Command benchratio reads `go test -bench -benchmem` output and prints, for each pair of
-// benchmarks named X/sdk and X/byhand, the medians of both and the SDK/by-hand ratios of
-// ns/op and allocs/op; benchmarks without a pair are listed with their medians.
+// Command benchratio reads `go test -bench -benchmem` output and prints, for each benchmark
+// X with the variants X/sdk, X/careful and X/bare (run in rounds: X/sdk#01 is the second
+// round), the median of each variant over the rounds with its spread (min to max), and the
+// SDK's ratios to the two floors: the median of the per-round ratios, and their spread.
+// It checks the targets: SDK/careful at most 1.10 in ns/op, and no more allocations per
+// call than the careful call. Other benchmarks are listed with their medians.
 //
-//	go test -run '^$' -bench . -benchmem -count 10 . | go run ./scripts/benchratio
+//	go test -run '^$' -bench . -benchmem . -args -rounds 10 | go run ./scripts/benchratio
 package main
 
 import (
@@ -18,6 +21,11 @@ import (
 	"strings"
 )
 
+// The targets of the SDK against the careful hand-written call.
+const (
+	maxTimeRatio = 1.10
+)
+
 func main() {
 	results, err := parse(os.Stdin)
 	if err != nil {
@@ -31,16 +39,17 @@ func main() {
 	fmt.Print(table(results))
 }
 
-// samples holds the measurements of one benchmark over its runs.
+// samples holds the measurements of one benchmark over its runs, in the order they ran.
 type samples struct {
 	nsPerOp, allocsPerOp, bytesPerOp []float64
 	extra                            map[string][]float64 // other units, e.g. req/s
 }
 
-// benchLine matches "BenchmarkName-8   1000   1234 ns/op   56 B/op   7 allocs/op ...".
-var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+// benchLine matches "BenchmarkName#01-8   1000   1234 ns/op   56 B/op   7 allocs/op ...".
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:#\d+)?(?:-\d+)?\s+\d+\s+(.*)$`)
 
-// parse collects the samples of every benchmark in r, by name without the -GOMAXPROCS suffix.
+// parse collects the samples of every benchmark in r, by name without the round and
+// -GOMAXPROCS suffixes.
 func parse(r io.Reader) (map[string]*samples, error) {
 	out := map[string]*samples{}
 	sc := bufio.NewScanner(r)
@@ -89,7 +98,24 @@ func median(vs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// table renders the pairs, then the other benchmarks, as a Markdown table.
+// spread is the median of vs and its range, as "median (min-max)".
+func spread(vs []float64, format string) string {
+	if len(vs) == 0 {
+		return "NaN"
+	}
+	return fmt.Sprintf(format+" ("+format+"-"+format+")", median(vs), slices.Min(vs), slices.Max(vs))
+}
+
+// ratios returns a[i]/b[i] for the rounds both have.
+func ratios(a, b []float64) []float64 {
+	out := make([]float64, 0, min(len(a), len(b)))
+	for i := 0; i < len(a) && i < len(b); i++ {
+		out = append(out, a[i]/b[i])
+	}
+	return out
+}
+
+// table renders the benchmarks with variants, then the others, as Markdown tables.
 func table(results map[string]*samples) string {
 	var b strings.Builder
 	names := make([]string, 0, len(results))
@@ -97,25 +123,31 @@ func table(results map[string]*samples) string {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	b.WriteString("| benchmark | runs | SDK ns/op | by hand ns/op | ns/op ratio | SDK allocs/op | by hand allocs/op | allocs/op ratio |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	paired := map[string]bool{}
+	b.WriteString("| benchmark | rounds | SDK ns/op | careful ns/op | bare ns/op | SDK/careful | SDK/bare | allocs/op SDK, careful, bare | targets |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	grouped := map[string]bool{}
 	for _, name := range names {
 		base, ok := strings.CutSuffix(name, "/sdk")
-		hand := results[base+"/byhand"]
-		if !ok || hand == nil {
+		careful, bare := results[base+"/careful"], results[base+"/bare"]
+		if !ok || careful == nil || bare == nil {
 			continue
 		}
 		sdk := results[name]
-		paired[name], paired[base+"/byhand"] = true, true
-		sn, hn := median(sdk.nsPerOp), median(hand.nsPerOp)
-		sa, ha := median(sdk.allocsPerOp), median(hand.allocsPerOp)
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f (%+.0f) |\n",
-			strings.TrimPrefix(base, "Benchmark"), min(len(sdk.nsPerOp), len(hand.nsPerOp)), sn, hn, sn/hn, sa, ha, sa/ha, sa-ha)
+		grouped[name], grouped[base+"/careful"], grouped[base+"/bare"] = true, true, true
+		toCareful := ratios(sdk.nsPerOp, careful.nsPerOp)
+		sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
+		verdict := "met"
+		if median(toCareful) > maxTimeRatio || sa > ca {
+			verdict = "missed"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f | %s |\n",
+			strings.TrimPrefix(base, "Benchmark"), len(toCareful),
+			spread(sdk.nsPerOp, "%.0f"), spread(careful.nsPerOp, "%.0f"), spread(bare.nsPerOp, "%.0f"),
+			spread(toCareful, "%.2f"), spread(ratios(sdk.nsPerOp, bare.nsPerOp), "%.2f"), sa, ca, ba, verdict)
 	}
 	var rest []string
 	for _, name := range names {
-		if !paired[name] {
+		if !grouped[name] {
 			rest = append(rest, name)
 		}
 	}
@@ -136,5 +168,6 @@ func table(results map[string]*samples) string {
 				len(s.nsPerOp), median(s.nsPerOp), median(s.bytesPerOp), median(s.allocsPerOp), strings.Join(other, ", "))
 		}
 	}
+	fmt.Fprintf(&b, "\nTargets: SDK/careful at most %.2f in ns/op (median of the per-round ratios), allocations per call no more than the careful call's.\n", maxTimeRatio)
 	return b.String()
 }

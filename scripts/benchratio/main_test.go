@@ -6,14 +6,20 @@ import (
 )
 
 const sample = `goos: linux
-BenchmarkTriggerFlow/sdk-2      3000   110 ns/op   50 B/op   12 allocs/op
-BenchmarkTriggerFlow/sdk-2      3000   100 ns/op   50 B/op   12 allocs/op
-BenchmarkTriggerFlow/sdk-2      3000   300 ns/op   50 B/op   12 allocs/op
-BenchmarkTriggerFlow/byhand-2   3000   100 ns/op   40 B/op   10 allocs/op
-BenchmarkTriggerFlow/byhand-2   3000    90 ns/op   40 B/op   10 allocs/op
-BenchmarkTriggerFlow/byhand-2   3000   100 ns/op   40 B/op   10 allocs/op
+BenchmarkTriggerFlow/sdk-2         3000   110 ns/op   50 B/op   12 allocs/op
+BenchmarkTriggerFlow/careful-2     3000   100 ns/op   40 B/op   12 allocs/op
+BenchmarkTriggerFlow/bare-2        3000    90 ns/op   40 B/op   10 allocs/op
+BenchmarkTriggerFlow/careful#01-2  3000   100 ns/op   40 B/op   12 allocs/op
+BenchmarkTriggerFlow/bare#01-2     3000   100 ns/op   40 B/op   10 allocs/op
+BenchmarkTriggerFlow/sdk#01-2      3000   100 ns/op   50 B/op   12 allocs/op
+BenchmarkTriggerFlow/bare#02-2     3000   100 ns/op   40 B/op   10 allocs/op
+BenchmarkTriggerFlow/sdk#02-2      3000   300 ns/op   50 B/op   12 allocs/op
+BenchmarkTriggerFlow/careful#02-2  3000   100 ns/op   40 B/op   12 allocs/op
+BenchmarkGet/sdk-2                 3000   100 ns/op   50 B/op   13 allocs/op
+BenchmarkGet/careful-2             3000   100 ns/op   40 B/op   12 allocs/op
+BenchmarkGet/bare-2                3000   100 ns/op   40 B/op   12 allocs/op
 BenchmarkSign-2                 1000000   790 ns/op   64 B/op   1 allocs/op
-BenchmarkServeTrigger-2         5000   20000 ns/op   50000 req/s
+BenchmarkServeTrigger-2            5000 20000 ns/op 50000 req/s
 PASS
 `
 
@@ -24,7 +30,8 @@ func TestTable(t *testing.T) {
 	}
 	got := table(results)
 	for _, want := range []string{
-		"| TriggerFlow | 3 | 110 | 100 | 1.10 | 12 | 10 | 1.20 (+2) |",
+		"| TriggerFlow | 3 | 110 (100-300) | 100 (100-100) | 100 (90-100) | 1.10 (1.00-3.00) | 1.22 (1.00-3.00) | 12, 12, 10 | met |",
+		"| Get | 1 | 100 (100-100) | 100 (100-100) | 100 (100-100) | 1.00 (1.00-1.00) | 1.00 (1.00-1.00) | 13, 12, 12 | missed |",
 		"| Sign | 1 | 790 | 64 | 1 |  |",
 		"| ServeTrigger | 1 | 2e+04 | NaN | NaN | 5e+04 req/s |",
 	} {
