@@ -26,11 +26,11 @@ type EmbeddedJSON json.RawMessage
 func (e *EmbeddedJSON) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
-		s, err := unquoteJSON(b)
+		doc, err := unquoteJSONBytes(b)
 		if err != nil {
 			return err
 		}
-		*e = EmbeddedJSON(strings.TrimSpace(s))
+		*e = EmbeddedJSON(bytes.TrimSpace(doc))
 		return nil
 	}
 	if bytes.Equal(b, []byte("null")) {
@@ -193,15 +193,33 @@ func (s *flexText) UnmarshalJSON(b []byte) error {
 // would, with one allocation and no reflection: the fields that hold text, graphs among
 // them, use it on every answer.
 func unquoteJSON(b []byte) (string, error) {
+	if inner, ok := plainJSONString(b); ok {
+		return string(inner), nil // no escapes: the common case
+	}
+	out, err := unquoteJSONBytes(b)
+	return string(out), err
+}
+
+// plainJSONString returns the text of a JSON string literal that needs no unquoting.
+func plainJSONString(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || !utf8.Valid(b) {
+		return nil, false
+	}
+	inner := b[1 : len(b)-1]
+	return inner, bytes.IndexByte(inner, '\\') < 0
+}
+
+// unquoteJSONBytes is unquoteJSON into a new byte slice: one allocation, escapes or not.
+func unquoteJSONBytes(b []byte) ([]byte, error) {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || !utf8.Valid(b) {
 		var s string
 		err := json.Unmarshal(b, &s) // the rare cases, with json's own errors and repairs
-		return s, err
+		return []byte(s), err
 	}
 	inner := b[1 : len(b)-1]
 	i := bytes.IndexByte(inner, '\\')
 	if i < 0 {
-		return string(inner), nil // no escapes: the common case
+		return append([]byte(nil), inner...), nil
 	}
 	out := make([]byte, i, len(inner))
 	copy(out, inner)
@@ -214,11 +232,11 @@ func unquoteJSON(b []byte) (string, error) {
 		var n int
 		var err error
 		if out, n, err = appendEscape(out, inner[i:]); err != nil {
-			return "", err
+			return nil, err
 		}
 		i += n
 	}
-	return string(out), nil
+	return out, nil
 }
 
 // simpleEscapes maps the letter of a one-letter escape to the byte it stands for.

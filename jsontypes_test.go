@@ -161,7 +161,7 @@ func TestUnquoteJSON(t *testing.T) {
 	}
 }
 
-// FuzzUnquoteJSON checks unquoteJSON against encoding/json on every valid JSON string.
+// FuzzUnquoteJSON checks unquoteJSON and unquoteJSONBytes against encoding/json on every valid JSON string.
 func FuzzUnquoteJSON(f *testing.F) {
 	for _, seed := range []string{`"a"`, `"\"x\""`, `"\u00e9\ud83d\ude00"`, `"\ud83d"`, `"\/\b"`, "\"\xff\""} {
 		f.Add(seed)
@@ -174,6 +174,9 @@ func FuzzUnquoteJSON(f *testing.F) {
 		got, err := unquoteJSON([]byte(in))
 		if err != nil || got != want {
 			t.Errorf("unquoteJSON(%q) = %q, %v; want %q", in, got, err, want)
+		}
+		if b, err := unquoteJSONBytes([]byte(in)); err != nil || string(b) != want {
+			t.Errorf("unquoteJSONBytes(%q) = %q, %v; want %q", in, b, err, want)
 		}
 	})
 }
