@@ -19,6 +19,19 @@ const (
 	lookForInstance             // the attempt may have created the instance: look before resending
 )
 
+// String names the step in the debug log: "batchprocessing give up", and so on.
+func (s step) String() string {
+	switch s {
+	case retry:
+		return "retry"
+	case renewToken:
+		return "renew token"
+	case lookForInstance:
+		return "look for instance"
+	}
+	return "give up"
+}
+
 // decision is judge's verdict on a failed attempt, with the reason the debug log records.
 type decision struct {
 	step   step

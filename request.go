@@ -116,6 +116,9 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 			return res
 		}
 		d := judge(p.rule, res)
+		if d.step != retry {
+			c.logDecision(ctx, p, d, res) // a retry is logged with its pause
+		}
 		if d.step == renewToken {
 			// Whatever comes next, this attempt or the next call, starts with a fresh token.
 			c.tokens.invalidate(res.token)
@@ -162,6 +165,15 @@ func (c *Client) pause(ctx context.Context, p *prepared, next int, res attemptRe
 		return &stoppedError{last: res.err, reason: err}
 	}
 	return nil
+}
+
+// logDecision records at debug level what the request path does after a failed attempt,
+// and why.
+func (c *Client) logDecision(ctx context.Context, p *prepared, d decision, res attemptResult) {
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing "+d.step.String(), slog.String("operation", p.op),
+			slog.Int("attempt", p.attempts), slog.String("reason", d.reason), slog.String("after", res.err.Error()))
+	}
 }
 
 // attemptResult is the outcome of one attempt.

@@ -1,14 +1,17 @@
 package batchprocessing
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -371,5 +374,24 @@ func TestWithRetryPolicyZeroFields(t *testing.T) {
 	var s settings
 	if err := WithRetryPolicy(RetryPolicy{MinBackoff: time.Second, MaxBackoff: time.Millisecond})(&s); err == nil {
 		t.Error("MaxBackoff below MinBackoff accepted")
+	}
+}
+
+// TestDecisionsLogged: every decision after a failed attempt is a debug record with its
+// reason.
+func TestDecisionsLogged(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt, _ := newTestClient(t, fastRetries, WithLogger(logger))
+	mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503).Then(gatewayError(401)).Then(gatewayError(403)))
+	_, _ = c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"})
+	for _, want := range []string{
+		`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`, `reason="a passing failure of the service: the call is safe to repeat"`,
+		`msg="batchprocessing renew token"`, `reason="the gateway refused the access token"`,
+		`msg="batchprocessing give up"`, `reason="a final answer"`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, logs.String())
+		}
 	}
 }
