@@ -40,6 +40,8 @@ func (d *dirIDData) validate() error {
 // CreateDirectory creates a workflow directory and returns its id (Create Directory: POST
 // /batch-processing-service/v2.1/directories?action=create). A name already used in the
 // parent is ErrInvalidParameter.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/create_directory.html
 func (c *Client) CreateDirectory(ctx context.Context, req CreateDirectoryRequest, opts ...CallOption) (string, error) {
 	const op = "CreateDirectory"
 	q, err := c.userQuery(ctx, op, "create", req.OrgID, req.UserID)
@@ -129,6 +131,8 @@ type ListWorkflowDirectoriesRequest struct {
 // ListWorkflowDirectories returns the organization's workflow directory tree: the root
 // ("Workflow") with its sub-directories and workflow files (List Workflow Directories: GET
 // /batch-processing-service/v2.1/directories?action=listWorkFlowDirs).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_workflow_dirs.html
 func (c *Client) ListWorkflowDirectories(ctx context.Context, req ListWorkflowDirectoriesRequest, opts ...CallOption) ([]WorkflowDirectory, error) {
 	const op = "ListWorkflowDirectories"
 	q, err := c.userQuery(ctx, op, "listWorkFlowDirs", req.OrgID, req.UserID)

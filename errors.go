@@ -48,7 +48,9 @@ var (
 	ErrInvalidRequest = errors.New("batchprocessing: invalid request")
 )
 
-// Business codes of the Batch Processing Service (spec section 2.4).
+// Business codes of the Batch Processing Service: the Common Error Codes of the API
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html)
+// and the codes each operation's page lists.
 const (
 	CodeUserNotFound     = 62101
 	CodeInvalidParameter = 62102
@@ -58,7 +60,8 @@ const (
 	CodeInternalServer   = 62109
 )
 
-// Codes of the token service (spec section 1.2.3).
+// Codes of the token service ("Invoke API with Access Token",
+// https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html).
 const (
 	CodeTokenReplayed         = 1001
 	CodeTokenUnknownAppKey    = 1002

@@ -12,8 +12,9 @@ import (
 // This file holds the operations that edit flows: Save Flow, Load Flow For Edit, Export
 // Flow and Import Flow.
 
-// SaveFlowRequest is the input of Client.SaveFlow: the definition of a flow (spec section
-// 3.4 #15). Name, Freq, Cycle and StartTime are required; the other fields are sent as
+// SaveFlowRequest is the input of Client.SaveFlow: the definition of a flow, as
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html
+// documents it. Name, Freq, Cycle and StartTime are required; the other fields are sent as
 // they are, so an empty Desc or Queue clears it. The optional lists are sent only when not
 // nil: nil Parameters, Tasks, Flows or Relations leave the flow's own, an empty non-nil
 // slice clears them.
@@ -76,6 +77,8 @@ func (d *flowIDData) validate() error {
 
 // SaveFlow saves the definition of a flow and returns its id (Save Flow: POST
 // /batch-processing-service/v2.1/flows?action=save).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html
 func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest, opts ...CallOption) (int64, error) {
 	const op = "SaveFlow"
 	q, err := c.userQuery(ctx, op, "save", req.OrgID, req.UserID)
@@ -117,6 +120,8 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest, opts ...Call
 
 // LoadFlowForEdit loads a flow into a draft for editing and returns it (Load Flow For Edit:
 // GET /batch-processing-service/v2.1/flows?action=loadForEdit).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/load_flow_for_edit.html
 func (c *Client) LoadFlowForEdit(ctx context.Context, req FlowRequest, opts ...CallOption) (*Flow, error) {
 	return c.getFlow(ctx, "LoadFlowForEdit", "loadForEdit", req, opts)
 }
@@ -249,6 +254,8 @@ func (r *LinkRelation) UnmarshalJSON(b []byte) error {
 
 // ExportFlow returns the portable definition of a flow (Export Flow: GET
 // /batch-processing-service/v2.1/flows?action=export), ready for ImportFlow.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html
 func (c *Client) ExportFlow(ctx context.Context, req FlowRequest, opts ...CallOption) (*ExportedFlow, error) {
 	const op = "ExportFlow"
 	q, err := c.flowRequest(ctx, op, "export", req)
@@ -284,6 +291,8 @@ type importFlowBody struct {
 
 // ImportFlow creates a flow from an exported definition in a directory and returns its id
 // (Import Flow: POST /batch-processing-service/v2.1/flows?action=import).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html
 func (c *Client) ImportFlow(ctx context.Context, req ImportFlowRequest, opts ...CallOption) (int64, error) {
 	const op = "ImportFlow"
 	q, err := c.userQuery(ctx, op, "import", req.OrgID, req.UserID)

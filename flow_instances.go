@@ -233,6 +233,8 @@ type flowInstanceQuery struct {
 
 // GetFlowInstance returns a flow instance: its status, times and graph (Get Flow Instance:
 // GET /batch-processing-service/v2.1/flowInstances?action=get).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html
 func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest, opts ...CallOption) (*FlowInstance, error) {
 	const op = "GetFlowInstance"
 	q, err := c.userQuery(ctx, op, "get", req.OrgID, req.UserID)
@@ -268,6 +270,8 @@ type CancelFlowInstanceRequest struct {
 // CancelFlowInstance cancels a flow instance (Cancel Flow Instance: POST
 // /batch-processing-service/v2.1/flowInstances?action=cancel). Jobs already handed to the
 // batch engine may still finish.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/cancel_flow_instance.html
 func (c *Client) CancelFlowInstance(ctx context.Context, req CancelFlowInstanceRequest, opts ...CallOption) error {
 	const op = "CancelFlowInstance"
 	q, err := c.userQuery(ctx, op, "cancel", req.OrgID, req.UserID)

@@ -183,6 +183,8 @@ func (c *Client) flowRequest(ctx context.Context, op, action string, req FlowReq
 
 // GetFlow returns a stored flow (Get Flow: GET /batch-processing-service/v2.1/flows?action=get).
 // The user must belong to the flow's organization.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html
 func (c *Client) GetFlow(ctx context.Context, req FlowRequest, opts ...CallOption) (*Flow, error) {
 	return c.getFlow(ctx, "GetFlow", "get", req, opts)
 }
@@ -229,6 +231,8 @@ type myFlowsQuery struct {
 
 // GetMyFlows returns the flows related to the user (Get My Flow: GET
 // /batch-processing-service/v2.1/flows?action=getMyFlow).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_my_flow.html
 func (c *Client) GetMyFlows(ctx context.Context, req GetMyFlowsRequest, opts ...CallOption) ([]MyFlow, error) {
 	const op = "GetMyFlows"
 	q, err := c.userQuery(ctx, op, "getMyFlow", req.OrgID, req.UserID)
@@ -272,6 +276,8 @@ type searchFlowsBody struct {
 
 // SearchFlows returns one page of the organization's flows that match the expression,
 // other users' flows included (Search Flow: POST /batch-processing-service/v2.1/flows?action=search).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/search_flow.html
 func (c *Client) SearchFlows(ctx context.Context, req SearchFlowsRequest, opts ...CallOption) ([]FlowSummary, error) {
 	const op = "SearchFlows"
 	q, err := c.userQuery(ctx, op, "search", req.OrgID, req.UserID)
@@ -297,12 +303,16 @@ type flowIDBody struct {
 
 // EnableFlow starts the scheduling of a flow (Enable Flow: POST
 // /batch-processing-service/v2.1/flows?action=enable). The user must own the flow.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/enable_flow.html
 func (c *Client) EnableFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	return c.setScheduling(ctx, "EnableFlow", "enable", req, opts)
 }
 
 // DisableFlow stops the scheduling of a flow (Disable Flow: POST
 // /batch-processing-service/v2.1/flows?action=disable). The user must own the flow.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/disable_flow.html
 func (c *Client) DisableFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	return c.setScheduling(ctx, "DisableFlow", "disable", req, opts)
 }
@@ -322,6 +332,8 @@ var deleteFlowCodes = map[int]error{CodeFlowHasNoTask: ErrFlowDependedOn}
 // /batch-processing-service/v2.1/flows?action=delete; the service uses GET). The user must
 // own the flow; a flow other flows depend on is refused with code 62104, which matches
 // ErrFlowDependedOn.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/delete_flow.html
 func (c *Client) DeleteFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	const op = "DeleteFlow"
 	q, err := c.flowRequest(ctx, op, "delete", req)

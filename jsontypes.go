@@ -15,7 +15,8 @@ import (
 
 // This file holds the tolerant JSON types of the results: the service sends ids as numbers
 // or strings, some documents as JSON encoded in a string, and times as server-local
-// strings (spec section 3.2). Decoding accepts every form seen; encoding is as documented.
+// strings (the documentation's own samples show each form). Decoding accepts every form
+// seen; encoding is as documented.
 
 // EmbeddedJSON is a JSON document that the service sends encoded in a string (graph,
 // parameters, runMode), or, tolerated, as plain JSON. It holds the document itself; use

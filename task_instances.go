@@ -159,6 +159,8 @@ type taskInstanceQuery struct {
 // GetTaskInstance returns one task instance (Get Task Instance: GET
 // /batch-processing-service/v2.1/taskInstances?action=get). The ids of an instance's task
 // instances are in its graph (FlowInstance.DecodeGraph), or TaskInstanceIDFor.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html
 func (c *Client) GetTaskInstance(ctx context.Context, req GetTaskInstanceRequest, opts ...CallOption) (*TaskInstance, error) {
 	const op = "GetTaskInstance"
 	q, err := c.userQuery(ctx, op, "get", req.OrgID, req.UserID)
@@ -207,6 +209,8 @@ type GetTaskInstanceLogRequest struct {
 // GetTaskInstanceLog returns the log of a task instance (Get Task Instance Log: GET
 // /batch-processing-service/v2.1/taskInstances?action=getLog). A task that has no log yet
 // gives code 62109 "No log found" (ErrInternalServer), which is not retried.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance_log.html
 func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogRequest, opts ...CallOption) (string, error) {
 	const op = "GetTaskInstanceLog"
 	q, err := c.userQuery(ctx, op, "getLog", req.OrgID, req.UserID)
