@@ -14,7 +14,7 @@ const directoriesPath = servicePath + "/directories"
 
 // CreateDirectoryRequest is the input of Client.CreateDirectory.
 type CreateDirectoryRequest struct {
-	ParentID string // required: the directory to create it in
+	ParentID string // required: the id of the directory to create it in (WorkflowDirectory.Key)
 	Name     string // required
 	// OrgID and UserID: empty takes the client's defaults. The user must belong to the
 	// parent directory's organization.
@@ -75,6 +75,7 @@ const (
 // WorkflowDirectory is a directory or a workflow file of List Workflow Directories
 // (WorkFlowDir).
 type WorkflowDirectory struct {
+	// Title is the name of the directory or of the workflow file.
 	Title string `json:"title"`
 	// Key is the directory's id, or the flow id of a workflow (see FlowID).
 	Key string `json:"key"`
@@ -83,7 +84,8 @@ type WorkflowDirectory struct {
 	// IsDirectory tells a directory from a workflow file.
 	IsDirectory bool `json:"isDirectory"`
 	// Editable reports whether the user may change the entry.
-	Editable bool                `json:"editable"`
+	Editable bool `json:"editable"`
+	// Children are a directory's entries: its sub-directories and workflow files.
 	Children []WorkflowDirectory `json:"children"`
 }
 

@@ -51,6 +51,7 @@ type ListFlowInstancesRequest struct {
 
 // FlowInstancePage is one page of List Flow Instances.
 type FlowInstancePage struct {
+	// FlowInstances are the page's instances, in the listing's order.
 	FlowInstances []FlowInstance `json:"flowInsts"`
 	// Count is the number of matching instances over all pages (and types).
 	Count int `json:"count"`

@@ -16,8 +16,9 @@ type Flow struct {
 	FlowName string `json:"flowName"`
 	Desc     string `json:"desc"`
 	// Active reports whether the flow's schedule is started (the service sends 0 or 1).
-	Active bool     `json:"active"`
-	Type   FlowType `json:"type"`
+	Active bool `json:"active"`
+	// Type is the scheduling type: manual, periodic or temporary.
+	Type FlowType `json:"type"`
 	// Cycle is the scheduling period: M (month), W (week), D (day), H (hour) or mi (minute).
 	Cycle string `json:"cycle"`
 	// Freq is the schedule, a 7-field Quartz cron expression ("0 0 0 * * ? *").
@@ -38,9 +39,12 @@ type Flow struct {
 	// SyncType is 0 for file synchronization, 1 for data synchronization.
 	SyncType int `json:"syncType"`
 	// Queue is the resource queue the tasks run in.
-	Queue      string     `json:"queue"`
+	Queue string `json:"queue"`
+	// Creator is the user name of the flow's creator; CreateTime when it was created, in the
+	// server's time zone (Client.Time reads it).
 	Creator    string     `json:"creator"`
 	CreateTime ServerTime `json:"createTime"`
+	// UpdateUser is the user who last changed the flow; UpdateTime when, in the server's zone.
 	UpdateUser string     `json:"updateUser"`
 	UpdateTime ServerTime `json:"updateTime"`
 	// StartTime is the date from which the schedule applies (yyyy-MM-dd).
@@ -83,8 +87,10 @@ func (f *Flow) DecodeGraph() (*FlowGraph, error) {
 
 // FlowGraph is the graph of a stored flow (Flow.Graph), also the shape Save Flow takes.
 type FlowGraph struct {
-	Name string   `json:"name"`
-	Desc string   `json:"desc"`
+	// Name and Desc are the flow's name and description.
+	Name string `json:"name"`
+	Desc string `json:"desc"`
+	// Type is the scheduling type: manual, periodic or temporary.
 	Type FlowType `json:"type"`
 	// Active reports whether the schedule is started (the service sends 0 or 1).
 	Active bool `json:"active"`
@@ -94,7 +100,8 @@ type FlowGraph struct {
 	Freq string `json:"freq"`
 	// StartTime is the date from which the schedule applies (yyyy-MM-dd).
 	StartTime string `json:"startTime"`
-	Creator   string `json:"creator"`
+	// Creator is the user name of the flow's creator.
+	Creator string `json:"creator"`
 	// Owners and Visitors list the users who own and who may read the flow, ';'-separated.
 	Owners   string `json:"owners"`
 	Visitors string `json:"visitors"`
@@ -105,11 +112,15 @@ type FlowGraph struct {
 	// SyncType is 0 for file synchronization, 1 for data synchronization.
 	SyncType int `json:"syncType"`
 	// Queue is the resource queue the tasks run in.
-	Queue      string       `json:"queue"`
+	Queue string `json:"queue"`
+	// Parameters are the global parameters, a JSON list of key and value, as in
+	// Flow.Parameters.
 	Parameters EmbeddedJSON `json:"parameters"`
-	Tasks      []TaskNode   `json:"tasks"`
-	Flows      []FlowNode   `json:"flows"`
-	Relations  []Relation   `json:"relations"`
+	// Tasks are the task nodes, Flows the nodes that stand for other flows, and Relations
+	// the edges between nodes (by NodeID).
+	Tasks     []TaskNode `json:"tasks"`
+	Flows     []FlowNode `json:"flows"`
+	Relations []Relation `json:"relations"`
 }
 
 // UnmarshalJSON decodes a flow graph tolerantly (see decodeTolerant).
@@ -140,6 +151,7 @@ func (t *TaskNode) UnmarshalJSON(b []byte) error {
 // FlowNode is a node of a flow graph that stands for another flow (FlowSimpleInfo). Its
 // flowId is sent as a string, as documented, and read as a string or a number.
 type FlowNode struct {
+	// FlowID and FlowName are the flow the node stands for.
 	FlowID   int64  `json:"flowId,string" alias:"flow_id"`
 	FlowName string `json:"flowName" alias:"flow_name"`
 	// NodeID is the node's id in the graph's relations: "f_<flowId>".

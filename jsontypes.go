@@ -66,7 +66,10 @@ func (e EmbeddedJSON) String() string { return string(e) }
 
 // Parameter is one key/value parameter of a flow or flow instance.
 type Parameter struct {
-	Key   string `json:"key"`
+	// Key is the parameter's name; it must not be empty.
+	Key string `json:"key"`
+	// Value is the parameter's value, as text (DecodeParameters reads a number or boolean
+	// the service sends as its JSON text).
 	Value string `json:"value"`
 }
 

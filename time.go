@@ -36,6 +36,8 @@ func (c *Client) GetCurrentTime(ctx context.Context, opts ...CallOption) (time.T
 
 // Timezone is the service's time zone, as Get Timezone reports it ("GMT+8").
 type Timezone struct {
+	// Name is the zone as the service names it: "GMT+N" as documented ("GMT+8"); some
+	// servers name an IANA zone ("Asia/Shanghai"). Location reads either.
 	Name string `json:"timezone"`
 }
 
