@@ -105,7 +105,8 @@ func decodeParameters(e EmbeddedJSON) ([]Parameter, error) {
 // ServerTime is a time as the service writes it: a string in the server's time zone, such
 // as "2019-08-08 09:32:12", "2019-08-08 09:34:36.0", "2019-08-07" or, for task instances,
 // "Tue Feb 02 17:35:00 CST 2021". An empty ServerTime means no time (not started, not
-// ended). Time turns it into a time.Time; the server's zone comes from Client.GetTimezone.
+// ended). Client.Time turns it into a time.Time in the server's zone; Time does so in a
+// zone of your choice.
 type ServerTime string
 
 // serverTimeLayouts are the layouts ServerTime accepts, most common first.
