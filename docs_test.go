@@ -49,8 +49,9 @@ type docBlock struct {
 	code string
 }
 
-// It runs alone, not in parallel: the go command it starts keeps both cores of a CI
-// machine busy for seconds.
+// TestDocumentationGoCodeCompiles builds, vets and runs the documentation's Go code (see
+// the top of this file). It does not run in parallel with the package's other tests: the
+// go command it starts keeps both cores of a CI machine busy for seconds.
 func TestDocumentationGoCodeCompiles(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -72,10 +73,10 @@ func TestDocumentationGoCodeCompiles(t *testing.T) {
 		}
 		pkg := fmt.Sprintf("block%02d", i+1)
 		name, src := docBlockFile(t, pkg, b)
-		writeFile(t, filepath.Join(dir, pkg, name), src)
+		writeDocFile(t, filepath.Join(dir, pkg, name), src)
 	}
 	// One command builds every package, vets it with every analyzer, and runs the tests.
-	runGo(t, goCmd, dir, "test", "-count=1", "-vet=all", "./...")
+	runDocGo(t, goCmd, dir, "test", "-count=1", "-vet=all", "./...")
 }
 
 // readmeGoBlocks returns the ```go blocks of README.md.
@@ -229,18 +230,18 @@ func writeDocModule(t *testing.T, dir, root string) {
 		t.Fatal(err)
 	}
 	mod := regexp.MustCompile(`(?m)^module .*$`).ReplaceAllString(string(gomod), "module docblocks")
-	mod += "\nrequire github.com/enos-go/batchprocessing v0.0.0\n\nreplace github.com/enos-go/batchprocessing => " + root + "\n"
-	writeFile(t, filepath.Join(dir, "go.mod"), mod)
+	mod += fmt.Sprintf("\nrequire github.com/enos-go/batchprocessing v0.0.0\n\nreplace github.com/enos-go/batchprocessing => %q\n", root)
+	writeDocFile(t, filepath.Join(dir, "go.mod"), mod)
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "go.sum"), string(sum))
+	writeDocFile(t, filepath.Join(dir, "go.sum"), string(sum))
 }
 
-// runGo runs the go command in dir with the module cache and proxy of the environment,
+// runDocGo runs the go command in dir with the module cache and proxy of the environment,
 // failing the test with its output.
-func runGo(t *testing.T, goCmd, dir string, args ...string) {
+func runDocGo(t *testing.T, goCmd, dir string, args ...string) {
 	cmd := exec.Command(goCmd, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
@@ -249,7 +250,8 @@ func runGo(t *testing.T, goCmd, dir string, args ...string) {
 	}
 }
 
-func writeFile(t *testing.T, name, content string) {
+// writeDocFile writes a file of the temporary module, making its directory.
+func writeDocFile(t *testing.T, name, content string) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		t.Fatal(err)
 	}
