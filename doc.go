@@ -22,7 +22,7 @@
 //	}
 //	log.Printf("%s succeeded at %s", id, fi.EndTime)
 //
-// NewClientFromEnv makes the same client from the ENOS_* environment variables (EnvGateway,
+// [NewClientFromEnv] makes the same client from the ENOS_* environment variables (EnvGateway,
 // EnvAccessKey, ...).
 //
 // # Operations
@@ -32,21 +32,21 @@
 // page of the EnOS documentation
 // (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html lists
 // them all). A method takes a context.Context, a request struct (except GetCurrentTime and
-// GetTimezone, which have no input), and per-call options last: WithMetadata reads the
-// request id, HTTP status and attempts of the call, WithCallRetryPolicy changes its retries.
-// A request's empty OrgID and UserID take the client's (WithOrgID, WithUserID).
+// GetTimezone, which have no input), and per-call options last: [WithMetadata] reads the
+// request id, HTTP status and attempts of the call, [WithCallRetryPolicy] changes its retries.
+// A request's empty OrgID and UserID take the client's ([WithOrgID], [WithUserID]).
 //
-// Beyond the API calls, WaitForFlowInstance polls an instance until its run ends,
-// ListFlowInstancesIter goes through every page of a listing, and ServerLocation and Time
-// read the service's times.
+// Beyond the API calls, [Client.WaitForFlowInstance] polls an instance until its run ends,
+// [Client.ListFlowInstancesIter] goes through every page of a listing, and
+// [Client.ServerLocation] and [Client.Time] read the service's times.
 //
 // # Times and ids
 //
-// The service writes times as text in its own time zone (ServerTime); Client.Time turns one
+// The service writes times as text in its own time zone ([ServerTime]); Client.Time turns one
 // into a time.Time, in the zone the client learns from Get Timezone. The id of a manually
 // triggered flow instance is the flow id and the trigger minute in that zone,
-// "3377-20261130080000" (FlowInstanceID, FlowInstanceIDFor). The service sends ids as
-// numbers or strings and some documents as JSON inside strings (EmbeddedJSON); the types
+// "3377-20261130080000" (FlowInstanceID, [FlowInstanceIDFor]). The service sends ids as
+// numbers or strings and some documents as JSON inside strings ([EmbeddedJSON]); the types
 // of this package read every form it sends.
 //
 // # Errors
@@ -54,19 +54,19 @@
 // An error of an operation is, or wraps, one of five types. Match its kind with errors.Is
 // and a sentinel; read its details with errors.As:
 //
-//   - *RequestError: invalid input (FlowID <= 0, no user id, ...); nothing was sent.
-//     It matches ErrInvalidRequest.
-//   - *APIError: the gateway answered, but not with success: a business code (62104
-//     matches ErrFlowHasNoTask, ...), a token-service code, an HTTP status (401
-//     ErrUnauthorized, 429 ErrRateLimited), or a body that is not the documented JSON
-//     (ErrUnexpectedResponse). It carries the code, the message and the request id.
-//   - *TransportError: no answer: the connection failed, an attempt timed out (its Timeout
+//   - *[RequestError]: invalid input (FlowID <= 0, no user id, ...); nothing was sent.
+//     It matches [ErrInvalidRequest].
+//   - *[APIError]: the gateway answered, but not with success: a business code (62104
+//     matches [ErrFlowHasNoTask], ...), a token-service code, an HTTP status (401
+//     [ErrUnauthorized], 429 [ErrRateLimited]), or a body that is not the documented JSON
+//     ([ErrUnexpectedResponse]). It carries the code, the message and the request id.
+//   - *[TransportError]: no answer: the connection failed, an attempt timed out (its Timeout
 //     method tells), or the context ended.
-//   - *OutcomeUnknownError: a trigger whose answer was lost and whose instance the client
-//     could not find; it may have been created. It matches ErrOutcomeUnknown: look for the
+//   - *[OutcomeUnknownError]: a trigger whose answer was lost and whose instance the client
+//     could not find; it may have been created. It matches [ErrOutcomeUnknown]: look for the
 //     instance (its FlowID and Minute) before triggering again.
-//   - *FlowInstanceFailedError: WaitForFlowInstance saw the run end FAIL, CANCEL, TIMEOUT,
-//     SKIP or INTERNAL_ERROR. It matches ErrFlowInstanceFailed and carries the instance.
+//   - *[FlowInstanceFailedError]: WaitForFlowInstance saw the run end FAIL, CANCEL, TIMEOUT,
+//     SKIP or INTERNAL_ERROR. It matches [ErrFlowInstanceFailed] and carries the instance.
 //
 // When the context ends, errors.Is(err, context.Canceled) or errors.Is(err,
 // context.DeadlineExceeded) holds; between two polls of WaitForFlowInstance, two pages of
@@ -77,11 +77,11 @@
 // # Reliability
 //
 // Reads and idempotent writes are retried after a connection error, 429 (after its
-// Retry-After), 502, 503, 504 or code 62109, with exponential backoff (RetryPolicy,
-// WithoutRetries). The three triggers are never resent blindly: when an attempt may have
+// Retry-After), 502, 503, 504 or code 62109, with exponential backoff ([RetryPolicy],
+// [WithoutRetries]). The three triggers are never resent blindly: when an attempt may have
 // reached the service unanswered, the client looks for the instance it would have created
 // (List Flow Instances over the trigger's minute) and sends again only if it is not there.
-// The context passed to a call bounds the whole call; WithTimeout bounds each attempt.
+// The context passed to a call bounds the whole call; [WithTimeout] bounds each attempt.
 // Redirects are never followed.
 //
 // # Testing
@@ -103,8 +103,8 @@
 //	}
 //
 // Flow instances run on the server's clock: with a refserver.NewManualClock given to the
-// server (refserver.WithClock) and to the client (WithClock), a test moves time instead of
-// sleeping. Server.InjectFault makes requests fail, time out or lose their answer. Seed
-// your own flows with Server.AddFlow, or mock by hand with any http.RoundTripper, such as
-// httpmock's, through WithHTTPClient.
+// server (refserver.WithClock) and to the client ([WithClock]), a test moves time instead of
+// sleeping. Server.InjectFault makes requests fail with a status or a code, be delayed, or
+// (over a real socket, srv.URL) lose their answer. Seed your own flows with Server.AddFlow,
+// or mock by hand with any http.RoundTripper, such as httpmock's, through [WithHTTPClient].
 package batchprocessing
