@@ -12,8 +12,10 @@ import (
 )
 
 // envelope is the gateway's answer to a Batch Processing call: {code, msg, data, requestId}
-// on success and business errors, {message} on gateway errors (spec section 2). Every
-// field is optional here; decodeEnvelope decides what is missing.
+// on success and business errors (the Return Sample of every operation's page, such as
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html),
+// {message} with an HTTP error status on gateway errors (the gateway's own refusals: 401,
+// 413, 429, ...). Every field is optional here; decodeEnvelope decides what is missing.
 type envelope struct {
 	Code      *flexInt        `json:"code"`
 	Msg       *string         `json:"msg"`
@@ -207,7 +209,8 @@ func sample(body string) string {
 }
 
 // flexInt decodes a JSON integer given as a number or as a string of digits: the service
-// is inconsistent about this (spec section 3.2), so decoding is tolerant.
+// is inconsistent about this (the documentation's own samples send "flowId": "2526" where
+// its tables say Integer), so decoding is tolerant.
 type flexInt int64
 
 // UnmarshalJSON accepts 42, 42.0 and "42".

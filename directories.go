@@ -14,7 +14,7 @@ const directoriesPath = servicePath + "/directories"
 
 // CreateDirectoryRequest is the input of Client.CreateDirectory.
 type CreateDirectoryRequest struct {
-	ParentID string // required: the directory to create it in
+	ParentID string // required: the id of the directory to create it in (WorkflowDirectory.Key)
 	Name     string // required
 	// OrgID and UserID: empty takes the client's defaults. The user must belong to the
 	// parent directory's organization.
@@ -40,6 +40,8 @@ func (d *dirIDData) validate() error {
 // CreateDirectory creates a workflow directory and returns its id (Create Directory: POST
 // /batch-processing-service/v2.1/directories?action=create). A name already used in the
 // parent is ErrInvalidParameter.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/create_directory.html
 func (c *Client) CreateDirectory(ctx context.Context, req CreateDirectoryRequest, opts ...CallOption) (string, error) {
 	const op = "CreateDirectory"
 	q, err := c.userQuery(ctx, op, "create", req.OrgID, req.UserID)
@@ -73,6 +75,7 @@ const (
 // WorkflowDirectory is a directory or a workflow file of List Workflow Directories
 // (WorkFlowDir).
 type WorkflowDirectory struct {
+	// Title is the name of the directory or of the workflow file.
 	Title string `json:"title"`
 	// Key is the directory's id, or the flow id of a workflow (see FlowID).
 	Key string `json:"key"`
@@ -81,7 +84,8 @@ type WorkflowDirectory struct {
 	// IsDirectory tells a directory from a workflow file.
 	IsDirectory bool `json:"isDirectory"`
 	// Editable reports whether the user may change the entry.
-	Editable bool                `json:"editable"`
+	Editable bool `json:"editable"`
+	// Children are a directory's entries: its sub-directories and workflow files.
 	Children []WorkflowDirectory `json:"children"`
 }
 
@@ -129,6 +133,8 @@ type ListWorkflowDirectoriesRequest struct {
 // ListWorkflowDirectories returns the organization's workflow directory tree: the root
 // ("Workflow") with its sub-directories and workflow files (List Workflow Directories: GET
 // /batch-processing-service/v2.1/directories?action=listWorkFlowDirs).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_workflow_dirs.html
 func (c *Client) ListWorkflowDirectories(ctx context.Context, req ListWorkflowDirectoriesRequest, opts ...CallOption) ([]WorkflowDirectory, error) {
 	const op = "ListWorkflowDirectories"
 	q, err := c.userQuery(ctx, op, "listWorkFlowDirs", req.OrgID, req.UserID)

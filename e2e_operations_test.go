@@ -22,8 +22,9 @@ import (
 // End-to-end tests of the 22 operations: the client against the reference server over
 // loopback sockets, with one refserver.ManualClock shared by both, so that instances move
 // only when a test advances the clock and no test sleeps to wait for a state. Each test
-// checks the behaviour the spec (/work/shared/spec/enos-api.md, sections 0, 2 and 3)
-// describes; where the spec is silent, the comment says which documented choice of the
+// checks the behaviour that the operation's page of the EnOS documentation describes
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/<operation>.html);
+// where the documentation is silent, the comment says which documented choice of the
 // reference server is checked.
 
 // opsStart is where the manual clock of these tests starts: a whole second, so that the
@@ -388,10 +389,11 @@ func TestEndToEndOperationsInstanceLifecycle(t *testing.T) {
 	opsWantAPIError(t, "GetTaskInstance with a flow instance id", err, batchprocessing.ErrInvalidParameter, 62102)
 }
 
-// TestEndToEndOperationsQueuedTrigger proves "one instance of a flow at a time" (spec section
-// 0 and 3.5): a second trigger of the demo flow in another minute waits (WAIT) while the first
-// runs and starts exactly when the first ends; a trigger time in the future waits for that
-// time; the same minute twice is refused.
+// TestEndToEndOperationsQueuedTrigger proves "one instance of a flow at a time" (the rules
+// of https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html):
+// a second trigger of the demo flow in another minute waits (WAIT) while the first runs and
+// starts exactly when the first ends; a trigger time in the future waits for that time; the
+// same minute twice is refused.
 func TestEndToEndOperationsQueuedTrigger(t *testing.T) {
 	e := newOpsEnv(t)
 	first := e.trigger(refserver.DemoFlowID, opsStart.Add(-90*time.Second)) // 07:59:00, in the past: runs now
@@ -1585,7 +1587,8 @@ func TestEndToEndOperationsMillisecondTimestamps(t *testing.T) {
 	}
 }
 
-// opsOwnerOnly and opsMember are the prerequisite classes of spec section 3.0.
+// opsOwnerOnly and opsMember are the two kinds of prerequisite the operations' pages state:
+// "the user must belong to the OU" and "the user must be the owner of the workflow".
 const (
 	opsMember    = iota // the user must belong to the organization (OU)
 	opsOwnerOnly        // the user must own the flow; neither user nor flow locked
@@ -1702,11 +1705,12 @@ func opsOperations(e *opsEnv) []opsOperation {
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestEndToEndOperationsPrerequisites runs the 20 operations that take a user against the
-// prerequisites of spec sections 0, 3.0 and 3.5: an unknown user, and a user not in the
-// organization, get 62101 everywhere; a locked user gets 62105 from the owner-only operations
-// even on a flow it co-owns, and may still read; a member who does not own the flow gets
-// 62103 from the owner-only operations on it, and may read; the owner of a locked flow gets
-// 62105 from the owner-only operations on it.
+// prerequisites their pages state (where they are silent, the reference server's choices in
+// its package comment): an unknown user, and a user not in the organization, get 62101
+// everywhere; a locked user gets 62105 from the owner-only operations even on a flow it
+// co-owns, and may still read; a member who does not own the flow gets 62103 from the
+// owner-only operations on it, and may read; the owner of a locked flow gets 62105 from the
+// owner-only operations on it.
 func TestEndToEndOperationsPrerequisites(t *testing.T) {
 	e := newOpsEnv(t)
 	// A flow owned by the demo user and the locked user, with a running instance.

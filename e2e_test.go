@@ -18,7 +18,7 @@ import (
 
 // End-to-end tests: the client against the reference server over real sockets. The
 // server's wire types are its own, so these check the client's encoding and decoding
-// against an independent implementation of the spec.
+// against an independent implementation of the documented API.
 
 // demoMinute is a trigger time in the past, so instances run at once.
 var demoMinute = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)

@@ -48,7 +48,9 @@ var (
 	ErrInvalidRequest = errors.New("batchprocessing: invalid request")
 )
 
-// Business codes of the Batch Processing Service (spec section 2.4).
+// Business codes of the Batch Processing Service: the Common Error Codes of the API
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html)
+// and the codes each operation's page lists.
 const (
 	CodeUserNotFound     = 62101
 	CodeInvalidParameter = 62102
@@ -58,7 +60,8 @@ const (
 	CodeInternalServer   = 62109
 )
 
-// Codes of the token service (spec section 1.2.3).
+// Codes of the token service ("Invoke API with Access Token",
+// https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html).
 const (
 	CodeTokenReplayed         = 1001
 	CodeTokenUnknownAppKey    = 1002
@@ -98,9 +101,10 @@ var statusSentinels = map[int]error{
 type APIError struct {
 	// Operation is the SDK operation that failed, e.g. "TriggerFlow" or "GetAccessToken".
 	Operation string
-	// Method and Path are the HTTP method and URL path of the request (no query, no host).
+	// Method is the HTTP method of the request.
 	Method string
-	Path   string
+	// Path is the URL path of the request, without the host and the query.
+	Path string
 	// HTTPStatus is the HTTP status code of the response.
 	HTTPStatus int
 	// Code is the business code (621xx), the token service's status (1xxx), or 0 when the
@@ -231,8 +235,12 @@ func (e *RequestError) Is(target error) bool { return target == ErrInvalidReques
 // attempt timed out, the context ended, or the body could not be read. Err is the cause;
 // errors.Is(err, context.DeadlineExceeded) and errors.As(err, &urlErr) see through it.
 type TransportError struct {
+	// Operation is the SDK operation, e.g. "TriggerFlow"; Method and Path are the HTTP method
+	// and URL path of the request (no host, no query).
 	Operation, Method, Path string
-	Err                     error
+	// Err is the cause: typically a *url.Error (connection refused, timeout, reset), or the
+	// context's error.
+	Err error
 	// secrets are masked in Error: Go's transport quotes a malformed answer in its errors,
 	// and a hostile server may put a reflected secret there.
 	secrets secrets
@@ -304,8 +312,10 @@ var ErrOutcomeUnknown = errors.New("batchprocessing: outcome unknown: the flow i
 type OutcomeUnknownError struct {
 	// Operation is the SDK operation, e.g. "TriggerFlow".
 	Operation string
-	// FlowID is the flow triggered; Minute the minute of the trigger time asked for.
+	// FlowID is the flow triggered.
 	FlowID int64
+	// Minute is the trigger time asked for, cut to the minute, in UTC: the instance, if the
+	// service created it, is the one of FlowID triggered in this minute.
 	Minute time.Time
 	// Err is the error of the last attempt of the operation. Unwrap returns it, so that
 	// errors.As finds the *APIError or *TransportError of the trigger itself.

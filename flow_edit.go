@@ -12,29 +12,30 @@ import (
 // This file holds the operations that edit flows: Save Flow, Load Flow For Edit, Export
 // Flow and Import Flow.
 
-// SaveFlowRequest is the input of Client.SaveFlow: the definition of a flow (spec section
-// 3.4 #15). Name, Freq, Cycle and StartTime are required; the other fields are sent as
+// SaveFlowRequest is the input of Client.SaveFlow: the definition of a flow, as
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html
+// documents it. Name, Freq, Cycle and StartTime are required; the other fields are sent as
 // they are, so an empty Desc or Queue clears it. The optional lists are sent only when not
 // nil: nil Parameters, Tasks, Flows or Relations leave the flow's own, an empty non-nil
 // slice clears them.
 type SaveFlowRequest struct {
-	FlowID     int64    // required: the flow to save
-	Type       FlowType // FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary
-	Name       string
-	Desc       string
-	Freq       string // 7-field Quartz cron, e.g. "0 0 0 * * ? *"
-	Cycle      string // M, W, D, H or mi
-	StartTime  string // effective date, yyyy-MM-dd
-	Active     bool   // scheduling started
-	AlertMode  int    // 0 none, 1 email, 2 SMS, 3 both
-	DoAs       string
-	Owners     string // ';'-separated user names
-	Visitors   string // ';'-separated user names
-	Queue      string
-	Parameters []Parameter
-	Tasks      []TaskNode
-	Flows      []FlowNode
-	Relations  []Relation
+	FlowID     int64       // required: the flow to save
+	Type       FlowType    // FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary
+	Name       string      // required: the flow's name
+	Desc       string      // description; empty clears it
+	Freq       string      // 7-field Quartz cron, e.g. "0 0 0 * * ? *"
+	Cycle      string      // M, W, D, H or mi
+	StartTime  string      // effective date, yyyy-MM-dd
+	Active     bool        // scheduling started
+	AlertMode  int         // 0 none, 1 email, 2 SMS, 3 both
+	DoAs       string      // the account the tasks execute as (the organization's big-data account)
+	Owners     string      // ';'-separated user names
+	Visitors   string      // ';'-separated user names
+	Queue      string      // the computing queue the tasks run in; empty clears it
+	Parameters []Parameter // the global parameters; nil leaves the flow's own
+	Tasks      []TaskNode  // the task nodes of the graph; nil leaves the flow's own
+	Flows      []FlowNode  // the nodes that stand for other flows; nil leaves the flow's own
+	Relations  []Relation  // the edges between the nodes (by NodeID); nil leaves the flow's own
 	// OrgID and UserID: empty takes the client's defaults. The user must own the flow.
 	OrgID, UserID string
 }
@@ -76,6 +77,8 @@ func (d *flowIDData) validate() error {
 
 // SaveFlow saves the definition of a flow and returns its id (Save Flow: POST
 // /batch-processing-service/v2.1/flows?action=save).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html
 func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest, opts ...CallOption) (int64, error) {
 	const op = "SaveFlow"
 	q, err := c.userQuery(ctx, op, "save", req.OrgID, req.UserID)
@@ -117,6 +120,8 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest, opts ...Call
 
 // LoadFlowForEdit loads a flow into a draft for editing and returns it (Load Flow For Edit:
 // GET /batch-processing-service/v2.1/flows?action=loadForEdit).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/load_flow_for_edit.html
 func (c *Client) LoadFlowForEdit(ctx context.Context, req FlowRequest, opts ...CallOption) (*Flow, error) {
 	return c.getFlow(ctx, "LoadFlowForEdit", "loadForEdit", req, opts)
 }
@@ -124,8 +129,10 @@ func (c *Client) LoadFlowForEdit(ctx context.Context, req FlowRequest, opts ...C
 // ExportedFlow is the portable definition of a flow that Export Flow returns and Import
 // Flow takes (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html).
 type ExportedFlow struct {
-	Name string   `json:"name"`
-	Desc string   `json:"desc"`
+	// Name and Desc are the flow's name and description.
+	Name string `json:"name"`
+	Desc string `json:"desc"`
+	// Type is the scheduling type: manual, periodic or temporary.
 	Type FlowType `json:"type"`
 	// Cycle is the scheduling period: M, W, D, H or mi.
 	Cycle string `json:"cycle"`
@@ -140,10 +147,15 @@ type ExportedFlow struct {
 	// Submitter is the account the tasks execute as (the flow's doAs).
 	Submitter string `json:"submitter"`
 	// Owners and Visitors list the users who own and who may read the flow, ';'-separated.
-	Owners        string         `json:"owners"`
-	Visitors      string         `json:"visitors"`
-	Parameters    EmbeddedJSON   `json:"parameters"`
-	Tasks         []ExportedTask `json:"tasks"`
+	Owners   string `json:"owners"`
+	Visitors string `json:"visitors"`
+	// Parameters are the global parameters, a JSON list of key and value (see
+	// DecodeParameters).
+	Parameters EmbeddedJSON `json:"parameters"`
+	// Tasks are the flow's tasks with their settings; Relations the edges between them.
+	Tasks []ExportedTask `json:"tasks"`
+	// FlowLinks and TaskLinks are what the flow depends on outside itself: other flows, and
+	// tasks of other flows. LinkRelations say which of its tasks wait for each link.
 	FlowLinks     []FlowLink     `json:"flowLinks"`
 	TaskLinks     []TaskLink     `json:"taskLinks"`
 	Relations     []TaskRelation `json:"relations"`
@@ -168,6 +180,7 @@ func (e *ExportedFlow) DecodeParameters() ([]Parameter, error) { return decodePa
 
 // ExportedTask is a task of an exported flow.
 type ExportedTask struct {
+	// Name is the task's name, by which the flow's relations refer to it.
 	Name string `json:"name"`
 	// Type is kept as sent: the documentation says a number (0 data integration, 3 SHELL,
 	// ...), samples send names ("COMMAND"); either survives an export-import round trip.
@@ -196,7 +209,8 @@ type ExportedTask struct {
 	SuccessCode string `json:"successCode"`
 	WaitCode    string `json:"waitCode,omitempty"`
 	// AsLink reports a task that stands for a task of another flow.
-	AsLink  bool         `json:"asLink"`
+	AsLink bool `json:"asLink"`
+	// RunMode is the task's resource setting; Decode it into a RunMode.
 	RunMode EmbeddedJSON `json:"runMode"`
 }
 
@@ -208,19 +222,24 @@ func (t *ExportedTask) UnmarshalJSON(b []byte) error {
 
 // FlowLink is an exported flow's link to another flow.
 type FlowLink struct {
-	LinkID         string `json:"linkId"`
+	// LinkID names the link in the flow's LinkRelations.
+	LinkID string `json:"linkId"`
+	// SourceFlowName is the flow depended on.
 	SourceFlowName string `json:"sourceFlowName"`
 }
 
 // TaskLink is an exported flow's link to a task of another flow.
 type TaskLink struct {
-	LinkID         string `json:"linkId"`
+	// LinkID names the link in the flow's LinkRelations.
+	LinkID string `json:"linkId"`
+	// SourceFlowName and SourceTaskName name the task depended on and its flow.
 	SourceFlowName string `json:"sourceFlowName"`
 	SourceTaskName string `json:"sourceTaskName"`
 }
 
 // TaskRelation is an edge between two tasks of an exported flow, by task name.
 type TaskRelation struct {
+	// SourceTaskName is the upstream task; TargetTaskName runs after it.
 	SourceTaskName string `json:"sourceTaskName"`
 	TargetTaskName string `json:"targetTaskName"`
 	// Rerun reports whether the target runs again when the source is rerun.
@@ -235,6 +254,7 @@ func (r *TaskRelation) UnmarshalJSON(b []byte) error {
 
 // LinkRelation is an edge from a link to a task of an exported flow.
 type LinkRelation struct {
+	// LinkID is the FlowLink or TaskLink depended on; TargetTaskName the task that waits for it.
 	LinkID         string `json:"linkId"`
 	TargetTaskName string `json:"targetTaskName"`
 	// Rerun reports whether the target runs again when the link's source is rerun.
@@ -249,6 +269,8 @@ func (r *LinkRelation) UnmarshalJSON(b []byte) error {
 
 // ExportFlow returns the portable definition of a flow (Export Flow: GET
 // /batch-processing-service/v2.1/flows?action=export), ready for ImportFlow.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html
 func (c *Client) ExportFlow(ctx context.Context, req FlowRequest, opts ...CallOption) (*ExportedFlow, error) {
 	const op = "ExportFlow"
 	q, err := c.flowRequest(ctx, op, "export", req)
@@ -266,10 +288,10 @@ func (c *Client) ExportFlow(ctx context.Context, req FlowRequest, opts ...CallOp
 type ImportFlowRequest struct {
 	// FlowID is the id wished for the new flow; 0 (or an id in use) lets the service choose.
 	FlowID   int64
-	FlowName string // required
-	Desc     string // required by the service; may be empty
-	DirID    string // required: the directory to create the flow in
-	Flow     ExportedFlow
+	FlowName string       // required
+	Desc     string       // required by the service; may be empty
+	DirID    string       // required: the id of the directory to create the flow in (WorkflowDirectory.Key)
+	Flow     ExportedFlow // the definition, as ExportFlow returns it
 	// OrgID and UserID: empty takes the client's defaults; the user owns the new flow.
 	OrgID, UserID string
 }
@@ -284,6 +306,8 @@ type importFlowBody struct {
 
 // ImportFlow creates a flow from an exported definition in a directory and returns its id
 // (Import Flow: POST /batch-processing-service/v2.1/flows?action=import).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html
 func (c *Client) ImportFlow(ctx context.Context, req ImportFlowRequest, opts ...CallOption) (int64, error) {
 	const op = "ImportFlow"
 	q, err := c.userQuery(ctx, op, "import", req.OrgID, req.UserID)

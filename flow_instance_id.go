@@ -37,7 +37,7 @@ func ParseFlowInstanceID(s string) (FlowInstanceID, error) {
 }
 
 // FlowInstanceIDFor returns the id the service gives the instance of a manual trigger of
-// flowID at triggerTime, in the server's time zone loc (see Client.GetTimezone; UTC if nil).
+// flowID at triggerTime, in the server's time zone loc (Client.ServerLocation; UTC if nil).
 func FlowInstanceIDFor(flowID int64, triggerTime time.Time, loc *time.Location) FlowInstanceID {
 	if loc == nil {
 		loc = time.UTC

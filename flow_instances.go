@@ -14,9 +14,11 @@ const flowInstancesPath = servicePath + "/flowInstances"
 // Times are the server's local times: Client.Time turns one into a time.Time. Graph and
 // Parameters are JSON documents; read them with DecodeGraph and DecodeParameters.
 type FlowInstance struct {
+	// FlowInstanceID is the instance's id, "<flowId>-<time suffix>".
 	FlowInstanceID FlowInstanceID `json:"instanceId"`
-	FlowID         int64          `json:"flowId"`
-	FlowName       string         `json:"flowName"`
+	// FlowID and FlowName are the flow the instance runs.
+	FlowID   int64  `json:"flowId"`
+	FlowName string `json:"flowName"`
 	// Freq is the flow's schedule, a 7-field Quartz cron expression ("0 0 0 * * ? *").
 	Freq string `json:"freq"`
 	// Cycle is the flow's scheduling period: M (month), W (week), D (day), H (hour) or mi
@@ -27,7 +29,8 @@ type FlowInstance struct {
 	// DoAs is the account the run's tasks execute as.
 	DoAs string `json:"doAs"`
 	// Graph holds the run's task instances and their relations (see DecodeGraph).
-	Graph  EmbeddedJSON       `json:"graph"`
+	Graph EmbeddedJSON `json:"graph"`
+	// Status is the run's status; Status.IsTerminal reports that the run is over.
 	Status FlowInstanceStatus `json:"status"`
 	// StatusDesc is the service's text for Status ("SUCCESS").
 	StatusDesc string `json:"statusDesc"`
@@ -100,10 +103,14 @@ func (fi *FlowInstance) DecodeGraph() (*InstanceGraph, error) {
 // the flows it refers to, and the relations between them. Older samples spell some keys in
 // snake_case (inst_id, do_as, alert_mode); both spellings are read.
 type InstanceGraph struct {
-	FlowID         int64          `json:"id"`
+	// FlowID is the flow's id (the graph's "id").
+	FlowID int64 `json:"id"`
+	// FlowInstanceID is the instance the graph belongs to (its "instId", documented as an
+	// Integer, sent as the instance id).
 	FlowInstanceID FlowInstanceID `json:"instId" alias:"inst_id"`
 	// Name is the flow's name.
-	Name    string `json:"name"`
+	Name string `json:"name"`
+	// Creator is the user name of the flow's creator.
 	Creator string `json:"creator"`
 	// Owners lists the flow's owners, ';'-separated user names.
 	Owners string `json:"owners"`
@@ -114,11 +121,16 @@ type InstanceGraph struct {
 	// DoAs is the account the tasks execute as.
 	DoAs string `json:"doAs" alias:"do_as"`
 	// AlertMode: 0 none, 1 email, 2 SMS, 3 both.
-	AlertMode  int                `json:"alertMode" alias:"alert_mode"`
-	Parameters EmbeddedJSON       `json:"parameters"`
-	Tasks      []TaskInstanceNode `json:"tasks"`
-	Flows      []FlowInstanceNode `json:"flows"`
-	Relations  []Relation         `json:"relations"`
+	AlertMode int `json:"alertMode" alias:"alert_mode"`
+	// Parameters are the global parameters, a JSON list of key and value, as in
+	// FlowInstance.Parameters.
+	Parameters EmbeddedJSON `json:"parameters"`
+	// Tasks are the task nodes, each with its task instance and status in this run.
+	Tasks []TaskInstanceNode `json:"tasks"`
+	// Flows are the nodes that stand for other flows.
+	Flows []FlowInstanceNode `json:"flows"`
+	// Relations are the edges between the nodes (by NodeID).
+	Relations []Relation `json:"relations"`
 
 	// Deprecated: use FlowID, which holds the same id.
 	ID int64 `json:"-"`
@@ -139,8 +151,10 @@ func (g *InstanceGraph) UnmarshalJSON(b []byte) error {
 // TaskInstanceNode is a task node of an instance graph: one task and its run in this flow
 // instance. Older samples spell its keys in snake_case; both spellings are read.
 type TaskInstanceNode struct {
-	TaskID         int64          `json:"taskId" alias:"task_id"`
-	TaskName       string         `json:"taskName" alias:"task_name"`
+	TaskID   int64  `json:"taskId" alias:"task_id"`
+	TaskName string `json:"taskName" alias:"task_name"`
+	// TaskInstanceID is the task's run in this instance: pass it to GetTaskInstance and
+	// GetTaskInstanceLog.
 	TaskInstanceID TaskInstanceID `json:"taskInstId" alias:"task_inst_id"`
 	// NodeID is the node's id in the graph's relations: "t_<taskId>".
 	NodeID string `json:"nodeId" alias:"node_id"`
@@ -172,14 +186,18 @@ type TaskInstanceGraph = TaskInstanceNode
 
 // FlowInstanceNode is a node of an instance graph that stands for another flow.
 type FlowInstanceNode struct {
+	// FlowID and FlowName are the flow the node stands for; FlowInstanceID is that flow's
+	// instance this run is linked to.
 	FlowID         int64          `json:"flowId"`
 	FlowName       string         `json:"flowName"`
 	FlowInstanceID FlowInstanceID `json:"flowInstId"`
 	// NodeID is the node's id in the graph's relations: "f_<flowId>".
 	NodeID string `json:"nodeId"`
 	// IsVirtual reports a virtual node: the flow's run is not awaited.
-	IsVirtual bool               `json:"isVirtual"`
-	Status    FlowInstanceStatus `json:"status"`
+	IsVirtual bool `json:"isVirtual"`
+	// Status is the node's status as the graph names it (NONE in the documentation's
+	// sample).
+	Status FlowInstanceStatus `json:"status"`
 	// X and Y place the node in the console's drawing.
 	X float64 `json:"x"`
 	Y float64 `json:"y"`
@@ -233,6 +251,8 @@ type flowInstanceQuery struct {
 
 // GetFlowInstance returns a flow instance: its status, times and graph (Get Flow Instance:
 // GET /batch-processing-service/v2.1/flowInstances?action=get).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html
 func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest, opts ...CallOption) (*FlowInstance, error) {
 	const op = "GetFlowInstance"
 	q, err := c.userQuery(ctx, op, "get", req.OrgID, req.UserID)
@@ -268,6 +288,8 @@ type CancelFlowInstanceRequest struct {
 // CancelFlowInstance cancels a flow instance (Cancel Flow Instance: POST
 // /batch-processing-service/v2.1/flowInstances?action=cancel). Jobs already handed to the
 // batch engine may still finish.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/cancel_flow_instance.html
 func (c *Client) CancelFlowInstance(ctx context.Context, req CancelFlowInstanceRequest, opts ...CallOption) error {
 	const op = "CancelFlowInstance"
 	q, err := c.userQuery(ctx, op, "cancel", req.OrgID, req.UserID)

@@ -51,6 +51,7 @@ type ListFlowInstancesRequest struct {
 
 // FlowInstancePage is one page of List Flow Instances.
 type FlowInstancePage struct {
+	// FlowInstances are the page's instances, in the listing's order.
 	FlowInstances []FlowInstance `json:"flowInsts"`
 	// Count is the number of matching instances over all pages (and types).
 	Count int `json:"count"`
@@ -118,6 +119,8 @@ func statusCodes(statuses []FlowInstanceStatus) string {
 // A listing of one type is one request. A listing of several (the zero Types) reads each
 // type's pages, newest trigger first, until it has the page asked for: page n costs up to
 // n requests per type, and Count adds the types' counts.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html
 func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesRequest, opts ...CallOption) (*FlowInstancePage, error) {
 	l, err := c.newListing(ctx, req, opts)
 	if err != nil {
@@ -162,6 +165,8 @@ func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesReq
 // It does not trust the service to make progress: a page that brings no instance not seen
 // before, or an empty page while the count says more remain, ends the listing with an
 // unexpected-response *APIError (ErrUnexpectedResponse).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html
 func (c *Client) ListFlowInstancesIter(ctx context.Context, req ListFlowInstancesRequest, opts ...CallOption) iter.Seq2[FlowInstance, error] {
 	return func(yield func(FlowInstance, error) bool) {
 		// The listing reads the clock once: pages do not shift while it moves.

@@ -16,8 +16,9 @@ type Flow struct {
 	FlowName string `json:"flowName"`
 	Desc     string `json:"desc"`
 	// Active reports whether the flow's schedule is started (the service sends 0 or 1).
-	Active bool     `json:"active"`
-	Type   FlowType `json:"type"`
+	Active bool `json:"active"`
+	// Type is the scheduling type: manual, periodic or temporary.
+	Type FlowType `json:"type"`
 	// Cycle is the scheduling period: M (month), W (week), D (day), H (hour) or mi (minute).
 	Cycle string `json:"cycle"`
 	// Freq is the schedule, a 7-field Quartz cron expression ("0 0 0 * * ? *").
@@ -38,9 +39,12 @@ type Flow struct {
 	// SyncType is 0 for file synchronization, 1 for data synchronization.
 	SyncType int `json:"syncType"`
 	// Queue is the resource queue the tasks run in.
-	Queue      string     `json:"queue"`
+	Queue string `json:"queue"`
+	// Creator is the user name of the flow's creator; CreateTime when it was created, in the
+	// server's time zone (Client.Time reads it).
 	Creator    string     `json:"creator"`
 	CreateTime ServerTime `json:"createTime"`
+	// UpdateUser is the user who last changed the flow; UpdateTime when, in the server's zone.
 	UpdateUser string     `json:"updateUser"`
 	UpdateTime ServerTime `json:"updateTime"`
 	// StartTime is the date from which the schedule applies (yyyy-MM-dd).
@@ -83,8 +87,10 @@ func (f *Flow) DecodeGraph() (*FlowGraph, error) {
 
 // FlowGraph is the graph of a stored flow (Flow.Graph), also the shape Save Flow takes.
 type FlowGraph struct {
-	Name string   `json:"name"`
-	Desc string   `json:"desc"`
+	// Name and Desc are the flow's name and description.
+	Name string `json:"name"`
+	Desc string `json:"desc"`
+	// Type is the scheduling type: manual, periodic or temporary.
 	Type FlowType `json:"type"`
 	// Active reports whether the schedule is started (the service sends 0 or 1).
 	Active bool `json:"active"`
@@ -94,7 +100,8 @@ type FlowGraph struct {
 	Freq string `json:"freq"`
 	// StartTime is the date from which the schedule applies (yyyy-MM-dd).
 	StartTime string `json:"startTime"`
-	Creator   string `json:"creator"`
+	// Creator is the user name of the flow's creator.
+	Creator string `json:"creator"`
 	// Owners and Visitors list the users who own and who may read the flow, ';'-separated.
 	Owners   string `json:"owners"`
 	Visitors string `json:"visitors"`
@@ -105,11 +112,15 @@ type FlowGraph struct {
 	// SyncType is 0 for file synchronization, 1 for data synchronization.
 	SyncType int `json:"syncType"`
 	// Queue is the resource queue the tasks run in.
-	Queue      string       `json:"queue"`
+	Queue string `json:"queue"`
+	// Parameters are the global parameters, a JSON list of key and value, as in
+	// Flow.Parameters.
 	Parameters EmbeddedJSON `json:"parameters"`
-	Tasks      []TaskNode   `json:"tasks"`
-	Flows      []FlowNode   `json:"flows"`
-	Relations  []Relation   `json:"relations"`
+	// Tasks are the task nodes, Flows the nodes that stand for other flows, and Relations
+	// the edges between nodes (by NodeID).
+	Tasks     []TaskNode `json:"tasks"`
+	Flows     []FlowNode `json:"flows"`
+	Relations []Relation `json:"relations"`
 }
 
 // UnmarshalJSON decodes a flow graph tolerantly (see decodeTolerant).
@@ -140,6 +151,7 @@ func (t *TaskNode) UnmarshalJSON(b []byte) error {
 // FlowNode is a node of a flow graph that stands for another flow (FlowSimpleInfo). Its
 // flowId is sent as a string, as documented, and read as a string or a number.
 type FlowNode struct {
+	// FlowID and FlowName are the flow the node stands for.
 	FlowID   int64  `json:"flowId,string" alias:"flow_id"`
 	FlowName string `json:"flowName" alias:"flow_name"`
 	// NodeID is the node's id in the graph's relations: "f_<flowId>".
@@ -183,6 +195,8 @@ func (c *Client) flowRequest(ctx context.Context, op, action string, req FlowReq
 
 // GetFlow returns a stored flow (Get Flow: GET /batch-processing-service/v2.1/flows?action=get).
 // The user must belong to the flow's organization.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html
 func (c *Client) GetFlow(ctx context.Context, req FlowRequest, opts ...CallOption) (*Flow, error) {
 	return c.getFlow(ctx, "GetFlow", "get", req, opts)
 }
@@ -229,6 +243,8 @@ type myFlowsQuery struct {
 
 // GetMyFlows returns the flows related to the user (Get My Flow: GET
 // /batch-processing-service/v2.1/flows?action=getMyFlow).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_my_flow.html
 func (c *Client) GetMyFlows(ctx context.Context, req GetMyFlowsRequest, opts ...CallOption) ([]MyFlow, error) {
 	const op = "GetMyFlows"
 	q, err := c.userQuery(ctx, op, "getMyFlow", req.OrgID, req.UserID)
@@ -272,6 +288,8 @@ type searchFlowsBody struct {
 
 // SearchFlows returns one page of the organization's flows that match the expression,
 // other users' flows included (Search Flow: POST /batch-processing-service/v2.1/flows?action=search).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/search_flow.html
 func (c *Client) SearchFlows(ctx context.Context, req SearchFlowsRequest, opts ...CallOption) ([]FlowSummary, error) {
 	const op = "SearchFlows"
 	q, err := c.userQuery(ctx, op, "search", req.OrgID, req.UserID)
@@ -297,12 +315,16 @@ type flowIDBody struct {
 
 // EnableFlow starts the scheduling of a flow (Enable Flow: POST
 // /batch-processing-service/v2.1/flows?action=enable). The user must own the flow.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/enable_flow.html
 func (c *Client) EnableFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	return c.setScheduling(ctx, "EnableFlow", "enable", req, opts)
 }
 
 // DisableFlow stops the scheduling of a flow (Disable Flow: POST
 // /batch-processing-service/v2.1/flows?action=disable). The user must own the flow.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/disable_flow.html
 func (c *Client) DisableFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	return c.setScheduling(ctx, "DisableFlow", "disable", req, opts)
 }
@@ -322,6 +344,8 @@ var deleteFlowCodes = map[int]error{CodeFlowHasNoTask: ErrFlowDependedOn}
 // /batch-processing-service/v2.1/flows?action=delete; the service uses GET). The user must
 // own the flow; a flow other flows depend on is refused with code 62104, which matches
 // ErrFlowDependedOn.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/delete_flow.html
 func (c *Client) DeleteFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	const op = "DeleteFlow"
 	q, err := c.flowRequest(ctx, op, "delete", req)

@@ -29,7 +29,8 @@ type TriggerFlowRequest struct {
 	UserID string
 }
 
-// triggerFlowBody is the body of Trigger Flow (spec section 3.4 #1).
+// triggerFlowBody is the body of Trigger Flow
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html).
 type triggerFlowBody struct {
 	FlowID      int64 `json:"flowId"`
 	TriggerTime int64 `json:"triggerTime"`
@@ -57,6 +58,8 @@ func (d *flowInstanceIDData) validate() error {
 // service refuses a flow without tasks (ErrFlowHasNoTask) and a second trigger of the
 // same flow for the same minute (ErrInvalidParameter). Invalid input (FlowID <= 0, no
 // organization or user id, a nil context) fails with a *RequestError before any network call.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html
 func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest, opts ...CallOption) (FlowInstanceID, error) {
 	const op = "TriggerFlow"
 	q, at, err := c.triggerInput(ctx, op, "trigger", req.FlowID, req.TriggerTime, req.OrgID, req.UserID)
@@ -86,6 +89,8 @@ type triggerFlowFromTaskBody struct {
 // downstream tasks run (Trigger Flow From Task: POST
 // /batch-processing-service/v2.1/flows?action=triggerFromTask). Prerequisites and errors
 // are those of TriggerFlow; an unknown task is ErrInvalidParameter.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow_from_task.html
 func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTaskRequest, opts ...CallOption) (FlowInstanceID, error) {
 	const op = "TriggerFlowFromTask"
 	q, at, err := c.triggerInput(ctx, op, "triggerFromTask", req.FlowID, req.TriggerTime, req.OrgID, req.UserID)
@@ -118,6 +123,8 @@ type updateAndTriggerFlowBody struct {
 // UpdateAndTriggerFlow triggers a run of a flow with overridden global parameters (Update
 // And Trigger Flow: POST /batch-processing-service/v2.1/flows?action=updateAndTrigger).
 // Prerequisites and errors are those of TriggerFlow.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/update_and_trigger_flow.html
 func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerFlowRequest, opts ...CallOption) (FlowInstanceID, error) {
 	const op = "UpdateAndTriggerFlow"
 	q, at, err := c.triggerInput(ctx, op, "updateAndTrigger", req.FlowID, req.TriggerTime, req.OrgID, req.UserID)

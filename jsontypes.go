@@ -15,7 +15,8 @@ import (
 
 // This file holds the tolerant JSON types of the results: the service sends ids as numbers
 // or strings, some documents as JSON encoded in a string, and times as server-local
-// strings (spec section 3.2). Decoding accepts every form seen; encoding is as documented.
+// strings (the documentation's own samples show each form). Decoding accepts every form
+// seen; encoding is as documented.
 
 // EmbeddedJSON is a JSON document that the service sends encoded in a string (graph,
 // parameters, runMode), or, tolerated, as plain JSON. It holds the document itself; use
@@ -65,7 +66,10 @@ func (e EmbeddedJSON) String() string { return string(e) }
 
 // Parameter is one key/value parameter of a flow or flow instance.
 type Parameter struct {
-	Key   string `json:"key"`
+	// Key is the parameter's name; it must not be empty.
+	Key string `json:"key"`
+	// Value is the parameter's value, as text (DecodeParameters reads a number or boolean
+	// the service sends as its JSON text).
 	Value string `json:"value"`
 }
 
@@ -101,7 +105,8 @@ func decodeParameters(e EmbeddedJSON) ([]Parameter, error) {
 // ServerTime is a time as the service writes it: a string in the server's time zone, such
 // as "2019-08-08 09:32:12", "2019-08-08 09:34:36.0", "2019-08-07" or, for task instances,
 // "Tue Feb 02 17:35:00 CST 2021". An empty ServerTime means no time (not started, not
-// ended). Time turns it into a time.Time; the server's zone comes from Client.GetTimezone.
+// ended). Client.Time turns it into a time.Time in the server's zone; Time does so in a
+// zone of your choice.
 type ServerTime string
 
 // serverTimeLayouts are the layouts ServerTime accepts, most common first.

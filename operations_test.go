@@ -11,8 +11,10 @@ import (
 	"github.com/jarcoal/httpmock"
 )
 
-// TestOperationRequests pins the exact request of every V2.1 operation (spec section 3.4)
-// and checks what the client makes of a typical answer.
+// TestOperationRequests pins the exact request of every V2.1 operation (the Request Format
+// and Request Parameters of its page,
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/<operation>.html) and
+// checks what the client makes of a typical answer.
 func TestOperationRequests(t *testing.T) {
 	ctx := context.Background()
 	at := time.UnixMilli(testNowMillis)

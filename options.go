@@ -119,8 +119,9 @@ func WithLogger(logger *slog.Logger) Option {
 	}
 }
 
-// WithClock sets the clock the client reads for signature timestamps, token expiry and
-// the default trigger time. The default is time.Now.
+// WithClock sets the clock the client reads for signature timestamps, token expiry, the
+// default trigger time and the default time range of ListFlowInstances. The default is
+// time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(s *settings) error {
 		if now == nil {

@@ -27,6 +27,8 @@ const locationRenewal = 30 * time.Minute
 // Get Timezone names an offset such as "GMT+8" (a fixed zone: exact for times in the same
 // daylight-saving period as now, an hour off across a change) or, on some servers, an IANA
 // zone such as "Europe/Berlin" (exact for every time).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_time_zone.html
 func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
 	if ctx == nil {
 		return nil, invalid("ServerLocation", "context", "nil context.Context")

@@ -7,7 +7,9 @@ import (
 	"testing"
 )
 
-// signingVectors is the layout of testdata/signing-vectors.json (spec section 1.6).
+// signingVectors is the layout of testdata/signing-vectors.json: the example of "Invoke API
+// with Access Token" (https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html)
+// and vectors computed for the project's own sample call.
 type signingVectors struct {
 	Signatures []struct {
 		Name        string `json:"name"`

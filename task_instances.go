@@ -14,9 +14,12 @@ const taskInstancesPath = servicePath + "/taskInstances"
 // TaskInstance is one run of a task node within a flow instance (Get Task Instance,
 // https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html).
 type TaskInstance struct {
+	// TaskInstanceID is this run's id: "<taskId>-<time suffix of the flow instance>".
 	TaskInstanceID TaskInstanceID `json:"instanceId"`
-	TaskID         int64          `json:"taskId"`
-	TaskName       string         `json:"taskName"`
+	// TaskID and TaskName are the task (node) that ran.
+	TaskID   int64  `json:"taskId"`
+	TaskName string `json:"taskName"`
+	// FlowInstanceID is the flow instance the task ran in.
 	FlowInstanceID FlowInstanceID `json:"flowInstId"`
 	// Cycle is the scheduling period: M, W, D, H or mi.
 	Cycle string `json:"cycle"`
@@ -41,10 +44,13 @@ type TaskInstance struct {
 	Timeout   int  `json:"timeout"`
 	IsTimeout bool `json:"isTimeout"`
 	// IfPre is 1 when the task waits for its upstream tasks (it has predecessors), else 0.
-	IfPre       int        `json:"ifPre"`
+	IfPre int `json:"ifPre"`
+	// TriggerTime is the flow instance's trigger time, in the server's time zone
+	// (Client.Time reads it).
 	TriggerTime ServerTime `json:"triggerTime"`
-	StartTime   ServerTime `json:"startTime"`
-	EndTime     ServerTime `json:"endTime"`
+	// StartTime and EndTime are when the task started and ended; empty until it does.
+	StartTime ServerTime `json:"startTime"`
+	EndTime   ServerTime `json:"endTime"`
 	// Timestamp is when the task instance was created.
 	Timestamp ServerTime `json:"timeStamp"`
 	// DoAs is the account the task executes as.
@@ -92,7 +98,9 @@ type RunMode struct {
 	// MaxParallel is the largest number of task runs at once.
 	MaxParallel int `json:"maxParallel"`
 	// KeyType is 1 for keys from external files, 2 for a custom key.
-	KeyType      int    `json:"keyType"`
+	KeyType int `json:"keyType"`
+	// DatasourceID, Path and Content go with KeyType; the documentation names them without
+	// describing them, and they are passed on as the service sends them.
 	DatasourceID int64  `json:"datasourceId"`
 	Path         string `json:"path"`
 	Content      string `json:"content"`
@@ -159,6 +167,8 @@ type taskInstanceQuery struct {
 // GetTaskInstance returns one task instance (Get Task Instance: GET
 // /batch-processing-service/v2.1/taskInstances?action=get). The ids of an instance's task
 // instances are in its graph (FlowInstance.DecodeGraph), or TaskInstanceIDFor.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html
 func (c *Client) GetTaskInstance(ctx context.Context, req GetTaskInstanceRequest, opts ...CallOption) (*TaskInstance, error) {
 	const op = "GetTaskInstance"
 	q, err := c.userQuery(ctx, op, "get", req.OrgID, req.UserID)
@@ -199,7 +209,8 @@ func (d *logData) validate() error {
 // GetTaskInstanceLogRequest is the input of Client.GetTaskInstanceLog.
 type GetTaskInstanceLogRequest struct {
 	TaskInstanceID TaskInstanceID // required
-	// MaxLength limits the length of the log returned; 0 leaves it to the service.
+	// MaxLength limits the length of the log returned (the documentation gives no unit; the
+	// reference server keeps the last MaxLength bytes); 0 leaves it to the service.
 	MaxLength     int
 	OrgID, UserID string // empty: the client's defaults
 }
@@ -207,6 +218,8 @@ type GetTaskInstanceLogRequest struct {
 // GetTaskInstanceLog returns the log of a task instance (Get Task Instance Log: GET
 // /batch-processing-service/v2.1/taskInstances?action=getLog). A task that has no log yet
 // gives code 62109 "No log found" (ErrInternalServer), which is not retried.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance_log.html
 func (c *Client) GetTaskInstanceLog(ctx context.Context, req GetTaskInstanceLogRequest, opts ...CallOption) (string, error) {
 	const op = "GetTaskInstanceLog"
 	q, err := c.userQuery(ctx, op, "getLog", req.OrgID, req.UserID)

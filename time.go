@@ -20,6 +20,8 @@ type actionQuery struct {
 
 // GetCurrentTime returns the service's current time (Get Current Time: GET
 // /batch-processing-service/v2.1/time?action=getCurrentTime).
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_current_time.html
 func (c *Client) GetCurrentTime(ctx context.Context, opts ...CallOption) (time.Time, error) {
 	const op = "GetCurrentTime"
 	if ctx == nil {
@@ -34,6 +36,8 @@ func (c *Client) GetCurrentTime(ctx context.Context, opts ...CallOption) (time.T
 
 // Timezone is the service's time zone, as Get Timezone reports it ("GMT+8").
 type Timezone struct {
+	// Name is the zone as the service names it: "GMT+N" as documented ("GMT+8"); some
+	// servers name an IANA zone ("Asia/Shanghai"). Location reads either.
 	Name string `json:"timezone"`
 }
 
@@ -99,6 +103,8 @@ func parseOffset(s string) (int, error) {
 // GetTimezone returns the service's time zone (Get Timezone: GET
 // /batch-processing-service/v2.1/time?action=getTimeZone): the zone of its server-local
 // times and of manual flow instance ids. Use Timezone.Location.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_time_zone.html
 func (c *Client) GetTimezone(ctx context.Context, opts ...CallOption) (*Timezone, error) {
 	const op = "GetTimezone"
 	if ctx == nil {

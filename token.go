@@ -205,7 +205,9 @@ func (s *tokenSource) request(ctx context.Context, op, path, current string) (st
 	}
 }
 
-// tokenRequestBody is the body of a token get or refresh (spec sections 1.2.1, 1.2.2).
+// tokenRequestBody is the body of a token get or refresh ("Get Access Token",
+// https://support.enos-iot.com/docs/apim/en/2.4.0/token/get_access_token.html, and "Refresh
+// Access Token", https://support.enos-iot.com/docs/apim/en/2.4.0/token/refresh_access_token.html).
 // The timestamp is sent as a number, as documented.
 type tokenRequestBody struct {
 	AppKey      string `json:"appKey"`

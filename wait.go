@@ -64,6 +64,8 @@ func WithWaitIdentity(orgID, userID string) WaitOption {
 // the first after a status change. So a run that has been quiet for a while is polled every
 // 30 s, and its end is seen up to 30 s late; a shorter maximum sees it sooner, at one Get
 // Flow Instance request per interval for each waiting caller.
+//
+// EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html
 func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opts ...WaitOption) (*FlowInstance, error) {
 	const op = "WaitForFlowInstance"
 	if ctx == nil {
