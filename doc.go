@@ -68,10 +68,9 @@
 //   - *[FlowInstanceFailedError]: WaitForFlowInstance saw the run end FAIL, CANCEL, TIMEOUT,
 //     SKIP or INTERNAL_ERROR. It matches [ErrFlowInstanceFailed] and carries the instance.
 //
-// When the context ends, errors.Is(err, context.Canceled) or errors.Is(err,
-// context.DeadlineExceeded) holds; between two polls of WaitForFlowInstance, two pages of
-// ListFlowInstancesIter, or while ServerLocation waits for another caller's request, the
-// error is the context's own. No error, log record or printed Client holds the SecretKey,
+// When the context ends, the error is one of these too (a *TransportError, even between two
+// polls of WaitForFlowInstance or two pages of ListFlowInstancesIter), and errors.Is(err,
+// context.Canceled) or errors.Is(err, context.DeadlineExceeded) holds. No error, log record or printed Client holds the SecretKey,
 // the access token or a request's signature.
 //
 // # Reliability

@@ -264,6 +264,13 @@ func (e *TransportError) Timeout() bool {
 	return !e.contextEnded && errors.As(e.Err, &timeout) && timeout.Timeout()
 }
 
+// contextEnded is the error of an operation that stopped waiting because its context
+// ended: a *TransportError, as if the call had been cut short, that errors.Is matches to
+// the context's error.
+func contextEnded(op, method, path string, err error) error {
+	return &TransportError{Operation: op, Method: method, Path: path, Err: err, contextEnded: true}
+}
+
 // transportError turns an error of sending or reading r's request into the SDK's: errors
 // of our own (an unexpected answer, a token failure) pass through; transport and context
 // errors are wrapped with the operation.

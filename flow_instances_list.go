@@ -346,7 +346,7 @@ func (l *listing) head(ctx context.Context, s *typeStream) (fi FlowInstance, ok 
 // readPage reads the stream's next page, keeping the instances not seen before.
 func (l *listing) readPage(ctx context.Context, s *typeStream) error {
 	if ctx != nil && ctx.Err() != nil {
-		return ctx.Err()
+		return contextEnded(l.op, http.MethodPost, flowInstancesPath, ctx.Err())
 	}
 	page, err := l.fetch(ctx, s.typ, s.next)
 	if err != nil {

@@ -2,6 +2,7 @@ package batchprocessing
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -48,7 +49,7 @@ func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
 			case <-running:
 				continue
 			case <-ctx.Done():
-				return nil, ctx.Err()
+				return nil, contextEnded("GetTimezone", http.MethodGet, timePath, ctx.Err())
 			}
 		}
 		done := make(chan struct{})

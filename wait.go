@@ -3,6 +3,7 @@ package batchprocessing
 import (
 	"context"
 	"math/rand/v2"
+	"net/http"
 	"time"
 )
 
@@ -87,9 +88,6 @@ func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opt
 	for {
 		fi, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: id, OrgID: s.orgID, UserID: s.userID})
 		if err != nil {
-			if ctx.Err() != nil {
-				return last, ctx.Err()
-			}
 			return last, err
 		}
 		if last == nil || fi.Status != last.Status {
@@ -108,7 +106,7 @@ func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opt
 			return fi, nil
 		}
 		if err := sleep(ctx, jitter(pause)); err != nil {
-			return last, err
+			return last, contextEnded(op, http.MethodGet, flowInstancesPath, err)
 		}
 	}
 }

@@ -91,6 +91,11 @@ func TestWaitForFlowInstanceStops(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) || polls.Load() != 1 || time.Since(start) > 2*time.Second {
 			t.Errorf("err = %v after %d polls and %v", err, polls.Load(), time.Since(start))
 		}
+		// Between polls too, the error is one of the SDK's types.
+		var te *TransportError
+		if !errors.As(err, &te) || te.Operation != "WaitForFlowInstance" || te.Timeout() {
+			t.Errorf("err = %#v, want a *TransportError of WaitForFlowInstance that is not a Timeout", err)
+		}
 	})
 	t.Run("poll error", func(t *testing.T) {
 		c, mt, _ := newTestClient(t)
