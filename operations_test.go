@@ -101,6 +101,37 @@ func TestOperationValidation(t *testing.T) {
 	}
 }
 
+// TestInvalidInputFields checks the fields that more of the client's refusals name, beyond
+// the catalogue's one per operation; none sends a request.
+func TestInvalidInputFields(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, mt, _ := newTestClient(t)
+	for _, tt := range []struct {
+		field string
+		call  func() (any, error)
+	}{
+		{"From", func() (any, error) {
+			return result(c.ListFlowInstances(ctx, ListFlowInstancesRequest{From: time.UnixMilli(testNowMillis), To: time.UnixMilli(0)}))
+		}},
+		{"PageNo", func() (any, error) { return result(c.SearchFlows(ctx, SearchFlowsRequest{PageNo: -1})) }},
+		{"Name", func() (any, error) {
+			return result(c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "2019-07-23"}))
+		}},
+		{"FlowName", func() (any, error) { return result(c.ImportFlow(ctx, ImportFlowRequest{DirID: docRootDirectory})) }},
+		{"ParentID", func() (any, error) { return result(c.CreateDirectory(ctx, CreateDirectoryRequest{Name: "etl"})) }},
+	} {
+		_, err := tt.call()
+		var reqErr *RequestError
+		if !errors.As(err, &reqErr) || reqErr.Field != tt.field {
+			t.Errorf("err = %v, want a *RequestError about %s", err, tt.field)
+		}
+	}
+	if n := mt.GetTotalCallCount(); n != 0 {
+		t.Errorf("%d network calls for invalid input", n)
+	}
+}
+
 // TestOperationRoundTrips runs each operation against the demo reference server, seeded
 // with what it needs, and compares the result with testdata/golden/roundtrips/<operation>.json
 // (the operations that return only an error have none). The server is in UTC.
