@@ -10,6 +10,7 @@ import (
 )
 
 func TestQueryCache(t *testing.T) {
+	t.Parallel()
 	var qc queryCache
 	q := userQuery{Action: "trigger", OrgID: "o", UserID: "u"}
 	v1, raw1, err := qc.encode(q)
