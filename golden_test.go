@@ -16,7 +16,7 @@ import (
 
 // Large expected values live in testdata/golden: `go test -run TestX -update .` rewrites
 // the files of the tests it runs from what they get. Read the diff before committing it.
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden from the results")
+var updateGolden = flag.Bool("update", false, "rewrite the golden files of testdata/golden from the results")
 
 // goldenView is what a golden file holds: a result as the client returns it, and what the
 // SDK's helpers derive from it.
@@ -38,7 +38,7 @@ func checkGolden(t *testing.T, name string, v any, mask func([]byte) []byte) {
 	}
 	got = append(got, '\n')
 	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
+	if *updateGolden {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -75,13 +75,13 @@ func lineAt(lines []string, i int) string {
 	return lines[i]
 }
 
-// randomID matches the quoted 32-hex ids that the reference server draws at random.
-var randomID = regexp.MustCompile(`"[0-9a-f]{32}"`)
+// randomDirID matches the quoted 32-hex ids that the reference server draws at random.
+var randomDirID = regexp.MustCompile(`"[0-9a-f]{32}"`)
 
 // maskRandomIDs replaces the random directory ids of a reference server's answer; the root
 // directory's id, derived from the organization's, stays.
 func maskRandomIDs(b []byte) []byte {
-	return randomID.ReplaceAllFunc(b, func(id []byte) []byte {
+	return randomDirID.ReplaceAllFunc(b, func(id []byte) []byte {
 		if string(id) == `"`+docRootDirectory+`"` {
 			return id
 		}

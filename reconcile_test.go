@@ -46,7 +46,7 @@ func reconcileMocks(mt *httpmock.MockTransport, exists func() bool) *recorder {
 
 func TestTriggerNeverRunsTwice(t *testing.T) {
 	t.Parallel()
-	created := false
+	created := false // the service has made the instance; shared, so the cases run one at a time
 	tests := []struct {
 		name string
 		// answers of the trigger endpoint, in order; each may mark the instance created
