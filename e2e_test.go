@@ -16,9 +16,10 @@ import (
 	"github.com/jarcoal/httpmock"
 )
 
-// End-to-end tests: the client against the reference server over real sockets. The
-// server's wire types are its own, so these check the client's encoding and decoding
-// against an independent implementation of the spec.
+// End-to-end tests of the client and the gateway: refusals, clock skew, token renewal, one
+// client shared, and the ways a user's test reaches the reference server (a socket, or its
+// Handler through httpmock). The server's wire types are its own, so these check the
+// client against an independent implementation of the documentation.
 
 // demoMinute is a trigger time in the past, so instances run at once.
 var demoMinute = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
@@ -66,7 +67,7 @@ func TestEndToEndRefusals(t *testing.T) {
 		var apiErr *batchprocessing.APIError
 		if !errors.Is(err, tt.sentinel) || !errors.As(err, &apiErr) || apiErr.Code != tt.code ||
 			(apiErr.RequestID != "") != tt.requestID {
-			t.Errorf("%s: err = %v, want %v (code %d)", tt.name, err, tt.sentinel, tt.code)
+			t.Errorf("%s: err = %v, want %v (code %d, a request id %v)", tt.name, err, tt.sentinel, tt.code, tt.requestID)
 		}
 	}
 }
