@@ -14,6 +14,7 @@ import (
 )
 
 func TestNewClientValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, endpoint, accessKey, secretKey string
 		opts                                 []Option
@@ -39,6 +40,7 @@ func TestNewClientValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, err := NewClient(tt.endpoint, tt.accessKey, tt.secretKey, tt.opts...)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
@@ -54,12 +56,14 @@ func TestNewClientValidation(t *testing.T) {
 }
 
 func TestNewClientEndpointForms(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ endpoint, wantURL string }{
 		{"https://gateway.test", "https://gateway.test" + flowsPath},
 		{"https://gateway.test/", "https://gateway.test" + flowsPath},
 		{"http://gateway.test:8080/prefix/", "http://gateway.test:8080/prefix" + flowsPath},
 	} {
 		t.Run(tt.endpoint, func(t *testing.T) {
+			t.Parallel()
 			mt := httpmock.NewMockTransport()
 			base := strings.TrimSuffix(tt.wantURL, flowsPath)
 			mt.RegisterResponder(http.MethodPost, base+signing.TokenGetPath, tokenResponder("t", 7200))
@@ -76,6 +80,7 @@ func TestNewClientEndpointForms(t *testing.T) {
 }
 
 func TestNewClientDoesNoIOAndKeepsCallersClient(t *testing.T) {
+	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	hc := &http.Client{Transport: mt, Timeout: 7 * time.Second}
 	c, err := NewClient(testEndpoint, "ak", "sk", WithHTTPClient(hc), WithOrgID("o"), WithUserID("u"))
@@ -105,6 +110,7 @@ func TestNewClientDoesNoIOAndKeepsCallersClient(t *testing.T) {
 }
 
 func TestClientPrintsWithoutSecrets(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
 	if _, err := trigger(c, 1); err != nil { // now the token is cached too

@@ -16,6 +16,7 @@ import (
 // TestSharedClientReusesConnections: a client shared by 64 goroutines reuses its TCP
 // connections instead of opening one per call, and fetches one token.
 func TestSharedClientReusesConnections(t *testing.T) {
+	t.Parallel()
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
 	var conns, tokens atomic.Int32

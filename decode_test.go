@@ -12,6 +12,7 @@ import (
 
 // TestDecodeNeedsTopLevelData: a "data" elsewhere in the envelope is no data.
 func TestDecodeNeedsTopLevelData(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"code":0,"msg":"OK","meta":{"data":1}}`,
 		`{"code":0,"msg":"data"}`,
@@ -43,6 +44,7 @@ func TestDecodeNeedsTopLevelData(t *testing.T) {
 
 // TestSecretsRedactedAcrossTheCut: a secret that straddles the 512-byte sample is masked.
 func TestSecretsRedactedAcrossTheCut(t *testing.T) {
+	t.Parallel()
 	for _, offset := range []int{0, 500, 505, 511} {
 		body := strings.Repeat("x", offset) + testSecretKey + " " + testToken + strings.Repeat("y", 600)
 		r := &response{op: "Op", status: 502, header: http.Header{}, body: []byte(body), secrets: []string{testToken, testSecretKey}}

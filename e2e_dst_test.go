@@ -42,6 +42,7 @@ func checkTriggered(t *testing.T, srv *refserver.Server, loc *time.Location, at 
 // first attempt is refused unprocessed (502) must create that minute's instance, not
 // return the instance an hour earlier that a winter offset would name.
 func TestDaylightSavingBackfill(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	clk := refserver.NewManualClock(time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
 	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithLocation(loc))
@@ -75,6 +76,7 @@ func TestDaylightSavingBackfill(t *testing.T) {
 // answers are all lost after the service processed them: each trigger finds its own
 // instance, before and after the offset changes.
 func TestDaylightSavingHourly(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	clk := refserver.NewManualClock(time.Date(2026, 3, 28, 22, 10, 0, 0, time.UTC))
 	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithLocation(loc))

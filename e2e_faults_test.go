@@ -14,6 +14,7 @@ import (
 // while the server drops the connection after processing a fifth of them: every trigger
 // returns its instance id, and each minute has exactly one instance.
 func TestEndToEndTriggersSurviveDroppedAnswers(t *testing.T) {
+	t.Parallel()
 	srv := refserver.NewDemoServer(refserver.WithLocation(time.FixedZone("GMT+8", 8*3600)))
 	defer srv.Close()
 	srv.InjectFault(refserver.RouteTriggerFlow, refserver.Fault{Probability: 0.2, DropAfterProcessing: true})
@@ -53,6 +54,7 @@ var routeListFlowInstances = refserver.Route{Method: http.MethodPost, Path: "/ba
 // retries what is safe to retry, resolves what it cannot know by looking, and never
 // creates a second instance.
 func TestEndToEndFaultsAndRetries(t *testing.T) {
+	t.Parallel()
 	fast := batchprocessing.WithRetryPolicy(batchprocessing.RetryPolicy{MaxRetries: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 	drop := refserver.Fault{Times: 1, DropAfterProcessing: true}
 	tests := []struct {
@@ -71,6 +73,7 @@ func TestEndToEndFaultsAndRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := refserver.NewDemoServer()
 			defer srv.Close()
 			for route, f := range tt.faults {

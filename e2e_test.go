@@ -16,9 +16,10 @@ import (
 	"github.com/jarcoal/httpmock"
 )
 
-// End-to-end tests: the client against the reference server over real sockets. The
-// server's wire types are its own, so these check the client's encoding and decoding
-// against an independent implementation of the documented API.
+// End-to-end tests of the client and the gateway: refusals, clock skew, token renewal, one
+// client shared, and the ways a user's test reaches the reference server (a socket, or its
+// Handler through httpmock). The server's wire types are its own, so these check the
+// client against an independent implementation of the documentation.
 
 // demoMinute is a trigger time in the past, so instances run at once.
 var demoMinute = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
@@ -40,92 +41,34 @@ func triggerAt(c *batchprocessing.Client, flowID int64, at time.Time) (batchproc
 	return c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: flowID, TriggerTime: at})
 }
 
-func TestEndToEndTriggerFlow(t *testing.T) {
-	// A clock that stands still: the demo's one-second tasks stay running between calls.
-	clk := refserver.NewManualClock(time.Now())
-	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now))
-	defer srv.Close()
-	c := demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now))
-
-	id, err := triggerAt(c, refserver.DemoFlowID, demoMinute.Add(42*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "3377-20261101080000" {
-		t.Errorf("id = %q, want 3377-20261101080000", id)
-	}
-	insts := srv.FlowInstances(refserver.DemoFlowID)
-	if len(insts) != 1 || insts[0].ID != string(id) || insts[0].Status != refserver.StatusRunning {
-		t.Fatalf("server instances = %+v", insts)
-	}
-
-	// The same minute again: refused with 62102.
-	_, err = triggerAt(c, refserver.DemoFlowID, demoMinute.Add(10*time.Second))
-	var apiErr *batchprocessing.APIError
-	if !errors.Is(err, batchprocessing.ErrInvalidParameter) || !errors.As(err, &apiErr) || apiErr.Code != 62102 ||
-		!strings.Contains(apiErr.Message, "do not trigger the same workflow repeatedly in 1 minute") || apiErr.RequestID == "" {
-		t.Errorf("duplicate minute: err = %v", err)
-	}
-
-	// The next minute waits behind the running instance.
-	id2, err := triggerAt(c, refserver.DemoFlowID, demoMinute.Add(time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
-	insts = srv.FlowInstances(refserver.DemoFlowID)
-	if len(insts) != 2 || insts[1].ID != string(id2) || insts[1].Status != refserver.StatusWait {
-		t.Errorf("second instance = %+v, want %s waiting", insts, id2)
-	}
-}
-
-// TestEndToEndErrors triggers against every prerequisite of the service and gateway.
-func TestEndToEndErrors(t *testing.T) {
-	srv := refserver.NewDemoServer()
-	defer srv.Close()
-	srv.AddUser(refserver.DemoOrgID, "not-the-owner")
-	srv.AddUser(refserver.DemoOrgID, "locked-user")
-	srv.LockUser("locked-user")
-	srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "otherOrg") // apps act only in their orgs
-	srv.AddFlow(refserver.Flow{ID: 4000, Name: "locked", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
-		Tasks: []refserver.Task{{ID: 1, Name: "t"}}, Locked: true})
-
-	tests := []struct {
-		name      string
-		accessKey string
-		secretKey string
-		req       batchprocessing.TriggerFlowRequest
-		sentinel  error
-		code      int
-		status    int
+// TestEndToEndRefusals: the refusals of the reference gateway's token service (an unknown
+// app, a wrong secret) and of the service (a flow without tasks) reach the caller typed,
+// with their code, and the service's with the gateway's request id.
+func TestEndToEndRefusals(t *testing.T) {
+	t.Parallel()
+	srv := refserver.NewDemoServer(refserver.WithoutListener())
+	for _, tt := range []struct {
+		name, accessKey, secretKey string
+		flowID                     int64
+		sentinel                   error
+		code                       int
+		requestID                  bool // the service's answers carry one; the token service's do not
 	}{
-		{"flow without task", "", "", batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoEmptyFlowID}, batchprocessing.ErrFlowHasNoTask, 62104, 200},
-		{"unknown flow", "", "", batchprocessing.TriggerFlowRequest{FlowID: 999}, batchprocessing.ErrInvalidParameter, 62102, 200},
-		{"not the owner", "", "", batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID, UserID: "not-the-owner"}, batchprocessing.ErrNoPrivilege, 62103, 200},
-		{"unknown user", "", "", batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID, UserID: "nobody"}, batchprocessing.ErrUserNotFound, 62101, 200},
-		{"user in another org", "", "", batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID, OrgID: "otherOrg"}, batchprocessing.ErrUserNotFound, 62101, 200},
-		{"locked user", "", "", batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID, UserID: "locked-user"}, batchprocessing.ErrAccountLocked, 62105, 200},
-		{"locked flow", "", "", batchprocessing.TriggerFlowRequest{FlowID: 4000}, batchprocessing.ErrAccountLocked, 62105, 200},
-		{"wrong secret", refserver.DemoAccessKey, "notTheSecret", batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID}, batchprocessing.ErrUnauthorized, 1003, 200},
-		{"unknown app", "someoneElse", refserver.DemoSecretKey, batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID}, batchprocessing.ErrUnauthorized, 1002, 200},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ak, sk := refserver.DemoAccessKey, refserver.DemoSecretKey
-			if tt.accessKey != "" {
-				ak, sk = tt.accessKey, tt.secretKey
-			}
-			c, err := batchprocessing.NewClient(srv.URL, ak, sk,
-				batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.req.TriggerTime = demoMinute
-			_, err = c.TriggerFlow(context.Background(), tt.req)
-			var apiErr *batchprocessing.APIError
-			if !errors.Is(err, tt.sentinel) || !errors.As(err, &apiErr) || apiErr.Code != tt.code || apiErr.HTTPStatus != tt.status {
-				t.Fatalf("err = %v, want %v (code %d)", err, tt.sentinel, tt.code)
-			}
-		})
+		{"unknown app", "someoneElse", refserver.DemoSecretKey, refserver.DemoFlowID, batchprocessing.ErrUnauthorized, 1002, false},
+		{"wrong secret", refserver.DemoAccessKey, "notTheSecret", refserver.DemoFlowID, batchprocessing.ErrUnauthorized, 1003, false},
+		{"flow without task", refserver.DemoAccessKey, refserver.DemoSecretKey, refserver.DemoEmptyFlowID, batchprocessing.ErrFlowHasNoTask, 62104, true},
+	} {
+		c, err := batchprocessing.NewClient("https://gateway.test", tt.accessKey, tt.secretKey, batchprocessing.WithHTTPClient(srv.Client()),
+			batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = triggerAt(c, tt.flowID, demoMinute)
+		var apiErr *batchprocessing.APIError
+		if !errors.Is(err, tt.sentinel) || !errors.As(err, &apiErr) || apiErr.Code != tt.code ||
+			(apiErr.RequestID != "") != tt.requestID {
+			t.Errorf("%s: err = %v, want %v (code %d, a request id %v)", tt.name, err, tt.sentinel, tt.code, tt.requestID)
+		}
 	}
 }
 
@@ -133,6 +76,7 @@ func TestEndToEndErrors(t *testing.T) {
 // window, the gateway refuses the call with 401 and its Date; the client corrects its
 // timestamps from it and the same call succeeds, once.
 func TestEndToEndClockSkewCorrected(t *testing.T) {
+	t.Parallel()
 	clk := refserver.NewManualClock(time.Now())
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
@@ -149,21 +93,10 @@ func TestEndToEndClockSkewCorrected(t *testing.T) {
 	}
 }
 
-func TestEndToEndServerTimeZone(t *testing.T) {
-	srv := refserver.NewDemoServer(refserver.WithLocation(time.FixedZone("GMT+8", 8*3600)))
-	defer srv.Close()
-	id, err := triggerAt(demoClient(t, srv.URL), refserver.DemoFlowID, time.UnixMilli(1574385824000))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "3377-20191122092300" {
-		t.Errorf("id = %q, want 3377-20191122092300", id)
-	}
-}
-
 // TestEndToEndTokenRenewal runs client and server on one clock through several token
 // lifetimes: the client renews ahead of expiry and never sends an expired token.
 func TestEndToEndTokenRenewal(t *testing.T) {
+	t.Parallel()
 	clk := refserver.NewManualClock(demoMinute)
 	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithTokenLifetime(10*time.Minute))
 	defer srv.Close()
@@ -190,6 +123,7 @@ func TestEndToEndTokenRenewal(t *testing.T) {
 // TestEndToEndSharedClient has 64 goroutines share one client: every trigger succeeds,
 // each minute gets one instance, and the client fetches one token.
 func TestEndToEndSharedClient(t *testing.T) {
+	t.Parallel()
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
 	var tokenCalls atomic.Int32
@@ -231,6 +165,7 @@ func TestEndToEndSharedClient(t *testing.T) {
 // TestEndToEndWithoutSockets plugs the reference server's Handler into httpmock, as a
 // user's unit test can: no port is opened.
 func TestEndToEndWithoutSockets(t *testing.T) {
+	t.Parallel()
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
 	mt := httpmock.NewMockTransport()
@@ -255,6 +190,7 @@ func TestEndToEndWithoutSockets(t *testing.T) {
 // same millisecond collide on the encryption (the gateway answers 1001 to all but the
 // first); each resends with a later timestamp and gets its token.
 func TestEndToEndNewClientsInOneMillisecond(t *testing.T) {
+	t.Parallel()
 	clk := refserver.NewManualClock(time.Now()) // stands still: every request in one millisecond
 	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now))
 	defer srv.Close()

@@ -10,6 +10,7 @@ import (
 )
 
 func TestConfigFromEnv(t *testing.T) {
+	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(secretFile, []byte("file-secret-0123456789\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			cfg, err := configFrom(func(k string) string { return tt.env[k] })
 			if tt.errHas == "" {
 				if err != nil || cfg.SecretKey != tt.secret || cfg.Gateway != full[EnvGateway] {

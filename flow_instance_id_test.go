@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseFlowInstanceID(t *testing.T) {
+	t.Parallel()
 	gmt8 := time.FixedZone("GMT+8", 8*3600)
 	tests := []struct {
 		id     string
@@ -31,6 +32,7 @@ func TestParseFlowInstanceID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
+			t.Parallel()
 			id, err := ParseFlowInstanceID(tt.id)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "malformed flow instance id") {
@@ -57,6 +59,7 @@ func TestParseFlowInstanceID(t *testing.T) {
 }
 
 func TestFlowInstanceIDFor(t *testing.T) {
+	t.Parallel()
 	at := time.UnixMilli(1574385824000) // 2019-11-22 01:23:44 UTC
 	if got := FlowInstanceIDFor(3377, at, nil); got != "3377-20191122012300" {
 		t.Errorf("UTC: %s", got)
@@ -72,6 +75,7 @@ func TestFlowInstanceIDFor(t *testing.T) {
 }
 
 func TestTaskInstanceID(t *testing.T) {
+	t.Parallel()
 	id, err := TaskInstanceIDFor(104890, "2809-20190812080700")
 	if err != nil || id != "104890-20190812080700" {
 		t.Fatalf("TaskInstanceIDFor = %q, %v", id, err)
@@ -88,6 +92,7 @@ func TestTaskInstanceID(t *testing.T) {
 }
 
 func TestFlowInstanceStatus(t *testing.T) {
+	t.Parallel()
 	terminal := map[FlowInstanceStatus]bool{StatusSuccess: true, StatusFail: true, StatusCancel: true,
 		StatusTimeout: true, StatusSkip: true, StatusInternalError: true}
 	names := []string{"FAIL", "INIT", "SUCCESS", "RUNNING", "SUSPEND", "INTERNAL_ERROR", "WAIT", "READY", "TIMEOUT", "CANCEL", "RERUN", "SKIP"}

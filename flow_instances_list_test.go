@@ -62,6 +62,7 @@ var listingByType = map[int][]string{
 // TestListFlowInstancesEveryType: the zero request lists every type, merged newest first,
 // in pages of the merged order, with the types' counts added.
 func TestListFlowInstancesEveryType(t *testing.T) {
+	t.Parallel()
 	newest := []FlowInstanceID{"3-20191122010700", "1-20191122010600", "3-20191122010500", "2-20191122010400",
 		"1-20191122010300", "3-20191122010200", "2-20191122010100", "1-20191122010000"}
 	tests := []struct {
@@ -82,6 +83,7 @@ func TestListFlowInstancesEveryType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			listing, _ := typedListing(t, listingByType)
 			mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, listing)
@@ -109,6 +111,7 @@ func TestListFlowInstancesEveryType(t *testing.T) {
 
 // TestListFlowInstancesMergeNeedsTriggerTime: several types merge by trigger time only.
 func TestListFlowInstancesMergeNeedsTriggerTime(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	_, err := c.ListFlowInstances(context.Background(), ListFlowInstancesRequest{Sorters: []Sorter{{SortByStartTime, SortAscending}}})
 	var reqErr *RequestError

@@ -11,6 +11,7 @@ import (
 )
 
 func TestListFlowInstancesIter(t *testing.T) {
+	t.Parallel()
 	page := func(ids ...string) string {
 		s := `{"count":5,"flowInsts":[`
 		for i, id := range ids {
@@ -51,6 +52,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 	}
 
 	t.Run("stops on error", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath,
 			okData(page("1-20191122010000", "1-20191122010100")).Then(httpmock.NewStringResponder(502, "<html>")))
@@ -70,6 +72,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 		}
 	})
 	t.Run("caller stops early", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, okData(page("1-20191122010000", "1-20191122010100")))
 		for range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2}) {
@@ -80,6 +83,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 		}
 	})
 	t.Run("context ended", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -100,6 +104,7 @@ func TestListFlowInstancesIter(t *testing.T) {
 // instead of an endless loop; a listing that shifted while it was read yields each
 // instance once.
 func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
+	t.Parallel()
 	page := func(count int, ids ...string) httpmock.Responder {
 		s := `{"count":` + itoa(int64(count)) + `,"flowInsts":[`
 		for i, id := range ids {
@@ -124,6 +129,7 @@ func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, tt.answers)
 			var n int
@@ -148,6 +154,7 @@ func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
 // TestDeprecatedNamesFilled: the former field names hold the same values as their
 // replacements, whichever way a result is decoded.
 func TestDeprecatedNamesFilled(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, okData(`{"instanceId":"1-20191122010000","flowId":1,
 		"graph":"{\"id\":1,\"inst_id\":\"1-20191122010000\",\"tasks\":[{\"task_id\":\"7\",\"task_inst_id\":\"7-20191122010000\",\"status\":\"NONE\"}],\"flows\":[{\"flowId\":2,\"flowInstId\":\"2-20191122010000\"}]}"}`))

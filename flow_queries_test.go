@@ -9,6 +9,7 @@ import (
 )
 
 func TestDeleteFlowDependedOn(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	mt.RegisterNoResponder(httpmock.NewStringResponder(200,
 		`{"code":62104,"msg":"This workflow is relied on by other workflows and cannot be deleted."}`))

@@ -17,6 +17,7 @@ import (
 // TestTriggerFlowRequest pins the exact request of the documentation's sample call: with
 // the sample keys, token and clock, the signature is vector V2 of testdata.
 func TestTriggerFlowRequest(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	var rec recorder
 	mt.RegisterResponder(http.MethodPost, flowsURL, rec.wrap(okInstance("3377-20191122012300")))
@@ -68,6 +69,7 @@ func TestTriggerFlowRequest(t *testing.T) {
 }
 
 func TestTriggerFlowDefaultsAndOverrides(t *testing.T) {
+	t.Parallel()
 	c, mt, clock := newTestClient(t, WithUserAgent("my-pipeline/2"))
 	var rec recorder
 	mt.RegisterResponder(http.MethodPost, flowsURL, rec.wrap(okInstance("1-20191122012300")).
@@ -104,6 +106,7 @@ func TestTriggerFlowDefaultsAndOverrides(t *testing.T) {
 }
 
 func TestTriggerFlowInvalidInput(t *testing.T) {
+	t.Parallel()
 	var nilCtx context.Context
 	noDefaults, mt2, _ := newTestClient(t)
 	noDefaults.orgID, noDefaults.userID = "", ""
@@ -149,6 +152,7 @@ func TestTriggerFlowInvalidInput(t *testing.T) {
 // when the caller fixed the trigger time, an instance of a minute no time zone gives, is
 // unexpected; so is an answer that no lookup then confirms.
 func TestTriggerAnswerOfAnotherFlowOrMinute(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 30, 8, 0, 30, 0, time.UTC)
 	tests := []struct {
 		name   string
@@ -169,6 +173,7 @@ func TestTriggerAnswerOfAnotherFlowOrMinute(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			reconcileMocks(mt, func() bool { return false })
 			mt.RegisterResponder(http.MethodPost, flowsURL, okInstance(tt.answer))
@@ -188,6 +193,7 @@ func TestTriggerAnswerOfAnotherFlowOrMinute(t *testing.T) {
 
 // TestTriggerFlowErrors maps every kind of answer to the error a caller can match.
 func TestTriggerFlowErrors(t *testing.T) {
+	t.Parallel()
 	html := "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 	tests := []struct {
 		name       string
@@ -228,6 +234,7 @@ func TestTriggerFlowErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			mt.RegisterResponder(http.MethodPost, flowsURL, tt.responder)
 			id, err := trigger(c, 3377)
@@ -269,7 +276,9 @@ func TestTriggerFlowErrors(t *testing.T) {
 }
 
 func TestTriggerFlowTransportErrors(t *testing.T) {
+	t.Parallel()
 	t.Run("connection failure", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodPost, flowsURL, httpmock.ConnectionFailure)
 		_, err := trigger(c, 1)
@@ -287,6 +296,7 @@ func TestTriggerFlowTransportErrors(t *testing.T) {
 		}
 	})
 	t.Run("context deadline", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300").Delay(5*time.Second))
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -301,6 +311,7 @@ func TestTriggerFlowTransportErrors(t *testing.T) {
 		}
 	})
 	t.Run("body over the limit, length unknown or announced", func(t *testing.T) {
+		t.Parallel()
 		for _, announced := range []bool{false, true} {
 			c, mt, _ := newTestClient(t, WithMaxResponseBytes(1024))
 			big := `{"code":0,"msg":"OK","data":{"flowInstanceId":"` + strings.Repeat("x", 4096) + `"}}`
@@ -325,6 +336,7 @@ func TestTriggerFlowTransportErrors(t *testing.T) {
 		}
 	})
 	t.Run("body that never ends", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodPost, flowsURL, func(req *http.Request) (*http.Response, error) {
 			resp := httpmock.NewStringResponse(200, "")
@@ -344,6 +356,7 @@ func TestTriggerFlowTransportErrors(t *testing.T) {
 		}
 	})
 	t.Run("body over the limit", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, WithMaxResponseBytes(1024))
 		big := `{"code":0,"msg":"OK","data":{"flowInstanceId":"` + strings.Repeat("x", 4096) + `"}}`
 		mt.RegisterResponder(http.MethodPost, flowsURL, httpmock.NewStringResponder(200, big))
@@ -386,6 +399,7 @@ func (e endless) Read(p []byte) (int, error) {
 func (endless) Close() error { return nil }
 
 func TestReadAll(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ n, size, limit int }{
 		{0, 512, 100}, {99, 512, 100}, {100, 1, 100}, {100, 101, 101}, {5000, 1, 1 << 20}, {70000, 512, 70000},
 	} {

@@ -122,6 +122,7 @@ func serveHostile(w http.ResponseWriter, r *http.Request, hc hostileCase) {
 // call ends with the typed error the table names, before its deadline, within bounded
 // memory, without a panic.
 func TestHostileResponses(t *testing.T) {
+	// Not parallel: it bounds the allocations of the whole process, which other tests would add to.
 	raw, err := os.ReadFile("testdata/hostile/responses.json")
 	if err != nil {
 		t.Fatal(err)

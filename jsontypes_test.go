@@ -9,6 +9,7 @@ import (
 )
 
 func TestEmbeddedJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, doc string }{
 		{`"[{\"key\":\"a\",\"value\":\"b\"}]"`, `[{"key":"a","value":"b"}]`},
 		{`[{"key":"a","value":"b"}]`, `[{"key":"a","value":"b"}]`},
@@ -37,6 +38,7 @@ func TestEmbeddedJSON(t *testing.T) {
 }
 
 func TestDecodeParameters(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		doc  string
 		want []Parameter
@@ -58,6 +60,7 @@ func TestDecodeParameters(t *testing.T) {
 }
 
 func TestServerTime(t *testing.T) {
+	t.Parallel()
 	gmt8 := time.FixedZone("GMT+8", 8*3600)
 	tests := []struct {
 		in   ServerTime
@@ -66,6 +69,10 @@ func TestServerTime(t *testing.T) {
 		{"2019-08-08 09:32:12", time.Date(2019, 8, 8, 9, 32, 12, 0, gmt8)},
 		{"2019-08-08 09:34:36.0", time.Date(2019, 8, 8, 9, 34, 36, 0, gmt8)},
 		{"2019-08-08 09:34:36.250", time.Date(2019, 8, 8, 9, 34, 36, 250e6, gmt8)},
+		{"2019-08-08 09:34:36.25", time.Date(2019, 8, 8, 9, 34, 36, 250e6, gmt8)}, // Java's Timestamp drops trailing zeros
+		{"2019-08-08 09:34:36.05", time.Date(2019, 8, 8, 9, 34, 36, 50e6, gmt8)},
+		{"2019-08-08 09:34:36.005", time.Date(2019, 8, 8, 9, 34, 36, 5e6, gmt8)},
+		{"2019-08-08 09:34:36.999", time.Date(2019, 8, 8, 9, 34, 36, 999e6, gmt8)},
 		{"2019-08-07", time.Date(2019, 8, 7, 0, 0, 0, 0, gmt8)},
 		{"Tue Feb 02 17:35:00 CST 2021", time.Date(2021, 2, 2, 17, 35, 0, 0, gmt8)},
 		{"", time.Time{}},
@@ -91,6 +98,7 @@ func TestServerTime(t *testing.T) {
 }
 
 func TestTimezoneLocation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		offset int
@@ -116,6 +124,7 @@ func TestTimezoneLocation(t *testing.T) {
 }
 
 func TestWorkflowDirectoryAll(t *testing.T) {
+	t.Parallel()
 	var root []WorkflowDirectory
 	doc := `[{"title":"Workflow","key":"r","isDirectory":true,"children":[
 		{"title":"etl","key":"d1","isDirectory":true,"children":[{"title":"daily","key":2512,"isDirectory":false}]},
@@ -141,6 +150,7 @@ func TestWorkflowDirectoryAll(t *testing.T) {
 }
 
 func TestUnquoteJSON(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{
 		`"plain"`, `""`, `"a \"quoted\" word"`, `"slash \/ and back \\"`, `"tab\tnew\nline"`,
 		`"\u00e9t\u00e9"`, `"emoji \ud83d\ude00"`, `"lone \ud83d surrogate"`, `"\b\f\r\u0041"`, `"{\"k\":[1,2]}"`, `"描述"`, "\"bad \xff byte\"",

@@ -10,6 +10,7 @@ import (
 )
 
 func TestQueryCache(t *testing.T) {
+	t.Parallel()
 	var qc queryCache
 	q := userQuery{Action: "trigger", OrgID: "o", UserID: "u"}
 	v1, raw1, err := qc.encode("https://gw", "/p", q)
@@ -62,6 +63,7 @@ func TestQueryCache(t *testing.T) {
 // TestQueryCacheKeepsNoLongText makes calls whose queries carry distinct 1 MiB expressions
 // and checks that the client keeps none of them once the calls are done.
 func TestQueryCacheKeepsNoLongText(t *testing.T) {
+	// Not parallel: it measures the heap of the whole process, which other tests would add to.
 	c, mt, _ := newTestClient(t)
 	mt.RegisterResponder(http.MethodGet, flowsURL, okData(`[]`))
 	heap := func() uint64 {

@@ -45,7 +45,8 @@ func reconcileMocks(mt *httpmock.MockTransport, exists func() bool) *recorder {
 }
 
 func TestTriggerNeverRunsTwice(t *testing.T) {
-	created := false
+	t.Parallel()
+	created := false // the service has made the instance; shared, so the cases run one at a time
 	tests := []struct {
 		name string
 		// answers of the trigger endpoint, in order; each may mark the instance created
@@ -124,6 +125,7 @@ func processedThen(created *bool, next httpmock.Responder) httpmock.Responder {
 }
 
 func TestTriggerOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t, fastRetries)
 	mt.RegisterResponder(http.MethodPost, searchURL, gatewayError(400)) // the lookup keeps failing
 	mt.RegisterResponder(http.MethodPost, flowsURL, lost)
@@ -146,6 +148,7 @@ func TestTriggerOutcomeUnknown(t *testing.T) {
 // TestTriggerWithoutRetries: with retries off, a trigger whose answer was lost is not
 // resent, but the client still looks for the instance before calling the outcome unknown.
 func TestTriggerWithoutRetries(t *testing.T) {
+	t.Parallel()
 	for _, exists := range []bool{true, false} {
 		c, mt, _ := newTestClient(t) // WithoutRetries
 		gets := reconcileMocks(mt, func() bool { return exists })
@@ -166,6 +169,7 @@ func TestTriggerWithoutRetries(t *testing.T) {
 // TestTriggerDeadlineDuringUnknownOutcome: when the context ends while a trigger's outcome
 // is unknown, the error says the instance may exist.
 func TestTriggerDeadlineDuringUnknownOutcome(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t, fastRetries)
 	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance(wantGMT8ID).Delay(time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -179,7 +183,9 @@ func TestTriggerDeadlineDuringUnknownOutcome(t *testing.T) {
 // TestTriggerUnknownOutcomeEndings covers the ways a trigger gives up after an attempt
 // that may have created the instance: each says the outcome is unknown.
 func TestTriggerUnknownOutcomeEndings(t *testing.T) {
+	t.Parallel()
 	t.Run("resend refused for good", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		reconcileMocks(mt, func() bool { return false })
 		mt.RegisterResponder(http.MethodPost, flowsURL, httpmock.Responder(lost).Then(gatewayError(403)))
@@ -189,6 +195,7 @@ func TestTriggerUnknownOutcomeEndings(t *testing.T) {
 		}
 	})
 	t.Run("resend collides but the lookup finds nothing", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		reconcileMocks(mt, func() bool { return false })
 		mt.RegisterResponder(http.MethodPost, flowsURL, httpmock.Responder(lost).Then(codeAnswer(62102, "do not trigger the same workflow repeatedly in 1 minute")))
@@ -198,6 +205,7 @@ func TestTriggerUnknownOutcomeEndings(t *testing.T) {
 		}
 	})
 	t.Run("lookups are single requests", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		mt.RegisterResponder(http.MethodPost, searchURL, gatewayError(503))
 		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
@@ -209,6 +217,7 @@ func TestTriggerUnknownOutcomeEndings(t *testing.T) {
 		}
 	})
 	t.Run("a lookup refused for good ends it", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		mt.RegisterResponder(http.MethodPost, searchURL, codeAnswer(62103, "User has no privilege."))
 		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
@@ -223,6 +232,7 @@ func TestTriggerUnknownOutcomeEndings(t *testing.T) {
 		}
 	})
 	t.Run("resend waits for Retry-After", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		reconcileMocks(mt, func() bool { return false })
 		var stamps []time.Time

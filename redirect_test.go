@@ -24,7 +24,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 		reached.Add(1)
 		_, _ = w.Write([]byte(`{"status":0,"code":0,"msg":"OK","data":{"accessToken":"stolen-token-0123456789","expire":7200,"flowInstanceId":"3377-20261130080000"}}`))
 	}))
-	defer other.Close()
+	t.Cleanup(other.Close) // after the parallel subtests, which a defer would not wait for
 	otherHost := strings.TrimPrefix(other.URL, "http://")
 
 	for _, status := range []int{301, 302, 303, 307, 308} {

@@ -42,6 +42,7 @@ func gatewayError(status int) httpmock.Responder {
 var getInstanceURL = testEndpoint + flowInstancesPath
 
 func TestReadRetries(t *testing.T) {
+	t.Parallel()
 	ok := okData(`{"instanceId":"1-20191122012300","flowId":1,"status":2}`)
 	tests := []struct {
 		name     string
@@ -62,6 +63,7 @@ func TestReadRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t, fastRetries)
 			var rec recorder
 			mt.RegisterResponder(http.MethodGet, getInstanceURL, rec.wrap(tt.first.Then(ok)))
@@ -87,6 +89,7 @@ func TestReadRetries(t *testing.T) {
 // TestRetrySpellings: each way to say a number of retries sends that many attempts against
 // a gateway that always answers 503; 0 is the default wherever it is said.
 func TestRetrySpellings(t *testing.T) {
+	t.Parallel()
 	fast := func(n int) Option {
 		return WithRetryPolicy(RetryPolicy{MaxRetries: n, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
 	}
@@ -105,6 +108,7 @@ func TestRetrySpellings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t, tt.opts...)
 			mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503))
 			_, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"})
@@ -122,6 +126,7 @@ func TestRetrySpellings(t *testing.T) {
 // TestRetrySignsEachAttempt: every attempt carries the same body bytes and a fresh
 // timestamp and signature.
 func TestRetrySignsEachAttempt(t *testing.T) {
+	t.Parallel()
 	var ms atomic.Int64
 	ms.Store(testNowMillis)
 	ticking := func() time.Time { return time.UnixMilli(ms.Add(1)) }
@@ -150,7 +155,9 @@ func TestRetrySignsEachAttempt(t *testing.T) {
 }
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
 	t.Run("honoured", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		mt.RegisterResponder(http.MethodGet, getInstanceURL,
 			gatewayError(429).HeaderSet(http.Header{"Retry-After": {"1"}}).Then(okData(`{"instanceId":"1-20191122012300"}`)))
@@ -163,6 +170,7 @@ func TestRetryAfter(t *testing.T) {
 		}
 	})
 	t.Run("longer than allowed", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, WithRetryPolicy(RetryPolicy{MaxRetries: 3, MaxRetryAfter: time.Second}))
 		mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(429).HeaderSet(http.Header{"Retry-After": {"120"}}))
 		_, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"})
@@ -171,6 +179,7 @@ func TestRetryAfter(t *testing.T) {
 		}
 	})
 	t.Run("pause", func(t *testing.T) {
+		t.Parallel()
 		p := DefaultRetryPolicy()
 		now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 		for _, tt := range []struct {
@@ -201,6 +210,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestRetryStopsWhenContextEnds(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t, WithRetryPolicy(RetryPolicy{MaxRetries: 5, MinBackoff: 10 * time.Second, MaxBackoff: 10 * time.Second}))
 	mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -217,6 +227,7 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 }
 
 func TestWritesThatAreNotSafeToRepeat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		first    httpmock.Responder
@@ -230,6 +241,7 @@ func TestWritesThatAreNotSafeToRepeat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t, fastRetries)
 			var rec recorder
 			mt.RegisterResponder(http.MethodPost, getInstanceURL, rec.wrap(tt.first.Then(okData(`""`))))
@@ -248,7 +260,9 @@ func TestWritesThatAreNotSafeToRepeat(t *testing.T) {
 }
 
 func TestTokenFailuresAndRetries(t *testing.T) {
+	t.Parallel()
 	t.Run("token service unavailable, then up", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		mt.RegisterResponder(http.MethodPost, tokenGetURL, gatewayError(503).Then(tokenResponder(testToken, 7200)))
 		mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
@@ -260,6 +274,7 @@ func TestTokenFailuresAndRetries(t *testing.T) {
 		}
 	})
 	t.Run("wrong keys are final", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t, fastRetries)
 		mt.RegisterResponder(http.MethodPost, tokenGetURL, jsonResponder(200, map[string]any{"status": 1002, "msg": "The appKey does not exist"}))
 		if _, err := trigger(c, 1); !errors.Is(err, ErrUnauthorized) {
@@ -270,6 +285,7 @@ func TestTokenFailuresAndRetries(t *testing.T) {
 		}
 	})
 	t.Run("1203 on a call renews the token", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("old", 7200).Then(tokenResponder("new", 7200)))
 		var rec recorder
@@ -304,6 +320,7 @@ func skewedGateway(server time.Time, next httpmock.Responder) httpmock.Responder
 }
 
 func TestClockSkewCorrected(t *testing.T) {
+	t.Parallel()
 	server := time.UnixMilli(testNowMillis).Add(40 * time.Minute) // our clock is 40 min behind
 	c, mt, clock := newTestClient(t)
 	var rec recorder
@@ -327,6 +344,7 @@ func TestClockSkewCorrected(t *testing.T) {
 }
 
 func TestNoLogFoundIsNotRetried(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t, fastRetries)
 	mt.RegisterResponder(http.MethodGet, testEndpoint+taskInstancesPath, codeAnswer(62109, "No log found"))
 	_, err := c.GetTaskInstanceLog(context.Background(), GetTaskInstanceLogRequest{TaskInstanceID: "1-20191122012300"})
@@ -339,6 +357,7 @@ func TestNoLogFoundIsNotRetried(t *testing.T) {
 }
 
 func TestRefusedCertificateIsNotRetried(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t, fastRetries)
 	mt.RegisterResponder(http.MethodGet, getInstanceURL, func(*http.Request) (*http.Response, error) {
 		return nil, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}
@@ -354,6 +373,7 @@ func TestRefusedCertificateIsNotRetried(t *testing.T) {
 }
 
 func TestWithRetryPolicyZeroFields(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		in   RetryPolicy
 		want int

@@ -15,6 +15,7 @@ import (
 // TestSecretsNeverShown runs every kind of outcome with a debug logger and searches all
 // that the client printed, logged and returned for the SecretKey and the access token.
 func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	const token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	echo := func(req *http.Request) (*http.Response, error) {
 		// A broken server that echoes the request's credentials in an HTML page.
@@ -60,6 +61,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c, mt, clock := newTestClient(t, WithLogger(logger), fastRetries)

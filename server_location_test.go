@@ -11,6 +11,7 @@ import (
 // TestServerLocationRenewed: the zone is asked once per half hour of the clock (offsets
 // change on such a boundary), and a changed offset is seen after the boundary.
 func TestServerLocationRenewed(t *testing.T) {
+	t.Parallel()
 	c, mt, clock := newTestClient(t)
 	zoneURL := testEndpoint + timePath
 	mt.RegisterResponder(http.MethodGet, zoneURL, okData(`{"timezone":"GMT+1"}`).Then(okData(`{"timezone":"GMT+2"}`)))
@@ -39,6 +40,7 @@ func TestServerLocationRenewed(t *testing.T) {
 
 // TestServerLocationOneRequestForManyCallers: concurrent first callers share one request.
 func TestServerLocationOneRequestForManyCallers(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	zoneURL := testEndpoint + timePath
 	mt.RegisterResponder(http.MethodGet, zoneURL, okData(`{"timezone":"Asia/Shanghai"}`).Delay(50*time.Millisecond))

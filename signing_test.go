@@ -49,6 +49,7 @@ func loadSigningVectors(t testing.TB) signingVectors {
 // TestSignIsTheGatewaySignature checks that the public Sign is the one definition in
 // internal/signing (whose own tests hold the vectors) with the documentation's example.
 func TestSignIsTheGatewaySignature(t *testing.T) {
+	t.Parallel()
 	v := loadSigningVectors(t).Signatures[0]
 	q, err := url.ParseQuery(v.Query)
 	if err != nil {
@@ -61,8 +62,10 @@ func TestSignIsTheGatewaySignature(t *testing.T) {
 
 // TestTokenRequestVectors checks the token request body the client sends for each vector.
 func TestTokenRequestVectors(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadSigningVectors(t).TokenRequests {
 		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
 			body, err := json.Marshal(tokenRequestBody{AppKey: v.AppKey, Encryption: v.Encryption, Timestamp: v.Timestamp})
 			if err != nil {
 				t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestTokenRequestAndCaching(t *testing.T) {
+	t.Parallel()
 	c, mt, clock := newTestClient(t)
 	var rec recorder
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, rec.wrap(tokenResponder(testToken, 7200)))
@@ -44,6 +45,7 @@ func TestTokenRequestAndCaching(t *testing.T) {
 }
 
 func TestTokenRenewedBeforeExpiry(t *testing.T) {
+	t.Parallel()
 	c, mt, clock := newTestClient(t)
 	var gets, refreshes recorder
 	var api recorder
@@ -83,6 +85,7 @@ func TestTokenRenewedBeforeExpiry(t *testing.T) {
 }
 
 func TestTokenRefreshRefusedFallsBackToGet(t *testing.T) {
+	t.Parallel()
 	c, mt, clock := newTestClient(t)
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 600).Then(tokenResponder("token-3", 600)))
 	mt.RegisterResponder(http.MethodPost, tokenRefURL, jsonResponder(200, map[string]any{"status": 1204, "msg": "Failed to refresh access token"}))
@@ -105,6 +108,7 @@ func TestTokenRefreshRefusedFallsBackToGet(t *testing.T) {
 }
 
 func TestTokenExpiredIsFetchedAgain(t *testing.T) {
+	t.Parallel()
 	c, mt, clock := newTestClient(t)
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 600).Then(tokenResponder("token-2", 600)))
 	var api recorder
@@ -125,6 +129,7 @@ func TestTokenExpiredIsFetchedAgain(t *testing.T) {
 }
 
 func TestTokenTimestampsStrictlyIncrease(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	var gets recorder
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, gets.wrap(tokenResponder("t", 7200)))
@@ -150,6 +155,7 @@ func TestTokenTimestampsStrictlyIncrease(t *testing.T) {
 }
 
 func TestTokenOneRequestForManyGoroutines(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	var tokenCalls atomic.Int32
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, func(req *http.Request) (*http.Response, error) {
@@ -180,6 +186,7 @@ func TestTokenOneRequestForManyGoroutines(t *testing.T) {
 }
 
 func TestTokenFailureSharedByWaiters(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	var tokenCalls atomic.Int32
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, func(req *http.Request) (*http.Response, error) {
@@ -207,6 +214,7 @@ func TestTokenFailureSharedByWaiters(t *testing.T) {
 }
 
 func TestTokenLeaderCancelledWaiterContinues(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	release := make(chan struct{})
 	first := true
@@ -255,6 +263,7 @@ func TestTokenLeaderCancelledWaiterContinues(t *testing.T) {
 }
 
 func TestTokenServiceErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		responder  httpmock.Responder
@@ -277,6 +286,7 @@ func TestTokenServiceErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			mt.RegisterResponder(http.MethodPost, tokenGetURL, tt.responder)
 			_, err := trigger(c, 1)
@@ -298,6 +308,7 @@ func TestTokenServiceErrors(t *testing.T) {
 }
 
 func TestTokenTolerantDecoding(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, body string }{
 		{"documentation's typo stauts", `{"stauts":0,"msg":"SUCCESS","data":{"accessToken":"tok","expire":7200}}`},
 		{"expire as string", `{"status":0,"msg":"SUCCESS","data":{"accessToken":"tok","expire":"7200"}}`},
@@ -306,6 +317,7 @@ func TestTokenTolerantDecoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			mt.RegisterResponder(http.MethodPost, tokenGetURL, httpmock.NewStringResponder(200, tt.body))
 			var api recorder
@@ -323,6 +335,7 @@ func TestTokenTolerantDecoding(t *testing.T) {
 // TestUnauthorizedRenewsToken: a 401 makes the client renew its token once and re-sign
 // the same call; a second 401 is the caller's.
 func TestUnauthorizedRenewsToken(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 7200).Then(tokenResponder("token-2", 7200)).
 		Then(tokenResponder("token-3", 7200)))
@@ -352,6 +365,7 @@ func TestUnauthorizedRenewsToken(t *testing.T) {
 }
 
 func TestTokenNotInErrorBodies(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	// An answer that holds a token but is not well formed: the sample must not show it.
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, httpmock.NewStringResponder(200,
@@ -367,6 +381,7 @@ func TestTokenNotInErrorBodies(t *testing.T) {
 }
 
 func TestTokenReplayResentWithLaterTimestamp(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	var gets recorder
 	replay := jsonResponder(200, map[string]any{"status": 1001, "msg": "Repeated requests with duplicated encryption"})
@@ -407,6 +422,7 @@ func TestTokenReplayResentWithLaterTimestamp(t *testing.T) {
 // TestEarlyRenewalFailureKeepsToken: a renewal that fails while the token still holds does
 // not fail the call; it is tried again after a pause, not on every call.
 func TestEarlyRenewalFailureKeepsToken(t *testing.T) {
+	t.Parallel()
 	c, mt, clock := newTestClient(t)
 	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder("token-1", 600).Then(gatewayError(503)))
 	mt.RegisterResponder(http.MethodPost, tokenRefURL, gatewayError(503))
@@ -433,6 +449,7 @@ func TestEarlyRenewalFailureKeepsToken(t *testing.T) {
 }
 
 func TestTokenLifetimeBounds(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		expire string
 		calls  int
@@ -461,6 +478,7 @@ func TestTokenLifetimeBounds(t *testing.T) {
 // of the token service, is not cached, and fails the call before anything is sent: a
 // trigger says so, not that its outcome is unknown.
 func TestUnusableTokenRefused(t *testing.T) {
+	t.Parallel()
 	for _, tok := range []string{"abc\r\nX-Injected: 1", "abc\x00def", "with space", strings.Repeat("a", 4097)} {
 		c, mt, _ := newTestClient(t, fastRetries)
 		mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder(tok, 7200))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ func statusSequence(statuses ...FlowInstanceStatus) (httpmock.Responder, *atomic
 }
 
 func TestWaitForFlowInstance(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	responder, polls := statusSequence(StatusWait, StatusWait, StatusRunning, StatusRunning, StatusRunning, StatusSuccess)
 	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
@@ -42,9 +44,32 @@ func TestWaitForFlowInstance(t *testing.T) {
 	}
 }
 
+// TestWaitForFlowInstanceIdentity: WithWaitIdentity makes the polls ask as that user.
+func TestWaitForFlowInstanceIdentity(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t)
+	var rec recorder
+	responder, _ := statusSequence(StatusRunning, StatusSuccess)
+	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, rec.wrap(responder))
+	if _, err := c.WaitForFlowInstance(context.Background(), "3377-20191122012300",
+		WithWaitIdentity("o2", "u2"), WithPollInterval(time.Millisecond, time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	reqs := rec.all()
+	for _, r := range reqs {
+		if u, err := url.Parse(r.url); err != nil || u.Query().Get("orgId") != "o2" || u.Query().Get("userId") != "u2" {
+			t.Errorf("poll %s, want orgId o2 and userId u2", r.url)
+		}
+	}
+	if len(reqs) != 2 {
+		t.Errorf("%d polls, want 2", len(reqs))
+	}
+}
+
 // TestWaitForFlowInstanceFailedRun: every terminal status but SUCCESS is an error that
 // matches ErrFlowInstanceFailed and carries the final instance.
 func TestWaitForFlowInstanceFailedRun(t *testing.T) {
+	t.Parallel()
 	for _, status := range []FlowInstanceStatus{StatusFail, StatusCancel, StatusTimeout, StatusSkip, StatusInternalError} {
 		c, mt, _ := newTestClient(t)
 		responder, _ := statusSequence(StatusRunning, status)
@@ -62,7 +87,9 @@ func TestWaitForFlowInstanceFailedRun(t *testing.T) {
 }
 
 func TestWaitForFlowInstanceStops(t *testing.T) {
+	t.Parallel()
 	t.Run("context ends", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		responder, _ := statusSequence(StatusRunning)
 		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
@@ -81,6 +108,7 @@ func TestWaitForFlowInstanceStops(t *testing.T) {
 		}
 	})
 	t.Run("long pause cut by the context", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		responder, polls := statusSequence(StatusRunning)
 		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
@@ -98,6 +126,7 @@ func TestWaitForFlowInstanceStops(t *testing.T) {
 		}
 	})
 	t.Run("poll error", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath,
 			httpmock.NewStringResponder(200, `{"code":62102,"msg":"Instance not found"}`))
@@ -107,6 +136,7 @@ func TestWaitForFlowInstanceStops(t *testing.T) {
 		}
 	})
 	t.Run("bad id", func(t *testing.T) {
+		t.Parallel()
 		c, mt, _ := newTestClient(t)
 		_, err := c.WaitForFlowInstance(context.Background(), "3377")
 		if !errors.Is(err, ErrInvalidRequest) || mt.GetTotalCallCount() != 0 {
@@ -116,6 +146,7 @@ func TestWaitForFlowInstanceStops(t *testing.T) {
 }
 
 func TestWaitBackoffGrowsAndCaps(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	responder, _ := statusSequence(StatusRunning, StatusRunning, StatusRunning, StatusRunning, StatusRunning, StatusRunning, StatusSuccess)
 	var stamps []time.Time
