@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/utcoffset"
 )
 
 // flowTypes maps the names of SeedFlow.Type to the scheduling types.
@@ -223,7 +224,7 @@ func parseTimezone(name string) (*time.Location, error) {
 	}
 	for _, prefix := range []string{"GMT", "UTC"} {
 		if rest, ok := strings.CutPrefix(name, prefix); ok && rest != "" && (rest[0] == '+' || rest[0] == '-') {
-			offset, err := parseOffset(rest)
+			offset, err := utcoffset.Parse(rest)
 			if err != nil {
 				return nil, err
 			}
@@ -235,26 +236,4 @@ func parseTimezone(name string) (*time.Location, error) {
 		return nil, errors.New(`want "UTC", an offset such as "GMT+8" or "UTC+05:30", or an IANA name such as "Asia/Shanghai"`)
 	}
 	return loc, nil
-}
-
-// parseOffset reads "+8", "-3", "+08:00", "+5:30" or "+0800" as seconds east of UTC, up to 14
-// hours.
-func parseOffset(s string) (int, error) {
-	sign := 1
-	if s[0] == '-' {
-		sign = -1
-	}
-	s = s[1:]
-	hours, minutes := s, "0"
-	if h, m, ok := strings.Cut(s, ":"); ok {
-		hours, minutes = h, m
-	} else if len(s) == 4 {
-		hours, minutes = s[:2], s[2:]
-	}
-	h, errH := strconv.Atoi(hours)
-	m, errM := strconv.Atoi(minutes)
-	if errH != nil || errM != nil || len(hours) == 0 || len(hours) > 2 || h > 14 || m < 0 || m > 59 || h < 0 {
-		return 0, errors.New(`bad UTC offset; want e.g. "GMT+8", "GMT-3", "UTC+05:30"`)
-	}
-	return sign * (h*3600 + m*60), nil
 }
