@@ -68,24 +68,24 @@ type armedFault struct {
 }
 
 // InjectFault arms f on the requests of route r. Faults are tried in the order injected.
-func (s *Server) InjectFault(r Route, f Fault) {
+func (b *Backend) InjectFault(r Route, f Fault) {
 	left := f.Times
 	if left <= 0 {
 		left = -1
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	if s.faults.rnd == nil {
-		s.faults.rnd = rand.New(rand.NewPCG(1, 2))
+	b.faults.mu.Lock()
+	defer b.faults.mu.Unlock()
+	if b.faults.rnd == nil {
+		b.faults.rnd = rand.New(rand.NewPCG(1, 2))
 	}
-	s.faults.list = append(s.faults.list, &armedFault{route: r, fault: f, left: left})
+	b.faults.list = append(b.faults.list, &armedFault{route: r, fault: f, left: left})
 }
 
 // ClearFaults disarms every fault.
-func (s *Server) ClearFaults() {
-	s.faults.mu.Lock()
-	s.faults.list = nil
-	s.faults.mu.Unlock()
+func (b *Backend) ClearFaults() {
+	b.faults.mu.Lock()
+	b.faults.list = nil
+	b.faults.mu.Unlock()
 }
 
 // pick returns the fault that applies to r, if any, and counts it.
@@ -110,8 +110,8 @@ func (fs *faults) pick(r *http.Request) (Fault, bool) {
 }
 
 // serveWithFaults applies the fault picked for r, if any, around serve.
-func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
-	f, ok := s.faults.pick(r)
+func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
+	f, ok := b.faults.pick(r)
 	if !ok {
 		serve(w, r)
 		return
@@ -127,13 +127,13 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, serve h
 	}
 	switch {
 	case f.Status != 0:
-		w.Header().Set("Date", s.state.clock().UTC().Format(http.TimeFormat))
+		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
 		writeGatewayError(w, f.Status, orText(f.Message, http.StatusText(f.Status)))
 	case f.Code != 0:
-		w.Header().Set("Date", s.state.clock().UTC().Format(http.TimeFormat))
+		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
 		writeEnvelope(w, nil, &failure{code: f.Code, msg: orText(f.Message, "injected fault")})
 	case f.DropAfterProcessing:
 		serve(httptest.NewRecorder(), r)

@@ -124,7 +124,7 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 		} else {
 			id, next = next, next+1
 		}
-		t := Task{ID: id, Duration: DefaultTaskDuration, Type: DefaultTaskType}
+		t := Task{ID: id, Duration: DefaultTaskDuration, Type: defaultTaskType}
 		if i, ok := old[id]; ok {
 			t = flow.Tasks[i]
 		}
@@ -285,7 +285,7 @@ func (st *state) importFlow(c *call) (any, *failure) {
 // importedFlow builds a flow of orgID from an ExportedFlow; ok is false when it is invalid.
 func (st *state) importedFlow(in exportedFlowInput, orgID string, now time.Time) (flow *Flow, ok bool) {
 	if in.Cycle == "" {
-		in.Cycle = DefaultCycle
+		in.Cycle = defaultCycle
 	}
 	if in.Cron == "" {
 		in.Cron = DefaultFreq

@@ -15,7 +15,7 @@ var flowTypes = map[string]int{
 	"": FlowTypeManual, "manual": FlowTypeManual, "periodic": FlowTypePeriodic, "temporary": FlowTypeTemporary,
 }
 
-// cycles are the values SeedFlow.Cycle may take ("" takes DefaultCycle).
+// cycles are the values SeedFlow.Cycle may take ("" takes "D").
 var cycles = map[string]bool{"": true, "M": true, "W": true, "D": true, "H": true, "mi": true}
 
 // Validate checks the seed: a time zone Location can read; applications with a non-empty
@@ -25,7 +25,15 @@ var cycles = map[string]bool{"": true, "M": true, "W": true, "D": true, "H": tru
 // positive id unique in the seed, a name unique in their flow, a valid duration, and upstream
 // tasks of the same flow without a cycle. The error names the first offending entry, e.g.
 // `seed: flows[1] (id 3377): tasks[0] (id 108580): duration "1x": ...`.
+//
+// Deprecated: LoadSeed, NewServerFromSeed, Backend.Load and Backend.ApplySeed validate the
+// seed they are given, with the same errors.
 func (s *Seed) Validate() error {
+	return s.validate()
+}
+
+// validate is Validate.
+func (s *Seed) validate() error {
 	if _, err := s.Location(); err != nil {
 		return err
 	}

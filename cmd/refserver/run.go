@@ -45,7 +45,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "refserver: %v\n", err)
 		return exitUsage
 	}
-	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "refserver: %v\n", err)
@@ -55,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, url)
 	fmt.Fprintf(stderr, "refserver: serving %s at %s; stop with Ctrl-C\n", desc, url)
 
-	handler := srv.Handler()
+	var handler http.Handler = srv
 	if cfg.verbose {
 		handler = logRequests(handler, stderr)
 	}
@@ -148,12 +147,16 @@ Flags:
 	return cfg, 0, true
 }
 
-// start returns the reference server seeded from the file at path, or with the demo seed when
-// path is empty, with opts, and a description of its seed. The description names no SecretKey.
-func start(path string, opts ...refserver.Option) (*refserver.Server, string, error) {
-	opts = append([]refserver.Option{refserver.WithoutListener()}, opts...)
+// start returns a reference server without a listener loaded with the seed file at path, or
+// with the demo seed when path is empty, with opts, and a description of its seed. The
+// description names no SecretKey.
+func start(path string, opts ...refserver.Option) (*refserver.Backend, string, error) {
+	b := refserver.NewBackend(opts...)
 	if path == "" {
-		return refserver.NewDemoServer(opts...), fmt.Sprintf(
+		if err := b.Load(refserver.DemoSeed()); err != nil {
+			return nil, "", err
+		}
+		return b, fmt.Sprintf(
 			"the demo seed (app %s, org %s, user %s; flows %d \"demo flow\" and %d \"empty flow\")",
 			refserver.DemoAccessKey, refserver.DemoOrgID, refserver.DemoUserID, refserver.DemoFlowID, refserver.DemoEmptyFlowID), nil
 	}
@@ -166,12 +169,11 @@ func start(path string, opts ...refserver.Option) (*refserver.Server, string, er
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	srv, err := refserver.NewServerFromSeed(seed, opts...)
-	if err != nil {
+	if err := b.Load(seed); err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	loc, _ := seed.Location()
-	return srv, fmt.Sprintf("the seed %s (%d apps, %d users, %d flows; time zone %s)",
+	return b, fmt.Sprintf("the seed %s (%d apps, %d users, %d flows; time zone %s)",
 		path, len(seed.Apps), len(seed.Users), len(seed.Flows), loc), nil
 }
 
