@@ -16,7 +16,7 @@ func (b *Backend) AddApp(accessKey, secretKey string, orgIDs ...string) {
 func (st *state) addApp(accessKey, secretKey string, orgIDs []string, anyOrg bool) {
 	a := st.apps[accessKey]
 	if a == nil {
-		a = &app{orgs: make(map[string]bool)}
+		a = &app{accessKey: accessKey, orgs: make(map[string]bool)}
 		st.apps[accessKey] = a
 	}
 	a.secret = secretKey

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -109,11 +110,12 @@ func (fs *faults) pick(r *http.Request) (Fault, bool) {
 	return Fault{}, false
 }
 
-// serveWithFaults applies the fault picked for r, if any, around serve.
-func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
+// serveWithFaults applies the fault picked for r, if any, around serve, and logs how the
+// request was judged.
+func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve func(http.ResponseWriter, *http.Request) verdict) {
 	f, ok := b.faults.pick(r)
 	if !ok {
-		serve(w, r)
+		b.state.record(r, serve(w, r))
 		return
 	}
 	if f.Delay > 0 {
@@ -131,21 +133,20 @@ func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve 
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
-		writeGatewayError(w, f.Status, orText(f.Message, http.StatusText(f.Status)))
+		msg := cmp.Or(f.Message, http.StatusText(f.Status))
+		b.state.record(r, refuse(w, f.Status, msg, "injected fault"))
 	case f.Code != 0:
 		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
-		writeEnvelope(w, nil, &failure{code: f.Code, msg: orText(f.Message, "injected fault")})
+		fail := &failure{code: f.Code, msg: cmp.Or(f.Message, "injected fault")}
+		w.Header().Set(HeaderReason, "injected fault")
+		writeEnvelope(w, nil, fail)
+		b.state.record(r, verdictOf(http.StatusOK, fail, "injected fault"))
 	case f.DropAfterProcessing:
-		serve(httptest.NewRecorder(), r)
+		v := serve(httptest.NewRecorder(), r)
+		v.reason = "injected fault: served, then the connection dropped unanswered"
+		b.state.record(r, v)
 		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
 	default:
-		serve(w, r)
+		b.state.record(r, serve(w, r))
 	}
-}
-
-func orText(s, fallback string) string {
-	if s != "" {
-		return s
-	}
-	return fallback
 }

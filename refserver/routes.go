@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -62,8 +63,9 @@ var operations = map[operation]func(*state, *call) (any, *failure){
 }
 
 // serveGateway is the gateway: Date header, route (404), body size (413), then the token
-// service or the signature check (401) and the operation.
-func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) {
+// service or the signature check (401) and the operation. It writes the answer and returns
+// how the request was judged.
+func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
 	st := b.state
 	w.Header().Set("Date", st.clock().UTC().Format(http.TimeFormat))
 
@@ -73,49 +75,57 @@ func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) {
 	isBatch = isBatch && resources[resource]
 	if !isToken && !isBatch {
 		// Token routes take POST only, like a Kong route with methods set.
-		writeGatewayError(w, http.StatusNotFound, msgNoRoute)
-		return
+		return refuse(w, http.StatusNotFound, msgNoRoute, "no EnOS route for "+r.Method+" "+quote(path))
 	}
 
 	body, status := readBody(r)
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
-		writeGatewayError(w, status, msgTooLarge)
-		return
+		return refuse(w, status, msgTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
 	case status != 0:
-		writeGatewayError(w, status, msgBadRequestBody)
-		return
+		return refuse(w, status, msgBadRequestBody, "the body could not be read")
 	}
 
 	if isToken {
-		st.serveToken(w, body, path == signing.TokenRefreshPath)
-		return
+		data, f, reason := st.token(body, path == signing.TokenRefreshPath)
+		if reason != "" {
+			w.Header().Set(HeaderReason, reason)
+		}
+		writeTokenAnswer(w, data, f)
+		return verdictOf(http.StatusOK, f, reason)
 	}
 	data, f, refused := st.serveOperation(r, resource, body)
 	if refused != nil {
-		writeGatewayError(w, refused.status, refused.message)
-		return
+		return refuse(w, refused.status, refused.message, refused.reason)
 	}
 	writeEnvelope(w, data, f)
+	return verdictOf(http.StatusOK, f, "")
 }
 
-// refusal is an answer of the gateway itself: an HTTP status and {"message": ...}.
+// refuse writes a refusal of the gateway itself, with its reason.
+func refuse(w http.ResponseWriter, status int, message, reason string) verdict {
+	w.Header().Set(HeaderReason, reason)
+	writeGatewayError(w, status, message)
+	return verdict{status: status, msg: message, reason: reason}
+}
+
+// refusal is an answer of the gateway itself: an HTTP status and {"message": ...}, and why.
 type refusal struct {
 	status  int
 	message string
+	reason  string
 }
 
-var (
-	// refusedUnauthorized answers a call that fails authentication.
-	refusedUnauthorized = &refusal{http.StatusUnauthorized, msgUnauthorized}
-	// refusedOrg answers an app acting on an organization it is not registered in. The EnOS
-	// documentation gives no answer for this case; this one is inferred. In EnOS an app is
-	// registered in an organization and authorized there, and the gateway, which knows the
-	// app from the token, refuses the rest as the Kong gateway refuses a consumer that a
-	// route does not allow: HTTP 403 with Kong's stock message, in the {"message": ...} body
-	// of the gateway's other refusals.
-	refusedOrg = &refusal{http.StatusForbidden, msgOrgForbidden}
-)
+// refusedOrg answers an app acting on an organization it is not registered in. The EnOS
+// documentation gives no answer for this case; this one is inferred. In EnOS an app is
+// registered in an organization and authorized there, and the gateway, which knows the app
+// from the token, refuses the rest as the Kong gateway refuses a consumer that a route does
+// not allow: HTTP 403 with Kong's stock message, in the {"message": ...} body of the
+// gateway's other refusals.
+func refusedOrg(accessKey, orgID string) *refusal {
+	return &refusal{http.StatusForbidden, msgOrgForbidden,
+		"app " + quote(accessKey) + " is not registered in organization " + quote(orgID)}
+}
 
 // serveOperation authenticates a Batch Processing call, checks that its app is registered in
 // the organization the call acts in (orgId, when present), and runs its operation with the
@@ -125,13 +135,13 @@ func (st *state) serveOperation(r *http.Request, resource string, body []byte) (
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	a := st.authenticate(r.Header, query, body, now)
+	a, reason := st.authenticate(r, query, body, now)
 	if a == nil {
-		return nil, nil, refusedUnauthorized
+		return nil, nil, &refusal{http.StatusUnauthorized, msgUnauthorized, reason}
 	}
 	// Get Current Time and Get Timezone (/time) take no orgId: the others act in one.
 	if org := query.Get("orgId"); org != "" && resource != "/time" && !a.registeredIn(org) {
-		return nil, nil, refusedOrg
+		return nil, nil, refusedOrg(a.accessKey, org)
 	}
 	st.settle(now)
 	handle := operations[operation{r.Method, resource, query.Get("action")}]

@@ -160,6 +160,7 @@ type state struct {
 	maxInstances int   // the most instances kept (WithMaxInstances); 0 keeps all
 	locSet       bool  // loc was set (WithLocation): a seed's time zone does not replace it
 	seed         *Seed // the seed Load last loaded, which Reset loads again; nil for none
+	requests     requestLog
 
 	apps        map[string]*app   // by access key
 	tokens      map[string]*token // by access token; pruned when long expired
@@ -196,10 +197,11 @@ type state struct {
 // app is a registered application (AccessKey/SecretKey pair) and the organizations it is
 // registered in.
 type app struct {
-	secret  string
-	current string          // the token token/get hands out while it is valid; "" before the first
-	orgs    map[string]bool // the organizations it is registered in
-	anyOrg  bool            // registered with no organization named: it acts on every one
+	accessKey string
+	secret    string
+	current   string          // the token token/get hands out while it is valid; "" before the first
+	orgs      map[string]bool // the organizations it is registered in
+	anyOrg    bool            // registered with no organization named: it acts on every one
 }
 
 // registeredIn reports whether the app may act on the organization orgID.
