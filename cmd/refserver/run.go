@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/enos-go/batchprocessing/refserver"
@@ -40,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	srv, desc, err := start(cfg.seedPath, refserver.WithMaxInstances(cfg.maxInstances))
+	srv, desc, err := start(cfg.seedPath, cfg.options()...)
 	if err != nil {
 		fmt.Fprintf(stderr, "refserver: %v\n", err)
 		return exitUsage
@@ -55,6 +56,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "refserver: serving %s at %s; stop with Ctrl-C\n", desc, url)
 
 	var handler http.Handler = srv
+	if cfg.control {
+		handler = refserver.NewControlHandler(srv, cfg.manualClock)
+	}
 	if cfg.verbose {
 		handler = logRequests(handler, stderr)
 	}
@@ -92,9 +96,61 @@ func stop(hs *http.Server, grace time.Duration, stderr io.Writer) {
 // config is what the flags set.
 type config struct {
 	addr, seedPath                                string
-	verbose                                       bool
+	verbose, control                              bool
 	readTimeout, writeTimeout, idleTimeout, grace time.Duration
 	maxInstances                                  int
+	clock, clockStart, location                   string
+	tokenLifetime, timestampWindow                time.Duration
+
+	manualClock *refserver.ManualClock // with -clock manual
+	loc         *time.Location         // with -location
+}
+
+// options returns the server options the flags ask for.
+func (cfg *config) options() []refserver.Option {
+	opts := []refserver.Option{refserver.WithMaxInstances(cfg.maxInstances),
+		refserver.WithTokenLifetime(cfg.tokenLifetime), refserver.WithTimestampWindow(cfg.timestampWindow)}
+	if cfg.manualClock != nil {
+		opts = append(opts, refserver.WithClock(cfg.manualClock.Now))
+	}
+	if cfg.loc != nil {
+		opts = append(opts, refserver.WithLocation(cfg.loc))
+	}
+	return opts
+}
+
+// checkClockAndZone reads -clock, -clock-start and -location into cfg.
+func (cfg *config) checkClockAndZone(stderr io.Writer) bool {
+	switch cfg.clock {
+	case "wall":
+		if cfg.clockStart != "" {
+			fmt.Fprintln(stderr, "refserver: -clock-start needs -clock manual")
+			return false
+		}
+	case "manual":
+		start := time.Now().UTC().Truncate(time.Second)
+		if cfg.clockStart != "" {
+			t, err := time.Parse(time.RFC3339Nano, cfg.clockStart)
+			if err != nil {
+				fmt.Fprintf(stderr, "refserver: -clock-start %q: want an RFC 3339 time such as 2026-11-30T08:00:00Z\n", cfg.clockStart)
+				return false
+			}
+			start = t
+		}
+		cfg.manualClock = refserver.NewManualClock(start)
+	default:
+		fmt.Fprintf(stderr, "refserver: -clock %q: want wall or manual\n", cfg.clock)
+		return false
+	}
+	if cfg.location != "" {
+		loc, err := (&refserver.Seed{Timezone: cfg.location}).Location()
+		if err != nil {
+			fmt.Fprintf(stderr, "refserver: -location: %v\n", strings.TrimPrefix(err.Error(), "seed: "))
+			return false
+		}
+		cfg.loc = loc
+	}
+	return true
 }
 
 // parseFlags reads the flags. When ok is false the program ends with code: the usage was
@@ -110,6 +166,12 @@ func parseFlags(args []string, stderr io.Writer) (cfg config, code int, ok bool)
 	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&cfg.grace, "grace", defaultGrace, "on SIGINT or SIGTERM, how long requests in flight may finish before their connections are closed")
 	fs.IntVar(&cfg.maxInstances, "max-instances", defaultMaxInstances, "the most flow instances kept; beyond, those that ended first are forgotten (0: keep all)")
+	fs.BoolVar(&cfg.control, "control", true, "serve the control API under /_refserver/ (faults, clock, settings, state, reset); -control=false turns it off")
+	fs.StringVar(&cfg.clock, "clock", "wall", "the server clock: wall, or manual (moved only through the control API)")
+	fs.StringVar(&cfg.clockStart, "clock-start", "", "with -clock manual, the time it starts at (RFC 3339; default now)")
+	fs.DurationVar(&cfg.tokenLifetime, "token-lifetime", 7200*time.Second, "the lifetime of issued access tokens")
+	fs.DurationVar(&cfg.timestampWindow, "timestamp-window", 15*time.Minute, "how far a request timestamp may be from the server clock, either way")
+	fs.StringVar(&cfg.location, "location", "", "the server's time zone (UTC, GMT+8, UTC+05:30, Asia/Shanghai); default the seed's, or UTC")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: refserver [-addr host:port] [-seed file.json] [-v] [flags]
 
@@ -134,7 +196,8 @@ Flags:
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"read-timeout", cfg.readTimeout}, {"write-timeout", cfg.writeTimeout}, {"idle-timeout", cfg.idleTimeout}, {"grace", cfg.grace}} {
+	}{{"read-timeout", cfg.readTimeout}, {"write-timeout", cfg.writeTimeout}, {"idle-timeout", cfg.idleTimeout}, {"grace", cfg.grace},
+		{"token-lifetime", cfg.tokenLifetime}, {"timestamp-window", cfg.timestampWindow}} {
 		if f.d <= 0 {
 			fmt.Fprintf(stderr, "refserver: -%s %v: want a positive duration\n", f.name, f.d)
 			return cfg, exitUsage, false
@@ -142,6 +205,9 @@ Flags:
 	}
 	if cfg.maxInstances < 0 {
 		fmt.Fprintf(stderr, "refserver: -max-instances %d: want 0 (no bound) or more\n", cfg.maxInstances)
+		return cfg, exitUsage, false
+	}
+	if !cfg.checkClockAndZone(stderr) {
 		return cfg, exitUsage, false
 	}
 	return cfg, 0, true
