@@ -181,7 +181,10 @@ type state struct {
 	// settledAt is the clock of the last settle.
 	schedule  heapOf[*flowRuns]
 	settledAt time.Time
-	order     map[orderKey]*instanceOrder // instances by trigger time, per org and flow type
+	// cron holds the periodic flows by their next fire time (schedule.go); cronOf by flow id.
+	cron   heapOf[*cronEntry]
+	cronOf map[int64]*cronEntry
+	order  map[orderKey]*instanceOrder // instances by trigger time, per org and flow type
 	// taskFlows maps each task id to the flows (ascending) whose instances run it;
 	// topInstanceTask is the largest such task id.
 	taskFlows       map[int64][]int64
@@ -256,6 +259,8 @@ func (st *state) clear() {
 	st.schedule = newHeap(func(a, b *flowRuns) bool { return a.nextAt.Before(b.nextAt) },
 		func(fr *flowRuns, slot int) { fr.slot = slot })
 	st.settledAt = time.Time{}
+	st.cron = newHeap(func(a, b *cronEntry) bool { return a.next.Before(b.next) }, func(e *cronEntry, slot int) { e.slot = slot })
+	st.cronOf = make(map[int64]*cronEntry)
 	st.order = make(map[orderKey]*instanceOrder)
 	st.taskFlows = make(map[int64][]int64)
 	st.topInstanceTask = 0
@@ -313,8 +318,11 @@ func firstOf(list string) string {
 // instanceID returns the id of the manual instance of flowID triggered at trigger: the trigger
 // time cut to the minute and formatted in loc, with literal "00" seconds (spec section 3.5).
 func instanceID(flowID int64, trigger time.Time, loc *time.Location) string {
-	return strconv.FormatInt(flowID, 10) + "-" + trigger.In(loc).Format("20060102150400")
+	return formatFlowID(flowID) + "-" + trigger.In(loc).Format("20060102150400")
 }
+
+// formatFlowID writes a flow id in decimal.
+func formatFlowID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // taskInstanceID returns the id of the instance of taskID within the flow instance
 // flowInstID: the task id and the flow instance id's suffix (spec section 3.5).
@@ -402,6 +410,7 @@ func (st *state) instancesOf(flowID int64) []FlowInstance {
 func (st *state) storeFlow(f *Flow) {
 	st.flows[f.ID] = f
 	st.flowEpoch++
+	st.schedulePeriodic(f, st.now())
 }
 
 // isTerminal reports whether status ends an instance: SUCCESS, FAIL, CANCEL, TIMEOUT, SKIP or
