@@ -253,6 +253,12 @@ func (st *state) importFlow(c *call) (any, *failure) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, errIncorrectParameter
 	}
+	// desc is Mandatory on
+	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html
+	// (its sample sends ""): absent, it is refused like any missing mandatory field.
+	if req.Desc == nil {
+		return nil, errIncorrectParameter
+	}
 	if raw[0] == '"' {
 		var inner string
 		if err := json.Unmarshal(raw, &inner); err != nil {
