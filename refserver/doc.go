@@ -90,7 +90,15 @@
 //
 // # What it is not
 //
-// It is a reference for the documented behaviour, not EnOS: there is no scheduler (periodic
-// flows only run when triggered), no real task execution, no re-run, no rate limiting and no
-// Poseidon (RSA token) authentication.
+// It is a reference for the documented behaviour, not EnOS: no real task execution, no re-run,
+// no rate limiting and no Poseidon (RSA token) authentication.
+//
+// # Schedules, the control API and refusals explained
+//
+// An active periodic flow fires at each time of its cron expression on the server clock
+// (schedule.go tells the ids). NewControlHandler serves the control API under ControlPrefix
+// ("/_refserver/"): health, state (with the last requests and their verdicts), clock,
+// settings, faults, reset and seed, the same Go API as JSON for clients in other languages;
+// cmd/refserver serves it. Every refused request carries HeaderReason, "X-Refserver-Reason",
+// saying why, never with a SecretKey (explain.go).
 package refserver
