@@ -16,7 +16,7 @@ import (
 // status, headers and attempts; so does a failure.
 func TestWithMetadata(t *testing.T) {
 	t.Parallel()
-	srv := refserver.NewDemoServer(refserver.WithoutListener())
+	srv := refserver.NewDemoBackend()
 	srv.InjectFault(refserver.RouteTriggerFlow, refserver.Fault{Times: 1, Status: http.StatusTooManyRequests})
 	c, err := NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey, WithHTTPClient(srv.Client()),
 		WithOrgID(refserver.DemoOrgID), WithUserID(refserver.DemoUserID),

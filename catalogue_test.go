@@ -36,7 +36,7 @@ type operation struct {
 
 // docRootDirectory is the root workflow directory of DemoOrgID (testOrgID), whose id the
 // reference server derives from the organization's: the directory operations use it.
-var docRootDirectory = refserver.NewServer(refserver.WithoutListener()).RootDirectory(refserver.DemoOrgID)
+var docRootDirectory = refserver.NewBackend().RootDirectory(refserver.DemoOrgID)
 
 // badRetryPolicy is the invalid input of the operations that take no other: a call option
 // the client refuses before sending.

@@ -89,7 +89,7 @@
 // Processing Service, for testing code that uses this package without an EnOS account.
 // Server.Client hands the client an in-process transport, no socket needed:
 //
-//	srv := refserver.NewDemoServer(refserver.WithoutListener())
+//	srv := refserver.NewDemoBackend()
 //	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
 //		batchprocessing.WithHTTPClient(srv.Client()),
 //		batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID))

@@ -29,7 +29,7 @@ type e2e struct {
 	t        *testing.T
 	ctx      context.Context
 	clk      *refserver.ManualClock
-	srv      *refserver.Server
+	srv      *refserver.Backend
 	c        *batchprocessing.Client
 	searches *countingTransport // the List Flow Instances requests the client sent
 }
@@ -37,7 +37,7 @@ type e2e struct {
 func newE2E(t *testing.T, start time.Time, loc *time.Location) *e2e {
 	t.Helper()
 	clk := refserver.NewManualClock(start)
-	srv := refserver.NewDemoServer(refserver.WithoutListener(), refserver.WithClock(clk.Now), refserver.WithLocation(loc))
+	srv := refserver.NewDemoBackend(refserver.WithClock(clk.Now), refserver.WithLocation(loc))
 	searches := &countingTransport{next: srv.Client().Transport, action: "search"}
 	c := demoClient(t, "https://gateway.test", batchprocessing.WithHTTPClient(&http.Client{Transport: searches}),
 		batchprocessing.WithClock(clk.Now))

@@ -46,7 +46,7 @@ func triggerAt(c *batchprocessing.Client, flowID int64, at time.Time) (batchproc
 // with their code, and the service's with the gateway's request id.
 func TestEndToEndRefusals(t *testing.T) {
 	t.Parallel()
-	srv := refserver.NewDemoServer(refserver.WithoutListener())
+	srv := refserver.NewDemoBackend()
 	for _, tt := range []struct {
 		name, accessKey, secretKey string
 		flowID                     int64

@@ -12,7 +12,7 @@ import (
 )
 
 // The examples run against the reference server (package refserver) instead of an EnOS
-// gateway: in-process (refserver.WithoutListener, Server.Client), on a clock they move
+// gateway: in-process (refserver.NewDemoBackend, Backend.Client), on a clock they move
 // (refserver.NewManualClock, shared with the client through WithClock), so that their
 // output is the same on every run. Against a real gateway, a program passes the gateway's
 // address and the application's AccessKey and SecretKey to NewClient, and leaves out
@@ -22,7 +22,7 @@ import (
 // flow id and the trigger minute in the server's time zone.
 func ExampleClient_TriggerFlow() {
 	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
-	srv := refserver.NewDemoServer(refserver.WithoutListener(), refserver.WithClock(clk.Now))
+	srv := refserver.NewDemoBackend(refserver.WithClock(clk.Now))
 
 	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
 		batchprocessing.WithOrgID(refserver.DemoOrgID),
@@ -49,7 +49,7 @@ func ExampleClient_TriggerFlow() {
 // checking err alone cannot miss a failed run.
 func ExampleClient_WaitForFlowInstance() {
 	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
-	srv := refserver.NewDemoServer(refserver.WithoutListener(), refserver.WithClock(clk.Now))
+	srv := refserver.NewDemoBackend(refserver.WithClock(clk.Now))
 	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
 		batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID),
 		batchprocessing.WithHTTPClient(srv.Client()), batchprocessing.WithClock(clk.Now))
@@ -85,7 +85,7 @@ func ExampleClient_WaitForFlowInstance() {
 // carries the final instance: its graph tells which task failed.
 func ExampleFlowInstanceFailedError() {
 	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
-	srv := refserver.NewServer(refserver.WithoutListener(), refserver.WithClock(clk.Now))
+	srv := refserver.NewBackend(refserver.WithClock(clk.Now))
 	srv.AddApp("ak", "sk")
 	srv.AddUser("o1", "u1")
 	srv.AddFlow(refserver.Flow{ID: 10, Name: "nightly", OrgID: "o1", Owner: "u1", Tasks: []refserver.Task{
@@ -128,7 +128,7 @@ func ExampleFlowInstanceFailedError() {
 // narrow it.
 func ExampleClient_ListFlowInstancesIter() {
 	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
-	srv := refserver.NewDemoServer(refserver.WithoutListener(), refserver.WithClock(clk.Now))
+	srv := refserver.NewDemoBackend(refserver.WithClock(clk.Now))
 	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
 		batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID),
 		batchprocessing.WithHTTPClient(srv.Client()), batchprocessing.WithClock(clk.Now))
@@ -162,7 +162,7 @@ func ExampleClient_ListFlowInstancesIter() {
 func ExampleClient_Time() {
 	shanghai := time.FixedZone("GMT+8", 8*60*60)
 	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
-	srv := refserver.NewDemoServer(refserver.WithoutListener(), refserver.WithClock(clk.Now), refserver.WithLocation(shanghai))
+	srv := refserver.NewDemoBackend(refserver.WithClock(clk.Now), refserver.WithLocation(shanghai))
 	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
 		batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID),
 		batchprocessing.WithHTTPClient(srv.Client()), batchprocessing.WithClock(clk.Now))
@@ -193,7 +193,7 @@ func ExampleClient_Time() {
 // Read what the service said of a call besides its result (the request id to quote to
 // support, the HTTP status, the number of attempts) with the per-call option WithMetadata.
 func ExampleWithMetadata() {
-	srv := refserver.NewDemoServer(refserver.WithoutListener())
+	srv := refserver.NewDemoBackend()
 	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
 		batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID),
 		batchprocessing.WithHTTPClient(srv.Client()))
@@ -234,7 +234,7 @@ func Example_testing() {
 
 	// The test: a server with a flow that fails and one that succeeds.
 	clk := refserver.NewManualClock(time.Now().Truncate(time.Minute))
-	srv := refserver.NewDemoServer(refserver.WithoutListener(), refserver.WithClock(clk.Now))
+	srv := refserver.NewDemoBackend(refserver.WithClock(clk.Now))
 	srv.AddFlow(refserver.Flow{ID: 10, Name: "nightly", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{{ID: 100, Name: "load", Duration: time.Second, Fail: true}}})
 	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
@@ -283,7 +283,7 @@ func ExampleNewClientFromEnv() {
 
 // Match the service's errors with errors.Is, and read their details with errors.As.
 func ExampleAPIError() {
-	srv := refserver.NewDemoServer(refserver.WithoutListener())
+	srv := refserver.NewDemoBackend()
 	client, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
 		batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID),
 		batchprocessing.WithHTTPClient(srv.Client()))

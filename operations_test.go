@@ -238,7 +238,7 @@ func docSampleResponder(body []byte, action string) httpmock.Responder {
 // identities that reaches it in-process; both read one manual clock.
 type roundTrip struct {
 	t   *testing.T
-	srv *refserver.Server
+	srv *refserver.Backend
 	clk *refserver.ManualClock
 	c   *Client
 }
@@ -250,7 +250,7 @@ var roundTripStart = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 func newRoundTrip(t *testing.T) *roundTrip {
 	t.Helper()
 	clk := refserver.NewManualClock(roundTripStart)
-	srv := refserver.NewDemoServer(refserver.WithoutListener(), refserver.WithClock(clk.Now))
+	srv := refserver.NewDemoBackend(refserver.WithClock(clk.Now))
 	c, err := NewClient(testEndpoint, refserver.DemoAccessKey, refserver.DemoSecretKey, WithHTTPClient(srv.Client()),
 		WithOrgID(refserver.DemoOrgID), WithUserID(refserver.DemoUserID), WithClock(clk.Now))
 	if err != nil {

@@ -2,12 +2,12 @@ package batchprocessing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/utcoffset"
 )
 
 // timePath is the resource of the time operations.
@@ -62,7 +62,7 @@ func (tz *Timezone) Location() (*time.Location, error) {
 		if rest == "" {
 			return time.FixedZone(name, 0), nil
 		}
-		offset, err := parseOffset(rest)
+		offset, err := utcoffset.Parse(rest)
 		if err != nil {
 			return nil, fmt.Errorf("batchprocessing: time zone %q: %w", tz.Name, err)
 		}
@@ -74,30 +74,6 @@ func (tz *Timezone) Location() (*time.Location, error) {
 		}
 	}
 	return nil, fmt.Errorf("batchprocessing: unknown time zone %q; want GMT+N", tz.Name)
-}
-
-// parseOffset reads "+8", "-3", "+08:00", "+5:30" or "+0800" as seconds east of UTC.
-func parseOffset(s string) (int, error) {
-	if len(s) < 2 || (s[0] != '+' && s[0] != '-') {
-		return 0, errors.New("want a sign and hours")
-	}
-	sign := 1
-	if s[0] == '-' {
-		sign = -1
-	}
-	s = s[1:]
-	hours, minutes := s, "0"
-	if h, m, ok := strings.Cut(s, ":"); ok {
-		hours, minutes = h, m
-	} else if len(s) == 4 {
-		hours, minutes = s[:2], s[2:]
-	}
-	h, err1 := strconv.Atoi(hours)
-	m, err2 := strconv.Atoi(minutes)
-	if err1 != nil || err2 != nil || h > 14 || m >= 60 || h < 0 || m < 0 {
-		return 0, errors.New("bad offset")
-	}
-	return sign * (h*3600 + m*60), nil
 }
 
 // GetTimezone returns the service's time zone (Get Timezone: GET

@@ -7,13 +7,12 @@ import (
 	"net/http/httptest"
 )
 
-// Client returns an *http.Client whose requests the server answers in-process, through
-// Handler, without a socket: hand it to the SDK with batchprocessing.WithHTTPClient. Any
-// endpoint works with it (the server's URL, or "https://gateway.test" for a server made
-// WithoutListener), since the host is not dialled. Like httptest.Server.Client, it is the
-// one-call way for a test to reach the server.
-func (s *Server) Client() *http.Client {
-	return &http.Client{Transport: inProcess{s.Handler()}}
+// Client returns an *http.Client whose requests the server answers in-process, without a
+// socket: hand it to the SDK with batchprocessing.WithHTTPClient. Any endpoint works with it
+// (a Server's URL, or "https://gateway.test" for a Backend), since the host is not dialled.
+// Like httptest.Server.Client, it is the one-call way for a test to reach the server.
+func (b *Backend) Client() *http.Client {
+	return &http.Client{Transport: inProcess{b}}
 }
 
 // inProcess is an http.RoundTripper that serves each request with a handler.

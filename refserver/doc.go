@@ -9,11 +9,14 @@
 //	// point the client at srv.URL with refserver.DemoAccessKey and refserver.DemoSecretKey,
 //	// trigger refserver.DemoFlowID, then clk.Advance(time.Minute): the instance has run
 //
-// NewServer starts an empty server on a loopback port; seed it with AddApp, AddUser and
-// AddFlow. NewDemoServer seeds the identities of the EnOS documentation's samples (DemoAccessKey,
-// DemoOrgID, DemoUserID, DemoFlowID, ...). Handler serves the same routes and store without a
-// socket. Flow, FlowInstance, FlowInstances and RootDirectory read the store; FinishFlowInstance
-// forces an instance to end. All methods are safe for concurrent use.
+// NewServer starts an empty server on a loopback port; seed it with Load (a Seed, from a file
+// by LoadSeed) or with AddApp, AddUser and AddFlow. NewDemoServer loads DemoSeed, the
+// identities of the EnOS documentation's samples (DemoAccessKey, DemoOrgID, DemoUserID,
+// DemoFlowID, ...). A Backend is the same server without a listener (NewBackend): an
+// http.Handler to serve on your own http.Server or in-process through Client; a Server is a
+// Backend with a loopback listener. Flow, FlowInstance, FlowInstances and RootDirectory read
+// the store; FinishFlowInstance forces an instance to end; Reset goes back to the seed. All
+// methods are safe for concurrent use.
 //
 // # What it reproduces
 //
@@ -87,7 +90,15 @@
 //
 // # What it is not
 //
-// It is a reference for the documented behaviour, not EnOS: there is no scheduler (periodic
-// flows only run when triggered), no real task execution, no re-run, no rate limiting and no
-// Poseidon (RSA token) authentication.
+// It is a reference for the documented behaviour, not EnOS: no real task execution, no re-run,
+// no rate limiting and no Poseidon (RSA token) authentication.
+//
+// # Schedules, the control API and refusals explained
+//
+// An active periodic flow fires at each time of its cron expression on the server clock
+// (schedule.go tells the ids). NewControlHandler serves the control API under ControlPrefix
+// ("/_refserver/"): health, state (with the last requests and their verdicts), clock,
+// settings, faults, reset and seed, the same Go API as JSON for clients in other languages;
+// cmd/refserver serves it. Every refused request carries HeaderReason, "X-Refserver-Reason",
+// saying why, never with a SecretKey (explain.go).
 package refserver

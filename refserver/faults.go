@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -68,24 +69,24 @@ type armedFault struct {
 }
 
 // InjectFault arms f on the requests of route r. Faults are tried in the order injected.
-func (s *Server) InjectFault(r Route, f Fault) {
+func (b *Backend) InjectFault(r Route, f Fault) {
 	left := f.Times
 	if left <= 0 {
 		left = -1
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	if s.faults.rnd == nil {
-		s.faults.rnd = rand.New(rand.NewPCG(1, 2))
+	b.faults.mu.Lock()
+	defer b.faults.mu.Unlock()
+	if b.faults.rnd == nil {
+		b.faults.rnd = rand.New(rand.NewPCG(1, 2))
 	}
-	s.faults.list = append(s.faults.list, &armedFault{route: r, fault: f, left: left})
+	b.faults.list = append(b.faults.list, &armedFault{route: r, fault: f, left: left})
 }
 
 // ClearFaults disarms every fault.
-func (s *Server) ClearFaults() {
-	s.faults.mu.Lock()
-	s.faults.list = nil
-	s.faults.mu.Unlock()
+func (b *Backend) ClearFaults() {
+	b.faults.mu.Lock()
+	b.faults.list = nil
+	b.faults.mu.Unlock()
 }
 
 // pick returns the fault that applies to r, if any, and counts it.
@@ -109,11 +110,12 @@ func (fs *faults) pick(r *http.Request) (Fault, bool) {
 	return Fault{}, false
 }
 
-// serveWithFaults applies the fault picked for r, if any, around serve.
-func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
-	f, ok := s.faults.pick(r)
+// serveWithFaults applies the fault picked for r, if any, around serve, and logs how the
+// request was judged.
+func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve func(http.ResponseWriter, *http.Request) verdict) {
+	f, ok := b.faults.pick(r)
 	if !ok {
-		serve(w, r)
+		b.state.record(r, serve(w, r))
 		return
 	}
 	if f.Delay > 0 {
@@ -127,25 +129,24 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, serve h
 	}
 	switch {
 	case f.Status != 0:
-		w.Header().Set("Date", s.state.clock().UTC().Format(http.TimeFormat))
+		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
-		writeGatewayError(w, f.Status, orText(f.Message, http.StatusText(f.Status)))
+		msg := cmp.Or(f.Message, http.StatusText(f.Status))
+		b.state.record(r, refuse(w, f.Status, msg, "injected fault"))
 	case f.Code != 0:
-		w.Header().Set("Date", s.state.clock().UTC().Format(http.TimeFormat))
-		writeEnvelope(w, nil, &failure{code: f.Code, msg: orText(f.Message, "injected fault")})
+		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
+		fail := &failure{code: f.Code, msg: cmp.Or(f.Message, "injected fault")}
+		w.Header().Set(HeaderReason, "injected fault")
+		writeEnvelope(w, nil, fail)
+		b.state.record(r, verdictOf(http.StatusOK, fail, "injected fault"))
 	case f.DropAfterProcessing:
-		serve(httptest.NewRecorder(), r)
+		v := serve(httptest.NewRecorder(), r)
+		v.reason = "injected fault: served, then the connection dropped unanswered"
+		b.state.record(r, v)
 		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
 	default:
-		serve(w, r)
+		b.state.record(r, serve(w, r))
 	}
-}
-
-func orText(s, fallback string) string {
-	if s != "" {
-		return s
-	}
-	return fallback
 }

@@ -124,7 +124,7 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 		} else {
 			id, next = next, next+1
 		}
-		t := Task{ID: id, Duration: DefaultTaskDuration, Type: DefaultTaskType}
+		t := Task{ID: id, Duration: DefaultTaskDuration, Type: defaultTaskType}
 		if i, ok := old[id]; ok {
 			t = flow.Tasks[i]
 		}
@@ -253,6 +253,12 @@ func (st *state) importFlow(c *call) (any, *failure) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, errIncorrectParameter
 	}
+	// desc is Mandatory on
+	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html
+	// (its sample sends ""): absent, it is refused like any missing mandatory field.
+	if req.Desc == nil {
+		return nil, errIncorrectParameter
+	}
 	if raw[0] == '"' {
 		var inner string
 		if err := json.Unmarshal(raw, &inner); err != nil {
@@ -285,7 +291,7 @@ func (st *state) importFlow(c *call) (any, *failure) {
 // importedFlow builds a flow of orgID from an ExportedFlow; ok is false when it is invalid.
 func (st *state) importedFlow(in exportedFlowInput, orgID string, now time.Time) (flow *Flow, ok bool) {
 	if in.Cycle == "" {
-		in.Cycle = DefaultCycle
+		in.Cycle = defaultCycle
 	}
 	if in.Cron == "" {
 		in.Cron = DefaultFreq

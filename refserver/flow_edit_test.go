@@ -354,6 +354,7 @@ func TestImportFlowErrors(t *testing.T) {
 		{"dirId unknown", body(`"n"`, q("0123"), good), "Directory does not exist"},
 		{"dirId of another org", body(`"n"`, q(otherRoot), good), "Directory does not exist"},
 		{"flowJson missing", `{"flowName":"n","dirId":"` + root + `"}`, "Incorrect parameter"},
+		{"desc missing", `{"flowName":"n","dirId":"` + root + `","flowJson":` + good + `}`, "Incorrect parameter"},
 		{"flowJson not JSON", body(`"n"`, q(root), q("nope")), "Workflow validation failed"},
 		{"bad cycle", body(`"n"`, q(root), `{"cycle":"Y","tasks":[]}`), "Workflow validation failed"},
 		{"bad cron", body(`"n"`, q(root), `{"cron":"* *","tasks":[]}`), "Workflow validation failed"},

@@ -256,6 +256,7 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 		}
 	}
 	st.deleteInstances(flow.ID)
+	st.unschedulePeriodic(flow.ID)
 	delete(st.flows, flow.ID)
 	st.flowEpoch++
 	return "", nil

@@ -3,9 +3,11 @@ package refserver
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/enos-go/batchprocessing/internal/signing"
@@ -14,25 +16,19 @@ import (
 // This file is the API gateway: the token service (spec sections 1.2.1 to 1.2.3) and the check
 // of the token and signature headers on every other call (spec section 1.2.4).
 
-// serveToken answers token/get (refresh false) or token/refresh (refresh true).
-func (st *state) serveToken(w http.ResponseWriter, body []byte, refresh bool) {
-	data, f := st.token(body, refresh)
-	writeTokenAnswer(w, data, f)
-}
-
 // token runs the token service on one request body.
 //
 // Checks, in order: the body is JSON (1004), every field is present (1202), the app exists
 // (1002), the timestamp is within the window of the server clock (1004), the encryption is
 // right (1003) and was not used before (1001); for refresh, the token is this app's (1204) and
 // has not expired (1203).
-func (st *state) token(body []byte, refresh bool) (*tokenData, *failure) {
+func (st *state) token(body []byte, refresh bool) (*tokenData, *failure, string) {
 	var req tokenRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, errTokenInvalid
+		return nil, errTokenInvalid, "the body is not a JSON object of appKey, encryption and timestamp: " + err.Error()
 	}
-	if req.AppKey == "" || req.Encryption == "" || !req.Timestamp.set || (refresh && req.AccessToken == "") {
-		return nil, errTokenEmptyField
+	if empty := req.emptyFields(refresh); len(empty) > 0 {
+		return nil, errTokenEmptyField, "empty or missing: " + strings.Join(empty, ", ")
 	}
 
 	st.mu.Lock()
@@ -41,20 +37,20 @@ func (st *state) token(body []byte, refresh bool) (*tokenData, *failure) {
 	st.pruneTokens(now)
 	a := st.apps[req.AppKey]
 	if a == nil {
-		return nil, errTokenUnknownApp
+		return nil, errTokenUnknownApp, "appKey " + quote(req.AppKey) + " is not registered"
 	}
 	// The real window is undocumented (spec section 1.2.4); ours also bounds how long used
 	// encryptions must be remembered to refuse a replay.
 	if !st.withinWindow(req.Timestamp.value, now) {
-		return nil, errTokenTimestamp
+		return nil, errTokenTimestamp, "timestamp is " + offBy(req.Timestamp.value, now, st.window)
 	}
 	want := signing.TokenEncryption(req.AppKey, a.secret, req.Timestamp.value)
 	if subtle.ConstantTimeCompare([]byte(req.Encryption), []byte(want)) != 1 {
-		return nil, errTokenEncryption
+		return nil, errTokenEncryption, hide(st.explainEncryption(&req, want), a.secret)
 	}
 	st.forgetOldEncryptions(now)
 	if _, used := st.encryptions[want]; used {
-		return nil, errTokenReplay
+		return nil, errTokenReplay, fmt.Sprintf("this encryption (appKey %s, timestamp %d) was used before; each token request needs a new timestamp", quote(req.AppKey), req.Timestamp.value)
 	}
 	// The request is authentic from here on, so its encryption is spent even if a refresh
 	// below fails.
@@ -64,7 +60,41 @@ func (st *state) token(body []byte, refresh bool) (*tokenData, *failure) {
 	if refresh {
 		return st.refreshToken(req.AppKey, req.AccessToken, now)
 	}
-	return st.getToken(req.AppKey, now), nil
+	return st.getToken(req.AppKey, now), nil, ""
+}
+
+// emptyFields names the fields of a token request that are empty or missing.
+func (req *tokenRequest) emptyFields(refresh bool) []string {
+	var out []string
+	for _, f := range []struct {
+		name  string
+		empty bool
+	}{
+		{"appKey", req.AppKey == ""}, {"encryption", req.Encryption == ""}, {"timestamp", !req.Timestamp.set},
+		{"accessToken", refresh && req.AccessToken == ""},
+	} {
+		if f.empty {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// explainEncryption says why a token request's encryption is not want.
+func (st *state) explainEncryption(req *tokenRequest, want string) string {
+	s := "encryption is not sha256(" + quote(req.AppKey) + " + " + quote(strconv.FormatInt(req.Timestamp.value, 10)) + " + " + secretPlaceholder + ")"
+	switch {
+	case strings.ToLower(req.Encryption) == want:
+		return s + ": it is upper-case hex; the gateway compares lower-case hex"
+	case req.Encryption == sha256Hex(req.AppKey+strconv.FormatInt(req.Timestamp.value/1000, 10)+st.apps[req.AppKey].secret):
+		return s + ": it was computed with the timestamp in seconds; use the milliseconds sent in timestamp"
+	}
+	for key, other := range st.apps {
+		if key != req.AppKey && req.Encryption == signing.TokenEncryption(req.AppKey, other.secret, req.Timestamp.value) {
+			return s + fmt.Sprintf(": it was computed with the SecretKey of app %q", key)
+		}
+	}
+	return s
 }
 
 // getToken hands out the app's current token while it has at least a second to live (spec
@@ -79,15 +109,17 @@ func (st *state) getToken(appKey string, now time.Time) *tokenData {
 // refreshToken replaces the app's current token with a new one of full lifetime. The old token
 // stays valid until its own expiry: the documentation does not say, and this is the tolerant
 // reading (calls signed with the old token while the refresh is under way still pass).
-func (st *state) refreshToken(appKey, accessToken string, now time.Time) (*tokenData, *failure) {
+func (st *state) refreshToken(appKey, accessToken string, now time.Time) (*tokenData, *failure, string) {
 	old := st.tokens[accessToken]
-	if old == nil || old.appKey != appKey {
-		return nil, errTokenRefreshFailed
+	switch {
+	case old == nil:
+		return nil, errTokenRefreshFailed, "the access token " + quote(shorten(accessToken)) + " is unknown (or expired long ago): get a new one"
+	case old.appKey != appKey:
+		return nil, errTokenRefreshFailed, "the access token " + quote(shorten(accessToken)) + " belongs to another app, not " + quote(appKey)
+	case !now.Before(old.expires):
+		return nil, errTokenExpired, fmt.Sprintf("the access token %s expired %v ago; get a new one", quote(shorten(accessToken)), now.Sub(old.expires).Round(time.Second))
 	}
-	if !now.Before(old.expires) {
-		return nil, errTokenExpired
-	}
-	return st.issueToken(appKey, now), nil
+	return st.issueToken(appKey, now), nil, ""
 }
 
 // issueToken makes a new token of full lifetime the app's current one.
@@ -135,26 +167,38 @@ func (st *state) forgetOldEncryptions(now time.Time) {
 
 // authenticate returns the app of a call that carries a known, unexpired token, a timestamp
 // within the window of the server clock and the signature of exactly this query and body;
-// nil otherwise.
-func (st *state) authenticate(h http.Header, query url.Values, body []byte, now time.Time) *app {
-	accessToken, stamp, signature := h.Get(signing.HeaderAccessToken), h.Get(signing.HeaderTimestamp), h.Get(signing.HeaderSignature)
-	if accessToken == "" || stamp == "" || signature == "" {
-		return nil
+// otherwise nil and the reason it was refused.
+func (st *state) authenticate(r *http.Request, query url.Values, body []byte, now time.Time) (*app, string) {
+	h := r.Header
+	if missing := missingHeaders(h); len(missing) > 0 {
+		return nil, "missing header " + strings.Join(missing, ", ")
 	}
-	t := st.tokens[accessToken]
-	if t == nil || !now.Before(t.expires) {
-		return nil
+	c := &signatureCall{
+		accessToken: h.Get(signing.HeaderAccessToken), stamp: h.Get(signing.HeaderTimestamp),
+		signature: h.Get(signing.HeaderSignature), query: query, rawQuery: r.URL.RawQuery, body: body,
+		clientString: h.Get(HeaderStringToSign),
 	}
-	ts, ok := parseMillis(stamp)
-	if !ok || !st.withinWindow(ts, now) {
-		return nil
+	t := st.tokens[c.accessToken]
+	switch {
+	case t == nil:
+		return nil, "the access token " + quote(shorten(c.accessToken)) + " is unknown: get one from " + signing.TokenGetPath
+	case !now.Before(t.expires):
+		return nil, fmt.Sprintf("the access token %s expired %v ago; get a new one", quote(shorten(c.accessToken)), now.Sub(t.expires).Round(time.Second))
 	}
+	ts, ok := parseMillis(c.stamp)
+	if !ok {
+		return nil, "apim-timestamp " + quote(c.stamp) + " is not a decimal epoch-millisecond timestamp"
+	}
+	if !st.withinWindow(ts, now) {
+		return nil, "apim-timestamp is " + offBy(ts, now, st.window)
+	}
+	c.ts = ts
 	a := st.apps[t.appKey]
-	want := signing.Sign(accessToken, a.secret, ts, query, body)
-	if subtle.ConstantTimeCompare([]byte(signature), []byte(want)) != 1 {
-		return nil
+	want := signing.Sign(c.accessToken, a.secret, ts, query, body)
+	if subtle.ConstantTimeCompare([]byte(c.signature), []byte(want)) != 1 {
+		return nil, st.explainSignature(c, a)
 	}
-	return a
+	return a, ""
 }
 
 // parseMillis parses a decimal epoch-millisecond timestamp: digits only.

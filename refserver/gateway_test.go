@@ -2,6 +2,7 @@ package refserver_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -348,6 +349,72 @@ func TestGatewayRefusesBadCredentials(t *testing.T) {
 			r.clock.Advance(7200 * time.Second)
 			return r.signed(tok, http.MethodPost, path, body)
 		}, http.StatusUnauthorized},
+		{"query values signed encoded", func(r *rig, tok string, ts int64) *http.Request {
+			req := r.newRequest(http.MethodPost, flowsPath+"?action=nosuch&expression=a%20b&orgId=yourOrgId&userId=yourUserId", body)
+			sign(req, tok, r.secret, ts, url.Values{"action": {"nosuch"}, "expression": {"a%20b"}, "orgId": {"yourOrgId"}, "userId": {"yourUserId"}}, body)
+			return req
+		}, http.StatusUnauthorized},
+		{"body not signed", func(r *rig, tok string, ts int64) *http.Request {
+			req := r.newRequest(http.MethodPost, path, body)
+			sign(req, tok, r.secret, ts, req.URL.Query(), nil)
+			return req
+		}, http.StatusUnauthorized},
+		{"action not signed", func(r *rig, tok string, ts int64) *http.Request {
+			req := r.newRequest(http.MethodPost, path, body)
+			sign(req, tok, r.secret, ts, url.Values{"orgId": {"yourOrgId"}, "userId": {"yourUserId"}}, body)
+			return req
+		}, http.StatusUnauthorized},
+		{"another app's secret", func(r *rig, tok string, ts int64) *http.Request {
+			r.srv.AddApp("otherKey", "otherSecretValue", refserver.DemoOrgID)
+			req := r.newRequest(http.MethodPost, path, body)
+			sign(req, tok, "otherSecretValue", ts, req.URL.Query(), body)
+			return req
+		}, http.StatusUnauthorized},
+		{"client's string: body re-serialized", func(r *rig, tok string, ts int64) *http.Request {
+			req := r.newRequest(http.MethodPost, path, []byte(`{"flowId": 3377}`))
+			sign(req, tok, r.secret, ts, req.URL.Query(), body)
+			signed := tok + "actionnosuchorgIdyourOrgIduserIdyourUserId" + string(body) + strconv.FormatInt(ts, 10) + r.secret
+			req.Header.Set("X-Refserver-String-To-Sign", base64.StdEncoding.EncodeToString([]byte(signed)))
+			return req
+		}, http.StatusUnauthorized},
+		{"client's string: query differs", func(r *rig, tok string, ts int64) *http.Request {
+			req := r.newRequest(http.MethodPost, path, body)
+			signed := tok + "action=nosuch&orgId=yourOrgId&userId=yourUserId" + string(body) + strconv.FormatInt(ts, 10) + "<SecretKey>"
+			req.Header.Set("apim-accesstoken", tok)
+			req.Header.Set("apim-timestamp", strconv.FormatInt(ts, 10))
+			req.Header.Set("apim-signature", strings.Repeat("0", 64))
+			req.Header.Set("X-Refserver-String-To-Sign", base64.StdEncoding.EncodeToString([]byte(signed)))
+			return req
+		}, http.StatusUnauthorized},
+		{"app not in the org", func(r *rig, tok string, ts int64) *http.Request {
+			return r.signed(tok, http.MethodPost, flowsPath+"?action=nosuch&orgId=elsewhere&userId=yourUserId", body)
+		}, http.StatusForbidden},
+	}
+	// reasons holds a part of the X-Refserver-Reason each refusal must carry.
+	reasons := map[string]string{
+		"no access token header":              "missing header apim-accesstoken",
+		"no timestamp header":                 "missing header apim-timestamp",
+		"no signature header":                 "missing header apim-signature",
+		"no headers at all":                   "missing header apim-accesstoken, apim-timestamp, apim-signature",
+		"signed with the wrong secret":        `wrong apim-signature; the gateway signed sha256(`,
+		"signature in uppercase":              "upper-case hex",
+		"mutated body":                        `"{\"flowId\":3378}" + "`,
+		"body reformatted":                    `"{\"flowId\": 3377}"`,
+		"mutated query value":                 `"actionnosuchorgIdotherOrgIduserIdyourUserId"`,
+		"added query parameter":               `"actionnosuchextra1orgIdyourOrgIduserIdyourUserId"`,
+		"stale timestamp":                     "15m0.001s behind the server clock (2019-11-22T01:23:44Z); the window is ±15m0s",
+		"future timestamp":                    "15m0.001s ahead of the server clock",
+		"timestamp in seconds":                "it looks like seconds",
+		"timestamp not an integer":            `apim-timestamp "1574385824000.0" is not a decimal epoch-millisecond timestamp`,
+		"unknown token":                       `the access token "abab...abab" is unknown`,
+		"expired token":                       "expired 0s ago",
+		"query values signed encoded":         "signed percent-encoded",
+		"body not signed":                     "the body was left out",
+		"action not signed":                   "the action parameter was left out",
+		"another app's secret":                `SecretKey of app "otherKey"`,
+		"client's string: body re-serialized": "the body part differs: you signed 15 bytes, the request carried 16",
+		"client's string: query differs":      "the query part differs: at byte 6",
+		"app not in the org":                  `app "yourAppAccessKey" is not registered in organization "elsewhere"`,
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,6 +423,18 @@ func TestGatewayRefusesBadCredentials(t *testing.T) {
 			resp, raw := r.do(tt.build(r, tok, r.clock.Millis()))
 			if resp.StatusCode != tt.want {
 				t.Fatalf("HTTP %d %s, want %d", resp.StatusCode, raw, tt.want)
+			}
+			reason := resp.Header.Get("X-Refserver-Reason")
+			if want := reasons[tt.name]; !strings.Contains(reason, want) || (tt.want != http.StatusOK) != (reason != "") {
+				t.Errorf("X-Refserver-Reason = %s\nwant it to hold %s", reason, want)
+			}
+			for _, secret := range []string{r.secret, "otherSecretValue", tok} {
+				if strings.Contains(reason, secret) || strings.Contains(string(raw), secret) {
+					t.Errorf("the answer shows a secret or the whole token: %s %s", reason, raw)
+				}
+			}
+			if tt.want == http.StatusForbidden {
+				return
 			}
 			if tt.want == http.StatusOK {
 				a := decodeAnswer(t, resp.StatusCode, resp.Header, raw)
@@ -502,5 +581,44 @@ func TestTokenPrunedAfterWindow(t *testing.T) {
 	r.clock.Advance(time.Millisecond)
 	if fresh := r.token(); fresh == old {
 		t.Error("get handed out the pruned token")
+	}
+}
+
+// TestTokenServiceReasons: each refusal of the token service says why in X-Refserver-Reason,
+// never showing the SecretKey.
+func TestTokenServiceReasons(t *testing.T) {
+	t.Parallel()
+	ts := epoch.UnixMilli()
+	good := encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey)
+	stale := epoch.Add(-20 * time.Minute).UnixMilli()
+	tests := []struct {
+		name, path string
+		body       []byte
+		want       string
+	}{
+		{"not JSON", tokenGet, []byte(`{"appKey":`), "the body is not a JSON object"},
+		{"empty fields", tokenGet, tokenBody(nil, "", nil), "empty or missing: encryption, timestamp"},
+		{"unknown app", tokenGet, tokenBody(ts, good, map[string]any{"appKey": "nobody"}), `appKey "nobody" is not registered`},
+		{"stale", tokenGet, tokenBody(stale, encryptionOf(refserver.DemoAccessKey, stale, refserver.DemoSecretKey), nil), "20m0s behind the server clock"},
+		{"wrong secret", tokenGet, tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, "wrong"), nil), `encryption is not sha256("yourAppAccessKey" + "1574385824000" + <SecretKey>)`},
+		{"upper case", tokenGet, tokenBody(ts, strings.ToUpper(good), nil), "upper-case hex"},
+		{"seconds", tokenGet, tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts/1000, refserver.DemoSecretKey), nil), "timestamp in seconds"},
+		{"refresh, unknown token", tokenRefresh, tokenBody(ts, good, map[string]any{"accessToken": strings.Repeat("cd", 32)}), `the access token "cdcd...cdcd" is unknown`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			resp, raw := r.do(r.newRequest(http.MethodPost, tt.path, tt.body))
+			reason := resp.Header.Get("X-Refserver-Reason")
+			if !strings.Contains(reason, tt.want) || strings.Contains(reason+string(raw), refserver.DemoSecretKey) {
+				t.Errorf("X-Refserver-Reason = %s\nwant it to hold %s, and no SecretKey", reason, tt.want)
+			}
+		})
+	}
+	r := newRig(t)
+	r.token()
+	resp, _ := r.do(r.newRequest(http.MethodPost, tokenGet, tokenBody(ts, good, nil)))
+	if reason := resp.Header.Get("X-Refserver-Reason"); !strings.Contains(reason, "was used before") {
+		t.Errorf("replay: X-Refserver-Reason = %s", reason)
 	}
 }

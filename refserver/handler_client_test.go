@@ -15,29 +15,32 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// handlerClient calls a server's Handler (no socket) as an app (the demo app unless as says
+// handlerClient calls a Backend (no socket) as an app (the demo app unless as says
 // otherwise), signing with the server's own manual clock. Benchmarks and timing tests use
 // it: it costs no more than a request needs.
 type handlerClient struct {
 	tb                   testing.TB
-	srv                  *refserver.Server
+	srv                  *refserver.Backend
 	clk                  *refserver.ManualClock
 	accessKey, secretKey string
 	token                string
 }
 
-// newHandlerClient starts a demo server without a socket on a manual clock standing at
+// newHandlerClient starts a Backend loaded with the demo seed on a manual clock standing at
 // start, with tokens that outlive any test, and gets a token.
 func newHandlerClient(tb testing.TB, start time.Time, opts ...refserver.Option) *handlerClient {
 	tb.Helper()
 	clk := refserver.NewManualClock(start)
-	opts = append([]refserver.Option{refserver.WithClock(clk.Now), refserver.WithoutListener(),
-		refserver.WithTokenLifetime(100_000 * time.Hour)}, opts...)
-	return clientOf(tb, refserver.NewDemoServer(opts...), clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
+	opts = append([]refserver.Option{refserver.WithClock(clk.Now), refserver.WithTokenLifetime(100_000 * time.Hour)}, opts...)
+	b := refserver.NewBackend(opts...)
+	if err := b.Load(refserver.DemoSeed()); err != nil {
+		tb.Fatal(err)
+	}
+	return clientOf(tb, b, clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
 }
 
 // clientOf returns a client of srv, whose clock is clk, for an app, with a token.
-func clientOf(tb testing.TB, srv *refserver.Server, clk *refserver.ManualClock, accessKey, secretKey string) *handlerClient {
+func clientOf(tb testing.TB, srv *refserver.Backend, clk *refserver.ManualClock, accessKey, secretKey string) *handlerClient {
 	tb.Helper()
 	c := &handlerClient{tb: tb, srv: srv, clk: clk, accessKey: accessKey, secretKey: secretKey}
 	c.token = c.getToken(clk.Now().UnixMilli())

@@ -233,7 +233,9 @@ func taskStatuses(in refserver.FlowInstance) map[string]int {
 }
 
 // mustInstance returns the server's view of the instance id.
-func mustInstance(t *testing.T, srv *refserver.Server, id string) refserver.FlowInstance {
+func mustInstance(t *testing.T, srv interface {
+	FlowInstance(string) (refserver.FlowInstance, bool)
+}, id string) refserver.FlowInstance {
 	t.Helper()
 	in, found := srv.FlowInstance(id)
 	if !found {

@@ -45,6 +45,7 @@ func (st *state) settle(now time.Time) {
 		}
 	}
 	st.settledAt = now
+	st.fireSchedules(now)
 	for st.schedule.Len() > 0 && !st.schedule.top().nextAt.After(now) {
 		st.settleFlow(st.schedule.top(), now)
 	}
@@ -152,6 +153,15 @@ func (st *state) createInstance(flowID int64, trigger, now time.Time) *instance 
 // trigger time has come and no other instance of the flow is running; otherwise it waits. The
 // caller has checked that the id is free and has settled the store.
 func (st *state) createRun(flowID int64, trigger, now time.Time, fromTask int64, params []Parameter) *instance {
+	in, fr := st.addRun(flowID, instanceID(flowID, trigger, st.loc), trigger, now, fromTask, params)
+	st.settleFlow(fr, now)
+	st.prune()
+	return in
+}
+
+// addRun stores a new waiting instance id of flowID (see createRun), created at created,
+// without settling its flow.
+func (st *state) addRun(flowID int64, id string, trigger, created time.Time, fromTask int64, params []Parameter) (*instance, *flowRuns) {
 	plan := st.flows[flowID] // stored flows are never changed in place: the instance shares it
 	if plan == nil {
 		plan = &Flow{ID: flowID}
@@ -166,11 +176,11 @@ func (st *state) createRun(flowID int64, trigger, now time.Time, fromTask int64,
 	run := fr.planFor(plan, fromTask)
 	in := &instance{
 		FlowInstance: FlowInstance{
-			ID:          instanceID(flowID, trigger, st.loc),
+			ID:          id,
 			FlowID:      flowID,
 			Status:      StatusWait,
 			TriggerTime: trigger.In(st.loc),
-			CreatedAt:   now.In(st.loc),
+			CreatedAt:   created.In(st.loc),
 			Parameters:  params,
 			FromTaskID:  fromTask,
 			Tasks:       make([]TaskInstance, len(plan.Tasks)),
@@ -189,9 +199,7 @@ func (st *state) createRun(flowID int64, trigger, now time.Time, fromTask int64,
 	st.instances[in.ID] = in
 	st.index(in)
 	fr.add(in)
-	st.settleFlow(fr, now)
-	st.prune()
-	return in
+	return in, fr
 }
 
 // flowRuns returns the index of the instances of flowID, creating it.

@@ -217,15 +217,15 @@ func TestTaskTypes(t *testing.T) {
 		want string
 		ok   bool
 	}{
-		{``, DefaultTaskType, true},
-		{`null`, DefaultTaskType, true},
-		{`""`, DefaultTaskType, true},
+		{``, defaultTaskType, true},
+		{`null`, defaultTaskType, true},
+		{`""`, defaultTaskType, true},
 		{`"SHELL"`, "SHELL", true},
 		{`"DATA_INTEGRATION"`, "DATA_INTEGRATION", true},
 		{`3`, "SHELL", true},
 		{`"5"`, "HIVE", true},
-		{`7`, DefaultTaskType, true},
-		{`42`, DefaultTaskType, true},
+		{`7`, defaultTaskType, true},
+		{`42`, defaultTaskType, true},
 		{`true`, "", false},
 		{`1.5`, "", false},
 	} {

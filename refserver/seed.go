@@ -12,7 +12,7 @@ import (
 
 // Seed is the world a reference server starts with, as a JSON document: applications, users
 // with their organizations, flows with their tasks, and the server's time zone. LoadSeed reads
-// one; NewServerFromSeed starts a server from it. testdata/seed/README.md documents the format
+// one; NewServerFromSeed starts a server from it and Backend.Load loads it into one. testdata/seed/README.md documents the format
 // and testdata/seed/example.json shows every field:
 //
 //	{
@@ -89,7 +89,8 @@ type SeedTask struct {
 	Y          float64 `json:"y,omitempty"`
 }
 
-// LoadSeed reads a Seed from r and validates it (see Seed.Validate). The document must be one
+// LoadSeed reads a Seed from r and validates it (see Seed.Validate). Start a server with it
+// (NewServerFromSeed), or load it into a running one (Backend.Load). The document must be one
 // JSON object; an unknown field, a value of the wrong type or a bad value is an error that
 // names the field and, for JSON errors, the line.
 func LoadSeed(r io.Reader) (*Seed, error) {
@@ -109,45 +110,83 @@ func LoadSeed(r io.Reader) (*Seed, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("seed: line %d: more than one JSON value", lineAt(data, dec.InputOffset()))
 	}
-	if err := seed.Validate(); err != nil {
+	if err := seed.validate(); err != nil {
 		return nil, err
 	}
 	return &seed, nil
 }
 
-// NewServerFromSeed validates seed and starts a reference server (NewServer) in the seed's
-// time zone, seeded with it. Options given after the seed's time zone apply on top of it, so
-// WithLocation overrides the seed's. Call Close when done.
-func NewServerFromSeed(seed *Seed, opts ...Option) (*Server, error) {
-	if seed == nil {
-		return nil, errors.New("seed: nil seed")
+// DemoSeed returns the demo seed, a new copy on each call: the identities of the EnOS
+// documentation's samples that NewDemoServer loads (see it, and testdata/seed/demo.json).
+func DemoSeed() *Seed {
+	return &Seed{
+		Apps:  []SeedApp{{AccessKey: DemoAccessKey, SecretKey: DemoSecretKey, Orgs: []string{DemoOrgID}}},
+		Users: []SeedUser{{ID: DemoUserID, Orgs: []string{DemoOrgID}}},
+		Flows: []SeedFlow{
+			{
+				ID: DemoFlowID, Name: "demo flow", Org: DemoOrgID, Owner: DemoUserID,
+				Type: "periodic", Active: true, DoAs: "yourDoAs",
+				Tasks: []SeedTask{
+					{ID: DemoExtractTaskID, Name: "extract", Duration: "1s", Command: "echo extract", X: 100, Y: 100},
+					{ID: DemoLoadTaskID, Name: "load", Duration: "1s", Command: "echo load", DependsOn: []int64{DemoExtractTaskID}, X: 300, Y: 100},
+				},
+			},
+			{ID: DemoEmptyFlowID, Name: "empty flow", Org: DemoOrgID, Owner: DemoUserID, DoAs: "yourDoAs"},
+		},
 	}
-	if err := seed.Validate(); err != nil {
-		return nil, err
-	}
-	loc, _ := seed.Location() // validated
-	s := NewServer(append([]Option{WithLocation(loc)}, opts...)...)
-	s.addSeed(seed)
-	return s, nil
 }
 
-// ApplySeed validates seed and adds its applications, users and flows to the server, replacing
-// the flows with the same ids (see AddFlow). The server keeps its time zone: the seed's
-// Timezone is only checked.
-func (s *Server) ApplySeed(seed *Seed) error {
-	if seed == nil {
-		return errors.New("seed: nil seed")
-	}
-	if err := seed.Validate(); err != nil {
+// Load validates seed and replaces the server's whole world with it: applications, users,
+// flows, directories, instances, tokens and used token encryptions are those of a server
+// just started with the seed. The time zone becomes the seed's, unless WithLocation set
+// one. The clock, the settings and the injected faults stay. Reset loads the same seed again.
+func (b *Backend) Load(seed *Seed) error {
+	if err := seed.check(); err != nil {
 		return err
 	}
-	s.addSeed(seed)
+	st := b.lock()
+	defer st.mu.Unlock()
+	st.seed = seed.clone()
+	st.load()
 	return nil
 }
 
-// addSeed adds a validated seed to the server.
-func (s *Server) addSeed(seed *Seed) {
-	st := s.lock()
+// Reset brings the server back to the seed it last loaded (an empty world if none), as Load
+// does.
+func (b *Backend) Reset() {
+	st := b.lock()
+	defer st.mu.Unlock()
+	st.load()
+}
+
+// ApplySeed validates seed and adds its applications, users and flows to the server, replacing
+// the flows with the same ids (see AddFlow). Unlike Load, it keeps everything else, the time
+// zone included: the seed's Timezone is only checked.
+func (b *Backend) ApplySeed(seed *Seed) error {
+	if err := seed.check(); err != nil {
+		return err
+	}
+	st := b.lock()
+	defer st.mu.Unlock()
+	st.addSeed(seed)
+	return nil
+}
+
+// load empties the store, then adds the seed it holds, in the seed's time zone unless
+// WithLocation set one.
+func (st *state) load() {
+	st.clear()
+	if st.seed == nil {
+		return
+	}
+	if !st.locSet {
+		st.loc, _ = st.seed.Location() // validated
+	}
+	st.addSeed(st.seed)
+}
+
+// addSeed adds a validated seed to the store.
+func (st *state) addSeed(seed *Seed) {
 	for _, a := range seed.Apps {
 		orgs := a.Orgs
 		if len(orgs) == 0 {
@@ -155,18 +194,41 @@ func (s *Server) addSeed(seed *Seed) {
 		}
 		st.addApp(a.AccessKey, a.SecretKey, orgs, false)
 	}
-	st.mu.Unlock()
 	for _, u := range seed.Users {
+		rec := st.userRecord(u.ID)
 		for _, org := range u.Orgs {
-			s.AddUser(org, u.ID)
+			rec.orgs[org] = true
 		}
-		if u.Locked {
-			s.LockUser(u.ID)
-		}
+		rec.locked = rec.locked || u.Locked
 	}
+	now := st.now()
 	for i := range seed.Flows {
-		s.AddFlow(seed.Flows[i].flow())
+		f := seed.Flows[i].flow()
+		st.normalizeFlow(&f, now)
+		st.storeFlow(&f)
 	}
+}
+
+// check returns an error for a nil or invalid seed.
+func (seed *Seed) check() error {
+	if seed == nil {
+		return errors.New("seed: nil seed")
+	}
+	return seed.validate()
+}
+
+// clone returns a deep copy of the seed, so that a caller changing theirs later does not
+// change what Reset loads.
+func (seed *Seed) clone() *Seed {
+	data, err := json.Marshal(seed)
+	if err != nil {
+		panic("refserver: " + err.Error()) // a Seed always marshals
+	}
+	var c Seed
+	if err := json.Unmarshal(data, &c); err != nil {
+		panic("refserver: " + err.Error())
+	}
+	return &c
 }
 
 // orgs returns the organizations the seed names: its users' and its flows', sorted.

@@ -141,7 +141,7 @@ func TestDemoSeedFileIsTheDemoServer(t *testing.T) {
 	// Both register the demo app in the demo org only.
 	for name, srv := range map[string]*refserver.Server{"NewDemoServer": demo, "demo.json": fromFile} {
 		srv.AddUser("otherOrg", refserver.DemoUserID)
-		c := clientOf(t, srv, clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
+		c := clientOf(t, srv.Backend, clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
 		checkOrgCalls(t, refserver.DemoUserID, []orgCall{
 			{name + ", demo org", c, flowsPath, "getMyFlow", refserver.DemoOrgID, http.StatusOK},
 			{name + ", other org", c, flowsPath, "getMyFlow", "otherOrg", http.StatusForbidden},
@@ -235,7 +235,7 @@ func TestApplySeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, ok := srv.Flow(9)
-	if !ok || len(f.Tasks) != 1 || f.Tasks[0].Duration != 250*time.Millisecond || f.Cycle != refserver.DefaultCycle {
+	if !ok || len(f.Tasks) != 1 || f.Tasks[0].Duration != 250*time.Millisecond || f.Cycle != "D" {
 		t.Errorf("flow 9 = %+v", f)
 	}
 	if err := srv.ApplySeed(nil); err == nil {

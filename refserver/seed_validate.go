@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/utcoffset"
 )
 
 // flowTypes maps the names of SeedFlow.Type to the scheduling types.
@@ -14,7 +15,7 @@ var flowTypes = map[string]int{
 	"": FlowTypeManual, "manual": FlowTypeManual, "periodic": FlowTypePeriodic, "temporary": FlowTypeTemporary,
 }
 
-// cycles are the values SeedFlow.Cycle may take ("" takes DefaultCycle).
+// cycles are the values SeedFlow.Cycle may take ("" takes "D").
 var cycles = map[string]bool{"": true, "M": true, "W": true, "D": true, "H": true, "mi": true}
 
 // Validate checks the seed: a time zone Location can read; applications with a non-empty
@@ -24,7 +25,15 @@ var cycles = map[string]bool{"": true, "M": true, "W": true, "D": true, "H": tru
 // positive id unique in the seed, a name unique in their flow, a valid duration, and upstream
 // tasks of the same flow without a cycle. The error names the first offending entry, e.g.
 // `seed: flows[1] (id 3377): tasks[0] (id 108580): duration "1x": ...`.
+//
+// Deprecated: LoadSeed, NewServerFromSeed, Backend.Load and Backend.ApplySeed validate the
+// seed they are given, with the same errors.
 func (s *Seed) Validate() error {
+	return s.validate()
+}
+
+// validate is Validate.
+func (s *Seed) validate() error {
 	if _, err := s.Location(); err != nil {
 		return err
 	}
@@ -223,7 +232,7 @@ func parseTimezone(name string) (*time.Location, error) {
 	}
 	for _, prefix := range []string{"GMT", "UTC"} {
 		if rest, ok := strings.CutPrefix(name, prefix); ok && rest != "" && (rest[0] == '+' || rest[0] == '-') {
-			offset, err := parseOffset(rest)
+			offset, err := utcoffset.Parse(rest)
 			if err != nil {
 				return nil, err
 			}
@@ -235,26 +244,4 @@ func parseTimezone(name string) (*time.Location, error) {
 		return nil, errors.New(`want "UTC", an offset such as "GMT+8" or "UTC+05:30", or an IANA name such as "Asia/Shanghai"`)
 	}
 	return loc, nil
-}
-
-// parseOffset reads "+8", "-3", "+08:00", "+5:30" or "+0800" as seconds east of UTC, up to 14
-// hours.
-func parseOffset(s string) (int, error) {
-	sign := 1
-	if s[0] == '-' {
-		sign = -1
-	}
-	s = s[1:]
-	hours, minutes := s, "0"
-	if h, m, ok := strings.Cut(s, ":"); ok {
-		hours, minutes = h, m
-	} else if len(s) == 4 {
-		hours, minutes = s[:2], s[2:]
-	}
-	h, errH := strconv.Atoi(hours)
-	m, errM := strconv.Atoi(minutes)
-	if errH != nil || errM != nil || len(hours) == 0 || len(hours) > 2 || h > 14 || m < 0 || m > 59 || h < 0 {
-		return 0, errors.New(`bad UTC offset; want e.g. "GMT+8", "GMT-3", "UTC+05:30"`)
-	}
-	return sign * (h*3600 + m*60), nil
 }

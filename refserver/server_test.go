@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -228,5 +230,68 @@ func TestWithoutListener(t *testing.T) {
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nowhere", nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("Handler answered %d, want the gateway's 404", rec.Code)
+	}
+}
+
+// TestBackendLoadAndReset: a Backend has no listener and starts empty; Load replaces its
+// world with a seed (in the seed's time zone unless WithLocation set one), and Reset brings
+// back the seed as loaded, dropping instances and tokens.
+func TestBackendLoadAndReset(t *testing.T) {
+	t.Parallel()
+	clk := refserver.NewManualClock(t0)
+	b := refserver.NewBackend(refserver.WithClock(clk.Now))
+	if _, ok := b.Flow(refserver.DemoFlowID); ok {
+		t.Fatal("a new Backend has a flow")
+	}
+	seed := refserver.DemoSeed()
+	seed.Timezone = "GMT+8"
+	if err := b.Load(seed); err != nil {
+		t.Fatal(err)
+	}
+	seed.Flows = nil // the caller's copy: the Backend keeps its own
+	c := clientOf(t, b, clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
+	id := c.trigger(refserver.DemoFlowID, t0)
+	if id != "3377-20261130160000" {
+		t.Errorf("id %s, want the seed's GMT+8", id)
+	}
+	b.AddFlow(refserver.Flow{ID: 9, Name: "added", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID})
+
+	b.Reset()
+	if _, ok := b.FlowInstance(id); ok {
+		t.Error("the instance outlived Reset")
+	}
+	if _, ok := b.Flow(9); ok {
+		t.Error("a flow added after Load outlived Reset")
+	}
+	if _, ok := b.Flow(refserver.DemoFlowID); !ok {
+		t.Error("Reset lost the seed's flow")
+	}
+	if rec := c.send(http.MethodGet, timePath, url.Values{"action": {"getTimeZone"}}, "", ""); rec.Code != http.StatusUnauthorized {
+		t.Errorf("the old token after Reset: HTTP %d, want 401", rec.Code)
+	}
+
+	pinned := refserver.NewBackend(refserver.WithClock(clk.Now), refserver.WithLocation(time.UTC))
+	if err := pinned.Load(seed); err != nil {
+		t.Fatal(err)
+	}
+	p := clientOf(t, pinned, clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
+	if rec := p.send(http.MethodGet, timePath, url.Values{"action": {"getTimeZone"}}, "", ""); !strings.Contains(rec.Body.String(), `"GMT+0"`) {
+		t.Errorf("WithLocation(UTC) and a GMT+8 seed: %s", rec.Body)
+	}
+	if err := b.Load(&refserver.Seed{Flows: []refserver.SeedFlow{{ID: 1}}}); err == nil {
+		t.Error("Load of an invalid seed: no error")
+	}
+	if err := b.Load(nil); err == nil {
+		t.Error("Load(nil): no error")
+	}
+}
+
+// TestDemoSeedIsTheFile: testdata/seed/demo.json holds DemoSeed.
+func TestDemoSeedIsTheFile(t *testing.T) {
+	t.Parallel()
+	want := refserver.DemoSeed()
+	want.Timezone = "UTC"
+	if got := loadSeedFile(t, "demo.json"); !reflect.DeepEqual(got, want) {
+		t.Errorf("demo.json:\n got %+v\nwant %+v", got, want)
 	}
 }

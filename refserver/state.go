@@ -54,18 +54,19 @@ const (
 
 // Defaults that AddFlow, Save Flow and Import Flow fill in.
 const (
-	// DefaultCycle is the cycle of a flow that does not set one: daily.
-	DefaultCycle = "D"
 	// DefaultFreq is the cron expression of a flow that does not set one: every day at 00:00.
 	DefaultFreq = "0 0 0 * * ? *"
 	// DefaultTaskDuration is how long a task whose Duration is not positive runs.
 	DefaultTaskDuration = time.Minute
-	// DefaultTaskType is the type of a task that does not set one.
-	DefaultTaskType = "COMMAND"
+
+	// defaultCycle is the cycle of a flow that does not set one: daily.
+	defaultCycle = "D"
+	// defaultTaskType is the type of a task that does not set one.
+	defaultTaskType = "COMMAND"
 )
 
 // Flow is a workflow as the server stores it. AddFlow fills the zero fields that have a
-// default: Cycle, Freq, DirID (the org's root directory), Creator (the first owner),
+// default: Cycle ("D"), Freq, DirID (the org's root directory), Creator (the first owner),
 // UpdateUser, CreatedAt and UpdatedAt (the server clock), and the tasks' Duration and Type.
 type Flow struct {
 	ID    int64  // workflow id, > 0
@@ -108,7 +109,7 @@ type Task struct {
 	// all of them have succeeded. Ids of tasks not in the flow are ignored.
 	DependsOn []int64
 	Command   string  // the command it runs, shown as "cmd"
-	Type      string  // task type as Export Flow shows it, e.g. "COMMAND" or "SHELL"
+	Type      string  // task type as Export Flow shows it: "COMMAND" (the default), "SHELL", ...
 	X, Y      float64 // position of the node in the flow graph
 }
 
@@ -156,7 +157,10 @@ type state struct {
 	loc          *time.Location
 	window       time.Duration // accepted distance between a request timestamp and the clock
 	tokenLife    time.Duration
-	maxInstances int // the most instances kept (WithMaxInstances); 0 keeps all
+	maxInstances int   // the most instances kept (WithMaxInstances); 0 keeps all
+	locSet       bool  // loc was set (WithLocation): a seed's time zone does not replace it
+	seed         *Seed // the seed Load last loaded, which Reset loads again; nil for none
+	requests     requestLog
 
 	apps        map[string]*app   // by access key
 	tokens      map[string]*token // by access token; pruned when long expired
@@ -177,7 +181,10 @@ type state struct {
 	// settledAt is the clock of the last settle.
 	schedule  heapOf[*flowRuns]
 	settledAt time.Time
-	order     map[orderKey]*instanceOrder // instances by trigger time, per org and flow type
+	// cron holds the periodic flows by their next fire time (schedule.go); cronOf by flow id.
+	cron   heapOf[*cronEntry]
+	cronOf map[int64]*cronEntry
+	order  map[orderKey]*instanceOrder // instances by trigger time, per org and flow type
 	// taskFlows maps each task id to the flows (ascending) whose instances run it;
 	// topInstanceTask is the largest such task id.
 	taskFlows       map[int64][]int64
@@ -193,10 +200,11 @@ type state struct {
 // app is a registered application (AccessKey/SecretKey pair) and the organizations it is
 // registered in.
 type app struct {
-	secret  string
-	current string          // the token token/get hands out while it is valid; "" before the first
-	orgs    map[string]bool // the organizations it is registered in
-	anyOrg  bool            // registered with no organization named: it acts on every one
+	accessKey string
+	secret    string
+	current   string          // the token token/get hands out while it is valid; "" before the first
+	orgs      map[string]bool // the organizations it is registered in
+	anyOrg    bool            // registered with no organization named: it acts on every one
 }
 
 // registeredIn reports whether the app may act on the organization orgID.
@@ -222,27 +230,41 @@ type directory struct {
 }
 
 func newState(o options) *state {
-	return &state{
-		now:              o.now,
-		loc:              o.loc,
-		window:           o.window,
-		tokenLife:        o.tokenLife,
-		maxInstances:     o.maxInstances,
-		apps:             make(map[string]*app),
-		tokens:           make(map[string]*token),
-		encryptions:      make(map[string]int64),
-		tokenExpiry:      newHeap(func(a, b expiringToken) bool { return a.expires.Before(b.expires) }, nil),
-		spentEncryptions: newHeap(func(a, b spentEncryption) bool { return a.timestamp < b.timestamp }, nil),
-		users:            make(map[string]*user),
-		flows:            make(map[int64]*Flow),
-		dirs:             make(map[string]*directory),
-		instances:        make(map[string]*instance),
-		runs:             make(map[int64]*flowRuns),
-		schedule: newHeap(func(a, b *flowRuns) bool { return a.nextAt.Before(b.nextAt) },
-			func(fr *flowRuns, slot int) { fr.slot = slot }),
-		order:     make(map[orderKey]*instanceOrder),
-		taskFlows: make(map[int64][]int64),
+	st := &state{
+		now:          o.now,
+		loc:          o.loc,
+		locSet:       o.locSet,
+		window:       o.window,
+		tokenLife:    o.tokenLife,
+		maxInstances: o.maxInstances,
 	}
+	st.clear()
+	return st
+}
+
+// clear empties the store: no app, token, user, flow, directory or instance. The clock and
+// the settings stay.
+func (st *state) clear() {
+	st.apps = make(map[string]*app)
+	st.tokens = make(map[string]*token)
+	st.encryptions = make(map[string]int64)
+	st.tokenExpiry = newHeap(func(a, b expiringToken) bool { return a.expires.Before(b.expires) }, nil)
+	st.spentEncryptions = newHeap(func(a, b spentEncryption) bool { return a.timestamp < b.timestamp }, nil)
+	st.users = make(map[string]*user)
+	st.flows = make(map[int64]*Flow)
+	st.flowEpoch++
+	st.dirs = make(map[string]*directory)
+	st.instances = make(map[string]*instance)
+	st.runs = make(map[int64]*flowRuns)
+	st.schedule = newHeap(func(a, b *flowRuns) bool { return a.nextAt.Before(b.nextAt) },
+		func(fr *flowRuns, slot int) { fr.slot = slot })
+	st.settledAt = time.Time{}
+	st.cron = newHeap(func(a, b *cronEntry) bool { return a.next.Before(b.next) }, func(e *cronEntry, slot int) { e.slot = slot })
+	st.cronOf = make(map[int64]*cronEntry)
+	st.order = make(map[orderKey]*instanceOrder)
+	st.taskFlows = make(map[int64][]int64)
+	st.topInstanceTask = 0
+	st.ended, st.endedHead, st.endedDead = nil, 0, 0
 }
 
 // clock reads the server clock.
@@ -296,8 +318,11 @@ func firstOf(list string) string {
 // instanceID returns the id of the manual instance of flowID triggered at trigger: the trigger
 // time cut to the minute and formatted in loc, with literal "00" seconds (spec section 3.5).
 func instanceID(flowID int64, trigger time.Time, loc *time.Location) string {
-	return strconv.FormatInt(flowID, 10) + "-" + trigger.In(loc).Format("20060102150400")
+	return formatFlowID(flowID) + "-" + trigger.In(loc).Format("20060102150400")
 }
+
+// formatFlowID writes a flow id in decimal.
+func formatFlowID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // taskInstanceID returns the id of the instance of taskID within the flow instance
 // flowInstID: the task id and the flow instance id's suffix (spec section 3.5).
@@ -332,7 +357,7 @@ func cloneFlow(f *Flow) *Flow {
 // normalizeFlow fills the defaults of f (see Flow) at now.
 func (st *state) normalizeFlow(f *Flow, now time.Time) {
 	if f.Cycle == "" {
-		f.Cycle = DefaultCycle
+		f.Cycle = defaultCycle
 	}
 	if f.Freq == "" {
 		f.Freq = DefaultFreq
@@ -357,7 +382,7 @@ func (st *state) normalizeFlow(f *Flow, now time.Time) {
 			f.Tasks[i].Duration = DefaultTaskDuration
 		}
 		if f.Tasks[i].Type == "" {
-			f.Tasks[i].Type = DefaultTaskType
+			f.Tasks[i].Type = defaultTaskType
 		}
 	}
 }
@@ -385,6 +410,7 @@ func (st *state) instancesOf(flowID int64) []FlowInstance {
 func (st *state) storeFlow(f *Flow) {
 	st.flows[f.ID] = f
 	st.flowEpoch++
+	st.schedulePeriodic(f, st.now())
 }
 
 // isTerminal reports whether status ends an instance: SUCCESS, FAIL, CANCEL, TIMEOUT, SKIP or

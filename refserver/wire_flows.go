@@ -318,10 +318,10 @@ func taskTypeCode(name string) int {
 }
 
 // taskTypeName reads an exported task's type: a name as given, or an integer code turned into
-// its name ("COMMAND" for 7 and unknown codes). Absent or empty gives DefaultTaskType.
+// its name ("COMMAND" for 7 and unknown codes). Absent or empty gives defaultTaskType.
 func taskTypeName(raw json.RawMessage) (string, bool) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return DefaultTaskType, true
+		return defaultTaskType, true
 	}
 	var name string
 	if err := json.Unmarshal(raw, &name); err == nil {
@@ -329,7 +329,7 @@ func taskTypeName(raw json.RawMessage) (string, bool) {
 			return typeNameOf(code), true
 		}
 		if name == "" {
-			return DefaultTaskType, true
+			return defaultTaskType, true
 		}
 		return name, true
 	}
@@ -347,5 +347,5 @@ func typeNameOf(code int) string {
 			return name
 		}
 	}
-	return DefaultTaskType
+	return defaultTaskType
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/enos-go/batchprocessing/refserver"
@@ -40,12 +41,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	srv, desc, err := start(cfg.seedPath, refserver.WithMaxInstances(cfg.maxInstances))
+	srv, desc, err := start(cfg.seedPath, cfg.options()...)
 	if err != nil {
 		fmt.Fprintf(stderr, "refserver: %v\n", err)
 		return exitUsage
 	}
-	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "refserver: %v\n", err)
@@ -55,7 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, url)
 	fmt.Fprintf(stderr, "refserver: serving %s at %s; stop with Ctrl-C\n", desc, url)
 
-	handler := srv.Handler()
+	var handler http.Handler = srv
+	if cfg.control {
+		handler = refserver.NewControlHandler(srv, cfg.manualClock)
+	}
 	if cfg.verbose {
 		handler = logRequests(handler, stderr)
 	}
@@ -93,9 +96,61 @@ func stop(hs *http.Server, grace time.Duration, stderr io.Writer) {
 // config is what the flags set.
 type config struct {
 	addr, seedPath                                string
-	verbose                                       bool
+	verbose, control                              bool
 	readTimeout, writeTimeout, idleTimeout, grace time.Duration
 	maxInstances                                  int
+	clock, clockStart, location                   string
+	tokenLifetime, timestampWindow                time.Duration
+
+	manualClock *refserver.ManualClock // with -clock manual
+	loc         *time.Location         // with -location
+}
+
+// options returns the server options the flags ask for.
+func (cfg *config) options() []refserver.Option {
+	opts := []refserver.Option{refserver.WithMaxInstances(cfg.maxInstances),
+		refserver.WithTokenLifetime(cfg.tokenLifetime), refserver.WithTimestampWindow(cfg.timestampWindow)}
+	if cfg.manualClock != nil {
+		opts = append(opts, refserver.WithClock(cfg.manualClock.Now))
+	}
+	if cfg.loc != nil {
+		opts = append(opts, refserver.WithLocation(cfg.loc))
+	}
+	return opts
+}
+
+// checkClockAndZone reads -clock, -clock-start and -location into cfg.
+func (cfg *config) checkClockAndZone(stderr io.Writer) bool {
+	switch cfg.clock {
+	case "wall":
+		if cfg.clockStart != "" {
+			fmt.Fprintln(stderr, "refserver: -clock-start needs -clock manual")
+			return false
+		}
+	case "manual":
+		start := time.Now().UTC().Truncate(time.Second)
+		if cfg.clockStart != "" {
+			t, err := time.Parse(time.RFC3339Nano, cfg.clockStart)
+			if err != nil {
+				fmt.Fprintf(stderr, "refserver: -clock-start %q: want an RFC 3339 time such as 2026-11-30T08:00:00Z\n", cfg.clockStart)
+				return false
+			}
+			start = t
+		}
+		cfg.manualClock = refserver.NewManualClock(start)
+	default:
+		fmt.Fprintf(stderr, "refserver: -clock %q: want wall or manual\n", cfg.clock)
+		return false
+	}
+	if cfg.location != "" {
+		loc, err := (&refserver.Seed{Timezone: cfg.location}).Location()
+		if err != nil {
+			fmt.Fprintf(stderr, "refserver: -location: %v\n", strings.TrimPrefix(err.Error(), "seed: "))
+			return false
+		}
+		cfg.loc = loc
+	}
+	return true
 }
 
 // parseFlags reads the flags. When ok is false the program ends with code: the usage was
@@ -111,6 +166,12 @@ func parseFlags(args []string, stderr io.Writer) (cfg config, code int, ok bool)
 	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&cfg.grace, "grace", defaultGrace, "on SIGINT or SIGTERM, how long requests in flight may finish before their connections are closed")
 	fs.IntVar(&cfg.maxInstances, "max-instances", defaultMaxInstances, "the most flow instances kept; beyond, those that ended first are forgotten (0: keep all)")
+	fs.BoolVar(&cfg.control, "control", true, "serve the control API under /_refserver/ (faults, clock, settings, state, reset); -control=false turns it off")
+	fs.StringVar(&cfg.clock, "clock", "wall", "the server clock: wall, or manual (moved only through the control API)")
+	fs.StringVar(&cfg.clockStart, "clock-start", "", "with -clock manual, the time it starts at (RFC 3339; default now)")
+	fs.DurationVar(&cfg.tokenLifetime, "token-lifetime", 7200*time.Second, "the lifetime of issued access tokens")
+	fs.DurationVar(&cfg.timestampWindow, "timestamp-window", 15*time.Minute, "how far a request timestamp may be from the server clock, either way")
+	fs.StringVar(&cfg.location, "location", "", "the server's time zone (UTC, GMT+8, UTC+05:30, Asia/Shanghai); default the seed's, or UTC")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: refserver [-addr host:port] [-seed file.json] [-v] [flags]
 
@@ -135,7 +196,8 @@ Flags:
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"read-timeout", cfg.readTimeout}, {"write-timeout", cfg.writeTimeout}, {"idle-timeout", cfg.idleTimeout}, {"grace", cfg.grace}} {
+	}{{"read-timeout", cfg.readTimeout}, {"write-timeout", cfg.writeTimeout}, {"idle-timeout", cfg.idleTimeout}, {"grace", cfg.grace},
+		{"token-lifetime", cfg.tokenLifetime}, {"timestamp-window", cfg.timestampWindow}} {
 		if f.d <= 0 {
 			fmt.Fprintf(stderr, "refserver: -%s %v: want a positive duration\n", f.name, f.d)
 			return cfg, exitUsage, false
@@ -145,15 +207,22 @@ Flags:
 		fmt.Fprintf(stderr, "refserver: -max-instances %d: want 0 (no bound) or more\n", cfg.maxInstances)
 		return cfg, exitUsage, false
 	}
+	if !cfg.checkClockAndZone(stderr) {
+		return cfg, exitUsage, false
+	}
 	return cfg, 0, true
 }
 
-// start returns the reference server seeded from the file at path, or with the demo seed when
-// path is empty, with opts, and a description of its seed. The description names no SecretKey.
-func start(path string, opts ...refserver.Option) (*refserver.Server, string, error) {
-	opts = append([]refserver.Option{refserver.WithoutListener()}, opts...)
+// start returns a reference server without a listener loaded with the seed file at path, or
+// with the demo seed when path is empty, with opts, and a description of its seed. The
+// description names no SecretKey.
+func start(path string, opts ...refserver.Option) (*refserver.Backend, string, error) {
+	b := refserver.NewBackend(opts...)
 	if path == "" {
-		return refserver.NewDemoServer(opts...), fmt.Sprintf(
+		if err := b.Load(refserver.DemoSeed()); err != nil {
+			return nil, "", err
+		}
+		return b, fmt.Sprintf(
 			"the demo seed (app %s, org %s, user %s; flows %d \"demo flow\" and %d \"empty flow\")",
 			refserver.DemoAccessKey, refserver.DemoOrgID, refserver.DemoUserID, refserver.DemoFlowID, refserver.DemoEmptyFlowID), nil
 	}
@@ -166,12 +235,11 @@ func start(path string, opts ...refserver.Option) (*refserver.Server, string, er
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	srv, err := refserver.NewServerFromSeed(seed, opts...)
-	if err != nil {
+	if err := b.Load(seed); err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	loc, _ := seed.Location()
-	return srv, fmt.Sprintf("the seed %s (%d apps, %d users, %d flows; time zone %s)",
+	return b, fmt.Sprintf("the seed %s (%d apps, %d users, %d flows; time zone %s)",
 		path, len(seed.Apps), len(seed.Users), len(seed.Flows), loc), nil
 }
 

@@ -94,3 +94,22 @@ func hexString(sum [sha256.Size]byte) string {
 	hex.Encode(out[:], sum[:])
 	return string(out[:])
 }
+
+// QueryPart returns the query's share of the signed string, as Sign builds it: each key and
+// its decoded value, keys sorted bytewise, without separators. The reference server shows it
+// to explain a refused signature.
+func QueryPart(query url.Values) string {
+	keys := make([]string, 0, len(query))
+	for k := range query {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b []byte
+	for _, k := range keys {
+		for _, v := range query[k] {
+			b = append(b, k...)
+			b = append(b, v...)
+		}
+	}
+	return string(b)
+}

@@ -166,3 +166,19 @@ func BenchmarkSign(b *testing.B) {
 		})
 	}
 }
+
+// TestQueryPartIsWhatSignSigns: Sign is the SHA-256 of the token, QueryPart, the body, the
+// timestamp and the secret, for queries with several values, empty values and no keys.
+func TestQueryPartIsWhatSignSigns(t *testing.T) {
+	t.Parallel()
+	for _, q := range []url.Values{
+		nil,
+		{"action": {"trigger"}, "orgId": {"o"}, "userId": {"u"}},
+		{"b": {"2", "1"}, "a": {""}, "expression": {"a b&c=d"}},
+	} {
+		sum := sha256.Sum256([]byte("tok" + QueryPart(q) + "{}" + "1574385824000" + "secret"))
+		if got, want := Sign("tok", "secret", 1574385824000, q, []byte("{}")), hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("%v: Sign %s, sha256 of the parts %s", q, got, want)
+		}
+	}
+}

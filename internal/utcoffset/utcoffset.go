@@ -1,0 +1,57 @@
+// Package utcoffset reads the UTC offsets that name a time zone in the EnOS API ("GMT+8" in
+// Get Timezone's answer) and in reference-server seeds: the one definition that the client
+// and the reference server share.
+package utcoffset
+
+import "errors"
+
+// maxHours is the largest offset in hours that a time zone has (UTC+14, Line Islands).
+const maxHours = 14
+
+// errBad is the error of an offset Parse cannot read.
+var errBad = errors.New(`bad UTC offset; want a sign, hours up to 14 and optional minutes, as in "+8", "-3", "+05:30" or "+0800"`)
+
+// Parse reads the offset part of "GMT+8", "UTC-3", "GMT+05:30", "GMT+5:30" or "UTC+0800":
+// a sign, one or two digits of hours (at most 14), then optionally ":" and two digits of
+// minutes, or the four digits hhmm. It returns the offset in seconds east of UTC.
+func Parse(s string) (int, error) {
+	if len(s) < 2 || (s[0] != '+' && s[0] != '-') {
+		return 0, errBad
+	}
+	sign := 1
+	if s[0] == '-' {
+		sign = -1
+	}
+	digits := s[1:]
+	hours, minutes := digits, ""
+	switch {
+	case len(digits) > 2 && digits[len(digits)-3] == ':':
+		hours, minutes = digits[:len(digits)-3], digits[len(digits)-2:]
+	case len(digits) == 4:
+		hours, minutes = digits[:2], digits[2:]
+	}
+	h, okH := number(hours, 1, 2)
+	m, okM := 0, true
+	if minutes != "" {
+		m, okM = number(minutes, 2, 2)
+	}
+	if !okH || !okM || h > maxHours || m > 59 || (h == maxHours && m > 0) {
+		return 0, errBad
+	}
+	return sign * (h*3600 + m*60), nil
+}
+
+// number reads s as a decimal of minLen to maxLen ASCII digits.
+func number(s string, minLen, maxLen int) (int, bool) {
+	if len(s) < minLen || len(s) > maxLen {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}

@@ -1,0 +1,70 @@
+package refserver
+
+import (
+	"net/http"
+	"time"
+)
+
+// Identities seeded by NewDemoServer: the placeholders of the EnOS documentation's samples.
+const (
+	// DemoAccessKey is the AccessKey of the demo application.
+	DemoAccessKey = "yourAppAccessKey"
+	// DemoSecretKey is the SecretKey of the demo application.
+	DemoSecretKey = "yourAppSecretKey"
+	// DemoOrgID is the demo organization.
+	DemoOrgID = "yourOrgId"
+	// DemoUserID is the demo user: a member of DemoOrgID and the owner of the demo flows.
+	DemoUserID = "yourUserId"
+	// DemoFlowID is the "demo flow", with tasks DemoExtractTaskID "extract" and DemoLoadTaskID
+	// "load", which depends on "extract"; each runs for one second.
+	DemoFlowID = 3377
+	// DemoExtractTaskID is the first task of the demo flow, "extract".
+	DemoExtractTaskID = 108580
+	// DemoLoadTaskID is the second task of the demo flow, "load": it runs after "extract".
+	DemoLoadTaskID = 108581
+	// DemoEmptyFlowID is the "empty flow": it has no task, so triggering it answers 62104.
+	DemoEmptyFlowID = 3378
+)
+
+// MaxBodyBytes is the largest request body the server accepts; a larger one is refused with
+// HTTP 413 {"message":"Request size limit exceeded"}.
+const MaxBodyBytes = 1 << 20
+
+// Backend is the reference server without a listener: the EnOS API gateway with its token
+// service and the 22 operations of the Batch Processing Service V2.1, over one in-memory
+// store, as an http.Handler. Serve it on your own http.Server, call it in-process through
+// Client, or hand it to an httpmock responder. A Server is a Backend with a loopback
+// listener. Its methods are safe for concurrent use, also while requests are being served.
+type Backend struct {
+	state  *state
+	faults faults
+}
+
+// NewBackend returns a reference server without a listener and with no application, user or
+// flow: seed it with Load, or with AddApp, AddUser and AddFlow. It holds no resource that
+// needs closing.
+func NewBackend(opts ...Option) *Backend {
+	return newBackend(applyOptions(opts))
+}
+
+func newBackend(o options) *Backend {
+	return &Backend{state: newState(o)}
+}
+
+// ServeHTTP serves one request: the gateway's routes, the token service and the operations,
+// with the faults injected for its route (InjectFault).
+func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.serveWithFaults(w, r, b.serveGateway)
+}
+
+// Handler returns b, the server's handler, to serve the same routes and store without a
+// socket (with httptest.NewRecorder, an in-process http.RoundTripper or an httpmock
+// responder).
+func (b *Backend) Handler() http.Handler {
+	return b
+}
+
+// now reads the server clock.
+func (b *Backend) now() time.Time {
+	return b.state.clock()
+}

@@ -1,0 +1,172 @@
+package refserver
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/enos-go/batchprocessing/internal/signing"
+)
+
+// batchPrefix is the path prefix of the Batch Processing Service V2.1.
+const batchPrefix = "/batch-processing-service/v2.1"
+
+// resources are the known paths under batchPrefix (spec section 3.1). A request to one of them
+// passes the gateway; one to any other path is refused with 404 before authentication.
+var resources = map[string]bool{
+	"/flows": true, "/flowInstances": true, "/taskInstances": true, "/directories": true, "/time": true,
+}
+
+// operation identifies a Batch Processing operation the way the service routes it.
+type operation struct {
+	method   string
+	resource string // path below batchPrefix
+	action   string
+}
+
+// call is what a handler sees of one authenticated request.
+type call struct {
+	query url.Values
+	body  []byte
+	now   time.Time // the server clock when the store was locked for this call
+}
+
+// operations maps each operation of spec section 3.1 to its handler; a request matching no
+// entry (unknown action, or a known action with another method or on another resource) is
+// answered 62102 "Invalid parameter: action".
+var operations = map[operation]func(*state, *call) (any, *failure){
+	{http.MethodPost, "/flows", "trigger"}:               (*state).triggerFlow,
+	{http.MethodPost, "/flows", "triggerFromTask"}:       (*state).triggerFromTask,
+	{http.MethodPost, "/flows", "updateAndTrigger"}:      (*state).updateAndTrigger,
+	{http.MethodGet, "/flowInstances", "get"}:            (*state).getFlowInstance,
+	{http.MethodPost, "/flowInstances", "search"}:        (*state).searchFlowInstances,
+	{http.MethodPost, "/flowInstances", "cancel"}:        (*state).cancelFlowInstance,
+	{http.MethodGet, "/taskInstances", "get"}:            (*state).getTaskInstance,
+	{http.MethodGet, "/taskInstances", "getLog"}:         (*state).getTaskInstanceLog,
+	{http.MethodGet, "/flows", "get"}:                    (*state).getFlow,
+	{http.MethodGet, "/flows", "getMyFlow"}:              (*state).getMyFlow,
+	{http.MethodPost, "/flows", "search"}:                (*state).searchFlow,
+	{http.MethodPost, "/flows", "enable"}:                (*state).enableFlow,
+	{http.MethodPost, "/flows", "disable"}:               (*state).disableFlow,
+	{http.MethodGet, "/flows", "delete"}:                 (*state).deleteFlow,
+	{http.MethodPost, "/flows", "save"}:                  (*state).saveFlow,
+	{http.MethodGet, "/flows", "loadForEdit"}:            (*state).loadForEdit,
+	{http.MethodGet, "/flows", "export"}:                 (*state).exportFlow,
+	{http.MethodPost, "/flows", "import"}:                (*state).importFlow,
+	{http.MethodPost, "/directories", "create"}:          (*state).createDirectory,
+	{http.MethodGet, "/directories", "listWorkFlowDirs"}: (*state).listWorkFlowDirs,
+	{http.MethodGet, "/time", "getCurrentTime"}:          (*state).getCurrentTime,
+	{http.MethodGet, "/time", "getTimeZone"}:             (*state).getTimeZone,
+}
+
+// serveGateway is the gateway: Date header, route (404), body size (413), then the token
+// service or the signature check (401) and the operation. It writes the answer and returns
+// how the request was judged.
+func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
+	st := b.state
+	w.Header().Set("Date", st.clock().UTC().Format(http.TimeFormat))
+
+	path := r.URL.Path
+	isToken := r.Method == http.MethodPost && (path == signing.TokenGetPath || path == signing.TokenRefreshPath)
+	resource, isBatch := strings.CutPrefix(path, batchPrefix)
+	isBatch = isBatch && resources[resource]
+	if !isToken && !isBatch {
+		// Token routes take POST only, like a Kong route with methods set.
+		return refuse(w, http.StatusNotFound, msgNoRoute, "no EnOS route for "+r.Method+" "+quote(path))
+	}
+
+	body, status := readBody(r)
+	switch {
+	case status == http.StatusRequestEntityTooLarge:
+		return refuse(w, status, msgTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
+	case status != 0:
+		return refuse(w, status, msgBadRequestBody, "the body could not be read")
+	}
+
+	if isToken {
+		data, f, reason := st.token(body, path == signing.TokenRefreshPath)
+		if reason != "" {
+			w.Header().Set(HeaderReason, reason)
+		}
+		writeTokenAnswer(w, data, f)
+		return verdictOf(http.StatusOK, f, reason)
+	}
+	data, f, refused := st.serveOperation(r, resource, body)
+	if refused != nil {
+		return refuse(w, refused.status, refused.message, refused.reason)
+	}
+	writeEnvelope(w, data, f)
+	return verdictOf(http.StatusOK, f, "")
+}
+
+// refuse writes a refusal of the gateway itself, with its reason.
+func refuse(w http.ResponseWriter, status int, message, reason string) verdict {
+	w.Header().Set(HeaderReason, reason)
+	writeGatewayError(w, status, message)
+	return verdict{status: status, msg: message, reason: reason}
+}
+
+// refusal is an answer of the gateway itself: an HTTP status and {"message": ...}, and why.
+type refusal struct {
+	status  int
+	message string
+	reason  string
+}
+
+// refusedOrg answers an app acting on an organization it is not registered in. The EnOS
+// documentation gives no answer for this case; this one is inferred. In EnOS an app is
+// registered in an organization and authorized there, and the gateway, which knows the app
+// from the token, refuses the rest as the Kong gateway refuses a consumer that a route does
+// not allow: HTTP 403 with Kong's stock message, in the {"message": ...} body of the
+// gateway's other refusals.
+func refusedOrg(accessKey, orgID string) *refusal {
+	return &refusal{http.StatusForbidden, msgOrgForbidden,
+		"app " + quote(accessKey) + " is not registered in organization " + quote(orgID)}
+}
+
+// serveOperation authenticates a Batch Processing call, checks that its app is registered in
+// the organization the call acts in (orgId, when present), and runs its operation with the
+// store locked and settled. refused is the gateway's refusal, if any.
+func (st *state) serveOperation(r *http.Request, resource string, body []byte) (data any, f *failure, refused *refusal) {
+	query := r.URL.Query()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	a, reason := st.authenticate(r, query, body, now)
+	if a == nil {
+		return nil, nil, &refusal{http.StatusUnauthorized, msgUnauthorized, reason}
+	}
+	// Get Current Time and Get Timezone (/time) take no orgId: the others act in one.
+	if org := query.Get("orgId"); org != "" && resource != "/time" && !a.registeredIn(org) {
+		return nil, nil, refusedOrg(a.accessKey, org)
+	}
+	st.settle(now)
+	handle := operations[operation{r.Method, resource, query.Get("action")}]
+	if handle == nil {
+		return nil, errInvalidAction, nil
+	}
+	data, f = handle(st, &call{query: query, body: body, now: now})
+	return data, f, nil
+}
+
+// readBody reads the whole body, up to MaxBodyBytes. status is 413 when the body is larger and
+// 400 when it cannot be read, else 0.
+func readBody(r *http.Request) (body []byte, status int) {
+	if r.Body == nil {
+		return nil, 0
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	switch {
+	case err != nil:
+		return nil, http.StatusBadRequest
+	case len(body) > MaxBodyBytes:
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	return body, 0
+}

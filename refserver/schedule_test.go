@@ -1,0 +1,65 @@
+package refserver_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+// TestPeriodicSchedule: a seeded flow firing every five minutes, on a manual clock moved by
+// an hour, has twelve periodic instances with the minute-cycle id form of the documentation
+// ("<flowId>-yyyyMMddHHmm"), each triggered and started at its fire time; Disable Flow stops
+// the schedule and Enable Flow starts it again from then on.
+func TestPeriodicSchedule(t *testing.T) {
+	t.Parallel()
+	clk := refserver.NewManualClock(t0)
+	b := refserver.NewBackend(refserver.WithClock(clk.Now))
+	seed := refserver.DemoSeed()
+	seed.Flows = append(seed.Flows, refserver.SeedFlow{
+		ID: 4000, Name: "every five minutes", Org: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Type: "periodic", Active: true, Cycle: "mi", Freq: "0 */5 * * * ? *",
+		Tasks: []refserver.SeedTask{{ID: 40001, Name: "tick", Duration: "30s"}},
+	})
+	if err := b.Load(seed); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	got := b.FlowInstances(4000)
+	if len(got) != 12 {
+		t.Fatalf("%d instances after an hour, want 12", len(got))
+	}
+	for i, in := range got {
+		at := t0.Add(time.Duration(i+1) * 5 * time.Minute)
+		status := refserver.StatusSuccess
+		if i == 11 {
+			status = refserver.StatusRunning // it has just started
+		}
+		if want := "4000-" + at.Format("200601021504"); in.ID != want || !in.TriggerTime.Equal(at) || !in.StartTime.Equal(at) ||
+			in.Status != status || in.Tasks[0].ID != "40001-"+at.Format("200601021504") {
+			t.Errorf("instance %d: %s triggered %v started %v status %d, want %s at %v", i, in.ID, in.TriggerTime, in.StartTime, in.Status, want, at)
+		}
+	}
+	// The daily demo flow has not fired: its midnight has not come.
+	if n := len(b.FlowInstances(refserver.DemoFlowID)); n != 0 {
+		t.Errorf("demo flow: %d instances", n)
+	}
+
+	c := clientOf(t, b, clk, refserver.DemoAccessKey, refserver.DemoSecretKey)
+	data := c.call(http.MethodGet, flowInstancesPath, "get", "&flowInstId=4000-202611300805", "")
+	if !strings.Contains(string(data), `"calDt":"2026-11-30"`) || !strings.Contains(string(data), `"cycle":"mi"`) {
+		t.Errorf("Get Flow Instance: %s", data)
+	}
+	c.call(http.MethodPost, flowsPath, "disable", "", `{"flowId":4000}`)
+	clk.Advance(time.Hour)
+	if n := len(b.FlowInstances(4000)); n != 12 {
+		t.Errorf("%d instances after an hour disabled, want 12", n)
+	}
+	c.call(http.MethodPost, flowsPath, "enable", "", `{"flowId":4000}`)
+	clk.Advance(11 * time.Minute)
+	if got := b.FlowInstances(4000); len(got) != 14 || got[13].ID != "4000-202611301010" {
+		t.Errorf("after enabling again: %d instances, last %s", len(got), got[len(got)-1].ID)
+	}
+}
