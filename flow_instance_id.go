@@ -77,14 +77,35 @@ func (id FlowInstanceID) parse() (int64, string, error) {
 	if err != nil || flowID <= 0 || !allDigits(flowPart) {
 		return 0, "", fail("the flow id is not a positive number")
 	}
-	layout, ok := suffixLayouts[len(suffix)]
-	if !ok || !allDigits(suffix) {
+	if _, ok := suffixLayouts[len(suffix)]; !ok || !allDigits(suffix) {
 		return 0, "", fail("the time suffix is not 8, 10, 12 or 14 digits")
 	}
-	if _, err := time.Parse(layout, suffix); err != nil {
+	if !validSuffix(suffix) {
 		return 0, "", fail("the time suffix is not a valid time")
 	}
 	return flowID, suffix, nil
+}
+
+// validSuffix reports whether the digits of a time suffix (yyyyMMdd[HH[mm[ss]]]) name a
+// time that exists: time.Date normalizes an impossible one (February 30) into another,
+// which tells it apart, at a fraction of the cost of time.Parse on every answer.
+func validSuffix(digits string) bool {
+	field := func(i, n int) int {
+		v := 0
+		for _, c := range digits[i : i+n] {
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	part := func(i int) int { // a two-digit field at i, or 0 when the suffix is shorter
+		if i+2 > len(digits) {
+			return 0
+		}
+		return field(i, 2)
+	}
+	y, mo, d, h, mi, s := field(0, 4), part(4), part(6), part(8), part(10), part(12)
+	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
+	return t.Year() == y && int(t.Month()) == mo && t.Day() == d && t.Hour() == h && t.Minute() == mi && t.Second() == s
 }
 
 func allDigits(s string) bool {

@@ -28,6 +28,12 @@ func TestParseFlowInstanceID(t *testing.T) {
 		{"2430-2019071807500", 0, time.Time{}, "8, 10, 12 or 14 digits"},
 		{"2430-2019O718075000", 0, time.Time{}, "8, 10, 12 or 14 digits"},
 		{"2430-20191318075000", 0, time.Time{}, "not a valid time"},
+		{"2430-20190230075000", 0, time.Time{}, "not a valid time"}, // February 30
+		{"2430-20190718245000", 0, time.Time{}, "not a valid time"},
+		{"2430-20190718076000", 0, time.Time{}, "not a valid time"},
+		{"2430-20190718075060", 0, time.Time{}, "not a valid time"},
+		{"2430-20190230", 0, time.Time{}, "not a valid time"},
+		{"2430-2020022900", 2430, time.Date(2020, 2, 29, 0, 0, 0, 0, gmt8), ""}, // a leap day, hour cycle
 		{"2430-20190718075000 ", 0, time.Time{}, "8, 10, 12 or 14 digits"},
 	}
 	for _, tt := range tests {
