@@ -62,11 +62,15 @@
 // server's time zone (WithLocation). One instance of a flow runs at a time: it waits
 // (StatusWait) until its trigger time has come and the flow's previous instance has ended,
 // then starts at exactly that moment. Its tasks run in dependency order (Task.DependsOn), each
-// for its Duration, and succeed, or fail when seeded with Task.Fail. The instance ends
-// StatusSuccess when all its tasks succeed, StatusFail once a task has failed and the tasks
-// still running have ended (no new task starts after a failure, so the failed task's
-// downstream tasks stay StatusInit), or StatusCancel when Cancel Flow Instance ends it (its
-// running tasks become StatusCancel). Then the next waiting instance starts. Trigger Flow From
+// for its Duration, and succeed, or do what their seeded behaviour says (task_timeline.go):
+// fail (Task.Fail, Task.Failures), retried after an interval (StatusRerun), time out
+// (StatusTimeout), end with an internal error (StatusInternalError), be suspended
+// (StatusSuspend) or wait for their resource (StatusReady) first; the instance shows the
+// same statuses while it runs. It shows StatusFail (or StatusTimeout, StatusInternalError)
+// as soon as a task ends so, and ends when the tasks still running have ended (no new task
+// starts after it, so the failed task's downstream tasks stay StatusInit); it ends
+// StatusSuccess when all its tasks succeed, or StatusCancel when Cancel Flow Instance ends it
+// (its started tasks become StatusCancel). Then the next waiting instance starts. Trigger Flow From
 // Task runs one task and its downstream tasks and marks the others StatusSkip; Update And
 // Trigger Flow gives one instance its own parameters. Each task instance
 // "<taskId>-<yyyyMMddHHmm00>" has a log that grows as it runs.

@@ -198,7 +198,8 @@ func (st *state) exportFlow(c *call) (any, *failure) {
 	for _, t := range flow.Tasks {
 		out.Tasks = append(out.Tasks, exportedTask{
 			Name: t.Name, Resource: "default", Type: t.Type, Cmd: t.Command, Submitter: flow.DoAs,
-			Cron: flow.Freq, SuccessCode: "0", RunMode: defaultRunMode,
+			Cron: flow.Freq, Timeout: wholeSeconds(t.Timeout), RetryLimit: t.RetryLimit,
+			RetryInterval: wholeSeconds(t.RetryInterval), SuccessCode: "0", RunMode: defaultRunMode,
 		})
 		for _, up := range t.DependsOn {
 			if name, ok := names[up]; ok {
@@ -314,13 +315,14 @@ func (st *state) importedFlow(in exportedFlowInput, orgID string, now time.Time)
 	for i, t := range in.Tasks {
 		name := strings.TrimSpace(t.Name)
 		typ, ok := taskTypeName(t.Type)
-		if name == "" || ids[name] != 0 || !ok {
+		if name == "" || ids[name] != 0 || !ok || t.Timeout.value < 0 || t.RetryLimit.value < 0 || t.RetryInterval.value < 0 {
 			return nil, false
 		}
 		ids[name] = next
 		flow.Tasks = append(flow.Tasks, Task{
 			ID: next, Name: name, Duration: DefaultTaskDuration, Command: t.Cmd, Type: typ,
-			X: float64(100 + 200*i), Y: 100,
+			X: float64(100 + 200*i), Y: 100, Timeout: time.Duration(t.Timeout.value) * time.Second,
+			RetryLimit: int(t.RetryLimit.value), RetryInterval: time.Duration(t.RetryInterval.value) * time.Second,
 		})
 		next++
 	}

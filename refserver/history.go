@@ -100,7 +100,7 @@ func (st *state) deleteInstances(flowID int64) {
 		st.schedule.remove(fr.slot)
 	}
 	for _, in := range fr.instances() {
-		if st.maxInstances > 0 && isTerminal(in.Status) {
+		if st.maxInstances > 0 && in.ended() {
 			st.endedDead++ // it stays in ended until prune passes or drops it
 		}
 		in.forgotten = true

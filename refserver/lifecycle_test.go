@@ -154,10 +154,18 @@ func TestLifecycleSeededFailure(t *testing.T) {
 	id := r.triggerAt(60, t0)
 	next := r.triggerAt(60, t0.Add(-time.Minute))
 
+	// The instance fails as soon as b fails, at +3m, while d still runs: it has not ended.
+	clk.Set(t0.Add(3*time.Minute - time.Second))
+	if in := mustInstance(t, r.srv, id); in.Status != refserver.StatusRunning {
+		t.Fatalf("before b fails: status %d", in.Status)
+	}
 	clk.Set(t0.Add(5 * time.Minute))
 	in := mustInstance(t, r.srv, id)
-	if in.Status != refserver.StatusRunning {
-		t.Fatalf("while d runs: status %d", in.Status)
+	if in.Status != refserver.StatusFail || !in.EndTime.IsZero() {
+		t.Fatalf("while d runs: status %d, end %v; want FAIL, not ended", in.Status, in.EndTime)
+	}
+	if v := r.getInstance(id); v.Status != -1 || v.StatusDesc != "FAIL" || v.EndTime != "" {
+		t.Errorf("while d runs, through the API: %+v", v)
 	}
 	wantMid := map[string]int{"a": refserver.StatusSuccess, "b": refserver.StatusFail, "c": refserver.StatusInit, "d": refserver.StatusRunning, "e": refserver.StatusInit}
 	if got := taskStatuses(in); !mapsEqual(got, wantMid) {

@@ -22,20 +22,25 @@ const (
 	StatusSuccess = 1
 	// StatusRunning is RUNNING: at most one instance of a flow runs at a time.
 	StatusRunning = 2
-	// StatusSuspend is SUSPEND.
+	// StatusSuspend is SUSPEND: a task held by its Task.Suspend, and its instance while no
+	// task of it runs, waits for a retry or for a resource.
 	StatusSuspend = 3
-	// StatusInternalError is INTERNAL_ERROR, a terminal status.
+	// StatusInternalError is INTERNAL_ERROR, a terminal status: a task seeded with
+	// Task.InternalError, and its instance.
 	StatusInternalError = 4
 	// StatusWait is WAIT: the trigger time has not come, or another instance of the flow runs.
 	StatusWait = 5
-	// StatusReady is READY.
+	// StatusReady is READY: a task waiting for its resource (Task.ResourceWait), and its
+	// instance while no task of it runs or waits for a retry.
 	StatusReady = 6
-	// StatusTimeout is TIMEOUT, a terminal status.
+	// StatusTimeout is TIMEOUT, a terminal status: a task whose attempt ran longer than its
+	// Task.Timeout, and its instance.
 	StatusTimeout = 7
 	// StatusCancel is CANCEL, a terminal status: the instance, or a task that was running
 	// when it was cancelled.
 	StatusCancel = 8
-	// StatusRerun is RERUN.
+	// StatusRerun is RERUN: a task whose attempt failed, waiting for its retry
+	// (Task.RetryLimit, Task.RetryInterval), and its instance while no task of it runs.
 	StatusRerun = 9
 	// StatusSkip is SKIP, a terminal status. A task instance is SKIP when Trigger Flow From
 	// Task left its task out of the run.
@@ -103,8 +108,27 @@ type Task struct {
 	// Duration is how long the task runs on the server clock (DefaultTaskDuration if not
 	// positive).
 	Duration time.Duration
-	// Fail makes the task fail when its Duration has passed, instead of succeeding.
-	Fail bool
+	// Fail makes every attempt of the task fail when its Duration has passed, instead of
+	// succeeding; Failures makes only the first Failures attempts fail. A failed attempt is
+	// retried RetryLimit times (the task instance's recallLimit), each after RetryInterval
+	// (recallInterval, whole seconds on the wire), with the task StatusRerun meanwhile.
+	Fail          bool
+	Failures      int
+	RetryLimit    int
+	RetryInterval time.Duration
+	// Timeout, when positive, ends an attempt that would run longer with StatusTimeout at
+	// the timeout, without a retry (the task instance's timeout, whole seconds on the wire).
+	Timeout time.Duration
+	// InternalError makes the task end StatusInternalError when its Duration has passed,
+	// without a retry.
+	InternalError bool
+	// Suspend holds the task StatusSuspend for this long once its upstream tasks have
+	// succeeded; then ResourceWait holds it StatusReady, waiting for its resource
+	// ResourceName (the task instance's hasResourceBefore and resourceName), before its first
+	// attempt. See task_timeline.go.
+	Suspend      time.Duration
+	ResourceName string
+	ResourceWait time.Duration
 	// DependsOn holds the ids of the upstream tasks of the same flow: the task starts when
 	// all of them have succeeded. Ids of tasks not in the flow are ignored.
 	DependsOn []int64
@@ -136,11 +160,16 @@ type FlowInstance struct {
 
 // TaskInstance is the run of one task within a FlowInstance.
 type TaskInstance struct {
-	ID        string    // "<taskId>-<suffix of the flow instance id>"
-	TaskID    int64     // the task it runs
-	Name      string    // the task's name
-	Status    int       // StatusInit, StatusRunning, StatusSuccess, StatusFail, StatusCancel or StatusSkip
-	StartTime time.Time // zero until it starts
+	ID     string // "<taskId>-<suffix of the flow instance id>"
+	TaskID int64  // the task it runs
+	Name   string // the task's name
+	// Status is StatusInit until the task's upstream tasks have succeeded; then StatusSuspend,
+	// StatusReady, StatusRunning or StatusRerun as its seeded behaviour says (see Task); it
+	// ends StatusSuccess, StatusFail, StatusTimeout, StatusInternalError or StatusCancel. A
+	// task Trigger Flow From Task left out is StatusSkip.
+	Status    int
+	RunNum    int       // the attempts started: 0 before the first, 1 + the retries started
+	StartTime time.Time // when its first attempt started; zero until then
 	EndTime   time.Time // zero until it ends
 }
 

@@ -3,6 +3,7 @@ package refserver
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file holds the handlers of the /taskInstances resource (spec section 3.4 #7 and #8).
@@ -55,7 +56,7 @@ func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
 	if in == nil {
 		return nil, errInstanceNotFound
 	}
-	log, ok := taskLog(in, i, c.now, st.loc)
+	log, ok := taskLog(in, i, c.now, st.loc, in.plan.taskCommand(i))
 	if !ok {
 		return nil, errNoLog
 	}
@@ -86,33 +87,52 @@ func (st *state) findTaskInstance(orgID, id string) (*instance, int) {
 	return nil, -1
 }
 
-// taskInstanceData returns the TaskInstance struct of the task i of in.
+// taskInstanceData returns the TaskInstance struct of the task i of in. runNum counts the
+// attempts started and recallNum the retries; recallLimit, recallInterval and timeout are the
+// task's (seconds; timeout 0 for a task without one); isTimeout is set when it timed out;
+// hasResourceBefore and resourceName tell the resource it waits for (see task_timeline.go).
 func (st *state) taskInstanceData(in *instance, i int) taskInstanceData {
 	ti := in.Tasks[i]
 	var task Task
 	if i < len(in.plan.Tasks) {
 		task = in.plan.Tasks[i]
 	}
-	runNum := 0
-	if !ti.StartTime.IsZero() {
-		runNum = 1
-	}
 	return taskInstanceData{
-		InstanceID:  ti.ID,
-		TaskID:      ti.TaskID,
-		TaskName:    ti.Name,
-		Cycle:       in.plan.Cycle,
-		Status:      ti.Status,
-		RunNum:      runNum,
-		Type:        taskTypeCode(task.Type),
-		StsDesc:     statusName(ti.Status),
-		TriggerTime: formatTime(in.TriggerTime, st.loc),
-		StartTime:   formatTime(ti.StartTime, st.loc),
-		EndTime:     formatTime(ti.EndTime, st.loc),
-		TimeStamp:   formatJavaDate(in.CreatedAt, st.loc),
-		FlowInstID:  in.ID,
-		DoAs:        in.plan.DoAs,
-		RunMode:     defaultRunMode,
-		Cmd:         task.Command,
+		InstanceID:        ti.ID,
+		TaskID:            ti.TaskID,
+		TaskName:          ti.Name,
+		Cycle:             in.plan.Cycle,
+		Status:            ti.Status,
+		RunNum:            ti.RunNum,
+		Type:              taskTypeCode(task.Type),
+		StsDesc:           statusName(ti.Status),
+		RecallNum:         max(ti.RunNum-1, 0),
+		TriggerTime:       formatTime(in.TriggerTime, st.loc),
+		Timeout:           wholeSeconds(task.Timeout),
+		RecallLimit:       task.RetryLimit,
+		RecallInterval:    wholeSeconds(task.RetryInterval),
+		StartTime:         formatTime(ti.StartTime, st.loc),
+		EndTime:           formatTime(ti.EndTime, st.loc),
+		TimeStamp:         formatJavaDate(in.CreatedAt, st.loc),
+		IsTimeout:         ti.Status == StatusTimeout,
+		FlowInstID:        in.ID,
+		DoAs:              in.plan.DoAs,
+		RunMode:           defaultRunMode,
+		Cmd:               in.plan.taskCommand(i),
+		HasResourceBefore: task.ResourceName != "",
+		ResourceName:      task.ResourceName,
 	}
+}
+
+// taskCommand returns the command of the task i of f, or "".
+func (f *Flow) taskCommand(i int) string {
+	if i < len(f.Tasks) {
+		return f.Tasks[i].Command
+	}
+	return ""
+}
+
+// wholeSeconds returns d in whole seconds, as the API writes timeouts and intervals.
+func wholeSeconds(d time.Duration) int {
+	return int(d / time.Second)
 }

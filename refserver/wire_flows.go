@@ -114,9 +114,12 @@ type exportedFlowInput struct {
 // exportedTaskInput is a Task of an ExportedFlow as Import Flow reads it: its type may be the
 // documented integer code or a name such as "COMMAND".
 type exportedTaskInput struct {
-	Name string          `json:"name"`
-	Type json.RawMessage `json:"type"`
-	Cmd  string          `json:"cmd"`
+	Name          string          `json:"name"`
+	Type          json.RawMessage `json:"type"`
+	Cmd           string          `json:"cmd"`
+	Timeout       flexInt         `json:"timeout"`       // seconds
+	RetryLimit    flexInt         `json:"retryLimit"`    // retries of a failed attempt
+	RetryInterval flexInt         `json:"retryInterval"` // seconds
 }
 
 // Answers.

@@ -192,7 +192,7 @@ func TestServeSeedFile(t *testing.T) {
 	if code := s.wait(); code != exitOK {
 		t.Errorf("exit code %d", code)
 	}
-	if log := s.stderr.String(); !strings.Contains(log, "4 flows") || strings.Contains(log, "exampleSecretKey") {
+	if log := s.stderr.String(); !strings.Contains(log, "5 flows") || strings.Contains(log, "exampleSecretKey") {
 		t.Errorf("stderr %q", log)
 	}
 }
