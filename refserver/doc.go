@@ -72,7 +72,9 @@
 // StatusSuccess when all its tasks succeed, or StatusCancel when Cancel Flow Instance ends it
 // (its started tasks become StatusCancel). Then the next waiting instance starts. Trigger Flow From
 // Task runs one task and its downstream tasks and marks the others StatusSkip; Update And
-// Trigger Flow gives one instance its own parameters. Each task instance
+// Trigger Flow gives one instance its own parameters. System variables such as ${cal_dt} in
+// the parameters, and in a task's parameters and command, are substituted in the instance
+// (system_variables.go). Each task instance
 // "<taskId>-<yyyyMMddHHmm00>" has a log that grows as it runs.
 //
 // # Time

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // This file holds the handlers of the /flowInstances resource (spec section 3.4 #4 to #6).
@@ -162,7 +161,7 @@ func (st *state) flowInstanceData(in *instance, userID string) flowInstanceData 
 		Timestamp:   formatTimestamp(in.CreatedAt, st.loc),
 		Owner:       p.Owner,
 		AlertMode:   p.AlertMode,
-		CalDt:       calDt(in.TriggerTime.In(st.loc), p.Cycle),
+		CalDt:       businessDate(in.TriggerTime.In(st.loc), p.Cycle).Format(dateLayout),
 		HasEditPri:  editable,
 		HasReadPri:  true,
 		IsCancelled: in.Status == StatusCancel,
@@ -210,22 +209,4 @@ func (st *state) instanceGraph(in *instance) instanceGraph {
 		})
 	}
 	return g
-}
-
-// calDt returns the business date of a trigger time: the trigger time minus one cycle (a
-// month, a week, a day, an hour or a minute), as "yyyy-MM-dd".
-func calDt(trigger time.Time, cycle string) string {
-	switch cycle {
-	case "M":
-		trigger = trigger.AddDate(0, -1, 0)
-	case "W":
-		trigger = trigger.AddDate(0, 0, -7)
-	case "H":
-		trigger = trigger.Add(-time.Hour)
-	case "mi":
-		trigger = trigger.Add(-time.Minute)
-	default:
-		trigger = trigger.AddDate(0, 0, -1)
-	}
-	return trigger.Format(dateLayout)
 }

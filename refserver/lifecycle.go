@@ -173,6 +173,7 @@ func (st *state) addRun(flowID int64, id string, trigger, created time.Time, fro
 	if params == nil {
 		params = plan.Parameters
 	}
+	params = expandParameters(params, newSystemVariables(trigger.In(st.loc), plan.Cycle, id, 0))
 	fr := st.flowRuns(flowID)
 	if fr.planned != plan {
 		st.noteTasks(flowID, plan)

@@ -89,7 +89,7 @@ func TestFormats(t *testing.T) {
 		{gmtOffset(at.In(time.FixedZone("", 5*60))), "GMT+0:05"},
 		{statusName(StatusInternalError), "INTERNAL_ERROR"},
 		{statusName(42), "NONE"},
-		{calDt(at, "D"), "2021-02-01"},
+		{businessDate(at, "D").Format(dateLayout), "2021-02-01"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {

@@ -87,6 +87,9 @@ type SeedTask struct {
 	Type       string  `json:"type,omitempty"` // e.g. "COMMAND" (the default) or "SHELL"
 	X          float64 `json:"x,omitempty"`    // position of the node in the flow graph
 	Y          float64 `json:"y,omitempty"`
+	// Parameters are the task's own parameters, [{"key": "...", "value": "..."}]: the
+	// ${key} of its command take them first (see Task.Parameters).
+	Parameters []Parameter `json:"parameters,omitempty"`
 
 	Fail          bool   `json:"fail,omitempty"`          // every attempt fails when the duration has passed
 	Failures      int    `json:"failures,omitempty"`      // or only the first Failures attempts fail
@@ -270,7 +273,7 @@ func (sf *SeedFlow) flow() Flow {
 		f.Tasks = append(f.Tasks, Task{
 			ID: st.ID, Name: st.Name, Duration: d,
 			DependsOn: append([]int64(nil), st.DependsOn...), Command: st.Command, Type: st.Type,
-			X: st.X, Y: st.Y,
+			X: st.X, Y: st.Y, Parameters: append([]Parameter(nil), st.Parameters...),
 			Fail: st.Fail, Failures: st.Failures, RetryLimit: st.RetryLimit,
 			RetryInterval: time.Duration(st.RetryInterval) * time.Second,
 			Timeout:       time.Duration(st.Timeout) * time.Second, InternalError: st.InternalError,

@@ -189,9 +189,9 @@ func (f *SeedFlow) validateTasks() error {
 	return nil
 }
 
-// validateBehaviour checks a task's run time and seeded behaviour: durations that parse and
-// are not negative, counts and seconds not negative, fail or failures (not both), and no
-// failure with internalError.
+// validateBehaviour checks a task's run time, parameters and seeded behaviour: durations
+// that parse and are not negative, counts and seconds not negative, parameter keys not
+// empty, fail or failures (not both), and no failure with internalError.
 func (t *SeedTask) validateBehaviour() error {
 	if _, err := t.duration(); err != nil {
 		return err
@@ -207,6 +207,11 @@ func (t *SeedTask) validateBehaviour() error {
 	}{{"failures", t.Failures}, {"retryLimit", t.RetryLimit}, {"retryInterval", t.RetryInterval}, {"timeout", t.Timeout}} {
 		if n.value < 0 {
 			return fmt.Errorf("%s %d is negative", n.name, n.value)
+		}
+	}
+	for i, p := range t.Parameters {
+		if p.Key == "" {
+			return fmt.Errorf("parameters[%d]: key is empty", i)
 		}
 	}
 	switch {

@@ -132,12 +132,16 @@ type Task struct {
 	// DependsOn holds the ids of the upstream tasks of the same flow: the task starts when
 	// all of them have succeeded. Ids of tasks not in the flow are ignored.
 	DependsOn []int64
-	Command   string  // the command it runs, shown as "cmd"
+	Command   string  // the command it runs, shown as "cmd" with its ${key} substituted
 	Type      string  // task type as Export Flow shows it: "COMMAND" (the default), "SHELL", ...
 	X, Y      float64 // position of the node in the flow graph
+	// Parameters are the task's own parameters ("key=value" in the console's parameter
+	// settings). The ${key} of the Command take them first, then the instance's parameters,
+	// then the system variables (system_variables.go).
+	Parameters []Parameter
 }
 
-// Parameter is a global parameter of a flow or flow instance.
+// Parameter is a parameter of a flow, a task or a flow instance.
 type Parameter struct {
 	Key   string
 	Value string
@@ -377,6 +381,7 @@ func cloneFlow(f *Flow) *Flow {
 	c.Tasks = slices.Clone(f.Tasks)
 	for i := range c.Tasks {
 		c.Tasks[i].DependsOn = slices.Clone(c.Tasks[i].DependsOn)
+		c.Tasks[i].Parameters = slices.Clone(c.Tasks[i].Parameters)
 	}
 	c.Parameters = slices.Clone(f.Parameters)
 	c.DependsOn = slices.Clone(f.DependsOn)

@@ -56,7 +56,7 @@ func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
 	if in == nil {
 		return nil, errInstanceNotFound
 	}
-	log, ok := taskLog(in, i, c.now, st.loc, in.plan.taskCommand(i))
+	log, ok := taskLog(in, i, c.now, st.loc, taskCommand(in, i, st.loc))
 	if !ok {
 		return nil, errNoLog
 	}
@@ -118,18 +118,10 @@ func (st *state) taskInstanceData(in *instance, i int) taskInstanceData {
 		FlowInstID:        in.ID,
 		DoAs:              in.plan.DoAs,
 		RunMode:           defaultRunMode,
-		Cmd:               in.plan.taskCommand(i),
+		Cmd:               taskCommand(in, i, st.loc),
 		HasResourceBefore: task.ResourceName != "",
 		ResourceName:      task.ResourceName,
 	}
-}
-
-// taskCommand returns the command of the task i of f, or "".
-func (f *Flow) taskCommand(i int) string {
-	if i < len(f.Tasks) {
-		return f.Tasks[i].Command
-	}
-	return ""
 }
 
 // wholeSeconds returns d in whole seconds, as the API writes timeouts and intervals.
