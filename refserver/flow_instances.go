@@ -33,10 +33,14 @@ func (st *state) getFlowInstance(c *call) (any, *failure) {
 // section 3.4 #5): the instances of the org's flows that match every criterion given, one
 // page of them, and their count before paging.
 //
-// Criteria, each ignored when absent: type (the scheduling type of the instance's flow),
-// expression (a case-insensitive substring of the instance id or the flow name), owner (one
-// of the flow's owners), fromTriggerTime and toTriggerTime (epoch ms, inclusive), status
-// (codes as "1,2,3", a number or an array; 62102 "Invalid parameter: status" otherwise).
+// type (the scheduling type of the instance's flow), fromTriggerTime and toTriggerTime
+// (epoch ms, inclusive) and status (codes as "1,2,3", a number or an array) are mandatory on
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html:
+// one that is absent, null or "" answers 62102 "Invalid parameter: <name>", in that order, as
+// does a status that is not codes (the page gives no message for either; the server takes the
+// form of Import Flow's "Invalid parameter: flowName"). expression (a case-insensitive
+// substring of the instance id or the flow name) and owner (one of the flow's owners) are
+// ignored when absent or empty, as the samples send them.
 // Sort fields: triggerTime, startTime, endTime, createTime, updateTime, camelCase or
 // snake_case; by trigger time, newest first, otherwise (then by id).
 func (st *state) searchFlowInstances(c *call) (any, *failure) {
@@ -47,6 +51,9 @@ func (st *state) searchFlowInstances(c *call) (any, *failure) {
 	var req searchInstancesRequest
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		return nil, errInvalidBody
+	}
+	if f := req.missingCriterion(); f != nil {
+		return nil, f
 	}
 	statuses, ok := parseStatuses(req.Status)
 	if !ok {
@@ -66,6 +73,23 @@ func (st *state) searchFlowInstances(c *call) (any, *failure) {
 		out.FlowInsts = append(out.FlowInsts, st.flowInstanceData(in, userID))
 	}
 	return out, nil
+}
+
+// missingCriterion returns the failure for the first mandatory criterion of a List Flow
+// Instances request that is absent, null or "", or nil.
+func (req *searchInstancesRequest) missingCriterion() *failure {
+	status := strings.TrimSpace(string(req.Status))
+	switch {
+	case !req.Type.set:
+		return errInvalidTypeParam
+	case !req.FromTriggerTime.set:
+		return errInvalidFromTriggerTime
+	case !req.ToTriggerTime.set:
+		return errInvalidToTriggerTime
+	case status == "" || status == "null" || strings.TrimSpace(strings.Trim(status, `"`)) == "":
+		return errInvalidStatusParam
+	}
+	return nil
 }
 
 // parseStatuses reads List Flow Instances' status: nil (no filter) when absent, null or "".

@@ -89,6 +89,10 @@ var (
 	errInvalidMaxLength   = &failure{62102, "Invalid parameter: maxLength"}
 	errInvalidPagination  = &failure{62102, "Invalid parameter: pagination"}
 	errInvalidStatusParam = &failure{62102, "Invalid parameter: status"}
+	errInvalidTypeParam   = &failure{62102, "Invalid parameter: type"}
+
+	errInvalidFromTriggerTime = &failure{62102, "Invalid parameter: fromTriggerTime"}
+	errInvalidToTriggerTime   = &failure{62102, "Invalid parameter: toTriggerTime"}
 )
 
 // gatewayError is the body of a gateway rejection (spec section 2.2).
