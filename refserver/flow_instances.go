@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -131,12 +132,26 @@ func parseStatuses(raw json.RawMessage) (map[int]bool, bool) {
 	return out, true
 }
 
-// cancelFlowInstance is Cancel Flow Instance: POST /flowInstances?action=cancel (spec
-// section 3.4 #6). Owner-only (the owner of the instance's flow). A waiting instance ends
-// StatusCancel without starting; in a running one, the running tasks become StatusCancel and
-// the others stay as they are; the next waiting instance of the flow starts at once. An
-// instance that has already ended answers 62102 "The workflow instance has already ended and
-// cannot be cancelled." (undocumented), an unknown one 62102 "Instance not found".
+// cancelFlowInstance is Cancel Flow Instance: POST /flowInstances?action=cancel
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/cancel_flow_instance.html).
+// Owner-only (the owner of the instance's flow). The console's documentation (Monitoring
+// Workflow Instances) says "When the status of the instance is initializing, running or
+// failed, you can click Stop Running to immediately stop running the current instance", and
+// that a failed instance may not have completed. So:
+//
+//   - an instance that has not ended is stopped and ends StatusCancel: a waiting one without
+//     starting; in a running one (whatever it shows: RUNNING, SUSPEND, READY, RERUN, or
+//     FAIL, TIMEOUT or INTERNAL_ERROR while its other tasks finish), the started tasks become
+//     StatusCancel and the others stay as they are; the next waiting instance of the flow
+//     starts at once;
+//   - a failed instance that has ended is accepted too: nothing is left to stop, and it
+//     stays StatusFail;
+//   - any other ended instance (SUCCESS, CANCEL, TIMEOUT, INTERNAL_ERROR, SKIP) cannot be
+//     stopped. The page documents only the common codes; the server answers 62102
+//     "Incorrect parameter", the documented message of a request the service cannot act on
+//     (Save Flow, Import Flow), and says why in the X-Refserver-Reason header.
+//
+// An unknown instance answers 62102 "Instance not found".
 func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 	orgID, userID, f := st.ownerCaller(c)
 	if f != nil {
@@ -153,10 +168,14 @@ func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 	if _, f := st.ownedFlow(in.FlowID, orgID, userID, errInstanceNotFound); f != nil {
 		return nil, f
 	}
-	if isTerminal(in.Status) {
-		return nil, errInstanceEnded
+	switch {
+	case !in.ended():
+		st.stop(in, StatusCancel, c.now)
+	case in.Status != StatusFail:
+		return nil, errIncorrectParameter.because(fmt.Sprintf(
+			"flow instance %s ended %s at %s; only a waiting, running or failed instance can be cancelled",
+			quote(in.ID), statusName(in.Status), formatTime(in.EndTime, st.loc)))
 	}
-	st.stop(in, StatusCancel, c.now)
 	return "", nil
 }
 

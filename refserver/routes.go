@@ -98,8 +98,13 @@ func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
 	if refused != nil {
 		return refuse(w, refused.status, refused.message, refused.reason)
 	}
+	reason := ""
+	if f != nil && f.reason != "" {
+		reason = f.reason
+		w.Header().Set(HeaderReason, reason)
+	}
 	writeEnvelope(w, data, f)
-	return verdictOf(http.StatusOK, f, "")
+	return verdictOf(http.StatusOK, f, reason)
 }
 
 // refuse writes a refusal of the gateway itself, with its reason.

@@ -258,3 +258,57 @@ func TestExportImportKeepsRetriesAndTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelFailedInstance cancels failed instances, as the documentation allows: one that
+// failed while another task still runs is stopped and ends CANCEL; one that failed and ended
+// is accepted and stays FAIL. An instance that ended otherwise is refused with 62102
+// "Incorrect parameter", and X-Refserver-Reason says why.
+func TestCancelFailedInstance(t *testing.T) {
+	r, clk := newManualRig(t, t0)
+	r.srv.AddFlow(refserver.Flow{ID: 76, Name: "half failed", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Tasks: []refserver.Task{{ID: 7601, Name: "bad", Duration: time.Minute, Fail: true}, {ID: 7602, Name: "long", Duration: 10 * time.Minute}}})
+	r.srv.AddFlow(refserver.Flow{ID: 77, Name: "failed", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Tasks: []refserver.Task{{ID: 7701, Name: "bad", Duration: time.Minute, Fail: true}}})
+	r.srv.AddFlow(refserver.Flow{ID: 78, Name: "timed out", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Tasks: []refserver.Task{{ID: 7801, Name: "slow", Duration: time.Minute, Timeout: time.Second}}})
+	halfFailed := r.triggerAt(76, t0)
+	failed := r.triggerAt(77, t0)
+	timedOut := r.triggerAt(78, t0)
+	succeeded := r.triggerAt(refserver.DemoFlowID, t0)
+	cancel := func(id string) (answer, string) {
+		resp, raw := r.do(r.signed(r.tok(), http.MethodPost, flowInstancesPath+"?action=cancel&orgId="+refserver.DemoOrgID+"&userId="+refserver.DemoUserID,
+			[]byte(`{"flowInstId":"`+id+`"}`)))
+		return decodeAnswer(t, resp.StatusCode, resp.Header, raw), resp.Header.Get(refserver.HeaderReason)
+	}
+
+	clk.Set(t0.Add(2 * time.Minute))
+	if in := mustInstance(t, r.srv, halfFailed); in.Status != refserver.StatusFail || !in.EndTime.IsZero() {
+		t.Fatalf("half failed: %d, ended %v; want FAIL, running", in.Status, in.EndTime)
+	}
+	if a, reason := cancel(halfFailed); a.Code != 0 || reason != "" {
+		t.Errorf("cancel of the failed, running instance: %d %q, reason %q", a.Code, a.Msg, reason)
+	}
+	in := mustInstance(t, r.srv, halfFailed)
+	if in.Status != refserver.StatusCancel || !in.EndTime.Equal(t0.Add(2*time.Minute)) ||
+		!mapsEqual(taskStatuses(in), map[string]int{"bad": refserver.StatusFail, "long": refserver.StatusCancel}) {
+		t.Errorf("after cancel: %+v", in)
+	}
+	if v := r.getInstance(halfFailed); v.Status != 8 || v.EndTime != "2026-11-30 08:02:00" {
+		t.Errorf("through the API: %+v", v)
+	}
+
+	if a, _ := cancel(failed); a.Code != 0 {
+		t.Errorf("cancel of the failed, ended instance: %d %q", a.Code, a.Msg)
+	}
+	if in := mustInstance(t, r.srv, failed); in.Status != refserver.StatusFail || !in.EndTime.Equal(t0.Add(time.Minute)) {
+		t.Errorf("the ended failed instance changed: %d, ended %v", in.Status, in.EndTime)
+	}
+
+	for id, status := range map[string]string{succeeded: "SUCCESS", timedOut: "TIMEOUT", halfFailed: "CANCEL"} {
+		a, reason := cancel(id)
+		wantErr(t, a, 62102, "Incorrect parameter")
+		if !strings.Contains(reason, `"`+id+`" ended `+status) || !strings.Contains(reason, "only a waiting, running or failed instance can be cancelled") {
+			t.Errorf("%s: reason %q", id, reason)
+		}
+	}
+}

@@ -37,62 +37,75 @@ const (
 )
 
 // failure is a documented error answer: a code and its message. The token service carries it
-// in "status", the Batch Processing Service in "code"; both answer HTTP 200.
+// in "status", the Batch Processing Service in "code"; both answer HTTP 200. reason, when
+// set, says more than the documented message, in the X-Refserver-Reason header.
 type failure struct {
-	code int
-	msg  string
+	code   int
+	msg    string
+	reason string
+}
+
+// newFailure returns the failure code with its message.
+func newFailure(code int, msg string) *failure {
+	return &failure{code: code, msg: msg}
+}
+
+// because returns a copy of f with the reason given.
+func (f *failure) because(reason string) *failure {
+	c := *f
+	c.reason = reason
+	return &c
 }
 
 // Token service codes (spec section 1.2.3).
 var (
-	errTokenReplay        = &failure{1001, "Repeated requests with duplicated encryption"}
-	errTokenUnknownApp    = &failure{1002, "The appKey does not exist"}
-	errTokenEncryption    = &failure{1003, "The encryption is not valid"}
-	errTokenInvalid       = &failure{1004, "Invalid parameter"}
-	errTokenTimestamp     = &failure{1004, "Invalid parameter: timestamp"}
-	errTokenEmptyField    = &failure{1202, "The parameter is empty"}
-	errTokenExpired       = &failure{1203, "The access token has expired"}
-	errTokenRefreshFailed = &failure{1204, "Failed to refresh access token"}
+	errTokenReplay        = newFailure(1001, "Repeated requests with duplicated encryption")
+	errTokenUnknownApp    = newFailure(1002, "The appKey does not exist")
+	errTokenEncryption    = newFailure(1003, "The encryption is not valid")
+	errTokenInvalid       = newFailure(1004, "Invalid parameter")
+	errTokenTimestamp     = newFailure(1004, "Invalid parameter: timestamp")
+	errTokenEmptyField    = newFailure(1202, "The parameter is empty")
+	errTokenExpired       = newFailure(1203, "The access token has expired")
+	errTokenRefreshFailed = newFailure(1204, "Failed to refresh access token")
 )
 
 // Batch Processing Service codes (spec sections 0, 2.4 and 3.4). Messages the documentation
 // does not give (marked "undocumented") are the server's own choice.
 var (
-	errUserNotInOrg  = &failure{62101, "userId does not exist, or it does not match to orgId."}
-	errInvalidAction = &failure{62102, "Invalid parameter: action"}
-	errInvalidBody   = &failure{62102, "Invalid request body."}
-	errCannotTrigger = &failure{62102, "Cannot create workflow instance. Please check if the workflow or task exist, and do not trigger the same workflow repeatedly in 1 minute."}
-	errNoPrivilege   = &failure{62103, "User has no privilege."}
-	errFlowNoTask    = &failure{62104, "This workflow has no task. You cannot trigger it."}
-	errLocked        = &failure{62105, "Your account has been locked"}
+	errUserNotInOrg  = newFailure(62101, "userId does not exist, or it does not match to orgId.")
+	errInvalidAction = newFailure(62102, "Invalid parameter: action")
+	errInvalidBody   = newFailure(62102, "Invalid request body.")
+	errCannotTrigger = newFailure(62102, "Cannot create workflow instance. Please check if the workflow or task exist, and do not trigger the same workflow repeatedly in 1 minute.")
+	errNoPrivilege   = newFailure(62103, "User has no privilege.")
+	errFlowNoTask    = newFailure(62104, "This workflow has no task. You cannot trigger it.")
+	errLocked        = newFailure(62105, "Your account has been locked")
 
-	errIncorrectParameter = &failure{62102, "Incorrect parameter"}
-	errInvalidSorters     = &failure{62102, "The sorters field parameter is invalid"}
-	errInstanceNotFound   = &failure{62102, "Instance not found"}
-	errFlowValidation     = &failure{62102, "Flow validation exception"}
-	errInvalidFlowName    = &failure{62102, "Invalid parameter: flowName"}
-	errNoDirectory        = &failure{62102, "Directory does not exist"}
-	errWorkflowValidation = &failure{62102, "Workflow validation failed"}
-	errDirNameEmpty       = &failure{62102, "param: dirName cannot be empty"}
-	errParentIDEmpty      = &failure{62102, "param: parentId cannot be empty"}
-	errParentNotFound     = &failure{62102, "parentId not found"}
-	errDirExists          = &failure{62102, "A directory of the same name already exists"}
-	errFlowDependedOn     = &failure{62104, "This workflow is relied on by other workflows and cannot be deleted."}
-	errNoLog              = &failure{62109, "No log found"}
+	errIncorrectParameter = newFailure(62102, "Incorrect parameter")
+	errInvalidSorters     = newFailure(62102, "The sorters field parameter is invalid")
+	errInstanceNotFound   = newFailure(62102, "Instance not found")
+	errFlowValidation     = newFailure(62102, "Flow validation exception")
+	errInvalidFlowName    = newFailure(62102, "Invalid parameter: flowName")
+	errNoDirectory        = newFailure(62102, "Directory does not exist")
+	errWorkflowValidation = newFailure(62102, "Workflow validation failed")
+	errDirNameEmpty       = newFailure(62102, "param: dirName cannot be empty")
+	errParentIDEmpty      = newFailure(62102, "param: parentId cannot be empty")
+	errParentNotFound     = newFailure(62102, "parentId not found")
+	errDirExists          = newFailure(62102, "A directory of the same name already exists")
+	errFlowDependedOn     = newFailure(62104, "This workflow is relied on by other workflows and cannot be deleted.")
+	errNoLog              = newFailure(62109, "No log found")
 
 	// Undocumented cases.
-	errFlowNotFound       = &failure{62102, "Flow not found"}
-	errInstanceEnded      = &failure{62102, "The workflow instance has already ended and cannot be cancelled."}
-	errInvalidFlowID      = &failure{62102, "Invalid parameter: flowId"}
-	errInvalidFlowInstID  = &failure{62102, "Invalid parameter: flowInstId"}
-	errInvalidTaskInstID  = &failure{62102, "Invalid parameter: taskInstId"}
-	errInvalidMaxLength   = &failure{62102, "Invalid parameter: maxLength"}
-	errInvalidPagination  = &failure{62102, "Invalid parameter: pagination"}
-	errInvalidStatusParam = &failure{62102, "Invalid parameter: status"}
-	errInvalidTypeParam   = &failure{62102, "Invalid parameter: type"}
+	errFlowNotFound       = newFailure(62102, "Flow not found")
+	errInvalidFlowID      = newFailure(62102, "Invalid parameter: flowId")
+	errInvalidFlowInstID  = newFailure(62102, "Invalid parameter: flowInstId")
+	errInvalidTaskInstID  = newFailure(62102, "Invalid parameter: taskInstId")
+	errInvalidMaxLength   = newFailure(62102, "Invalid parameter: maxLength")
+	errInvalidPagination  = newFailure(62102, "Invalid parameter: pagination")
+	errInvalidStatusParam = newFailure(62102, "Invalid parameter: status")
+	errInvalidTypeParam   = newFailure(62102, "Invalid parameter: type")
 
-	errInvalidFromTriggerTime = &failure{62102, "Invalid parameter: fromTriggerTime"}
-	errInvalidToTriggerTime   = &failure{62102, "Invalid parameter: toTriggerTime"}
+	errInvalidFromTriggerTime = newFailure(62102, "Invalid parameter: fromTriggerTime")
+	errInvalidToTriggerTime   = newFailure(62102, "Invalid parameter: toTriggerTime")
 )
 
 // gatewayError is the body of a gateway rejection (spec section 2.2).
