@@ -3,7 +3,6 @@ package refserver
 import (
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -58,7 +57,7 @@ func (st *state) createDirectory(c *call) (any, *failure) {
 // listWorkFlowDirs is List Workflow Directories: GET /directories?action=listWorkFlowDirs
 // (spec section 3.4 #20): a one-element array, the org's root directory {title "Workflow",
 // type 1, key <root id>, isDirectory true}, with its children nested: sub-directories (by
-// name) first, then workflow files (by flow id) with key the flow id as a string, title the
+// name) first, then workflow files (by flow id) with key the flow id as a number, title the
 // flow name and editable true for the flows the user owns. A flow whose DirID is not a
 // directory of its org shows under the root.
 func (st *state) listWorkFlowDirs(c *call) (any, *failure) {
@@ -92,7 +91,7 @@ func (st *state) listWorkFlowDirs(c *call) (any, *failure) {
 		for _, fl := range files[d.id] {
 			editable := isOwner(fl, userID)
 			children = append(children, workFlowDir{
-				Title: fl.Name, Type: workflowDirType, Key: strconv.FormatInt(fl.ID, 10), Editable: &editable,
+				Title: fl.Name, Type: workflowDirType, Key: fl.ID, Editable: &editable,
 			})
 		}
 		return workFlowDir{Children: &children, Title: d.name, Type: workflowDirType, Key: d.id, IsDirectory: true}

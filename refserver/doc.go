@@ -52,8 +52,11 @@
 // On the wire it follows the rule "tolerant decoding, exact encoding": ids are read as numbers
 // or strings, parameters as an array of {key, value}, an object or a string holding either;
 // graph, parameters and runMode are written as JSON documents inside strings, times as
-// server-local "yyyy-MM-dd HH:mm:ss" ("" when not started or ended), flow ids as numbers where
-// the documentation says Integer and strings where it says String. Where the documentation is
+// server-local "yyyy-MM-dd HH:mm:ss" ("" when not started or ended; creation and update
+// times to the second with ".0", as the samples print them), flow ids as numbers where the
+// documentation says Integer and strings where it says String, and fields only where the
+// documentation's samples place them (isCancelled in List Flow Instances, queue in Load Flow
+// For Edit). Flow ids are never given twice, even after a delete. Where the documentation is
 // silent, the choice made is noted on the code that makes it.
 //
 // # The life of an instance

@@ -155,11 +155,18 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 	return tasks, !hasCycle(tasks)
 }
 
-// loadForEdit is Load Flow For Edit: GET /flows?action=loadForEdit&flowId= (spec section 3.4
-// #16). The server keeps no drafts: it answers the Flow as Get Flow does, with the same
-// checks.
+// loadForEdit is Load Flow For Edit: GET /flows?action=loadForEdit&flowId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/load_flow_for_edit.html).
+// The server keeps no drafts: it answers the Flow as Get Flow does, with the same checks, and
+// with the computing queue, which this page's sample shows and Get Flow's does not.
 func (st *state) loadForEdit(c *call) (any, *failure) {
-	return st.getFlow(c)
+	flow, userID, f := st.readFlow(c)
+	if f != nil {
+		return nil, f
+	}
+	data := st.flowData(flow, userID)
+	data.Queue = &flow.Queue
+	return data, nil
 }
 
 // exportFlow is Export Flow: GET /flows?action=export&flowId= (spec section 3.4 #17): the
@@ -168,15 +175,7 @@ func (st *state) loadForEdit(c *call) (any, *failure) {
 // exception". Upstream flows become flowLinks ("l_<flowId>") with a linkRelation to each task
 // that has no upstream task.
 func (st *state) exportFlow(c *call) (any, *failure) {
-	orgID, _, f := st.ouMember(c)
-	if f != nil {
-		return nil, f
-	}
-	id, ok := parseID(c.query.Get("flowId"))
-	if !ok {
-		return nil, errInvalidFlowID
-	}
-	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
+	flow, _, f := st.readFlow(c)
 	if f != nil {
 		return nil, f
 	}
@@ -225,8 +224,8 @@ func (st *state) exportFlow(c *call) (any, *failure) {
 
 // importFlow is Import Flow: POST /flows?action=import (spec section 3.4 #18): a new flow
 // owned by the caller, in the directory dirId of the org, from an ExportedFlow (flowJson, an
-// object or a string holding one). It keeps flowId when that is free, else takes the next
-// free id. Its tasks get new ids, DefaultTaskDuration and the exported type and command; it
+// object or a string holding one). It keeps flowId when no flow has or had it (a deleted
+// flow's id is never given again), else takes the next id above every flow id ever stored. Its tasks get new ids, DefaultTaskDuration and the exported type and command; it
 // starts paused (Active false). desc, when present, replaces the exported description.
 //
 // Checks after the user's: a body that is not JSON, or no flowJson, answers 62102 "Incorrect
@@ -275,14 +274,14 @@ func (st *state) importFlow(c *call) (any, *failure) {
 	if !ok {
 		return nil, errWorkflowValidation
 	}
-	flow.Name = strings.TrimSpace(*req.FlowName)
+	flow.Name, flow.Entry = strings.TrimSpace(*req.FlowName), EntryAPI
 	flow.Owner, flow.Creator, flow.UpdateUser = userID, userID, userID
 	flow.DirID = *req.DirID
 	if req.Desc != nil {
 		flow.Description = *req.Desc
 	}
 	flow.ID = req.FlowID.value
-	if !req.FlowID.set || flow.ID <= 0 || st.flows[flow.ID] != nil || st.runs[flow.ID] != nil {
+	if !req.FlowID.set || flow.ID <= 0 || st.flows[flow.ID] != nil || st.runs[flow.ID] != nil || st.deletedFlows[flow.ID] {
 		flow.ID = st.nextFlowID()
 	}
 	st.storeFlow(flow)
@@ -388,27 +387,14 @@ func (st *state) taskOwners() map[int64]int64 {
 	return out
 }
 
-// nextTaskID returns a task id above every task id in use, in flows and instances.
+// nextTaskID returns a task id above every task id ever stored.
 func (st *state) nextTaskID() int64 {
-	var top int64
-	for _, f := range st.flows {
-		for _, t := range f.Tasks {
-			top = max(top, t.ID)
-		}
-	}
-	return max(top, st.topInstanceTask) + 1
+	return st.topTaskID + 1
 }
 
-// nextFlowID returns a flow id above every flow id in use, in flows and instances.
+// nextFlowID returns a flow id above every flow id ever stored, deleted flows' included.
 func (st *state) nextFlowID() int64 {
-	var top int64
-	for id := range st.flows {
-		top = max(top, id)
-	}
-	for id := range st.runs {
-		top = max(top, id)
-	}
-	return top + 1
+	return st.topFlowID + 1
 }
 
 // reaches reports whether the flow from depends, directly or not, on the flow to (or is it).

@@ -2,8 +2,8 @@ package refserver
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -71,7 +71,10 @@ func (st *state) searchFlowInstances(c *call) (any, *failure) {
 	matches, count := st.queryInstances(orgID, &req, statuses).page(order, window)
 	out := flowInstancesData{FlowInsts: make([]flowInstanceData, 0, len(matches)), Count: count}
 	for _, in := range matches {
-		out.FlowInsts = append(out.FlowInsts, st.flowInstanceData(in, userID))
+		data := st.flowInstanceData(in, userID)
+		cancelled := in.Status == StatusCancel
+		data.IsCancelled = &cancelled
+		out.FlowInsts = append(out.FlowInsts, data)
 	}
 	return out, nil
 }
@@ -207,7 +210,6 @@ func (st *state) flowInstanceData(in *instance, userID string) flowInstanceData 
 		CalDt:       businessDate(in.TriggerTime.In(st.loc), p.Cycle).Format(dateLayout),
 		HasEditPri:  editable,
 		HasReadPri:  true,
-		IsCancelled: in.Status == StatusCancel,
 	}
 }
 

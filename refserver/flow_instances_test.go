@@ -17,11 +17,12 @@ var flowInstanceShape = map[string]string{
 	"parameters": "string", "doAs": "string", "graph": "string", "status": "number", "statusDesc": "string",
 	"triggerTime": "string", "startTime": "string", "endTime": "string", "timestamp": "string",
 	"virtual": "bool", "owner": "string", "alertMode": "number", "calDt": "string",
-	"hasEditPri": "bool", "hasReadPri": "bool", "isCancelled": "bool",
+	"hasEditPri": "bool", "hasReadPri": "bool",
 }
 
-// listedInstanceShape is a FlowInstance as List Flow Instances shows it.
-var listedInstanceShape = flowInstanceShape
+// listedInstanceShape is a FlowInstance as List Flow Instances shows it: with isCancelled,
+// which only its sample has.
+var listedInstanceShape = withField(flowInstanceShape, "isCancelled", "bool")
 
 func TestGetFlowInstanceShape(t *testing.T) {
 	r, clk := newManualRig(t, t0.Add(250*time.Millisecond))
@@ -41,8 +42,8 @@ func TestGetFlowInstanceShape(t *testing.T) {
 		"instanceId": `"30-20261130080000"`, "flowId": `30`, "flowName": `"shaped"`, "freq": `"0 0 * * * ? *"`,
 		"cycle": `"H"`, "doAs": `"db_x"`, "status": `1`, "statusDesc": `"SUCCESS"`,
 		"triggerTime": `"2026-11-30 08:00:42"`, "startTime": `"2026-11-30 08:00:42"`, "endTime": `"2026-11-30 08:00:44"`,
-		"timestamp": `"2026-11-30 08:00:00.25"`, "virtual": `false`, "owner": `";yourUserId;someone;"`, "alertMode": `3`,
-		"calDt": `"2026-11-30"`, "hasEditPri": `true`, "hasReadPri": `true`, "isCancelled": `false`,
+		"timestamp": `"2026-11-30 08:00:00.0"`, "virtual": `false`, "owner": `";yourUserId;someone;"`, "alertMode": `3`,
+		"calDt": `"2026-11-30"`, "hasEditPri": `true`, "hasReadPri": `true`,
 		"parameters": `"[{\"key\":\"ouids\",\"value\":\"o1\"}]"`,
 	}
 	for k, v := range want {

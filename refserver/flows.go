@@ -121,19 +121,29 @@ func mergeParameters(base, over []Parameter) []Parameter {
 // parameter: flowId", and a flow that is unknown or in another org 62102 "Flow not found"
 // (both undocumented).
 func (st *state) getFlow(c *call) (any, *failure) {
-	orgID, userID, f := st.ouMember(c)
-	if f != nil {
-		return nil, f
-	}
-	id, ok := parseID(c.query.Get("flowId"))
-	if !ok {
-		return nil, errInvalidFlowID
-	}
-	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
+	flow, userID, f := st.readFlow(c)
 	if f != nil {
 		return nil, f
 	}
 	return st.flowData(flow, userID), nil
+}
+
+// readFlow returns the flow flowId of a reading operation and the caller's user id, after
+// Get Flow's checks.
+func (st *state) readFlow(c *call) (*Flow, string, *failure) {
+	orgID, userID, f := st.ouMember(c)
+	if f != nil {
+		return nil, "", f
+	}
+	id, ok := parseID(c.query.Get("flowId"))
+	if !ok {
+		return nil, "", errInvalidFlowID
+	}
+	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
+	if f != nil {
+		return nil, "", f
+	}
+	return flow, userID, nil
 }
 
 // getMyFlow is Get My Flow: GET /flows?action=getMyFlow[&expression=] (spec section 3.4 #10):
@@ -258,6 +268,7 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 	st.deleteInstances(flow.ID)
 	st.unschedulePeriodic(flow.ID)
 	delete(st.flows, flow.ID)
+	st.deletedFlows[flow.ID] = true
 	st.flowEpoch++
 	return "", nil
 }
@@ -274,7 +285,10 @@ func (st *state) sortedFlows(orgID string) []*Flow {
 	return out
 }
 
-// flowData returns the Flow struct of f as userID sees it.
+// flowData returns the Flow struct of f as userID sees it, as Get Flow answers it: without
+// queue, which the Flow struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html does not
+// have (its FlowGraph, in graph, does).
 func (st *state) flowData(f *Flow, userID string) flowData {
 	u := st.users[userID]
 	return flowData{
@@ -300,7 +314,7 @@ func (st *state) flowData(f *Flow, userID string) flowData {
 		HasEditPri:   isOwner(f, userID),
 		HasReadPri:   true,
 		IsUserLocked: u != nil && u.locked,
-		Queue:        f.Queue,
+		Entry:        f.Entry,
 	}
 }
 

@@ -279,3 +279,21 @@ func listBody(t testing.TB, overrides string) string {
 	}
 	return string(b)
 }
+
+// listedInstance reads the instance id, of a flow of scheduling type typ, through List Flow
+// Instances: the answer that carries isCancelled.
+func (r *rig) listedInstance(id string, typ int) instanceView {
+	r.t.Helper()
+	var page struct {
+		FlowInsts []instanceView `json:"flowInsts"`
+	}
+	body := listBody(r.t, `{"type":`+strconv.Itoa(typ)+`,"expression":"`+id+`"}`)
+	decode(r.t, ok(r.t, r.op(http.MethodPost, flowInstancesPath, "search", "", body)), &page)
+	for _, v := range page.FlowInsts {
+		if v.InstanceID == id {
+			return v
+		}
+	}
+	r.t.Fatalf("List Flow Instances does not list %s", id)
+	return instanceView{}
+}

@@ -49,7 +49,6 @@ func (st *state) noteTasks(flowID int64, plan *Flow) {
 		if i, found := slices.BinarySearch(flows, flowID); !found {
 			st.taskFlows[t.ID] = slices.Insert(flows, i, flowID)
 		}
-		st.topInstanceTask = max(st.topInstanceTask, t.ID)
 	}
 }
 

@@ -74,9 +74,10 @@ func TestFormats(t *testing.T) {
 	tests := []struct{ got, want string }{
 		{formatTime(at, cst), "2021-02-02 17:35:00"},
 		{formatTime(time.Time{}, cst), ""},
-		{formatTimestamp(at, cst), "2021-02-02 17:35:00.25"},
+		{formatTimestamp(at, cst), "2021-02-02 17:35:00.0"},
 		{formatTimestamp(at.Truncate(time.Second), cst), "2021-02-02 17:35:00.0"},
-		{formatTimestamp(at.Add(-245*time.Millisecond), cst), "2021-02-02 17:35:00.005"},
+		{formatTimestamp(at.Add(-245*time.Millisecond), cst), "2021-02-02 17:35:00.0"},
+		{formatTimestamp(at.Add(749*time.Millisecond), cst), "2021-02-02 17:35:00.0"},
 		{formatTimestamp(time.Time{}, cst), ""},
 		{formatJavaDate(at, cst), "Tue Feb 02 17:35:00 CST 2021"},
 		{formatJavaDate(at, time.UTC), "Tue Feb 02 09:35:00 UTC 2021"},

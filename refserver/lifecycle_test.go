@@ -236,8 +236,11 @@ func TestCancelFlowInstance(t *testing.T) {
 		t.Errorf("load ended %v", load.EndTime)
 	}
 	v := r.getInstance(running)
-	if v.Status != 8 || v.StatusDesc != "CANCEL" || !v.IsCancelled || v.EndTime != "2026-11-30 08:00:01" {
+	if v.Status != 8 || v.StatusDesc != "CANCEL" || v.EndTime != "2026-11-30 08:00:01" {
 		t.Errorf("API: %+v", v)
+	}
+	if l := r.listedInstance(running, refserver.FlowTypePeriodic); !l.IsCancelled || l.Status != 8 {
+		t.Errorf("listed: %+v", l)
 	}
 	if got := graphStatuses(t, v); got["load"] != "CANCEL" || got["extract"] != "SUCCESS" {
 		t.Errorf("graph %v", got)
@@ -261,8 +264,11 @@ func TestCancelFlowInstance(t *testing.T) {
 		!mapsEqual(taskStatuses(in), map[string]int{"extract": refserver.StatusInit, "load": refserver.StatusInit}) {
 		t.Errorf("future: %+v", in)
 	}
-	if v := r.getInstance(future); v.StartTime != "" || !v.IsCancelled {
+	if v := r.listedInstance(future, refserver.FlowTypePeriodic); v.StartTime != "" || !v.IsCancelled {
 		t.Errorf("future through the API: %+v", v)
+	}
+	if l := r.listedInstance(queued, refserver.FlowTypePeriodic); l.IsCancelled {
+		t.Errorf("the running queued instance is listed cancelled: %+v", l)
 	}
 
 	tests := []struct {

@@ -99,7 +99,18 @@ type Flow struct {
 	UpdateUser  string      // user who last changed the flow
 	CreatedAt   time.Time   // creation time
 	UpdatedAt   time.Time   // last change
+	// Entry is how the flow was created, Get Flow's "entry": EntryPortal (AddFlow and
+	// seeds), EntryAPI (Import Flow) or EntryEOS.
+	Entry int
 }
+
+// How a flow was created (Flow.Entry): the "entry" of the Flow struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html.
+const (
+	EntryPortal = 0 // created in the console
+	EntryAPI    = 1 // created through the API (Import Flow)
+	EntryEOS    = 2 // created by EnOS itself
+)
 
 // Task is a task node of a Flow.
 type Task struct {
@@ -218,10 +229,13 @@ type state struct {
 	cron   heapOf[*cronEntry]
 	cronOf map[int64]*cronEntry
 	order  map[orderKey]*instanceOrder // instances by trigger time, per org and flow type
-	// taskFlows maps each task id to the flows (ascending) whose instances run it;
-	// topInstanceTask is the largest such task id.
-	taskFlows       map[int64][]int64
-	topInstanceTask int64
+	// taskFlows maps each task id to the flows (ascending) whose instances run it.
+	taskFlows map[int64][]int64
+	// topFlowID and topTaskID are the largest flow and task ids ever stored, and
+	// deletedFlows the ids of the flows Delete Flow removed: the ids Import Flow and Save
+	// Flow give are above them, so no id is given twice, even after a delete.
+	topFlowID, topTaskID int64
+	deletedFlows         map[int64]bool
 	// ended holds, with maxInstances set, the instances in the order they ended, from
 	// endedHead on: the next ones the history bound forgets. endedDead of them are already
 	// forgotten (Delete Flow removed them).
@@ -296,7 +310,8 @@ func (st *state) clear() {
 	st.cronOf = make(map[int64]*cronEntry)
 	st.order = make(map[orderKey]*instanceOrder)
 	st.taskFlows = make(map[int64][]int64)
-	st.topInstanceTask = 0
+	st.topFlowID, st.topTaskID = 0, 0
+	st.deletedFlows = make(map[int64]bool)
 	st.ended, st.endedHead, st.endedDead = nil, 0, 0
 }
 
@@ -444,6 +459,10 @@ func (st *state) instancesOf(flowID int64) []FlowInstance {
 func (st *state) storeFlow(f *Flow) {
 	st.flows[f.ID] = f
 	st.flowEpoch++
+	st.topFlowID = max(st.topFlowID, f.ID)
+	for _, t := range f.Tasks {
+		st.topTaskID = max(st.topTaskID, t.ID)
+	}
 	st.schedulePeriodic(f, st.now())
 }
 

@@ -411,22 +411,19 @@ func formatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(timeLayout)
 }
 
-// formatTimestamp returns t as "yyyy-MM-dd HH:mm:ss.S" in loc ("2019-08-08 09:34:36.0",
-// "... .25" for 250 ms, "... .005" for 5 ms), "" for the zero time. The spec's pattern could
-// also mean SimpleDateFormat's unpadded milliseconds ("... .5" for 5 ms), which no reader
-// could tell from 500 ms; the sample's ".0" fits java.sql.Timestamp's form, which reads back.
+// formatTimestamp returns t as "yyyy-MM-dd HH:mm:ss.0" in loc, or "" for the zero time: the
+// creation and update times of flows (createTime, updateTime) and instances (timestamp).
+// Every sample shows ".0" (Get Flow's "2019-07-22 08:56:35.0",
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html; Get
+// Flow Instance's "2019-08-08 09:34:36.0",
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html):
+// java.sql.Timestamp's form of a time stored to the second. The server stores them so too:
+// the fraction of the second is dropped and ".0" written.
 func formatTimestamp(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	// As java.sql.Timestamp.toString writes it (the sample's "09:34:36.0"): the fraction of
-	// the second without trailing zeros, at least one digit, so 5 ms is ".005", 500 ms ".5".
-	t = t.In(loc).Truncate(time.Millisecond)
-	frac := strings.TrimRight(fmt.Sprintf("%03d", t.Nanosecond()/int(time.Millisecond)), "0")
-	if frac == "" {
-		frac = "0"
-	}
-	return t.Format(timeLayout) + "." + frac
+	return t.In(loc).Format(timeLayout) + ".0"
 }
 
 // formatJavaDate returns t the way Java's Date.toString prints it ("Tue Feb 02 17:35:00 CST

@@ -157,7 +157,8 @@ type flowData struct {
 	HasEditPri   bool   `json:"hasEditPri"`
 	HasReadPri   bool   `json:"hasReadPri"`
 	IsUserLocked bool   `json:"isUserLocked"`
-	Queue        string `json:"queue"`
+	// Queue is the computing queue, in Load Flow For Edit's answer only (nil otherwise).
+	Queue *string `json:"queue,omitempty"`
 }
 
 // flowGraph is the FlowGraph struct, emitted as a JSON string in flowData.Graph.
@@ -291,17 +292,24 @@ type linkRelationWire struct {
 	Rerun          bool   `json:"rerun"`
 }
 
-// runModeWire is a RunMode, emitted as a JSON string in tasks and task instances. The server
-// shows the same single-task run mode for every task.
+// runModeWire is a RunMode, emitted as a JSON string in tasks and task instances, with the
+// eight fields of the RunMode struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html.
 type runModeWire struct {
-	TaskMode    int     `json:"taskMode"`
-	CPU         float64 `json:"cpu"`
-	Memory      float64 `json:"memory"`
-	MaxParallel int     `json:"maxParallel"`
+	TaskMode     int     `json:"taskMode"`     // 1 single task, 2 multiple tasks
+	CPU          float64 `json:"cpu"`          // cores
+	Memory       float64 `json:"memory"`       // GB
+	MaxParallel  int     `json:"maxParallel"`  // most tasks run at once in multiple-task mode
+	KeyType      int     `json:"keyType"`      // 1 external files, 2 custom key; 0 when not set
+	DatasourceID int     `json:"datasourceId"` // 0 when not set
+	Path         string  `json:"path"`
+	Content      string  `json:"content"`
 }
 
-// defaultRunMode is the runMode string of every task.
-var defaultRunMode = mustMarshal(runModeWire{TaskMode: 1, CPU: 0.5, Memory: 1, MaxParallel: 1})
+// defaultRunMode is the runMode string of every task: the documentation's sample of a
+// single-task run mode, {"taskMode":1,"cpu":0.5,"memory":1,"maxParallel":0,"keyType":0,
+// "datasourceId":0,"path":"","content":""} (Export Flow's page).
+var defaultRunMode = mustMarshal(runModeWire{TaskMode: 1, CPU: 0.5, Memory: 1})
 
 // Task type codes of the documentation's table (spec section 3.2, Task), and 7, the server's
 // code for any other type name (COMMAND among them: the documentation has no code for it).

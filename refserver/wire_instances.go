@@ -61,7 +61,10 @@ type flowInstanceData struct {
 	CalDt       string `json:"calDt"`
 	HasEditPri  bool   `json:"hasEditPri"`
 	HasReadPri  bool   `json:"hasReadPri"`
-	IsCancelled bool   `json:"isCancelled"`
+	// IsCancelled is in List Flow Instances' answer only (nil otherwise), where the sample of
+	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html
+	// shows it; the FlowInstance struct of Get Flow Instance has no such field.
+	IsCancelled *bool `json:"isCancelled,omitempty"`
 }
 
 // flowInstancesData is the FlowInstances struct of List Flow Instances: one page and the
