@@ -106,7 +106,7 @@ func TestDirectories(t *testing.T) {
 	}
 	// The other org sees its own tree.
 	var other []struct {
-		Key      string                 `json:"key"`
+		Key      string                `json:"key"`
 		Children []struct{ Key int64 } `json:"children"`
 	}
 	decode(t, ok(t, r.opAs("o2", "u2", http.MethodGet, directoriesPath, "listWorkFlowDirs", "", "")), &other)
