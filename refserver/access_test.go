@@ -158,7 +158,7 @@ func TestOUMemberOperations(t *testing.T) {
 	}
 }
 
-// allOperations are the 22 routes of spec section 3.1.
+// allOperations are the routes of the 22 operations.
 var allOperations = []struct{ method, path, action string }{
 	{http.MethodPost, flowsPath, "trigger"},
 	{http.MethodPost, flowsPath, "triggerFromTask"},

@@ -20,29 +20,30 @@
 //
 // # What it reproduces
 //
-// The gateway (spec sections 1.2 and 2.2): POST /apim-token-service/v2.0/token/get and
-// /token/refresh with their status codes 0, 1001 to 1004 and 1202 to 1204; on every other route
-// the headers apim-accesstoken, apim-timestamp and apim-signature, checked with the same
-// signature as batchprocessing.Sign over the decoded query and the exact body bytes. Gateway
-// refusals are HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path
-// (checked before authentication), 413 for a body over MaxBodyBytes, 401 "Invalid
-// authentication credentials" for a missing header, an unknown or expired token, a timestamp
-// outside the window (15 minutes by default, see WithTimestampWindow) or a wrong signature,
-// and 403 "You cannot consume this service" for an app acting in an organization (orgId) it
-// is not registered in (AddApp, SeedApp.Orgs; the documentation gives no answer for this
-// case, so this one is inferred). Every answer carries a Date header from the server clock.
-// Tokens that expired more than the window ago are forgotten on the next token request;
-// refreshing one then answers 1204 instead of 1203.
+// The gateway (Invoke API with Access Token,
+// https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html): POST
+// /apim-token-service/v2.0/token/get and /token/refresh with their status codes 0, 1001 to 1004 and
+// 1202 to 1204; on every other route the headers apim-accesstoken, apim-timestamp and
+// apim-signature, checked with the same signature as batchprocessing.Sign over the decoded query
+// and the exact body bytes. Gateway refusals are HTTP statuses with Kong's {"message": ...} body:
+// 404 for an unknown path (checked before authentication), 413 for a body over MaxBodyBytes, 401
+// "Invalid authentication credentials" for a missing header, an unknown or expired token, a
+// timestamp outside the window (15 minutes by default, see WithTimestampWindow) or a wrong
+// signature, and 403 "You cannot consume this service" for an app acting in an organization (orgId)
+// it is not registered in (AddApp, SeedApp.Orgs; the documentation gives no answer for this case,
+// so this one is inferred). Every answer carries a Date header from the server clock. Tokens that
+// expired more than the window ago are forgotten on the next token request; refreshing one then
+// answers 1204 instead of 1203.
 //
-// The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0
-// is success and 621xx codes are the documented business errors. It routes on method, path and
-// action (spec section 3.1): flows (trigger, triggerFromTask, updateAndTrigger, get, getMyFlow,
-// search, enable, disable, delete, save, loadForEdit, export, import), flowInstances (get,
-// search, cancel), taskInstances (get, getLog), directories (create, listWorkFlowDirs) and
-// time (getCurrentTime, getTimeZone). Any other action, or a known one with another method,
-// answers 62102 "Invalid parameter: action".
+// The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0 is
+// success and 621xx codes are the documented business errors. It routes on method, path and action
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html): flows
+// (trigger, triggerFromTask, updateAndTrigger, get, getMyFlow, search, enable, disable, delete,
+// save, loadForEdit, export, import), flowInstances (get, search, cancel), taskInstances (get,
+// getLog), directories (create, listWorkFlowDirs) and time (getCurrentTime, getTimeZone). Any other
+// action, or a known one with another method, answers 62102 "Invalid parameter: action".
 //
-// Prerequisites follow spec sections 3.0 and 3.5. Owner-only operations (the triggers,
+// Prerequisites follow each operation's page. Owner-only operations (the triggers,
 // cancel, enable, disable, delete, save, import) answer 62101 for a user that is unknown or
 // not in orgId, 62105 for a locked user, 62102 for a bad body, 62103 for a user who does not
 // own the flow and 62105 for a locked flow, in that order. The other operations need the user

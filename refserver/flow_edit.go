@@ -9,10 +9,11 @@ import (
 )
 
 // This file holds the handlers of the /flows resource that change or carry a flow's
-// definition: Save Flow, Load Flow For Edit, Export Flow and Import Flow (spec section 3.4
-// #15 to #18).
+// definition: Save Flow, Load Flow For Edit, Export Flow and Import Flow.
 
-// saveFlow is Save Flow: POST /flows?action=save (spec section 3.4 #15). Owner-only.
+// saveFlow is Save Flow: POST /flows?action=save
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html).
+// Owner-only.
 //
 // A body that is not a JSON object of the documented types, or lacks one of the mandatory
 // fields (id, type, name, freq, cycle, alertMode, doAs, owners, visitors, startTime,
@@ -169,11 +170,12 @@ func (st *state) loadForEdit(c *call) (any, *failure) {
 	return data, nil
 }
 
-// exportFlow is Export Flow: GET /flows?action=export&flowId= (spec section 3.4 #17): the
-// ExportedFlow of a flow of the org, for Import Flow. Tasks and relations go by task name, so
-// a flow with an unnamed task or two tasks of the same name answers 62102 "Flow validation
-// exception". Upstream flows become flowLinks ("l_<flowId>") with a linkRelation to each task
-// that has no upstream task.
+// exportFlow is Export Flow: GET /flows?action=export&flowId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html): the
+// ExportedFlow of a flow of the org, for Import Flow. Tasks and relations go by task name, so a
+// flow with an unnamed task or two tasks of the same name answers 62102 "Flow validation
+// exception". Upstream flows become flowLinks ("l_<flowId>") with a linkRelation to each task that
+// has no upstream task.
 func (st *state) exportFlow(c *call) (any, *failure) {
 	flow, _, f := st.readFlow(c)
 	if f != nil {
@@ -222,11 +224,13 @@ func (st *state) exportFlow(c *call) (any, *failure) {
 	return out, nil
 }
 
-// importFlow is Import Flow: POST /flows?action=import (spec section 3.4 #18): a new flow
-// owned by the caller, in the directory dirId of the org, from an ExportedFlow (flowJson, an
-// object or a string holding one). It keeps flowId when no flow has or had it (a deleted
-// flow's id is never given again), else takes the next id above every flow id ever stored. Its tasks get new ids, DefaultTaskDuration and the exported type and command; it
-// starts paused (Active false). desc, when present, replaces the exported description.
+// importFlow is Import Flow: POST /flows?action=import
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html): a new
+// flow owned by the caller, in the directory dirId of the org, from an ExportedFlow (flowJson, an
+// object or a string holding one). It keeps flowId when no flow has or had it (a deleted flow's id
+// is never given again), else takes the next id above every flow id ever stored. Its tasks get new
+// ids, DefaultTaskDuration and the exported type and command; it starts paused (Active false).
+// desc, when present, replaces the exported description.
 //
 // Checks after the user's: a body that is not JSON, or no flowJson, answers 62102 "Incorrect
 // parameter"; an empty flowName 62102 "Invalid parameter: flowName"; a dirId that is not a

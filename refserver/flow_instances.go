@@ -8,12 +8,14 @@ import (
 	"strings"
 )
 
-// This file holds the handlers of the /flowInstances resource (spec section 3.4 #4 to #6).
+// This file holds the handlers of the /flowInstances resource: Get Flow Instance, List Flow
+// Instances and Cancel Flow Instance.
 
-// getFlowInstance is Get Flow Instance: GET /flowInstances?action=get&flowInstId= (spec
-// section 3.4 #4). The user must belong to the org (62101); an empty flowInstId answers 62102
-// "Invalid parameter: flowInstId", and an instance that is unknown or of a flow of another
-// org 62102 "Instance not found" (both undocumented).
+// getFlowInstance is Get Flow Instance: GET /flowInstances?action=get&flowInstId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html).
+// The user must belong to the org (62101); an empty flowInstId answers 62102 "Invalid parameter:
+// flowInstId", and an instance that is unknown or of a flow of another org 62102 "Instance not
+// found" (both undocumented).
 func (st *state) getFlowInstance(c *call) (any, *failure) {
 	orgID, userID, f := st.ouMember(c)
 	if f != nil {
@@ -30,9 +32,10 @@ func (st *state) getFlowInstance(c *call) (any, *failure) {
 	return st.flowInstanceData(in, userID), nil
 }
 
-// searchFlowInstances is List Flow Instances: POST /flowInstances?action=search (spec
-// section 3.4 #5): the instances of the org's flows that match every criterion given, one
-// page of them, and their count before paging.
+// searchFlowInstances is List Flow Instances: POST /flowInstances?action=search
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html):
+// the instances of the org's flows that match every criterion given, one page of them, and their
+// count before paging.
 //
 // type (the scheduling type of the instance's flow), fromTriggerTime and toTriggerTime
 // (epoch ms, inclusive) and status (codes as "1,2,3", a number or an array) are mandatory on

@@ -11,7 +11,7 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// flowInstanceShape is the FlowInstance struct of spec section 3.2 as JSON kinds.
+// flowInstanceShape is the FlowInstance struct of Get Flow Instance as JSON kinds.
 var flowInstanceShape = map[string]string{
 	"instanceId": "string", "flowId": "number", "flowName": "string", "freq": "string", "cycle": "string",
 	"parameters": "string", "doAs": "string", "graph": "string", "status": "number", "statusDesc": "string",

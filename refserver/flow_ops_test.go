@@ -10,7 +10,7 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// flowShape is the Flow struct of spec section 3.2 as JSON kinds.
+// flowShape is the Flow struct of Get Flow as JSON kinds.
 var flowShape = map[string]string{
 	"flowId": "number", "flowName": "string", "active": "number", "creator": "string", "createTime": "string",
 	"updateUser": "string", "updateTime": "string", "freq": "string", "cycle": "string", "parameters": "string",

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// Seed is the world a reference server starts with, as a JSON document: applications, users
-// with their organizations, flows with their tasks, and the server's time zone. LoadSeed reads
-// one; NewServerFromSeed starts a server from it and Backend.Load loads it into one. testdata/seed/README.md documents the format
-// and testdata/seed/example.json shows every field:
+// Seed is the world a reference server starts with, as a JSON document: applications, users with
+// their organizations, flows with their tasks, and the server's time zone. LoadSeed reads one;
+// NewServerFromSeed starts a server from it and Backend.Load loads it into one.
+// testdata/seed/README.md documents the format and testdata/seed/example.json shows every field:
 //
 //	{
 //	  "timezone": "GMT+8",

@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// Flow instance and task instance statuses (FlowInstanceStatus, spec section 3.2). Task
-// instances use the same codes.
+// Flow instance and task instance statuses (the FlowInstanceStatus table of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html).
+// Task instances use the same codes.
 const (
 	// StatusFail is FAIL, a terminal status: a task failed.
 	StatusFail = -1
@@ -47,7 +48,8 @@ const (
 	StatusSkip = 10
 )
 
-// Scheduling types of a flow (Flow.Type, spec section 3.3).
+// Scheduling types of a flow (Flow.Type; "type" on
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html).
 const (
 	// FlowTypeManual is a flow that only runs when triggered.
 	FlowTypeManual = 0
@@ -364,7 +366,9 @@ func firstOf(list string) string {
 }
 
 // instanceID returns the id of the manual instance of flowID triggered at trigger: the trigger
-// time cut to the minute and formatted in loc, with literal "00" seconds (spec section 3.5).
+// time cut to the minute and formatted in loc, with literal "00" seconds, as the samples'
+// ids show ("2809-20190808093200" for the trigger time 2019-08-08 09:32:12, on
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html).
 func instanceID(flowID int64, trigger time.Time, loc *time.Location) string {
 	return formatFlowID(flowID) + "-" + trigger.In(loc).Format("20060102150400")
 }
@@ -373,7 +377,8 @@ func instanceID(flowID int64, trigger time.Time, loc *time.Location) string {
 func formatFlowID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // taskInstanceID returns the id of the instance of taskID within the flow instance
-// flowInstID: the task id and the flow instance id's suffix (spec section 3.5).
+// flowInstID: the task id and the flow instance id's suffix, as the samples show
+// ("104890-20190812080700" in the instance "2809-20190812080700").
 func taskInstanceID(taskID int64, flowInstID string) string {
 	_, suffix, _ := strings.Cut(flowInstID, "-")
 	return strconv.FormatInt(taskID, 10) + "-" + suffix
@@ -467,7 +472,7 @@ func (st *state) storeFlow(f *Flow) {
 }
 
 // isTerminal reports whether status ends an instance: SUCCESS, FAIL, CANCEL, TIMEOUT, SKIP or
-// INTERNAL_ERROR (spec section 3.5).
+// INTERNAL_ERROR.
 func isTerminal(status int) bool {
 	switch status {
 	case StatusSuccess, StatusFail, StatusCancel, StatusTimeout, StatusSkip, StatusInternalError:

@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// This file substitutes the system variables of a flow instance, as "Supported System
-// Variables" describes them (https://support.enos-iot.com/docs/data-sync/en/2.4.0/system_variables.html):
-// ${name} in the instance's global parameters is replaced when the instance is created, and
-// in a task's parameters and command when the task instance is read (Get Task Instance's
-// cmd, the task log). A task's command also takes ${key} from the task's parameters, then
-// from the instance's global parameters. A name that is none of these stays as it is
-// (${env.APP_ID}, for one, which the server cannot know); values are not substituted again.
+// This file substitutes the system variables of a flow instance, as "Supported System Variables"
+// describes them (https://support.enos-iot.com/docs/data-sync/en/2.4.0/system_variables.html):
+// ${name} in the instance's global parameters is replaced when the instance is created, and in a
+// task's parameters and command when the task instance is read (Get Task Instance's cmd, the task
+// log). A task's command also takes ${key} from the task's parameters, then from the instance's
+// global parameters. A name that is none of these stays as it is (${env.APP_ID}, for one, which the
+// server cannot know); values are not substituted again.
 //
 // The business-related variables count from the business date, which the page defines as
 // the triggering time minus one day "because the batch job is performed against the data of

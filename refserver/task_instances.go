@@ -6,13 +6,15 @@ import (
 	"time"
 )
 
-// This file holds the handlers of the /taskInstances resource (spec section 3.4 #7 and #8).
+// This file holds the handlers of the /taskInstances resource: Get Task Instance and Get Task
+// Instance Log.
 
-// getTaskInstance is Get Task Instance: GET /taskInstances?action=get&taskInstId= (spec
-// section 3.4 #7). The documentation types data as List<JSONObject> but its sample is one
-// object; the server answers the one object. The user must belong to the org (62101); an
-// empty taskInstId answers 62102 "Invalid parameter: taskInstId" (undocumented), a task
-// instance that is unknown or of another org 62102 "Instance not found".
+// getTaskInstance is Get Task Instance: GET /taskInstances?action=get&taskInstId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html).
+// The documentation types data as List<JSONObject> but its sample is one object; the server answers
+// the one object. The user must belong to the org (62101); an empty taskInstId answers 62102
+// "Invalid parameter: taskInstId" (undocumented), a task instance that is unknown or of another org
+// 62102 "Instance not found".
 func (st *state) getTaskInstance(c *call) (any, *failure) {
 	orgID, _, f := st.ouMember(c)
 	if f != nil {
@@ -30,10 +32,11 @@ func (st *state) getTaskInstance(c *call) (any, *failure) {
 }
 
 // getTaskInstanceLog is Get Task Instance Log: GET
-// /taskInstances?action=getLog&taskInstId=&maxLength= (spec section 3.4 #8). The log grows as
-// the task runs (see taskLog); maxLength, when a positive integer, keeps its last maxLength
-// bytes (the newest lines, cut forward to a whole UTF-8 character); empty or 0 keeps it all,
-// anything else answers 62102 "Invalid parameter: maxLength" (undocumented). A task that has
+// /taskInstances?action=getLog&taskInstId=&maxLength=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance_log.html).
+// The log grows as the task runs (see taskLog); maxLength, when a positive integer, keeps its last
+// maxLength bytes (the newest lines, cut forward to a whole UTF-8 character); empty or 0 keeps it
+// all, anything else answers 62102 "Invalid parameter: maxLength" (undocumented). A task that has
 // not started (or was skipped) has no log: 62109 "No log found".
 func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
 	orgID, _, f := st.ouMember(c)

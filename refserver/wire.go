@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// This file holds the server's own JSON wire types, written from the spec (sections 1.2 and 2),
+// This file holds the server's own JSON wire types, written from the EnOS documentation,
 // and the writers of the three envelopes: the gateway's {"message"}, the token service's
 // {"status","msg","business","data"} and the Batch Processing Service's
 // {"code","msg","data","requestId"}. Nothing here is shared with the client package.
@@ -24,7 +24,8 @@ const (
 	contentTypeService = "application/json;charset=UTF-8"
 )
 
-// Messages of the gateway (Kong's stock texts, spec section 2.2).
+// Messages of the gateway: Kong's stock texts, which the Exception Handling table of the EnOS
+// API's Getting Started page lists (https://support.enos-iot.com/docs/api/en/3.0.0/gettingstarted).
 const (
 	msgNoRoute         = "no Route matched with those values"
 	msgUnauthorized    = "Invalid authentication credentials"
@@ -57,7 +58,8 @@ func (f *failure) because(reason string) *failure {
 	return &c
 }
 
-// Token service codes (spec section 1.2.3).
+// Token service codes
+// (https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html).
 var (
 	errTokenReplay        = newFailure(1001, "Repeated requests with duplicated encryption")
 	errTokenUnknownApp    = newFailure(1002, "The appKey does not exist")
@@ -69,8 +71,10 @@ var (
 	errTokenRefreshFailed = newFailure(1204, "Failed to refresh access token")
 )
 
-// Batch Processing Service codes (spec sections 0, 2.4 and 3.4). Messages the documentation
-// does not give (marked "undocumented") are the server's own choice.
+// Batch Processing Service codes: the common ones of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html and those of
+// each operation's page. Messages the documentation does not give (marked "undocumented") are the
+// server's own choice.
 var (
 	errUserNotInOrg  = newFailure(62101, "userId does not exist, or it does not match to orgId.")
 	errInvalidAction = newFailure(62102, "Invalid parameter: action")
@@ -108,13 +112,14 @@ var (
 	errInvalidToTriggerTime   = newFailure(62102, "Invalid parameter: toTriggerTime")
 )
 
-// gatewayError is the body of a gateway rejection (spec section 2.2).
+// gatewayError is the body of a gateway rejection, {"message": ...}, as Kong writes it.
 type gatewayError struct {
 	Message string `json:"message"`
 }
 
-// tokenRequest is the body of token/get and token/refresh (spec sections 1.2.1 and 1.2.2).
-// AccessToken is only read by refresh.
+// tokenRequest is the body of token/get and token/refresh
+// (https://support.enos-iot.com/docs/apim/en/2.4.0/token/get_access_token.html,
+// refresh_access_token.html). AccessToken is only read by refresh.
 type tokenRequest struct {
 	AppKey      string  `json:"appKey"`
 	Encryption  string  `json:"encryption"`
@@ -136,7 +141,8 @@ type tokenData struct {
 	Expire      int64  `json:"expire"`
 }
 
-// envelope is the Batch Processing Service's answer (spec section 2.1).
+// envelope is the Batch Processing Service's answer, {"code","msg","data"} as every
+// operation's Return Sample shows it, with the requestId of EnOS API answers.
 type envelope struct {
 	Code      int    `json:"code"`
 	Msg       string `json:"msg"`
@@ -144,13 +150,14 @@ type envelope struct {
 	RequestID string `json:"requestId"`
 }
 
-// flowInstanceIDData is the FlowInstanceId struct (spec section 3.2).
+// flowInstanceIDData is the FlowInstanceId struct
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html).
 type flowInstanceIDData struct {
 	FlowInstanceID string `json:"flowInstanceId"`
 }
 
 // flexInt is an integer that may come as a JSON number or as a JSON string of digits
-// (spec section 0, "decoding"). null, an empty string or an absent field leave it unset.
+// (the samples send ids both ways). null, an empty string or an absent field leave it unset.
 type flexInt struct {
 	value int64
 	set   bool
@@ -396,7 +403,7 @@ func mustMarshal(v any) string {
 	return string(b)
 }
 
-// Formats of times on the wire (spec section 3.2), all in the server's time zone.
+// Formats of times on the wire, as the samples show them, all in the server's time zone.
 const (
 	timeLayout     = "2006-01-02 15:04:05"
 	dateLayout     = "2006-01-02"

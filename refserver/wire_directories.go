@@ -1,7 +1,7 @@
 package refserver
 
-// This file holds the wire types of the /directories and /time resources (spec sections 3.2
-// and 3.4 #19 to #22).
+// This file holds the wire types of the /directories and /time resources, as the pages of
+// their four operations document them.
 
 // createDirectoryRequest is the body of Create Directory.
 type createDirectoryRequest struct {
@@ -20,8 +20,8 @@ type workFlowDir struct {
 	Children *[]workFlowDir `json:"children,omitempty"`
 	Title    string         `json:"title"`
 	Type     int            `json:"type"`
-	// Key is a directory's id, a string, or a workflow file's flow id, a number: the sample
-	// of https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_workflow_dirs.html
+	// Key is a directory's id, a string, or a workflow file's flow id, a number: the sample of
+	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_workflow_dirs.html
 	// shows "key": 2512 for a file, and the table documents the directory's id as a String.
 	Key         any   `json:"key"`
 	IsDirectory bool  `json:"isDirectory"`
