@@ -50,15 +50,7 @@ func newRunPlan(plan *Flow, fromTask int64) *runPlan {
 	}
 	p := &runPlan{inRun: runSet(tasks, fromTask), status: StatusSuccess}
 	planned := schedule(tasks, p.inRun)
-
-	// The first bad end (FAIL, TIMEOUT, INTERNAL_ERROR): no task starts at or after it.
-	var firstBad time.Duration
-	failed := false
-	for i, pt := range planned {
-		if p.inRun[i] && !pt.blocked && isBadEnd(pt.final) && (!failed || pt.end < firstBad) {
-			firstBad, failed = pt.end, true
-		}
-	}
+	firstBad, failed := firstBadEnd(planned, p.inRun)
 	blocked := false
 	for i, pt := range planned {
 		switch {
@@ -84,6 +76,17 @@ func newRunPlan(plan *Flow, fromTask int64) *runPlan {
 		p.status = StatusFail
 	}
 	return p
+}
+
+// firstBadEnd returns when the first task of the run ends badly (FAIL, TIMEOUT,
+// INTERNAL_ERROR), if one does: no task starts at or after it.
+func firstBadEnd(planned []plannedTask, inRun []bool) (at time.Duration, ok bool) {
+	for i, pt := range planned {
+		if inRun[i] && !pt.blocked && isBadEnd(pt.final) && (!ok || pt.end < at) {
+			at, ok = pt.end, true
+		}
+	}
+	return at, ok
 }
 
 // noteInstanceStatuses sets each event's instance status, and returns the status of the

@@ -134,6 +134,15 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 			return fmt.Errorf("startDate %q: want yyyy-MM-dd", f.StartDate)
 		}
 	}
+	if err := f.validateLinks(flows); err != nil {
+		return err
+	}
+	return f.validateTasks()
+}
+
+// validateLinks checks a flow's upstream flows (flows holds the ids of the seed's flows) and
+// parameter keys.
+func (f *SeedFlow) validateLinks(flows map[int64]bool) error {
 	for _, up := range f.DependsOn {
 		switch {
 		case up == f.ID:
@@ -147,7 +156,7 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 			return fmt.Errorf("parameters[%d]: key is empty", i)
 		}
 	}
-	return f.validateTasks()
+	return nil
 }
 
 // validateTasks checks the tasks of one flow and their dependencies.

@@ -330,46 +330,57 @@ func decodeParameters(raw json.RawMessage) ([]Parameter, error) {
 		}
 		return decodeParameters(json.RawMessage(inner))
 	case '[':
-		var items []struct {
-			Key   *string         `json:"key"`
-			Value json.RawMessage `json:"value"`
-		}
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, err
-		}
-		out := make([]Parameter, 0, len(items))
-		for _, it := range items {
-			if it.Key == nil {
-				return nil, fmt.Errorf("refserver: a parameter has no key")
-			}
-			v, err := scalarText(it.Value)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Parameter{Key: *it.Key, Value: v})
-		}
-		return out, nil
+		return decodeParameterArray(raw)
 	case '{':
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, err
-		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		out := make([]Parameter, 0, len(m))
-		for _, k := range keys {
-			v, err := scalarText(m[k])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Parameter{Key: k, Value: v})
-		}
-		return out, nil
+		return decodeParameterObject(raw)
 	}
 	return nil, fmt.Errorf("refserver: parameters %s are neither an array nor an object", raw)
+}
+
+// decodeParameterArray reads parameters as an array of {key, value} objects.
+func decodeParameterArray(raw json.RawMessage) ([]Parameter, error) {
+	var items []struct {
+		Key   *string         `json:"key"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, err
+	}
+	out := make([]Parameter, 0, len(items))
+	for _, it := range items {
+		if it.Key == nil {
+			return nil, fmt.Errorf("refserver: a parameter has no key")
+		}
+		v, err := scalarText(it.Value)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Parameter{Key: *it.Key, Value: v})
+	}
+	return out, nil
+}
+
+// decodeParameterObject reads parameters as an object mapping keys to values, taken in key
+// order.
+func decodeParameterObject(raw json.RawMessage) ([]Parameter, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Parameter, 0, len(m))
+	for _, k := range keys {
+		v, err := scalarText(m[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Parameter{Key: k, Value: v})
+	}
+	return out, nil
 }
 
 // scalarText returns a JSON scalar as text: a string's value, or a number's or boolean's
