@@ -14,7 +14,9 @@ import (
 // https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html).
 // Task instances use the same codes.
 const (
-	// StatusFail is FAIL, a terminal status: a task failed.
+	// StatusFail is FAIL, a terminal status: a task failed. An instance shows it as soon as
+	// a task fails, and ends when its other started tasks have (Cancel Flow Instance may stop
+	// it meanwhile).
 	StatusFail = -1
 	// StatusInit is INIT: a task instance that has not started (and, downstream of a failed
 	// task, never will).

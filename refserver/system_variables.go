@@ -48,9 +48,11 @@ type dateVariable struct {
 }
 
 // dateVariables are the date variables by name; those ending in 8 write yyyyMMdd.
-var dateVariables = map[string]dateVariable{}
+var dateVariables = newDateVariables()
 
-func init() {
+// newDateVariables returns the date variables of the page's table.
+func newDateVariables() map[string]dateVariable {
+	out := make(map[string]dateVariable)
 	shift := func(days int) func(time.Time) time.Time {
 		return func(b time.Time) time.Time { return b.AddDate(0, 0, days) }
 	}
@@ -76,10 +78,11 @@ func init() {
 	} {
 		for i, layout := range []string{"2006-01-02", "20060102"} {
 			if name := v.names[i]; name != "" {
-				dateVariables[name] = dateVariable{v.date, layout}
+				out[name] = dateVariable{v.date, layout}
 			}
 		}
 	}
+	return out
 }
 
 // value returns the value of the system variable name, and whether it is one.
