@@ -8,8 +8,11 @@ import (
 	"strings"
 )
 
-// This file holds the prerequisite checks the operations share (spec sections 3.0 and 3.5)
-// and their paging and sorting (spec section 3.2, Pagination).
+// This file holds the prerequisite checks the operations share (the "Prerequisites" of each
+// operation's page, e.g.
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html) and their
+// paging and sorting (the Pagination struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/search_flow.html).
 //
 // Owner-only operations (trigger, triggerFromTask, updateAndTrigger, cancel, enable, disable,
 // delete, save, import) check, in order: the user belongs to the org (62101); the user is not

@@ -125,7 +125,7 @@ func TestOUMemberOperations(t *testing.T) {
 		body                              func() string
 	}{
 		{"get flow instance", http.MethodGet, flowInstancesPath, "get", "&flowInstId=" + r.inst20, nil},
-		{"list flow instances", http.MethodPost, flowInstancesPath, "search", "", func() string { return `{}` }},
+		{"list flow instances", http.MethodPost, flowInstancesPath, "search", "", func() string { return listBody(t, `{}`) }},
 		{"get task instance", http.MethodGet, taskInstancesPath, "get", "&taskInstId=" + strings.Replace(r.inst20, "20-", "201-", 1), nil},
 		{"get task instance log", http.MethodGet, taskInstancesPath, "getLog", "&taskInstId=" + strings.Replace(r.inst20, "20-", "201-", 1), nil},
 		{"get flow", http.MethodGet, flowsPath, "get", "&flowId=20", nil},
@@ -158,7 +158,7 @@ func TestOUMemberOperations(t *testing.T) {
 	}
 }
 
-// allOperations are the 22 routes of spec section 3.1.
+// allOperations are the routes of the 22 operations.
 var allOperations = []struct{ method, path, action string }{
 	{http.MethodPost, flowsPath, "trigger"},
 	{http.MethodPost, flowsPath, "triggerFromTask"},

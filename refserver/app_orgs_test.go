@@ -24,12 +24,12 @@ type orgCall struct {
 func checkOrgCalls(t *testing.T, user string, calls []orgCall) {
 	t.Helper()
 	for _, tc := range calls {
-		method := http.MethodGet
+		method, reqBody := http.MethodGet, ""
 		if tc.action == "search" {
-			method = http.MethodPost
+			method, reqBody = http.MethodPost, listBody(t, `{}`)
 		}
 		q := url.Values{"action": {tc.action}, "orgId": {tc.org}, "userId": {user}}
-		rec := tc.c.send(method, tc.path, q, "", "{}")
+		rec := tc.c.send(method, tc.path, q, "", reqBody)
 		body := rec.Body.String()
 		switch {
 		case rec.Code != tc.status:

@@ -98,10 +98,11 @@ func (b *Backend) FlowInstance(id string) (FlowInstance, bool) {
 
 // FinishFlowInstance ends the instance id at once with a terminal status (StatusSuccess,
 // StatusFail, StatusCancel, StatusTimeout, StatusSkip or StatusInternalError), then starts the
-// next waiting instance of its flow whose trigger time has come. Its running tasks end with
-// the same status; tasks not started stay as they are. It is a test hook to force an end
-// before the instance's tasks bring it. It fails for another status, an unknown id or an
-// instance already ended.
+// next waiting instance of its flow whose trigger time has come. Its tasks that have started
+// and not ended (suspended, ready, running or waiting for a retry) end with the same status;
+// tasks not started stay as they are. It is a test hook to force an end before the
+// instance's tasks bring it. It fails for another status, an unknown id or an instance
+// already ended (one that shows StatusFail while its other tasks still run has not).
 func (b *Backend) FinishFlowInstance(id string, status int) error {
 	st := b.lock()
 	defer st.mu.Unlock()

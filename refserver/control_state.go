@@ -104,6 +104,7 @@ type taskInstanceWire struct {
 	Name       string `json:"name"`
 	Status     int    `json:"status"`
 	StatusDesc string `json:"statusDesc"`
+	RunNum     int    `json:"runNum"` // attempts started
 	StartTime  string `json:"startTime"`
 	EndTime    string `json:"endTime"`
 }
@@ -174,7 +175,7 @@ func instanceWireOf(in FlowInstance) instanceWire {
 		Tasks: make([]taskInstanceWire, 0, len(in.Tasks))}
 	for _, t := range in.Tasks {
 		w.Tasks = append(w.Tasks, taskInstanceWire{ID: t.ID, TaskID: t.TaskID, Name: t.Name, Status: t.Status,
-			StatusDesc: statusName(t.Status), StartTime: rfc3339(t.StartTime), EndTime: rfc3339(t.EndTime)})
+			StatusDesc: statusName(t.Status), RunNum: t.RunNum, StartTime: rfc3339(t.StartTime), EndTime: rfc3339(t.EndTime)})
 	}
 	return w
 }

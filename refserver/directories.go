@@ -3,11 +3,11 @@ package refserver
 import (
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 )
 
-// This file holds the handlers of the /directories resource (spec section 3.4 #19 and #20).
+// This file holds the handlers of the /directories resource: Create Directory and List
+// Workflow Directories.
 // Each org has one root workflow directory (RootDirectory), created on first use with an id
 // derived from the org id; sub-directories get random 32-hex ids.
 
@@ -17,13 +17,13 @@ const (
 	workflowDirType    = 1 // WorkFlowDir type 1: Workflow
 )
 
-// createDirectory is Create Directory: POST /directories?action=create (spec section 3.4
-// #19). The user must belong to the org (62101). Then, in order: a body that is not a JSON
-// object of strings answers 62102 "Invalid request body."; an empty (or blank) dirName 62102
-// "param: dirName cannot be empty"; an empty parentId 62102 "param: parentId cannot be empty";
-// a parentId that is not a directory of the org 62102 "parentId not found"; a sibling
-// directory with the same name (after trimming spaces, case-sensitive) 62102 "A directory of
-// the same name already exists".
+// createDirectory is Create Directory: POST /directories?action=create
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/create_directory.html). The
+// user must belong to the org (62101). Then, in order: a body that is not a JSON object of strings
+// answers 62102 "Invalid request body."; an empty (or blank) dirName 62102 "param: dirName cannot
+// be empty"; an empty parentId 62102 "param: parentId cannot be empty"; a parentId that is not a
+// directory of the org 62102 "parentId not found"; a sibling directory with the same name (after
+// trimming spaces, case-sensitive) 62102 "A directory of the same name already exists".
 func (st *state) createDirectory(c *call) (any, *failure) {
 	orgID, _, f := st.ouMember(c)
 	if f != nil {
@@ -56,11 +56,11 @@ func (st *state) createDirectory(c *call) (any, *failure) {
 }
 
 // listWorkFlowDirs is List Workflow Directories: GET /directories?action=listWorkFlowDirs
-// (spec section 3.4 #20): a one-element array, the org's root directory {title "Workflow",
-// type 1, key <root id>, isDirectory true}, with its children nested: sub-directories (by
-// name) first, then workflow files (by flow id) with key the flow id as a string, title the
-// flow name and editable true for the flows the user owns. A flow whose DirID is not a
-// directory of its org shows under the root.
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_workflow_dirs.html): a
+// one-element array, the org's root directory {title "Workflow", type 1, key <root id>, isDirectory
+// true}, with its children nested: sub-directories (by name) first, then workflow files (by flow
+// id) with key the flow id as a number, title the flow name and editable true for the flows the
+// user owns. A flow whose DirID is not a directory of its org shows under the root.
 func (st *state) listWorkFlowDirs(c *call) (any, *failure) {
 	orgID, userID, f := st.ouMember(c)
 	if f != nil {
@@ -92,7 +92,7 @@ func (st *state) listWorkFlowDirs(c *call) (any, *failure) {
 		for _, fl := range files[d.id] {
 			editable := isOwner(fl, userID)
 			children = append(children, workFlowDir{
-				Title: fl.Name, Type: workflowDirType, Key: strconv.FormatInt(fl.ID, 10), Editable: &editable,
+				Title: fl.Name, Type: workflowDirType, Key: fl.ID, Editable: &editable,
 			})
 		}
 		return workFlowDir{Children: &children, Title: d.name, Type: workflowDirType, Key: d.id, IsDirectory: true}

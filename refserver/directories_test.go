@@ -68,7 +68,7 @@ func TestDirectories(t *testing.T) {
 
 	data := ok(t, r.op(http.MethodGet, directoriesPath, "listWorkFlowDirs", "", ""))
 	dirShape := map[string]string{"children": "array", "title": "string", "type": "number", "key": "string", "isDirectory": "bool"}
-	fileShape := map[string]string{"title": "string", "type": "number", "key": "string", "isDirectory": "bool", "editable": "bool"}
+	fileShape := map[string]string{"title": "string", "type": "number", "key": "number", "isDirectory": "bool", "editable": "bool"}
 	var check func(raw json.RawMessage) string
 	check = func(raw json.RawMessage) string {
 		var probe struct {
@@ -77,7 +77,7 @@ func TestDirectories(t *testing.T) {
 		decode(t, raw, &probe)
 		if !probe.IsDirectory {
 			m := shape(t, raw, fileShape)
-			return "file(" + str(t, m["key"]) + " " + str(t, m["title"]) + " " + string(m["editable"]) + ")"
+			return "file(" + string(m["key"]) + " " + str(t, m["title"]) + " " + string(m["editable"]) + ")"
 		}
 		m := shape(t, raw, dirShape)
 		if string(m["type"]) != "1" {
@@ -106,11 +106,11 @@ func TestDirectories(t *testing.T) {
 	}
 	// The other org sees its own tree.
 	var other []struct {
-		Key      string                 `json:"key"`
-		Children []struct{ Key string } `json:"children"`
+		Key      string                `json:"key"`
+		Children []struct{ Key int64 } `json:"children"`
 	}
 	decode(t, ok(t, r.opAs("o2", "u2", http.MethodGet, directoriesPath, "listWorkFlowDirs", "", "")), &other)
-	if len(other) != 1 || other[0].Key != r.srv.RootDirectory("o2") || len(other[0].Children) != 1 || other[0].Children[0].Key != "6" {
+	if len(other) != 1 || other[0].Key != r.srv.RootDirectory("o2") || len(other[0].Children) != 1 || other[0].Children[0].Key != 6 {
 		t.Errorf("o2 tree %+v", other)
 	}
 	wantErr(t, r.opAs("o2", refserver.DemoUserID, http.MethodGet, directoriesPath, "listWorkFlowDirs", "", ""), 62101, msgUserNotInOrg)

@@ -20,29 +20,30 @@
 //
 // # What it reproduces
 //
-// The gateway (spec sections 1.2 and 2.2): POST /apim-token-service/v2.0/token/get and
-// /token/refresh with their status codes 0, 1001 to 1004 and 1202 to 1204; on every other route
-// the headers apim-accesstoken, apim-timestamp and apim-signature, checked with the same
-// signature as batchprocessing.Sign over the decoded query and the exact body bytes. Gateway
-// refusals are HTTP statuses with Kong's {"message": ...} body: 404 for an unknown path
-// (checked before authentication), 413 for a body over MaxBodyBytes, 401 "Invalid
-// authentication credentials" for a missing header, an unknown or expired token, a timestamp
-// outside the window (15 minutes by default, see WithTimestampWindow) or a wrong signature,
-// and 403 "You cannot consume this service" for an app acting in an organization (orgId) it
-// is not registered in (AddApp, SeedApp.Orgs; the documentation gives no answer for this
-// case, so this one is inferred). Every answer carries a Date header from the server clock.
-// Tokens that expired more than the window ago are forgotten on the next token request;
-// refreshing one then answers 1204 instead of 1203.
+// The gateway (Invoke API with Access Token,
+// https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html): POST
+// /apim-token-service/v2.0/token/get and /token/refresh with their status codes 0, 1001 to 1004 and
+// 1202 to 1204; on every other route the headers apim-accesstoken, apim-timestamp and
+// apim-signature, checked with the same signature as batchprocessing.Sign over the decoded query
+// and the exact body bytes. Gateway refusals are HTTP statuses with Kong's {"message": ...} body:
+// 404 for an unknown path (checked before authentication), 413 for a body over MaxBodyBytes, 401
+// "Invalid authentication credentials" for a missing header, an unknown or expired token, a
+// timestamp outside the window (15 minutes by default, see WithTimestampWindow) or a wrong
+// signature, and 403 "You cannot consume this service" for an app acting in an organization (orgId)
+// it is not registered in (AddApp, SeedApp.Orgs; the documentation gives no answer for this case,
+// so this one is inferred). Every answer carries a Date header from the server clock. Tokens that
+// expired more than the window ago are forgotten on the next token request; refreshing one then
+// answers 1204 instead of 1203.
 //
-// The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0
-// is success and 621xx codes are the documented business errors. It routes on method, path and
-// action (spec section 3.1): flows (trigger, triggerFromTask, updateAndTrigger, get, getMyFlow,
-// search, enable, disable, delete, save, loadForEdit, export, import), flowInstances (get,
-// search, cancel), taskInstances (get, getLog), directories (create, listWorkFlowDirs) and
-// time (getCurrentTime, getTimeZone). Any other action, or a known one with another method,
-// answers 62102 "Invalid parameter: action".
+// The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0 is
+// success and 621xx codes are the documented business errors. It routes on method, path and action
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html): flows
+// (trigger, triggerFromTask, updateAndTrigger, get, getMyFlow, search, enable, disable, delete,
+// save, loadForEdit, export, import), flowInstances (get, search, cancel), taskInstances (get,
+// getLog), directories (create, listWorkFlowDirs) and time (getCurrentTime, getTimeZone). Any other
+// action, or a known one with another method, answers 62102 "Invalid parameter: action".
 //
-// Prerequisites follow spec sections 3.0 and 3.5. Owner-only operations (the triggers,
+// Prerequisites follow each operation's page. Owner-only operations (the triggers,
 // cancel, enable, disable, delete, save, import) answer 62101 for a user that is unknown or
 // not in orgId, 62105 for a locked user, 62102 for a bad body, 62103 for a user who does not
 // own the flow and 62105 for a locked flow, in that order. The other operations need the user
@@ -52,8 +53,11 @@
 // On the wire it follows the rule "tolerant decoding, exact encoding": ids are read as numbers
 // or strings, parameters as an array of {key, value}, an object or a string holding either;
 // graph, parameters and runMode are written as JSON documents inside strings, times as
-// server-local "yyyy-MM-dd HH:mm:ss" ("" when not started or ended), flow ids as numbers where
-// the documentation says Integer and strings where it says String. Where the documentation is
+// server-local "yyyy-MM-dd HH:mm:ss" ("" when not started or ended; creation and update
+// times to the second with ".0", as the samples print them), flow ids as numbers where the
+// documentation says Integer and strings where it says String, and fields only where the
+// documentation's samples place them (isCancelled in List Flow Instances, queue in Load Flow
+// For Edit). Flow ids are never given twice, even after a delete. Where the documentation is
 // silent, the choice made is noted on the code that makes it.
 //
 // # The life of an instance
@@ -62,13 +66,19 @@
 // server's time zone (WithLocation). One instance of a flow runs at a time: it waits
 // (StatusWait) until its trigger time has come and the flow's previous instance has ended,
 // then starts at exactly that moment. Its tasks run in dependency order (Task.DependsOn), each
-// for its Duration, and succeed, or fail when seeded with Task.Fail. The instance ends
-// StatusSuccess when all its tasks succeed, StatusFail once a task has failed and the tasks
-// still running have ended (no new task starts after a failure, so the failed task's
-// downstream tasks stay StatusInit), or StatusCancel when Cancel Flow Instance ends it (its
-// running tasks become StatusCancel). Then the next waiting instance starts. Trigger Flow From
+// for its Duration, and succeed, or do what their seeded behaviour says (task_timeline.go):
+// fail (Task.Fail, Task.Failures), retried after an interval (StatusRerun), time out
+// (StatusTimeout), end with an internal error (StatusInternalError), be suspended
+// (StatusSuspend) or wait for their resource (StatusReady) first; the instance shows the
+// same statuses while it runs. It shows StatusFail (or StatusTimeout, StatusInternalError)
+// as soon as a task ends so, and ends when the tasks still running have ended (no new task
+// starts after it, so the failed task's downstream tasks stay StatusInit); it ends
+// StatusSuccess when all its tasks succeed, or StatusCancel when Cancel Flow Instance ends it
+// (its started tasks become StatusCancel). Then the next waiting instance starts. Trigger Flow From
 // Task runs one task and its downstream tasks and marks the others StatusSkip; Update And
-// Trigger Flow gives one instance its own parameters. Each task instance
+// Trigger Flow gives one instance its own parameters. System variables such as ${cal_dt} in
+// the parameters, and in a task's parameters and command, are substituted in the instance
+// (system_variables.go). Each task instance
 // "<taskId>-<yyyyMMddHHmm00>" has a log that grows as it runs.
 //
 // # Time

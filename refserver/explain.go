@@ -23,7 +23,9 @@ import (
 
 // Header names of the explainer.
 const (
-	// HeaderReason carries, on a refused request, why it was refused.
+	// HeaderReason carries, on a refused request, why it was refused; and on an answer
+	// whose documented message says less than the server knows (62102 "Incorrect
+	// parameter" for an instance that cannot be cancelled), the rest.
 	HeaderReason = "X-Refserver-Reason"
 	// HeaderStringToSign may carry, base64 (standard, padded), the string a client signed,
 	// with its SecretKey or with <SecretKey> in the secret's place: a refused signature's

@@ -63,7 +63,7 @@ func TestSaveFlowAndLoadForEdit(t *testing.T) {
 	}
 
 	// Load For Edit shows the saved flow.
-	m := shape(t, ok(t, r.op(http.MethodGet, flowsPath, "loadForEdit", "&flowId=3377", "")), flowShape)
+	m := shape(t, ok(t, r.op(http.MethodGet, flowsPath, "loadForEdit", "&flowId=3377", "")), flowForEditShape)
 	for k, v := range map[string]string{
 		"flowName": `"renamed"`, "active": "0", "cycle": `"H"`, "startTime": `"2026-12-01"`, "desc": `"described"`,
 		"queue": `"q"`, "parameters": `"[{\"key\":\"k\",\"value\":\"v\"}]"`, "visitor": `"v1"`, "alertMode": "1",
@@ -304,13 +304,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 		Children []struct {
 			Title    string `json:"title"`
 			Children []struct {
-				Key   string `json:"key"`
-				Title string `json:"title"`
+				Key   json.Number `json:"key"`
+				Title string      `json:"title"`
 			} `json:"children"`
 		} `json:"children"`
 	}
 	decode(t, ok(t, r.op(http.MethodGet, directoriesPath, "listWorkFlowDirs", "", "")), &tree)
-	if c := tree[0].Children[0]; c.Title != "imports" || len(c.Children) != 1 || c.Children[0].Title != "etl copy" || c.Children[0].Key != string(created.FlowID) {
+	if c := tree[0].Children[0]; c.Title != "imports" || len(c.Children) != 1 || c.Children[0].Title != "etl copy" || c.Children[0].Key.String() != string(created.FlowID) {
 		t.Errorf("tree %+v", tree)
 	}
 

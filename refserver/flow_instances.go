@@ -3,17 +3,19 @@ package refserver
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
-// This file holds the handlers of the /flowInstances resource (spec section 3.4 #4 to #6).
+// This file holds the handlers of the /flowInstances resource: Get Flow Instance, List Flow
+// Instances and Cancel Flow Instance.
 
-// getFlowInstance is Get Flow Instance: GET /flowInstances?action=get&flowInstId= (spec
-// section 3.4 #4). The user must belong to the org (62101); an empty flowInstId answers 62102
-// "Invalid parameter: flowInstId", and an instance that is unknown or of a flow of another
-// org 62102 "Instance not found" (both undocumented).
+// getFlowInstance is Get Flow Instance: GET /flowInstances?action=get&flowInstId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html).
+// The user must belong to the org (62101); an empty flowInstId answers 62102 "Invalid parameter:
+// flowInstId", and an instance that is unknown or of a flow of another org 62102 "Instance not
+// found" (both undocumented).
 func (st *state) getFlowInstance(c *call) (any, *failure) {
 	orgID, userID, f := st.ouMember(c)
 	if f != nil {
@@ -30,14 +32,19 @@ func (st *state) getFlowInstance(c *call) (any, *failure) {
 	return st.flowInstanceData(in, userID), nil
 }
 
-// searchFlowInstances is List Flow Instances: POST /flowInstances?action=search (spec
-// section 3.4 #5): the instances of the org's flows that match every criterion given, one
-// page of them, and their count before paging.
+// searchFlowInstances is List Flow Instances: POST /flowInstances?action=search
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html):
+// the instances of the org's flows that match every criterion given, one page of them, and their
+// count before paging.
 //
-// Criteria, each ignored when absent: type (the scheduling type of the instance's flow),
-// expression (a case-insensitive substring of the instance id or the flow name), owner (one
-// of the flow's owners), fromTriggerTime and toTriggerTime (epoch ms, inclusive), status
-// (codes as "1,2,3", a number or an array; 62102 "Invalid parameter: status" otherwise).
+// type (the scheduling type of the instance's flow), fromTriggerTime and toTriggerTime
+// (epoch ms, inclusive) and status (codes as "1,2,3", a number or an array) are mandatory on
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html:
+// one that is absent, null or "" answers 62102 "Invalid parameter: <name>", in that order, as
+// does a status that is not codes (the page gives no message for either; the server takes the
+// form of Import Flow's "Invalid parameter: flowName"). expression (a case-insensitive
+// substring of the instance id or the flow name) and owner (one of the flow's owners) are
+// ignored when absent or empty, as the samples send them.
 // Sort fields: triggerTime, startTime, endTime, createTime, updateTime, camelCase or
 // snake_case; by trigger time, newest first, otherwise (then by id).
 func (st *state) searchFlowInstances(c *call) (any, *failure) {
@@ -48,6 +55,9 @@ func (st *state) searchFlowInstances(c *call) (any, *failure) {
 	var req searchInstancesRequest
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		return nil, errInvalidBody
+	}
+	if f := req.missingCriterion(); f != nil {
+		return nil, f
 	}
 	statuses, ok := parseStatuses(req.Status)
 	if !ok {
@@ -64,9 +74,29 @@ func (st *state) searchFlowInstances(c *call) (any, *failure) {
 	matches, count := st.queryInstances(orgID, &req, statuses).page(order, window)
 	out := flowInstancesData{FlowInsts: make([]flowInstanceData, 0, len(matches)), Count: count}
 	for _, in := range matches {
-		out.FlowInsts = append(out.FlowInsts, st.flowInstanceData(in, userID))
+		data := st.flowInstanceData(in, userID)
+		cancelled := in.Status == StatusCancel
+		data.IsCancelled = &cancelled
+		out.FlowInsts = append(out.FlowInsts, data)
 	}
 	return out, nil
+}
+
+// missingCriterion returns the failure for the first mandatory criterion of a List Flow
+// Instances request that is absent, null or "", or nil.
+func (req *searchInstancesRequest) missingCriterion() *failure {
+	status := strings.TrimSpace(string(req.Status))
+	switch {
+	case !req.Type.set:
+		return errInvalidTypeParam
+	case !req.FromTriggerTime.set:
+		return errInvalidFromTriggerTime
+	case !req.ToTriggerTime.set:
+		return errInvalidToTriggerTime
+	case status == "" || status == "null" || strings.TrimSpace(strings.Trim(status, `"`)) == "":
+		return errInvalidStatusParam
+	}
+	return nil
 }
 
 // parseStatuses reads List Flow Instances' status: nil (no filter) when absent, null or "".
@@ -108,12 +138,26 @@ func parseStatuses(raw json.RawMessage) (map[int]bool, bool) {
 	return out, true
 }
 
-// cancelFlowInstance is Cancel Flow Instance: POST /flowInstances?action=cancel (spec
-// section 3.4 #6). Owner-only (the owner of the instance's flow). A waiting instance ends
-// StatusCancel without starting; in a running one, the running tasks become StatusCancel and
-// the others stay as they are; the next waiting instance of the flow starts at once. An
-// instance that has already ended answers 62102 "The workflow instance has already ended and
-// cannot be cancelled." (undocumented), an unknown one 62102 "Instance not found".
+// cancelFlowInstance is Cancel Flow Instance: POST /flowInstances?action=cancel
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/cancel_flow_instance.html).
+// Owner-only (the owner of the instance's flow). The console's documentation (Monitoring
+// Workflow Instances) says "When the status of the instance is initializing, running or
+// failed, you can click Stop Running to immediately stop running the current instance", and
+// that a failed instance may not have completed. So:
+//
+//   - an instance that has not ended is stopped and ends StatusCancel: a waiting one without
+//     starting; in a running one (whatever it shows: RUNNING, SUSPEND, READY, RERUN, or
+//     FAIL, TIMEOUT or INTERNAL_ERROR while its other tasks finish), the started tasks become
+//     StatusCancel and the others stay as they are; the next waiting instance of the flow
+//     starts at once;
+//   - a failed instance that has ended is accepted too: nothing is left to stop, and it
+//     stays StatusFail;
+//   - any other ended instance (SUCCESS, CANCEL, TIMEOUT, INTERNAL_ERROR, SKIP) cannot be
+//     stopped. The page documents only the common codes; the server answers 62102
+//     "Incorrect parameter", the documented message of a request the service cannot act on
+//     (Save Flow, Import Flow), and says why in the X-Refserver-Reason header.
+//
+// An unknown instance answers 62102 "Instance not found".
 func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 	orgID, userID, f := st.ownerCaller(c)
 	if f != nil {
@@ -130,10 +174,14 @@ func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 	if _, f := st.ownedFlow(in.FlowID, orgID, userID, errInstanceNotFound); f != nil {
 		return nil, f
 	}
-	if isTerminal(in.Status) {
-		return nil, errInstanceEnded
+	switch {
+	case !in.ended():
+		st.stop(in, StatusCancel, c.now)
+	case in.Status != StatusFail:
+		return nil, errIncorrectParameter.because(fmt.Sprintf(
+			"flow instance %s ended %s at %s; only a waiting, running or failed instance can be cancelled",
+			quote(in.ID), statusName(in.Status), formatTime(in.EndTime, st.loc)))
 	}
-	st.stop(in, StatusCancel, c.now)
 	return "", nil
 }
 
@@ -162,10 +210,9 @@ func (st *state) flowInstanceData(in *instance, userID string) flowInstanceData 
 		Timestamp:   formatTimestamp(in.CreatedAt, st.loc),
 		Owner:       p.Owner,
 		AlertMode:   p.AlertMode,
-		CalDt:       calDt(in.TriggerTime.In(st.loc), p.Cycle),
+		CalDt:       businessDate(in.TriggerTime.In(st.loc), p.Cycle).Format(dateLayout),
 		HasEditPri:  editable,
 		HasReadPri:  true,
-		IsCancelled: in.Status == StatusCancel,
 	}
 }
 
@@ -210,22 +257,4 @@ func (st *state) instanceGraph(in *instance) instanceGraph {
 		})
 	}
 	return g
-}
-
-// calDt returns the business date of a trigger time: the trigger time minus one cycle (a
-// month, a week, a day, an hour or a minute), as "yyyy-MM-dd".
-func calDt(trigger time.Time, cycle string) string {
-	switch cycle {
-	case "M":
-		trigger = trigger.AddDate(0, -1, 0)
-	case "W":
-		trigger = trigger.AddDate(0, 0, -7)
-	case "H":
-		trigger = trigger.Add(-time.Hour)
-	case "mi":
-		trigger = trigger.Add(-time.Minute)
-	default:
-		trigger = trigger.AddDate(0, 0, -1)
-	}
-	return trigger.Format(dateLayout)
 }

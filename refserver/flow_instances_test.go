@@ -11,14 +11,18 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// flowInstanceShape is the FlowInstance struct of spec section 3.2 as JSON kinds.
+// flowInstanceShape is the FlowInstance struct of Get Flow Instance as JSON kinds.
 var flowInstanceShape = map[string]string{
 	"instanceId": "string", "flowId": "number", "flowName": "string", "freq": "string", "cycle": "string",
 	"parameters": "string", "doAs": "string", "graph": "string", "status": "number", "statusDesc": "string",
 	"triggerTime": "string", "startTime": "string", "endTime": "string", "timestamp": "string",
 	"virtual": "bool", "owner": "string", "alertMode": "number", "calDt": "string",
-	"hasEditPri": "bool", "hasReadPri": "bool", "isCancelled": "bool",
+	"hasEditPri": "bool", "hasReadPri": "bool",
 }
+
+// listedInstanceShape is a FlowInstance as List Flow Instances shows it: with isCancelled,
+// which only its sample has.
+var listedInstanceShape = withField(flowInstanceShape, "isCancelled", "bool")
 
 func TestGetFlowInstanceShape(t *testing.T) {
 	r, clk := newManualRig(t, t0.Add(250*time.Millisecond))
@@ -38,8 +42,8 @@ func TestGetFlowInstanceShape(t *testing.T) {
 		"instanceId": `"30-20261130080000"`, "flowId": `30`, "flowName": `"shaped"`, "freq": `"0 0 * * * ? *"`,
 		"cycle": `"H"`, "doAs": `"db_x"`, "status": `1`, "statusDesc": `"SUCCESS"`,
 		"triggerTime": `"2026-11-30 08:00:42"`, "startTime": `"2026-11-30 08:00:42"`, "endTime": `"2026-11-30 08:00:44"`,
-		"timestamp": `"2026-11-30 08:00:00.25"`, "virtual": `false`, "owner": `";yourUserId;someone;"`, "alertMode": `3`,
-		"calDt": `"2026-11-30"`, "hasEditPri": `true`, "hasReadPri": `true`, "isCancelled": `false`,
+		"timestamp": `"2026-11-30 08:00:00.0"`, "virtual": `false`, "owner": `";yourUserId;someone;"`, "alertMode": `3`,
+		"calDt": `"2026-11-30"`, "hasEditPri": `true`, "hasReadPri": `true`,
 		"parameters": `"[{\"key\":\"ouids\",\"value\":\"o1\"}]"`,
 	}
 	for k, v := range want {
@@ -182,52 +186,53 @@ func TestListFlowInstances(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		body  string
+		body  string // fields over listBody's mandatory criteria
 		want  []string
 		count int
 	}{
-		{"everything", `{}`, []string{E, D, C, B, A}, 5},
-		{"documented sample filters", `{"type":1,"expression":"","owner":"","status":"","pagination":{"pageNo":1,"pageSize":10}}`, []string{E, C, B, A}, 4},
-		{"status string", `{"status":"1"}`, []string{D, C, B, A}, 4},
+		{"every periodic instance", `{}`, []string{E, C, B, A}, 4},
+		{"every manual instance", `{"type":0}`, []string{D}, 1},
+		{"documented sample filters", `{"expression":"","owner":"","pagination":{"pageNo":1,"pageSize":10}}`, []string{E, C, B, A}, 4},
+		{"status string", `{"status":"1"}`, []string{C, B, A}, 3},
 		{"status number", `{"status":5}`, []string{E}, 1},
-		{"status list", `{"status":"1,5"}`, []string{E, D, C, B, A}, 5},
+		{"status list", `{"status":"1,5"}`, []string{E, C, B, A}, 4},
 		{"status list with spaces", `{"status":" 5 , 8"}`, []string{E}, 1},
 		{"status array", `{"status":[5]}`, []string{E}, 1},
 		{"status none matching", `{"status":"-1"}`, []string{}, 0},
-		{"type periodic", `{"type":1}`, []string{E, C, B, A}, 4},
-		{"type manual as a string", `{"type":"0"}`, []string{D}, 1},
-		{"expression on flow name, any case", `{"expression":"pipeLINE"}`, []string{D}, 1},
+		{"type as a string", `{"type":"0"}`, []string{D}, 1},
+		{"type of no flow", `{"type":2}`, []string{}, 0},
+		{"expression on flow name, any case", `{"type":0,"expression":"pipeLINE"}`, []string{D}, 1},
 		{"expression on instance id", `{"expression":"3377-202611300"}`, []string{C, B, A}, 3},
-		{"owner", `{"owner":"someone"}`, []string{D}, 1},
-		{"owner matches no one", `{"owner":"some"}`, []string{}, 0},
+		{"owner", `{"type":0,"owner":"someone"}`, []string{D}, 1},
+		{"owner of other flows", `{"owner":"someone"}`, []string{}, 0},
+		{"owner matches no one", `{"type":0,"owner":"some"}`, []string{}, 0},
 		{"trigger time range, inclusive", `{"fromTriggerTime":` + from + `,"toTriggerTime":` + to + `}`, []string{C, B}, 2},
 		{"trigger times as strings", `{"fromTriggerTime":"` + from + `","toTriggerTime":"` + to + `"}`, []string{C, B}, 2},
-		{"from only", `{"fromTriggerTime":` + ms(t0) + `}`, []string{E}, 1},
-		{"page 1", `{"pagination":{"pageNo":1,"pageSize":2}}`, []string{E, D}, 5},
-		{"page 2", `{"pagination":{"pageNo":2,"pageSize":2}}`, []string{C, B}, 5},
-		{"page 3", `{"pagination":{"pageNo":3,"pageSize":2}}`, []string{A}, 5},
-		{"past the end", `{"pagination":{"pageNo":4,"pageSize":2}}`, []string{}, 5},
-		{"page 0 is page 1", `{"pagination":{"pageNo":0,"pageSize":2}}`, []string{E, D}, 5},
-		{"filter then page", `{"status":"1","pagination":{"pageNo":2,"pageSize":3}}`, []string{A}, 4},
-		{"triggerTime ASC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"triggerTime","order":"ASC"}]}}`, []string{A, B, C, D, E}, 5},
-		{"trigger_time DESC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"trigger_time","order":"DESC"}]}}`, []string{E, D, C, B, A}, 5},
-		{"order defaults to ASC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"triggerTime"}]}}`, []string{A, B, C, D, E}, 5},
-		{"startTime ASC, ties by trigger time desc", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"startTime","order":"asc"}]}}`, []string{E, D, A, B, C}, 5},
-		{"end_time DESC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"end_time","order":"DESC"}]}}`, []string{D, C, B, A, E}, 5},
-		{"createTime DESC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"createTime","order":"DESC"}]}}`, []string{E, D, C, B, A}, 5},
-		{"create_time ASC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"create_time","order":"ASC"}]}}`, []string{D, C, B, A, E}, 5},
-		{"updateTime ASC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"updateTime","order":"ASC"}]}}`, []string{A, B, C, D, E}, 5},
-		{"two sorters", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"start_time","order":"ASC"},{"field":"triggerTime","order":"ASC"}]}}`, []string{E, A, D, B, C}, 5},
+		{"from t0 on", `{"fromTriggerTime":` + ms(t0) + `}`, []string{E}, 1},
+		{"page 1", `{"pagination":{"pageNo":1,"pageSize":2}}`, []string{E, C}, 4},
+		{"page 2", `{"pagination":{"pageNo":2,"pageSize":2}}`, []string{B, A}, 4},
+		{"past the end", `{"pagination":{"pageNo":3,"pageSize":2}}`, []string{}, 4},
+		{"page 0 is page 1", `{"pagination":{"pageNo":0,"pageSize":2}}`, []string{E, C}, 4},
+		{"filter then page", `{"status":"1","pagination":{"pageNo":2,"pageSize":2}}`, []string{A}, 3},
+		{"triggerTime ASC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"triggerTime","order":"ASC"}]}}`, []string{A, B, C, E}, 4},
+		{"trigger_time DESC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"trigger_time","order":"DESC"}]}}`, []string{E, C, B, A}, 4},
+		{"order defaults to ASC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"triggerTime"}]}}`, []string{A, B, C, E}, 4},
+		{"startTime ASC, not started first", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"startTime","order":"asc"}]}}`, []string{E, A, B, C}, 4},
+		{"end_time DESC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"end_time","order":"DESC"}]}}`, []string{C, B, A, E}, 4},
+		{"createTime DESC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"createTime","order":"DESC"}]}}`, []string{E, C, B, A}, 4},
+		{"create_time ASC, ties by trigger time desc", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"create_time","order":"ASC"}]}}`, []string{C, B, A, E}, 4},
+		{"updateTime ASC", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"updateTime","order":"ASC"}]}}`, []string{A, B, C, E}, 4},
+		{"two sorters", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"start_time","order":"ASC"},{"field":"triggerTime","order":"ASC"}]}}`, []string{E, A, B, C}, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := ok(t, r.op(http.MethodPost, flowInstancesPath, "search", "", tt.body))
+			data := ok(t, r.op(http.MethodPost, flowInstancesPath, "search", "", listBody(t, tt.body)))
 			m := shape(t, data, map[string]string{"flowInsts": "array", "count": "number"})
 			var insts []json.RawMessage
 			decode(t, m["flowInsts"], &insts)
 			got := []string{}
 			for _, in := range insts {
-				f := shape(t, in, flowInstanceShape)
+				f := shape(t, in, listedInstanceShape)
 				got = append(got, str(t, f["instanceId"]))
 			}
 			if strings.Join(got, " ") != strings.Join(tt.want, " ") || string(m["count"]) != strconv.Itoa(tt.count) {
@@ -236,20 +241,32 @@ func TestListFlowInstances(t *testing.T) {
 		})
 	}
 
+	// type, fromTriggerTime, toTriggerTime and status are mandatory.
+	range_ := `"fromTriggerTime":0,"toTriggerTime":4102444800000`
 	errs := []struct {
 		name, body string
 		msg        string
 	}{
-		{"unknown sort field", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"flowName"}]}}`, "The sorters field parameter is invalid"},
-		{"empty sort field", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"order":"ASC"}]}}`, "The sorters field parameter is invalid"},
-		{"unknown order", `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"triggerTime","order":"UP"}]}}`, "The sorters field parameter is invalid"},
-		{"page size 0", `{"pagination":{"pageNo":1,"pageSize":0}}`, "Invalid parameter: pagination"},
-		{"page size missing", `{"pagination":{"pageNo":1}}`, "Invalid parameter: pagination"},
-		{"negative page", `{"pagination":{"pageNo":-1,"pageSize":5}}`, "Invalid parameter: pagination"},
-		{"status not a code", `{"status":"1,x"}`, "Invalid parameter: status"},
-		{"status an object", `{"status":{}}`, "Invalid parameter: status"},
+		{"everything missing", `{}`, "Invalid parameter: type"},
+		{"no type", `{` + range_ + `,"status":"1"}`, "Invalid parameter: type"},
+		{"type null", `{"type":null,` + range_ + `,"status":"1"}`, "Invalid parameter: type"},
+		{"type empty", `{"type":"",` + range_ + `,"status":"1"}`, "Invalid parameter: type"},
+		{"no fromTriggerTime", `{"type":1,"toTriggerTime":4102444800000,"status":"1"}`, "Invalid parameter: fromTriggerTime"},
+		{"no toTriggerTime", `{"type":1,"fromTriggerTime":0,"status":"1"}`, "Invalid parameter: toTriggerTime"},
+		{"no status", `{"type":1,` + range_ + `}`, "Invalid parameter: status"},
+		{"status null", `{"type":1,` + range_ + `,"status":null}`, "Invalid parameter: status"},
+		{"status empty", `{"type":1,` + range_ + `,"status":""}`, "Invalid parameter: status"},
+		{"status blank", `{"type":1,` + range_ + `,"status":" "}`, "Invalid parameter: status"},
+		{"unknown sort field", listBody(t, `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"flowName"}]}}`), "The sorters field parameter is invalid"},
+		{"empty sort field", listBody(t, `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"order":"ASC"}]}}`), "The sorters field parameter is invalid"},
+		{"unknown order", listBody(t, `{"pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"triggerTime","order":"UP"}]}}`), "The sorters field parameter is invalid"},
+		{"page size 0", listBody(t, `{"pagination":{"pageNo":1,"pageSize":0}}`), "Invalid parameter: pagination"},
+		{"page size missing", listBody(t, `{"pagination":{"pageNo":1}}`), "Invalid parameter: pagination"},
+		{"negative page", listBody(t, `{"pagination":{"pageNo":-1,"pageSize":5}}`), "Invalid parameter: pagination"},
+		{"status not a code", listBody(t, `{"status":"1,x"}`), "Invalid parameter: status"},
+		{"status an object", listBody(t, `{"status":{}}`), "Invalid parameter: status"},
 		{"not JSON", `search`, msgInvalidBody},
-		{"type not a number", `{"type":"periodic"}`, msgInvalidBody},
+		{"type not a number", listBody(t, `{"type":"periodic"}`), msgInvalidBody},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,7 +279,7 @@ func TestListFlowInstances(t *testing.T) {
 		FlowInsts []instanceView `json:"flowInsts"`
 		Count     int            `json:"count"`
 	}
-	decode(t, ok(t, r.opAs("o2", "u2", http.MethodPost, flowInstancesPath, "search", "", `{}`)), &other)
+	decode(t, ok(t, r.opAs("o2", "u2", http.MethodPost, flowInstancesPath, "search", "", listBody(t, `{"type":0}`))), &other)
 	if other.Count != 1 || other.FlowInsts[0].FlowID != 900 {
 		t.Errorf("o2 sees %+v", other)
 	}

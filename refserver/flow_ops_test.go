@@ -10,14 +10,25 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// flowShape is the Flow struct of spec section 3.2 as JSON kinds.
+// flowShape is the Flow struct of Get Flow as JSON kinds.
 var flowShape = map[string]string{
 	"flowId": "number", "flowName": "string", "active": "number", "creator": "string", "createTime": "string",
 	"updateUser": "string", "updateTime": "string", "freq": "string", "cycle": "string", "parameters": "string",
 	"owner": "string", "visitor": "string", "doAs": "string", "alertMode": "number", "graph": "string",
 	"entry": "number", "type": "number", "syncType": "number", "desc": "string", "startTime": "string",
 	"virtual": "bool", "locked": "bool", "hasEditPri": "bool", "hasReadPri": "bool", "isUserLocked": "bool",
-	"queue": "string",
+}
+
+// flowForEditShape is the Flow struct of Load Flow For Edit, which also has queue.
+var flowForEditShape = withField(flowShape, "queue", "string")
+
+// withField returns a copy of a shape with one more field.
+func withField(shape map[string]string, name, kind string) map[string]string {
+	out := map[string]string{name: kind}
+	for k, v := range shape {
+		out[k] = v
+	}
+	return out
 }
 
 // flowGraphShape is the FlowGraph struct as JSON kinds.
@@ -29,15 +40,16 @@ var flowGraphShape = map[string]string{
 }
 
 func TestGetFlowShape(t *testing.T) {
-	for _, action := range []string{"get", "loadForEdit"} {
+	for action, fields := range map[string]map[string]string{"get": flowShape, "loadForEdit": flowForEditShape} {
 		t.Run(action, func(t *testing.T) {
 			r, _ := newManualRig(t, t0.Add(100*time.Millisecond))
 			r.srv.AddUser(refserver.DemoOrgID, "reader")
 			raw := ok(t, r.opAs(refserver.DemoOrgID, "reader", http.MethodGet, flowsPath, action, "&flowId=3377", ""))
-			m := shape(t, raw, flowShape)
+			m := shape(t, raw, fields)
+			// Times to the second, with ".0", as every sample shows them.
 			want := map[string]string{
 				"flowId": "3377", "flowName": `"demo flow"`, "active": "1", "creator": `"yourUserId"`,
-				"createTime": `"2026-11-30 08:00:00.1"`, "updateTime": `"2026-11-30 08:00:00.1"`, "freq": `"0 0 0 * * ? *"`,
+				"createTime": `"2026-11-30 08:00:00.0"`, "updateTime": `"2026-11-30 08:00:00.0"`, "freq": `"0 0 0 * * ? *"`,
 				"cycle": `"D"`, "parameters": `"[]"`, "owner": `"yourUserId"`, "type": "1", "hasEditPri": "false", "hasReadPri": "true",
 				"locked": "false", "doAs": `"yourDoAs"`,
 			}
@@ -246,10 +258,10 @@ func TestDeleteFlow(t *testing.T) {
 	wantErr(t, del(""), 62102, "Invalid parameter: flowId")
 	wantErr(t, del("-4"), 62102, "Invalid parameter: flowId")
 	var dirs []struct {
-		Children []struct{ Key string } `json:"children"`
+		Children []struct{ Key int64 } `json:"children"`
 	}
 	decode(t, ok(t, r.op(http.MethodGet, directoriesPath, "listWorkFlowDirs", "", "")), &dirs)
-	if len(dirs) != 1 || len(dirs[0].Children) != 1 || dirs[0].Children[0].Key != "3378" {
+	if len(dirs) != 1 || len(dirs[0].Children) != 1 || dirs[0].Children[0].Key != 3378 {
 		t.Errorf("directory tree after deletes: %+v", dirs)
 	}
 }

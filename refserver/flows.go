@@ -8,11 +8,13 @@ import (
 	"time"
 )
 
-// This file holds the handlers of the /flows resource that run and read flows (spec section
-// 3.4 #1 to #3 and #9 to #14); flow_edit.go holds those that change their definition. Each
-// runs with the store locked and settled, and returns the envelope's data or a failure.
+// This file holds the handlers of the /flows resource that run and read flows (the three
+// triggers, Get Flow, Get My Flow, Search Flow, Enable, Disable and Delete Flow); flow_edit.go
+// holds those that change their definition. Each runs with the store locked and settled, and
+// returns the envelope's data or a failure.
 
-// triggerFlow is Trigger Flow: POST /flows?action=trigger (spec section 3.4 #1).
+// triggerFlow is Trigger Flow: POST /flows?action=trigger
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html).
 //
 // Checks, in order: the user exists in the org (62101) and is not locked (62105); the body
 // holds a flowId > 0 and a triggerTime (62102); the flow exists in the org (62102); the user
@@ -30,10 +32,11 @@ func (st *state) triggerFlow(c *call) (any, *failure) {
 	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, 0, nil)
 }
 
-// triggerFromTask is Trigger Flow From Task: POST /flows?action=triggerFromTask (spec section
-// 3.4 #2). The checks of Trigger Flow, with a taskId > 0 in the body, and 62102 "Cannot
-// create workflow instance..." when the flow has no such task. The instance runs that task
-// and its downstream tasks; the flow's other tasks are StatusSkip in it.
+// triggerFromTask is Trigger Flow From Task: POST /flows?action=triggerFromTask
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow_from_task.html).
+// The checks of Trigger Flow, with a taskId > 0 in the body, and 62102 "Cannot create workflow
+// instance..." when the flow has no such task. The instance runs that task and its downstream
+// tasks; the flow's other tasks are StatusSkip in it.
 func (st *state) triggerFromTask(c *call) (any, *failure) {
 	orgID, userID, f := st.ownerCaller(c)
 	if f != nil {
@@ -47,11 +50,12 @@ func (st *state) triggerFromTask(c *call) (any, *failure) {
 	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, req.TaskID.value, nil)
 }
 
-// updateAndTrigger is Update And Trigger Flow: POST /flows?action=updateAndTrigger (spec
-// section 3.4 #3). The checks of Trigger Flow, with parameters in the body (an array of
-// {key, value}, an object, or a string holding either; 62102 "Invalid request body."
-// otherwise). The instance's parameters are the flow's, with the given ones replacing those
-// of the same key and the others appended; the stored flow is unchanged.
+// updateAndTrigger is Update And Trigger Flow: POST /flows?action=updateAndTrigger
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/update_and_trigger_flow.html).
+// The checks of Trigger Flow, with parameters in the body (an array of {key, value}, an object, or
+// a string holding either; 62102 "Invalid request body." otherwise). The instance's parameters are
+// the flow's, with the given ones replacing those of the same key and the others appended; the
+// stored flow is unchanged.
 func (st *state) updateAndTrigger(c *call) (any, *failure) {
 	orgID, userID, f := st.ownerCaller(c)
 	if f != nil {
@@ -116,29 +120,41 @@ func mergeParameters(base, over []Parameter) []Parameter {
 	return out
 }
 
-// getFlow is Get Flow: GET /flows?action=get&flowId= (spec section 3.4 #9). The user must
-// belong to the org (62101); a flowId that is not a positive integer answers 62102 "Invalid
-// parameter: flowId", and a flow that is unknown or in another org 62102 "Flow not found"
-// (both undocumented).
+// getFlow is Get Flow: GET /flows?action=get&flowId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html). The user
+// must belong to the org (62101); a flowId that is not a positive integer answers 62102 "Invalid
+// parameter: flowId", and a flow that is unknown or in another org 62102 "Flow not found" (both
+// undocumented).
 func (st *state) getFlow(c *call) (any, *failure) {
-	orgID, userID, f := st.ouMember(c)
-	if f != nil {
-		return nil, f
-	}
-	id, ok := parseID(c.query.Get("flowId"))
-	if !ok {
-		return nil, errInvalidFlowID
-	}
-	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
+	flow, userID, f := st.readFlow(c)
 	if f != nil {
 		return nil, f
 	}
 	return st.flowData(flow, userID), nil
 }
 
-// getMyFlow is Get My Flow: GET /flows?action=getMyFlow[&expression=] (spec section 3.4 #10):
-// the flows of the org that the user owns or visits, matching the expression (a
-// case-insensitive substring of the flow id or name; empty matches all), by flow id.
+// readFlow returns the flow flowId of a reading operation and the caller's user id, after
+// Get Flow's checks.
+func (st *state) readFlow(c *call) (*Flow, string, *failure) {
+	orgID, userID, f := st.ouMember(c)
+	if f != nil {
+		return nil, "", f
+	}
+	id, ok := parseID(c.query.Get("flowId"))
+	if !ok {
+		return nil, "", errInvalidFlowID
+	}
+	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
+	if f != nil {
+		return nil, "", f
+	}
+	return flow, userID, nil
+}
+
+// getMyFlow is Get My Flow: GET /flows?action=getMyFlow[&expression=]
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_my_flow.html): the
+// flows of the org that the user owns or visits, matching the expression (a case-insensitive
+// substring of the flow id or name; empty matches all), by flow id.
 func (st *state) getMyFlow(c *call) (any, *failure) {
 	orgID, userID, f := st.ouMember(c)
 	if f != nil {
@@ -160,8 +176,9 @@ func (st *state) getMyFlow(c *call) (any, *failure) {
 	return out, nil
 }
 
-// searchFlow is Search Flow: POST /flows?action=search (spec section 3.4 #11): all the flows
-// of the org whose id or name matches the expression, one page of them. Sort fields:
+// searchFlow is Search Flow: POST /flows?action=search
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/search_flow.html): all the
+// flows of the org whose id or name matches the expression, one page of them. Sort fields:
 // createTime, updateTime, startTime (or create_time, update_time, start_time); by flow id
 // otherwise. A body that is absent or empty is taken as {} (all flows, no paging).
 func (st *state) searchFlow(c *call) (any, *failure) {
@@ -201,14 +218,16 @@ func (st *state) searchFlow(c *call) (any, *failure) {
 	return out, nil
 }
 
-// enableFlow is Enable Flow: POST /flows?action=enable (spec section 3.4 #12): the flow's
-// scheduling starts (Active). Owner-only; an unknown flow answers 62102 "Flow not found".
+// enableFlow is Enable Flow: POST /flows?action=enable
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/enable_flow.html): the
+// flow's scheduling starts (Active). Owner-only; an unknown flow answers 62102 "Flow not found".
 func (st *state) enableFlow(c *call) (any, *failure) {
 	return st.setActive(c, true)
 }
 
-// disableFlow is Disable Flow: POST /flows?action=disable (spec section 3.4 #13): the flow's
-// scheduling pauses. Owner-only; an unknown flow answers 62102 "Flow not found".
+// disableFlow is Disable Flow: POST /flows?action=disable
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/disable_flow.html): the
+// flow's scheduling pauses. Owner-only; an unknown flow answers 62102 "Flow not found".
 func (st *state) disableFlow(c *call) (any, *failure) {
 	return st.setActive(c, false)
 }
@@ -234,7 +253,8 @@ func (st *state) setActive(c *call, active bool) (any, *failure) {
 	return "", nil
 }
 
-// deleteFlow is Delete Flow: GET /flows?action=delete&flowId= (spec section 3.4 #14).
+// deleteFlow is Delete Flow: GET /flows?action=delete&flowId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/delete_flow.html).
 // Owner-only; a flow another flow depends on (Flow.DependsOn) answers 62104. Deleting a flow
 // removes its instances, running or not.
 func (st *state) deleteFlow(c *call) (any, *failure) {
@@ -258,6 +278,7 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 	st.deleteInstances(flow.ID)
 	st.unschedulePeriodic(flow.ID)
 	delete(st.flows, flow.ID)
+	st.deletedFlows[flow.ID] = true
 	st.flowEpoch++
 	return "", nil
 }
@@ -274,7 +295,10 @@ func (st *state) sortedFlows(orgID string) []*Flow {
 	return out
 }
 
-// flowData returns the Flow struct of f as userID sees it.
+// flowData returns the Flow struct of f as userID sees it, as Get Flow answers it: without
+// queue, which the Flow struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html does not
+// have (its FlowGraph, in graph, does).
 func (st *state) flowData(f *Flow, userID string) flowData {
 	u := st.users[userID]
 	return flowData{
@@ -300,7 +324,7 @@ func (st *state) flowData(f *Flow, userID string) flowData {
 		HasEditPri:   isOwner(f, userID),
 		HasReadPri:   true,
 		IsUserLocked: u != nil && u.locked,
-		Queue:        f.Queue,
+		Entry:        f.Entry,
 	}
 }
 

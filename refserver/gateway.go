@@ -13,8 +13,10 @@ import (
 	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
-// This file is the API gateway: the token service (spec sections 1.2.1 to 1.2.3) and the check
-// of the token and signature headers on every other call (spec section 1.2.4).
+// This file is the API gateway: the token service
+// (https://support.enos-iot.com/docs/apim/en/2.4.0/token/get_access_token.html and
+// refresh_access_token.html) and the check of the token and signature headers on every other call
+// (https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html).
 
 // token runs the token service on one request body.
 //
@@ -39,8 +41,8 @@ func (st *state) token(body []byte, refresh bool) (*tokenData, *failure, string)
 	if a == nil {
 		return nil, errTokenUnknownApp, "appKey " + quote(req.AppKey) + " is not registered"
 	}
-	// The real window is undocumented (spec section 1.2.4); ours also bounds how long used
-	// encryptions must be remembered to refuse a replay.
+	// The real window is undocumented (Invoke API with Access Token names none); ours also bounds
+	// how long used encryptions must be remembered to refuse a replay.
 	if !st.withinWindow(req.Timestamp.value, now) {
 		return nil, errTokenTimestamp, "timestamp is " + offBy(req.Timestamp.value, now, st.window)
 	}
@@ -97,8 +99,8 @@ func (st *state) explainEncryption(req *tokenRequest, want string) string {
 	return s
 }
 
-// getToken hands out the app's current token while it has at least a second to live (spec
-// section 1.2.1: get returns the same token before expiry), else a new one.
+// getToken hands out the app's current token while it has at least a second to live (Get
+// Access Token returns the same token before expiry), else a new one.
 func (st *state) getToken(appKey string, now time.Time) *tokenData {
 	if cur := st.tokens[st.apps[appKey].current]; cur != nil && cur.expires.Sub(now) >= time.Second {
 		return &tokenData{AccessToken: st.apps[appKey].current, Expire: remaining(cur, now)}

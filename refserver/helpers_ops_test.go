@@ -256,3 +256,44 @@ func taskOf(t *testing.T, in refserver.FlowInstance, taskID int64) refserver.Tas
 
 // local formats t as the server's wire times in UTC.
 func local(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
+
+// listBody returns a body of List Flow Instances: the criteria the documentation makes
+// mandatory (type 1, every status, every trigger time from the epoch to 2100), with the
+// fields of overrides, a JSON object, replacing or adding to them.
+func listBody(t testing.TB, overrides string) string {
+	t.Helper()
+	body := map[string]json.RawMessage{
+		"type": json.RawMessage(`1`), "status": json.RawMessage(`"-1,0,1,2,3,4,5,6,7,8,9,10"`),
+		"fromTriggerTime": json.RawMessage(`0`), "toTriggerTime": json.RawMessage(`4102444800000`),
+	}
+	var extra map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(overrides), &extra); err != nil {
+		t.Fatalf("overrides %s: %v", overrides, err)
+	}
+	for k, v := range extra {
+		body[k] = v
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// listedInstance reads the instance id, of a flow of scheduling type typ, through List Flow
+// Instances: the answer that carries isCancelled.
+func (r *rig) listedInstance(id string, typ int) instanceView {
+	r.t.Helper()
+	var page struct {
+		FlowInsts []instanceView `json:"flowInsts"`
+	}
+	body := listBody(r.t, `{"type":`+strconv.Itoa(typ)+`,"expression":"`+id+`"}`)
+	decode(r.t, ok(r.t, r.op(http.MethodPost, flowInstancesPath, "search", "", body)), &page)
+	for _, v := range page.FlowInsts {
+		if v.InstanceID == id {
+			return v
+		}
+	}
+	r.t.Fatalf("List Flow Instances does not list %s", id)
+	return instanceView{}
+}

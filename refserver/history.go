@@ -49,7 +49,6 @@ func (st *state) noteTasks(flowID int64, plan *Flow) {
 		if i, found := slices.BinarySearch(flows, flowID); !found {
 			st.taskFlows[t.ID] = slices.Insert(flows, i, flowID)
 		}
-		st.topInstanceTask = max(st.topInstanceTask, t.ID)
 	}
 }
 
@@ -100,7 +99,7 @@ func (st *state) deleteInstances(flowID int64) {
 		st.schedule.remove(fr.slot)
 	}
 	for _, in := range fr.instances() {
-		if st.maxInstances > 0 && isTerminal(in.Status) {
+		if st.maxInstances > 0 && in.ended() {
 			st.endedDead++ // it stays in ended until prune passes or drops it
 		}
 		in.forgotten = true

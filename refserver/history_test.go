@@ -49,7 +49,7 @@ func TestMaxInstances(t *testing.T) {
 	var page struct {
 		Count int `json:"count"`
 	}
-	if err := json.Unmarshal(c.call(http.MethodPost, flowInstancesPath, "search", "", `{}`), &page); err != nil || page.Count != 5 {
+	if err := json.Unmarshal(c.call(http.MethodPost, flowInstancesPath, "search", "", listBody(t, `{}`)), &page); err != nil || page.Count != 5 {
 		t.Errorf("List Flow Instances counts %d (%v), want 5", page.Count, err)
 	}
 

@@ -19,7 +19,8 @@ type instance struct {
 	// plan is the flow as it was when the instance was created: the instance runs it even if
 	// the flow changes or is replaced afterwards. It is shared and never changed.
 	plan *Flow
-	// run is the schedule of its tasks; nil once the instance has ended.
+	// run is the schedule of its tasks, shared with the instances of the same flow version
+	// and start task.
 	run *runPlan
 	// applied is how many of run's events the task instances show.
 	applied int32
@@ -74,7 +75,14 @@ func (in *instance) start(at time.Time) {
 	in.changes++
 }
 
-// advance brings the running instance up to now: forward, the task starts and ends that have
+// ended reports whether the instance has ended (its EndTime is set). An instance may show
+// StatusFail, StatusTimeout or StatusInternalError before it ends, while its other tasks
+// finish.
+func (in *instance) ended() bool {
+	return !in.EndTime.IsZero()
+}
+
+// advance brings the running instance up to now: forward, the task status changes that have
 // come, or backward, if the clock went back, those that have not come yet; then the instance
 // ends if its end has come. It reports whether it has ended. Only the events between the
 // last call and now are touched.
@@ -83,6 +91,7 @@ func (in *instance) advance(now time.Time) (ended bool) {
 	if r.open {
 		return false // nothing to run: it runs until FinishFlowInstance ends it
 	}
+	applied := in.applied
 	for int(in.applied) < len(r.events) {
 		e := r.events[in.applied]
 		at := in.StartTime.Add(e.at)
@@ -92,13 +101,19 @@ func (in *instance) advance(now time.Time) (ended bool) {
 		in.apply(e, at)
 		in.applied++
 	}
-	for in.applied > 0 {
-		e := r.events[in.applied-1]
-		if !in.StartTime.Add(e.at).After(now) {
-			break
+	back := in.applied
+	for back > 0 && in.StartTime.Add(r.events[back-1].at).After(now) {
+		back--
+	}
+	if back < in.applied {
+		in.replay(back)
+	}
+	if in.applied != applied {
+		in.Status = StatusRunning
+		if in.applied > 0 {
+			in.Status = r.events[in.applied-1].instance
 		}
-		in.revert(e)
-		in.applied--
+		in.changes++
 	}
 	if end := in.StartTime.Add(r.end); !end.After(now) {
 		in.Status, in.EndTime = r.status, end
@@ -111,26 +126,29 @@ func (in *instance) advance(now time.Time) (ended bool) {
 // apply shows the event e, which happened at at, in the task instances.
 func (in *instance) apply(e runEvent, at time.Time) {
 	ti := &in.Tasks[e.task]
-	switch {
-	case !e.end:
-		ti.Status, ti.StartTime = StatusRunning, at
-	case in.plan.Tasks[e.task].Fail:
-		ti.Status, ti.EndTime = StatusFail, at
-	default:
-		ti.Status, ti.EndTime = StatusSuccess, at
+	ti.Status, ti.RunNum = e.status, e.runNum
+	if e.status == StatusRunning && ti.StartTime.IsZero() {
+		ti.StartTime = at
 	}
-	in.changes++
+	if isTaskEnd(e.status) {
+		ti.EndTime = at
+	}
 }
 
-// revert undoes apply(e).
-func (in *instance) revert(e runEvent) {
-	ti := &in.Tasks[e.task]
-	if e.end {
-		ti.Status, ti.EndTime = StatusRunning, time.Time{}
-	} else {
-		ti.Status, ti.StartTime = StatusInit, time.Time{}
+// replay shows the first n events of the run alone, when the clock went back: the tasks of
+// the run start over from StatusInit, and the n events are applied again. It is rare, and
+// costs the events replayed.
+func (in *instance) replay(n int32) {
+	r := in.run
+	for i := range in.Tasks {
+		if r.inRun[i] {
+			in.Tasks[i] = TaskInstance{ID: in.Tasks[i].ID, TaskID: in.Tasks[i].TaskID, Name: in.Tasks[i].Name}
+		}
 	}
-	in.changes++
+	for _, e := range r.events[:n] {
+		in.apply(e, in.StartTime.Add(e.at))
+	}
+	in.applied = n
 }
 
 // nextChange returns when the running instance next changes: its next task event, or its

@@ -58,10 +58,10 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 	return q
 }
 
-// instanceStatuses are the statuses an instance can have: waiting, running, or one of the
-// terminal ones.
-var instanceStatuses = []int{StatusWait, StatusRunning, StatusSuccess, StatusFail, StatusCancel,
-	StatusTimeout, StatusSkip, StatusInternalError}
+// instanceStatuses are the statuses an instance can have: waiting, running (also suspended,
+// ready, rerun), or one of the terminal ones.
+var instanceStatuses = []int{StatusWait, StatusRunning, StatusSuspend, StatusReady, StatusRerun,
+	StatusSuccess, StatusFail, StatusCancel, StatusTimeout, StatusSkip, StatusInternalError}
 
 // coversEveryStatus reports whether a status filter lets every instance through, as the
 // SDK's filter of all the documented statuses does.

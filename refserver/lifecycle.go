@@ -17,12 +17,16 @@ import (
 //     its flow runs. It starts at max(trigger time, creation time, end of the flow's previous
 //     run); when several wait, the one with the earliest trigger time (then id) goes first.
 //   - Its tasks run in dependency order: a task starts when all its upstream tasks (within the
-//     run) have succeeded, runs its Duration, then succeeds, or fails if seeded with Fail.
-//   - After the first task failure no new task starts: the tasks running then finish, the
-//     others (the failed task's downstream tasks and any not yet started) stay StatusInit, and
-//     the instance ends StatusFail when the last running task ends. Without a failure it ends
-//     StatusSuccess when its last task succeeds.
-//   - Cancelling ends the instance StatusCancel at once: running tasks become StatusCancel,
+//     run) have succeeded, then lives as its seeded behaviour says (task_timeline.go): it may
+//     be suspended, wait for its resource, run one or more attempts, and ends SUCCESS, FAIL,
+//     TIMEOUT or INTERNAL_ERROR. While it runs, the instance shows RUNNING, RERUN, READY or
+//     SUSPEND from its tasks (runPlan.noteInstanceStatuses).
+//   - After the first task that ends badly (FAIL, TIMEOUT, INTERNAL_ERROR) the instance shows
+//     that status at once and no new task starts: the tasks started then finish, the others
+//     (the failed task's downstream tasks and any not yet started) stay StatusInit, and the
+//     instance ends when the last started task ends. Without a failure it ends StatusSuccess
+//     when its last task succeeds.
+//   - Cancelling ends the instance StatusCancel at once: started tasks become StatusCancel,
 //     tasks not started stay StatusInit. FinishFlowInstance does the same with any terminal
 //     status.
 //   - Tasks left out by Trigger Flow From Task are StatusSkip from the start and never run.
@@ -103,20 +107,20 @@ func latest(ts ...time.Time) time.Time {
 }
 
 // stop ends the instance in with a terminal status at now: a waiting instance simply ends;
-// in a running one, running tasks end with the same status and the others stay as they are.
-// The caller has settled the store; stop settles the instance's flow again so that the next
-// waiting instance starts.
+// in a running one, the tasks that have started and not ended (SUSPEND, READY, RUNNING or
+// RERUN) end with the same status and the others stay as they are. The caller has settled
+// the store; stop settles the instance's flow again so that the next waiting instance starts.
 func (st *state) stop(in *instance, status int, now time.Time) {
 	fr := st.runs[in.FlowID]
-	switch in.Status {
-	case StatusRunning:
+	switch {
+	case fr.running == in:
 		for i := range in.Tasks {
-			if in.Tasks[i].Status == StatusRunning {
+			if isTaskActive(in.Tasks[i].Status) {
 				in.Tasks[i].Status, in.Tasks[i].EndTime = status, now
 			}
 		}
 		fr.running, fr.freeAt = nil, latest(fr.freeAt, now)
-	case StatusWait:
+	case in.Status == StatusWait:
 		fr.unqueue(in)
 	}
 	in.Status, in.EndTime = status, now
@@ -135,7 +139,7 @@ func (st *state) finish(id string, status int, now time.Time) error {
 	if in == nil {
 		return fmt.Errorf("refserver: no flow instance %q", id)
 	}
-	if isTerminal(in.Status) {
+	if in.ended() {
 		return fmt.Errorf("refserver: flow instance %q has already finished with status %d", id, in.Status)
 	}
 	st.stop(in, status, now)
@@ -169,6 +173,7 @@ func (st *state) addRun(flowID int64, id string, trigger, created time.Time, fro
 	if params == nil {
 		params = plan.Parameters
 	}
+	params = expandParameters(params, newSystemVariables(trigger.In(st.loc), plan.Cycle, id, 0))
 	fr := st.flowRuns(flowID)
 	if fr.planned != plan {
 		st.noteTasks(flowID, plan)
@@ -212,57 +217,11 @@ func (st *state) flowRuns(flowID int64) *flowRuns {
 	return fr
 }
 
-// retire is called once when an instance ends: it no longer needs its run plan, and it is
-// now one the history bound may forget.
+// retire is called once when an instance ends: it is now one the history bound may forget.
 func (st *state) retire(in *instance) {
-	in.run = nil
 	if st.maxInstances > 0 {
 		st.ended = append(st.ended, in)
 	}
-}
-
-// taskLog returns the log of the task instance i of in at now, and false when the task has
-// not started (so it has no log). One line per event, each with the server-local time: the
-// start, the command, progress at each quarter of the task's duration, and the end.
-func taskLog(in *instance, i int, now time.Time, loc *time.Location) (string, bool) {
-	ti := in.Tasks[i]
-	if ti.StartTime.IsZero() {
-		return "", false
-	}
-	var task Task
-	if i < len(in.plan.Tasks) {
-		task = in.plan.Tasks[i]
-	}
-	var b strings.Builder
-	line := func(at time.Time, level, text string) {
-		b.WriteString(at.In(loc).Format(timeLayout))
-		b.WriteString(" " + level + " " + text + "\n")
-	}
-	line(ti.StartTime, "INFO", "task "+ti.Name+" started")
-	if task.Command != "" {
-		line(ti.StartTime, "INFO", "command: "+task.Command)
-	}
-	d := taskDuration(task)
-	for k := 1; k <= 3; k++ {
-		at := ti.StartTime.Add(d * time.Duration(k) / 4)
-		if at.After(now) || (!ti.EndTime.IsZero() && !at.Before(ti.EndTime)) {
-			break
-		}
-		line(at, "INFO", fmt.Sprintf("task %s running, %d%% done", ti.Name, 25*k))
-	}
-	if !ti.EndTime.IsZero() {
-		switch ti.Status {
-		case StatusSuccess:
-			line(ti.EndTime, "INFO", "task "+ti.Name+" finished with exit code 0")
-		case StatusFail:
-			line(ti.EndTime, "ERROR", "task "+ti.Name+" failed with exit code 1")
-		case StatusCancel:
-			line(ti.EndTime, "WARN", "task "+ti.Name+" cancelled")
-		default:
-			line(ti.EndTime, "WARN", "task "+ti.Name+" ended with status "+statusName(ti.Status))
-		}
-	}
-	return b.String(), true
 }
 
 // tail returns the last maxLength bytes of s (all of s if maxLength <= 0), moved forward to

@@ -74,9 +74,10 @@ func TestFormats(t *testing.T) {
 	tests := []struct{ got, want string }{
 		{formatTime(at, cst), "2021-02-02 17:35:00"},
 		{formatTime(time.Time{}, cst), ""},
-		{formatTimestamp(at, cst), "2021-02-02 17:35:00.25"},
+		{formatTimestamp(at, cst), "2021-02-02 17:35:00.0"},
 		{formatTimestamp(at.Truncate(time.Second), cst), "2021-02-02 17:35:00.0"},
-		{formatTimestamp(at.Add(-245*time.Millisecond), cst), "2021-02-02 17:35:00.005"},
+		{formatTimestamp(at.Add(-245*time.Millisecond), cst), "2021-02-02 17:35:00.0"},
+		{formatTimestamp(at.Add(749*time.Millisecond), cst), "2021-02-02 17:35:00.0"},
 		{formatTimestamp(time.Time{}, cst), ""},
 		{formatJavaDate(at, cst), "Tue Feb 02 17:35:00 CST 2021"},
 		{formatJavaDate(at, time.UTC), "Tue Feb 02 09:35:00 UTC 2021"},
@@ -89,7 +90,7 @@ func TestFormats(t *testing.T) {
 		{gmtOffset(at.In(time.FixedZone("", 5*60))), "GMT+0:05"},
 		{statusName(StatusInternalError), "INTERNAL_ERROR"},
 		{statusName(42), "NONE"},
-		{calDt(at, "D"), "2021-02-01"},
+		{businessDate(at, "D").Format(dateLayout), "2021-02-01"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {

@@ -154,10 +154,18 @@ func TestLifecycleSeededFailure(t *testing.T) {
 	id := r.triggerAt(60, t0)
 	next := r.triggerAt(60, t0.Add(-time.Minute))
 
+	// The instance fails as soon as b fails, at +3m, while d still runs: it has not ended.
+	clk.Set(t0.Add(3*time.Minute - time.Second))
+	if in := mustInstance(t, r.srv, id); in.Status != refserver.StatusRunning {
+		t.Fatalf("before b fails: status %d", in.Status)
+	}
 	clk.Set(t0.Add(5 * time.Minute))
 	in := mustInstance(t, r.srv, id)
-	if in.Status != refserver.StatusRunning {
-		t.Fatalf("while d runs: status %d", in.Status)
+	if in.Status != refserver.StatusFail || !in.EndTime.IsZero() {
+		t.Fatalf("while d runs: status %d, end %v; want FAIL, not ended", in.Status, in.EndTime)
+	}
+	if v := r.getInstance(id); v.Status != -1 || v.StatusDesc != "FAIL" || v.EndTime != "" {
+		t.Errorf("while d runs, through the API: %+v", v)
 	}
 	wantMid := map[string]int{"a": refserver.StatusSuccess, "b": refserver.StatusFail, "c": refserver.StatusInit, "d": refserver.StatusRunning, "e": refserver.StatusInit}
 	if got := taskStatuses(in); !mapsEqual(got, wantMid) {
@@ -228,8 +236,11 @@ func TestCancelFlowInstance(t *testing.T) {
 		t.Errorf("load ended %v", load.EndTime)
 	}
 	v := r.getInstance(running)
-	if v.Status != 8 || v.StatusDesc != "CANCEL" || !v.IsCancelled || v.EndTime != "2026-11-30 08:00:01" {
+	if v.Status != 8 || v.StatusDesc != "CANCEL" || v.EndTime != "2026-11-30 08:00:01" {
 		t.Errorf("API: %+v", v)
+	}
+	if l := r.listedInstance(running, refserver.FlowTypePeriodic); !l.IsCancelled || l.Status != 8 {
+		t.Errorf("listed: %+v", l)
 	}
 	if got := graphStatuses(t, v); got["load"] != "CANCEL" || got["extract"] != "SUCCESS" {
 		t.Errorf("graph %v", got)
@@ -253,8 +264,11 @@ func TestCancelFlowInstance(t *testing.T) {
 		!mapsEqual(taskStatuses(in), map[string]int{"extract": refserver.StatusInit, "load": refserver.StatusInit}) {
 		t.Errorf("future: %+v", in)
 	}
-	if v := r.getInstance(future); v.StartTime != "" || !v.IsCancelled {
+	if v := r.listedInstance(future, refserver.FlowTypePeriodic); v.StartTime != "" || !v.IsCancelled {
 		t.Errorf("future through the API: %+v", v)
+	}
+	if l := r.listedInstance(queued, refserver.FlowTypePeriodic); l.IsCancelled {
+		t.Errorf("the running queued instance is listed cancelled: %+v", l)
 	}
 
 	tests := []struct {
@@ -262,7 +276,7 @@ func TestCancelFlowInstance(t *testing.T) {
 		code       int
 		msg        string
 	}{
-		{"already cancelled", `{"flowInstId":"` + running + `"}`, 62102, "The workflow instance has already ended and cannot be cancelled."},
+		{"already cancelled", `{"flowInstId":"` + running + `"}`, 62102, "Incorrect parameter"},
 		{"unknown", `{"flowInstId":"3377-20000101000000"}`, 62102, "Instance not found"},
 		{"no id", `{}`, 62102, "Invalid request body."},
 		{"id not a string", `{"flowInstId":5}`, 62102, "Invalid request body."},
@@ -275,7 +289,7 @@ func TestCancelFlowInstance(t *testing.T) {
 	}
 	// An instance that ended by itself cannot be cancelled either.
 	clk.Advance(time.Minute)
-	wantErr(t, cancel(queued), 62102, "The workflow instance has already ended and cannot be cancelled.")
+	wantErr(t, cancel(queued), 62102, "Incorrect parameter")
 }
 
 func TestTriggerFlowFromTask(t *testing.T) {

@@ -14,8 +14,10 @@ import (
 // batchPrefix is the path prefix of the Batch Processing Service V2.1.
 const batchPrefix = "/batch-processing-service/v2.1"
 
-// resources are the known paths under batchPrefix (spec section 3.1). A request to one of them
-// passes the gateway; one to any other path is refused with 404 before authentication.
+// resources are the known paths under batchPrefix
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html). A request
+// to one of them passes the gateway; one to any other path is refused with 404 before
+// authentication.
 var resources = map[string]bool{
 	"/flows": true, "/flowInstances": true, "/taskInstances": true, "/directories": true, "/time": true,
 }
@@ -34,7 +36,7 @@ type call struct {
 	now   time.Time // the server clock when the store was locked for this call
 }
 
-// operations maps each operation of spec section 3.1 to its handler; a request matching no
+// operations maps each of the 22 operations to its handler; a request matching no
 // entry (unknown action, or a known action with another method or on another resource) is
 // answered 62102 "Invalid parameter: action".
 var operations = map[operation]func(*state, *call) (any, *failure){
@@ -98,8 +100,13 @@ func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
 	if refused != nil {
 		return refuse(w, refused.status, refused.message, refused.reason)
 	}
+	reason := ""
+	if f != nil && f.reason != "" {
+		reason = f.reason
+		w.Header().Set(HeaderReason, reason)
+	}
 	writeEnvelope(w, data, f)
-	return verdictOf(http.StatusOK, f, "")
+	return verdictOf(http.StatusOK, f, reason)
 }
 
 // refuse writes a refusal of the gateway itself, with its reason.

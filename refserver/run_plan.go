@@ -9,27 +9,36 @@ import (
 // runPlan is the schedule of one kind of run of a flow: the flow as it was triggered and the
 // task it starts from. Every time in it counts from the instance's start, so the instances of
 // the same flow version and start task share one plan, computed once (see flowRuns.planFor)
-// in time linear in the tasks and their dependencies.
+// in time linear in the tasks, their dependencies and their attempts.
 type runPlan struct {
 	inRun  []bool     // by task index: in the run (not left out by Trigger Flow From Task)
-	events []runEvent // the starts and ends of the tasks that run, in time order
+	events []runEvent // the status changes of the tasks that run, in time order
 	end    time.Duration
-	status int  // StatusSuccess or StatusFail
+	// status is the instance's status when it ends: the status of its first task that ended
+	// badly (FAIL, TIMEOUT or INTERNAL_ERROR), else FAIL when a dependency cycle kept a task
+	// from starting, else SUCCESS.
+	status int
 	open   bool // nothing to run: the instance runs until FinishFlowInstance ends it
 }
 
-// runEvent is a task starting or ending, at an offset from the instance's start.
+// runEvent is a task instance changing status, at an offset from the instance's start.
 type runEvent struct {
-	at   time.Duration
-	task int  // index in the flow's tasks
-	end  bool // the task ends (else it starts)
+	at     time.Duration
+	task   int // index in the flow's tasks
+	status int // the task instance's new status
+	runNum int // its attempts started, this event's included
+	// instance is the instance's status once this event and every earlier one have
+	// happened (see instanceStatus).
+	instance int
 }
 
-// plannedTask is when one task of a run starts and ends if nothing stops it.
+// plannedTask is the life of one task of a run if nothing stops it.
 type plannedTask struct {
 	blocked bool // caught in a dependency cycle: never starts
 	start   time.Duration
 	end     time.Duration
+	final   int // its status at end
+	steps   []taskStep
 }
 
 // newRunPlan computes the plan of a run of plan (the flow as triggered) from the task
@@ -40,40 +49,112 @@ func newRunPlan(plan *Flow, fromTask int64) *runPlan {
 		return &runPlan{open: true}
 	}
 	p := &runPlan{inRun: runSet(tasks, fromTask), status: StatusSuccess}
-	times := schedule(tasks, p.inRun)
-
-	// The first failure: no task starts at or after it.
-	var firstFail time.Duration
-	failed := false
-	for i, pt := range times {
-		if p.inRun[i] && !pt.blocked && tasks[i].Fail && (!failed || pt.end < firstFail) {
-			firstFail, failed = pt.end, true
+	planned := schedule(tasks, p.inRun)
+	firstBad, failed := firstBadEnd(planned, p.inRun)
+	blocked := false
+	for i, pt := range planned {
+		switch {
+		case !p.inRun[i]:
+		case pt.blocked:
+			blocked = true // it never runs
+		case failed && pt.start >= firstBad:
+			// it never runs
+		default:
+			p.end = max(p.end, pt.end)
+			for _, s := range pt.steps {
+				p.events = append(p.events, runEvent{at: s.at, task: i, status: s.status, runNum: s.runNum})
+			}
 		}
 	}
-	for i, pt := range times {
-		if !p.inRun[i] {
-			continue
-		}
-		if pt.blocked || (failed && pt.start >= firstFail) {
-			p.status = StatusFail // it never runs
-			continue
-		}
-		if tasks[i].Fail {
-			p.status = StatusFail
-		}
-		p.end = max(p.end, pt.end)
-		p.events = append(p.events, runEvent{at: pt.start, task: i}, runEvent{at: pt.end, task: i, end: true})
-	}
-	// A task's start comes before its end (durations are positive), and the stable sort
-	// keeps it so.
+	// A task's steps come in time order, and the stable sort keeps them so.
 	slices.SortStableFunc(p.events, func(a, b runEvent) int { return cmp.Compare(a.at, b.at) })
+	bad, hasBad := p.noteInstanceStatuses(len(tasks))
+	switch {
+	case hasBad:
+		p.status = bad
+	case blocked:
+		p.status = StatusFail
+	}
 	return p
 }
 
-// schedule computes when each task of the run starts and ends, ignoring failures: a task
-// starts when all its upstream tasks within the run have ended, and runs its Duration. A
-// task caught in a dependency cycle, or downstream of one, is blocked. Depth first, with
-// cycle detection; each task and dependency is visited once.
+// firstBadEnd returns when the first task of the run ends badly (FAIL, TIMEOUT,
+// INTERNAL_ERROR), if one does: no task starts at or after it.
+func firstBadEnd(planned []plannedTask, inRun []bool) (at time.Duration, ok bool) {
+	for i, pt := range planned {
+		if inRun[i] && !pt.blocked && isBadEnd(pt.final) && (!ok || pt.end < at) {
+			at, ok = pt.end, true
+		}
+	}
+	return at, ok
+}
+
+// noteInstanceStatuses sets each event's instance status, and returns the status of the
+// first bad task end, if any.
+func (p *runPlan) noteInstanceStatuses(tasks int) (bad int, hasBad bool) {
+	current := make([]int, tasks) // by task index; StatusInit is 0
+	var active activeTasks
+	for k := range p.events {
+		e := &p.events[k]
+		active.change(current[e.task], e.status)
+		current[e.task] = e.status
+		if !hasBad && isBadEnd(e.status) {
+			bad, hasBad = e.status, true
+		}
+		e.instance = active.instanceStatus(bad, hasBad)
+	}
+	return bad, hasBad
+}
+
+// activeTasks counts the task instances of a run that are SUSPEND, READY, RUNNING or RERUN.
+type activeTasks struct{ suspend, ready, running, rerun int }
+
+// change counts a task instance going from the status from to the status to.
+func (a *activeTasks) change(from, to int) {
+	a.count(from, -1)
+	a.count(to, 1)
+}
+
+func (a *activeTasks) count(status, delta int) {
+	switch status {
+	case StatusSuspend:
+		a.suspend += delta
+	case StatusReady:
+		a.ready += delta
+	case StatusRunning:
+		a.running += delta
+	case StatusRerun:
+		a.rerun += delta
+	}
+}
+
+// instanceStatus is the status of a running instance: as soon as one of its tasks has ended
+// badly, that task's status, while its other tasks finish (the EnOS Enterprise Analytics
+// Platform's page "Monitoring Workflow Instances": "As long as one node fails to run in a
+// workflow instance, the status of the entire workflow instance fails. However, the workflow
+// instance might not have been completed."); otherwise RUNNING while a task runs, else RERUN
+// while a task waits for a retry, else READY while one waits for its resource, else SUSPEND
+// while one is suspended.
+func (a *activeTasks) instanceStatus(bad int, hasBad bool) int {
+	switch {
+	case hasBad:
+		return bad
+	case a.running > 0:
+		return StatusRunning
+	case a.rerun > 0:
+		return StatusRerun
+	case a.ready > 0:
+		return StatusReady
+	case a.suspend > 0:
+		return StatusSuspend
+	}
+	return StatusRunning
+}
+
+// schedule computes the life of each task of the run, ignoring failures: a task becomes
+// ready when all its upstream tasks within the run have ended, then lives its timeline
+// (taskTimeline). A task caught in a dependency cycle, or downstream of one, is blocked.
+// Depth first, with cycle detection; each task and dependency is visited once.
 func schedule(tasks []Task, inRun []bool) []plannedTask {
 	index := taskIndex(tasks)
 	const (
@@ -107,7 +188,7 @@ func schedule(tasks []Task, inRun []bool) []plannedTask {
 		}
 		mark[i] = done
 		out[i].start = start
-		out[i].end = start + taskDuration(tasks[i])
+		out[i].steps, out[i].end, out[i].final = taskTimeline(tasks[i], start)
 	}
 	for i := range tasks {
 		if inRun[i] {

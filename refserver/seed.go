@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// Seed is the world a reference server starts with, as a JSON document: applications, users
-// with their organizations, flows with their tasks, and the server's time zone. LoadSeed reads
-// one; NewServerFromSeed starts a server from it and Backend.Load loads it into one. testdata/seed/README.md documents the format
-// and testdata/seed/example.json shows every field:
+// Seed is the world a reference server starts with, as a JSON document: applications, users with
+// their organizations, flows with their tasks, and the server's time zone. LoadSeed reads one;
+// NewServerFromSeed starts a server from it and Backend.Load loads it into one.
+// testdata/seed/README.md documents the format and testdata/seed/example.json shows every field:
 //
 //	{
 //	  "timezone": "GMT+8",
@@ -75,18 +75,31 @@ type SeedFlow struct {
 
 // SeedTask is a task of a SeedFlow; it becomes a Task. Give its run time as Duration (a Go
 // duration string such as "1s" or "1m30s") or DurationMs (milliseconds), not both; without
-// either it runs for DefaultTaskDuration.
+// either it runs for DefaultTaskDuration. The fields from Fail on seed its behaviour (see
+// Task): retries, a timeout, an internal error, a suspension, a wait for its resource.
 type SeedTask struct {
 	ID         int64   `json:"id"`   // > 0, unique in the seed (task instance ids are built from it)
 	Name       string  `json:"name"` // unique in its flow
 	Duration   string  `json:"duration,omitempty"`
 	DurationMs int64   `json:"durationMs,omitempty"`
-	Fail       bool    `json:"fail,omitempty"`      // fail when the duration has passed
 	DependsOn  []int64 `json:"dependsOn,omitempty"` // ids of upstream tasks of the same flow
 	Command    string  `json:"command,omitempty"`
 	Type       string  `json:"type,omitempty"` // e.g. "COMMAND" (the default) or "SHELL"
 	X          float64 `json:"x,omitempty"`    // position of the node in the flow graph
 	Y          float64 `json:"y,omitempty"`
+	// Parameters are the task's own parameters, [{"key": "...", "value": "..."}]: the
+	// ${key} of its command take them first (see Task.Parameters).
+	Parameters []Parameter `json:"parameters,omitempty"`
+
+	Fail          bool   `json:"fail,omitempty"`          // every attempt fails when the duration has passed
+	Failures      int    `json:"failures,omitempty"`      // or only the first Failures attempts fail
+	RetryLimit    int    `json:"retryLimit,omitempty"`    // retries of a failed attempt
+	RetryInterval int    `json:"retryInterval,omitempty"` // seconds between a failed attempt and its retry
+	Timeout       int    `json:"timeout,omitempty"`       // seconds an attempt may run; 0: no timeout
+	InternalError bool   `json:"internalError,omitempty"` // end INTERNAL_ERROR when the duration has passed
+	Suspend       string `json:"suspend,omitempty"`       // Go duration held SUSPEND before anything else
+	ResourceName  string `json:"resourceName,omitempty"`  // the resource the task runs with
+	ResourceWait  string `json:"resourceWait,omitempty"`  // Go duration held READY, waiting for it
 }
 
 // LoadSeed reads a Seed from r and validates it (see Seed.Validate). Start a server with it
@@ -255,13 +268,34 @@ func (sf *SeedFlow) flow() Flow {
 	}
 	for _, st := range sf.Tasks {
 		d, _ := st.duration() // validated
+		suspend, _ := optionalDuration("suspend", st.Suspend)
+		resourceWait, _ := optionalDuration("resourceWait", st.ResourceWait)
 		f.Tasks = append(f.Tasks, Task{
-			ID: st.ID, Name: st.Name, Duration: d, Fail: st.Fail,
+			ID: st.ID, Name: st.Name, Duration: d,
 			DependsOn: append([]int64(nil), st.DependsOn...), Command: st.Command, Type: st.Type,
-			X: st.X, Y: st.Y,
+			X: st.X, Y: st.Y, Parameters: append([]Parameter(nil), st.Parameters...),
+			Fail: st.Fail, Failures: st.Failures, RetryLimit: st.RetryLimit,
+			RetryInterval: time.Duration(st.RetryInterval) * time.Second,
+			Timeout:       time.Duration(st.Timeout) * time.Second, InternalError: st.InternalError,
+			Suspend: suspend, ResourceName: st.ResourceName, ResourceWait: resourceWait,
 		})
 	}
 	return f
+}
+
+// optionalDuration reads a Go duration field of a seed task: 0 when empty.
+func optionalDuration(name, s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%s %q: want a Go duration such as \"30s\" or \"5m\"", name, s)
+	case d < 0:
+		return 0, fmt.Errorf("%s %q is negative", name, s)
+	}
+	return d, nil
 }
 
 // duration returns the task's run time: 0 (the default) when neither field is set.

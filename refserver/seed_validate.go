@@ -134,6 +134,15 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 			return fmt.Errorf("startDate %q: want yyyy-MM-dd", f.StartDate)
 		}
 	}
+	if err := f.validateLinks(flows); err != nil {
+		return err
+	}
+	return f.validateTasks()
+}
+
+// validateLinks checks a flow's upstream flows (flows holds the ids of the seed's flows) and
+// parameter keys.
+func (f *SeedFlow) validateLinks(flows map[int64]bool) error {
 	for _, up := range f.DependsOn {
 		switch {
 		case up == f.ID:
@@ -147,7 +156,7 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 			return fmt.Errorf("parameters[%d]: key is empty", i)
 		}
 	}
-	return f.validateTasks()
+	return nil
 }
 
 // validateTasks checks the tasks of one flow and their dependencies.
@@ -168,7 +177,7 @@ func (f *SeedFlow) validateTasks() error {
 		if names[t.Name] {
 			return fmt.Errorf("tasks[%d] (id %d): name %q appears twice", i, t.ID, t.Name)
 		}
-		if _, err := t.duration(); err != nil {
+		if err := t.validateBehaviour(); err != nil {
 			return fmt.Errorf("tasks[%d] (id %d): %w", i, t.ID, err)
 		}
 		ids[t.ID], names[t.Name] = i, true
@@ -185,6 +194,40 @@ func (f *SeedFlow) validateTasks() error {
 	}
 	if id, ok := taskCycle(f.Tasks, ids); ok {
 		return fmt.Errorf("task %d is part of a dependency cycle; it would never start", id)
+	}
+	return nil
+}
+
+// validateBehaviour checks a task's run time, parameters and seeded behaviour: durations
+// that parse and are not negative, counts and seconds not negative, parameter keys not
+// empty, fail or failures (not both), and no failure with internalError.
+func (t *SeedTask) validateBehaviour() error {
+	if _, err := t.duration(); err != nil {
+		return err
+	}
+	for _, d := range []struct{ name, value string }{{"suspend", t.Suspend}, {"resourceWait", t.ResourceWait}} {
+		if _, err := optionalDuration(d.name, d.value); err != nil {
+			return err
+		}
+	}
+	for _, n := range []struct {
+		name  string
+		value int
+	}{{"failures", t.Failures}, {"retryLimit", t.RetryLimit}, {"retryInterval", t.RetryInterval}, {"timeout", t.Timeout}} {
+		if n.value < 0 {
+			return fmt.Errorf("%s %d is negative", n.name, n.value)
+		}
+	}
+	for i, p := range t.Parameters {
+		if p.Key == "" {
+			return fmt.Errorf("parameters[%d]: key is empty", i)
+		}
+	}
+	switch {
+	case t.Fail && t.Failures > 0:
+		return errors.New("give fail (every attempt fails) or failures (the first ones fail), not both")
+	case t.InternalError && (t.Fail || t.Failures > 0):
+		return errors.New("internalError ends the task without a failure: give it without fail or failures")
 	}
 	return nil
 }

@@ -10,10 +10,13 @@ import (
 	"time"
 )
 
-// Flow instance and task instance statuses (FlowInstanceStatus, spec section 3.2). Task
-// instances use the same codes.
+// Flow instance and task instance statuses (the FlowInstanceStatus table of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html).
+// Task instances use the same codes.
 const (
-	// StatusFail is FAIL, a terminal status: a task failed.
+	// StatusFail is FAIL, a terminal status: a task failed. An instance shows it as soon as
+	// a task fails, and ends when its other started tasks have (Cancel Flow Instance may stop
+	// it meanwhile).
 	StatusFail = -1
 	// StatusInit is INIT: a task instance that has not started (and, downstream of a failed
 	// task, never will).
@@ -22,27 +25,33 @@ const (
 	StatusSuccess = 1
 	// StatusRunning is RUNNING: at most one instance of a flow runs at a time.
 	StatusRunning = 2
-	// StatusSuspend is SUSPEND.
+	// StatusSuspend is SUSPEND: a task held by its Task.Suspend, and its instance while no
+	// task of it runs, waits for a retry or for a resource.
 	StatusSuspend = 3
-	// StatusInternalError is INTERNAL_ERROR, a terminal status.
+	// StatusInternalError is INTERNAL_ERROR, a terminal status: a task seeded with
+	// Task.InternalError, and its instance.
 	StatusInternalError = 4
 	// StatusWait is WAIT: the trigger time has not come, or another instance of the flow runs.
 	StatusWait = 5
-	// StatusReady is READY.
+	// StatusReady is READY: a task waiting for its resource (Task.ResourceWait), and its
+	// instance while no task of it runs or waits for a retry.
 	StatusReady = 6
-	// StatusTimeout is TIMEOUT, a terminal status.
+	// StatusTimeout is TIMEOUT, a terminal status: a task whose attempt ran longer than its
+	// Task.Timeout, and its instance.
 	StatusTimeout = 7
 	// StatusCancel is CANCEL, a terminal status: the instance, or a task that was running
 	// when it was cancelled.
 	StatusCancel = 8
-	// StatusRerun is RERUN.
+	// StatusRerun is RERUN: a task whose attempt failed, waiting for its retry
+	// (Task.RetryLimit, Task.RetryInterval), and its instance while no task of it runs.
 	StatusRerun = 9
 	// StatusSkip is SKIP, a terminal status. A task instance is SKIP when Trigger Flow From
 	// Task left its task out of the run.
 	StatusSkip = 10
 )
 
-// Scheduling types of a flow (Flow.Type, spec section 3.3).
+// Scheduling types of a flow (Flow.Type; "type" on
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html).
 const (
 	// FlowTypeManual is a flow that only runs when triggered.
 	FlowTypeManual = 0
@@ -94,7 +103,18 @@ type Flow struct {
 	UpdateUser  string      // user who last changed the flow
 	CreatedAt   time.Time   // creation time
 	UpdatedAt   time.Time   // last change
+	// Entry is how the flow was created, Get Flow's "entry": EntryPortal (AddFlow and
+	// seeds), EntryAPI (Import Flow) or EntryEOS.
+	Entry int
 }
+
+// How a flow was created (Flow.Entry): the "entry" of the Flow struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html.
+const (
+	EntryPortal = 0 // created in the console
+	EntryAPI    = 1 // created through the API (Import Flow)
+	EntryEOS    = 2 // created by EnOS itself
+)
 
 // Task is a task node of a Flow.
 type Task struct {
@@ -103,17 +123,40 @@ type Task struct {
 	// Duration is how long the task runs on the server clock (DefaultTaskDuration if not
 	// positive).
 	Duration time.Duration
-	// Fail makes the task fail when its Duration has passed, instead of succeeding.
-	Fail bool
+	// Fail makes every attempt of the task fail when its Duration has passed, instead of
+	// succeeding; Failures makes only the first Failures attempts fail. A failed attempt is
+	// retried RetryLimit times (the task instance's recallLimit), each after RetryInterval
+	// (recallInterval, whole seconds on the wire), with the task StatusRerun meanwhile.
+	Fail          bool
+	Failures      int
+	RetryLimit    int
+	RetryInterval time.Duration
+	// Timeout, when positive, ends an attempt that would run longer with StatusTimeout at
+	// the timeout, without a retry (the task instance's timeout, whole seconds on the wire).
+	Timeout time.Duration
+	// InternalError makes the task end StatusInternalError when its Duration has passed,
+	// without a retry.
+	InternalError bool
+	// Suspend holds the task StatusSuspend for this long once its upstream tasks have
+	// succeeded; then ResourceWait holds it StatusReady, waiting for its resource
+	// ResourceName (the task instance's hasResourceBefore and resourceName), before its first
+	// attempt. See task_timeline.go.
+	Suspend      time.Duration
+	ResourceName string
+	ResourceWait time.Duration
 	// DependsOn holds the ids of the upstream tasks of the same flow: the task starts when
 	// all of them have succeeded. Ids of tasks not in the flow are ignored.
 	DependsOn []int64
-	Command   string  // the command it runs, shown as "cmd"
+	Command   string  // the command it runs, shown as "cmd" with its ${key} substituted
 	Type      string  // task type as Export Flow shows it: "COMMAND" (the default), "SHELL", ...
 	X, Y      float64 // position of the node in the flow graph
+	// Parameters are the task's own parameters ("key=value" in the console's parameter
+	// settings). The ${key} of the Command take them first, then the instance's parameters,
+	// then the system variables (system_variables.go).
+	Parameters []Parameter
 }
 
-// Parameter is a global parameter of a flow or flow instance.
+// Parameter is a parameter of a flow, a task or a flow instance.
 type Parameter struct {
 	Key   string
 	Value string
@@ -136,11 +179,16 @@ type FlowInstance struct {
 
 // TaskInstance is the run of one task within a FlowInstance.
 type TaskInstance struct {
-	ID        string    // "<taskId>-<suffix of the flow instance id>"
-	TaskID    int64     // the task it runs
-	Name      string    // the task's name
-	Status    int       // StatusInit, StatusRunning, StatusSuccess, StatusFail, StatusCancel or StatusSkip
-	StartTime time.Time // zero until it starts
+	ID     string // "<taskId>-<suffix of the flow instance id>"
+	TaskID int64  // the task it runs
+	Name   string // the task's name
+	// Status is StatusInit until the task's upstream tasks have succeeded; then StatusSuspend,
+	// StatusReady, StatusRunning or StatusRerun as its seeded behaviour says (see Task); it
+	// ends StatusSuccess, StatusFail, StatusTimeout, StatusInternalError or StatusCancel. A
+	// task Trigger Flow From Task left out is StatusSkip.
+	Status    int
+	RunNum    int       // the attempts started: 0 before the first, 1 + the retries started
+	StartTime time.Time // when its first attempt started; zero until then
 	EndTime   time.Time // zero until it ends
 }
 
@@ -185,10 +233,13 @@ type state struct {
 	cron   heapOf[*cronEntry]
 	cronOf map[int64]*cronEntry
 	order  map[orderKey]*instanceOrder // instances by trigger time, per org and flow type
-	// taskFlows maps each task id to the flows (ascending) whose instances run it;
-	// topInstanceTask is the largest such task id.
-	taskFlows       map[int64][]int64
-	topInstanceTask int64
+	// taskFlows maps each task id to the flows (ascending) whose instances run it.
+	taskFlows map[int64][]int64
+	// topFlowID and topTaskID are the largest flow and task ids ever stored, and
+	// deletedFlows the ids of the flows Delete Flow removed: the ids Import Flow and Save
+	// Flow give are above them, so no id is given twice, even after a delete.
+	topFlowID, topTaskID int64
+	deletedFlows         map[int64]bool
 	// ended holds, with maxInstances set, the instances in the order they ended, from
 	// endedHead on: the next ones the history bound forgets. endedDead of them are already
 	// forgotten (Delete Flow removed them).
@@ -263,7 +314,8 @@ func (st *state) clear() {
 	st.cronOf = make(map[int64]*cronEntry)
 	st.order = make(map[orderKey]*instanceOrder)
 	st.taskFlows = make(map[int64][]int64)
-	st.topInstanceTask = 0
+	st.topFlowID, st.topTaskID = 0, 0
+	st.deletedFlows = make(map[int64]bool)
 	st.ended, st.endedHead, st.endedDead = nil, 0, 0
 }
 
@@ -316,7 +368,9 @@ func firstOf(list string) string {
 }
 
 // instanceID returns the id of the manual instance of flowID triggered at trigger: the trigger
-// time cut to the minute and formatted in loc, with literal "00" seconds (spec section 3.5).
+// time cut to the minute and formatted in loc, with literal "00" seconds, as the samples'
+// ids show ("2809-20190808093200" for the trigger time 2019-08-08 09:32:12, on
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html).
 func instanceID(flowID int64, trigger time.Time, loc *time.Location) string {
 	return formatFlowID(flowID) + "-" + trigger.In(loc).Format("20060102150400")
 }
@@ -325,7 +379,8 @@ func instanceID(flowID int64, trigger time.Time, loc *time.Location) string {
 func formatFlowID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // taskInstanceID returns the id of the instance of taskID within the flow instance
-// flowInstID: the task id and the flow instance id's suffix (spec section 3.5).
+// flowInstID: the task id and the flow instance id's suffix, as the samples show
+// ("104890-20190812080700" in the instance "2809-20190812080700").
 func taskInstanceID(taskID int64, flowInstID string) string {
 	_, suffix, _ := strings.Cut(flowInstID, "-")
 	return strconv.FormatInt(taskID, 10) + "-" + suffix
@@ -348,6 +403,7 @@ func cloneFlow(f *Flow) *Flow {
 	c.Tasks = slices.Clone(f.Tasks)
 	for i := range c.Tasks {
 		c.Tasks[i].DependsOn = slices.Clone(c.Tasks[i].DependsOn)
+		c.Tasks[i].Parameters = slices.Clone(c.Tasks[i].Parameters)
 	}
 	c.Parameters = slices.Clone(f.Parameters)
 	c.DependsOn = slices.Clone(f.DependsOn)
@@ -410,11 +466,15 @@ func (st *state) instancesOf(flowID int64) []FlowInstance {
 func (st *state) storeFlow(f *Flow) {
 	st.flows[f.ID] = f
 	st.flowEpoch++
+	st.topFlowID = max(st.topFlowID, f.ID)
+	for _, t := range f.Tasks {
+		st.topTaskID = max(st.topTaskID, t.ID)
+	}
 	st.schedulePeriodic(f, st.now())
 }
 
 // isTerminal reports whether status ends an instance: SUCCESS, FAIL, CANCEL, TIMEOUT, SKIP or
-// INTERNAL_ERROR (spec section 3.5).
+// INTERNAL_ERROR.
 func isTerminal(status int) bool {
 	switch status {
 	case StatusSuccess, StatusFail, StatusCancel, StatusTimeout, StatusSkip, StatusInternalError:

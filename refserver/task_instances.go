@@ -3,15 +3,18 @@ package refserver
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
-// This file holds the handlers of the /taskInstances resource (spec section 3.4 #7 and #8).
+// This file holds the handlers of the /taskInstances resource: Get Task Instance and Get Task
+// Instance Log.
 
-// getTaskInstance is Get Task Instance: GET /taskInstances?action=get&taskInstId= (spec
-// section 3.4 #7). The documentation types data as List<JSONObject> but its sample is one
-// object; the server answers the one object. The user must belong to the org (62101); an
-// empty taskInstId answers 62102 "Invalid parameter: taskInstId" (undocumented), a task
-// instance that is unknown or of another org 62102 "Instance not found".
+// getTaskInstance is Get Task Instance: GET /taskInstances?action=get&taskInstId=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html).
+// The documentation types data as List<JSONObject> but its sample is one object; the server answers
+// the one object. The user must belong to the org (62101); an empty taskInstId answers 62102
+// "Invalid parameter: taskInstId" (undocumented), a task instance that is unknown or of another org
+// 62102 "Instance not found".
 func (st *state) getTaskInstance(c *call) (any, *failure) {
 	orgID, _, f := st.ouMember(c)
 	if f != nil {
@@ -29,10 +32,11 @@ func (st *state) getTaskInstance(c *call) (any, *failure) {
 }
 
 // getTaskInstanceLog is Get Task Instance Log: GET
-// /taskInstances?action=getLog&taskInstId=&maxLength= (spec section 3.4 #8). The log grows as
-// the task runs (see taskLog); maxLength, when a positive integer, keeps its last maxLength
-// bytes (the newest lines, cut forward to a whole UTF-8 character); empty or 0 keeps it all,
-// anything else answers 62102 "Invalid parameter: maxLength" (undocumented). A task that has
+// /taskInstances?action=getLog&taskInstId=&maxLength=
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance_log.html).
+// The log grows as the task runs (see taskLog); maxLength, when a positive integer, keeps its last
+// maxLength bytes (the newest lines, cut forward to a whole UTF-8 character); empty or 0 keeps it
+// all, anything else answers 62102 "Invalid parameter: maxLength" (undocumented). A task that has
 // not started (or was skipped) has no log: 62109 "No log found".
 func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
 	orgID, _, f := st.ouMember(c)
@@ -55,7 +59,7 @@ func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
 	if in == nil {
 		return nil, errInstanceNotFound
 	}
-	log, ok := taskLog(in, i, c.now, st.loc)
+	log, ok := taskLog(in, i, c.now, st.loc, taskCommand(in, i, st.loc))
 	if !ok {
 		return nil, errNoLog
 	}
@@ -86,33 +90,44 @@ func (st *state) findTaskInstance(orgID, id string) (*instance, int) {
 	return nil, -1
 }
 
-// taskInstanceData returns the TaskInstance struct of the task i of in.
+// taskInstanceData returns the TaskInstance struct of the task i of in. runNum counts the
+// attempts started and recallNum the retries; recallLimit, recallInterval and timeout are the
+// task's (seconds; timeout 0 for a task without one); isTimeout is set when it timed out;
+// hasResourceBefore and resourceName tell the resource it waits for (see task_timeline.go).
 func (st *state) taskInstanceData(in *instance, i int) taskInstanceData {
 	ti := in.Tasks[i]
 	var task Task
 	if i < len(in.plan.Tasks) {
 		task = in.plan.Tasks[i]
 	}
-	runNum := 0
-	if !ti.StartTime.IsZero() {
-		runNum = 1
-	}
 	return taskInstanceData{
-		InstanceID:  ti.ID,
-		TaskID:      ti.TaskID,
-		TaskName:    ti.Name,
-		Cycle:       in.plan.Cycle,
-		Status:      ti.Status,
-		RunNum:      runNum,
-		Type:        taskTypeCode(task.Type),
-		StsDesc:     statusName(ti.Status),
-		TriggerTime: formatTime(in.TriggerTime, st.loc),
-		StartTime:   formatTime(ti.StartTime, st.loc),
-		EndTime:     formatTime(ti.EndTime, st.loc),
-		TimeStamp:   formatJavaDate(in.CreatedAt, st.loc),
-		FlowInstID:  in.ID,
-		DoAs:        in.plan.DoAs,
-		RunMode:     defaultRunMode,
-		Cmd:         task.Command,
+		InstanceID:        ti.ID,
+		TaskID:            ti.TaskID,
+		TaskName:          ti.Name,
+		Cycle:             in.plan.Cycle,
+		Status:            ti.Status,
+		RunNum:            ti.RunNum,
+		Type:              taskTypeCode(task.Type),
+		StsDesc:           statusName(ti.Status),
+		RecallNum:         max(ti.RunNum-1, 0),
+		TriggerTime:       formatTime(in.TriggerTime, st.loc),
+		Timeout:           wholeSeconds(task.Timeout),
+		RecallLimit:       task.RetryLimit,
+		RecallInterval:    wholeSeconds(task.RetryInterval),
+		StartTime:         formatTime(ti.StartTime, st.loc),
+		EndTime:           formatTime(ti.EndTime, st.loc),
+		TimeStamp:         formatJavaDate(in.CreatedAt, st.loc),
+		IsTimeout:         ti.Status == StatusTimeout,
+		FlowInstID:        in.ID,
+		DoAs:              in.plan.DoAs,
+		RunMode:           defaultRunMode,
+		Cmd:               taskCommand(in, i, st.loc),
+		HasResourceBefore: task.ResourceName != "",
+		ResourceName:      task.ResourceName,
 	}
+}
+
+// wholeSeconds returns d in whole seconds, as the API writes timeouts and intervals.
+func wholeSeconds(d time.Duration) int {
+	return int(d / time.Second)
 }

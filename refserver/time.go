@@ -5,7 +5,10 @@ import (
 	"time"
 )
 
-// This file holds the handlers of the /time resource (spec section 3.4 #21 and #22). They
+// This file holds the handlers of the /time resource: Get Current Time
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_current_time.html) and
+// Get Timezone
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_time_zone.html). They
 // take no userId or orgId: any authenticated caller may ask.
 
 // getCurrentTime is Get Current Time: GET /time?action=getCurrentTime. data is the server

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// This file holds the server's own JSON wire types, written from the spec (sections 1.2 and 2),
+// This file holds the server's own JSON wire types, written from the EnOS documentation,
 // and the writers of the three envelopes: the gateway's {"message"}, the token service's
 // {"status","msg","business","data"} and the Batch Processing Service's
 // {"code","msg","data","requestId"}. Nothing here is shared with the client package.
@@ -24,7 +24,8 @@ const (
 	contentTypeService = "application/json;charset=UTF-8"
 )
 
-// Messages of the gateway (Kong's stock texts, spec section 2.2).
+// Messages of the gateway: Kong's stock texts, which the Exception Handling table of the EnOS
+// API's Getting Started page lists (https://support.enos-iot.com/docs/api/en/3.0.0/gettingstarted).
 const (
 	msgNoRoute         = "no Route matched with those values"
 	msgUnauthorized    = "Invalid authentication credentials"
@@ -37,67 +38,88 @@ const (
 )
 
 // failure is a documented error answer: a code and its message. The token service carries it
-// in "status", the Batch Processing Service in "code"; both answer HTTP 200.
+// in "status", the Batch Processing Service in "code"; both answer HTTP 200. reason, when
+// set, says more than the documented message, in the X-Refserver-Reason header.
 type failure struct {
-	code int
-	msg  string
+	code   int
+	msg    string
+	reason string
 }
 
-// Token service codes (spec section 1.2.3).
+// newFailure returns the failure code with its message.
+func newFailure(code int, msg string) *failure {
+	return &failure{code: code, msg: msg}
+}
+
+// because returns a copy of f with the reason given.
+func (f *failure) because(reason string) *failure {
+	c := *f
+	c.reason = reason
+	return &c
+}
+
+// Token service codes
+// (https://support.enos-iot.com/docs/apim/en/2.4.0/token/invoke_api_with_access_token.html).
 var (
-	errTokenReplay        = &failure{1001, "Repeated requests with duplicated encryption"}
-	errTokenUnknownApp    = &failure{1002, "The appKey does not exist"}
-	errTokenEncryption    = &failure{1003, "The encryption is not valid"}
-	errTokenInvalid       = &failure{1004, "Invalid parameter"}
-	errTokenTimestamp     = &failure{1004, "Invalid parameter: timestamp"}
-	errTokenEmptyField    = &failure{1202, "The parameter is empty"}
-	errTokenExpired       = &failure{1203, "The access token has expired"}
-	errTokenRefreshFailed = &failure{1204, "Failed to refresh access token"}
+	errTokenReplay        = newFailure(1001, "Repeated requests with duplicated encryption")
+	errTokenUnknownApp    = newFailure(1002, "The appKey does not exist")
+	errTokenEncryption    = newFailure(1003, "The encryption is not valid")
+	errTokenInvalid       = newFailure(1004, "Invalid parameter")
+	errTokenTimestamp     = newFailure(1004, "Invalid parameter: timestamp")
+	errTokenEmptyField    = newFailure(1202, "The parameter is empty")
+	errTokenExpired       = newFailure(1203, "The access token has expired")
+	errTokenRefreshFailed = newFailure(1204, "Failed to refresh access token")
 )
 
-// Batch Processing Service codes (spec sections 0, 2.4 and 3.4). Messages the documentation
-// does not give (marked "undocumented") are the server's own choice.
+// Batch Processing Service codes: the common ones of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/overview.html and those of
+// each operation's page. Messages the documentation does not give (marked "undocumented") are the
+// server's own choice.
 var (
-	errUserNotInOrg  = &failure{62101, "userId does not exist, or it does not match to orgId."}
-	errInvalidAction = &failure{62102, "Invalid parameter: action"}
-	errInvalidBody   = &failure{62102, "Invalid request body."}
-	errCannotTrigger = &failure{62102, "Cannot create workflow instance. Please check if the workflow or task exist, and do not trigger the same workflow repeatedly in 1 minute."}
-	errNoPrivilege   = &failure{62103, "User has no privilege."}
-	errFlowNoTask    = &failure{62104, "This workflow has no task. You cannot trigger it."}
-	errLocked        = &failure{62105, "Your account has been locked"}
+	errUserNotInOrg  = newFailure(62101, "userId does not exist, or it does not match to orgId.")
+	errInvalidAction = newFailure(62102, "Invalid parameter: action")
+	errInvalidBody   = newFailure(62102, "Invalid request body.")
+	errCannotTrigger = newFailure(62102, "Cannot create workflow instance. Please check if the workflow or task exist, and do not trigger the same workflow repeatedly in 1 minute.")
+	errNoPrivilege   = newFailure(62103, "User has no privilege.")
+	errFlowNoTask    = newFailure(62104, "This workflow has no task. You cannot trigger it.")
+	errLocked        = newFailure(62105, "Your account has been locked")
 
-	errIncorrectParameter = &failure{62102, "Incorrect parameter"}
-	errInvalidSorters     = &failure{62102, "The sorters field parameter is invalid"}
-	errInstanceNotFound   = &failure{62102, "Instance not found"}
-	errFlowValidation     = &failure{62102, "Flow validation exception"}
-	errInvalidFlowName    = &failure{62102, "Invalid parameter: flowName"}
-	errNoDirectory        = &failure{62102, "Directory does not exist"}
-	errWorkflowValidation = &failure{62102, "Workflow validation failed"}
-	errDirNameEmpty       = &failure{62102, "param: dirName cannot be empty"}
-	errParentIDEmpty      = &failure{62102, "param: parentId cannot be empty"}
-	errParentNotFound     = &failure{62102, "parentId not found"}
-	errDirExists          = &failure{62102, "A directory of the same name already exists"}
-	errFlowDependedOn     = &failure{62104, "This workflow is relied on by other workflows and cannot be deleted."}
-	errNoLog              = &failure{62109, "No log found"}
+	errIncorrectParameter = newFailure(62102, "Incorrect parameter")
+	errInvalidSorters     = newFailure(62102, "The sorters field parameter is invalid")
+	errInstanceNotFound   = newFailure(62102, "Instance not found")
+	errFlowValidation     = newFailure(62102, "Flow validation exception")
+	errInvalidFlowName    = newFailure(62102, "Invalid parameter: flowName")
+	errNoDirectory        = newFailure(62102, "Directory does not exist")
+	errWorkflowValidation = newFailure(62102, "Workflow validation failed")
+	errDirNameEmpty       = newFailure(62102, "param: dirName cannot be empty")
+	errParentIDEmpty      = newFailure(62102, "param: parentId cannot be empty")
+	errParentNotFound     = newFailure(62102, "parentId not found")
+	errDirExists          = newFailure(62102, "A directory of the same name already exists")
+	errFlowDependedOn     = newFailure(62104, "This workflow is relied on by other workflows and cannot be deleted.")
+	errNoLog              = newFailure(62109, "No log found")
 
 	// Undocumented cases.
-	errFlowNotFound       = &failure{62102, "Flow not found"}
-	errInstanceEnded      = &failure{62102, "The workflow instance has already ended and cannot be cancelled."}
-	errInvalidFlowID      = &failure{62102, "Invalid parameter: flowId"}
-	errInvalidFlowInstID  = &failure{62102, "Invalid parameter: flowInstId"}
-	errInvalidTaskInstID  = &failure{62102, "Invalid parameter: taskInstId"}
-	errInvalidMaxLength   = &failure{62102, "Invalid parameter: maxLength"}
-	errInvalidPagination  = &failure{62102, "Invalid parameter: pagination"}
-	errInvalidStatusParam = &failure{62102, "Invalid parameter: status"}
+	errFlowNotFound       = newFailure(62102, "Flow not found")
+	errInvalidFlowID      = newFailure(62102, "Invalid parameter: flowId")
+	errInvalidFlowInstID  = newFailure(62102, "Invalid parameter: flowInstId")
+	errInvalidTaskInstID  = newFailure(62102, "Invalid parameter: taskInstId")
+	errInvalidMaxLength   = newFailure(62102, "Invalid parameter: maxLength")
+	errInvalidPagination  = newFailure(62102, "Invalid parameter: pagination")
+	errInvalidStatusParam = newFailure(62102, "Invalid parameter: status")
+	errInvalidTypeParam   = newFailure(62102, "Invalid parameter: type")
+
+	errInvalidFromTriggerTime = newFailure(62102, "Invalid parameter: fromTriggerTime")
+	errInvalidToTriggerTime   = newFailure(62102, "Invalid parameter: toTriggerTime")
 )
 
-// gatewayError is the body of a gateway rejection (spec section 2.2).
+// gatewayError is the body of a gateway rejection, {"message": ...}, as Kong writes it.
 type gatewayError struct {
 	Message string `json:"message"`
 }
 
-// tokenRequest is the body of token/get and token/refresh (spec sections 1.2.1 and 1.2.2).
-// AccessToken is only read by refresh.
+// tokenRequest is the body of token/get and token/refresh
+// (https://support.enos-iot.com/docs/apim/en/2.4.0/token/get_access_token.html,
+// refresh_access_token.html). AccessToken is only read by refresh.
 type tokenRequest struct {
 	AppKey      string  `json:"appKey"`
 	Encryption  string  `json:"encryption"`
@@ -119,7 +141,8 @@ type tokenData struct {
 	Expire      int64  `json:"expire"`
 }
 
-// envelope is the Batch Processing Service's answer (spec section 2.1).
+// envelope is the Batch Processing Service's answer, {"code","msg","data"} as every
+// operation's Return Sample shows it, with the requestId of EnOS API answers.
 type envelope struct {
 	Code      int    `json:"code"`
 	Msg       string `json:"msg"`
@@ -127,13 +150,14 @@ type envelope struct {
 	RequestID string `json:"requestId"`
 }
 
-// flowInstanceIDData is the FlowInstanceId struct (spec section 3.2).
+// flowInstanceIDData is the FlowInstanceId struct
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html).
 type flowInstanceIDData struct {
 	FlowInstanceID string `json:"flowInstanceId"`
 }
 
 // flexInt is an integer that may come as a JSON number or as a JSON string of digits
-// (spec section 0, "decoding"). null, an empty string or an absent field leave it unset.
+// (the samples send ids both ways). null, an empty string or an absent field leave it unset.
 type flexInt struct {
 	value int64
 	set   bool
@@ -306,46 +330,57 @@ func decodeParameters(raw json.RawMessage) ([]Parameter, error) {
 		}
 		return decodeParameters(json.RawMessage(inner))
 	case '[':
-		var items []struct {
-			Key   *string         `json:"key"`
-			Value json.RawMessage `json:"value"`
-		}
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, err
-		}
-		out := make([]Parameter, 0, len(items))
-		for _, it := range items {
-			if it.Key == nil {
-				return nil, fmt.Errorf("refserver: a parameter has no key")
-			}
-			v, err := scalarText(it.Value)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Parameter{Key: *it.Key, Value: v})
-		}
-		return out, nil
+		return decodeParameterArray(raw)
 	case '{':
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, err
-		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		out := make([]Parameter, 0, len(m))
-		for _, k := range keys {
-			v, err := scalarText(m[k])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Parameter{Key: k, Value: v})
-		}
-		return out, nil
+		return decodeParameterObject(raw)
 	}
 	return nil, fmt.Errorf("refserver: parameters %s are neither an array nor an object", raw)
+}
+
+// decodeParameterArray reads parameters as an array of {key, value} objects.
+func decodeParameterArray(raw json.RawMessage) ([]Parameter, error) {
+	var items []struct {
+		Key   *string         `json:"key"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, err
+	}
+	out := make([]Parameter, 0, len(items))
+	for _, it := range items {
+		if it.Key == nil {
+			return nil, fmt.Errorf("refserver: a parameter has no key")
+		}
+		v, err := scalarText(it.Value)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Parameter{Key: *it.Key, Value: v})
+	}
+	return out, nil
+}
+
+// decodeParameterObject reads parameters as an object mapping keys to values, taken in key
+// order.
+func decodeParameterObject(raw json.RawMessage) ([]Parameter, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Parameter, 0, len(m))
+	for _, k := range keys {
+		v, err := scalarText(m[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Parameter{Key: k, Value: v})
+	}
+	return out, nil
 }
 
 // scalarText returns a JSON scalar as text: a string's value, or a number's or boolean's
@@ -379,7 +414,7 @@ func mustMarshal(v any) string {
 	return string(b)
 }
 
-// Formats of times on the wire (spec section 3.2), all in the server's time zone.
+// Formats of times on the wire, as the samples show them, all in the server's time zone.
 const (
 	timeLayout     = "2006-01-02 15:04:05"
 	dateLayout     = "2006-01-02"
@@ -394,22 +429,19 @@ func formatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(timeLayout)
 }
 
-// formatTimestamp returns t as "yyyy-MM-dd HH:mm:ss.S" in loc ("2019-08-08 09:34:36.0",
-// "... .25" for 250 ms, "... .005" for 5 ms), "" for the zero time. The spec's pattern could
-// also mean SimpleDateFormat's unpadded milliseconds ("... .5" for 5 ms), which no reader
-// could tell from 500 ms; the sample's ".0" fits java.sql.Timestamp's form, which reads back.
+// formatTimestamp returns t as "yyyy-MM-dd HH:mm:ss.0" in loc, or "" for the zero time: the
+// creation and update times of flows (createTime, updateTime) and instances (timestamp).
+// Every sample shows ".0" (Get Flow's "2019-07-22 08:56:35.0",
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html; Get
+// Flow Instance's "2019-08-08 09:34:36.0",
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html):
+// java.sql.Timestamp's form of a time stored to the second. The server stores them so too:
+// the fraction of the second is dropped and ".0" written.
 func formatTimestamp(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	// As java.sql.Timestamp.toString writes it (the sample's "09:34:36.0"): the fraction of
-	// the second without trailing zeros, at least one digit, so 5 ms is ".005", 500 ms ".5".
-	t = t.In(loc).Truncate(time.Millisecond)
-	frac := strings.TrimRight(fmt.Sprintf("%03d", t.Nanosecond()/int(time.Millisecond)), "0")
-	if frac == "" {
-		frac = "0"
-	}
-	return t.Format(timeLayout) + "." + frac
+	return t.In(loc).Format(timeLayout) + ".0"
 }
 
 // formatJavaDate returns t the way Java's Date.toString prints it ("Tue Feb 02 17:35:00 CST

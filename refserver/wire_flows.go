@@ -5,45 +5,52 @@ import (
 	"strconv"
 )
 
-// This file holds the wire types of the /flows resource (spec sections 3.2 and 3.4): what the
-// handlers decode (tolerant: ids as numbers or strings, JSON documents as strings) and what
-// they encode (exactly as documented).
+// This file holds the wire types of the /flows resource, as its operations' pages document
+// them: what the handlers decode (tolerant: ids as numbers or strings, JSON documents as
+// strings) and what they encode (exactly as documented).
 
 // Requests.
 
-// triggerFlowRequest is the body of Trigger Flow (spec section 3.4 #1).
+// triggerFlowRequest is the body of Trigger Flow
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html).
 type triggerFlowRequest struct {
 	FlowID      flexInt `json:"flowId"`
 	TriggerTime flexInt `json:"triggerTime"`
 }
 
-// triggerFromTaskRequest is the body of Trigger Flow From Task (spec section 3.4 #2).
+// triggerFromTaskRequest is the body of Trigger Flow From Task
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow_from_task.html).
 type triggerFromTaskRequest struct {
 	FlowID      flexInt `json:"flowId"`
 	TaskID      flexInt `json:"taskId"`
 	TriggerTime flexInt `json:"triggerTime"`
 }
 
-// updateAndTriggerRequest is the body of Update And Trigger Flow (spec section 3.4 #3).
+// updateAndTriggerRequest is the body of Update And Trigger Flow
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/update_and_trigger_flow.html).
 type updateAndTriggerRequest struct {
 	FlowID      flexInt         `json:"flowId"`
 	TriggerTime flexInt         `json:"triggerTime"`
 	Parameters  json.RawMessage `json:"parameters"`
 }
 
-// flowIDRequest is the body of Enable Flow and Disable Flow (spec section 3.4 #12, #13).
+// flowIDRequest is the body of Enable Flow and Disable Flow
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/enable_flow.html,
+// disable_flow.html).
 type flowIDRequest struct {
 	FlowID flexInt `json:"flowId"`
 }
 
-// searchFlowRequest is the body of Search Flow (spec section 3.4 #11).
+// searchFlowRequest is the body of Search Flow
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/search_flow.html).
 type searchFlowRequest struct {
 	Expression string           `json:"expression"`
 	Pagination *paginationInput `json:"pagination"`
 }
 
-// saveFlowRequest is the body of Save Flow (spec section 3.4 #15). Pointers and set flags
-// tell a mandatory field that is absent from one that is empty.
+// saveFlowRequest is the body of Save Flow
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html). Pointers
+// and set flags tell a mandatory field that is absent from one that is empty.
 type saveFlowRequest struct {
 	ID         flexInt            `json:"id"`
 	Type       flexInt            `json:"type"`
@@ -82,8 +89,9 @@ type flowSimpleInput struct {
 	Y        flexFloat `json:"y"`
 }
 
-// importFlowRequest is the body of Import Flow (spec section 3.4 #18). FlowJSON is an
-// ExportedFlow, as an object or as a string holding one.
+// importFlowRequest is the body of Import Flow
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html). FlowJSON
+// is an ExportedFlow, as an object or as a string holding one.
 type importFlowRequest struct {
 	FlowID   flexInt         `json:"flowId"`
 	FlowName *string         `json:"flowName"`
@@ -114,9 +122,12 @@ type exportedFlowInput struct {
 // exportedTaskInput is a Task of an ExportedFlow as Import Flow reads it: its type may be the
 // documented integer code or a name such as "COMMAND".
 type exportedTaskInput struct {
-	Name string          `json:"name"`
-	Type json.RawMessage `json:"type"`
-	Cmd  string          `json:"cmd"`
+	Name          string          `json:"name"`
+	Type          json.RawMessage `json:"type"`
+	Cmd           string          `json:"cmd"`
+	Timeout       flexInt         `json:"timeout"`       // seconds
+	RetryLimit    flexInt         `json:"retryLimit"`    // retries of a failed attempt
+	RetryInterval flexInt         `json:"retryInterval"` // seconds
 }
 
 // Answers.
@@ -127,7 +138,9 @@ type flowIDData struct {
 	FlowID int64 `json:"flowId"`
 }
 
-// flowData is the Flow struct (spec section 3.2) of Get Flow and Load Flow For Edit.
+// flowData is the Flow struct
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow.html) of Get Flow
+// and Load Flow For Edit.
 type flowData struct {
 	FlowID       int64  `json:"flowId"`
 	FlowName     string `json:"flowName"`
@@ -154,7 +167,8 @@ type flowData struct {
 	HasEditPri   bool   `json:"hasEditPri"`
 	HasReadPri   bool   `json:"hasReadPri"`
 	IsUserLocked bool   `json:"isUserLocked"`
-	Queue        string `json:"queue"`
+	// Queue is the computing queue, in Load Flow For Edit's answer only (nil otherwise).
+	Queue *string `json:"queue,omitempty"`
 }
 
 // flowGraph is the FlowGraph struct, emitted as a JSON string in flowData.Graph.
@@ -288,20 +302,29 @@ type linkRelationWire struct {
 	Rerun          bool   `json:"rerun"`
 }
 
-// runModeWire is a RunMode, emitted as a JSON string in tasks and task instances. The server
-// shows the same single-task run mode for every task.
+// runModeWire is a RunMode, emitted as a JSON string in tasks and task instances, with the
+// eight fields of the RunMode struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html.
 type runModeWire struct {
-	TaskMode    int     `json:"taskMode"`
-	CPU         float64 `json:"cpu"`
-	Memory      float64 `json:"memory"`
-	MaxParallel int     `json:"maxParallel"`
+	TaskMode     int     `json:"taskMode"`     // 1 single task, 2 multiple tasks
+	CPU          float64 `json:"cpu"`          // cores
+	Memory       float64 `json:"memory"`       // GB
+	MaxParallel  int     `json:"maxParallel"`  // most tasks run at once in multiple-task mode
+	KeyType      int     `json:"keyType"`      // 1 external files, 2 custom key; 0 when not set
+	DatasourceID int     `json:"datasourceId"` // 0 when not set
+	Path         string  `json:"path"`
+	Content      string  `json:"content"`
 }
 
-// defaultRunMode is the runMode string of every task.
-var defaultRunMode = mustMarshal(runModeWire{TaskMode: 1, CPU: 0.5, Memory: 1, MaxParallel: 1})
+// defaultRunMode is the runMode string of every task: the documentation's sample of a
+// single-task run mode, {"taskMode":1,"cpu":0.5,"memory":1,"maxParallel":0,"keyType":0,
+// "datasourceId":0,"path":"","content":""} (Export Flow's page).
+var defaultRunMode = mustMarshal(runModeWire{TaskMode: 1, CPU: 0.5, Memory: 1})
 
-// Task type codes of the documentation's table (spec section 3.2, Task), and 7, the server's
-// code for any other type name (COMMAND among them: the documentation has no code for it).
+// Task type codes of the documentation's table (the Task struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html), and 7,
+// the server's code for any other type name (COMMAND among them: the documentation has no code for
+// it).
 var taskTypeCodes = map[string]int{
 	"DATA_INTEGRATION": 0, "WORMHOLE": 1, "CALCULATE": 2, "SHELL": 3, "CANAAN": 4, "HIVE": 5, "MR": 6,
 }

@@ -2,13 +2,14 @@ package refserver
 
 import "encoding/json"
 
-// This file holds the wire types of the /flowInstances and /taskInstances resources (spec
-// sections 3.2 and 3.4).
+// This file holds the wire types of the /flowInstances and /taskInstances resources, as the
+// pages of their operations document them.
 
 // Requests.
 
-// searchInstancesRequest is the body of List Flow Instances (spec section 3.4 #5). Status
-// may be a string of comma-separated codes ("1,2,3"), a number or an array of numbers.
+// searchInstancesRequest is the body of List Flow Instances
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html).
+// Status may be a string of comma-separated codes ("1,2,3"), a number or an array of numbers.
 type searchInstancesRequest struct {
 	Type            flexInt          `json:"type"`
 	Expression      string           `json:"expression"`
@@ -19,7 +20,8 @@ type searchInstancesRequest struct {
 	Pagination      *paginationInput `json:"pagination"`
 }
 
-// paginationInput is a Pagination (spec section 3.2).
+// paginationInput is a Pagination (the Pagination struct of
+// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/search_flow.html).
 type paginationInput struct {
 	PageNo   flexInt       `json:"pageNo"`
 	PageSize flexInt       `json:"pageSize"`
@@ -32,14 +34,16 @@ type sorterInput struct {
 	Order string `json:"order"`
 }
 
-// cancelRequest is the body of Cancel Flow Instance (spec section 3.4 #6).
+// cancelRequest is the body of Cancel Flow Instance
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/cancel_flow_instance.html).
 type cancelRequest struct {
 	FlowInstID string `json:"flowInstId"`
 }
 
 // Answers.
 
-// flowInstanceData is the FlowInstance struct (spec section 3.2).
+// flowInstanceData is the FlowInstance struct
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_flow_instance.html).
 type flowInstanceData struct {
 	InstanceID  string `json:"instanceId"`
 	FlowID      int64  `json:"flowId"`
@@ -61,7 +65,10 @@ type flowInstanceData struct {
 	CalDt       string `json:"calDt"`
 	HasEditPri  bool   `json:"hasEditPri"`
 	HasReadPri  bool   `json:"hasReadPri"`
-	IsCancelled bool   `json:"isCancelled"`
+	// IsCancelled is in List Flow Instances' answer only (nil otherwise), where the sample of
+	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html
+	// shows it; the FlowInstance struct of Get Flow Instance has no such field.
+	IsCancelled *bool `json:"isCancelled,omitempty"`
 }
 
 // flowInstancesData is the FlowInstances struct of List Flow Instances: one page and the
@@ -112,7 +119,8 @@ type taskInstanceGraph struct {
 	Status     string  `json:"status"`
 }
 
-// taskInstanceData is the TaskInstance struct of Get Task Instance (spec section 3.2).
+// taskInstanceData is the TaskInstance struct of Get Task Instance
+// (https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html).
 // syncType and freq are null, as in the sample.
 type taskInstanceData struct {
 	InstanceID        string  `json:"instanceId"`

@@ -285,7 +285,7 @@ func TestCancel(t *testing.T) {
 		t.Errorf("status %d, want CANCEL", in.Status)
 	}
 	r := w.run(t, "cancel", id).want(t, exitAPI)
-	if !strings.Contains(r.stderr, "already ended") {
+	if !strings.Contains(r.stderr, "code 62102: Incorrect parameter") {
 		t.Errorf("second cancel: %q", r.stderr)
 	}
 	// Waiting for a cancelled instance ends at once, as a failure of the flow.

@@ -120,7 +120,8 @@ func TestControlAPI(t *testing.T) {
 		} `json:"requests"`
 	}
 	ctl(t, s, http.MethodGet, "/_refserver/state?requests=200", "", &state)
-	if len(state.Instances) != 1 || state.Instances[0].ID != string(id) || state.Instances[0].Status != refserver.StatusSuccess || len(state.Instances[0].Tasks) != 2 {
+	if len(state.Instances) != 1 || state.Instances[0].ID != string(id) || state.Instances[0].Status != refserver.StatusSuccess || len(state.Instances[0].Tasks) != 2 ||
+		state.Instances[0].Tasks[0]["runNum"] != 1.0 || state.Instances[0].Tasks[0]["statusDesc"] != "SUCCESS" {
 		t.Errorf("state instances: %+v", state.Instances)
 	}
 	if len(state.Apps) != 1 || state.Apps[0]["accessKey"] != refserver.DemoAccessKey || state.Apps[0]["secretKey"] != nil || len(state.Flows) != 2 {

@@ -192,7 +192,7 @@ func TestServeSeedFile(t *testing.T) {
 	if code := s.wait(); code != exitOK {
 		t.Errorf("exit code %d", code)
 	}
-	if log := s.stderr.String(); !strings.Contains(log, "4 flows") || strings.Contains(log, "exampleSecretKey") {
+	if log := s.stderr.String(); !strings.Contains(log, "5 flows") || strings.Contains(log, "exampleSecretKey") {
 		t.Errorf("stderr %q", log)
 	}
 }
@@ -252,6 +252,58 @@ func TestBaseURL(t *testing.T) {
 		}
 		if got := baseURL(addr); got != tt.want {
 			t.Errorf("baseURL(%s) = %s, want %s", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestRequestLogCarriesTheReason sends requests the server refuses, and one it serves: with
+// -v, each refused request's log line ends with the reason X-Refserver-Reason gives, and the
+// served one's has none.
+func TestRequestLogCarriesTheReason(t *testing.T) {
+	s := serve(t, "-addr", "127.0.0.1:0", "-v")
+	send := func(method, target string, header http.Header) string {
+		t.Helper()
+		req, err := http.NewRequest(method, s.url+target, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get(refserver.HeaderReason)
+	}
+	unsigned := send(http.MethodGet, "/batch-processing-service/v2.1/time?action=getTimeZone", http.Header{"Apim-Accesstoken": {"x"}})
+	noRoute := send(http.MethodGet, "/nowhere", nil)
+	if unsigned != "missing header apim-timestamp, apim-signature" || !strings.HasPrefix(noRoute, "no EnOS route for GET") {
+		t.Fatalf("reasons %q, %q", unsigned, noRoute)
+	}
+	send(http.MethodGet, "/_refserver/health", nil) // not an EnOS request: no reason
+	if code := s.wait(); code != exitOK {
+		t.Fatalf("exit code %d", code)
+	}
+	lines := strings.Split(s.stderr.String(), "\n")
+	wantLine := func(path, status, reason string) {
+		t.Helper()
+		for _, line := range lines {
+			if strings.Contains(line, " path="+path+" ") {
+				if !strings.Contains(line, " status="+status+" ") || !strings.HasSuffix(line, reason) {
+					t.Errorf("log line %q, want status %s and it to end with %s", line, status, reason)
+				}
+				return
+			}
+		}
+		t.Errorf("no log line for %s in\n%s", path, s.stderr.String())
+	}
+	wantLine("/batch-processing-service/v2.1/time", "401", ` reason="missing header apim-timestamp, apim-signature"`)
+	wantLine("/nowhere", "404", ` reason="`+strings.ReplaceAll(noRoute, `"`, `\"`)+`"`)
+	for _, line := range lines {
+		if strings.Contains(line, "path=/_refserver/health") && strings.Contains(line, "reason=") {
+			t.Errorf("a served request's line has a reason: %q", line)
 		}
 	}
 }
