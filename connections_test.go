@@ -16,7 +16,7 @@ import (
 // TestSharedClientReusesConnections: a client shared by 64 goroutines reuses its TCP
 // connections instead of opening one per call, and fetches one token.
 func TestSharedClientReusesConnections(t *testing.T) {
-	t.Parallel()
+	// Not parallel: other tests' load makes Go's transport dial more while callers wait.
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
 	var conns, tokens atomic.Int32
@@ -56,11 +56,12 @@ func TestSharedClientReusesConnections(t *testing.T) {
 	}
 	// Go's transport may dial for a request that an idle connection then serves, and keep
 	// the extra connection; bursts from cold open a few more connections than callers. What
-	// must not happen is a new connection per call (with Go's default of two idle
-	// connections per host, this test opens about 180).
+	// must not happen is a new connection per call (384 here; with Go's default of two idle
+	// connections per host, this test opens about 180). It measures 64 on an idle machine;
+	// the bound leaves room for a loaded one.
 	burst(1)
 	burst(5)
-	if n := conns.Load(); n > goroutines*3/2 {
+	if n := conns.Load(); n > goroutines*2 {
 		t.Errorf("%d connections for %d calls from %d goroutines", n, goroutines*6, goroutines)
 	}
 	if n := tokens.Load(); n != 1 {
