@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measures the SDK against the same calls written by hand and prints the table the README
-# shows, with the date and the machine.
+# Measures the SDK against the same calls written by hand, prints the tables, and writes
+# them into the README's Performance section, with the date and the machine.
 #
 #   scripts/bench.sh                     # 10 rounds of 2000 calls per variant (a few minutes)
 #   ROUNDS=20 BENCHTIME=5000x scripts/bench.sh
@@ -26,4 +26,4 @@ out=bench/bench.txt
 
 echo
 head -1 "$out"
-go run ./scripts/benchratio < "$out"
+go run ./scripts/benchratio -readme README.md < "$out"

@@ -6,10 +6,18 @@
 // call than the careful call. Other benchmarks are listed with their medians.
 //
 //	go test -run '^$' -bench . -benchmem . -args -rounds 10 | go run ./scripts/benchratio
+//
+// With -readme FILE it also writes the tables, under the machine line that scripts/bench.sh
+// puts first ("# 2026-12-02T05:32Z go1.26.8 ..."), between the markers
+// "<!-- bench:start -->" and "<!-- bench:end -->" of FILE, so that the README's numbers are
+// always the script's.
 package main
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -27,16 +35,63 @@ const (
 )
 
 func main() {
-	results, err := parse(os.Stdin)
+	readme := flag.String("readme", "", "a file whose bench:start/bench:end section to rewrite")
+	flag.Parse()
+	input, err := io.ReadAll(os.Stdin)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchratio:", err)
-		os.Exit(1)
+		fail(err)
+	}
+	results, err := parse(bytes.NewReader(input))
+	if err != nil {
+		fail(err)
 	}
 	if len(results) == 0 {
-		fmt.Fprintln(os.Stderr, "benchratio: no benchmark results on standard input")
-		os.Exit(1)
+		fail(errors.New("no benchmark results on standard input"))
 	}
-	fmt.Print(table(results))
+	out := table(results)
+	fmt.Print(out)
+	if *readme != "" {
+		if err := rewriteSection(*readme, machineLine(input)+"\n\n"+out); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "benchratio:", err)
+	os.Exit(1)
+}
+
+// machineLine returns the "# date go version cores, CPU" line bench.sh writes first, as
+// plain text.
+func machineLine(input []byte) string {
+	for _, line := range strings.Split(string(input), "\n") {
+		if rest, ok := strings.CutPrefix(line, "# "); ok {
+			return "Measured " + rest + "."
+		}
+	}
+	return "Measured on an unnamed machine."
+}
+
+// The markers of the section that -readme rewrites.
+const (
+	startMarker = "<!-- bench:start -->"
+	endMarker   = "<!-- bench:end -->"
+)
+
+// rewriteSection replaces what stands between the markers in file with body.
+func rewriteSection(file, body string) error {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	text := string(raw)
+	start, end := strings.Index(text, startMarker), strings.Index(text, endMarker)
+	if start < 0 || end < start {
+		return fmt.Errorf("%s has no %s ... %s section", file, startMarker, endMarker)
+	}
+	text = text[:start+len(startMarker)] + "\n" + body + text[end:]
+	return os.WriteFile(file, []byte(text), 0o644)
 }
 
 // samples holds the measurements of one benchmark over its runs, in the order they ran.

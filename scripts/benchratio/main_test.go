@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -49,5 +50,24 @@ func TestMedian(t *testing.T) {
 		if got := median(tt.in); got != tt.want {
 			t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestRewriteSection(t *testing.T) {
+	file := t.TempDir() + "/README.md"
+	if err := os.WriteFile(file, []byte("intro\n"+startMarker+"\nold\n"+endMarker+"\nafter\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	line := machineLine([]byte("# 2026-12-02T05:32Z go version go1.26.8 linux/amd64 2 cores, AMD EPYC\nBenchmark..."))
+	if err := rewriteSection(file, line+"\n\n| new |\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(file)
+	want := "intro\n" + startMarker + "\nMeasured 2026-12-02T05:32Z go version go1.26.8 linux/amd64 2 cores, AMD EPYC.\n\n| new |\n" + endMarker + "\nafter\n"
+	if string(got) != want {
+		t.Errorf("README:\n%s\nwant:\n%s", got, want)
+	}
+	if err := rewriteSection(t.TempDir()+"/none.md", "x"); err == nil {
+		t.Error("a missing file is rewritten")
 	}
 }
