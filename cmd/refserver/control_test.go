@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,29 +36,11 @@ func ctl(t *testing.T, s *serving, method, path, body string, out any) int {
 	return resp.StatusCode
 }
 
-// testClock is the client's copy of the server's manual clock, moved with it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestControlAPI drives every control endpoint of the program started with -clock manual.
 func TestControlAPI(t *testing.T) {
 	start := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	s := serve(t, "-addr", "127.0.0.1:0", "-clock", "manual", "-clock-start", start.Format(time.RFC3339))
-	clk := &testClock{now: start}
+	clk := refserver.NewManualClock(start) // the client's copy of the server's clock, moved with it
 	ctx := context.Background()
 	c, err := batchprocessing.NewClient(s.url, refserver.DemoAccessKey, refserver.DemoSecretKey,
 		batchprocessing.WithOrgID(refserver.DemoOrgID), batchprocessing.WithUserID(refserver.DemoUserID),
@@ -104,7 +85,7 @@ func TestControlAPI(t *testing.T) {
 	if ctl(t, s, http.MethodPost, "/_refserver/clock", `{"advance":"10s"}`, &clock); clock.Now != "2026-11-30T08:00:10Z" {
 		t.Errorf("clock after advance: %+v", clock)
 	}
-	clk.advance(10 * time.Second)
+	clk.Advance(10 * time.Second)
 	var state struct {
 		Apps      []map[string]any `json:"apps"`
 		Flows     []map[string]any `json:"flows"`
