@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/enos-go/batchprocessing"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
@@ -33,5 +35,30 @@ func TestClientInProcess(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://gateway.test/", nil)
 	if _, err := hc.Do(req); !errors.Is(err, context.Canceled) {
 		t.Errorf("a cancelled request: err = %v", err)
+	}
+}
+
+// TestFlowInstanceIDFor: the id a test can compute is the one the server gives.
+func TestFlowInstanceIDFor(t *testing.T) {
+	t.Parallel()
+	gmt8 := time.FixedZone("GMT+8", 8*3600)
+	at := time.Date(2026, 11, 30, 8, 0, 42, 0, time.UTC)
+	srv := refserver.NewDemoBackend(refserver.WithLocation(gmt8), refserver.WithClock(func() time.Time { return at.Add(time.Hour) }))
+	c, err := batchprocessing.NewClient("https://gateway.test", refserver.DemoAccessKey, refserver.DemoSecretKey,
+		batchprocessing.WithHTTPClient(srv.Client()), batchprocessing.WithOrgID(refserver.DemoOrgID),
+		batchprocessing.WithUserID(refserver.DemoUserID), batchprocessing.WithClock(func() time.Time { return at.Add(time.Hour) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID, TriggerTime: at})
+	want := refserver.FlowInstanceIDFor(refserver.DemoFlowID, at, gmt8)
+	if err != nil || string(id) != want || want != "3377-20261130160000" {
+		t.Errorf("triggered %s (%v), FlowInstanceIDFor %s", id, err, want)
+	}
+	if _, ok := srv.FlowInstance(want); !ok {
+		t.Errorf("no instance %s on the server", want)
+	}
+	if got := refserver.FlowInstanceIDFor(3377, at, nil); got != "3377-20261130080000" {
+		t.Errorf("FlowInstanceIDFor in UTC = %s", got)
 	}
 }

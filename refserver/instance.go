@@ -180,3 +180,14 @@ func compareInstances(a, b *instance) int {
 	}
 	return cmp.Compare(a.ID, b.ID)
 }
+
+// FlowInstanceIDFor returns the id the server gives the instance of a manual trigger of
+// flowID at triggerTime: the flow id and the trigger minute in loc, the server's time zone
+// (UTC when nil), as "3377-20261130080000". A test can name the instance it expects
+// without asking the server.
+func FlowInstanceIDFor(flowID int64, triggerTime time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return instanceID(flowID, triggerTime, loc)
+}
