@@ -134,7 +134,7 @@ func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesReq
 		return page, nil
 	}
 	size := l.body.Pagination.PageSize
-	out := &FlowInstancePage{FlowInstances: make([]FlowInstance, 0, size)}
+	out := &FlowInstancePage{FlowInstances: make([]FlowInstance, 0, min(size, DefaultPageSize))}
 	skip := (l.body.Pagination.PageNo - 1) * size
 	streams := l.streams(1)
 	for fi, err := range l.merge(ctx, streams) {
@@ -285,6 +285,11 @@ func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) 
 	}
 	status := allStatusCodes
 	if len(req.Statuses) > 0 {
+		for _, s := range req.Statuses {
+			if _, ok := statusNames[s]; !ok || s == StatusNone || s == StatusUnknown {
+				return listFlowInstancesBody{}, invalid(op, "Statuses", "not a documented status code: "+strconv.Itoa(int(s)))
+			}
+		}
 		status = statusCodes(req.Statuses)
 	}
 	return listFlowInstancesBody{

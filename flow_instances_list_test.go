@@ -109,7 +109,8 @@ func TestListFlowInstancesEveryType(t *testing.T) {
 	}
 }
 
-// TestListFlowInstancesMergeNeedsTriggerTime: several types merge by trigger time only.
+// TestListFlowInstancesMergeNeedsTriggerTime: several types merge by trigger time only;
+// types and statuses must be documented ones.
 func TestListFlowInstancesMergeNeedsTriggerTime(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newTestClient(t)
@@ -118,7 +119,8 @@ func TestListFlowInstancesMergeNeedsTriggerTime(t *testing.T) {
 	if !errors.As(err, &reqErr) || reqErr.Field != "Sorters" || mt.GetTotalCallCount() != 0 {
 		t.Errorf("err = %v after %d calls, want a *RequestError on Sorters before any call", err, mt.GetTotalCallCount())
 	}
-	for _, req := range []ListFlowInstancesRequest{{Types: []FlowType{7}}, {Type: -1}} {
+	for _, req := range []ListFlowInstancesRequest{{Types: []FlowType{7}}, {Type: -1}, {Statuses: []FlowInstanceStatus{12345}},
+		{Statuses: []FlowInstanceStatus{StatusNone}}} {
 		if _, err := c.ListFlowInstances(context.Background(), req); !errors.As(err, &reqErr) {
 			t.Errorf("%+v: err = %v, want a *RequestError", req, err)
 		}

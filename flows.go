@@ -176,7 +176,7 @@ var (
 // answer that names another flow's instance, or another minute than the one asked for, is
 // unexpected.
 func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any, opts []CallOption) (FlowInstanceID, error) {
-	cr := &creation{identity: q, flowID: flowID, triggerMillis: at, fixed: fixed}
+	cr := &creation{identity: q, flowID: flowID, triggerMillis: at, fixed: fixed, zone: c.location.known(c.clock.Now())}
 	cl := call{op: op, rule: ruleCreate, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr}
 	if err := c.do(ctx, cl.withOptions(opts), &cr.result); err != nil {
 		return "", err
@@ -186,22 +186,28 @@ func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at
 
 // checkAnswer checks the instance id the trigger was answered with (checkTriggerAnswer).
 func (cr *creation) checkAnswer() error {
-	return checkTriggerAnswer(FlowInstanceID(cr.result.FlowInstanceID), cr.flowID, cr.triggerMillis, cr.fixed)
+	return checkTriggerAnswer(FlowInstanceID(cr.result.FlowInstanceID), cr.flowID, cr.triggerMillis, cr.fixed, cr.zone)
 }
 
 // checkTriggerAnswer checks the instance id a trigger of flowID at atMillis was answered
-// with: it must be of that flow and, when the caller fixed the trigger time, of that minute.
-// The id carries the minute in the server's time zone, which the client does not know for
-// every instant (see instanceOfMinute); so the minute is accepted when the id's time, read
-// as UTC, is the trigger minute shifted by an offset that some zone has: whole quarter hours
-// from UTC-12 to UTC+14.
-func checkTriggerAnswer(id FlowInstanceID, flowID, atMillis int64, fixed bool) error {
+// with: it must be a manual trigger's id (the minute, seconds 00) of that flow and, when
+// the caller fixed the trigger time, of that minute.
+//
+// The id carries the minute in the server's time zone. When the client knows the zone
+// (zone, from ServerLocation), the id's offset from the trigger minute must be the zone's
+// at that instant, give or take the hour a daylight-saving change moves it (Get Timezone
+// names only today's offset). When it does not, the offset must be one that some zone has:
+// whole quarter hours from UTC-12 to UTC+14.
+func checkTriggerAnswer(id FlowInstanceID, flowID, atMillis int64, fixed bool, zone *time.Location) error {
 	got, err := id.FlowID()
 	if err != nil {
 		return err
 	}
 	if got != flowID {
 		return fmt.Errorf("the answer names instance %q of flow %d; flow %d was triggered", string(id), got, flowID)
+	}
+	if !isManualID(id) {
+		return fmt.Errorf("the answer names instance %q, not the id of a manual trigger (yyyyMMddHHmm00)", string(id))
 	}
 	if !fixed {
 		return nil
@@ -210,8 +216,14 @@ func checkTriggerAnswer(id FlowInstanceID, flowID, atMillis int64, fixed bool) e
 	if err != nil {
 		return err
 	}
-	offset := local.Sub(time.UnixMilli(atMillis - atMillis%60_000))
-	if offset%(15*time.Minute) != 0 || offset < -12*time.Hour || offset > 14*time.Hour {
+	minute := time.UnixMilli(atMillis - atMillis%60_000)
+	offset := local.Sub(minute)
+	low, high := -12*time.Hour, 14*time.Hour
+	if zone != nil {
+		_, want := minute.In(zone).Zone()
+		low, high = time.Duration(want)*time.Second-time.Hour, time.Duration(want)*time.Second+time.Hour
+	}
+	if offset%(15*time.Minute) != 0 || offset < low || offset > high {
 		return fmt.Errorf("the answer names instance %q, not one of the minute triggered (%s)",
 			string(id), time.UnixMilli(atMillis).UTC().Format(time.RFC3339))
 	}

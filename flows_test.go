@@ -170,6 +170,8 @@ func TestTriggerAnswerOfAnotherFlowOrMinute(t *testing.T) {
 		{"our flow, another minute", "3377-20261130080100", at, false},
 		{"our flow, another year", "3377-20200101000000", at, false},
 		{"our flow, 15 hours off", "3377-20261130230000", at, false},
+		{"a periodic id, not a trigger's", "3377-2026113008", at, false},
+		{"a periodic id, now", "3377-201911220123", time.Time{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,6 +190,34 @@ func TestTriggerAnswerOfAnotherFlowOrMinute(t *testing.T) {
 				t.Errorf("id %q, err %v; want an unexpected response naming %s", id, err, tt.answer)
 			}
 		})
+	}
+}
+
+// TestTriggerAnswerInTheKnownZone: once the client knows the server's zone (GMT+0 here),
+// an answer's minute must be within an hour of that zone's, not merely one some zone has.
+func TestTriggerAnswerInTheKnownZone(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2019, 11, 22, 1, 23, 0, 0, time.UTC) // the clock's minute
+	for _, tt := range []struct {
+		answer string
+		ok     bool
+	}{
+		{"3377-20191122012300", true},
+		{"3377-20191122022300", true}, // an hour: a daylight-saving change the offset cannot show
+		{"3377-20191122150800", false},
+		{"3377-20191121132300", false},
+	} {
+		c, mt, _ := newTestClient(t)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, okData(`{"timezone":"GMT+0"}`))
+		reconcileMocks(mt, func() bool { return false })
+		mt.RegisterResponder(http.MethodPost, flowsURL, okInstance(tt.answer))
+		if _, err := c.ServerLocation(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: 3377, TriggerTime: at})
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrUnexpectedResponse)) {
+			t.Errorf("answer %s: err %v, want success %v", tt.answer, err, tt.ok)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // creation describes a call that creates a flow instance: which instance, for the lookups
@@ -15,7 +16,8 @@ type creation struct {
 	identity      userQuery // the orgId and userId of the lookups
 	flowID        int64
 	triggerMillis int64
-	fixed         bool // the caller fixed the trigger time: the answer's minute is checked
+	fixed         bool           // the caller fixed the trigger time: the answer's minute is checked
+	zone          *time.Location // the server's zone, if the client knew it when it sent the call
 	// result is the call's data: the id the service answered, or a lookup found.
 	result flowInstanceIDData
 }

@@ -2,6 +2,7 @@ package batchprocessing
 
 import (
 	"errors"
+	"net/http"
 	"regexp"
 	"strings"
 )
@@ -36,6 +37,31 @@ func (ss secrets) redact(s string) string {
 		s = tokenValue.ReplaceAllString(s, "${1}"+redactedText+"${2}")
 	}
 	return s
+}
+
+// redactHeader returns h, or a copy of it with the secrets masked when a value holds one.
+func (ss secrets) redactHeader(h http.Header) http.Header {
+	for _, values := range h {
+		for _, v := range values {
+			if ss.redact(v) != v {
+				return ss.maskHeader(h)
+			}
+		}
+	}
+	return h
+}
+
+// maskHeader copies h with every value masked.
+func (ss secrets) maskHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, values := range h {
+		masked := make([]string, len(values))
+		for i, v := range values {
+			masked[i] = ss.redact(v)
+		}
+		out[k] = masked
+	}
+	return out
 }
 
 // redactAPIError masks every text field of e, and replaces its cause by its masked text

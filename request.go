@@ -258,7 +258,7 @@ func (c *Client) decode(r *response, p *prepared, data any) error {
 func (p *prepared) metadata(last attemptResult) ResponseMetadata {
 	md := ResponseMetadata{Attempts: p.attempts}
 	if r := last.resp; r != nil {
-		md.HTTPStatus, md.Header, md.RequestID = r.status, r.header, r.requestID
+		md.HTTPStatus, md.Header, md.RequestID = r.status, r.secrets.redactHeader(r.header), r.secrets.redact(r.requestID)
 	}
 	if last.apiError != nil && last.apiError.RequestID != "" {
 		md.RequestID = last.apiError.RequestID

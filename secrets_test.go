@@ -2,6 +2,7 @@ package batchprocessing
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -74,10 +75,12 @@ func TestSecretsNeverShown(t *testing.T) {
 			}
 			var out []string
 			for i := 0; i < 2; i++ {
-				_, err := trigger(c, 1)
+				var md ResponseMetadata
+				_, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: 1}, WithMetadata(&md))
 				if err != nil {
 					out = append(out, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
 				}
+				out = append(out, fmt.Sprintf("%#v", md))
 				clock.Advance(7150 * time.Second) // the second call renews the token
 			}
 			out = append(out, logs.String(), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", *c))

@@ -69,6 +69,16 @@ func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
 	}
 }
 
+// known returns the server's zone if the cache holds a fresh one, without asking.
+func (z *locationCache) known(now time.Time) *time.Location {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.loc != nil && now.Before(z.until) {
+		return z.loc
+	}
+	return nil
+}
+
 // askLocation asks Get Timezone once and reads its answer.
 func (c *Client) askLocation(ctx context.Context) (*time.Location, error) {
 	tz, err := c.GetTimezone(ctx)

@@ -62,3 +62,19 @@ func TestFlowInstanceIDFor(t *testing.T) {
 		t.Errorf("FlowInstanceIDFor in UTC = %s", got)
 	}
 }
+
+// TestInjectFaultOddValues: a Status that is not an HTTP status answers 500 rather than
+// panicking in the caller's goroutine; a negative Delay is none.
+func TestInjectFaultOddValues(t *testing.T) {
+	t.Parallel()
+	srv := refserver.NewDemoBackend()
+	srv.InjectFault(refserver.RouteGetTimezone, refserver.Fault{Status: 99, Delay: -time.Hour})
+	resp, err := srv.Client().Get("https://gateway.test/batch-processing-service/v2.1/time?action=getTimeZone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", resp.StatusCode)
+	}
+}

@@ -134,8 +134,8 @@ func duration(name, s string) (time.Duration, error) {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, badRequest("%s %q: want a Go duration such as \"90s\" or \"1h30m\"", name, s)
+	if err != nil || d < 0 {
+		return 0, badRequest("%s %q: want a Go duration of zero or more, such as \"90s\" or \"1h30m\"", name, s)
 	}
 	return d, nil
 }
@@ -235,6 +235,12 @@ func (c *control) injectFault(r *http.Request) (any, error) {
 	}
 	if req.Probability < 0 || req.Probability > 1 {
 		return nil, badRequest("probability %v: want 0 to 1", req.Probability)
+	}
+	if req.Status != 0 && (req.Status < 200 || req.Status > 599) {
+		return nil, badRequest("status %d: want an HTTP status from 200 to 599", req.Status)
+	}
+	if req.Times < 0 {
+		return nil, badRequest("times %d: want 0 (every request) or more", req.Times)
 	}
 	delay, err := duration("delay", req.Delay)
 	if err != nil {

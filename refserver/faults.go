@@ -18,13 +18,32 @@ type Route struct {
 	Method, Path, Action string
 }
 
-// Routes of the token service and of the operations tests most often disturb.
+// Routes of the token service and of the 22 operations.
 var (
-	RouteTokenGet        = Route{http.MethodPost, signing.TokenGetPath, ""}
-	RouteTokenRefresh    = Route{http.MethodPost, signing.TokenRefreshPath, ""}
-	RouteTriggerFlow     = Route{http.MethodPost, batchPrefix + "/flows", "trigger"}
-	RouteGetFlowInstance = Route{http.MethodGet, batchPrefix + "/flowInstances", "get"}
-	RouteGetTimezone     = Route{http.MethodGet, batchPrefix + "/time", "getTimeZone"}
+	RouteTokenGet                = Route{http.MethodPost, signing.TokenGetPath, ""}
+	RouteTokenRefresh            = Route{http.MethodPost, signing.TokenRefreshPath, ""}
+	RouteTriggerFlow             = Route{http.MethodPost, batchPrefix + "/flows", "trigger"}
+	RouteTriggerFlowFromTask     = Route{http.MethodPost, batchPrefix + "/flows", "triggerFromTask"}
+	RouteUpdateAndTriggerFlow    = Route{http.MethodPost, batchPrefix + "/flows", "updateAndTrigger"}
+	RouteGetFlow                 = Route{http.MethodGet, batchPrefix + "/flows", "get"}
+	RouteGetMyFlows              = Route{http.MethodGet, batchPrefix + "/flows", "getMyFlow"}
+	RouteSearchFlows             = Route{http.MethodPost, batchPrefix + "/flows", "search"}
+	RouteEnableFlow              = Route{http.MethodPost, batchPrefix + "/flows", "enable"}
+	RouteDisableFlow             = Route{http.MethodPost, batchPrefix + "/flows", "disable"}
+	RouteDeleteFlow              = Route{http.MethodGet, batchPrefix + "/flows", "delete"}
+	RouteSaveFlow                = Route{http.MethodPost, batchPrefix + "/flows", "save"}
+	RouteLoadFlowForEdit         = Route{http.MethodGet, batchPrefix + "/flows", "loadForEdit"}
+	RouteExportFlow              = Route{http.MethodGet, batchPrefix + "/flows", "export"}
+	RouteImportFlow              = Route{http.MethodPost, batchPrefix + "/flows", "import"}
+	RouteGetFlowInstance         = Route{http.MethodGet, batchPrefix + "/flowInstances", "get"}
+	RouteListFlowInstances       = Route{http.MethodPost, batchPrefix + "/flowInstances", "search"}
+	RouteCancelFlowInstance      = Route{http.MethodPost, batchPrefix + "/flowInstances", "cancel"}
+	RouteGetTaskInstance         = Route{http.MethodGet, batchPrefix + "/taskInstances", "get"}
+	RouteGetTaskInstanceLog      = Route{http.MethodGet, batchPrefix + "/taskInstances", "getLog"}
+	RouteCreateDirectory         = Route{http.MethodPost, batchPrefix + "/directories", "create"}
+	RouteListWorkflowDirectories = Route{http.MethodGet, batchPrefix + "/directories", "listWorkFlowDirs"}
+	RouteGetCurrentTime          = Route{http.MethodGet, batchPrefix + "/time", "getCurrentTime"}
+	RouteGetTimezone             = Route{http.MethodGet, batchPrefix + "/time", "getTimeZone"}
 )
 
 // Fault disturbs the requests of a route, for tests of a client's behaviour under failure.
@@ -69,11 +88,17 @@ type armedFault struct {
 }
 
 // InjectFault arms f on the requests of route r. Faults are tried in the order injected.
+// A Status that is not an HTTP status (outside 100 to 999) answers 500, a negative Delay
+// none, and a Times of 0 or less affects every request.
 func (b *Backend) InjectFault(r Route, f Fault) {
 	left := f.Times
 	if left <= 0 {
 		left = -1
 	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 999) {
+		f.Status = http.StatusInternalServerError
+	}
+	f.Delay = max(f.Delay, 0)
 	b.faults.mu.Lock()
 	defer b.faults.mu.Unlock()
 	if b.faults.rnd == nil {

@@ -142,7 +142,7 @@ func (o *instancesOptions) list(ctx context.Context, s *session, c *batchprocess
 	}
 	text := s.timeText(ctx, c)
 	budget := max(1000, 20*o.limit) // instances of other flows read before giving up
-	var views []instanceView
+	views := []instanceView{}       // --json prints [] when none match, never null
 	for fi, err := range c.ListFlowInstancesIter(ctx, req) {
 		if err != nil {
 			return nil, err

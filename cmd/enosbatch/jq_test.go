@@ -23,6 +23,7 @@ func TestJQ(t *testing.T) {
 		{"objects are compact JSON", []string{"flows", "get", "3377", "--jq", "{id: .flowId, tasks: [.tasks[].taskName]}"},
 			`{"id":3377,"tasks":["extract","load"]}` + "\n"},
 		{"no results", []string{"instances", "--jq", ".[] | select(.flowId == 1)"}, ""},
+		{"no instance matches: an empty list, not null", []string{"instances", "--status", "TIMEOUT", "--jq", ".[].instanceId"}, ""},
 		{"several results", []string{"flows", "search", "demo", "--jq", ".[0] | .flowName, .flowId"}, "demo flow\n3377\n"},
 		{"halt", []string{"version", "--jq", "halt"}, ""},
 		{"no environment", []string{"version", "--jq", "$ENV | length"}, "0\n"},

@@ -103,5 +103,9 @@ func parseTriggerTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf(`want RFC 3339 (2026-11-30T08:00:00Z) or "now", got %q`, s)
 	}
+	if t.Before(time.Unix(0, 0)) {
+		// The zero time would mean now to the client: say "now" for that.
+		return time.Time{}, fmt.Errorf("%s is before 1970, which the service cannot represent", s)
+	}
 	return t, nil
 }

@@ -60,6 +60,7 @@ func TestTriggerProgram(t *testing.T) {
 		{"only the gateway set: no fallback", map[string]string{"ENOS_ACCESS_KEY": "a"}, nil, 2, `^$`,
 			"ENOS_API_GATEWAY, ENOS_SECRET_KEY, ENOS_ORG_ID, ENOS_USER_ID not set", "reference server"},
 		{"bad -at", nil, []string{"-at", "tomorrow"}, 2, `^$`, "want RFC 3339", ""},
+		{"-at before 1970", nil, []string{"-at", "0001-01-01T00:00:00Z"}, 2, `^$`, "before 1970", ""},
 		{"bad -flow", nil, []string{"-flow", "x"}, 2, `^$`, "invalid value", ""},
 		{"zero -flow", nil, []string{"-flow", "0"}, 2, `^$`, "invalid FlowID", ""},
 		{"extra argument", nil, []string{"3377"}, 2, `^$`, "unexpected arguments", ""},
