@@ -29,6 +29,7 @@ type retryRule struct {
 	repeatable bool
 	// creates marks a call that creates a flow instance: when an attempt may have reached
 	// the service, the client looks for the instance instead of sending again blindly.
+	// prepare sets it from call.creates, the one place a creating call is declared.
 	creates bool
 	// finalInternalError marks a call whose 62109 is a lasting answer, not a passing
 	// failure (Get Task Instance Log: "No log found").
@@ -39,7 +40,6 @@ type retryRule struct {
 var (
 	ruleRead     = retryRule{repeatable: true}                           // reads and idempotent writes
 	ruleOnce     = retryRule{}                                           // cancel, delete, import, create directory
-	ruleCreate   = retryRule{creates: true}                              // the three triggers
 	ruleReadLogs = retryRule{repeatable: true, finalInternalError: true} // Get Task Instance Log
 )
 

@@ -17,7 +17,7 @@ import (
 // {message} with an HTTP error status on gateway errors (the gateway's own refusals: 401,
 // 413, 429, ...). Every field is optional here; decodeEnvelope decides what is missing.
 type envelope struct {
-	Code      *flexInt        `json:"code"`
+	Code      optionalInt     `json:"code"`
 	Msg       *string         `json:"msg"`
 	Message   *string         `json:"message"`
 	Data      json.RawMessage `json:"data"`
@@ -42,13 +42,13 @@ func decodeEnvelope(r *response, data any) error {
 		r.requestID = env.RequestID
 	}
 	switch {
-	case !isSuccessStatus(r.status) && (jsonErr != nil || (env.Code == nil && env.Msg == nil && env.Message == nil)):
+	case !isSuccessStatus(r.status) && (jsonErr != nil || (!env.Code.set && env.Msg == nil && env.Message == nil)):
 		return r.unexpected(jsonErr) // an error page, not the gateway's {"message": ...}
 	case !isSuccessStatus(r.status):
 		return r.apiError(env.code(), env.message(), env.RequestID)
 	case jsonErr != nil:
 		return r.unexpected(jsonErr)
-	case env.Code == nil:
+	case !env.Code.set:
 		e := r.unexpected(errors.New("no code in the envelope"))
 		e.Message = r.secrets.redact(env.message())
 		return e
@@ -90,7 +90,8 @@ type successEnvelope struct {
 	RequestID string      `json:"requestId"`
 }
 
-// optionalInt is a tolerant integer that says whether it was present.
+// optionalInt is a tolerant integer (flexInt) that says whether it was present: the codes
+// and statuses of the envelopes, whose absence means something.
 type optionalInt struct {
 	value flexInt
 	set   bool
@@ -135,12 +136,7 @@ func decoded(data any) bool {
 	return true
 }
 
-func (e *envelope) code() int {
-	if e.Code == nil {
-		return 0
-	}
-	return int(*e.Code)
-}
+func (e *envelope) code() int { return int(e.Code.value) }
 
 func (e *envelope) message() string { return msgText(e.Msg, e.Message) }
 

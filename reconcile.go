@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -101,8 +100,8 @@ func (c *Client) lookFor(ctx context.Context, p *prepared) (bool, error) {
 	}
 }
 
-// lookupSettings make each lookup a single request: lookFor retries them.
-var lookupSettings = callSettings{retry: &RetryPolicy{MaxRetries: NoRetries}}
+// lookupOptions make each lookup a single request: lookFor retries them.
+var lookupOptions = []CallOption{WithCallRetryPolicy(RetryPolicy{MaxRetries: NoRetries})}
 
 // errAmbiguous is the lookup's error when the service shows more than one instance that
 // the trigger may have created: it cannot tell which, and asking again will not help.
@@ -121,27 +120,22 @@ var errAmbiguous = errors.New("more than one instance of the flow was triggered 
 func (c *Client) instanceOfMinute(ctx context.Context, q userQuery, flowID, atMillis int64) (FlowInstanceID, error) {
 	minute := atMillis - atMillis%60_000
 	prefix := strconv.FormatInt(flowID, 10) + "-"
+	l, err := c.newListing(ctx, ListFlowInstancesRequest{Expression: prefix, From: time.UnixMilli(minute),
+		To: time.UnixMilli(minute + 59_999), OrgID: q.OrgID, UserID: q.UserID}, lookupOptions)
+	if err != nil {
+		return "", err
+	}
 	var found []FlowInstanceID
-	for _, typ := range []FlowType{FlowTypeManual, FlowTypePeriodic, FlowTypeTemporary} {
-		body := listFlowInstancesBody{
-			Type:            int(typ),
-			Expression:      prefix,
-			FromTriggerTime: minute,
-			ToTriggerTime:   minute + 59_999,
-			Status:          allStatusCodes,
-			Pagination:      pagination{PageNo: 1, PageSize: DefaultPageSize},
-		}
-		var page flowInstancePageWire
-		err := c.do(ctx, call{op: "ListFlowInstances", rule: ruleRead, method: http.MethodPost, path: flowInstancesPath,
-			query: userQuery{"search", q.OrgID, q.UserID}, body: body, opts: lookupSettings}, &page)
+	for _, typ := range l.types {
+		page, err := l.fetch(ctx, typ, 1)
 		if err != nil {
 			return "", err
 		}
-		for _, w := range page.FlowInstances {
+		for _, fi := range page.FlowInstances {
 			// The expression is a fuzzy match: "3377-" also finds 13377's instances. A
 			// scheduled instance of the same minute has a shorter suffix.
-			id := w.FlowInstanceID
-			if strings.HasPrefix(string(id), prefix) && int64(w.FlowID) == flowID && isManualID(id) {
+			id := fi.FlowInstanceID
+			if strings.HasPrefix(string(id), prefix) && fi.FlowID == flowID && isManualID(id) {
 				found = append(found, id)
 			}
 		}

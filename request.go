@@ -96,6 +96,7 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 		return nil, fmt.Errorf("batchprocessing: %s: encoding query: %w", cl.op, err)
 	}
 	p := &prepared{call: cl, query: q, policy: policy, url: u}
+	p.rule.creates = cl.creates != nil
 	if cl.body != nil {
 		if p.body, err = json.Marshal(cl.body); err != nil {
 			return nil, fmt.Errorf("batchprocessing: %s: encoding body: %w", cl.op, err)

@@ -218,14 +218,14 @@ type tokenRequestBody struct {
 
 // tokenEnvelope is the token service's answer: {status, msg, business, data}.
 type tokenEnvelope struct {
-	Status *flexInt `json:"status"`
+	Status optionalInt `json:"status"`
 	// Stauts: the documentation's own sample misspells status; accept both.
-	Stauts  *flexInt `json:"stauts"`
-	Msg     *string  `json:"msg"`
-	Message *string  `json:"message"`
+	Stauts  optionalInt `json:"stauts"`
+	Msg     *string     `json:"msg"`
+	Message *string     `json:"message"`
 	Data    *struct {
-		AccessToken string   `json:"accessToken"`
-		Expire      *flexInt `json:"expire"`
+		AccessToken string      `json:"accessToken"`
+		Expire      optionalInt `json:"expire"`
 	} `json:"data"`
 	RequestID string `json:"requestId"`
 }
@@ -289,7 +289,7 @@ func decodeToken(r *response) (string, time.Duration, error) {
 	if err := json.Unmarshal(r.body, &env); err != nil {
 		return "", 0, r.unexpected(err)
 	}
-	if env.Status == nil {
+	if !env.Status.set {
 		env.Status = env.Stauts
 	}
 	if err := env.failure(r); err != nil {
@@ -304,8 +304,8 @@ func decodeToken(r *response) (string, time.Duration, error) {
 	// expire is the token's remaining life in seconds: absent means the documented 7200;
 	// 0 or less, a token to use for this call only; more than a day is taken as a day.
 	lifetime := defaultTokenLifetime
-	if e := env.Data.Expire; e != nil {
-		lifetime = time.Duration(max(min(int64(*e), int64(maxTokenLifetime/time.Second)), 0)) * time.Second
+	if e := env.Data.Expire; e.set {
+		lifetime = time.Duration(max(min(int64(e.value), int64(maxTokenLifetime/time.Second)), 0)) * time.Second
 	}
 	return tok, lifetime, nil
 }
@@ -316,13 +316,13 @@ func (env *tokenEnvelope) failure(r *response) error {
 	msg := msgText(env.Msg, env.Message)
 	hasToken := env.Data != nil && env.Data.AccessToken != ""
 	switch {
-	case !isSuccessStatus(r.status) && env.Status == nil && env.Msg == nil && env.Message == nil:
+	case !isSuccessStatus(r.status) && !env.Status.set && env.Msg == nil && env.Message == nil:
 		return r.unexpected(nil)
-	case !isSuccessStatus(r.status) && env.Status == nil:
+	case !isSuccessStatus(r.status) && !env.Status.set:
 		return r.apiError(0, msg, env.RequestID)
-	case !isSuccessStatus(r.status), env.Status != nil && *env.Status != 0:
-		return r.apiError(int(*env.Status), msg, env.RequestID)
-	case env.Status == nil && !hasToken:
+	case !isSuccessStatus(r.status), env.Status.set && env.Status.value != 0:
+		return r.apiError(int(env.Status.value), msg, env.RequestID)
+	case !env.Status.set && !hasToken:
 		return r.unexpected(errors.New("no status in the token service's answer"))
 	case !hasToken:
 		return r.unexpected(errors.New("no access token in the token service's answer"))
