@@ -415,3 +415,42 @@ func TestEndToEndUnusualText(t *testing.T) {
 		t.Errorf("saved parameters = %+v, %v; want %+v", got, err, params)
 	}
 }
+
+// TestEndToEndPeriodicInstanceIDs lets the server fire a periodic flow of each cycle: the
+// client reads every id the server writes (the cycle's granularity, down to a month's
+// yyyyMM), gets the instance by it, and reads the id's time as the fire time.
+func TestEndToEndPeriodicInstanceIDs(t *testing.T) {
+	t.Parallel()
+	firstOfMonth := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) // a Tuesday
+	for _, tt := range []struct {
+		cycle, freq string
+		fire        time.Time
+		suffix      string
+	}{
+		{"mi", "0 5 8 * * ? *", e2eStart.Truncate(time.Hour).Add(5 * time.Minute), "202611300805"},
+		{"H", "0 0 9 * * ? *", e2eStart.Truncate(time.Hour).Add(time.Hour), "2026113009"},
+		{"D", "0 0 0 * * ? *", firstOfMonth, "20261201"},
+		{"W", "0 0 0 ? * TUE *", firstOfMonth, "20261201"},
+		{"M", "0 0 0 1 * ? *", firstOfMonth, "202612"},
+	} {
+		t.Run(tt.cycle, func(t *testing.T) {
+			t.Parallel()
+			e := newE2E(t, e2eStart, time.UTC)
+			e.addFlow(refserver.Flow{ID: 4400, Name: "cycle " + tt.cycle, Type: refserver.FlowTypePeriodic, Active: true,
+				Cycle: tt.cycle, Freq: tt.freq, Tasks: []refserver.Task{{ID: 44001, Name: "step"}}})
+			e.clk.Set(tt.fire.Add(time.Minute))
+			page, err := e.c.ListFlowInstances(e.ctx, batchprocessing.ListFlowInstancesRequest{
+				Types: []batchprocessing.FlowType{batchprocessing.FlowTypePeriodic}, Expression: "cycle"})
+			want := batchprocessing.FlowInstanceID("4400-" + tt.suffix)
+			if got := instanceIDs(page); err != nil || !slices.Equal(got, []batchprocessing.FlowInstanceID{want}) {
+				t.Fatalf("periodic instances = %v, %v; want [%s]", got, err, want)
+			}
+			if fi := e.instance(want); fi.FlowInstanceID != want {
+				t.Errorf("GetFlowInstance(%s) = %s", want, fi.FlowInstanceID)
+			}
+			if at, err := want.Time(time.UTC); err != nil || !at.Equal(tt.fire) {
+				t.Errorf("%s.Time = %v, %v; want %v", want, at, err, tt.fire)
+			}
+		})
+	}
+}

@@ -10,7 +10,8 @@ import (
 // FlowInstanceID identifies one run (instance) of a flow: "<flowId>-<time suffix>". A
 // manual trigger's suffix is the trigger time cut to the minute, yyyyMMddHHmm00, in the
 // server's time zone (e.g. "3377-20261130080000"); scheduled instances use the cycle's
-// granularity: yyyyMMddHHmm (minute), yyyyMMddHH (hour) or yyyyMMdd (day).
+// granularity: yyyyMMddHHmm (minute), yyyyMMddHH (hour), yyyyMMdd (day or week) or yyyyMM
+// (month).
 type FlowInstanceID string
 
 // String returns the id as it is.
@@ -22,6 +23,7 @@ var suffixLayouts = map[int]string{
 	12: "200601021504",
 	10: "2006010215",
 	8:  "20060102",
+	6:  "200601",
 }
 
 // manualSuffixLayout formats the suffix of a manually triggered instance.
@@ -78,7 +80,7 @@ func (id FlowInstanceID) parse() (int64, string, error) {
 		return 0, "", fail("the flow id is not a positive number")
 	}
 	if _, ok := suffixLayouts[len(suffix)]; !ok || !allDigits(suffix) {
-		return 0, "", fail("the time suffix is not 8, 10, 12 or 14 digits")
+		return 0, "", fail("the time suffix is not 6, 8, 10, 12 or 14 digits")
 	}
 	if !validSuffix(suffix) {
 		return 0, "", fail("the time suffix is not a valid time")
@@ -86,7 +88,7 @@ func (id FlowInstanceID) parse() (int64, string, error) {
 	return flowID, suffix, nil
 }
 
-// validSuffix reports whether the digits of a time suffix (yyyyMMdd[HH[mm[ss]]]) name a
+// validSuffix reports whether the digits of a time suffix (yyyyMM[dd[HH[mm[ss]]]]) name a
 // time that exists: time.Date normalizes an impossible one (February 30) into another,
 // which tells it apart, at a fraction of the cost of time.Parse on every answer.
 func validSuffix(digits string) bool {
@@ -97,13 +99,13 @@ func validSuffix(digits string) bool {
 		}
 		return v
 	}
-	part := func(i int) int { // a two-digit field at i, or 0 when the suffix is shorter
+	part := func(i, missing int) int { // a two-digit field at i, or missing when the suffix is shorter
 		if i+2 > len(digits) {
-			return 0
+			return missing
 		}
 		return field(i, 2)
 	}
-	y, mo, d, h, mi, s := field(0, 4), part(4), part(6), part(8), part(10), part(12)
+	y, mo, d, h, mi, s := field(0, 4), part(4, 1), part(6, 1), part(8, 0), part(10, 0), part(12, 0)
 	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
 	return t.Year() == y && int(t.Month()) == mo && t.Day() == d && t.Hour() == h && t.Minute() == mi && t.Second() == s
 }

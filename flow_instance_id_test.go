@@ -19,6 +19,10 @@ func TestParseFlowInstanceID(t *testing.T) {
 		{"2438-201907261239", 2438, time.Date(2019, 7, 26, 12, 39, 0, 0, gmt8), ""},
 		{"8435-2021020211", 8435, time.Date(2021, 2, 2, 11, 0, 0, 0, gmt8), ""},
 		{"9-20210202", 9, time.Date(2021, 2, 2, 0, 0, 0, 0, gmt8), ""},
+		{"3377-202612", 3377, time.Date(2026, 12, 1, 0, 0, 0, 0, gmt8), ""}, // a month cycle
+		{"3377-202613", 0, time.Time{}, "not a valid time"},
+		{"3377-202600", 0, time.Time{}, "not a valid time"},
+		{"3377-2026", 0, time.Time{}, "8, 10, 12 or 14 digits"},
 		{"", 0, time.Time{}, "no '-'"},
 		{"2430", 0, time.Time{}, "no '-'"},
 		{"abc-20190718075000", 0, time.Time{}, "flow id"},
