@@ -2,6 +2,7 @@ package refserver_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,24 @@ func TestPeriodicSchedule(t *testing.T) {
 	clk.Advance(11 * time.Minute)
 	if got := b.FlowInstances(4000); len(got) != 14 || got[13].ID != "4000-202611301010" {
 		t.Errorf("after enabling again: %d instances, last %s", len(got), got[len(got)-1].ID)
+	}
+}
+
+// TestPeriodicScheduleStartDate: a daily flow whose start date lies ahead fires first at
+// that date's midnight (it counts), never before it.
+func TestPeriodicScheduleStartDate(t *testing.T) {
+	t.Parallel()
+	clk := refserver.NewManualClock(t0)
+	b := refserver.NewBackend(refserver.WithClock(clk.Now))
+	b.AddFlow(refserver.Flow{ID: 4100, Name: "from Thursday", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Type: refserver.FlowTypePeriodic, Active: true, Cycle: "D", Freq: "0 0 0 * * ? *", StartDate: "2026-12-03",
+		Tasks: []refserver.Task{{ID: 41001, Name: "load"}}})
+	clk.Advance(4 * 24 * time.Hour)
+	var ids []string
+	for _, in := range b.FlowInstances(4100) {
+		ids = append(ids, in.ID)
+	}
+	if want := []string{"4100-20261203", "4100-20261204"}; !slices.Equal(ids, want) {
+		t.Errorf("instances %v, want %v", ids, want)
 	}
 }

@@ -1,0 +1,97 @@
+package refserver
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCronNext reads Quartz expressions of every field form and finds the first fire time
+// after a Monday morning (2026-11-30 08:00:30 UTC); expressions the server does not read
+// are refused with the field at fault.
+func TestCronNext(t *testing.T) {
+	t.Parallel()
+	from := time.Date(2026, 11, 30, 8, 0, 30, 0, time.UTC)
+	at := func(y int, mo time.Month, d, h, mi, s int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, 0, time.UTC)
+	}
+	tests := []struct {
+		expr string
+		want time.Time
+		err  string
+	}{
+		{"0 0 0 * * ? *", at(2026, 12, 1, 0, 0, 0), ""},
+		{"* * * * * ?", at(2026, 11, 30, 8, 0, 31), ""}, // six fields: no year
+		{"0 */5 * * * ? *", at(2026, 11, 30, 8, 5, 0), ""},
+		{"15 2/20 8 * * ? *", at(2026, 11, 30, 8, 2, 15), ""},
+		{"0 30 9-17/4 * * ? *", at(2026, 11, 30, 9, 30, 0), ""},
+		{"0 0 6,12,18 * * ? *", at(2026, 11, 30, 12, 0, 0), ""},
+		{"0 0 0 ? * FRI *", at(2026, 12, 4, 0, 0, 0), ""},
+		{"0 0 0 ? * mon-wed *", at(2026, 12, 1, 0, 0, 0), ""}, // names in any case; Monday's midnight has passed
+		{"0 0 0 ? * 1 *", at(2026, 12, 6, 0, 0, 0), ""},       // 1 is Sunday, as Quartz counts
+		{"0 0 0 1 * ? *", at(2026, 12, 1, 0, 0, 0), ""},
+		{"0 0 0 31 * ? *", at(2026, 12, 31, 0, 0, 0), ""},
+		{"0 0 0 29 FEB ? *", at(2028, 2, 29, 0, 0, 0), ""},
+		{"0 0 0 1 JAN-MAR ? *", at(2027, 1, 1, 0, 0, 0), ""},
+		{"0 0 0 13 * FRI *", at(2027, 8, 13, 0, 0, 0), ""}, // both day fields restrict: a Friday the 13th
+		{"0 0 12 * * ? 2028", at(2028, 1, 1, 12, 0, 0), ""},
+		{"0 0 12 * * ? 2030-2032/2", at(2030, 1, 1, 12, 0, 0), ""},
+		{"0 0 0 * * ? 2020", time.Time{}, "no fire time"},
+		{"0 0 0 30 FEB ? *", time.Time{}, "no fire time"},
+		{"0 0 0 * *", time.Time{}, "want 6 or 7 fields"},
+		{"0 0 0 * * ? * *", time.Time{}, "want 6 or 7 fields"},
+		{"60 0 0 * * ? *", time.Time{}, "second"},
+		{"0 0 24 * * ? *", time.Time{}, "hour"},
+		{"0 0 0 L * ? *", time.Time{}, "day of month"},
+		{"0 0 0 ? * MON#2 *", time.Time{}, "day of week"},
+		{"0 0 0 ? * 0 *", time.Time{}, "day of week"},
+		{"0 0 0 * 13 ? *", time.Time{}, "month"},
+		{"0 */0 * * * ? *", time.Time{}, "bad step"},
+		{"0 30-10 * * * ? *", time.Time{}, "runs backwards"},
+		{"0 0 0 * * ? 1969", time.Time{}, "year"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			t.Parallel()
+			got, err := nextFire(tt.expr, from, time.UTC)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("next = %v, %v; want an error about %q", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || !got.Equal(tt.want) {
+				t.Errorf("next = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCronNextAcrossDaylightSaving: a daily 02:30 fire in New York skips the spring-forward
+// day's missing half hour to the next day, and runs once on the fall-back day.
+func TestCronNextAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		from, want time.Time
+	}{
+		{time.Date(2027, 3, 13, 3, 0, 0, 0, ny), time.Date(2027, 3, 15, 2, 30, 0, 0, ny)}, // 2027-03-14 02:30 does not exist
+		{time.Date(2027, 11, 6, 3, 0, 0, 0, ny), time.Date(2027, 11, 7, 2, 30, 0, 0, ny)},
+	} {
+		got, err := nextFire("0 30 2 * * ? *", tt.from, ny)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("next after %v = %v, %v; want %v", tt.from, got, err, tt.want)
+		}
+	}
+}
+
+func nextFire(expr string, from time.Time, loc *time.Location) (time.Time, error) {
+	spec, err := parseCron(expr)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return spec.next(from, loc)
+}
