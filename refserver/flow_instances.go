@@ -99,21 +99,16 @@ func (req *searchInstancesRequest) missingCriterion() *failure {
 	return nil
 }
 
-// parseStatuses reads List Flow Instances' status: nil (no filter) when absent, null or "".
+// parseStatuses reads List Flow Instances' status, which missingCriterion has found present
+// and not null or "": a string of comma-separated codes, one number, or an array of codes.
 func parseStatuses(raw json.RawMessage) (map[int]bool, bool) {
 	raw = json.RawMessage(bytes.TrimSpace(raw))
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, true
-	}
 	var codes []string
 	switch raw[0] {
 	case '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, false
-		}
-		if strings.TrimSpace(s) == "" {
-			return nil, true
 		}
 		codes = strings.Split(s, ",")
 	case '[':
@@ -247,12 +242,8 @@ func (st *state) instanceGraph(in *instance) instanceGraph {
 		g.Flows = append(g.Flows, flowInstanceGraph{FlowID: strconv.FormatInt(up, 10), FlowName: name, NodeID: flowNodeID(up), Status: "NONE"})
 	}
 	for i, ti := range in.Tasks {
-		var x, y float64
-		if i < len(p.Tasks) {
-			x, y = p.Tasks[i].X, p.Tasks[i].Y
-		}
 		g.Tasks = append(g.Tasks, taskInstanceGraph{
-			TaskName: ti.Name, TaskInstID: ti.ID, X: x, Y: y, TaskID: strconv.FormatInt(ti.TaskID, 10),
+			TaskName: ti.Name, TaskInstID: ti.ID, X: p.Tasks[i].X, Y: p.Tasks[i].Y, TaskID: strconv.FormatInt(ti.TaskID, 10),
 			NodeID: taskNodeID(ti.TaskID), Status: statusName(ti.Status),
 		})
 	}

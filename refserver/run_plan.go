@@ -240,11 +240,3 @@ func runSet(tasks []Task, fromTask int64) []bool {
 	}
 	return in
 }
-
-// taskDuration returns how long t runs.
-func taskDuration(t Task) time.Duration {
-	if t.Duration <= 0 {
-		return DefaultTaskDuration
-	}
-	return t.Duration
-}

@@ -221,9 +221,6 @@ func expandParameters(ps []Parameter, vars systemVariables) []Parameter {
 // ${key} taken from the task's parameters (their own variables substituted), the instance's
 // parameters and the system variables, in that order. loc is the server's time zone.
 func taskCommand(in *instance, i int, loc *time.Location) string {
-	if i >= len(in.plan.Tasks) {
-		return ""
-	}
 	t := &in.plan.Tasks[i]
 	if !strings.Contains(t.Command, "${") {
 		return t.Command

@@ -96,10 +96,7 @@ func (st *state) findTaskInstance(orgID, id string) (*instance, int) {
 // hasResourceBefore and resourceName tell the resource it waits for (see task_timeline.go).
 func (st *state) taskInstanceData(in *instance, i int) taskInstanceData {
 	ti := in.Tasks[i]
-	var task Task
-	if i < len(in.plan.Tasks) {
-		task = in.plan.Tasks[i]
-	}
+	task := in.plan.Tasks[i]
 	return taskInstanceData{
 		InstanceID:        ti.ID,
 		TaskID:            ti.TaskID,

@@ -15,10 +15,7 @@ func taskLog(in *instance, i int, now time.Time, loc *time.Location, cmd string)
 	if ti.Status == StatusInit || ti.Status == StatusSkip {
 		return "", false
 	}
-	var task Task
-	if i < len(in.plan.Tasks) {
-		task = in.plan.Tasks[i]
-	}
+	task := in.plan.Tasks[i]
 	l := &logWriter{loc: loc, name: ti.Name}
 	events := in.run.events[:in.applied]
 	lastEnd := false
@@ -33,7 +30,7 @@ func taskLog(in *instance, i int, now time.Time, loc *time.Location, cmd string)
 			if next, ok := nextTaskEvent(in.run.events, k, i); ok {
 				until = in.StartTime.Add(next)
 			}
-			l.progress(at, taskDuration(task), now, until, ti.EndTime)
+			l.progress(at, task.Duration, now, until, ti.EndTime)
 		}
 		lastEnd = isTaskEnd(e.status)
 	}

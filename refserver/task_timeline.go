@@ -44,7 +44,7 @@ func taskTimeline(t Task, ready time.Duration) (steps []taskStep, end time.Durat
 		add(StatusReady)
 		at += t.ResourceWait
 	}
-	d := taskDuration(t)
+	d := t.Duration
 	for {
 		runNum++
 		add(StatusRunning)
