@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -140,30 +141,41 @@ func hasCycle(tasks []Task) bool {
 	for _, t := range tasks {
 		deps[t.ID] = t.DependsOn
 	}
-	mark := make(map[int64]int) // 1 visiting, 2 done
-	var visit func(id int64) bool
-	visit = func(id int64) bool {
+	_, found := dependencyCycle(deps)
+	return found
+}
+
+// dependencyCycle reports whether the dependencies deps (task id -> the ids it depends on;
+// ids not in deps are ignored) make a cycle, and an id on it (the search starts from the
+// smallest id, so the answer is the same every time).
+func dependencyCycle(deps map[int64][]int64) (int64, bool) {
+	const visiting, done = 1, 2
+	mark := make(map[int64]int, len(deps))
+	var visit func(id int64) (int64, bool)
+	visit = func(id int64) (int64, bool) {
 		switch mark[id] {
-		case 1:
-			return true
-		case 2:
-			return false
+		case visiting:
+			return id, true
+		case done:
+			return 0, false
 		}
-		mark[id] = 1
+		mark[id] = visiting
 		for _, up := range deps[id] {
-			if _, known := deps[up]; known && visit(up) {
-				return true
+			if _, known := deps[up]; known {
+				if onCycle, found := visit(up); found {
+					return onCycle, true
+				}
 			}
 		}
-		mark[id] = 2
-		return false
+		mark[id] = done
+		return 0, false
 	}
-	for _, t := range tasks {
-		if visit(t.ID) {
-			return true
+	for _, id := range slices.Sorted(maps.Keys(deps)) {
+		if onCycle, found := visit(id); found {
+			return onCycle, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // validCycle reports whether s is a cycle: M, W, D, H or mi.

@@ -15,9 +15,6 @@ var flowTypes = map[string]int{
 	"": FlowTypeManual, "manual": FlowTypeManual, "periodic": FlowTypePeriodic, "temporary": FlowTypeTemporary,
 }
 
-// cycles are the values SeedFlow.Cycle may take ("" takes "D").
-var cycles = map[string]bool{"": true, "M": true, "W": true, "D": true, "H": true, "mi": true}
-
 // Validate checks the seed: a time zone Location can read; applications with a non-empty
 // AccessKey (unique), a SecretKey and no empty org id; users with an id (unique) and at least
 // one organization; flows with a positive unique id, a name, an org, an owner, a known type
@@ -123,16 +120,14 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 	if _, ok := flowTypes[f.Type]; !ok {
 		return fmt.Errorf("type %q: want \"manual\", \"periodic\" or \"temporary\"", f.Type)
 	}
-	if !cycles[f.Cycle] {
+	if f.Cycle != "" && !validCycle(f.Cycle) { // "" takes "D"
 		return fmt.Errorf("cycle %q: want \"M\", \"W\", \"D\", \"H\" or \"mi\"", f.Cycle)
 	}
-	if f.AlertMode < 0 || f.AlertMode > 3 {
+	if !validAlertMode(int64(f.AlertMode)) {
 		return fmt.Errorf("alertMode %d: want 0 (none), 1 (email), 2 (SMS) or 3 (both)", f.AlertMode)
 	}
-	if f.StartDate != "" {
-		if _, err := time.Parse(time.DateOnly, f.StartDate); err != nil {
-			return fmt.Errorf("startDate %q: want yyyy-MM-dd", f.StartDate)
-		}
+	if !validDate(f.StartDate) {
+		return fmt.Errorf("startDate %q: want yyyy-MM-dd", f.StartDate)
 	}
 	if err := f.validateLinks(flows); err != nil {
 		return err
@@ -192,7 +187,11 @@ func (f *SeedFlow) validateTasks() error {
 			}
 		}
 	}
-	if id, ok := taskCycle(f.Tasks, ids); ok {
+	deps := make(map[int64][]int64, len(f.Tasks))
+	for _, t := range f.Tasks {
+		deps[t.ID] = t.DependsOn
+	}
+	if id, ok := dependencyCycle(deps); ok {
 		return fmt.Errorf("task %d is part of a dependency cycle; it would never start", id)
 	}
 	return nil
@@ -230,39 +229,6 @@ func (t *SeedTask) validateBehaviour() error {
 		return errors.New("internalError ends the task without a failure: give it without fail or failures")
 	}
 	return nil
-}
-
-// taskCycle reports whether the tasks' dependencies form a cycle, and a task on it.
-func taskCycle(tasks []SeedTask, index map[int64]int) (int64, bool) {
-	const (
-		unvisited = iota
-		visiting
-		done
-	)
-	state := make([]int, len(tasks))
-	var visit func(i int) (int64, bool)
-	visit = func(i int) (int64, bool) {
-		switch state[i] {
-		case visiting:
-			return tasks[i].ID, true
-		case done:
-			return 0, false
-		}
-		state[i] = visiting
-		for _, up := range tasks[i].DependsOn {
-			if id, ok := visit(index[up]); ok {
-				return id, true
-			}
-		}
-		state[i] = done
-		return 0, false
-	}
-	for i := range tasks {
-		if id, ok := visit(i); ok {
-			return id, true
-		}
-	}
-	return 0, false
 }
 
 // parseTimezone reads a time zone: "" or "UTC" or "GMT" (UTC), a UTC offset such as "GMT+8",
