@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/enos-go/batchprocessing/internal/utcoffset"
@@ -48,32 +47,15 @@ func (tz *Timezone) validate() error {
 	return nil
 }
 
-// Location returns the zone as a fixed-offset time.Location named after it. It accepts
-// "GMT", "UTC", "GMT+8", "GMT-3", "GMT+08:00", "GMT+5:30", "UTC+0800" and IANA names
-// ("Asia/Shanghai") when the system knows them.
+// Location returns the zone as a time.Location: a fixed-offset one named after it for "GMT",
+// "UTC", "GMT+8", "GMT-3", "GMT+08:00", "GMT+5:30" or "UTC+0800" (in any case), or the
+// IANA zone ("Asia/Shanghai") when the system knows it.
 func (tz *Timezone) Location() (*time.Location, error) {
-	name := strings.TrimSpace(tz.Name)
-	upper := strings.ToUpper(name)
-	for _, prefix := range []string{"GMT", "UTC"} {
-		rest, ok := strings.CutPrefix(upper, prefix)
-		if !ok {
-			continue
-		}
-		if rest == "" {
-			return time.FixedZone(name, 0), nil
-		}
-		offset, err := utcoffset.Parse(rest)
-		if err != nil {
-			return nil, fmt.Errorf("batchprocessing: time zone %q: %w", tz.Name, err)
-		}
-		return time.FixedZone(name, offset), nil
+	loc, err := utcoffset.Location(tz.Name)
+	if err != nil {
+		return nil, fmt.Errorf("batchprocessing: time zone %q: %w", tz.Name, err)
 	}
-	if name != "" {
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc, nil
-		}
-	}
-	return nil, fmt.Errorf("batchprocessing: unknown time zone %q; want GMT+N", tz.Name)
+	return loc, nil
 }
 
 // GetTimezone returns the service's time zone (Get Timezone: GET

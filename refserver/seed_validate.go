@@ -231,26 +231,11 @@ func (t *SeedTask) validateBehaviour() error {
 	return nil
 }
 
-// parseTimezone reads a time zone: "" or "UTC" or "GMT" (UTC), a UTC offset such as "GMT+8",
-// "UTC-3", "GMT+08:00", "GMT+5:30" or "UTC+0800" (a fixed zone named "GMT+8", ...), or an IANA
-// name the system (or an embedded time/tzdata) knows.
+// parseTimezone reads a seed's or the settings' time zone: "" is UTC, any other name is read
+// by utcoffset.Location ("UTC", "GMT+8", "UTC+05:30", "Asia/Shanghai", ...).
 func parseTimezone(name string) (*time.Location, error) {
-	switch name {
-	case "", "UTC", "GMT", "Z":
+	if name == "" {
 		return time.UTC, nil
 	}
-	for _, prefix := range []string{"GMT", "UTC"} {
-		if rest, ok := strings.CutPrefix(name, prefix); ok && rest != "" && (rest[0] == '+' || rest[0] == '-') {
-			offset, err := utcoffset.Parse(rest)
-			if err != nil {
-				return nil, err
-			}
-			return time.FixedZone(gmtOffset(time.Unix(0, 0).In(time.FixedZone("", offset))), offset), nil
-		}
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, errors.New(`want "UTC", an offset such as "GMT+8" or "UTC+05:30", or an IANA name such as "Asia/Shanghai"`)
-	}
-	return loc, nil
+	return utcoffset.Location(name)
 }

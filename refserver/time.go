@@ -1,8 +1,7 @@
 package refserver
 
 import (
-	"strconv"
-	"time"
+	"github.com/enos-go/batchprocessing/internal/utcoffset"
 )
 
 // This file holds the handlers of the /time resource: Get Current Time
@@ -28,19 +27,6 @@ func (st *state) getCurrentTime(c *call) (any, *failure) {
 // times from it; the trigger-time range of List Flow Instances, in epoch milliseconds,
 // leaves the zone arithmetic to the server.
 func (st *state) getTimeZone(c *call) (any, *failure) {
-	return timeZoneData{TimeZone: gmtOffset(c.now.In(st.loc))}, nil
-}
-
-// gmtOffset formats the UTC offset of t as "GMT+8", "GMT-3", "GMT+0" or "GMT+5:30".
-func gmtOffset(t time.Time) string {
-	_, offset := t.Zone()
-	sign := "+"
-	if offset < 0 {
-		sign, offset = "-", -offset
-	}
-	s := "GMT" + sign + strconv.Itoa(offset/3600)
-	if m := offset % 3600 / 60; m != 0 {
-		s += ":" + strconv.Itoa(m/10) + strconv.Itoa(m%10)
-	}
-	return s
+	_, offset := c.now.In(st.loc).Zone()
+	return timeZoneData{TimeZone: utcoffset.Name(offset)}, nil
 }

@@ -9,9 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/utcoffset"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
@@ -143,9 +143,9 @@ func (cfg *config) checkClockAndZone(stderr io.Writer) bool {
 		return false
 	}
 	if cfg.location != "" {
-		loc, err := (&refserver.Seed{Timezone: cfg.location}).Location()
+		loc, err := utcoffset.Location(cfg.location)
 		if err != nil {
-			fmt.Fprintf(stderr, "refserver: -location: %v\n", strings.TrimPrefix(err.Error(), "seed: "))
+			fmt.Fprintf(stderr, "refserver: -location %q: %v\n", cfg.location, err)
 			return false
 		}
 		cfg.loc = loc

@@ -223,6 +223,8 @@ func TestRunErrors(t *testing.T) {
 		{"no grace", []string{"-grace", "0s"}, exitUsage, "-grace 0s: want a positive duration"},
 		{"negative timeout", []string{"-read-timeout", "-1s"}, exitUsage, "-read-timeout -1s: want a positive duration"},
 		{"negative bound", []string{"-max-instances", "-1"}, exitUsage, "-max-instances -1: want 0 (no bound) or more"},
+		{"bad location", []string{"-location", "GMT+25"}, exitUsage, `-location "GMT+25": bad UTC offset`},
+		{"unknown location", []string{"-location", "Mars/Olympus"}, exitUsage, `-location "Mars/Olympus": unknown time zone`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
