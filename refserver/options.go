@@ -15,9 +15,20 @@ type options struct {
 	noListener   bool // WithoutListener, deprecated
 }
 
+// The token lifetime and timestamp window of a server given no WithTokenLifetime or
+// WithTimestampWindow.
+const (
+	// DefaultTokenLifetime is the lifetime of an issued access token: the 7200 seconds of
+	// the EnOS samples' "expire".
+	DefaultTokenLifetime = 7200 * time.Second
+	// DefaultTimestampWindow is how far a request timestamp may be from the server clock,
+	// either way (the real gateway's window is undocumented).
+	DefaultTimestampWindow = 15 * time.Minute
+)
+
 // defaultOptions are the settings of a server given no Option.
 func defaultOptions() options {
-	return options{now: time.Now, loc: time.UTC, window: 15 * time.Minute, tokenLife: 7200 * time.Second}
+	return options{now: time.Now, loc: time.UTC, window: DefaultTimestampWindow, tokenLife: DefaultTokenLifetime}
 }
 
 // applyOptions returns the default settings changed by opts.
@@ -62,8 +73,8 @@ func WithLocation(loc *time.Location) Option {
 }
 
 // WithTimestampWindow sets how far a request timestamp (token requests and apim-timestamp) may
-// be from the server clock, in either direction (default 15 minutes; the real gateway's window
-// is undocumented). A d <= 0 keeps the default.
+// be from the server clock, in either direction (default DefaultTimestampWindow). A d <= 0
+// keeps the default.
 func WithTimestampWindow(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
@@ -72,8 +83,8 @@ func WithTimestampWindow(d time.Duration) Option {
 	}
 }
 
-// WithTokenLifetime sets the lifetime of issued access tokens (default 7200 seconds). A d <= 0
-// keeps the default.
+// WithTokenLifetime sets the lifetime of issued access tokens (default DefaultTokenLifetime).
+// A d <= 0 keeps the default.
 func WithTokenLifetime(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {

@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	srv, desc, err := start(cfg.seedPath, cfg.options()...)
+	srv, desc, err := start(cfg.seedPath, cfg.loc, cfg.options()...)
 	if err != nil {
 		fmt.Fprintf(stderr, "refserver: %v\n", err)
 		return exitUsage
@@ -169,8 +169,8 @@ func parseFlags(args []string, stderr io.Writer) (cfg config, code int, ok bool)
 	fs.BoolVar(&cfg.control, "control", true, "serve the control API under /_refserver/ (faults, clock, settings, state, reset); -control=false turns it off")
 	fs.StringVar(&cfg.clock, "clock", "wall", "the server clock: wall, or manual (moved only through the control API)")
 	fs.StringVar(&cfg.clockStart, "clock-start", "", "with -clock manual, the time it starts at (RFC 3339; default now)")
-	fs.DurationVar(&cfg.tokenLifetime, "token-lifetime", 7200*time.Second, "the lifetime of issued access tokens")
-	fs.DurationVar(&cfg.timestampWindow, "timestamp-window", 15*time.Minute, "how far a request timestamp may be from the server clock, either way")
+	fs.DurationVar(&cfg.tokenLifetime, "token-lifetime", refserver.DefaultTokenLifetime, "the lifetime of issued access tokens")
+	fs.DurationVar(&cfg.timestampWindow, "timestamp-window", refserver.DefaultTimestampWindow, "how far a request timestamp may be from the server clock, either way")
 	fs.StringVar(&cfg.location, "location", "", "the server's time zone (UTC, GMT+8, UTC+05:30, Asia/Shanghai); default the seed's, or UTC")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: refserver [-addr host:port] [-seed file.json] [-v] [flags]
@@ -214,15 +214,29 @@ Flags:
 }
 
 // start returns a reference server without a listener loaded with the seed file at path, or
-// with the demo seed when path is empty, with opts, and a description of its seed. The
-// description names no SecretKey.
-func start(path string, opts ...refserver.Option) (*refserver.Backend, string, error) {
+// with the demo seed when path is empty, with opts, and a description of its seed and of
+// the server's time zone (loc, or the seed's when loc is nil). The description names no
+// SecretKey.
+func start(path string, loc *time.Location, opts ...refserver.Option) (*refserver.Backend, string, error) {
+	seed, desc, err := readSeed(path)
+	if err != nil {
+		return nil, "", err
+	}
 	b := refserver.NewBackend(opts...)
+	if err := b.Load(seed); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	if loc == nil {
+		loc, _ = seed.Location() // Load has validated it
+	}
+	return b, fmt.Sprintf("%s in time zone %s", desc, loc), nil
+}
+
+// readSeed reads the seed file at path, or returns the demo seed when path is empty, with a
+// description of it.
+func readSeed(path string) (*refserver.Seed, string, error) {
 	if path == "" {
-		if err := b.Load(refserver.DemoSeed()); err != nil {
-			return nil, "", err
-		}
-		return b, fmt.Sprintf(
+		return refserver.DemoSeed(), fmt.Sprintf(
 			"the demo seed (app %s, org %s, user %s; flows %d \"demo flow\" and %d \"empty flow\")",
 			refserver.DemoAccessKey, refserver.DemoOrgID, refserver.DemoUserID, refserver.DemoFlowID, refserver.DemoEmptyFlowID), nil
 	}
@@ -235,12 +249,7 @@ func start(path string, opts ...refserver.Option) (*refserver.Backend, string, e
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	if err := b.Load(seed); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
-	}
-	loc, _ := seed.Location()
-	return b, fmt.Sprintf("the seed %s (%d apps, %d users, %d flows; time zone %s)",
-		path, len(seed.Apps), len(seed.Users), len(seed.Flows), loc), nil
+	return seed, fmt.Sprintf("the seed %s (%d apps, %d users, %d flows)", path, len(seed.Apps), len(seed.Users), len(seed.Flows)), nil
 }
 
 // baseURL returns the URL that reaches a listener: on the loopback address when it listens

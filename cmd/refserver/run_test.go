@@ -192,8 +192,24 @@ func TestServeSeedFile(t *testing.T) {
 	if code := s.wait(); code != exitOK {
 		t.Errorf("exit code %d", code)
 	}
-	if log := s.stderr.String(); !strings.Contains(log, "5 flows") || strings.Contains(log, "exampleSecretKey") {
+	if log := s.stderr.String(); !strings.Contains(log, "5 flows) in time zone GMT+8 at") || strings.Contains(log, "exampleSecretKey") {
 		t.Errorf("stderr %q", log)
+	}
+}
+
+// TestServeLocation: -location replaces the seed's time zone, in the answers and in the
+// start message.
+func TestServeLocation(t *testing.T) {
+	s := serve(t, "-addr", "127.0.0.1:0", "-seed", "../../testdata/seed/example.json", "-location", "Asia/Kolkata")
+	c := client(t, s.url, "exampleAccessKey", "exampleSecretKey", "o15724268424841", "alice")
+	if tz, err := c.GetTimezone(context.Background()); err != nil || tz.Name != "GMT+5:30" {
+		t.Errorf("timezone %+v, %v", tz, err)
+	}
+	if code := s.wait(); code != exitOK {
+		t.Errorf("exit code %d", code)
+	}
+	if log := s.stderr.String(); !strings.Contains(log, "in time zone Asia/Kolkata at") {
+		t.Errorf("the start message does not name the zone -location set: %q", log)
 	}
 }
 
