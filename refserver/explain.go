@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,7 +127,7 @@ func (st *state) signatureHint(c *signatureCall, a *app) string {
 		return "it is upper-case hex; the gateway compares lower-case hex"
 	}
 	raw := rawValues(c.rawQuery)
-	withoutAction := cloneValues(c.query)
+	withoutAction := maps.Clone(c.query) // Del only drops a key: the values may be shared
 	withoutAction.Del("action")
 	tries := []struct {
 		what  string
@@ -225,15 +225,6 @@ func unsortedQueryPart(rawQuery string) string {
 		b.WriteString(dk + dv)
 	}
 	return b.String()
-}
-
-// cloneValues returns a copy of v.
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	return out
 }
 
 // sha256Hex returns the lowercase hex SHA-256 of s.

@@ -88,7 +88,7 @@ func (st *state) explainEncryption(req *tokenRequest, want string) string {
 	switch {
 	case strings.ToLower(req.Encryption) == want:
 		return s + ": it is upper-case hex; the gateway compares lower-case hex"
-	case req.Encryption == sha256Hex(req.AppKey+strconv.FormatInt(req.Timestamp.value/1000, 10)+st.apps[req.AppKey].secret):
+	case req.Encryption == signing.TokenEncryption(req.AppKey, st.apps[req.AppKey].secret, req.Timestamp.value/1000):
 		return s + ": it was computed with the timestamp in seconds; use the milliseconds sent in timestamp"
 	}
 	for key, other := range st.apps {

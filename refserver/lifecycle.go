@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // This file is the life of flow instances, derived from the server clock. Nothing runs in the
@@ -231,7 +232,7 @@ func tail(s string, maxLength int) string {
 		return s
 	}
 	cut := len(s) - maxLength
-	for cut < len(s) && s[cut]&0xC0 == 0x80 {
+	for cut < len(s) && !utf8.RuneStart(s[cut]) {
 		cut++
 	}
 	return s[cut:]
