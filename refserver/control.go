@@ -45,6 +45,7 @@ const ControlPrefix = "/_refserver/"
 // clock can be read but not moved.
 func NewControlHandler(b *Backend, clock *ManualClock) http.Handler {
 	c := &control{b: b, clock: clock}
+	c.handlers = c.routes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, ControlPrefix) {
 			b.ServeHTTP(w, r)
@@ -56,8 +57,33 @@ func NewControlHandler(b *Backend, clock *ManualClock) http.Handler {
 
 // control serves the control API of one Backend.
 type control struct {
-	b     *Backend
-	clock *ManualClock
+	b        *Backend
+	clock    *ManualClock
+	handlers map[controlEndpoint]controlHandler
+}
+
+// controlEndpoint is a method and an endpoint name (the path after ControlPrefix).
+type controlEndpoint struct{ method, name string }
+
+// controlHandler answers one control request with the value to write as JSON.
+type controlHandler func(*http.Request) (any, error)
+
+// routes returns the handlers of the control API's endpoints.
+func (c *control) routes() map[controlEndpoint]controlHandler {
+	return map[controlEndpoint]controlHandler{
+		{http.MethodGet, "health"}:    func(*http.Request) (any, error) { return map[string]string{"status": "ok"}, nil },
+		{http.MethodGet, "state"}:     func(r *http.Request) (any, error) { return c.state(r) },
+		{http.MethodGet, "clock"}:     func(*http.Request) (any, error) { return c.clockState(), nil },
+		{http.MethodPost, "clock"}:    c.moveClock,
+		{http.MethodGet, "settings"}:  func(*http.Request) (any, error) { return c.b.state.settingsWire(), nil },
+		{http.MethodPut, "settings"}:  c.putSettings,
+		{http.MethodGet, "faults"}:    func(*http.Request) (any, error) { return c.b.faults.wire(), nil },
+		{http.MethodPost, "faults"}:   c.injectFault,
+		{http.MethodDelete, "faults"}: func(*http.Request) (any, error) { c.b.ClearFaults(); return c.b.faults.wire(), nil },
+		{http.MethodPost, "reset"}:    func(*http.Request) (any, error) { c.b.Reset(); return map[string]string{"status": "reset"}, nil },
+		{http.MethodPost, "seed"}:     c.loadSeed,
+		{http.MethodGet, "requests"}:  c.requests,
+	}
 }
 
 // controlError is an error answer of the control API with its HTTP status.
@@ -75,26 +101,11 @@ func badRequest(format string, args ...any) error {
 
 // serve routes a control request and writes its JSON answer.
 func (c *control) serve(w http.ResponseWriter, r *http.Request) {
-	type endpoint struct{ method, name string }
-	handlers := map[endpoint]func(*http.Request) (any, error){
-		{http.MethodGet, "health"}:    func(*http.Request) (any, error) { return map[string]string{"status": "ok"}, nil },
-		{http.MethodGet, "state"}:     func(r *http.Request) (any, error) { return c.state(r) },
-		{http.MethodGet, "clock"}:     func(*http.Request) (any, error) { return c.clockState(), nil },
-		{http.MethodPost, "clock"}:    c.moveClock,
-		{http.MethodGet, "settings"}:  func(*http.Request) (any, error) { return c.b.state.settingsWire(), nil },
-		{http.MethodPut, "settings"}:  c.putSettings,
-		{http.MethodGet, "faults"}:    func(*http.Request) (any, error) { return c.b.faults.wire(), nil },
-		{http.MethodPost, "faults"}:   c.injectFault,
-		{http.MethodDelete, "faults"}: func(*http.Request) (any, error) { c.b.ClearFaults(); return c.b.faults.wire(), nil },
-		{http.MethodPost, "reset"}:    func(*http.Request) (any, error) { c.b.Reset(); return map[string]string{"status": "reset"}, nil },
-		{http.MethodPost, "seed"}:     c.loadSeed,
-		{http.MethodGet, "requests"}:  c.requests,
-	}
 	name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, ControlPrefix), "/")
-	h := handlers[endpoint{r.Method, name}]
+	h := c.handlers[controlEndpoint{r.Method, name}]
 	if h == nil {
 		status, msg := http.StatusNotFound, "no control endpoint "+ControlPrefix+name
-		for e := range handlers {
+		for e := range c.handlers {
 			if e.name == name {
 				status, msg = http.StatusMethodNotAllowed, r.Method+" is not allowed on "+ControlPrefix+name
 			}

@@ -20,6 +20,11 @@ type settingsWire struct {
 func (st *state) settingsWire() settingsWire {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.settingsLocked()
+}
+
+// settingsLocked is settingsWire for a caller that holds st.mu.
+func (st *state) settingsLocked() settingsWire {
 	return settingsWire{TokenLifetime: st.tokenLife.String(), TimestampWindow: st.window.String(), Location: st.loc.String()}
 }
 
@@ -134,7 +139,7 @@ func rfc3339(t time.Time) string {
 func (st *state) wire(n int) *stateWire {
 	out := &stateWire{
 		Now:      rfc3339(st.now()),
-		Settings: settingsWire{TokenLifetime: st.tokenLife.String(), TimestampWindow: st.window.String(), Location: st.loc.String()},
+		Settings: st.settingsLocked(),
 		Apps:     []appWire{}, Users: []userWire{}, Flows: []flowWire{}, Instances: []instanceWire{},
 		Requests: st.requestsWire(n),
 	}

@@ -82,15 +82,16 @@ func (st *state) exportFlow(c *call) (any, *failure) {
 
 // flowNamed returns the flow of orgID with that name and the smallest id, or nil.
 func (st *state) flowNamed(orgID, name string) *Flow {
-	for _, f := range st.sortedFlows(orgID) {
-		if f.Name == name {
-			return f
+	var found *Flow
+	for _, f := range st.flows {
+		if f.OrgID == orgID && f.Name == name && (found == nil || f.ID < found.ID) {
+			found = f
 		}
 	}
-	return nil
+	return found
 }
 
-// taskOwners maps every task id in use (in flows and in the instances' flows) to its flow.
+// taskOwners maps the id of every task of the stored flows to its flow.
 func (st *state) taskOwners() map[int64]int64 {
 	out := make(map[int64]int64)
 	for _, f := range st.flows {

@@ -125,7 +125,7 @@ func (st *state) savedDependsOn(flow *Flow, flows *[]flowSimpleInput) (dependsOn
 // savedTasks builds the task list of Save Flow; ok is false when the tasks or relations are
 // invalid.
 func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []relationWire, flowNodes map[string]bool) (tasks []Task, ok bool) {
-	owners := st.taskOwners()
+	var owners map[int64]int64 // made for the first task that names its id
 	next := st.nextTaskID()
 	old := taskIndex(flow.Tasks) // the flow's tasks, as they are
 	nodes := make(map[string]int64)
@@ -138,6 +138,9 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 		}
 		id := info.TaskID.value
 		if info.TaskID.set {
+			if owners == nil {
+				owners = st.taskOwners()
+			}
 			if _, dup := at[id]; id <= 0 || (owners[id] != 0 && owners[id] != flow.ID) || dup {
 				return nil, false
 			}
