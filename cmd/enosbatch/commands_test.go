@@ -370,6 +370,10 @@ func TestExitCodes(t *testing.T) {
 		// net/http's Client.Timeout error does, without being it: not an interruption.
 		{&batchprocessing.TransportError{Err: &url.Error{Op: "Get", URL: "http://gateway", Err: attemptTimeout{}}}, exitAPI},
 		{&unreachableError{err: &batchprocessing.TransportError{Err: attemptTimeout{}}}, exitAPI},
+		// A trigger whose attempt timed out: the context cut the look for its instance, or
+		// the look failed on its own.
+		{&batchprocessing.OutcomeUnknownError{Err: &batchprocessing.TransportError{Err: attemptTimeout{}}, Lookup: context.DeadlineExceeded}, exitInterrupted},
+		{&batchprocessing.OutcomeUnknownError{Err: &batchprocessing.TransportError{Err: attemptTimeout{}}, Lookup: errors.New("503")}, exitAPI},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {

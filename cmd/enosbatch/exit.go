@@ -81,32 +81,59 @@ func exitCode(err error) int {
 		return exitFlowFailed
 	case errors.As(err, &unreachable):
 		return exitAPI
-	case errors.As(err, &stopped), fromContext(err):
+	case errors.As(err, &stopped), stopCause(err) != nil:
 		return exitInterrupted
 	}
 	return exitAPI
 }
 
-// fromContext reports whether err holds the error of an ended context itself
-// (context.Canceled or context.DeadlineExceeded, not an error that only matches one): the
-// command was interrupted or reached --timeout. A call whose attempt got no answer in
-// time fails with an error that matches context.DeadlineExceeded without being it: the
-// gateway could not be reached.
-func fromContext(err error) bool {
+// stopCause returns context.Canceled or context.DeadlineExceeded when err is the stop of
+// the command's context (interrupted, or --timeout reached), or nil. A call whose attempt
+// got no answer in time (TransportError.Timeout) matches context.DeadlineExceeded without
+// being a stop: the gateway could not be reached. It may still hold one, as a trigger
+// whose instance lookup the context cut does.
+func stopCause(err error) error {
+	if cause := contextError(err); cause != nil {
+		return cause
+	}
+	if errors.Is(err, context.DeadlineExceeded) && !attemptTimedOut(err) {
+		return context.DeadlineExceeded // the deadline cut an attempt, reported as a network timeout (a dial)
+	}
+	return nil
+}
+
+// contextError returns the error of an ended context that err holds itself
+// (context.Canceled or context.DeadlineExceeded, not an error that only matches one), or nil.
+func contextError(err error) error {
 	if err == context.Canceled || err == context.DeadlineExceeded {
-		return true
+		return err
 	}
 	switch e := err.(type) {
 	case interface{ Unwrap() error }:
-		return fromContext(e.Unwrap())
+		return contextError(e.Unwrap())
 	case interface{ Unwrap() []error }:
 		for _, inner := range e.Unwrap() {
-			if fromContext(inner) {
-				return true
+			if cause := contextError(inner); cause != nil {
+				return cause
 			}
 		}
 	}
-	return false
+	return nil
+}
+
+// attemptTimedOut reports whether err is a call whose attempt got no answer in time.
+func attemptTimedOut(err error) bool {
+	var te *batchprocessing.TransportError
+	return errors.As(err, &te) && te.Timeout()
+}
+
+// stopReason says why the context of a command stopped, from its error cause:
+// "--timeout <d> reached" or "interrupted".
+func (s *session) stopReason(cause error) string {
+	if errors.Is(cause, context.DeadlineExceeded) {
+		return fmt.Sprintf("--timeout %s reached", s.g.timeout)
+	}
+	return "interrupted"
 }
 
 // report prints a command's error on stderr, with a hint for usage errors, and returns its

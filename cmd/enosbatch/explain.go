@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/enos-go/batchprocessing"
@@ -14,7 +12,7 @@ import (
 // check when the token service refuses the credentials, and that a call whose attempts got
 // no answer in time means the gateway could not be reached (exit code 3), not that the
 // command was interrupted.
-func (s *session) explain(ctx context.Context, err error) error {
+func (s *session) explain(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -22,17 +20,12 @@ func (s *session) explain(ctx context.Context, err error) error {
 		return &hintedError{err: err, hint: hint}
 	}
 	var stopped *stoppedError
-	switch {
+	switch cause := stopCause(err); {
 	case errors.As(err, &stopped):
 		return err // it says why already
-	case fromContext(err) || (ctx.Err() != nil && timedOut(err)):
-		why := "interrupted"
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) || (ctx.Err() == nil && s.g.timeout > 0) {
-			// With no error from ctx yet, the SDK gave up a pause that the deadline would cut.
-			why = fmt.Sprintf("--timeout %s reached", s.g.timeout)
-		}
-		return &stoppedError{msg: why + ": " + err.Error()}
-	case timedOut(err):
+	case cause != nil:
+		return &stoppedError{msg: s.stopReason(cause) + ": " + err.Error()}
+	case attemptTimedOut(err):
 		return &unreachableError{err: err, perAttempt: s.g.requestTimeout}
 	}
 	return err
@@ -62,12 +55,6 @@ func (s *session) tokenHint(err error) string {
 			"(it reads %s); set it right, e.g. with NTP.", time.Now().UTC().Format(time.RFC3339))
 	}
 	return ""
-}
-
-// timedOut reports whether err is an attempt that got no answer in time.
-func timedOut(err error) bool {
-	var netErr net.Error
-	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
 }
 
 // hintedError is an error with a line that says what to do about it.

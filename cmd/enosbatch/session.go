@@ -52,7 +52,7 @@ func (s *session) runAction(ctx context.Context, act action, args []string) erro
 		ctx, cancel = context.WithTimeout(ctx, s.g.timeout)
 		defer cancel()
 	}
-	return s.explain(ctx, act(ctx, s, args))
+	return s.explain(act(ctx, s, args))
 }
 
 // client returns the client for the configuration in force, or for the in-process demo

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -109,10 +108,7 @@ func sleep(ctx context.Context, d time.Duration, redraw <-chan time.Time, tick f
 func (s *session) stopWaiting(ctx context.Context, c *batchprocessing.Client, id batchprocessing.FlowInstanceID,
 	last *batchprocessing.FlowInstance, o waitOptions, p *progress) (*batchprocessing.FlowInstance, error) {
 	p.clear()
-	why := "interrupted"
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		why = fmt.Sprintf("--timeout %s reached", s.g.timeout)
-	}
+	why := s.stopReason(ctx.Err())
 	state := "in an unknown state"
 	if last != nil {
 		state = last.Status.String()

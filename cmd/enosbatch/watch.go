@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -76,11 +75,7 @@ func (w *watcher) run(ctx context.Context, poll func(ctx context.Context) error)
 			break
 		}
 	}
-	why := "interrupted"
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		why = fmt.Sprintf("--timeout %s reached", w.s.g.timeout)
-	}
-	return &stoppedError{msg: why + ": stopped watching"}
+	return &stoppedError{msg: w.s.stopReason(ctx.Err()) + ": stopped watching"}
 }
 
 // changed records the state of the thing id and reports whether it is new or differs
