@@ -171,13 +171,13 @@ func (o *instancesOptions) watchList(ctx context.Context, s *session, c *batchpr
 		if err != nil {
 			return err
 		}
-		s.rememberListing(views)
 		var changed []instanceView
 		for _, v := range views {
 			if w.changed(v.InstanceID, v.Status+" "+v.StartTime+" "+v.EndTime) {
 				changed = append(changed, v)
 			}
 		}
+		s.rememberListing(changed) // only what changed: a round without news writes no file
 		defer func() { first = false }()
 		switch {
 		case w.live != nil:
