@@ -71,15 +71,32 @@ func binaryCommand(t *testing.T, env map[string]string, args ...string) *exec.Cm
 	return cmd
 }
 
+// binaryCase is a run of the enosbatch binary: its environment and arguments, and the exit
+// code and the text on stderr it should give.
+type binaryCase struct {
+	name   string
+	env    map[string]string
+	args   []string
+	code   int
+	stderr string
+}
+
+// checkBinaryCases runs each case in a subtest.
+func checkBinaryCases(t *testing.T, cases []binaryCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			r := execBinary(t, tt.env, tt.args...).want(t, tt.code)
+			if !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr %q, want %q", r.stderr, tt.stderr)
+			}
+		})
+	}
+}
+
 func TestBinaryExitCodes(t *testing.T) {
 	w := newWorld(t)
-	tests := []struct {
-		name   string
-		env    map[string]string
-		args   []string
-		code   int
-		stderr string
-	}{
+	checkBinaryCases(t, []binaryCase{
 		{"help", nil, []string{"help"}, exitOK, ""},
 		{"no command", nil, nil, exitUsage, "Usage:"},
 		{"bad flag", w.env, []string{"instances", "--colour"}, exitUsage, "unknown flag: --colour"},
@@ -92,15 +109,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"API error", w.env, []string{"trigger", "--flow", "3378"}, exitAPI, "code 62104"},
 		{"wrong SecretKey", with(w.env, "ENOS_SECRET_KEY", "notTheSecretKey"), []string{"flows", "get", "3377"}, exitAPI, "GetAccessToken"},
 		{"flow failure", w.env, []string{"trigger", "--flow", "42", "--wait", "--poll", "10ms"}, exitFlowFailed, "ended FAIL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := execBinary(t, tt.env, tt.args...).want(t, tt.code)
-			if !strings.Contains(r.stderr, tt.stderr) {
-				t.Errorf("stderr %q, want %q", r.stderr, tt.stderr)
-			}
-		})
-	}
+	})
 }
 
 func TestBinaryTriggerWaitJSON(t *testing.T) {

@@ -17,7 +17,7 @@ func TestCompletionScripts(t *testing.T) {
 	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
 		t.Run(sh, func(t *testing.T) {
 			r := execBinary(t, nil, "completion", sh).want(t, exitOK)
-			if !strings.Contains(r.stdout, "enosbatch __complete") && !strings.Contains(r.stdout, "__complete") {
+			if !strings.Contains(r.stdout, "__complete") || !strings.Contains(r.stdout, "enosbatch") {
 				t.Fatalf("the %s script does not ask enosbatch for completions:\n%.300s", sh, r.stdout)
 			}
 			if sh != "bash" && sh != "zsh" {

@@ -7,11 +7,8 @@ import (
 	"github.com/enos-go/batchprocessing"
 )
 
-// Variables that enosbatch reads besides the SDK's (batchprocessing.Env*).
-const (
-	varProfile       = "ENOS_PROFILE"
-	varSecretKeyFile = batchprocessing.EnvSecretKeyFile
-)
+// varProfile is the variable that enosbatch reads besides the SDK's (batchprocessing.Env*).
+const varProfile = "ENOS_PROFILE"
 
 // setting is one resolved setting: its value and where it came from.
 type setting struct {
@@ -115,7 +112,7 @@ func (cfg *configuration) selectProfile(g *globals, getenv func(string) string) 
 func (cfg *configuration) resolveSecret(g *globals, getenv func(string) string, profile map[string]profileValue, cf *configFile) (setting, error) {
 	pairs := []struct{ value, file, valueName, fileName string }{
 		{g.secretKey, g.secretKeyFile, "--secret-key", "--secret-key-file"},
-		{getenv(batchprocessing.EnvSecretKey), getenv(varSecretKeyFile), batchprocessing.EnvSecretKey, varSecretKeyFile},
+		{getenv(batchprocessing.EnvSecretKey), getenv(batchprocessing.EnvSecretKeyFile), batchprocessing.EnvSecretKey, batchprocessing.EnvSecretKeyFile},
 	}
 	for _, p := range pairs {
 		switch {
@@ -149,7 +146,7 @@ func (cfg *configuration) complete() (batchprocessing.Config, error) {
 		}
 	}
 	if cfg.secret.value == "" {
-		missing = append(missing, fmt.Sprintf("%s or %s (or --secret-key-file, or secret_key_file in a profile)", batchprocessing.EnvSecretKey, varSecretKeyFile))
+		missing = append(missing, fmt.Sprintf("%s or %s (or --secret-key-file, or secret_key_file in a profile)", batchprocessing.EnvSecretKey, batchprocessing.EnvSecretKeyFile))
 	}
 	if len(missing) > 0 {
 		return batchprocessing.Config{}, configf("configuration incomplete: set %s", strings.Join(missing, "; "))

@@ -104,13 +104,7 @@ func TestProfilePrecedence(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	w := newProfileWorld(t)
-	tests := []struct {
-		name   string
-		env    map[string]string
-		args   []string
-		code   int
-		stderr string
-	}{
+	checkBinaryCases(t, []binaryCase{
 		{"a profile works end to end", w.envWith("ENOS_PROFILE", "good"), []string{"flows", "get", "3377"}, exitOK, ""},
 		{"the default profile's user is not in the org", w.envWith(), []string{"flows", "get", "3377"}, exitAPI, "code 62101"},
 		{"unknown profile", w.envWith(), []string{"--profile", "nope", "flows", "get", "3377"}, exitUsage,
@@ -135,15 +129,7 @@ func TestProfiles(t *testing.T) {
 			"check --access-key."},
 		{"config of an incomplete configuration", map[string]string{"ENOS_API_GATEWAY": "http://gateway.example.com"}, []string{"config"}, exitUsage,
 			"configuration incomplete: set ENOS_ACCESS_KEY (or --access-key, or access_key in a profile)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := execBinary(t, tt.env, tt.args...).want(t, tt.code)
-			if !strings.Contains(r.stderr, tt.stderr) {
-				t.Errorf("stderr %q, want %q", r.stderr, tt.stderr)
-			}
-		})
-	}
+	})
 }
 
 // TestClockFarOff: the token service's code 1004 says that the clock is far off.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -22,13 +21,12 @@ const retryRecordPrefix = "batchprocessing retry"
 type retryNotes struct {
 	notify func(string)
 	done   *atomic.Bool // the note was given; shared by the handlers WithAttrs derives
-	once   *sync.Once
-	attrs  []slog.Attr // from WithAttrs
+	attrs  []slog.Attr  // from WithAttrs
 }
 
 // newRetryNotes returns a handler that gives its note to notify.
 func newRetryNotes(notify func(string)) *retryNotes {
-	return &retryNotes{notify: notify, done: new(atomic.Bool), once: new(sync.Once)}
+	return &retryNotes{notify: notify, done: new(atomic.Bool)}
 }
 
 // Enabled wants debug records until the note is given, and nothing after.
@@ -38,7 +36,7 @@ func (h *retryNotes) Enabled(_ context.Context, level slog.Level) bool {
 
 // Handle gives the note for the first retry record.
 func (h *retryNotes) Handle(_ context.Context, r slog.Record) error {
-	if !strings.HasPrefix(r.Message, retryRecordPrefix) {
+	if !strings.HasPrefix(r.Message, retryRecordPrefix) || !h.done.CompareAndSwap(false, true) {
 		return nil
 	}
 	values := map[string]slog.Value{}
@@ -50,10 +48,7 @@ func (h *retryNotes) Handle(_ context.Context, r slog.Record) error {
 		collect(a)
 	}
 	r.Attrs(collect)
-	h.once.Do(func() {
-		h.done.Store(true)
-		h.notify(retryNote(values))
-	})
+	h.notify(retryNote(values))
 	return nil
 }
 

@@ -57,7 +57,7 @@ func TestTriggerProgram(t *testing.T) {
 			"ENOS_SECRET_KEY": "wrong-secret-value", "ENOS_ORG_ID": "o", "ENOS_USER_ID": "u"}, nil, 1, `^$`, "code 1003", "wrong-secret-value"},
 		{"missing secret", without("ENOS_SECRET_KEY"), nil, 2, `^$`, "ENOS_SECRET_KEY not set", ""},
 		{"missing ids", without("ENOS_ORG_ID"), nil, 2, `^$`, "ENOS_ORG_ID not set", ""},
-		{"only the gateway set: no fallback", map[string]string{"ENOS_ACCESS_KEY": "a"}, nil, 2, `^$`,
+		{"only the access key set: no fallback", map[string]string{"ENOS_ACCESS_KEY": "a"}, nil, 2, `^$`,
 			"ENOS_API_GATEWAY, ENOS_SECRET_KEY, ENOS_ORG_ID, ENOS_USER_ID not set", "reference server"},
 		{"bad -at", nil, []string{"-at", "tomorrow"}, 2, `^$`, "want RFC 3339", ""},
 		{"-at before 1970", nil, []string{"-at", "0001-01-01T00:00:00Z"}, 2, `^$`, "before 1970", ""},
