@@ -25,16 +25,23 @@ const maxCachedEntries = 500
 // cacheDir returns enosbatch's cache directory: $XDG_CACHE_HOME/enosbatch, else
 // ~/.cache/enosbatch (%LOCALAPPDATA%\enosbatch on Windows); "" when neither is known.
 func cacheDir(getenv func(string) string) string {
-	if dir := getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
+	return userDir(getenv, "XDG_CACHE_HOME", "LOCALAPPDATA", ".cache")
+}
+
+// userDir returns enosbatch's directory under the absolute directory in the XDG variable
+// xdgVar, else (on Windows) under the directory in windowsVar, else under ~/homeSubdir;
+// "" when none is known.
+func userDir(getenv func(string) string, xdgVar, windowsVar, homeSubdir string) string {
+	if dir := getenv(xdgVar); filepath.IsAbs(dir) {
 		return filepath.Join(dir, "enosbatch")
 	}
 	if runtime.GOOS == "windows" {
-		if dir := getenv("LOCALAPPDATA"); dir != "" {
+		if dir := getenv(windowsVar); dir != "" {
 			return filepath.Join(dir, "enosbatch")
 		}
 	}
 	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".cache", "enosbatch")
+		return filepath.Join(home, homeSubdir, "enosbatch")
 	}
 	return ""
 }

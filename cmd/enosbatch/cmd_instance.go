@@ -61,14 +61,10 @@ the instance running, unless --cancel-on-interrupt is given.`,
 		var o waitOptions
 		o.register(fs)
 		return func(ctx context.Context, s *session, args []string) error {
-			id, err := instanceArg(args)
-			if err != nil {
-				return err
-			}
 			if err := o.check(); err != nil {
 				return err
 			}
-			c, err := s.client()
+			id, c, err := s.instanceClient(args)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 )
@@ -52,18 +51,11 @@ type configFile struct {
 // else ~/.config/enosbatch/config (%APPDATA%\enosbatch\config on Windows); "" when neither
 // variable is set.
 func configFilePath(getenv func(string) string) string {
-	if dir := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(dir) {
-		return filepath.Join(dir, "enosbatch", "config")
+	dir := userDir(getenv, "XDG_CONFIG_HOME", "APPDATA", ".config")
+	if dir == "" {
+		return ""
 	}
-	if runtime.GOOS == "windows" {
-		if dir := getenv("APPDATA"); dir != "" {
-			return filepath.Join(dir, "enosbatch", "config")
-		}
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".config", "enosbatch", "config")
-	}
-	return ""
+	return filepath.Join(dir, "config")
 }
 
 // readConfigFile reads and parses the configuration file at path; ok is false when there
