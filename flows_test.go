@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/signing/signingtest"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -45,7 +46,7 @@ func TestTriggerFlowRequest(t *testing.T) {
 	if got := u.Query(); got.Encode() != wantQuery.Encode() {
 		t.Errorf("query = %v, want %v", got, wantQuery)
 	}
-	v2 := loadSigningVectors(t).Signatures[1]
+	v2 := signingtest.Load(t, "testdata/signing-vectors.json").Signatures[1]
 	if string(r.body) != v2.Body {
 		t.Errorf("body = %s, want %s", r.body, v2.Body)
 	}

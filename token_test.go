@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/signing/signingtest"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -30,7 +31,7 @@ func TestTokenRequestAndCaching(t *testing.T) {
 		t.Fatalf("%d token requests for 3 calls, want 1", len(reqs))
 	}
 	// The documented body, vector V1: appKey, encryption, timestamp as a number.
-	v1 := loadSigningVectors(t).TokenRequests[0]
+	v1 := signingtest.Load(t, "testdata/signing-vectors.json").TokenRequests[0]
 	if string(reqs[0].body) != v1.Body {
 		t.Errorf("token request body = %s, want %s", reqs[0].body, v1.Body)
 	}

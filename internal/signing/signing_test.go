@@ -3,57 +3,19 @@ package signing
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/enos-go/batchprocessing/internal/signing/signingtest"
 )
-
-// vectors is the layout of testdata/signing-vectors.json: V0 is the EnOS documentation's own
-// example, V1 the token encryption of the documentation's sample app, V2 to V4 the sample
-// trigger signed three ways.
-type vectors struct {
-	Signatures []struct {
-		Name        string `json:"name"`
-		AccessToken string `json:"accessToken"`
-		SecretKey   string `json:"secretKey"`
-		Timestamp   int64  `json:"timestamp"`
-		Query       string `json:"query"`
-		Body        string `json:"body"`
-		Signature   string `json:"signature"`
-	} `json:"signatures"`
-	TokenRequests []struct {
-		Name       string `json:"name"`
-		AppKey     string `json:"appKey"`
-		SecretKey  string `json:"secretKey"`
-		Timestamp  int64  `json:"timestamp"`
-		Encryption string `json:"encryption"`
-	} `json:"tokenRequests"`
-}
-
-func loadVectors(t *testing.T) vectors {
-	t.Helper()
-	raw, err := os.ReadFile("../../testdata/signing-vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectors
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
-	if len(v.Signatures) < 4 || len(v.TokenRequests) < 1 {
-		t.Fatalf("signing-vectors.json has %d signatures and %d token requests", len(v.Signatures), len(v.TokenRequests))
-	}
-	return v
-}
 
 func TestSignVectors(t *testing.T) {
 	t.Parallel()
-	for _, v := range loadVectors(t).Signatures {
+	for _, v := range signingtest.Load(t, "../../testdata/signing-vectors.json").Signatures {
 		q, err := url.ParseQuery(v.Query)
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +32,7 @@ func TestSignVectors(t *testing.T) {
 
 func TestTokenEncryptionVectors(t *testing.T) {
 	t.Parallel()
-	for _, v := range loadVectors(t).TokenRequests {
+	for _, v := range signingtest.Load(t, "../../testdata/signing-vectors.json").TokenRequests {
 		if got := TokenEncryption(v.AppKey, v.SecretKey, v.Timestamp); got != v.Encryption {
 			t.Errorf("%s: TokenEncryption = %s, want %s", v.Name, got, v.Encryption)
 		}
