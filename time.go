@@ -47,9 +47,10 @@ func (tz *Timezone) validate() error {
 	return nil
 }
 
-// Location returns the zone as a time.Location: a fixed-offset one named after it for "GMT",
-// "UTC", "GMT+8", "GMT-3", "GMT+08:00", "GMT+5:30" or "UTC+0800" (in any case), or the
-// IANA zone ("Asia/Shanghai") when the system knows it.
+// Location returns the zone as a time.Location: time.UTC for "GMT" or "UTC"; a fixed zone
+// for an offset, named as the service writes it ("GMT+8" for "GMT+8", "GMT+08:00" or
+// "UTC+0800"; "GMT+5:30", "GMT-3"), the prefixes in any case; or the IANA zone
+// ("Asia/Shanghai") when the system knows it.
 func (tz *Timezone) Location() (*time.Location, error) {
 	loc, err := utcoffset.Location(tz.Name)
 	if err != nil {
