@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"unicode"
 )
 
 // enosbatch remembers the ids of its last listings in its cache directory, for the shell
@@ -103,10 +104,10 @@ func readCache(getenv func(string) string, name string) []cacheEntry {
 	return out
 }
 
-// noControl drops control characters (a tab or line break in a flow name) from a
-// description.
+// noControl drops control characters (a tab or line break in a flow name, an escape, the C1
+// controls such as U+0085 NEXT LINE) from a description.
 func noControl(r rune) rune {
-	if r < ' ' || r == 0x7f {
+	if unicode.IsControl(r) {
 		return -1
 	}
 	return r

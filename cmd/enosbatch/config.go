@@ -126,7 +126,10 @@ func (cfg *configuration) resolveSecret(g *globals, getenv func(string) string, 
 		}
 	}
 	if v, ok := profile["secret_key_file"]; ok && v.value != "" {
-		path := cf.filePath(v.value, getenv)
+		path, err := cf.filePath(v.value, getenv)
+		if err != nil {
+			return setting{}, err
+		}
 		secret, err := readSecretFile(path)
 		return setting{secret, fmt.Sprintf("secret_key_file of profile %q (%s)", cfg.profile, path)}, err
 	}

@@ -61,6 +61,9 @@ func configFilePath(getenv func(string) string) string {
 // readConfigFile reads and parses the configuration file at path; ok is false when there
 // is none.
 func readConfigFile(path string) (cf *configFile, ok bool, err error) {
+	if special(path) {
+		return nil, false, configf("configuration file %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
 		return nil, false, nil
@@ -131,16 +134,18 @@ func (cf *configFile) names() []string {
 	return out
 }
 
-// filePath resolves a path written in the file: ~/ is the home directory, and a relative
-// path is relative to the file's directory.
-func (cf *configFile) filePath(p string, getenv func(string) string) string {
+// filePath resolves a path written in the file: ~/ is the home directory (an error when
+// HOME is not set), and a relative path is relative to the file's directory.
+func (cf *configFile) filePath(p string, getenv func(string) string) (string, error) {
 	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		if home := getenv("HOME"); home != "" {
-			return filepath.Join(home, rest)
+		home := getenv("HOME")
+		if home == "" {
+			return "", configf("%s: %s starts with ~/, but HOME is not set", cf.path, p)
 		}
+		return filepath.Join(home, rest), nil
 	}
 	if filepath.IsAbs(p) {
-		return p
+		return p, nil
 	}
-	return filepath.Join(filepath.Dir(cf.path), p)
+	return filepath.Join(filepath.Dir(cf.path), p), nil
 }

@@ -15,6 +15,9 @@ const maxSecretFileBytes = 4096
 // owner may read or write (any permission bit for group or others), on systems with Unix
 // permissions. Its errors name the file, never its content.
 func readSecretFile(path string) (string, error) {
+	if special(path) {
+		return "", configf("SecretKey file %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", configf("SecretKey file: %v", err)
@@ -24,7 +27,7 @@ func readSecretFile(path string) (string, error) {
 	if err != nil {
 		return "", configf("SecretKey file: %v", err)
 	}
-	if !info.Mode().IsRegular() {
+	if !info.Mode().IsRegular() { // it changed since special looked
 		return "", configf("SecretKey file %s is not a regular file", path)
 	}
 	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
@@ -43,4 +46,12 @@ func readSecretFile(path string) (string, error) {
 		return "", configf("SecretKey file %s is empty", path)
 	}
 	return secret, nil
+}
+
+// special reports whether path names something other than a regular file: a directory, a
+// device, or a named pipe, which os.Open would wait on until a writer comes. Read before
+// opening; an error (no such file) is left to os.Open to report.
+func special(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.Mode().IsRegular()
 }
