@@ -98,10 +98,13 @@ func rewriteSection(file, body string) error {
 type samples struct {
 	nsPerOp, allocsPerOp, bytesPerOp []float64
 	extra                            map[string][]float64 // other units, e.g. req/s
+	// rounds holds the round of each run, from its #NN suffix (none: round 0); ns/op of the
+	// variants are paired by it.
+	rounds []int
 }
 
 // benchLine matches "BenchmarkName#01-8   1000   1234 ns/op   56 B/op   7 allocs/op ...".
-var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:#\d+)?(?:-\d+)?\s+\d+\s+(.*)$`)
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:#(\d+))?(?:-\d+)?\s+\d+\s+(.*)$`)
 
 // parse collects the samples of every benchmark in r, by name without the round and
 // -GOMAXPROCS suffixes.
@@ -118,7 +121,8 @@ func parse(r io.Reader) (map[string]*samples, error) {
 			s = &samples{extra: map[string][]float64{}}
 			out[m[1]] = s
 		}
-		fields := strings.Fields(m[2])
+		round, _ := strconv.Atoi(m[2]) // "" for the first round: 0
+		fields := strings.Fields(m[3])
 		for i := 0; i+1 < len(fields); i += 2 {
 			v, err := strconv.ParseFloat(fields[i], 64)
 			if err != nil {
@@ -127,6 +131,7 @@ func parse(r io.Reader) (map[string]*samples, error) {
 			switch unit := fields[i+1]; unit {
 			case "ns/op":
 				s.nsPerOp = append(s.nsPerOp, v)
+				s.rounds = append(s.rounds, round)
 			case "allocs/op":
 				s.allocsPerOp = append(s.allocsPerOp, v)
 			case "B/op":
@@ -161,11 +166,17 @@ func spread(vs []float64, format string) string {
 	return fmt.Sprintf(format+" ("+format+"-"+format+")", median(vs), slices.Min(vs), slices.Max(vs))
 }
 
-// ratios returns a[i]/b[i] for the rounds both have.
-func ratios(a, b []float64) []float64 {
-	out := make([]float64, 0, min(len(a), len(b)))
-	for i := 0; i < len(a) && i < len(b); i++ {
-		out = append(out, a[i]/b[i])
+// ratios returns the ns/op of a over those of b, round by round, for the rounds both ran.
+func ratios(a, b *samples) []float64 {
+	byRound := make(map[int]float64, len(b.rounds))
+	for i, r := range b.rounds {
+		byRound[r] = b.nsPerOp[i]
+	}
+	out := make([]float64, 0, len(a.rounds))
+	for i, r := range a.rounds {
+		if d, ok := byRound[r]; ok {
+			out = append(out, a.nsPerOp[i]/d)
+		}
 	}
 	return out
 }
@@ -189,7 +200,7 @@ func table(results map[string]*samples) string {
 		}
 		sdk := results[name]
 		grouped[name], grouped[base+"/careful"], grouped[base+"/bare"] = true, true, true
-		toCareful := ratios(sdk.nsPerOp, careful.nsPerOp)
+		toCareful := ratios(sdk, careful)
 		sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
 		verdict := "met"
 		if median(toCareful) > maxTimeRatio || sa > ca {
@@ -198,7 +209,7 @@ func table(results map[string]*samples) string {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f | %s |\n",
 			strings.TrimPrefix(base, "Benchmark"), len(toCareful),
 			spread(sdk.nsPerOp, "%.0f"), spread(careful.nsPerOp, "%.0f"), spread(bare.nsPerOp, "%.0f"),
-			spread(toCareful, "%.2f"), spread(ratios(sdk.nsPerOp, bare.nsPerOp), "%.2f"), sa, ca, ba, verdict)
+			spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), sa, ca, ba, verdict)
 	}
 	var rest []string
 	for _, name := range names {

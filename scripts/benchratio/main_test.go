@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,6 +40,24 @@ func TestTable(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestRatiosPairRounds checks that the ratios pair the runs of one round, whatever order
+// the lines come in and whichever rounds a variant lacks.
+func TestRatiosPairRounds(t *testing.T) {
+	results, err := parse(strings.NewReader(`BenchmarkX/sdk#02-2 10 300 ns/op
+BenchmarkX/careful-2 10 100 ns/op
+BenchmarkX/sdk-2 10 110 ns/op
+BenchmarkX/careful#02-2 10 200 ns/op
+BenchmarkX/sdk#01-2 10 999 ns/op
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ratios(results["BenchmarkX/sdk"], results["BenchmarkX/careful"])
+	if want := []float64{1.5, 1.1}; !slices.Equal(got, want) {
+		t.Errorf("ratios = %v, want %v (round 2: 300/200, round 0: 110/100, round 1 unpaired)", got, want)
 	}
 }
 
