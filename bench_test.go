@@ -29,12 +29,15 @@ import (
 //
 //   - careful: with the SDK's per-attempt timeout policy (http.Client{Timeout: 30 s}), the
 //     fair floor, since a careful program bounds each request;
-//   - bare: without a timeout.
+//   - bare: without a timeout;
 //
-// All three run against one in-process handler over loopback. Each benchmark function runs
-// its three variants in an order it rotates every time it runs, so that with -count N the
-// variants alternate within one process and no variant always runs first or last.
-// scripts/bench.sh runs them and prints the medians, their spread and the ratios.
+// and against itself with its requests built by net/http instead of resty (nethttp), which
+// says what resty costs.
+//
+// All run against one in-process handler over loopback, in rounds (-args -rounds N), each
+// round in an order rotated by one, so that the variants alternate within one process and
+// none always runs first or last. scripts/bench.sh runs them and prints the medians, their
+// spread and the ratios.
 
 const (
 	benchAccessKey = "benchAccessKey"
@@ -227,13 +230,19 @@ type variant struct {
 	call func(ctx context.Context) error
 }
 
-// variants returns the SDK's call and the two floors' for srv.
+// variants returns the SDK's call, the two floors' and the SDK's on net/http for srv.
+// nethttp is the same SDK client with its requests built by net/http instead of resty
+// (batchprocessing.SendThroughNetHTTP, a test-only seam): SDK against nethttp is what resty
+// costs.
 func variants(b *testing.B, srv *httptest.Server, sdk func(*batchprocessing.Client) func(context.Context) error,
 	hand func(*byHand) func(context.Context) error) []variant {
+	onNetHTTP := benchSDK(b, srv)
+	batchprocessing.SendThroughNetHTTP(onNetHTTP)
 	return []variant{
 		{"sdk", sdk(benchSDK(b, srv))},
 		{"careful", hand(newByHand(srv, true))},
 		{"bare", hand(newByHand(srv, false))},
+		{"nethttp", sdk(onNetHTTP)},
 	}
 }
 

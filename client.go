@@ -32,7 +32,7 @@ type Client struct {
 	// address, not the key.
 	secretKey *string
 	tokens    *tokenSource
-	http      *httpSender // sends every request, the token service's too
+	http      sender      // sends every request, the token service's too (httpSender)
 	queries   *queryCache // encoded query structs
 	maxBody   int         // the largest response body read
 }

@@ -10,7 +10,14 @@ import (
 )
 
 // This file is the only one that knows resty: the rest of the package hands an outgoing
-// request to httpSender.send and reads the *http.Response it returns.
+// request to a sender and reads the *http.Response it returns.
+
+// sender sends one outgoing request and returns the answer, whose body the caller must
+// read and close. httpSender is the one the client uses; the benchmarks measure what resty
+// costs by putting the same client on a sender that calls net/http directly.
+type sender interface {
+	send(ctx context.Context, req outgoing) (*http.Response, error)
+}
 
 // httpSender sends requests through resty over the client's copy of the *http.Client.
 type httpSender struct {

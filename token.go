@@ -30,9 +30,9 @@ const (
 // runs at a time, however many goroutines ask; while a renewal runs, callers keep using
 // the current token if it has not expired yet.
 type tokenSource struct {
-	http      *httpSender // token requests are not signed
-	endpoint  string      // the gateway, without a trailing slash
-	maxBody   int         // the largest answer read
+	http      sender // token requests are not signed
+	endpoint  string // the gateway, without a trailing slash
+	maxBody   int    // the largest answer read
 	appKey    string
 	appSecret string
 	clock     *skewClock
@@ -55,7 +55,7 @@ type tokenFetch struct {
 	leaderGaveUp bool
 }
 
-func newTokenSource(h *httpSender, endpoint string, maxBody int, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
+func newTokenSource(h sender, endpoint string, maxBody int, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
 	return &tokenSource{http: h, endpoint: endpoint, maxBody: maxBody, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
 }
 

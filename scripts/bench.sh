@@ -2,18 +2,19 @@
 # Measures the SDK against the same calls written by hand, prints the tables, and writes
 # them into the README's Performance section, with the date and the machine.
 #
-#   scripts/bench.sh                     # 10 rounds of 2000 calls per variant (a few minutes)
-#   ROUNDS=20 BENCHTIME=5000x scripts/bench.sh
+#   scripts/bench.sh                     # 30 rounds of 1000 calls per variant (a few minutes)
+#   ROUNDS=40 BENCHTIME=2000x scripts/bench.sh
 #
-# Each SDK-against-by-hand benchmark runs its three variants (sdk, careful, bare) in
-# ROUNDS rounds within one process, the order rotated every round; benchratio reports the
-# median of each and of the per-round ratios, with their spread. The other benchmarks run
-# once, with their own sizes. The raw output goes to bench/bench.txt.
+# Each SDK-against-by-hand benchmark runs its four variants (sdk, careful, bare, and the SDK
+# on net/http: nethttp) in ROUNDS rounds within one process, the order rotated every round:
+# many short rounds pair the variants under the same load of a shared machine. benchratio
+# reports the median of each and of the per-round ratios, with their spread. The other
+# benchmarks run once, with their own sizes. The raw output goes to bench/bench.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=${ROUNDS:-10}
-benchtime=${BENCHTIME:-2000x}
+rounds=${ROUNDS:-30}
+benchtime=${BENCHTIME:-1000x}
 mkdir -p bench
 out=bench/bench.txt
 

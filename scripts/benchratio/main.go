@@ -1,7 +1,8 @@
 // Command benchratio reads `go test -bench -benchmem` output and prints, for each benchmark
-// X with the variants X/sdk, X/careful and X/bare (run in rounds: X/sdk#01 is the second
-// round), the median of each variant over the rounds with its spread (min to max), and the
-// SDK's ratios to the two floors: the median of the per-round ratios, and their spread.
+// X with the variants X/sdk, X/careful, X/bare and optionally X/nethttp (run in rounds:
+// X/sdk#01 is the second round), the median of each variant over the rounds with its spread
+// (min to max), and the SDK's ratios to the two floors and to itself on net/http (what resty
+// costs): the median of the per-round ratios, and their spread.
 // It checks the targets: SDK/careful at most 1.10 in ns/op, and no more allocations per
 // call than the careful call. Other benchmarks are listed with their medians.
 //
@@ -144,6 +145,33 @@ func parse(r io.Reader) (map[string]*samples, error) {
 	return out, sc.Err()
 }
 
+// variantRow renders the row of the benchmark base whose variants are base/sdk,
+// base/careful, base/bare and, if it ran, base/nethttp, and returns the names of the
+// variants it shows; none if a variant it needs is missing.
+func variantRow(results map[string]*samples, base string) (string, []string) {
+	sdk, careful, bare, netHTTP := results[base+"/sdk"], results[base+"/careful"], results[base+"/bare"], results[base+"/nethttp"]
+	if sdk == nil || careful == nil || bare == nil {
+		return "", nil
+	}
+	shown := []string{base + "/sdk", base + "/careful", base + "/bare"}
+	toCareful := ratios(sdk, careful)
+	sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
+	verdict := "met"
+	if median(toCareful) > maxTimeRatio || sa > ca {
+		verdict = "missed"
+	}
+	netTime, restyCost, netAllocs := "-", "-", ""
+	if netHTTP != nil {
+		shown = append(shown, base+"/nethttp")
+		netTime, restyCost = spread(netHTTP.nsPerOp, "%.0f"), spread(ratios(sdk, netHTTP), "%.2f")
+		netAllocs = fmt.Sprintf(", %.0f", median(netHTTP.allocsPerOp))
+	}
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f%s | %s |\n",
+		strings.TrimPrefix(base, "Benchmark"), len(toCareful),
+		spread(sdk.nsPerOp, "%.0f"), spread(careful.nsPerOp, "%.0f"), spread(bare.nsPerOp, "%.0f"), netTime,
+		spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), restyCost, sa, ca, ba, netAllocs, verdict), shown
+}
+
 // median returns the median of vs, or NaN for none.
 func median(vs []float64) float64 {
 	if len(vs) == 0 {
@@ -189,27 +217,17 @@ func table(results map[string]*samples) string {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	b.WriteString("| benchmark | rounds | SDK ns/op | careful ns/op | bare ns/op | SDK/careful | SDK/bare | allocs/op SDK, careful, bare | targets |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	b.WriteString("| benchmark | rounds | SDK ns/op | careful ns/op | bare ns/op | nethttp ns/op | SDK/careful | SDK/bare | SDK/nethttp: resty's cost | allocs/op SDK, careful, bare, nethttp | targets |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	grouped := map[string]bool{}
 	for _, name := range names {
 		base, ok := strings.CutSuffix(name, "/sdk")
-		careful, bare := results[base+"/careful"], results[base+"/bare"]
-		if !ok || careful == nil || bare == nil {
-			continue
+		if row, variants := variantRow(results, base); ok && variants != nil {
+			b.WriteString(row)
+			for _, v := range variants {
+				grouped[v] = true
+			}
 		}
-		sdk := results[name]
-		grouped[name], grouped[base+"/careful"], grouped[base+"/bare"] = true, true, true
-		toCareful := ratios(sdk, careful)
-		sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
-		verdict := "met"
-		if median(toCareful) > maxTimeRatio || sa > ca {
-			verdict = "missed"
-		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f | %s |\n",
-			strings.TrimPrefix(base, "Benchmark"), len(toCareful),
-			spread(sdk.nsPerOp, "%.0f"), spread(careful.nsPerOp, "%.0f"), spread(bare.nsPerOp, "%.0f"),
-			spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), sa, ca, ba, verdict)
 	}
 	var rest []string
 	for _, name := range names {
