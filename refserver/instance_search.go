@@ -33,14 +33,15 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 			return &instanceQuery{} // no flow has this type
 		}
 	}
+	idx := st.order[key]
+	if idx == nil {
+		return &instanceQuery{}
+	}
 	q := &instanceQuery{
-		index:    st.order[key],
+		index:    &idx.every,
 		expr:     strings.ToLower(strings.TrimSpace(req.Expression)),
 		owner:    req.Owner,
 		statuses: statuses,
-	}
-	if q.index == nil {
-		return q
 	}
 	if coversEveryStatus(statuses) {
 		q.statuses = nil

@@ -38,6 +38,7 @@ func TestInstanceSearchMatchesAScan(t *testing.T) {
 		now = now.Add(time.Duration(rnd.IntN(90)) * time.Second)
 	}
 	st.settle(now)
+	checkStatusOrders(t, st, "random history")
 
 	for q := 0; q < 2000; q++ {
 		req, statuses, org := randomSearch(rnd, base)
