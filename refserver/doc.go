@@ -95,8 +95,9 @@
 // of heap for a flow of two tasks and 0.13 KB more for each further task, plus its graph once
 // read. A request's cost does not grow with the history: each flow's waiting and running
 // instances are indexed, the store settles only the flows whose next event has come, and List
-// Flow Instances finds its trigger-time range and its page in an index kept in trigger-time
-// order (a count over other criteria visits the range, never more).
+// Flow Instances finds its trigger-time range and its page in indexes kept in trigger-time
+// order, of every status and of each one (a count over an expression or an owner visits the
+// range, never more).
 //
 // # What it is not
 //

@@ -4,8 +4,15 @@ import "slices"
 
 // This file keeps the store's history of instances: the indexes searches and lookups use,
 // and the bound on how many instances the store keeps (WithMaxInstances).
+//
+// The search indexes (st.order) are instanceIndexes, one per orderKey: for each organization,
+// its instances of every flow type, and those of each flow type. An index keeps its
+// instances sorted by trigger time then id (an instanceOrder), all of them and, next to
+// them, those of each status: an instance is in four orders. index adds it, unindex removes
+// it (pruning, Delete Flow), and setStatus, the one way its status changes, moves it from
+// the orders of its old status to those of its new one.
 
-// orderKey names one instanceOrder of the store: the instances of an organization, of every
+// orderKey names one instanceIndex of the store: the instances of an organization, of every
 // flow type (all) or of the flows of scheduling type typ.
 type orderKey struct {
 	org string
@@ -13,23 +20,49 @@ type orderKey struct {
 	all bool
 }
 
-// index adds a new instance to the search indexes: its organization's, and its
-// organization's for its flow's type.
+// instanceIndex is the instances of one orderKey in trigger-time order: all of them, and
+// those of each status.
+type instanceIndex struct {
+	every instanceOrder
+	// byStatus holds the instances of each status that has had some. An order that empties
+	// stays: statuses come and go (a flow's RUNNING instance at each start and end), and its
+	// blocks are kept for the next.
+	byStatus map[int]*instanceOrder
+}
+
+// ofStatus returns the order of the instances of status s, creating it.
+func (idx *instanceIndex) ofStatus(s int) *instanceOrder {
+	o := idx.byStatus[s]
+	if o == nil {
+		o = &instanceOrder{}
+		idx.byStatus[s] = o
+	}
+	return o
+}
+
+// index adds a new instance to the search indexes: its organization's and its organization's
+// for its flow's type.
 func (st *state) index(in *instance) {
 	for _, key := range orderKeys(in) {
-		o := st.order[key]
-		if o == nil {
-			o = &instanceOrder{}
-			st.order[key] = o
+		idx := st.order[key]
+		if idx == nil {
+			idx = &instanceIndex{byStatus: make(map[int]*instanceOrder)}
+			st.order[key] = idx
 		}
-		o.insert(in)
+		idx.every.insert(in)
+		idx.ofStatus(in.Status).insert(in)
 	}
 }
 
-// unindex removes in from the search indexes.
+// unindex removes in from the search indexes, and an index once empty.
 func (st *state) unindex(in *instance) {
 	for _, key := range orderKeys(in) {
-		if o := st.order[key]; o != nil && o.remove(in) && o.size() == 0 {
+		idx := st.order[key]
+		if idx == nil || !idx.every.remove(in) {
+			continue
+		}
+		idx.byStatus[in.Status].remove(in)
+		if idx.every.size() == 0 {
 			delete(st.order, key)
 		}
 	}
@@ -39,6 +72,22 @@ func (st *state) unindex(in *instance) {
 func orderKeys(in *instance) [2]orderKey {
 	org := in.orgOf()
 	return [2]orderKey{{org: org, all: true}, {org: org, typ: in.plan.Type}}
+}
+
+// setStatus gives in the status s. Every change of a stored instance's status goes through
+// it (addRun gives the first, StatusWait): in the indexes that hold in, it moves the
+// instance from the order of its old status to that of s, so that they stay exact. Its
+// place in an order (its trigger time, then its id) does not change. A forgotten instance,
+// in no index, only takes the status.
+func (st *state) setStatus(in *instance, s int) {
+	if in.Status != s && !in.forgotten {
+		for _, key := range orderKeys(in) {
+			idx := st.order[key]
+			idx.byStatus[in.Status].remove(in)
+			idx.ofStatus(s).insert(in)
+		}
+	}
+	in.Status = s
 }
 
 // noteTasks records that instances of flowID run the tasks of plan, for Get Task Instance

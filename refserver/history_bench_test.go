@@ -21,10 +21,9 @@ import (
 var historySizes = []int{1_000, 10_000, 100_000}
 
 // BenchmarkHistory measures a Get Flow Instance, a page of List Flow Instances (as the SDK
-// asks: type, every status, a trigger-time range; and of one status, which visits the range)
-// and a trigger
-// against a history of completed instances of the demo flow. The trigger runs last: it adds
-// to the history.
+// asks: type, every status, a trigger-time range; and of one status, which reads the order of
+// that status) and a trigger against a history of completed instances of the demo flow. The
+// trigger runs last: it adds to the history.
 func BenchmarkHistory(b *testing.B) {
 	for _, n := range historySizes {
 		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) { benchmarkHistory(b, n) })

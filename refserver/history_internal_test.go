@@ -1,6 +1,8 @@
 package refserver
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -28,4 +30,253 @@ func TestPruneDropsDeletedInstances(t *testing.T) {
 	if held := len(st.ended) - st.endedHead; held > 40 {
 		t.Errorf("the history bound holds %d ended instances of deleted flows", held)
 	}
+}
+
+// checkStatusOrders fails t, naming step, unless the store's search indexes are exact: each
+// index holds the store's instances of its organization (of its flow type), sorted, in its
+// order of every status, and the filter of that order by each status in the order of the
+// status; the store has no other index, and no empty one.
+func checkStatusOrders(t *testing.T, st *state, step string) {
+	t.Helper()
+	want := make(map[orderKey][]*instance)
+	for _, in := range st.instances {
+		for _, key := range orderKeys(in) {
+			want[key] = append(want[key], in)
+		}
+	}
+	if len(st.order) != len(want) {
+		t.Fatalf("%s: the store has %d indexes, its instances belong to %d", step, len(st.order), len(want))
+	}
+	for key, instances := range want {
+		slices.SortFunc(instances, compareInstances)
+		idx := st.order[key]
+		if idx == nil {
+			t.Fatalf("%s: no index %+v", step, key)
+		}
+		every := orderContents(&idx.every)
+		if !slices.Equal(every, instances) {
+			t.Fatalf("%s: index %+v holds %v; the store's instances are %v", step, key, instanceIDs(every), instanceIDs(instances))
+		}
+		filtered := filterByStatus(every)
+		for s := range idx.byStatus {
+			if held := orderContents(idx.byStatus[s]); !slices.Equal(held, filtered[s]) {
+				t.Fatalf("%s: index %+v holds %v as %s; its order of every status filtered by status is %v",
+					step, key, instanceIDs(held), statusName(s), instanceIDs(filtered[s]))
+			}
+			delete(filtered, s)
+		}
+		for s, instances := range filtered {
+			t.Fatalf("%s: index %+v has no order of %s; its order of every status has %v", step, key, statusName(s), instanceIDs(instances))
+		}
+	}
+}
+
+// orderContents returns the instances of o in its order (none for nil).
+func orderContents(o *instanceOrder) []*instance {
+	if o == nil {
+		return nil
+	}
+	var out []*instance
+	o.descend(0, o.size(), func(in *instance) bool { out = append(out, in); return true })
+	slices.Reverse(out)
+	return out
+}
+
+// filterByStatus splits instances by status, keeping their order.
+func filterByStatus(instances []*instance) map[int][]*instance {
+	out := make(map[int][]*instance)
+	for _, in := range instances {
+		out[in.Status] = append(out[in.Status], in)
+	}
+	return out
+}
+
+// instanceIDs returns the ids and statuses of instances, for messages.
+func instanceIDs(instances []*instance) []string {
+	out := make([]string, len(instances))
+	for i, in := range instances {
+		out[i] = in.ID + ":" + statusName(in.Status)
+	}
+	return out
+}
+
+// statusFixture is a store on a manual clock, with flows whose instances go through every
+// status, that checks its indexes (checkStatusOrders) after each change.
+type statusFixture struct {
+	t    *testing.T
+	st   *state
+	now  time.Time
+	seen map[int]bool // the statuses instances have shown at a check
+}
+
+// statusFixtureMaxInstances is the history bound of a statusFixture's store.
+const statusFixtureMaxInstances = 40
+
+// newStatusFixture returns a store with these flows, each task running a minute unless said:
+//   - 1 (o1, manual): two tasks in a row; it ends SUCCESS.
+//   - 2 (o1, periodic, every minute, not active until a step enables it): its task fails
+//     once, RERUN for a minute, then succeeds.
+//   - 3 (o1, temporary): its task is SUSPEND a minute, READY a minute, then runs.
+//   - 4 (o2, manual): its task times out after 30 s: TIMEOUT.
+//   - 5 (o2, manual): two tasks side by side, one ending INTERNAL_ERROR after 30 s.
+//   - 6 (o2, temporary): two tasks side by side, one failing after 30 s: FAIL while the
+//     other runs.
+func newStatusFixture(t *testing.T) *statusFixture {
+	f := &statusFixture{t: t, now: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), seen: make(map[int]bool)}
+	f.st = newState(options{now: func() time.Time { return f.now }, loc: time.UTC, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: statusFixtureMaxInstances})
+	half, task := 30*time.Second, func(id int64) Task { return Task{ID: id, Duration: time.Minute} }
+	flows := []*Flow{
+		{ID: 1, OrgID: "o1", Type: FlowTypeManual, Tasks: []Task{task(11), {ID: 12, Duration: time.Minute, DependsOn: []int64{11}}}},
+		{ID: 2, OrgID: "o1", Type: FlowTypePeriodic, Freq: "0 * * * * ? *", Cycle: "mi",
+			Tasks: []Task{{ID: 21, Duration: half, Failures: 1, RetryLimit: 1, RetryInterval: time.Minute}}},
+		{ID: 3, OrgID: "o1", Type: FlowTypeTemporary, Tasks: []Task{{ID: 31, Duration: time.Minute, Suspend: time.Minute, ResourceWait: time.Minute}}},
+		{ID: 4, OrgID: "o2", Type: FlowTypeManual, Tasks: []Task{{ID: 41, Duration: 2 * time.Minute, Timeout: half}}},
+		{ID: 5, OrgID: "o2", Type: FlowTypeManual, Tasks: []Task{task(51), {ID: 52, Duration: half, InternalError: true}}},
+		{ID: 6, OrgID: "o2", Type: FlowTypeTemporary, Tasks: []Task{task(61), {ID: 62, Duration: half, Fail: true}}},
+	}
+	for _, fl := range flows {
+		f.st.storeFlow(fl)
+	}
+	return f
+}
+
+// check settles the store and checks its indexes.
+func (f *statusFixture) check(step string) {
+	f.t.Helper()
+	f.st.settle(f.now)
+	checkStatusOrders(f.t, f.st, step)
+	for _, in := range f.st.instances {
+		f.seen[in.Status] = true
+	}
+}
+
+// run moves the clock by d (backward if negative), tick (of d's sign) at a time, checking the
+// store at each tick.
+func (f *statusFixture) run(step string, d, tick time.Duration) {
+	f.t.Helper()
+	for n := d / tick; n > 0; n-- {
+		f.now = f.now.Add(tick)
+		f.check(fmt.Sprintf("%s, at %v", step, f.now.Format(time.TimeOnly)))
+	}
+}
+
+// trigger creates an instance of flowID triggered at the clock plus offset, if its id is free;
+// else it returns nil.
+func (f *statusFixture) trigger(flowID int64, offset time.Duration) *instance {
+	return f.triggerFrom(flowID, offset, 0)
+}
+
+// triggerFrom is trigger for a run from the task fromTask (0: all tasks).
+func (f *statusFixture) triggerFrom(flowID int64, offset time.Duration, fromTask int64) *instance {
+	f.st.settle(f.now)
+	if f.st.instances[instanceID(flowID, f.now.Add(offset), f.st.loc)] != nil {
+		return nil
+	}
+	return f.st.createRun(flowID, f.now.Add(offset), f.now, fromTask, nil)
+}
+
+// cancel checks that instances have the statuses of the same places, then cancels them in
+// order (Cancel Flow Instance).
+func (f *statusFixture) cancel(instances []*instance, statuses []int) {
+	f.t.Helper()
+	for i, in := range instances {
+		if in.Status != statuses[i] {
+			f.t.Fatalf("%s is %s, want %s", in.ID, statusName(in.Status), statusName(statuses[i]))
+		}
+	}
+	for _, in := range instances {
+		f.st.stop(in, StatusCancel, f.now)
+	}
+}
+
+// finishRunning ends the running instance of flowID with status (FinishFlowInstance).
+func (f *statusFixture) finishRunning(flowID int64, status int) {
+	f.t.Helper()
+	run := f.st.runs[flowID].running
+	if run == nil {
+		f.t.Fatalf("flow %d runs no instance", flowID)
+	}
+	if err := f.st.finish(run.ID, status, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// TestStatusOrdersFollowEveryChange takes instances through every kind of status change
+// (creation, start, task events, the end, a clock going back, cancel, FinishFlowInstance,
+// Trigger Flow From Task, periodic fires, the history bound, Delete Flow, Reset) and checks
+// after each that the per-status orders are the filters of the orders of every status.
+func TestStatusOrdersFollowEveryChange(t *testing.T) {
+	f := newStatusFixture(t)
+	var first, queued, future *instance
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{"trigger", func() {
+			for id := int64(1); id <= 6; id++ {
+				f.trigger(id, 0)
+			}
+			first = f.trigger(1, -3*time.Minute) // waits for the one triggered now, then runs
+			queued = f.trigger(1, -time.Minute)  // waits for first
+			future = f.trigger(3, time.Hour)     // waits for its trigger time
+		}},
+		{"run through the task statuses", func() { f.run("run", 150*time.Second, 15*time.Second) }},
+		{"clock back", func() { f.run("back", -75*time.Second, -15*time.Second) }},
+		{"run on", func() { f.run("run on", 2*time.Minute, 20*time.Second) }},
+		{"cancel a running and two waiting instances", func() {
+			f.cancel([]*instance{queued, future, first}, []int{StatusWait, StatusWait, StatusRunning})
+		}},
+		{"finish running instances", func() {
+			f.trigger(1, 0)
+			f.trigger(6, 0)
+			f.run("start", 40*time.Second, 40*time.Second) // flow 6's shows FAIL, flow 1's runs
+			f.finishRunning(1, StatusSkip)
+			f.finishRunning(6, StatusTimeout)
+		}},
+		{"trigger from a task", func() {
+			if f.triggerFrom(1, -2*time.Minute, 12) == nil {
+				t.Fatal("the instance's id is taken")
+			}
+		}},
+		{"periodic fires", func() {
+			f.st.storeFlow(withActive(f.st.flows[2], true))
+			f.run("fire", 5*time.Minute, 30*time.Second)
+			f.st.storeFlow(withActive(f.st.flows[2], false))
+		}},
+		{"history bound", func() {
+			for k := 1; k <= statusFixtureMaxInstances; k++ {
+				f.trigger(1+int64(k%6), -time.Duration(k)*time.Hour)
+			}
+			f.run("drain", 3*time.Hour, 10*time.Minute)
+			if !first.forgotten || len(f.st.instances) > statusFixtureMaxInstances {
+				t.Errorf("after the drain: %d instances, the first forgotten: %v", len(f.st.instances), first.forgotten)
+			}
+		}},
+		{"delete flows with waiting, running and ended instances", func() {
+			f.trigger(1, 0)
+			f.trigger(1, time.Minute)
+			f.run("start", time.Second, time.Second)
+			f.st.deleteInstances(1)
+			f.st.unschedulePeriodic(2)
+			f.st.deleteInstances(2)
+		}},
+		{"reset", func() { f.st.clear() }},
+	}
+	for _, step := range steps {
+		step.do()
+		f.check(step.name)
+	}
+	for _, s := range instanceStatuses {
+		if !f.seen[s] {
+			t.Errorf("no instance showed %s at a check", statusName(s))
+		}
+	}
+}
+
+// withActive returns a copy of fl with scheduling started (active) or paused.
+func withActive(fl *Flow, active bool) *Flow {
+	c := cloneFlow(fl)
+	c.Active = active
+	return c
 }

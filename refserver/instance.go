@@ -68,13 +68,6 @@ func (in *instance) readyAt() time.Time {
 	return latest(in.TriggerTime, in.CreatedAt)
 }
 
-// start makes the waiting instance in run from at.
-func (in *instance) start(at time.Time) {
-	in.Status, in.StartTime = StatusRunning, at
-	in.applied = 0
-	in.changes++
-}
-
 // ended reports whether the instance has ended (its EndTime is set). An instance may show
 // StatusFail, StatusTimeout or StatusInternalError before it ends, while its other tasks
 // finish.
@@ -84,12 +77,13 @@ func (in *instance) ended() bool {
 
 // advance brings the running instance up to now: forward, the task status changes that have
 // come, or backward, if the clock went back, those that have not come yet; then the instance
-// ends if its end has come. It reports whether it has ended. Only the events between the
-// last call and now are touched.
-func (in *instance) advance(now time.Time) (ended bool) {
+// ends if its end has come. It returns the status the instance shows now, which the caller
+// gives it (state.setStatus keeps the per-status indexes), and whether it has ended. Only
+// the events between the last call and now are touched.
+func (in *instance) advance(now time.Time) (status int, ended bool) {
 	r := in.run
 	if r.open {
-		return false // nothing to run: it runs until FinishFlowInstance ends it
+		return in.Status, false // nothing to run: it runs until FinishFlowInstance ends it
 	}
 	applied := in.applied
 	for int(in.applied) < len(r.events) {
@@ -108,19 +102,20 @@ func (in *instance) advance(now time.Time) (ended bool) {
 	if back < in.applied {
 		in.replay(back)
 	}
+	status = in.Status
 	if in.applied != applied {
-		in.Status = StatusRunning
+		status = StatusRunning
 		if in.applied > 0 {
-			in.Status = r.events[in.applied-1].instance
+			status = r.events[in.applied-1].instance
 		}
 		in.changes++
 	}
 	if end := in.StartTime.Add(r.end); !end.After(now) {
-		in.Status, in.EndTime = r.status, end
+		in.EndTime = end
 		in.changes++
-		return true
+		return r.status, true
 	}
-	return false
+	return status, false
 }
 
 // apply shows the event e, which happened at at, in the task instances.

@@ -9,6 +9,10 @@ import (
 // of at most maxOrderBlock: inserting or removing one costs a binary search and a move of at
 // most one block, ranks and positions a walk over the block lengths, so that a search can
 // find a trigger-time range and a page of it without sorting or visiting what it skips.
+//
+// Every block holds at least one instance, but one: an order that empties keeps its last
+// block, empty, for its next instance, so that an order whose only instance comes and goes
+// (the RUNNING instance of a flow, in the orders by status) allocates nothing.
 type instanceOrder struct {
 	blocks [][]*instance
 	n      int
@@ -23,8 +27,11 @@ func (o *instanceOrder) size() int { return o.n }
 // insert adds in.
 func (o *instanceOrder) insert(in *instance) {
 	o.n++
-	if len(o.blocks) == 0 {
-		o.blocks = [][]*instance{{in}}
+	if o.n == 1 {
+		if len(o.blocks) == 0 {
+			o.blocks = [][]*instance{nil}
+		}
+		o.blocks[0] = append(o.blocks[0], in)
 		return
 	}
 	// The first block whose last instance is not before in; the last block if none.
@@ -35,21 +42,39 @@ func (o *instanceOrder) insert(in *instance) {
 	b = min(b, len(o.blocks)-1)
 	blk := o.blocks[b]
 	i := sort.Search(len(blk), func(i int) bool { return compareInstances(blk[i], in) >= 0 })
-	blk = append(blk, nil)
-	copy(blk[i+1:], blk[i:])
-	blk[i] = in
-	o.blocks[b] = blk
-	if len(blk) > maxOrderBlock {
-		half := len(blk) / 2
-		right := append([]*instance(nil), blk[half:]...)
-		clear(blk[half:])
-		o.blocks[b] = blk[:half:half]
-		o.blocks = slices.Insert(o.blocks, b+1, right)
+	if len(blk) == maxOrderBlock {
+		b, i = o.split(b, i)
 	}
+	o.blocks[b] = slices.Insert(o.blocks[b], i, in)
+}
+
+// split makes room in the full block b for an instance at its place i, and returns the
+// block and the place where the instance goes. The block's second half moves to a new block;
+// in the last block, what comes after i does, when i is in its second half: instances
+// mostly come in trigger-time order, at or near the end of the order, and the blocks they
+// leave behind stay full. A new block has room for maxOrderBlock instances, which it fills
+// without growing.
+func (o *instanceOrder) split(b, i int) (int, int) {
+	blk := o.blocks[b]
+	at := len(blk) / 2
+	if b == len(o.blocks)-1 && i > at {
+		at = i
+	}
+	right := append(make([]*instance, 0, maxOrderBlock), blk[at:]...)
+	clear(blk[at:])
+	o.blocks[b] = blk[:at]
+	o.blocks = slices.Insert(o.blocks, b+1, right)
+	if i >= at {
+		return b + 1, i - at
+	}
+	return b, i
 }
 
 // remove removes in, and reports whether it was held.
 func (o *instanceOrder) remove(in *instance) bool {
+	if o.n == 0 {
+		return false
+	}
 	b := sort.Search(len(o.blocks), func(b int) bool {
 		blk := o.blocks[b]
 		return compareInstances(blk[len(blk)-1], in) >= 0
@@ -65,16 +90,18 @@ func (o *instanceOrder) remove(in *instance) bool {
 	copy(blk[i:], blk[i+1:])
 	blk[len(blk)-1] = nil
 	o.blocks[b] = blk[:len(blk)-1]
-	if len(o.blocks[b]) == 0 {
+	if o.n--; len(o.blocks[b]) == 0 && o.n > 0 {
 		o.blocks = slices.Delete(o.blocks, b, b+1)
 	}
-	o.n--
 	return true
 }
 
 // rank returns how many instances come before the first for which atOrAfter is true;
 // atOrAfter must be false, then true, along the order.
 func (o *instanceOrder) rank(atOrAfter func(*instance) bool) int {
+	if o.n == 0 {
+		return 0
+	}
 	r := 0
 	for _, blk := range o.blocks {
 		if atOrAfter(blk[len(blk)-1]) {
@@ -87,22 +114,49 @@ func (o *instanceOrder) rank(atOrAfter func(*instance) bool) int {
 
 // descend calls yield with the instances of ranks hi-1 down to lo, until it returns false.
 func (o *instanceOrder) descend(lo, hi int, yield func(*instance) bool) {
-	if lo >= hi {
-		return
-	}
-	// Find the block holding rank hi-1.
-	b, r := 0, hi-1
-	for r >= len(o.blocks[b]) {
-		r -= len(o.blocks[b])
-		b++
-	}
-	for n := hi - lo; n > 0; n-- {
-		if !yield(o.blocks[b][r]) {
+	for c := o.downFrom(lo, hi); c.left > 0; c.next() {
+		if !yield(c.peek()) {
 			return
 		}
-		if r--; r < 0 && b > 0 {
-			b--
-			r = len(o.blocks[b]) - 1
-		}
+	}
+}
+
+// orderCursor reads the ranks of an instanceOrder downward, one at a time, so that a search
+// can merge several orders (instance_search.go) and stop where its page ends.
+type orderCursor struct {
+	o    *instanceOrder
+	b, r int // the block and the place in it of the instance peek returns
+	left int // the instances still to read, that one included
+}
+
+// downFrom returns a cursor on the ranks hi-1 down to lo.
+func (o *instanceOrder) downFrom(lo, hi int) orderCursor {
+	c := orderCursor{o: o, left: max(hi-lo, 0)}
+	if c.left == 0 {
+		return c
+	}
+	// Find the block holding rank hi-1.
+	c.r = hi - 1
+	for c.r >= len(o.blocks[c.b]) {
+		c.r -= len(o.blocks[c.b])
+		c.b++
+	}
+	return c
+}
+
+// peek returns the instance the cursor stands on, or nil when it has read every rank.
+func (c *orderCursor) peek() *instance {
+	if c.left == 0 {
+		return nil
+	}
+	return c.o.blocks[c.b][c.r]
+}
+
+// next moves the cursor to the rank below.
+func (c *orderCursor) next() {
+	c.left--
+	if c.r--; c.r < 0 && c.b > 0 {
+		c.b--
+		c.r = len(c.o.blocks[c.b]) - 1
 	}
 }

@@ -39,6 +39,36 @@ func TestInstanceOrder(t *testing.T) {
 	}
 }
 
+// TestInstanceOrderFillsBlocksInOrder inserts instances in trigger-time order, as they mostly
+// come, also before an instance that comes later (a periodic one, triggered at the clock):
+// every block but the last stays full, or all but one instance.
+func TestInstanceOrderFillsBlocksInOrder(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, later := range []int{0, 1, 3} {
+		rnd := rand.New(rand.NewPCG(3, 5))
+		var o instanceOrder
+		var want []*instance
+		for k := 0; k < later; k++ {
+			in := &instance{FlowInstance: FlowInstance{ID: "later" + strconv.Itoa(k), TriggerTime: base.AddDate(1, 0, k)}}
+			o.insert(in)
+			want = append(want, in)
+		}
+		for k := 0; k < 3*maxOrderBlock+5; k++ {
+			in := &instance{FlowInstance: FlowInstance{ID: strconv.Itoa(k), TriggerTime: base.Add(time.Duration(k) * time.Minute)}}
+			o.insert(in)
+			want = slices.Insert(want, k, in)
+		}
+		if err := checkOrder(&o, want, rnd, base); err != nil {
+			t.Fatalf("%d later: %v", later, err)
+		}
+		for b, blk := range o.blocks[:len(o.blocks)-1] {
+			if len(blk) < maxOrderBlock-later {
+				t.Errorf("%d later: block %d of %d holds %d instances", later, b, len(o.blocks), len(blk))
+			}
+		}
+	}
+}
+
 // checkOrder compares o with want, sorted: size, order, a random rank and a random walk.
 func checkOrder(o *instanceOrder, want []*instance, rnd *rand.Rand, base time.Time) error {
 	if o.size() != len(want) {

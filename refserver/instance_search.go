@@ -7,11 +7,16 @@ import (
 )
 
 // This file selects the page of List Flow Instances from the store's indexes (history.go):
-// the instances of the organization, of the flow type when one is asked, by trigger time.
-// The trigger-time range is found by binary search; without other criteria the count is the
-// range's size and the page is read where it stands, so neither depends on the history's
-// size. Other criteria (expression, owner, some statuses) are checked over the range, which a
-// count needs; the page is then selected, never the whole range sorted.
+// the instances of the organization, of the flow type when one is asked, by trigger time,
+// all of them and those of each status. The trigger-time range is found by binary search
+// (rank). Without other criteria the count is the range's size and the page is read where it
+// stands. With statuses alone, the range is found in the order of each status asked, the
+// count is the sum of their sizes and the page is merged from their tops down to the page's
+// end. Neither visits the range, so neither depends on the history's size: a page costs a
+// rank in each of the k orders asked and the page's end times k. Other criteria (expression,
+// owner, and statuses with them) are checked over the range, which a count needs, as are
+// the criteria of a page in another order (sorters); the page is then selected, never the
+// whole range sorted.
 
 // instanceQuery is the candidates of a search, the ranks lo to hi of index, and the criteria
 // the index does not answer.
@@ -22,6 +27,18 @@ type instanceQuery struct {
 	owner    string         // "" matches every instance
 	statuses map[int]bool   // nil matches every status
 	names    map[*Flow]bool // whether expr is in the name of a flow version, once asked
+
+	// statusOnly is set when statuses are the only criteria beyond the range; byStatus then
+	// holds the range in the order of each status asked that has candidates, and a page in
+	// the default order is read from them instead of visiting the range of index.
+	statusOnly bool
+	byStatus   []orderRange
+}
+
+// orderRange is the ranks lo to hi of an instanceOrder.
+type orderRange struct {
+	order  *instanceOrder
+	lo, hi int
 }
 
 // queryInstances returns the query of a List Flow Instances request of orgID.
@@ -33,29 +50,55 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 			return &instanceQuery{} // no flow has this type
 		}
 	}
+	idx := st.order[key]
+	if idx == nil {
+		return &instanceQuery{}
+	}
 	q := &instanceQuery{
-		index:    st.order[key],
+		index:    &idx.every,
 		expr:     strings.ToLower(strings.TrimSpace(req.Expression)),
 		owner:    req.Owner,
 		statuses: statuses,
 	}
-	if q.index == nil {
-		return q
-	}
 	if coversEveryStatus(statuses) {
 		q.statuses = nil
 	}
-	q.hi = q.index.size()
+	q.lo, q.hi = triggerRange(q.index, req)
+	if q.statuses != nil && q.expr == "" && q.owner == "" {
+		q.statusOnly = true
+		q.byStatus = statusRanges(idx, q.statuses, req)
+	}
+	return q
+}
+
+// triggerRange returns the ranks of o whose trigger times are in the range req asks for.
+func triggerRange(o *instanceOrder, req *searchInstancesRequest) (lo, hi int) {
+	hi = o.size()
 	if req.FromTriggerTime.set {
 		from := req.FromTriggerTime.value
-		q.lo = q.index.rank(func(in *instance) bool { return in.TriggerTime.UnixMilli() >= from })
+		lo = o.rank(func(in *instance) bool { return in.TriggerTime.UnixMilli() >= from })
 	}
 	if req.ToTriggerTime.set {
 		to := req.ToTriggerTime.value
-		q.hi = q.index.rank(func(in *instance) bool { return in.TriggerTime.UnixMilli() > to })
+		hi = o.rank(func(in *instance) bool { return in.TriggerTime.UnixMilli() > to })
 	}
-	q.hi = max(q.hi, q.lo)
-	return q
+	return lo, max(hi, lo)
+}
+
+// statusRanges returns, for each status statuses asks for, the trigger-time range of req in
+// the order of idx's instances that have it, when the range is not empty.
+func statusRanges(idx *instanceIndex, statuses map[int]bool, req *searchInstancesRequest) []orderRange {
+	var ranges []orderRange
+	for s, asked := range statuses {
+		o := idx.byStatus[s]
+		if !asked || o == nil {
+			continue
+		}
+		if lo, hi := triggerRange(o, req); lo < hi {
+			ranges = append(ranges, orderRange{o, lo, hi})
+		}
+	}
+	return ranges
 }
 
 // instanceStatuses are the statuses an instance can have: waiting, running (also suspended,
@@ -108,19 +151,16 @@ func (q *instanceQuery) nameMatches(p *Flow) bool {
 // page returns the page w of the matching instances in order (nil: the default order, the
 // newest trigger time first, then the greatest id), and how many match in all.
 func (q *instanceQuery) page(order func(a, b *instance) int, w pageWindow) ([]*instance, int) {
-	if q.index == nil {
+	switch {
+	case q.index == nil:
 		return nil, 0
-	}
-	if order != nil {
+	case order != nil:
 		matches := q.matches(q.hi - q.lo)
 		return selectPage(matches, w, order), len(matches)
-	}
-	if !q.filtered() {
-		count := q.hi - q.lo
-		lo, hi := w.bounds(count)
-		out := make([]*instance, 0, hi-lo)
-		q.index.descend(q.hi-hi, q.hi-lo, func(in *instance) bool { out = append(out, in); return true })
-		return out, count
+	case !q.filtered():
+		return pageOfRanges([]orderRange{{q.index, q.lo, q.hi}}, w)
+	case q.statusOnly:
+		return pageOfRanges(q.byStatus, w)
 	}
 	var out []*instance
 	if !w.all {
@@ -137,6 +177,48 @@ func (q *instanceQuery) page(order func(a, b *instance) int, w pageWindow) ([]*i
 		return true
 	})
 	return out, count
+}
+
+// pageOfRanges returns the page w, in the default order, of the instances of ranges (of
+// orders that share none), and how many they are. A single range's page is read where it
+// stands; several are merged from their tops down to the page's end.
+func pageOfRanges(ranges []orderRange, w pageWindow) ([]*instance, int) {
+	count := 0
+	for _, r := range ranges {
+		count += r.hi - r.lo
+	}
+	lo, hi := w.bounds(count)
+	out := make([]*instance, 0, hi-lo)
+	if len(ranges) == 1 {
+		r := ranges[0]
+		r.order.descend(r.hi-hi, r.hi-lo, func(in *instance) bool { out = append(out, in); return true })
+		return out, count
+	}
+	cursors := make([]orderCursor, len(ranges))
+	for i, r := range ranges {
+		cursors[i] = r.order.downFrom(r.lo, r.hi)
+	}
+	for rank := 0; rank < hi; rank++ {
+		c := newestOf(cursors)
+		if rank >= lo {
+			out = append(out, c.peek())
+		}
+		c.next()
+	}
+	return out, count
+}
+
+// newestOf returns, among the cursors that have an instance left, the one whose instance
+// comes first in the default order (the last in the orders); nil if none has.
+func newestOf(cursors []orderCursor) *orderCursor {
+	var newest *orderCursor
+	for i := range cursors {
+		c := &cursors[i]
+		if c.left > 0 && (newest == nil || compareInstances(c.peek(), newest.peek()) > 0) {
+			newest = c
+		}
+	}
+	return newest
 }
 
 // matches returns the candidates that match, in no particular order; capacity is the most

@@ -38,6 +38,7 @@ func TestInstanceSearchMatchesAScan(t *testing.T) {
 		now = now.Add(time.Duration(rnd.IntN(90)) * time.Second)
 	}
 	st.settle(now)
+	checkStatusOrders(t, st, "random history")
 
 	for q := 0; q < 2000; q++ {
 		req, statuses, org := randomSearch(rnd, base)
@@ -120,4 +121,109 @@ func scanSearch(st *state, org string, req *searchInstancesRequest, statuses map
 		out = nil
 	}
 	return out, len(matches)
+}
+
+// TestStatusSearchMatchesTheFilter compares the page and count of searches by status alone,
+// read from the per-status orders, with those of the filter of the range (the path the
+// search takes with other criteria) and of a scan of every instance, for organizations,
+// status sets, flow types, trigger-time ranges and pages, empty results and pages past the
+// end among them. The store holds enough instances of one status to fill several blocks of
+// an order.
+func TestStatusSearchMatchesTheFilter(t *testing.T) {
+	f := newStatusSearchFixture(t)
+	ms := func(d time.Duration) flexInt { return flexInt{f.now.Add(d).UnixMilli(), true} }
+	ranges := []struct{ from, to flexInt }{
+		{}, {from: ms(-30 * time.Hour)}, {to: ms(-20 * time.Hour)},
+		{from: ms(-30 * time.Hour), to: ms(-20 * time.Hour)},
+		{from: ms(-time.Hour), to: ms(time.Hour)},
+		{from: ms(time.Hour), to: ms(-time.Hour)}, // empty
+		{from: ms(90 * 24 * time.Hour)},           // after every instance
+	}
+	pages := []*paginationInput{nil, pageInput(1, 10), pageInput(0, 7), pageInput(3, 25),
+		pageInput(2, 1000), pageInput(300, 10)} // the last ones past the end of most
+	statusSets := []map[int]bool{
+		{StatusSuccess: true}, {StatusWait: true}, {StatusCancel: true}, {StatusRunning: true},
+		{StatusSuccess: true, StatusInternalError: true}, {StatusSuccess: true, StatusWait: false},
+		{StatusWait: true, StatusRunning: true, StatusCancel: true, StatusFail: true, StatusTimeout: true},
+		{StatusSuspend: true}, {StatusInit: true}, {99: true}, {},
+		everyStatusBut(StatusSuccess),
+	}
+	merged := 0 // pages merged from several orders that hold instances
+	for _, org := range []string{"o1", "o2", "o3"} {
+		for _, statuses := range statusSets {
+			for _, typ := range []flexInt{{}, {FlowTypeManual, true}, {FlowTypeTemporary, true}, {7, true}} {
+				for _, r := range ranges {
+					for _, p := range pages {
+						req := searchInstancesRequest{Type: typ, FromTriggerTime: r.from, ToTriggerTime: r.to, Pagination: p}
+						if orders, found := checkStatusSearch(t, f.st, org, &req, statuses); orders > 1 && found > 0 {
+							merged++
+						}
+					}
+				}
+			}
+		}
+	}
+	if merged < 50 {
+		t.Errorf("only %d pages merged from several orders", merged)
+	}
+}
+
+// newStatusSearchFixture returns a statusFixture with a history: 1,500 ended instances in
+// o1 and o2 (flows 1 and 3 end SUCCESS, flow 5 INTERNAL_ERROR), then instances of flows 1,
+// 4 and 6 triggered from 150 minutes before the clock to 150 after, waiting, running, ended
+// or cancelled.
+func newStatusSearchFixture(t *testing.T) *statusFixture {
+	f := newStatusFixture(t)
+	f.st.maxInstances = 0 // keep them all
+	for k := 0; k < 1500; k++ {
+		f.trigger([]int64{1, 1, 3, 5}[k%4], -time.Duration(k)*time.Minute)
+	}
+	f.run("history", 5*24*time.Hour, 24*time.Hour)
+	for k := 0; k < 300; k++ {
+		if in := f.trigger([]int64{1, 4, 6}[k%3], time.Duration(k-150)*time.Minute); in != nil && k%5 == 0 && !in.ended() {
+			f.st.stop(in, StatusCancel, f.now)
+		}
+	}
+	f.check("history")
+	return f
+}
+
+// checkStatusSearch fails t unless the search req of org by statuses takes the per-status
+// orders and finds the page and count the filter of the range and a scan find. It returns
+// how many orders the search read and how many instances its page holds.
+func checkStatusSearch(t *testing.T, st *state, org string, req *searchInstancesRequest, statuses map[int]bool) (orders, found int) {
+	t.Helper()
+	w, fail := pageOf(req.Pagination)
+	if fail != nil {
+		t.Fatal(fail.msg)
+	}
+	q := st.queryInstances(org, req, statuses)
+	if q.index != nil && !q.statusOnly {
+		t.Fatalf("statuses %v, type %+v: the search does not read the per-status orders", statuses, req.Type)
+	}
+	got, count := q.page(nil, w)
+	filter := *q
+	filter.statusOnly, filter.byStatus = false, nil
+	want, wantCount := filter.page(nil, w)
+	scanned, scanCount := scanSearch(st, org, req, statuses, nil)
+	if count != wantCount || !slices.Equal(got, want) || count != scanCount || !slices.Equal(got, scanned) {
+		t.Fatalf("org %s, statuses %v, type %+v, range [%+v, %+v], page %+v: count %d, %v; the filter finds %d, %v; the scan %d",
+			org, statuses, req.Type, req.FromTriggerTime, req.ToTriggerTime, req.Pagination, count, instanceIDs(got),
+			wantCount, instanceIDs(want), scanCount)
+	}
+	return len(q.byStatus), len(got)
+}
+
+// pageInput returns the pagination of page no of size items.
+func pageInput(no, size int64) *paginationInput {
+	return &paginationInput{PageNo: flexInt{no, true}, PageSize: flexInt{size, true}}
+}
+
+// everyStatusBut returns a filter of every instance status but s.
+func everyStatusBut(s int) map[int]bool {
+	out := make(map[int]bool)
+	for _, status := range instanceStatuses {
+		out[status] = status != s
+	}
+	return out
 }

@@ -63,7 +63,9 @@ func (st *state) settle(now time.Time) {
 func (st *state) settleFlow(fr *flowRuns, now time.Time) {
 	for {
 		if run := fr.running; run != nil {
-			if !run.advance(now) {
+			status, ended := run.advance(now)
+			st.setStatus(run, status)
+			if !ended {
 				break
 			}
 			fr.running, fr.freeAt = nil, latest(fr.freeAt, run.EndTime)
@@ -74,7 +76,7 @@ func (st *state) settleFlow(fr *flowRuns, now time.Time) {
 			break
 		}
 		fr.unqueue(next)
-		next.start(at)
+		st.start(next, at)
 		fr.running = next
 	}
 	st.reschedule(fr)
@@ -107,6 +109,13 @@ func latest(ts ...time.Time) time.Time {
 	return m
 }
 
+// start makes the waiting instance in run from at.
+func (st *state) start(in *instance, at time.Time) {
+	st.setStatus(in, StatusRunning)
+	in.StartTime, in.applied = at, 0
+	in.changes++
+}
+
 // stop ends the instance in with a terminal status at now: a waiting instance simply ends;
 // in a running one, the tasks that have started and not ended (SUSPEND, READY, RUNNING or
 // RERUN) end with the same status and the others stay as they are. The caller has settled
@@ -124,7 +133,8 @@ func (st *state) stop(in *instance, status int, now time.Time) {
 	case in.Status == StatusWait:
 		fr.unqueue(in)
 	}
-	in.Status, in.EndTime = status, now
+	st.setStatus(in, status)
+	in.EndTime = now
 	in.changes++
 	st.retire(in)
 	st.settleFlow(fr, now)
