@@ -67,6 +67,26 @@ BenchmarkX/sdk#01-2 10 999 ns/op
 	}
 }
 
+func TestHistoryTargets(t *testing.T) {
+	results, err := parse(strings.NewReader(`BenchmarkHistory/instances=1000/get-2 100 100 ns/op
+BenchmarkHistory/instances=100000/get-2 100 301 ns/op
+BenchmarkHistory/instances=1000/page-status-2 100 100 ns/op
+BenchmarkHistory/instances=100000/page-status-2 100 900 ns/op
+BenchmarkCatchUp-2 1 51000000 ns/op
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Reference server, cost at 100000 instances against 1000: get 3.01x (at most 3x, missed); " +
+		"page-status 9.00x (at most 10x, met); catch-up of the queued instances 51.0 ms (under 50 ms, missed).\n"
+	if got := historyTargets(results); got != want {
+		t.Errorf("historyTargets =\n%q\nwant\n%q", got, want)
+	}
+	if got := historyTargets(map[string]*samples{}); got != "" {
+		t.Errorf("without the benchmarks: %q", got)
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, tt := range []struct {
 		in   []float64
