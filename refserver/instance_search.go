@@ -261,11 +261,24 @@ func selectPage(items []*instance, w pageWindow, order func(a, b *instance) int)
 
 // instanceSorters returns the order the sorters of p ask for, or nil for the default order
 // (the newest trigger time first, then the greatest id). Sort fields: triggerTime,
-// startTime, endTime, createTime, updateTime, camelCase or snake_case.
+// startTime, endTime, createTime, updateTime, camelCase or snake_case. A sort by trigger
+// time alone, newest first, is the default order (ties go to the greatest id either way),
+// so its page is read from the indexes too: it is what the SDK sends when it lists several
+// flow types.
 func instanceSorters(p *paginationInput) (func(a, b *instance) int, *failure) {
-	if p == nil || len(p.Sorters) == 0 {
+	if p == nil || len(p.Sorters) == 0 || newestFirst(p.Sorters) {
 		return nil, nil
 	}
+	return sortedBy(p)
+}
+
+// newestFirst reports whether sorters ask for the trigger time alone, descending.
+func newestFirst(sorters []sorterInput) bool {
+	return len(sorters) == 1 && sortField(sorters[0].Field) == "triggertime" && strings.EqualFold(sorters[0].Order, "DESC")
+}
+
+// sortedBy returns the order the sorters of p ask for, ties in the default order.
+func sortedBy(p *paginationInput) (func(a, b *instance) int, *failure) {
 	timeOf := func(key func(*instance) time.Time) func(a, b *instance) int {
 		return func(a, b *instance) int { return key(a).Compare(key(b)) }
 	}
