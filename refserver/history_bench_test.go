@@ -90,22 +90,6 @@ func BenchmarkCatchUp(b *testing.B) {
 	}
 }
 
-// BenchmarkTokenRefresh measures a token refresh after 20,000 refreshes.
-func BenchmarkTokenRefresh(b *testing.B) {
-	c := newHandlerClient(b, t0)
-	ts := c.clk.Now().UnixMilli() - 600_000
-	for i := 0; i < 20_000; i++ {
-		c.refresh(ts)
-		ts++
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c.refresh(ts)
-		ts++
-	}
-}
-
 // BenchmarkInstanceMemory measures the heap that 100,000 completed instances of the demo
 // flow hold, as live bytes after a garbage collection.
 func BenchmarkInstanceMemory(b *testing.B) {
