@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
+	"time"
 )
 
 // netHTTPSender is a sender for the benchmarks alone: it sends what httpSender sends, the
@@ -53,7 +54,8 @@ func SendThroughNetHTTP(c *Client) {
 }
 
 // TestNetHTTPSenderSendsWhatRestySends checks that the benchmarks compare like with like:
-// on either sender, a client hands its transport the same requests.
+// on either sender, a client hands the same requests to the same *http.Client (its
+// timeout and redirect policy included).
 func TestNetHTTPSenderSendsWhatRestySends(t *testing.T) {
 	t.Parallel()
 	calls := func(c *Client) error {
@@ -64,9 +66,13 @@ func TestNetHTTPSenderSendsWhatRestySends(t *testing.T) {
 		return err
 	}
 	sent := func(netHTTP bool) []recorded {
-		c, mt, _ := newTestClient(t)
+		c, mt, _ := newTestClient(t, WithTimeout(30*time.Second))
 		if netHTTP {
+			own := c.http.(*httpSender).rest.GetClient()
 			SendThroughNetHTTP(c)
+			if hc := c.http.(*netHTTPSender).hc; hc != own {
+				t.Fatalf("the net/http sender sends through %p, not the client's own *http.Client %p", hc, own)
+			}
 		}
 		rec := &recorder{}
 		mt.RegisterResponder(http.MethodPost, flowsURL, rec.wrap(okInstance("3377-20191122012300")))

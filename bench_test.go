@@ -17,11 +17,13 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
 // Benchmarks of the SDK against two floors, the same call written by hand with net/http,
@@ -86,7 +88,7 @@ func benchTransport() *http.Transport {
 	return t
 }
 
-func benchSDK(b *testing.B, srv *httptest.Server) *batchprocessing.Client {
+func benchSDK(b testing.TB, srv *httptest.Server) *batchprocessing.Client {
 	b.Helper()
 	c, err := batchprocessing.NewClient(srv.URL, benchAccessKey, benchSecretKey,
 		batchprocessing.WithOrgID(benchOrgID), batchprocessing.WithUserID(benchUserID),
@@ -224,7 +226,7 @@ func (h *byHand) getFlowInstance(ctx context.Context, id string) (*handFlowInsta
 	return &env.Data, nil
 }
 
-// variant is one of the three ways of making a call that a benchmark compares.
+// variant is one of the ways of making a call that a benchmark compares.
 type variant struct {
 	name string
 	call func(ctx context.Context) error
@@ -322,5 +324,79 @@ func parallel32(b *testing.B, body func() error) {
 	})
 	if err, ok := failed.Load().(error); ok {
 		b.Fatal(err)
+	}
+}
+
+// TestFloorsSendWhatTheSDKSends checks that the hand-written floors make the SDK's calls:
+// the same method, URL and body, the same token, and a signature the gateway's rule
+// accepts, for the trigger and the get of the benchmarks.
+func TestFloorsSendWhatTheSDKSends(t *testing.T) {
+	t.Parallel()
+	type sent struct{ method, url, body, token string }
+	var (
+		mu   sync.Mutex
+		seen []sent
+		bad  []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		if r.URL.Path == "/apim-token-service/v2.0/token/get" {
+			_, _ = io.WriteString(w, `{"status":0,"msg":"SUCCESS","data":{"accessToken":"`+benchToken+`","expire":7200}}`)
+			return
+		}
+		ts, _ := strconv.ParseInt(r.Header.Get("apim-timestamp"), 10, 64)
+		mu.Lock()
+		if want := signing.Sign(benchToken, benchSecretKey, ts, r.URL.Query(), body); r.Header.Get("apim-signature") != want {
+			bad = append(bad, r.URL.String())
+		}
+		seen = append(seen, sent{r.Method, r.URL.String(), string(body), r.Header.Get("apim-accesstoken")})
+		mu.Unlock()
+		if r.URL.Path == "/batch-processing-service/v2.1/flows" {
+			_, _ = io.WriteString(w, `{"code":0,"msg":"OK","data":{"flowInstanceId":"`+benchInstance+`"}}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"code":0,"msg":"OK","data":{"instanceId":"`+benchInstance+`","flowId":3377,"status":1}}`)
+	}))
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	hand := func(careful bool) func() error {
+		h := newByHand(srv, careful)
+		return func() error {
+			if _, err := h.triggerFlow(ctx, 3377, benchTriggerTime); err != nil {
+				return err
+			}
+			_, err := h.getFlowInstance(ctx, benchInstance)
+			return err
+		}
+	}
+	sdk := benchSDK(t, srv) // its first call, a trigger, is recorded too
+	for _, v := range []struct {
+		name  string
+		calls func() error
+	}{
+		{"sdk", func() error {
+			_, err := sdk.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: benchInstance})
+			return err
+		}},
+		{"careful", hand(true)},
+		{"bare", hand(false)},
+	} {
+		if err := v.calls(); err != nil {
+			t.Fatalf("%s: %v", v.name, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bad) > 0 {
+		t.Errorf("signatures the gateway refuses: %v", bad)
+	}
+	if len(seen) != 6 {
+		t.Fatalf("%d calls recorded, want 6: %+v", len(seen), seen)
+	}
+	for i, s := range seen[2:] { // a trigger, then a get, for each of sdk, careful, bare
+		if want := seen[i%2]; s != want {
+			t.Errorf("call %+v differs from the SDK's %+v", s, want)
+		}
 	}
 }
