@@ -159,16 +159,17 @@ func variantRow(results map[string]*samples, base string) (string, []string) {
 	toCareful := ratios(sdk, careful)
 	sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
 	met := median(toCareful) <= maxTimeRatio && sa <= ca
-	netTime, restyCost, netAllocs := "-", "-", ""
+	netTime, restyCost, ownPath, netAllocs := "-", "-", "-", ""
 	if netHTTP != nil {
 		shown = append(shown, base+"/nethttp")
 		netTime, restyCost = spread(netHTTP.nsPerOp, "%.0f"), spread(ratios(sdk, netHTTP), "%.2f")
+		ownPath = spread(ratios(netHTTP, careful), "%.2f")
 		netAllocs = fmt.Sprintf(", %.0f", median(netHTTP.allocsPerOp))
 	}
-	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f%s | %s |\n",
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f%s | %s |\n",
 		strings.TrimPrefix(base, "Benchmark"), len(toCareful),
 		spread(sdk.nsPerOp, "%.0f"), spread(careful.nsPerOp, "%.0f"), spread(bare.nsPerOp, "%.0f"), netTime,
-		spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), restyCost, sa, ca, ba, netAllocs, verdict(met)), shown
+		spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), restyCost, ownPath, sa, ca, ba, netAllocs, verdict(met)), shown
 }
 
 // median returns the median of vs, or NaN for none.
@@ -191,6 +192,14 @@ func spread(vs []float64, format string) string {
 		return "NaN"
 	}
 	return fmt.Sprintf(format+" ("+format+"-"+format+")", median(vs), slices.Min(vs), slices.Max(vs))
+}
+
+// spreadOf is the median of vs, with its range when there is more than one.
+func spreadOf(vs []float64) string {
+	if len(vs) < 2 {
+		return fmt.Sprintf("%.4g", median(vs))
+	}
+	return spread(vs, "%.4g")
 }
 
 // ratios returns the ns/op of a over those of b, round by round, for the rounds both ran.
@@ -216,8 +225,8 @@ func table(results map[string]*samples) string {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	b.WriteString("| benchmark | rounds | SDK ns/op | careful ns/op | bare ns/op | nethttp ns/op | SDK/careful | SDK/bare | SDK/nethttp: resty's cost | allocs/op SDK, careful, bare, nethttp | targets |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	b.WriteString("| benchmark | rounds | SDK ns/op | careful ns/op | bare ns/op | nethttp ns/op | SDK/careful | SDK/bare | SDK/nethttp: resty's cost | nethttp/careful: the SDK's own path | allocs/op SDK, careful, bare, nethttp | targets |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	grouped := map[string]bool{}
 	for _, name := range names {
 		base, ok := strings.CutSuffix(name, "/sdk")
@@ -247,8 +256,8 @@ func table(results map[string]*samples) string {
 			for _, unit := range units {
 				other = append(other, fmt.Sprintf("%.4g %s", median(s.extra[unit]), unit))
 			}
-			fmt.Fprintf(&b, "| %s | %d | %.4g | %.0f | %.0f | %s |\n", strings.TrimPrefix(name, "Benchmark"),
-				len(s.nsPerOp), median(s.nsPerOp), median(s.bytesPerOp), median(s.allocsPerOp), strings.Join(other, ", "))
+			fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %.0f | %s |\n", strings.TrimPrefix(name, "Benchmark"),
+				len(s.nsPerOp), spreadOf(s.nsPerOp), median(s.bytesPerOp), median(s.allocsPerOp), strings.Join(other, ", "))
 		}
 	}
 	fmt.Fprintf(&b, "\nTargets: SDK/careful at most %.2f in ns/op (median of the per-round ratios), allocations per call no more than the careful call's.\n", maxTimeRatio)
