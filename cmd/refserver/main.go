@@ -16,8 +16,8 @@
 // 10 seconds), its answer must be written within -write-timeout, and a keep-alive connection
 // idle for -idle-timeout is closed. Its history is bounded by -max-instances: beyond it, the
 // instances that ended first are forgotten (a completed instance of a small flow holds about
-// 0.6 KB, so the default bound holds about 0.3 GB of them; waiting and running instances are
-// never forgotten).
+// 0.6 KB, and as much again once its graph has been read, so the default bound holds 0.3 to
+// 0.6 GB of them; waiting and running instances are never forgotten).
 //
 // Flags:
 //
