@@ -32,9 +32,11 @@ import (
 	"strings"
 )
 
-// The targets of the SDK against the careful hand-written call.
+// The targets of the SDK against the careful hand-written call, and the fewest rounds a
+// verdict on them needs.
 const (
 	maxTimeRatio = 1.10
+	minRounds    = 10
 )
 
 func main() {
@@ -158,7 +160,10 @@ func variantRow(results map[string]*samples, base string) (string, []string) {
 	shown := []string{base + "/sdk", base + "/careful", base + "/bare"}
 	toCareful := ratios(sdk, careful)
 	sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
-	met := median(toCareful) <= maxTimeRatio && sa <= ca
+	outcome := verdict(median(toCareful) <= maxTimeRatio && sa <= ca)
+	if len(toCareful) < minRounds {
+		outcome = fmt.Sprintf("not judged: fewer than %d rounds", minRounds)
+	}
 	netTime, restyCost, ownPath, netAllocs := "-", "-", "-", ""
 	if netHTTP != nil {
 		shown = append(shown, base+"/nethttp")
@@ -169,7 +174,7 @@ func variantRow(results map[string]*samples, base string) (string, []string) {
 	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f%s | %s |\n",
 		strings.TrimPrefix(base, "Benchmark"), len(toCareful),
 		spread(sdk.nsPerOp, "%.0f"), spread(careful.nsPerOp, "%.0f"), spread(bare.nsPerOp, "%.0f"), netTime,
-		spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), restyCost, ownPath, sa, ca, ba, netAllocs, verdict(met)), shown
+		spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), restyCost, ownPath, sa, ca, ba, netAllocs, outcome), shown
 }
 
 // median returns the median of vs, or NaN for none.

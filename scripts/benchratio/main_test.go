@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -37,8 +38,8 @@ func TestTable(t *testing.T) {
 	}
 	got := table(results)
 	for _, want := range []string{
-		"| TriggerFlow | 3 | 110 (100-300) | 100 (100-100) | 100 (90-100) | 100 (80-200) | 1.10 (1.00-3.00) | 1.22 (1.00-3.00) | 1.25 (1.10-1.50) | 1.00 (0.80-2.00) | 12, 12, 10, 11 | met |",
-		"| Get | 1 | 100 (100-100) | 100 (100-100) | 100 (100-100) | - | 1.00 (1.00-1.00) | 1.00 (1.00-1.00) | - | - | 13, 12, 12 | missed |",
+		"| TriggerFlow | 3 | 110 (100-300) | 100 (100-100) | 100 (90-100) | 100 (80-200) | 1.10 (1.00-3.00) | 1.22 (1.00-3.00) | 1.25 (1.10-1.50) | 1.00 (0.80-2.00) | 12, 12, 10, 11 | not judged: fewer than 10 rounds |",
+		"| Get | 1 | 100 (100-100) | 100 (100-100) | 100 (100-100) | - | 1.00 (1.00-1.00) | 1.00 (1.00-1.00) | - | - | 13, 12, 12 | not judged: fewer than 10 rounds |",
 		"| Sign | 3 | 790 (700-800) | 64 | 1 |  |",
 		"| ServeTrigger | 1 | 2e+04 | NaN | NaN | 5e+04 req/s |",
 	} {
@@ -86,6 +87,28 @@ BenchmarkCatchUp-2 1 51000000 ns/op
 	}
 	if got := historyTargets(map[string]*samples{}); got != "" {
 		t.Errorf("without the benchmarks: %q", got)
+	}
+}
+
+// TestVerdicts checks the targets' verdicts over ten rounds: met at SDK/careful 1.10 with no
+// more allocations, missed above it or with more.
+func TestVerdicts(t *testing.T) {
+	for _, tt := range []struct {
+		sdkNs, sdkAllocs float64
+		want             string
+	}{{110, 12, "met"}, {111, 12, "missed"}, {100, 13, "missed"}} {
+		var lines strings.Builder
+		for r := 0; r < 10; r++ {
+			fmt.Fprintf(&lines, "BenchmarkX/sdk#%02d-2 10 %g ns/op %g allocs/op\n", r, tt.sdkNs, tt.sdkAllocs)
+			fmt.Fprintf(&lines, "BenchmarkX/careful#%02d-2 10 100 ns/op 12 allocs/op\nBenchmarkX/bare#%02d-2 10 90 ns/op 10 allocs/op\n", r, r)
+		}
+		results, err := parse(strings.NewReader(lines.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row, _ := variantRow(results, "BenchmarkX"); !strings.HasSuffix(row, "| "+tt.want+" |\n") {
+			t.Errorf("SDK %g ns/op, %g allocs/op: row %q, want verdict %q", tt.sdkNs, tt.sdkAllocs, row, tt.want)
+		}
 	}
 }
 
