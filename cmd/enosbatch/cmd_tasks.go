@@ -99,19 +99,9 @@ func (o *logsOptions) run(ctx context.Context, s *session, args []string) error 
 			return usagef("--task %q: %s has no task with that name or id", o.task, id)
 		}
 	}
-	var views []logView
-	for _, st := range states {
-		v := logView{TaskInstanceID: st.TaskInstanceID, TaskID: st.TaskID, TaskName: st.TaskName, Status: st.Status}
-		if o.task != "" || started(st.Status) {
-			text, err := c.GetTaskInstanceLog(ctx, batchprocessing.GetTaskInstanceLogRequest{
-				TaskInstanceID: batchprocessing.TaskInstanceID(st.TaskInstanceID), MaxLength: o.maxLength,
-			})
-			if err != nil {
-				return err
-			}
-			v.Log = &text
-		}
-		views = append(views, v)
+	views, err := o.logs(ctx, c, states)
+	if err != nil {
+		return err
 	}
 	if s.g.json {
 		if views == nil {
@@ -135,6 +125,26 @@ func (o *logsOptions) run(ctx context.Context, s *session, args []string) error 
 		fmt.Fprint(s.stdout, withNewline(*v.Log))
 	}
 	return nil
+}
+
+// logs reads the logs of the tasks: of the one --task names, or of every task that has
+// started (a task not started has none).
+func (o *logsOptions) logs(ctx context.Context, c *batchprocessing.Client, states []taskStateView) ([]logView, error) {
+	var views []logView
+	for _, st := range states {
+		v := logView{TaskInstanceID: st.TaskInstanceID, TaskID: st.TaskID, TaskName: st.TaskName, Status: st.Status}
+		if o.task != "" || started(st.Status) {
+			text, err := c.GetTaskInstanceLog(ctx, batchprocessing.GetTaskInstanceLogRequest{
+				TaskInstanceID: batchprocessing.TaskInstanceID(st.TaskInstanceID), MaxLength: o.maxLength,
+			})
+			if err != nil {
+				return nil, err
+			}
+			v.Log = &text
+		}
+		views = append(views, v)
+	}
+	return views, nil
 }
 
 // instanceTasks returns the tasks of the instance's graph.

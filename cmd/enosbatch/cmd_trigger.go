@@ -49,48 +49,16 @@ type triggerOptions struct {
 
 // run triggers the flow and, with --wait, waits for the instance.
 func (o *triggerOptions) run(ctx context.Context, s *session, args []string) error {
-	flowArg := o.flow
-	switch {
-	case flowArg == "" && len(args) == 1:
-		flowArg = args[0]
-	case len(args) > 0:
-		return usagef("unexpected argument %q", args[0])
-	case flowArg == "":
-		return usagef("missing --flow FLOW_ID")
-	}
-	flowID, err := parseFlowID(flowArg)
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	at, err := parseTime("--at", o.at, start)
+	t, err := o.parse(args, start)
 	if err != nil {
-		return err
-	}
-	params, err := parseParams(o.params.values)
-	if err != nil {
-		return err
-	}
-	if o.fromTask < 0 || (o.fromTask > 0 && len(params) > 0) {
-		return usagef("--from-task takes a positive task id, and cannot be combined with --param")
-	}
-	if err := o.check(); err != nil {
 		return err
 	}
 	c, err := s.client()
 	if err != nil {
 		return err
 	}
-
-	var id batchprocessing.FlowInstanceID
-	switch {
-	case o.fromTask > 0:
-		id, err = c.TriggerFlowFromTask(ctx, batchprocessing.TriggerFlowFromTaskRequest{FlowID: flowID, TaskID: o.fromTask, TriggerTime: at})
-	case len(params) > 0:
-		id, err = c.UpdateAndTriggerFlow(ctx, batchprocessing.UpdateAndTriggerFlowRequest{FlowID: flowID, TriggerTime: at, Parameters: params})
-	default:
-		id, err = c.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: flowID, TriggerTime: at})
-	}
+	id, err := t.send(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -110,4 +78,51 @@ func (o *triggerOptions) run(ctx context.Context, s *session, args []string) err
 	text := s.timeText(ctx, c)
 	fi, err := s.waitFor(ctx, c, id, o.waitOptions, start)
 	return s.finishWait(fi, err, start, text)
+}
+
+// triggerCall is a trigger as the flags and arguments ask for it.
+type triggerCall struct {
+	flowID, fromTask int64
+	at               time.Time
+	params           []batchprocessing.Parameter
+}
+
+// parse validates the flags and arguments, now being the time --at is read against.
+func (o *triggerOptions) parse(args []string, now time.Time) (triggerCall, error) {
+	flowArg := o.flow
+	switch {
+	case flowArg == "" && len(args) == 1:
+		flowArg = args[0]
+	case len(args) > 0:
+		return triggerCall{}, usagef("unexpected argument %q", args[0])
+	case flowArg == "":
+		return triggerCall{}, usagef("missing --flow FLOW_ID")
+	}
+	t := triggerCall{fromTask: o.fromTask}
+	var err error
+	if t.flowID, err = parseFlowID(flowArg); err != nil {
+		return triggerCall{}, err
+	}
+	if t.at, err = parseTime("--at", o.at, now); err != nil {
+		return triggerCall{}, err
+	}
+	if t.params, err = parseParams(o.params.values); err != nil {
+		return triggerCall{}, err
+	}
+	if o.fromTask < 0 || (o.fromTask > 0 && len(t.params) > 0) {
+		return triggerCall{}, usagef("--from-task takes a positive task id, and cannot be combined with --param")
+	}
+	return t, o.check()
+}
+
+// send triggers the flow through the operation the call needs: from a task, with
+// parameters, or plain.
+func (t triggerCall) send(ctx context.Context, c *batchprocessing.Client) (batchprocessing.FlowInstanceID, error) {
+	switch {
+	case t.fromTask > 0:
+		return c.TriggerFlowFromTask(ctx, batchprocessing.TriggerFlowFromTaskRequest{FlowID: t.flowID, TaskID: t.fromTask, TriggerTime: t.at})
+	case len(t.params) > 0:
+		return c.UpdateAndTriggerFlow(ctx, batchprocessing.UpdateAndTriggerFlowRequest{FlowID: t.flowID, TriggerTime: t.at, Parameters: t.params})
+	}
+	return c.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: t.flowID, TriggerTime: t.at})
 }
