@@ -96,8 +96,8 @@
 // read. A request's cost does not grow with the history: each flow's waiting and running
 // instances are indexed, the store settles only the flows whose next event has come, and List
 // Flow Instances finds its trigger-time range and its page in indexes kept in trigger-time
-// order, of every status and of each one, newest first (a search with an expression or an
-// owner, or sorted otherwise than by trigger time newest first, visits the range, never more).
+// order, of every status and of each one, newest or oldest first (a search with an expression
+// or an owner, or sorted by another field, visits the range, never more).
 //
 // # What it is not
 //

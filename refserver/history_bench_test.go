@@ -21,11 +21,11 @@ import (
 var historySizes = []int{1_000, 10_000, 100_000}
 
 // BenchmarkHistory measures a Get Flow Instance, a page of List Flow Instances (as the SDK
-// asks by default: type, every status, a trigger-time range, newest first; and of one status,
-// which reads the order of that status) and a trigger against a history of completed
-// instances of the demo flow. The trigger runs last: it adds to the history, which the
-// server's bound keeps at its size. (A page sorted otherwise, oldest first among them, or
-// with an expression or an owner visits the trigger-time range: its cost grows with it.)
+// asks: type, every status, a trigger-time range, newest first by default or oldest first;
+// and of one status, which reads the order of that status) and a trigger against a history
+// of completed instances of the demo flow. The trigger runs last: it adds to the history,
+// which the server's bound keeps at its size. (A page sorted by another field, or with an
+// expression or an owner, visits the trigger-time range: its cost grows with it.)
 func BenchmarkHistory(b *testing.B) {
 	for _, n := range historySizes {
 		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) { benchmarkHistory(b, n) })
@@ -45,12 +45,16 @@ func benchmarkHistory(b *testing.B, n int) {
 			c.call(http.MethodGet, flowInstancesPath, "get", "&flowInstId="+url.QueryEscape(ids[i%len(ids)]), "")
 		}
 	})
+	sdkPage := func(order string) string {
+		return `{"type":1,"expression":"","owner":"","fromTriggerTime":` + strconv.FormatInt(from, 10) + `,"toTriggerTime":` + strconv.FormatInt(c.clk.Now().UnixMilli(), 10) +
+			`,"status":"-1,0,1,2,3,4,5,6,7,8,9,10","pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"trigger_time","order":"` + order + `"}]}}`
+	}
 	pages := map[string]string{
 		"page-status": listBody(b, `{"status":"1","pagination":{"pageNo":1,"pageSize":10}}`),
-		"page-sdk": `{"type":1,"expression":"","owner":"","fromTriggerTime":` + strconv.FormatInt(from, 10) + `,"toTriggerTime":` + strconv.FormatInt(c.clk.Now().UnixMilli(), 10) +
-			`,"status":"-1,0,1,2,3,4,5,6,7,8,9,10","pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"trigger_time","order":"DESC"}]}}`,
+		"page-sdk":    sdkPage("DESC"),
+		"page-oldest": sdkPage("ASC"),
 	}
-	for _, name := range []string{"page-status", "page-sdk"} {
+	for _, name := range []string{"page-status", "page-sdk", "page-oldest"} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {

@@ -160,3 +160,42 @@ func (c *orderCursor) next() {
 		c.r = len(c.o.blocks[c.b]) - 1
 	}
 }
+
+// orderUpCursor reads the ranks of an instanceOrder upward, one at a time (oldest first,
+// instance_oldest.go).
+type orderUpCursor struct {
+	o    *instanceOrder
+	b, r int // the block and the place in it of the instance peek returns
+	left int // the instances still to read, that one included
+}
+
+// upFrom returns a cursor on the ranks lo up to hi-1.
+func (o *instanceOrder) upFrom(lo, hi int) orderUpCursor {
+	c := orderUpCursor{o: o, left: max(hi-lo, 0)}
+	if c.left == 0 {
+		return c
+	}
+	// Find the block holding rank lo.
+	c.r = lo
+	for c.r >= len(o.blocks[c.b]) {
+		c.r -= len(o.blocks[c.b])
+		c.b++
+	}
+	return c
+}
+
+// peek returns the instance the cursor stands on, or nil when it has read every rank.
+func (c *orderUpCursor) peek() *instance {
+	if c.left == 0 {
+		return nil
+	}
+	return c.o.blocks[c.b][c.r]
+}
+
+// next moves the cursor to the rank above.
+func (c *orderUpCursor) next() {
+	c.left--
+	if c.r++; c.r == len(c.o.blocks[c.b]) && c.left > 0 {
+		c.b, c.r = c.b+1, 0
+	}
+}

@@ -15,8 +15,9 @@ import (
 // end. Neither visits the range, so neither depends on the history's size: a page costs a
 // rank in each of the k orders asked and the page's end times k. Other criteria (expression,
 // owner, and statuses with them) are checked over the range, which a count needs, as are
-// the criteria of a page in another order (sorters); the page is then selected, never the
-// whole range sorted.
+// the criteria of a page in another order (sorters other than by trigger time, for which
+// instance_oldest.go reads oldest first); the page is then selected, never the whole range
+// sorted.
 
 // instanceQuery is the candidates of a search, the ranks lo to hi of index, and the criteria
 // the index does not answer.
@@ -33,6 +34,9 @@ type instanceQuery struct {
 	// the default order is read from them instead of visiting the range of index.
 	statusOnly bool
 	byStatus   []orderRange
+	// oldest is set when the request sorts by trigger time alone, oldest first: a page read
+	// from the orders too (instance_oldest.go).
+	oldest bool
 }
 
 // orderRange is the ranks lo to hi of an instanceOrder.
@@ -64,6 +68,7 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 		q.statuses = nil
 	}
 	q.lo, q.hi = triggerRange(q.index, req)
+	q.oldest = req.Pagination != nil && oldestFirst(req.Pagination.Sorters)
 	if q.statuses != nil && q.expr == "" && q.owner == "" {
 		q.statusOnly = true
 		q.byStatus = statusRanges(idx, q.statuses, req)
@@ -154,6 +159,10 @@ func (q *instanceQuery) page(order func(a, b *instance) int, w pageWindow) ([]*i
 	switch {
 	case q.index == nil:
 		return nil, 0
+	case order != nil && q.oldest && !q.filtered():
+		return pageOldestFirst([]orderRange{{q.index, q.lo, q.hi}}, w)
+	case order != nil && q.oldest && q.statusOnly:
+		return pageOldestFirst(q.byStatus, w)
 	case order != nil:
 		matches := q.matches(q.hi - q.lo)
 		return selectPage(matches, w, order), len(matches)

@@ -40,7 +40,7 @@ func TestInstanceSearchMatchesAScan(t *testing.T) {
 	st.settle(now)
 	checkStatusOrders(t, st, "random history")
 
-	for q := 0; q < 2000; q++ {
+	for q := 0; q < 4000; q++ {
 		req, statuses, org := randomSearch(rnd, base)
 		order, f := instanceSorters(req.Pagination)
 		if f != nil {
@@ -96,8 +96,8 @@ func randomSearch(rnd *rand.Rand, base time.Time) (searchInstancesRequest, map[i
 			req.Pagination.Sorters = append(req.Pagination.Sorters,
 				sorterInput{fields[rnd.IntN(len(fields))], []string{"", "ASC", "desc"}[rnd.IntN(3)]})
 		}
-		if rnd.IntN(4) == 0 { // as the SDK asks when it lists several flow types
-			req.Pagination.Sorters = []sorterInput{{[]string{"triggerTime", "trigger_time"}[rnd.IntN(2)], "DESC"}}
+		if rnd.IntN(3) == 0 { // as the SDK asks when it lists several flow types: newest or oldest first
+			req.Pagination.Sorters = []sorterInput{{[]string{"triggerTime", "trigger_time"}[rnd.IntN(2)], []string{"DESC", "desc", "ASC", ""}[rnd.IntN(4)]}}
 		}
 	}
 	return req, statuses, org
@@ -231,6 +231,51 @@ func everyStatusBut(s int) map[int]bool {
 	out := make(map[int]bool)
 	for _, status := range instanceStatuses {
 		out[status] = status != s
+	}
+	return out
+}
+
+// TestOldestFirstMergesTiesByGreatestID checks the merge of per-status orders oldest first
+// where instances of different statuses share a trigger time: the greater id comes first,
+// as the sorters' order has it, on every page.
+func TestOldestFirstMergesTiesByGreatestID(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := newState(options{now: func() time.Time { return at }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	for id := int64(1); id <= 6; id++ {
+		st.storeFlow(&Flow{ID: id, Name: "f", OrgID: "o1", Owner: "ann", Type: FlowTypeManual, Tasks: []Task{{ID: 10 * id, Duration: time.Hour}}})
+	}
+	for id := int64(1); id <= 6; id++ {
+		for m := 0; m < 3; m++ {
+			in := st.createInstance(id, at.Add(time.Duration(m)*time.Minute), at)
+			if id%2 == 0 {
+				st.stop(in, StatusCancel, at) // every other flow's instances cancelled: two statuses per minute
+			}
+		}
+	}
+	st.settle(at)
+	statuses := map[int]bool{StatusCancel: true, StatusWait: true, StatusRunning: true}
+	for no := int64(1); no <= 5; no++ {
+		req := searchInstancesRequest{Pagination: &paginationInput{PageNo: flexInt{no, true}, PageSize: flexInt{4, true},
+			Sorters: []sorterInput{{"triggerTime", "ASC"}}}}
+		order, _ := instanceSorters(req.Pagination)
+		w, _ := pageOf(req.Pagination)
+		q := st.queryInstances("o1", &req, statuses)
+		if !q.oldest || !q.statusOnly || len(q.byStatus) < 2 {
+			t.Fatalf("the query does not merge per-status orders oldest first: %+v", q)
+		}
+		got, count := q.page(order, w)
+		want, wantCount := scanSearch(st, "o1", &req, statuses, order)
+		if count != wantCount || !slices.Equal(got, want) {
+			t.Errorf("page %d: count %d %v; the scan finds %d %v", no, count, ids(got), wantCount, ids(want))
+		}
+	}
+}
+
+// ids returns the ids of instances.
+func ids(ins []*instance) []string {
+	out := make([]string, len(ins))
+	for i, in := range ins {
+		out[i] = in.ID
 	}
 	return out
 }
