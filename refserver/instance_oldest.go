@@ -1,5 +1,7 @@
 package refserver
 
+import "strings"
+
 // This file reads a page of List Flow Instances sorted by trigger time alone, oldest first,
 // from the indexes, as instance_search.go reads the default order (newest first): the SDK
 // asks for it when it lists several flow types oldest first. The order sorts instances of
@@ -8,14 +10,8 @@ package refserver
 
 // oldestFirst reports whether sorters ask for the trigger time alone, ascending.
 func oldestFirst(sorters []sorterInput) bool {
-	if len(sorters) != 1 || sortField(sorters[0].Field) != "triggertime" {
-		return false
-	}
-	switch sorters[0].Order {
-	case "", "ASC", "asc", "Asc":
-		return true
-	}
-	return false
+	return len(sorters) == 1 && sortField(sorters[0].Field) == "triggertime" &&
+		(sorters[0].Order == "" || strings.EqualFold(sorters[0].Order, "ASC"))
 }
 
 // pageOldestFirst returns the page w, oldest first, of the instances of ranges (of orders
