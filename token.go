@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/enos-go/batchprocessing/internal/signing"
@@ -38,12 +39,23 @@ type tokenSource struct {
 	clock     *skewClock
 	log       *slog.Logger
 
+	// fresh is the current token while it needs no renewal (nil otherwise): most calls read
+	// it without taking mu, which all the goroutines of a client would otherwise queue on.
+	// It changes only under mu, with current and renewAt.
+	fresh atomic.Pointer[freshToken]
+
 	mu       sync.Mutex
 	current  string      // cached access token, "" if none
 	expiry   time.Time   // when current expires
 	renewAt  time.Time   // when to start renewing current
 	lastTS   int64       // last timestamp used in a token request
 	inflight *tokenFetch // the running token request, if any
+}
+
+// freshToken is a token and the time to start renewing it.
+type freshToken struct {
+	token   string
+	renewAt time.Time
 }
 
 // tokenFetch is one token request that several callers may wait for.
@@ -61,6 +73,9 @@ func newTokenSource(h sender, endpoint string, maxBody int, appKey, appSecret st
 
 // token returns a valid access token, fetching or renewing it when needed.
 func (s *tokenSource) token(ctx context.Context) (string, error) {
+	if f := s.fresh.Load(); f != nil && s.clock.Now().Before(f.renewAt) {
+		return f.token, nil // what claim would answer, without the lock
+	}
 	for {
 		tok, running, lead, refreshing := s.claim()
 		switch {
@@ -124,6 +139,9 @@ func (s *tokenSource) lead(ctx context.Context, f *tokenFetch, refreshing string
 		s.renewAt = now.Add(min(renewRetryPause, s.expiry.Sub(now)/2))
 		tok = s.current
 	}
+	if s.current != "" {
+		s.fresh.Store(&freshToken{token: s.current, renewAt: s.renewAt})
+	}
 	expiresIn := s.expiry.Sub(now)
 	s.mu.Unlock()
 	if keep {
@@ -145,6 +163,7 @@ func (s *tokenSource) invalidate(tok string) {
 	s.mu.Lock()
 	if s.current == tok {
 		s.current = ""
+		s.fresh.Store(nil)
 	}
 	s.mu.Unlock()
 }
