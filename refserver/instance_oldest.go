@@ -18,10 +18,7 @@ func oldestFirst(sorters []sorterInput) bool {
 // that share none), and how many they are. A single range's page starts where it stands;
 // several are merged from their bottoms up to the page's end.
 func pageOldestFirst(ranges []orderRange, w pageWindow) ([]*instance, int) {
-	count := 0
-	for _, r := range ranges {
-		count += r.hi - r.lo
-	}
+	count := rangesSize(ranges)
 	lo, hi := w.bounds(count)
 	out := make([]*instance, 0, hi-lo)
 	if lo == hi {
@@ -42,27 +39,7 @@ func pageOldestFirst(ranges []orderRange, w pageWindow) ([]*instance, int) {
 			streams[i] = newOldestStream(r.order, r.lo, r.hi)
 		}
 	}
-	for n := 0; n < skip+hi-lo; n++ {
-		s := oldestOf(streams)
-		if n >= skip {
-			out = append(out, s.peek())
-		}
-		s.pop()
-	}
-	return out, count
-}
-
-// oldestOf returns, among the streams that have an instance left, the one whose instance
-// comes first oldest first; nil if none has.
-func oldestOf(streams []oldestStream) *oldestStream {
-	var oldest *oldestStream
-	for i := range streams {
-		s := &streams[i]
-		if in := s.peek(); in != nil && (oldest == nil || olderFirst(in, oldest.peek())) {
-			oldest = s
-		}
-	}
-	return oldest
+	return mergePage(streams, olderFirst, skip, hi-lo, out), count
 }
 
 // olderFirst reports whether a comes before b oldest first: the earlier trigger time, then
@@ -77,7 +54,7 @@ func olderFirst(a, b *instance) bool {
 // oldestStream reads ranks of an order oldest first: a run of equal trigger times at a time,
 // ascending, each read from its greatest id down.
 type oldestStream struct {
-	up  orderUpCursor
+	up  orderCursor
 	run []*instance // the rest of the current run, read from its end
 }
 
@@ -100,5 +77,5 @@ func (s *oldestStream) peek() *instance {
 	return s.run[len(s.run)-1]
 }
 
-// pop drops the instance peek returned.
-func (s *oldestStream) pop() { s.run = s.run[:len(s.run)-1] }
+// next drops the instance peek returned.
+func (s *oldestStream) next() { s.run = s.run[:len(s.run)-1] }

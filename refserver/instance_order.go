@@ -121,22 +121,30 @@ func (o *instanceOrder) descend(lo, hi int, yield func(*instance) bool) {
 	}
 }
 
-// orderCursor reads the ranks of an instanceOrder downward, one at a time, so that a search
-// can merge several orders (instance_search.go) and stop where its page ends.
+// orderCursor reads the ranks of an instanceOrder one at a time, downward (newest first) or
+// upward (oldest first, instance_oldest.go), so that a search can merge several orders and
+// stop where its page ends.
 type orderCursor struct {
 	o    *instanceOrder
-	b, r int // the block and the place in it of the instance peek returns
-	left int // the instances still to read, that one included
+	b, r int  // the block and the place in it of the instance peek returns
+	left int  // the instances still to read, that one included
+	up   bool // toward the higher ranks
 }
 
 // downFrom returns a cursor on the ranks hi-1 down to lo.
-func (o *instanceOrder) downFrom(lo, hi int) orderCursor {
-	c := orderCursor{o: o, left: max(hi-lo, 0)}
+func (o *instanceOrder) downFrom(lo, hi int) orderCursor { return o.cursor(hi-1, hi-lo, false) }
+
+// upFrom returns a cursor on the ranks lo up to hi-1.
+func (o *instanceOrder) upFrom(lo, hi int) orderCursor { return o.cursor(lo, hi-lo, true) }
+
+// cursor returns a cursor that stands on rank at and reads n ranks in its direction.
+func (o *instanceOrder) cursor(at, n int, up bool) orderCursor {
+	c := orderCursor{o: o, left: max(n, 0), up: up}
 	if c.left == 0 {
 		return c
 	}
-	// Find the block holding rank hi-1.
-	c.r = hi - 1
+	// Find the block holding rank at.
+	c.r = at
 	for c.r >= len(o.blocks[c.b]) {
 		c.r -= len(o.blocks[c.b])
 		c.b++
@@ -152,50 +160,18 @@ func (c *orderCursor) peek() *instance {
 	return c.o.blocks[c.b][c.r]
 }
 
-// next moves the cursor to the rank below.
+// next moves the cursor to the next rank in its direction.
 func (c *orderCursor) next() {
 	c.left--
-	if c.r--; c.r < 0 && c.b > 0 {
-		c.b--
-		c.r = len(c.o.blocks[c.b]) - 1
-	}
-}
-
-// orderUpCursor reads the ranks of an instanceOrder upward, one at a time (oldest first,
-// instance_oldest.go).
-type orderUpCursor struct {
-	o    *instanceOrder
-	b, r int // the block and the place in it of the instance peek returns
-	left int // the instances still to read, that one included
-}
-
-// upFrom returns a cursor on the ranks lo up to hi-1.
-func (o *instanceOrder) upFrom(lo, hi int) orderUpCursor {
-	c := orderUpCursor{o: o, left: max(hi-lo, 0)}
-	if c.left == 0 {
-		return c
-	}
-	// Find the block holding rank lo.
-	c.r = lo
-	for c.r >= len(o.blocks[c.b]) {
-		c.r -= len(o.blocks[c.b])
-		c.b++
-	}
-	return c
-}
-
-// peek returns the instance the cursor stands on, or nil when it has read every rank.
-func (c *orderUpCursor) peek() *instance {
-	if c.left == 0 {
-		return nil
-	}
-	return c.o.blocks[c.b][c.r]
-}
-
-// next moves the cursor to the rank above.
-func (c *orderUpCursor) next() {
-	c.left--
-	if c.r++; c.r == len(c.o.blocks[c.b]) && c.left > 0 {
-		c.b, c.r = c.b+1, 0
+	switch {
+	case c.up:
+		if c.r++; c.r == len(c.o.blocks[c.b]) && c.left > 0 {
+			c.b, c.r = c.b+1, 0
+		}
+	default:
+		if c.r--; c.r < 0 && c.b > 0 {
+			c.b--
+			c.r = len(c.o.blocks[c.b]) - 1
+		}
 	}
 }

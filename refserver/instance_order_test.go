@@ -69,7 +69,8 @@ func TestInstanceOrderFillsBlocksInOrder(t *testing.T) {
 	}
 }
 
-// checkOrder compares o with want, sorted: size, order, a random rank and a random walk.
+// checkOrder compares o with want, sorted: size, order, a random rank and a random walk
+// each way.
 func checkOrder(o *instanceOrder, want []*instance, rnd *rand.Rand, base time.Time) error {
 	if o.size() != len(want) {
 		return fmt.Errorf("size %d, want %d", o.size(), len(want))
@@ -96,6 +97,16 @@ func checkOrder(o *instanceOrder, want []*instance, rnd *rand.Rand, base time.Ti
 		if in != want[hi-1-k] {
 			return fmt.Errorf("descend(%d, %d)[%d] differs", lo, hi, k)
 		}
+	}
+	k := 0
+	for c := o.upFrom(lo, hi); c.peek() != nil; c.next() {
+		if c.peek() != want[lo+k] {
+			return fmt.Errorf("upFrom(%d, %d)[%d] differs", lo, hi, k)
+		}
+		k++
+	}
+	if k != hi-lo {
+		return fmt.Errorf("upFrom(%d, %d) reads %d instances", lo, hi, k)
 	}
 	return nil
 }

@@ -192,10 +192,7 @@ func (q *instanceQuery) page(order func(a, b *instance) int, w pageWindow) ([]*i
 // orders that share none), and how many they are. A single range's page is read where it
 // stands; several are merged from their tops down to the page's end.
 func pageOfRanges(ranges []orderRange, w pageWindow) ([]*instance, int) {
-	count := 0
-	for _, r := range ranges {
-		count += r.hi - r.lo
-	}
+	count := rangesSize(ranges)
 	lo, hi := w.bounds(count)
 	out := make([]*instance, 0, hi-lo)
 	if len(ranges) == 1 {
@@ -207,27 +204,49 @@ func pageOfRanges(ranges []orderRange, w pageWindow) ([]*instance, int) {
 	for i, r := range ranges {
 		cursors[i] = r.order.downFrom(r.lo, r.hi)
 	}
-	for rank := 0; rank < hi; rank++ {
-		c := newestOf(cursors)
-		if rank >= lo {
-			out = append(out, c.peek())
-		}
-		c.next()
-	}
-	return out, count
+	return mergePage(cursors, newerFirst, lo, hi-lo, out), count
 }
 
-// newestOf returns, among the cursors that have an instance left, the one whose instance
-// comes first in the default order (the last in the orders); nil if none has.
-func newestOf(cursors []orderCursor) *orderCursor {
-	var newest *orderCursor
-	for i := range cursors {
-		c := &cursors[i]
-		if c.left > 0 && (newest == nil || compareInstances(c.peek(), newest.peek()) > 0) {
-			newest = c
-		}
+// rangesSize returns how many instances ranges hold.
+func rangesSize(ranges []orderRange) int {
+	n := 0
+	for _, r := range ranges {
+		n += r.hi - r.lo
 	}
-	return newest
+	return n
+}
+
+// newerFirst reports whether a comes before b in the default order: the later trigger time,
+// then the greater id.
+func newerFirst(a, b *instance) bool { return compareInstances(a, b) > 0 }
+
+// pageStream reads instances in the order of a page: peek returns the next one, nil when
+// none is left, and next moves past it.
+type pageStream interface {
+	peek() *instance
+	next()
+}
+
+// mergePage merges streams, each in the page's order, where first reports whether a comes
+// before b: it passes over skip instances and appends the take that follow to out. The
+// streams must hold skip+take instances between them.
+func mergePage[S any, P interface {
+	*S
+	pageStream
+}](streams []S, first func(a, b *instance) bool, skip, take int, out []*instance) []*instance {
+	for n := 0; n < skip+take; n++ {
+		var best P
+		for i := range streams {
+			if s := P(&streams[i]); s.peek() != nil && (best == nil || first(s.peek(), best.peek())) {
+				best = s
+			}
+		}
+		if n >= skip {
+			out = append(out, best.peek())
+		}
+		best.next()
+	}
+	return out
 }
 
 // matches returns the candidates that match, in no particular order; capacity is the most
