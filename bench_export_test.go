@@ -34,15 +34,7 @@ func (h *netHTTPSender) send(ctx context.Context, req outgoing) (*http.Response,
 	for k, v := range h.static {
 		r.Header[k] = v
 	}
-	if req.signed[0] != "" {
-		values := req.signed
-		r.Header[keyAccessToken] = values[0:1:1]
-		r.Header[keyTimestamp] = values[1:2:2]
-		r.Header[keySignature] = values[2:3:3]
-	}
-	if req.body != nil {
-		r.Header["Content-Type"] = jsonHeader
-	}
+	req.setHeaders(r.Header)
 	return h.hc.Do(r)
 }
 

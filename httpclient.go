@@ -68,15 +68,8 @@ var (
 // send sends req once and returns the answer, whose body the caller must read and close.
 func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, error) {
 	r := h.rest.R().SetContext(ctx)
-	if req.signed[0] != "" {
-		// One backing array for the three values, set under their canonical keys.
-		values := req.signed
-		r.Header[keyAccessToken] = values[0:1:1]
-		r.Header[keyTimestamp] = values[1:2:2]
-		r.Header[keySignature] = values[2:3:3]
-	}
+	req.setHeaders(r.Header)
 	if req.body != nil {
-		r.Header["Content-Type"] = jsonHeader
 		// A *bytes.Reader is sent as it is: resty neither copies nor re-encodes it.
 		r.SetBody(bytes.NewReader(req.body))
 	}
@@ -85,4 +78,19 @@ func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, er
 		return nil, err
 	}
 	return resp.RawResponse, nil
+}
+
+// setHeaders sets the request's own headers in h: the signing ones of a signed request, and
+// the Content-Type of a body.
+func (req outgoing) setHeaders(h http.Header) {
+	if req.signed[0] != "" {
+		// One backing array for the three values, set under their canonical keys.
+		values := req.signed
+		h[keyAccessToken] = values[0:1:1]
+		h[keyTimestamp] = values[1:2:2]
+		h[keySignature] = values[2:3:3]
+	}
+	if req.body != nil {
+		h["Content-Type"] = jsonHeader
+	}
 }
