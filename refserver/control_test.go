@@ -2,14 +2,14 @@ package refserver_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/testhttp"
 
 	"github.com/enos-go/batchprocessing"
 	"github.com/enos-go/batchprocessing/refserver"
@@ -19,22 +19,7 @@ import (
 // (when not nil); it returns the HTTP status.
 func ctl(t *testing.T, baseURL, method, path, body string, out any) int {
 	t.Helper()
-	req, err := http.NewRequest(method, baseURL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
-	}
-	return resp.StatusCode
+	return testhttp.JSON(t, method, baseURL+path, body, out)
 }
 
 // TestControlAPI drives every control endpoint of a demo server on a manual clock, which

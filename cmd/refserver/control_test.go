@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/testhttp"
 )
 
 // ctl calls the control API of the served program and decodes its JSON answer into out
@@ -14,22 +14,7 @@ import (
 // tests; these check how the program's flags set them up.
 func ctl(t *testing.T, s *serving, method, path, body string, out any) int {
 	t.Helper()
-	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
-	}
-	return resp.StatusCode
+	return testhttp.JSON(t, method, s.url+path, body, out)
 }
 
 // TestControlAPIManualClock: -clock manual -clock-start gives the control API the server's
