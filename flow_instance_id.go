@@ -63,7 +63,18 @@ func (id FlowInstanceID) Time(loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
+	return suffixTime(suffix, loc)
+}
+
+// suffixTime reads the well-formed time suffix of an instance id in loc.
+func suffixTime(suffix string, loc *time.Location) (time.Time, error) {
 	return time.ParseInLocation(suffixLayouts[len(suffix)], suffix, loc)
+}
+
+// isManualSuffix reports whether a well-formed time suffix is a manual trigger's: the
+// minute, with seconds 00.
+func isManualSuffix(suffix string) bool {
+	return len(suffix) == len(manualSuffixLayout) && strings.HasSuffix(suffix, "00")
 }
 
 // parse splits the id into a positive flow id and a time suffix of a known length.

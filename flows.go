@@ -199,20 +199,20 @@ func (cr *creation) checkAnswer() error {
 // names only today's offset). When it does not, the offset must be one that some zone has:
 // whole quarter hours from UTC-12 to UTC+14.
 func checkTriggerAnswer(id FlowInstanceID, flowID, atMillis int64, fixed bool, zone *time.Location) error {
-	got, err := id.FlowID()
+	got, suffix, err := id.parse() // once: this runs on every trigger's answer
 	if err != nil {
 		return err
 	}
 	if got != flowID {
 		return fmt.Errorf("the answer names instance %q of flow %d; flow %d was triggered", string(id), got, flowID)
 	}
-	if !isManualID(id) {
+	if !isManualSuffix(suffix) {
 		return fmt.Errorf("the answer names instance %q, not the id of a manual trigger (yyyyMMddHHmm00)", string(id))
 	}
 	if !fixed {
 		return nil
 	}
-	local, err := id.Time(time.UTC)
+	local, err := suffixTime(suffix, time.UTC)
 	if err != nil {
 		return err
 	}

@@ -156,5 +156,5 @@ func (c *Client) instanceOfMinute(ctx context.Context, q userQuery, flowID, atMi
 // seconds 00.
 func isManualID(id FlowInstanceID) bool {
 	_, suffix, err := id.parse()
-	return err == nil && len(suffix) == len(manualSuffixLayout) && strings.HasSuffix(suffix, "00")
+	return err == nil && isManualSuffix(suffix)
 }
