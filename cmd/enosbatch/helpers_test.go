@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +119,19 @@ func with(env map[string]string, kv ...string) map[string]string {
 		out[kv[i]] = kv[i+1]
 	}
 	return out
+}
+
+// listed runs 'instances --json' with args, which must succeed, and returns the instances
+// and their flow ids, sorted: instances triggered within one second (trigger times on the
+// wire have whole seconds) may come in either order.
+func (w *world) listed(t *testing.T, args ...string) ([]instanceView, []int64) {
+	t.Helper()
+	var views []instanceView
+	w.run(t, append([]string{"instances", "--json"}, args...)...).want(t, exitOK).decodeJSON(t, &views)
+	flows := make([]int64, 0, len(views))
+	for _, v := range views {
+		flows = append(flows, v.FlowID)
+	}
+	slices.Sort(flows)
+	return views, flows
 }
