@@ -34,9 +34,6 @@ type instanceQuery struct {
 	// the default order is read from them instead of visiting the range of index.
 	statusOnly bool
 	byStatus   []orderRange
-	// oldest is set when the request sorts by trigger time alone, oldest first: a page read
-	// from the orders too (instance_oldest.go).
-	oldest bool
 }
 
 // orderRange is the ranks lo to hi of an instanceOrder.
@@ -68,7 +65,6 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 		q.statuses = nil
 	}
 	q.lo, q.hi = triggerRange(q.index, req)
-	q.oldest = req.Pagination != nil && oldestFirst(req.Pagination.Sorters)
 	if q.statuses != nil && q.expr == "" && q.owner == "" {
 		q.statusOnly = true
 		q.byStatus = statusRanges(idx, q.statuses, req)
@@ -153,19 +149,19 @@ func (q *instanceQuery) nameMatches(p *Flow) bool {
 	return m
 }
 
-// page returns the page w of the matching instances in order (nil: the default order, the
-// newest trigger time first, then the greatest id), and how many match in all.
-func (q *instanceQuery) page(order func(a, b *instance) int, w pageWindow) ([]*instance, int) {
+// page returns the page w of the matching instances in the order o, and how many match in
+// all.
+func (q *instanceQuery) page(o instanceOrdering, w pageWindow) ([]*instance, int) {
 	switch {
 	case q.index == nil:
 		return nil, 0
-	case order != nil && q.oldest && !q.filtered():
+	case o.oldest && !q.filtered():
 		return pageOldestFirst([]orderRange{{q.index, q.lo, q.hi}}, w)
-	case order != nil && q.oldest && q.statusOnly:
+	case o.oldest && q.statusOnly:
 		return pageOldestFirst(q.byStatus, w)
-	case order != nil:
+	case o.compare != nil:
 		matches := q.matches(q.hi - q.lo)
-		return selectPage(matches, w, order), len(matches)
+		return selectPage(matches, w, o.compare), len(matches)
 	case !q.filtered():
 		return pageOfRanges([]orderRange{{q.index, q.lo, q.hi}}, w)
 	case q.statusOnly:
@@ -287,17 +283,30 @@ func selectPage(items []*instance, w pageWindow, order func(a, b *instance) int)
 	return items[lo:hi]
 }
 
-// instanceSorters returns the order the sorters of p ask for, or nil for the default order
-// (the newest trigger time first, then the greatest id). Sort fields: triggerTime,
-// startTime, endTime, createTime, updateTime, camelCase or snake_case. A sort by trigger
-// time alone, newest first, is the default order (ties go to the greatest id either way),
-// so its page is read from the indexes too: it is what the SDK sends when it lists several
-// flow types.
-func instanceSorters(p *paginationInput) (func(a, b *instance) int, *failure) {
+// instanceOrdering is the order a List Flow Instances request asks for, as the indexes can
+// serve it: the default order (newest trigger time first, then the greatest id) and the
+// trigger time alone, oldest first, are read from the indexes (instance_oldest.go); any
+// other order sorts a page out of the matches.
+type instanceOrdering struct {
+	// compare orders the matches when they are selected rather than read from the indexes;
+	// nil for the default order.
+	compare func(a, b *instance) int
+	// oldest is set when the sorters ask for the trigger time alone, oldest first. compare
+	// is set too: a search the indexes cannot answer selects its page with it.
+	oldest bool
+}
+
+// instanceSorters returns the order the sorters of p ask for. Sort fields: triggerTime,
+// startTime, endTime, createTime, updateTime, camelCase or snake_case. No sorters, or the
+// trigger time alone, newest first, is the default order (ties go to the greatest id either
+// way); it is what the SDK sends when it lists several flow types, and the trigger time
+// alone, oldest first, what it sends to list them oldest first.
+func instanceSorters(p *paginationInput) (instanceOrdering, *failure) {
 	if p == nil || len(p.Sorters) == 0 || newestFirst(p.Sorters) {
-		return nil, nil
+		return instanceOrdering{}, nil
 	}
-	return sortedBy(p)
+	compare, f := sortedBy(p)
+	return instanceOrdering{compare: compare, oldest: f == nil && oldestFirst(p.Sorters)}, f
 }
 
 // newestFirst reports whether sorters ask for the trigger time alone, descending.

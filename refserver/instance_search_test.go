@@ -208,10 +208,10 @@ func checkStatusSearch(t *testing.T, st *state, org string, req *searchInstances
 	if q.index != nil && !q.statusOnly {
 		t.Fatalf("statuses %v, type %+v: the search does not read the per-status orders", statuses, req.Type)
 	}
-	got, count := q.page(nil, w)
+	got, count := q.page(instanceOrdering{}, w)
 	filter := *q
 	filter.statusOnly, filter.byStatus = false, nil
-	want, wantCount := filter.page(nil, w)
+	want, wantCount := filter.page(instanceOrdering{}, w)
 	scanned, scanCount := scanSearch(st, org, req, statuses, nil)
 	if count != wantCount || !slices.Equal(got, want) || count != scanCount || !slices.Equal(got, scanned) {
 		t.Fatalf("org %s, statuses %v, type %+v, range [%+v, %+v], page %+v: count %d, %v; the filter finds %d, %v; the scan %d",
@@ -260,11 +260,11 @@ func TestOldestFirstMergesTiesByGreatestID(t *testing.T) {
 		order, _ := instanceSorters(req.Pagination)
 		w, _ := pageOf(req.Pagination)
 		q := st.queryInstances("o1", &req, statuses)
-		if !q.oldest || !q.statusOnly || len(q.byStatus) < 2 {
-			t.Fatalf("the query does not merge per-status orders oldest first: %+v", q)
+		if !order.oldest || !q.statusOnly || len(q.byStatus) < 2 {
+			t.Fatalf("the query does not merge per-status orders oldest first: %+v, %+v", order, q)
 		}
 		got, count := q.page(order, w)
-		want, wantCount := scanSearch(st, "o1", &req, statuses, order)
+		want, wantCount := scanSearch(st, "o1", &req, statuses, order.compare)
 		if count != wantCount || !slices.Equal(got, want) {
 			t.Errorf("page %d: count %d %v; the scan finds %d %v", no, count, ids(got), wantCount, ids(want))
 		}
