@@ -5,9 +5,10 @@
 // costs): the median of the per-round ratios, and their spread.
 // It checks the targets: SDK/careful at most 1.10 in ns/op, and no more allocations per
 // call than the careful call; the verdict gives the median ratio's 95% interval, and says
-// "within noise" when the interval holds 1.10 (the rounds cannot tell). Other benchmarks are listed with their medians, and the
-// reference server's targets checked from them: with 100,000 instances of history a trigger
-// and a get within 3x of their cost with 1,000, a page within 10x, a catch-up under 50 ms.
+// "within noise" when the interval holds 1.10 (the rounds cannot tell). Other benchmarks
+// are listed with their medians, and the reference server's targets checked from them:
+// with 100,000 instances of history a trigger and a get within 3x of their cost with
+// 1,000, a page within 10x, a catch-up under 50 ms.
 //
 //	go test -run '^$' -bench . -benchmem . -args -rounds 10 | go run ./scripts/benchratio
 //
