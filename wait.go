@@ -11,6 +11,10 @@ import (
 const (
 	DefaultPollInterval    = time.Second
 	DefaultMaxPollInterval = 30 * time.Second
+	// MinPollInterval is the shortest pause between two polls: a shorter one given to
+	// WithPollInterval is raised to it, so that a wait never spins on the gateway (a pause
+	// of a nanosecond would not even grow, half of it being nothing).
+	MinPollInterval = time.Millisecond
 )
 
 // WaitOption configures Client.WaitForFlowInstance.
@@ -24,8 +28,9 @@ type waitSettings struct {
 
 // WithPollInterval sets the first pause between two polls and its cap: the pause grows by
 // half after each poll without a change, up to max, and starts again from first after a
-// change. Values <= 0 keep the defaults (DefaultPollInterval, DefaultMaxPollInterval); a
-// first above max raises the cap to first. The cap is how late the end of a quiet run may be
+// change. Values <= 0 keep the defaults (DefaultPollInterval, DefaultMaxPollInterval),
+// values under MinPollInterval (1 ms) are raised to it, and a first above max raises the
+// cap to first. The cap is how late the end of a quiet run may be
 // seen. Each waiter sends one Get Flow Instance request per pause, and each pause is cut by
 // up to a tenth at random so that waiters do not poll in step: a cap of 1 s means 60 to 67
 // requests a minute per run waited for, the default cap of 30 s two or three.
@@ -82,22 +87,17 @@ func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opt
 			opt(&s)
 		}
 	}
-	s.max = max(s.max, s.first)
 
 	var last *FlowInstance
-	pause := s.first
+	pauses := newPollSchedule(s.first, s.max)
 	for {
 		fi, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: id, OrgID: s.orgID, UserID: s.userID})
 		if err != nil {
 			return last, err
 		}
-		if last == nil || fi.Status != last.Status {
-			if s.onChange != nil {
-				s.onChange(fi)
-			}
-			pause = s.first
-		} else {
-			pause = min(pause+pause/2, s.max)
+		changed := last == nil || fi.Status != last.Status
+		if changed && s.onChange != nil {
+			s.onChange(fi)
 		}
 		last = fi
 		if fi.Status.IsTerminal() {
@@ -106,10 +106,33 @@ func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opt
 			}
 			return fi, nil
 		}
-		if err := sleep(ctx, jitter(pause)); err != nil {
+		if err := sleep(ctx, jitter(pauses.next(changed))); err != nil {
 			return last, contextEnded(op, http.MethodGet, flowInstancesPath, err)
 		}
 	}
+}
+
+// pollSchedule is the pause before each poll of a wait: first after a change, then half as
+// long again after each poll without one, up to max.
+type pollSchedule struct {
+	first, max, pause time.Duration
+}
+
+// newPollSchedule returns the schedule of the pauses from first to longest, first raised
+// to MinPollInterval and longest to first.
+func newPollSchedule(first, longest time.Duration) pollSchedule {
+	first = max(first, MinPollInterval)
+	return pollSchedule{first: first, max: max(longest, first), pause: first}
+}
+
+// next returns the pause after a poll that saw a change or did not.
+func (p *pollSchedule) next(changed bool) time.Duration {
+	if changed {
+		p.pause = p.first
+	} else {
+		p.pause = min(p.pause+p.pause/2, p.max)
+	}
+	return p.pause
 }
 
 // jitter spreads a pause over [90%, 100%] of d, so that many waiters do not poll in step.

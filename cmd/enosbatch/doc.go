@@ -13,14 +13,14 @@
 //	    --wait               wait for the instance to end (and the flags of wait)
 //	status INSTANCE_ID       show a flow instance and the state of its tasks (--watch)
 //	wait INSTANCE_ID         wait for a flow instance to end, showing progress
-//	    --poll D, --max-poll D   first and longest pause between polls (1s, 30s)
+//	    --poll D, --max-poll D   first and longest pause between polls (1s, 30s; at least 1ms)
 //	    --cancel-on-interrupt    cancel the instance when waiting stops early
 //	    --quiet                  no progress on stderr
 //	cancel INSTANCE_ID       cancel a flow instance
 //	instances                list flow instances, newest first
 //	    --type all|manual|periodic|temporary, --flow FLOW_ID, --search TEXT, --owner USER,
 //	    --status FAIL,CANCEL,..., --from TIME, --to TIME, --limit N (50; 0 all)
-//	    --watch, --interval D    keep the list up to date until interrupted
+//	    --watch, --interval D    keep the list up to date until interrupted (3s; at least 1ms)
 //	tasks INSTANCE_ID        show the task instances of a flow instance
 //	logs INSTANCE_ID         print the logs of its tasks (--task NAME|ID, --max-length N)
 //	flows search [EXPR]      search the organization's flows (--page, --page-size)

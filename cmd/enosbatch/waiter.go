@@ -25,7 +25,7 @@ type waitOptions struct {
 
 // register defines the waiting flags on fs.
 func (o *waitOptions) register(fs *pflag.FlagSet) {
-	fs.DurationVar(&o.poll, "poll", time.Second, "first pause between two polls; it grows while nothing changes")
+	fs.DurationVar(&o.poll, "poll", time.Second, "first pause between two polls (at least 1ms); it grows while nothing changes")
 	fs.DurationVar(&o.maxPoll, "max-poll", 30*time.Second, "longest pause between two polls")
 	fs.BoolVar(&o.cancelOnInterrupt, "cancel-on-interrupt", false,
 		"cancel the flow instance when waiting stops early (Ctrl-C, SIGTERM, --timeout); by default it goes on")
@@ -34,8 +34,8 @@ func (o *waitOptions) register(fs *pflag.FlagSet) {
 
 // check validates the options.
 func (o *waitOptions) check() error {
-	if o.poll <= 0 || o.maxPoll <= 0 {
-		return usagef("--poll and --max-poll must be positive")
+	if o.poll < batchprocessing.MinPollInterval || o.maxPoll < batchprocessing.MinPollInterval {
+		return usagef("--poll and --max-poll must be at least %v: a shorter pause would only spin on the gateway", batchprocessing.MinPollInterval)
 	}
 	o.maxPoll = max(o.maxPoll, o.poll)
 	return nil

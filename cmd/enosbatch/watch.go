@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/enos-go/batchprocessing"
 	"github.com/spf13/pflag"
 )
 
@@ -20,13 +21,13 @@ type watchOptions struct {
 func (o *watchOptions) register(fs *pflag.FlagSet, what string) {
 	fs.BoolVar(&o.watch, "watch", false, "keep "+what+" up to date until interrupted (exit code 4): a live table on a terminal, "+
 		"else what changes, a line each (with --json, one JSON object per line)")
-	fs.DurationVar(&o.interval, "interval", 3*time.Second, "with --watch, the pause between two polls")
+	fs.DurationVar(&o.interval, "interval", 3*time.Second, "with --watch, the pause between two polls (at least 1ms)")
 }
 
 // check validates the options.
 func (o *watchOptions) check() error {
-	if o.watch && o.interval <= 0 {
-		return usagef("--interval must be positive")
+	if o.watch && o.interval < batchprocessing.MinPollInterval {
+		return usagef("--interval must be at least %v: a shorter pause would only spin on the gateway", batchprocessing.MinPollInterval)
 	}
 	return nil
 }
