@@ -41,6 +41,9 @@ const (
 	minRounds    = 10
 )
 
+// notJudged opens the verdict of a benchmark whose targets the input cannot decide.
+const notJudged = "not judged"
+
 func main() {
 	readme := flag.String("readme", "", "a file whose bench:start/bench:end section to rewrite")
 	flag.Parse()
@@ -58,10 +61,19 @@ func main() {
 	out := table(results)
 	fmt.Print(out)
 	if *readme != "" {
-		if err := rewriteSection(*readme, machineLine(input)+"\n\n"+out); err != nil {
+		if err := updateReadme(*readme, machineLine(input), out); err != nil {
 			fail(err)
 		}
 	}
+}
+
+// updateReadme writes the machine line and the tables out into the bench section of file,
+// unless a verdict in out was not judged: the README keeps judged runs only.
+func updateReadme(file, machine, out string) error {
+	if strings.Contains(out, notJudged) {
+		return fmt.Errorf("%s left as it was: the README keeps judged runs only (%d rounds or more, with -benchmem)", file, minRounds)
+	}
+	return rewriteSection(file, machine+"\n\n"+out)
 }
 
 func fail(err error) {
@@ -163,6 +175,9 @@ func variantRow(results map[string]*samples, base string) (string, []string) {
 	toCareful := ratios(sdk, careful)
 	sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
 	outcome := timeVerdict(toCareful, sa <= ca)
+	if math.IsNaN(sa) || math.IsNaN(ca) {
+		outcome = notJudged + ": no allocation counts (run with -benchmem)"
+	}
 	netTime, restyCost, ownPath, netAllocs := "-", "-", "-", ""
 	if netHTTP != nil {
 		shown = append(shown, base+"/nethttp")
@@ -182,7 +197,7 @@ func variantRow(results map[string]*samples, base string) (string, []string) {
 // that a verdict the rounds cannot decide says so.
 func timeVerdict(toCareful []float64, allocsMet bool) string {
 	if len(toCareful) < minRounds {
-		return fmt.Sprintf("not judged: fewer than %d rounds", minRounds)
+		return fmt.Sprintf("%s: fewer than %d rounds", notJudged, minRounds)
 	}
 	out := verdict(median(toCareful) <= maxTimeRatio && allocsMet)
 	lo, hi, ok := medianInterval(toCareful)

@@ -173,3 +173,44 @@ func TestRewriteSection(t *testing.T) {
 		t.Error("a missing file is rewritten")
 	}
 }
+
+// TestReadmeKeepsJudgedRunsOnly checks that a run with too few rounds, or without
+// allocation counts, leaves the README as it was, and that a judged one is written.
+func TestReadmeKeepsJudgedRunsOnly(t *testing.T) {
+	file := t.TempDir() + "/README.md"
+	before := "intro\n" + startMarker + "\nold\n" + endMarker + "\n"
+	if err := os.WriteFile(file, []byte(before), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rounds := func(n int, allocs string) string {
+		var b strings.Builder
+		for r := 0; r < n; r++ {
+			for _, v := range []string{"sdk", "careful", "bare"} {
+				fmt.Fprintf(&b, "BenchmarkX/%s#%02d-2 10 100 ns/op%s\n", v, r, allocs)
+			}
+		}
+		return b.String()
+	}
+	for _, tt := range []struct {
+		name, input, verdict string
+		written              bool
+	}{
+		{"too few rounds", rounds(9, " 12 allocs/op"), "not judged: fewer than 10 rounds", false},
+		{"no allocation counts", rounds(10, ""), "not judged: no allocation counts (run with -benchmem)", false},
+		{"judged", rounds(10, " 12 allocs/op"), "met (median's 95% interval 1.00-1.00)", true},
+	} {
+		results, err := parse(strings.NewReader(tt.input))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := table(results)
+		if !strings.Contains(out, "| "+tt.verdict+" |") {
+			t.Errorf("%s: verdict is not %q:\n%s", tt.name, tt.verdict, out)
+		}
+		err = updateReadme(file, "Measured now.", out)
+		got, _ := os.ReadFile(file)
+		if written := string(got) != before; written != tt.written || (err == nil) != tt.written {
+			t.Errorf("%s: README written %v, error %v; want written %v", tt.name, written, err, tt.written)
+		}
+	}
+}
