@@ -307,7 +307,9 @@ func sequential(b *testing.B, body func() error) {
 	}
 }
 
-// parallel32 runs body from 32 goroutines, whatever GOMAXPROCS is.
+// parallel32 runs body from 32 goroutines when GOMAXPROCS divides 32 (1, 2, 4, ... as on
+// the machines the README reports), else from the next multiple of GOMAXPROCS: RunParallel
+// starts a whole number of goroutines per P.
 func parallel32(b *testing.B, body func() error) {
 	procs := runtime.GOMAXPROCS(0)
 	b.SetParallelism((32 + procs - 1) / procs)

@@ -30,7 +30,18 @@
 //	-write-timeout 60s   the most from the end of a request's headers to the end of its answer
 //	-idle-timeout 60s    how long an idle keep-alive connection stays open
 //	-grace 5s            on SIGINT or SIGTERM, how long requests in flight may finish
-//	-max-instances N     the most flow instances kept (default 500000; 0 keeps all)
+//	-max-instances N     the most flow instances kept (default 500000; 0 keeps all); those
+//	                     that ended first are forgotten, waiting and running ones never
+//	-control             serve the control API under /_refserver/ (default true;
+//	                     -control=false turns it off)
+//	-clock wall|manual   the server clock (default wall); manual moves only through the
+//	                     control API
+//	-clock-start TIME    with -clock manual, the time it starts at (RFC 3339; default now)
+//	-location ZONE       the server's time zone (UTC, GMT+8, UTC+05:30, Asia/Shanghai);
+//	                     default the seed's, or UTC
+//	-token-lifetime D    the lifetime of issued access tokens (default 2h)
+//	-timestamp-window D  how far a request timestamp may be from the server clock, either
+//	                     way (default 15m)
 //
 // Exit codes: 0 stopped by a signal, 1 it could not listen or serve, 2 bad flags or a bad
 // seed file.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -322,6 +323,29 @@ func TestRequestLogCarriesTheReason(t *testing.T) {
 	for _, line := range lines {
 		if strings.Contains(line, "path=/_refserver/health") && strings.Contains(line, "reason=") {
 			t.Errorf("a served request's line has a reason: %q", line)
+		}
+	}
+}
+
+// TestDocListsEveryFlag checks that the command's doc comment (main.go) lists every flag
+// that -h prints, so that the two cannot drift apart.
+func TestDocListsEveryFlag(t *testing.T) {
+	t.Parallel()
+	var usage bytes.Buffer
+	if _, code, ok := parseFlags([]string{"-h"}, &usage); ok || code != exitOK {
+		t.Fatalf("-h: ok %v, code %d", ok, code)
+	}
+	doc, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := regexp.MustCompile(`(?m)^  -([a-z-]+)`).FindAllStringSubmatch(usage.String(), -1)
+	if len(flags) < 10 {
+		t.Fatalf("found %d flags in the usage:\n%s", len(flags), usage.String())
+	}
+	for _, f := range flags {
+		if !regexp.MustCompile(`(?m)^//\t-` + regexp.QuoteMeta(f[1]) + `\b`).Match(doc) {
+			t.Errorf("main.go's doc comment does not list -%s", f[1])
 		}
 	}
 }
