@@ -133,14 +133,38 @@ func (c *handlerClient) timezone() {
 // moving the clock 3 seconds after each so that each has ended (its two tasks take 2 s)
 // before the next is triggered. It returns their ids, oldest trigger first.
 func (c *handlerClient) completedHistory(n int) []string {
+	return c.completedHistoryOf(refserver.DemoFlowID, n, 2*time.Second)
+}
+
+// completedHistoryOf triggers n instances of flowID, a minute apart in the past, each
+// after the previous one has ended: run is how long one runs.
+func (c *handlerClient) completedHistoryOf(flowID int64, n int, run time.Duration) []string {
 	c.tb.Helper()
 	ids := make([]string, n)
 	first := c.clk.Now().Add(-time.Duration(n) * time.Minute)
 	for i := range ids {
-		ids[i] = c.trigger(refserver.DemoFlowID, first.Add(time.Duration(i)*time.Minute))
-		c.clk.Advance(3 * time.Second)
+		ids[i] = c.trigger(flowID, first.Add(time.Duration(i)*time.Minute))
+		c.clk.Advance(run + time.Second)
 	}
 	return ids
+}
+
+// addChainFlow adds a manual flow of tasks tasks of a second each, each after the one
+// before, shaped as the demo flow's (a command, a position), and returns its id.
+func (c *handlerClient) addChainFlow(tasks int) int64 {
+	const id = 9_000
+	f := refserver.Flow{ID: id, Name: "chain flow", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Type: refserver.FlowTypeManual, Active: true, DoAs: "yourDoAs"}
+	for k := int64(1); k <= int64(tasks); k++ {
+		t := refserver.Task{ID: id*100 + k, Name: "step " + strconv.FormatInt(k, 10), Duration: time.Second,
+			Command: "echo step", X: float64(100 * k), Y: 100}
+		if k > 1 {
+			t.DependsOn = []int64{id*100 + k - 1}
+		}
+		f.Tasks = append(f.Tasks, t)
+	}
+	c.srv.AddFlow(f)
+	return id
 }
 
 // liveHeap returns the bytes of live heap objects after a garbage collection.

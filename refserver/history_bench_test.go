@@ -94,16 +94,33 @@ func BenchmarkCatchUp(b *testing.B) {
 	}
 }
 
-// BenchmarkInstanceMemory measures the heap that 100,000 completed instances of the demo
-// flow hold, as live bytes after a garbage collection.
+// BenchmarkInstanceMemory measures the heap that completed instances hold, as live bytes
+// after a garbage collection: instances of the demo flow (two tasks) and of a flow of
+// twelve, before their graphs are read (B/instance) and what reading every graph adds
+// (graph-B/instance: Get Flow Instance writes an instance's graph once and keeps it).
+// scripts/benchratio derives from the two the bytes of an instance and of each task that
+// the docs of WithMaxInstances and cmd/refserver give.
 func BenchmarkInstanceMemory(b *testing.B) {
-	const n = 100_000
-	for i := 0; i < b.N; i++ {
-		c := newHandlerClient(b, t0)
-		before := liveHeap()
-		c.completedHistory(n)
-		after := liveHeap()
-		runtime.KeepAlive(c)
-		b.ReportMetric(float64(after-before)/n, "B/instance")
+	const n = 50_000
+	for _, tasks := range []int{2, 12} {
+		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				c := newHandlerClient(b, t0)
+				flowID := int64(refserver.DemoFlowID)
+				if tasks != 2 {
+					flowID = c.addChainFlow(tasks)
+				}
+				before := liveHeap()
+				ids := c.completedHistoryOf(flowID, n, time.Duration(tasks)*time.Second)
+				held := liveHeap()
+				for _, id := range ids {
+					c.call(http.MethodGet, flowInstancesPath, "get", "&flowInstId="+url.QueryEscape(id), "")
+				}
+				withGraphs := liveHeap()
+				runtime.KeepAlive(c)
+				b.ReportMetric(float64(held-before)/n, "B/instance")
+				b.ReportMetric((float64(withGraphs)-float64(held))/n, "graph-B/instance")
+			}
+		})
 	}
 }

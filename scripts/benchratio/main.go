@@ -8,7 +8,8 @@
 // "within noise" when the interval holds 1.10 (the rounds cannot tell). Other benchmarks
 // are listed with their medians, and the reference server's targets checked from them:
 // with 100,000 instances of history a trigger and a get within 3x of their cost with
-// 1,000, a page within 10x, a catch-up under 50 ms.
+// 1,000, a page within 10x, a catch-up under 50 ms. It also derives what a completed
+// instance holds, and each task of its flow, from BenchmarkInstanceMemory.
 //
 //	go test -run '^$' -bench . -benchmem . -args -rounds 10 | go run ./scripts/benchratio
 //
@@ -323,7 +324,35 @@ func table(results map[string]*samples) string {
 	}
 	fmt.Fprintf(&b, "\nTargets: SDK/careful at most %.2f in ns/op (median of the per-round ratios; its distribution-free 95%% interval beside the verdict, \"within noise\" when the interval holds the target), allocations per call no more than the careful call's.\n", maxTimeRatio)
 	b.WriteString(historyTargets(results))
+	b.WriteString(memoryLine(results))
 	return b.String()
+}
+
+// The reference server's memory benchmarks: completed instances of flows of two sizes.
+const (
+	memorySmall, memoryLarge = 2, 12 // tasks
+	memoryBenchmark          = "BenchmarkInstanceMemory/tasks="
+)
+
+// memoryLine renders what a completed instance of the reference server holds, from the
+// bytes measured for flows of memorySmall and memoryLarge tasks: so much an instance and so
+// much a task, and the same for its graph once read; "" if the benchmarks did not run.
+func memoryLine(results map[string]*samples) string {
+	small := results[memoryBenchmark+strconv.Itoa(memorySmall)]
+	large := results[memoryBenchmark+strconv.Itoa(memoryLarge)]
+	if small == nil || large == nil {
+		return ""
+	}
+	perTask := func(unit string) (base, task, atSmall, atLarge float64) {
+		atSmall, atLarge = median(small.extra[unit]), median(large.extra[unit])
+		task = (atLarge - atSmall) / (memoryLarge - memorySmall)
+		return atSmall - memorySmall*task, task, atSmall, atLarge
+	}
+	base, task, atSmall, atLarge := perTask("B/instance")
+	graphBase, graphTask, _, _ := perTask("graph-B/instance")
+	return fmt.Sprintf("Reference server memory: a completed instance holds %.0f B plus %.0f B a task of its flow "+
+		"(%.0f B with %d tasks, %.0f B with %d), and its graph once read %.0f B plus %.0f B a task.\n",
+		base, task, atSmall, memorySmall, atLarge, memoryLarge, graphBase, graphTask)
 }
 
 // The reference server's targets: what a request costs with the largest history against

@@ -214,3 +214,24 @@ func TestReadmeKeepsJudgedRunsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryLine checks the bytes of an instance and of a task derived from the two flow
+// sizes, medians over the runs.
+func TestMemoryLine(t *testing.T) {
+	results, err := parse(strings.NewReader(`BenchmarkInstanceMemory/tasks=2-2 1 1 ns/op 600 B/instance 500 graph-B/instance
+BenchmarkInstanceMemory/tasks=2-2 1 1 ns/op 620 B/instance 540 graph-B/instance
+BenchmarkInstanceMemory/tasks=2-2 1 1 ns/op 999 B/instance 999 graph-B/instance
+BenchmarkInstanceMemory/tasks=12-2 1 1 ns/op 1920 B/instance 2540 graph-B/instance
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Reference server memory: a completed instance holds 360 B plus 130 B a task of its flow " +
+		"(620 B with 2 tasks, 1920 B with 12), and its graph once read 140 B plus 200 B a task.\n"
+	if got := memoryLine(results); got != want {
+		t.Errorf("memoryLine =\n%q\nwant\n%q", got, want)
+	}
+	if got := memoryLine(map[string]*samples{}); got != "" {
+		t.Errorf("without the benchmarks: %q", got)
+	}
+}
