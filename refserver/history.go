@@ -1,23 +1,30 @@
 package refserver
 
-import "slices"
+import (
+	"iter"
+	"slices"
+	"strings"
+)
 
 // This file keeps the store's history of instances: the indexes searches and lookups use,
 // and the bound on how many instances the store keeps (WithMaxInstances).
 //
 // The search indexes (st.order) are instanceIndexes, one per orderKey: for each organization,
-// its instances of every flow type, and those of each flow type. An index keeps its
-// instances sorted by trigger time then id (an instanceOrder), all of them and, next to
-// them, those of each status: an instance is in four orders. index adds it, unindex removes
-// it (pruning, Delete Flow), and setStatus, the one way its status changes, moves it from
-// the orders of its old status to those of its new one.
+// its instances of every flow type, and those of each flow type; and the same two for each
+// owner, the instances of the flow versions that user owns. An index keeps its instances
+// sorted by trigger time then id (an instanceOrder), all of them and, next to them, those of
+// each status: an instance of a flow of one owner is in eight orders. index adds it,
+// unindex removes it (pruning, Delete Flow), and setStatus, the one way its status changes,
+// moves it from the orders of its old status to those of its new one.
 
 // orderKey names one instanceIndex of the store: the instances of an organization, of every
-// flow type (all) or of the flows of scheduling type typ.
+// flow type (all) or of the flows of scheduling type typ, and when owner is set, only those
+// of the flow versions whose owners include that user.
 type orderKey struct {
-	org string
-	typ int
-	all bool
+	org   string
+	typ   int
+	all   bool
+	owner string
 }
 
 // instanceIndex is the instances of one orderKey in trigger-time order: all of them, and
@@ -43,7 +50,7 @@ func (idx *instanceIndex) ofStatus(s int) *instanceOrder {
 // index adds a new instance to the search indexes: its organization's and its organization's
 // for its flow's type.
 func (st *state) index(in *instance) {
-	for _, key := range orderKeys(in) {
+	for key := range orderKeys(in) {
 		idx := st.order[key]
 		if idx == nil {
 			idx = &instanceIndex{byStatus: make(map[int]*instanceOrder)}
@@ -56,7 +63,7 @@ func (st *state) index(in *instance) {
 
 // unindex removes in from the search indexes, and an index once empty.
 func (st *state) unindex(in *instance) {
-	for _, key := range orderKeys(in) {
+	for key := range orderKeys(in) {
 		idx := st.order[key]
 		if idx == nil || !idx.every.remove(in) {
 			continue
@@ -68,10 +75,28 @@ func (st *state) unindex(in *instance) {
 	}
 }
 
-// orderKeys returns the keys of the indexes that hold in.
-func orderKeys(in *instance) [2]orderKey {
-	org := in.orgOf()
-	return [2]orderKey{{org: org, all: true}, {org: org, typ: in.plan.Type}}
+// orderKeys yields the keys of the indexes that hold in: its organization's, of every type
+// and of its flow's, and the same for each owner of the flow version it runs (its plan,
+// which never changes), each owner once.
+func orderKeys(in *instance) iter.Seq[orderKey] {
+	return func(yield func(orderKey) bool) {
+		org, typ := in.orgOf(), in.plan.Type
+		if !yield(orderKey{org: org, all: true}) || !yield(orderKey{org: org, typ: typ}) {
+			return
+		}
+		owners := in.plan.Owner
+		for seen, rest := "", owners; rest != ""; {
+			var name string
+			name, rest, _ = strings.Cut(rest, ";")
+			if name = strings.TrimSpace(name); name == "" || inList(seen, name) {
+				continue
+			}
+			seen = owners[:len(owners)-len(rest)]
+			if !yield(orderKey{org: org, all: true, owner: name}) || !yield(orderKey{org: org, typ: typ, owner: name}) {
+				return
+			}
+		}
+	}
 }
 
 // setStatus gives in the status s. Every change of a stored instance's status goes through
@@ -81,7 +106,7 @@ func orderKeys(in *instance) [2]orderKey {
 // in no index, only takes the status.
 func (st *state) setStatus(in *instance, s int) {
 	if in.Status != s && !in.forgotten {
-		for _, key := range orderKeys(in) {
+		for key := range orderKeys(in) {
 			idx := st.order[key]
 			idx.byStatus[in.Status].remove(in)
 			idx.ofStatus(s).insert(in)

@@ -1,6 +1,7 @@
 package refserver_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,10 +23,11 @@ var historySizes = []int{1_000, 10_000, 100_000}
 
 // BenchmarkHistory measures a Get Flow Instance, a page of List Flow Instances (as the SDK
 // asks: type, every status, a trigger-time range, newest first by default or oldest first;
-// and of one status, which reads the order of that status) and a trigger against a history
-// of completed instances of the demo flow. The trigger runs last: it adds to the history,
-// which the server's bound keeps at its size. (A page sorted by another field, or with an
-// expression or an owner, visits the trigger-time range: its cost grows with it.)
+// of one status, which reads the order of that status; and of one owner, which reads that
+// owner's index) and a trigger against a history of completed instances of the demo flow.
+// The trigger runs last: it adds to the history, which the server's bound keeps at its
+// size. (A page sorted by another field, or with an expression, visits the trigger-time
+// range: its cost grows with it.)
 func BenchmarkHistory(b *testing.B) {
 	for _, n := range historySizes {
 		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) { benchmarkHistory(b, n) })
@@ -45,16 +47,27 @@ func benchmarkHistory(b *testing.B, n int) {
 			c.call(http.MethodGet, flowInstancesPath, "get", "&flowInstId="+url.QueryEscape(ids[i%len(ids)]), "")
 		}
 	})
-	sdkPage := func(order string) string {
-		return `{"type":1,"expression":"","owner":"","fromTriggerTime":` + strconv.FormatInt(from, 10) + `,"toTriggerTime":` + strconv.FormatInt(c.clk.Now().UnixMilli(), 10) +
+	sdkPage := func(owner, order string) string {
+		return `{"type":1,"expression":"","owner":"` + owner + `","fromTriggerTime":` + strconv.FormatInt(from, 10) + `,"toTriggerTime":` + strconv.FormatInt(c.clk.Now().UnixMilli(), 10) +
 			`,"status":"-1,0,1,2,3,4,5,6,7,8,9,10","pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"trigger_time","order":"` + order + `"}]}}`
 	}
 	pages := map[string]string{
 		"page-status": listBody(b, `{"status":"1","pagination":{"pageNo":1,"pageSize":10}}`),
-		"page-sdk":    sdkPage("DESC"),
-		"page-oldest": sdkPage("ASC"),
+		"page-sdk":    sdkPage("", "DESC"),
+		"page-oldest": sdkPage("", "ASC"),
+		"page-owner":  sdkPage(refserver.DemoUserID, "DESC"),
 	}
-	for _, name := range []string{"page-status", "page-sdk", "page-oldest"} {
+	for name, body := range pages { // each reads a full page of most of the history (its range leaves out the oldest)
+		var page struct {
+			FlowInsts []json.RawMessage `json:"flowInsts"`
+			Count     int               `json:"count"`
+		}
+		if err := json.Unmarshal(c.call(http.MethodPost, flowInstancesPath, "search", "", body), &page); err != nil ||
+			len(page.FlowInsts) != 10 || page.Count < n*9/10 {
+			b.Fatalf("%s: %d instances of %d (%v), want 10 of at least %d", name, len(page.FlowInsts), page.Count, err, n*9/10)
+		}
+	}
+	for _, name := range []string{"page-status", "page-sdk", "page-oldest", "page-owner"} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {

@@ -3,6 +3,7 @@ package refserver
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,7 +41,7 @@ func checkStatusOrders(t *testing.T, st *state, step string) {
 	t.Helper()
 	want := make(map[orderKey][]*instance)
 	for _, in := range st.instances {
-		for _, key := range orderKeys(in) {
+		for key := range indexesOf(in) {
 			want[key] = append(want[key], in)
 		}
 	}
@@ -69,6 +70,21 @@ func checkStatusOrders(t *testing.T, st *state, step string) {
 			t.Fatalf("%s: index %+v has no order of %s; its order of every status has %v", step, key, statusName(s), instanceIDs(instances))
 		}
 	}
+}
+
+// indexesOf returns the keys of the indexes that must hold in, worked out apart from
+// orderKeys: its organization's, of every type and of its flow's, and the same for each
+// distinct owner of its flow version.
+func indexesOf(in *instance) map[orderKey]bool {
+	org, typ := in.orgOf(), in.plan.Type
+	keys := map[orderKey]bool{{org: org, all: true}: true, {org: org, typ: typ}: true}
+	for _, name := range strings.Split(in.plan.Owner, ";") {
+		if name = strings.TrimSpace(name); name != "" {
+			keys[orderKey{org: org, all: true, owner: name}] = true
+			keys[orderKey{org: org, typ: typ, owner: name}] = true
+		}
+	}
+	return keys
 }
 
 // orderContents returns the instances of o in its order (none for nil).

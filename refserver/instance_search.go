@@ -7,17 +7,17 @@ import (
 )
 
 // This file selects the page of List Flow Instances from the store's indexes (history.go):
-// the instances of the organization, of the flow type when one is asked, by trigger time,
-// all of them and those of each status. The trigger-time range is found by binary search
-// (rank). Without other criteria the count is the range's size and the page is read where it
-// stands. With statuses alone, the range is found in the order of each status asked, the
-// count is the sum of their sizes and the page is merged from their tops down to the page's
-// end. Neither visits the range, so neither depends on the history's size: a page costs a
-// rank in each of the k orders asked and the page's end times k. Other criteria (expression,
-// owner, and statuses with them) are checked over the range, which a count needs, as are
-// the criteria of a page in another order (sorters other than by trigger time, for which
-// instance_oldest.go reads oldest first); the page is then selected, never the whole range
-// sorted.
+// the instances of the organization, of the flow type when one is asked and of the owner
+// when one is asked, by trigger time, all of them and those of each status. The trigger-time
+// range is found by binary search (rank). Without other criteria the count is the range's
+// size and the page is read where it stands. With statuses alone, the range is found in the
+// order of each status asked, the count is the sum of their sizes and the page is merged
+// from their tops down to the page's end. Neither visits the range, so neither depends on
+// the history's size: a page costs a rank in each of the k orders asked and the page's end
+// times k. An expression (and statuses with it) is checked over the range, which a count
+// needs, as are the criteria of a page in another order (sorters other than by trigger time,
+// for which instance_oldest.go reads oldest first); the page is then selected, never the
+// whole range sorted.
 
 // instanceQuery is the candidates of a search, the ranks lo to hi of index, and the criteria
 // the index does not answer.
@@ -25,7 +25,6 @@ type instanceQuery struct {
 	index    *instanceOrder // nil: no candidate
 	lo, hi   int
 	expr     string         // lower-case, trimmed; "" matches every instance
-	owner    string         // "" matches every instance
 	statuses map[int]bool   // nil matches every status
 	names    map[*Flow]bool // whether expr is in the name of a flow version, once asked
 
@@ -44,9 +43,9 @@ type orderRange struct {
 
 // queryInstances returns the query of a List Flow Instances request of orgID.
 func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statuses map[int]bool) *instanceQuery {
-	key := orderKey{org: orgID, all: true}
+	key := orderKey{org: orgID, all: true, owner: req.Owner} // the owner's own index, if one is asked
 	if req.Type.set {
-		key = orderKey{org: orgID, typ: int(req.Type.value)}
+		key = orderKey{org: orgID, typ: int(req.Type.value), owner: req.Owner}
 		if int64(key.typ) != req.Type.value {
 			return &instanceQuery{} // no flow has this type
 		}
@@ -58,14 +57,13 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 	q := &instanceQuery{
 		index:    &idx.every,
 		expr:     strings.ToLower(strings.TrimSpace(req.Expression)),
-		owner:    req.Owner,
 		statuses: statuses,
 	}
 	if coversEveryStatus(statuses) {
 		q.statuses = nil
 	}
 	q.lo, q.hi = triggerRange(q.index, req)
-	if q.statuses != nil && q.expr == "" && q.owner == "" {
+	if q.statuses != nil && q.expr == "" {
 		q.statusOnly = true
 		q.byStatus = statusRanges(idx, q.statuses, req)
 	}
@@ -120,16 +118,14 @@ func coversEveryStatus(statuses map[int]bool) bool {
 
 // filtered reports whether the query has criteria beyond the index and the range.
 func (q *instanceQuery) filtered() bool {
-	return q.expr != "" || q.owner != "" || q.statuses != nil
+	return q.expr != "" || q.statuses != nil
 }
 
 // match reports whether a candidate meets the criteria beyond the index and the range.
 func (q *instanceQuery) match(in *instance) bool {
-	p := in.plan
 	switch {
 	case q.statuses != nil && !q.statuses[in.Status],
-		q.owner != "" && !inList(p.Owner, q.owner),
-		q.expr != "" && !strings.Contains(strings.ToLower(in.ID), q.expr) && !q.nameMatches(p):
+		q.expr != "" && !strings.Contains(strings.ToLower(in.ID), q.expr) && !q.nameMatches(in.plan):
 		return false
 	}
 	return true

@@ -9,6 +9,7 @@ import (
 
 // TestInstanceSearchMatchesAScan runs random List Flow Instances queries (type, expression,
 // owner, trigger-time range, statuses, pages, sorters) over instances of flows of two orgs
+// (some with several owners)
 // and compares each page and count with a scan of every instance, filtered and sorted whole,
 // as the store did before it kept indexes.
 func TestInstanceSearchMatchesAScan(t *testing.T) {
@@ -21,6 +22,8 @@ func TestInstanceSearchMatchesAScan(t *testing.T) {
 		{ID: 2, Name: "report", OrgID: "o1", Owner: ";bob;ann;", Type: FlowTypeManual, Tasks: []Task{{ID: 21, Duration: 3 * time.Minute}}},
 		{ID: 12, Name: "load again", OrgID: "o1", Owner: "bob", Type: FlowTypeTemporary, Tasks: []Task{{ID: 121, Duration: 2 * time.Minute}}},
 		{ID: 3, Name: "elsewhere", OrgID: "o2", Owner: "ann", Type: FlowTypeManual, Tasks: []Task{{ID: 31, Duration: time.Minute}}},
+		// owners with blanks and one twice: each owner's index holds its instances once
+		{ID: 4, Name: "shared", OrgID: "o1", Owner: " carl ;ann; carl;", Type: FlowTypeManual, Tasks: []Task{{ID: 41, Duration: 2 * time.Minute}}},
 	}
 	for _, f := range flows {
 		st.storeFlow(f)

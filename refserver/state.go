@@ -349,7 +349,9 @@ func isOwner(f *Flow, userID string) bool {
 
 // inList reports whether userID is one of the ';'-separated names of list.
 func inList(list, userID string) bool {
-	for _, name := range strings.Split(list, ";") {
+	for rest := list; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, ";")
 		if name = strings.TrimSpace(name); name != "" && name == userID {
 			return true
 		}

@@ -367,7 +367,7 @@ const (
 var historyRatios = []struct {
 	request string
 	most    float64
-}{{"trigger", 3}, {"get", 3}, {"page-sdk", 10}, {"page-oldest", 10}, {"page-status", 10}}
+}{{"trigger", 3}, {"get", 3}, {"page-sdk", 10}, {"page-oldest", 10}, {"page-status", 10}, {"page-owner", 10}}
 
 // historyTargets renders the reference server's targets as they were measured, if the
 // benchmarks ran; "" if they did not.
