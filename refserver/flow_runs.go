@@ -58,6 +58,7 @@ func (fr *flowRuns) planFor(plan *Flow, fromTask int64) *runPlan {
 	p := fr.plans[fromTask]
 	if p == nil {
 		p = newRunPlan(plan, fromTask)
+		p.owners, p.wideOwners = indexedOwners(plan.Owner)
 		fr.plans[fromTask] = p
 	}
 	return p

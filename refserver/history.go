@@ -11,15 +11,17 @@ import (
 //
 // The search indexes (st.order) are instanceIndexes, one per orderKey: for each organization,
 // its instances of every flow type, and those of each flow type; and the same two for each
-// owner, the instances of the flow versions that user owns. An index keeps its instances
-// sorted by trigger time then id (an instanceOrder), all of them and, next to them, those of
-// each status: an instance of a flow of one owner is in eight orders. index adds it,
-// unindex removes it (pruning, Delete Flow), and setStatus, the one way its status changes,
-// moves it from the orders of its old status to those of its new one.
+// owner, the instances of the flow versions that user owns (up to maxIndexedOwners owners a
+// flow version; the instances of one with more are in the wide indexes instead). An index
+// keeps its instances sorted by trigger time then id (an instanceOrder), all of them and,
+// next to them, those of each status: an instance of a flow of one owner is in eight orders.
+// index adds it, unindex removes it (pruning, Delete Flow), and setStatus, the one way its
+// status changes, moves it from the orders of its old status to those of its new one.
 
 // orderKey names one instanceIndex of the store: the instances of an organization, of every
 // flow type (all) or of the flows of scheduling type typ, and when owner is set, only those
-// of the flow versions whose owners include that user.
+// of the flow versions whose owners include that user (wideOwners: that have more than
+// maxIndexedOwners owners).
 type orderKey struct {
 	org   string
 	typ   int
@@ -47,8 +49,7 @@ func (idx *instanceIndex) ofStatus(s int) *instanceOrder {
 	return o
 }
 
-// index adds a new instance to the search indexes: its organization's and its organization's
-// for its flow's type.
+// index adds a new instance to the search indexes, those of orderKeys.
 func (st *state) index(in *instance) {
 	for key := range orderKeys(in) {
 		idx := st.order[key]
@@ -75,23 +76,51 @@ func (st *state) unindex(in *instance) {
 	}
 }
 
+// maxIndexedOwners is the most owners of a flow version whose instances have an index per
+// owner. The instances of a flow version of more owners (the service sets no limit) are in
+// their organization's wide indexes instead, and a search by owner in an organization that
+// has some visits its range: a status change costs at most 2+2*maxIndexedOwners index moves,
+// whatever a flow's owner list.
+const maxIndexedOwners = 16
+
+// wideOwners is the owner of the wide indexes: no owner name holds a ';'.
+const wideOwners = ";"
+
+// wideOwnerKeys is the owners of the indexes of an instance of a wide flow version.
+var wideOwnerKeys = []string{wideOwners}
+
+// indexedOwners returns the distinct owner names of the ';'-separated list, trimmed as
+// inList trims them, or wide when they are more than maxIndexedOwners.
+func indexedOwners(list string) (names []string, wide bool) {
+	for rest := list; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, ";")
+		if name = strings.TrimSpace(name); name == "" || slices.Contains(names, name) {
+			continue
+		}
+		if len(names) == maxIndexedOwners {
+			return nil, true
+		}
+		names = append(names, name)
+	}
+	return names, false
+}
+
 // orderKeys yields the keys of the indexes that hold in: its organization's, of every type
 // and of its flow's, and the same for each owner of the flow version it runs (its plan,
-// which never changes), each owner once.
+// which never changes; the owners are worked out once, with its run plan), or for
+// wideOwners.
 func orderKeys(in *instance) iter.Seq[orderKey] {
 	return func(yield func(orderKey) bool) {
 		org, typ := in.orgOf(), in.plan.Type
 		if !yield(orderKey{org: org, all: true}) || !yield(orderKey{org: org, typ: typ}) {
 			return
 		}
-		owners := in.plan.Owner
-		for seen, rest := "", owners; rest != ""; {
-			var name string
-			name, rest, _ = strings.Cut(rest, ";")
-			if name = strings.TrimSpace(name); name == "" || inList(seen, name) {
-				continue
-			}
-			seen = owners[:len(owners)-len(rest)]
+		owners := in.run.owners
+		if in.run.wideOwners {
+			owners = wideOwnerKeys
+		}
+		for _, name := range owners {
 			if !yield(orderKey{org: org, all: true, owner: name}) || !yield(orderKey{org: org, typ: typ, owner: name}) {
 				return
 			}

@@ -74,17 +74,57 @@ func checkStatusOrders(t *testing.T, st *state, step string) {
 
 // indexesOf returns the keys of the indexes that must hold in, worked out apart from
 // orderKeys: its organization's, of every type and of its flow's, and the same for each
-// distinct owner of its flow version.
+// distinct owner of its flow version, or for wideOwners when they are more than
+// maxIndexedOwners.
 func indexesOf(in *instance) map[orderKey]bool {
 	org, typ := in.orgOf(), in.plan.Type
-	keys := map[orderKey]bool{{org: org, all: true}: true, {org: org, typ: typ}: true}
+	owners := map[string]bool{}
 	for _, name := range strings.Split(in.plan.Owner, ";") {
 		if name = strings.TrimSpace(name); name != "" {
-			keys[orderKey{org: org, all: true, owner: name}] = true
-			keys[orderKey{org: org, typ: typ, owner: name}] = true
+			owners[name] = true
 		}
 	}
+	if len(owners) > maxIndexedOwners {
+		owners = map[string]bool{wideOwners: true}
+	}
+	keys := map[orderKey]bool{{org: org, all: true}: true, {org: org, typ: typ}: true}
+	for name := range owners {
+		keys[orderKey{org: org, all: true, owner: name}] = true
+		keys[orderKey{org: org, typ: typ, owner: name}] = true
+	}
 	return keys
+}
+
+// TestOwnerIndexesAreBounded checks that an instance of a flow of 16,000 owners is in a
+// bounded number of indexes (its organization's and the wide ones), so that its status
+// changes cost the same as any other's, and that one of exactly maxIndexedOwners owners
+// is in each owner's.
+func TestOwnerIndexesAreBounded(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	names := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, " u%d ;u%d;", i, i) // each twice
+		}
+		return b.String()
+	}
+	for _, tt := range []struct {
+		owners, keys int
+	}{{16_000, 4}, {maxIndexedOwners + 1, 4}, {maxIndexedOwners, 2 + 2*maxIndexedOwners}, {1, 4}, {0, 2}} {
+		id := int64(100 + tt.owners)
+		st.storeFlow(&Flow{ID: id, OrgID: "o1", Owner: names(tt.owners), Tasks: []Task{{ID: 10 * id, Duration: time.Second}}})
+		in := st.createInstance(id, now, now)
+		keys := 0
+		for range orderKeys(in) {
+			keys++
+		}
+		if keys != tt.keys {
+			t.Errorf("a flow of %d owners: its instances are in %d indexes, want %d", tt.owners, keys, tt.keys)
+		}
+	}
+	checkStatusOrders(t, st, "bounded owners")
 }
 
 // orderContents returns the instances of o in its order (none for nil).

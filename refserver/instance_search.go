@@ -15,9 +15,10 @@ import (
 // from their tops down to the page's end. Neither visits the range, so neither depends on
 // the history's size: a page costs a rank in each of the k orders asked and the page's end
 // times k. An expression (and statuses with it) is checked over the range, which a count
-// needs, as are the criteria of a page in another order (sorters other than by trigger time,
-// for which instance_oldest.go reads oldest first); the page is then selected, never the
-// whole range sorted.
+// needs, as is an owner in an organization with flows of more owners than are indexed
+// (maxIndexedOwners), and the criteria of a page in another order (sorters other than by
+// trigger time, for which instance_oldest.go reads oldest first); the page is then
+// selected, never the whole range sorted.
 
 // instanceQuery is the candidates of a search, the ranks lo to hi of index, and the criteria
 // the index does not answer.
@@ -25,6 +26,7 @@ type instanceQuery struct {
 	index    *instanceOrder // nil: no candidate
 	lo, hi   int
 	expr     string         // lower-case, trimmed; "" matches every instance
+	owner    string         // "" matches every instance (or the index holds only the owner's)
 	statuses map[int]bool   // nil matches every status
 	names    map[*Flow]bool // whether expr is in the name of a flow version, once asked
 
@@ -43,13 +45,15 @@ type orderRange struct {
 
 // queryInstances returns the query of a List Flow Instances request of orgID.
 func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statuses map[int]bool) *instanceQuery {
-	key := orderKey{org: orgID, all: true, owner: req.Owner} // the owner's own index, if one is asked
+	key := orderKey{org: orgID, all: true}
 	if req.Type.set {
-		key = orderKey{org: orgID, typ: int(req.Type.value), owner: req.Owner}
+		key = orderKey{org: orgID, typ: int(req.Type.value)}
 		if int64(key.typ) != req.Type.value {
 			return &instanceQuery{} // no flow has this type
 		}
 	}
+	var owner string
+	key, owner = st.ownerIndex(key, req.Owner)
 	idx := st.order[key]
 	if idx == nil {
 		return &instanceQuery{}
@@ -57,17 +61,40 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 	q := &instanceQuery{
 		index:    &idx.every,
 		expr:     strings.ToLower(strings.TrimSpace(req.Expression)),
+		owner:    owner,
 		statuses: statuses,
 	}
 	if coversEveryStatus(statuses) {
 		q.statuses = nil
 	}
 	q.lo, q.hi = triggerRange(q.index, req)
-	if q.statuses != nil && q.expr == "" {
+	if q.statuses != nil && q.expr == "" && q.owner == "" {
 		q.statusOnly = true
 		q.byStatus = statusRanges(idx, q.statuses, req)
 	}
 	return q
+}
+
+// ownerIndex returns the key of the index to search for the instances of key owned by owner
+// ("": any), and the owner the search must still check over its range. That is the owner's
+// own index, unless some instance of key is in a wide index (a flow version of more than
+// maxIndexedOwners owners): then key itself, and owner. An owner that no trimmed name of a
+// ';'-separated list can equal (inList) gets a key of no index.
+func (st *state) ownerIndex(key orderKey, owner string) (orderKey, string) {
+	switch {
+	case owner == "":
+		return key, ""
+	case owner != strings.TrimSpace(owner) || strings.Contains(owner, ";"):
+		key.owner = wideOwners + owner // never an index's
+		return key, ""
+	}
+	wide := key
+	wide.owner = wideOwners
+	if st.order[wide] != nil {
+		return key, owner
+	}
+	key.owner = owner
+	return key, ""
 }
 
 // triggerRange returns the ranks of o whose trigger times are in the range req asks for.
@@ -118,13 +145,14 @@ func coversEveryStatus(statuses map[int]bool) bool {
 
 // filtered reports whether the query has criteria beyond the index and the range.
 func (q *instanceQuery) filtered() bool {
-	return q.expr != "" || q.statuses != nil
+	return q.expr != "" || q.owner != "" || q.statuses != nil
 }
 
 // match reports whether a candidate meets the criteria beyond the index and the range.
 func (q *instanceQuery) match(in *instance) bool {
 	switch {
 	case q.statuses != nil && !q.statuses[in.Status],
+		q.owner != "" && !inList(in.plan.Owner, q.owner),
 		q.expr != "" && !strings.Contains(strings.ToLower(in.ID), q.expr) && !q.nameMatches(in.plan):
 		return false
 	}

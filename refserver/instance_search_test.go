@@ -9,7 +9,7 @@ import (
 
 // TestInstanceSearchMatchesAScan runs random List Flow Instances queries (type, expression,
 // owner, trigger-time range, statuses, pages, sorters) over instances of flows of two orgs
-// (some with several owners)
+// (some with several owners, one with more than are indexed)
 // and compares each page and count with a scan of every instance, filtered and sorted whole,
 // as the store did before it kept indexes.
 func TestInstanceSearchMatchesAScan(t *testing.T) {
@@ -24,6 +24,9 @@ func TestInstanceSearchMatchesAScan(t *testing.T) {
 		{ID: 3, Name: "elsewhere", OrgID: "o2", Owner: "ann", Type: FlowTypeManual, Tasks: []Task{{ID: 31, Duration: time.Minute}}},
 		// owners with blanks and one twice: each owner's index holds its instances once
 		{ID: 4, Name: "shared", OrgID: "o1", Owner: " carl ;ann; carl;", Type: FlowTypeManual, Tasks: []Task{{ID: 41, Duration: 2 * time.Minute}}},
+		// more owners than are indexed: o2's searches by owner check each instance
+		{ID: 5, Name: "wide", OrgID: "o2", Owner: "bob;x1;x2;x3;x4;x5;x6;x7;x8;x9;x10;x11;x12;x13;x14;x15;x16;ann", Type: FlowTypeTemporary,
+			Tasks: []Task{{ID: 51, Duration: time.Minute}}},
 	}
 	for _, f := range flows {
 		st.storeFlow(f)
@@ -74,7 +77,7 @@ func randomSearch(rnd *rand.Rand, base time.Time) (searchInstancesRequest, map[i
 		req.Type = flexInt{int64(rnd.IntN(4)), true}
 	}
 	req.Expression = []string{"", "", "", "LOAD", "report", "1-2026", " ", "zzz"}[rnd.IntN(8)]
-	req.Owner = []string{"", "", "ann", "bob", "carl"}[rnd.IntN(5)]
+	req.Owner = []string{"", "", "ann", "bob", "carl", "x16", " ann", "ann;bob", ";"}[rnd.IntN(9)]
 	if rnd.IntN(2) == 0 {
 		req.FromTriggerTime = flexInt{base.Add(time.Duration(rnd.IntN(500)-250) * time.Minute).UnixMilli(), true}
 	}

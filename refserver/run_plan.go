@@ -19,6 +19,12 @@ type runPlan struct {
 	// from starting, else SUCCESS.
 	status int
 	open   bool // nothing to run: the instance runs until FinishFlowInstance ends it
+
+	// owners are the distinct owner names of the flow version, whose owner indexes its
+	// instances are in (history.go); wideOwners is set instead when they are more than
+	// maxIndexedOwners.
+	owners     []string
+	wideOwners bool
 }
 
 // runEvent is a task instance changing status, at an offset from the instance's start.
