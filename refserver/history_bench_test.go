@@ -124,10 +124,10 @@ func BenchmarkInstanceMemory(b *testing.B) {
 					flowID = c.addChainFlow(tasks)
 				}
 				before := liveHeap()
-				ids := c.completedHistoryOf(flowID, n, time.Duration(tasks)*time.Second)
+				c.completedHistoryOf(flowID, n, time.Duration(tasks)*time.Second) // its ids dead before held
 				held := liveHeap()
-				for _, id := range ids {
-					c.call(http.MethodGet, flowInstancesPath, "get", "&flowInstId="+url.QueryEscape(id), "")
+				for _, in := range c.srv.FlowInstances(flowID) {
+					c.call(http.MethodGet, flowInstancesPath, "get", "&flowInstId="+url.QueryEscape(in.ID), "")
 				}
 				withGraphs := liveHeap()
 				runtime.KeepAlive(c)

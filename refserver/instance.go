@@ -9,11 +9,11 @@ import (
 // instance is a flow instance as the store keeps it: the public fields, the flow it runs and
 // its place in the indexes.
 //
-// Its cost in memory, with its share of the indexes, is about 0.45 KB plus 0.13 KB a task
-// (its flow having one owner; some 40 B more for each further owner): 0.7 KB for the demo
+// Its cost in memory, with its share of the indexes, is about 0.4 KB plus 0.13 KB a task
+// (its flow having one owner; some 40 B more for each further owner): 0.66 KB for the demo
 // flow's two tasks. The flow version it runs is shared with the other instances triggered
-// while the flow was unchanged. Once read, it also holds its graph, about 0.1 KB plus 0.2 KB
-// a task. BenchmarkInstanceMemory measures both, and scripts/bench.sh prints the figures in
+// while the flow was unchanged. Once read, it also holds its graph, about 0.15 KB plus
+// 0.2 KB a task. BenchmarkInstanceMemory measures both, and scripts/bench.sh prints the figures in
 // the README.
 type instance struct {
 	FlowInstance

@@ -98,8 +98,8 @@ func WithTokenLifetime(d time.Duration) Option {
 // waiting and running instances are left, which it never forgets. By default (and with n <= 0)
 // it keeps every instance, as tests that count them expect; a long-running server under load
 // (cmd/refserver) sets a bound so that its history cannot exhaust memory. An instance holds
-// about 0.45 KB of heap plus 0.13 KB a task of its flow (0.7 KB for the demo flow's two), and,
-// once read through the API, its graph: about 0.1 KB plus 0.2 KB a task
+// about 0.4 KB of heap plus 0.13 KB a task of its flow (0.66 KB for the demo flow's two), and,
+// once read through the API, its graph: about 0.15 KB plus 0.2 KB a task
 // (BenchmarkInstanceMemory).
 func WithMaxInstances(n int) Option {
 	return func(o *options) { o.maxInstances = max(n, 0) }

@@ -16,8 +16,8 @@
 // 10 seconds), its answer must be written within -write-timeout, and a keep-alive connection
 // idle for -idle-timeout is closed. Its history is bounded by -max-instances: beyond it, the
 // instances that ended first are forgotten (a completed instance of a two-task flow holds
-// about 0.7 KB, and 0.55 KB more once its graph has been read, so the default bound holds
-// 0.35 to 0.65 GB of them; waiting and running instances are never forgotten).
+// about 0.65 KB, and 0.6 KB more once its graph has been read, so the default bound holds
+// 0.3 to 0.6 GB of them; waiting and running instances are never forgotten).
 //
 // Flags:
 //

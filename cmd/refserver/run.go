@@ -21,7 +21,7 @@ const (
 	defaultWriteTimeout = 60 * time.Second // from the end of the headers to the end of the answer
 	defaultIdleTimeout  = 60 * time.Second // a keep-alive connection between requests
 	defaultGrace        = 5 * time.Second  // requests in flight after SIGINT or SIGTERM
-	defaultMaxInstances = 500_000          // 0.35 to 0.65 GB of instances of two-task flows, their graphs read or not
+	defaultMaxInstances = 500_000          // 0.3 to 0.6 GB of instances of two-task flows, their graphs read or not
 
 	// readHeaderTimeout bounds the headers of a request, within the read timeout.
 	readHeaderTimeout = 10 * time.Second
