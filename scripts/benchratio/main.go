@@ -69,12 +69,28 @@ func main() {
 }
 
 // updateReadme writes the machine line and the tables out into the bench section of file,
-// unless a verdict in out was not judged: the README keeps judged runs only.
+// unless out is not a whole judged run: a verdict not judged, or a target out lacks. The
+// README keeps whole judged runs only.
 func updateReadme(file, machine, out string) error {
 	if strings.Contains(out, notJudged) {
 		return fmt.Errorf("%s left as it was: the README keeps judged runs only (%d rounds or more, with -benchmem)", file, minRounds)
 	}
+	for _, part := range wholeRun() {
+		if !strings.Contains(out, part) {
+			return fmt.Errorf("%s left as it was: the run lacks %q (scripts/bench.sh runs every benchmark)", file, part)
+		}
+	}
 	return rewriteSection(file, machine+"\n\n"+out)
+}
+
+// wholeRun returns what a whole run's tables hold: a row of each client benchmark, each of
+// the reference server's targets, and its memory line.
+func wholeRun() []string {
+	parts := []string{"| TriggerFlow |", "| TriggerFlowParallel |", "| GetFlowInstance |", "| GetFlowInstanceParallel |"}
+	for _, h := range historyRatios {
+		parts = append(parts, " "+h.request+" ")
+	}
+	return append(parts, "catch-up of the queued instances", "Reference server memory:", "its graph once read")
 }
 
 func fail(err error) {
@@ -217,14 +233,17 @@ func timeVerdict(toCareful []float64, allocsMet bool) string {
 // binomial of n draws at one half). It reports false when vs has too few values for one.
 func medianInterval(vs []float64) (lo, hi float64, ok bool) {
 	n := len(vs)
-	k, below, p := 0, 0.0, math.Exp2(-float64(n)) // p: the chance that exactly i fall below
+	// logP is the log of the chance that exactly i fall below: in logs, since 2^-n is 0 in
+	// a float64 from n = 1075.
+	k, below, logP := 0, 0.0, -float64(n)*math.Ln2
 	for i := 0; i < n; i++ {
+		p := math.Exp(logP)
 		if below+p > 0.025 {
 			break
 		}
 		below += p
 		k = i + 1
-		p = p * float64(n-i) / float64(i+1)
+		logP += math.Log(float64(n-i)) - math.Log(float64(i+1))
 	}
 	if k == 0 {
 		return 0, 0, false
@@ -349,10 +368,12 @@ func memoryLine(results map[string]*samples) string {
 		return atSmall - memorySmall*task, task, atSmall, atLarge
 	}
 	base, task, atSmall, atLarge := perTask("B/instance")
-	graphBase, graphTask, _, _ := perTask("graph-B/instance")
-	return fmt.Sprintf("Reference server memory: a completed instance holds %.0f B plus %.0f B a task of its flow "+
-		"(%.0f B with %d tasks, %.0f B with %d), and its graph once read %.0f B plus %.0f B a task.\n",
-		base, task, atSmall, memorySmall, atLarge, memoryLarge, graphBase, graphTask)
+	line := fmt.Sprintf("Reference server memory: a completed instance holds %.0f B plus %.0f B a task of its flow "+
+		"(%.0f B with %d tasks, %.0f B with %d)", base, task, atSmall, memorySmall, atLarge, memoryLarge)
+	if graphBase, graphTask, _, _ := perTask("graph-B/instance"); !math.IsNaN(graphBase) {
+		line += fmt.Sprintf(", and its graph once read %.0f B plus %.0f B a task", graphBase, graphTask)
+	}
+	return line + ".\n"
 }
 
 // The reference server's targets: what a request costs with the largest history against
