@@ -90,34 +90,23 @@ func TestWaitForFlowInstanceStops(t *testing.T) {
 	t.Parallel()
 	t.Run("context ends", func(t *testing.T) {
 		t.Parallel()
-		c, mt, _ := newTestClient(t)
-		responder, _ := statusSequence(StatusRunning)
-		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		fi, err := c.WaitForFlowInstance(ctx, "3377-20191122012300", WithPollInterval(time.Millisecond, 5*time.Millisecond))
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v", err)
+		w := waitOnRunning(t, 30*time.Millisecond, WithPollInterval(time.Millisecond, 5*time.Millisecond))
+		if !errors.Is(w.err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", w.err)
 		}
-		if fi == nil || fi.Status != StatusRunning {
-			t.Errorf("last instance %+v, want the running one", fi)
+		if w.last == nil || w.last.Status != StatusRunning {
+			t.Errorf("last instance %+v, want the running one", w.last)
 		}
-		if time.Since(start) > 2*time.Second {
+		if w.took > 2*time.Second {
 			t.Error("waited past the context")
 		}
 	})
 	t.Run("long pause cut by the context", func(t *testing.T) {
 		t.Parallel()
-		c, mt, _ := newTestClient(t)
-		responder, polls := statusSequence(StatusRunning)
-		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := c.WaitForFlowInstance(ctx, "3377-20191122012300", WithPollInterval(time.Hour, time.Hour))
-		if !errors.Is(err, context.DeadlineExceeded) || polls.Load() != 1 || time.Since(start) > 2*time.Second {
-			t.Errorf("err = %v after %d polls and %v", err, polls.Load(), time.Since(start))
+		w := waitOnRunning(t, 50*time.Millisecond, WithPollInterval(time.Hour, time.Hour))
+		err := w.err
+		if !errors.Is(err, context.DeadlineExceeded) || w.polls != 1 || w.took > 2*time.Second {
+			t.Errorf("err = %v after %d polls and %v", err, w.polls, w.took)
 		}
 		// Between polls too, the error is one of the SDK's types.
 		var te *TransportError
@@ -207,18 +196,34 @@ func TestPollSchedule(t *testing.T) {
 // once a millisecond (MinPollInterval, less a tenth of jitter), not as fast as answers come.
 func TestWaitForFlowInstanceNeverSpins(t *testing.T) {
 	t.Parallel()
+	w := waitOnRunning(t, 50*time.Millisecond, WithPollInterval(time.Nanosecond, time.Nanosecond))
+	if !errors.Is(w.err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's deadline", w.err)
+	}
+	// One poll, then one per pause of at least 0.9 ms: a count, never more on a slow machine.
+	if most := 1 + int32(w.took/(900*time.Microsecond)); w.polls > most {
+		t.Errorf("%d polls in %v, want at most %d", w.polls, w.took, most)
+	}
+}
+
+// waitOutcome is what a wait returned, how many polls it made and how long it took.
+type waitOutcome struct {
+	last  *FlowInstance
+	err   error
+	polls int32
+	took  time.Duration
+}
+
+// waitOnRunning waits, with opts, for an instance that stays RUNNING, under a context that
+// ends after d.
+func waitOnRunning(t *testing.T, d time.Duration, opts ...WaitOption) waitOutcome {
+	t.Helper()
 	c, mt, _ := newTestClient(t)
 	responder, polls := statusSequence(StatusRunning)
 	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, responder)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	start := time.Now()
-	_, err := c.WaitForFlowInstance(ctx, "3377-20191122012300", WithPollInterval(time.Nanosecond, time.Nanosecond))
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want the context's deadline", err)
-	}
-	// One poll, then one per pause of at least 0.9 ms: a count, never more on a slow machine.
-	if most := 1 + int32(time.Since(start)/(900*time.Microsecond)); polls.Load() > most {
-		t.Errorf("%d polls in %v, want at most %d", polls.Load(), time.Since(start), most)
-	}
+	last, err := c.WaitForFlowInstance(ctx, "3377-20191122012300", opts...)
+	return waitOutcome{last: last, err: err, polls: polls.Load(), took: time.Since(start)}
 }

@@ -253,4 +253,13 @@ BenchmarkInstanceMemory/tasks=12-2 1 1 ns/op 1920 B/instance 2540 graph-B/instan
 	if got := memoryLine(map[string]*samples{}); got != "" {
 		t.Errorf("without the benchmarks: %q", got)
 	}
+	noGraphs, err := parse(strings.NewReader("BenchmarkInstanceMemory/tasks=2-2 1 1 ns/op 620 B/instance\n" +
+		"BenchmarkInstanceMemory/tasks=12-2 1 1 ns/op 1920 B/instance\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := memoryLine(noGraphs), "Reference server memory: a completed instance holds 360 B plus 130 B a task of its flow "+
+		"(620 B with 2 tasks, 1920 B with 12).\n"; got != want {
+		t.Errorf("without the graphs' metric:\n%q\nwant\n%q", got, want)
+	}
 }
