@@ -3,7 +3,6 @@ package refserver
 import (
 	"iter"
 	"slices"
-	"strings"
 )
 
 // This file keeps the store's history of instances: the indexes searches and lookups use,
@@ -89,21 +88,19 @@ const wideOwners = ";"
 // wideOwnerKeys is the owners of the indexes of an instance of a wide flow version.
 var wideOwnerKeys = []string{wideOwners}
 
-// indexedOwners returns the distinct owner names of the ';'-separated list, trimmed as
-// inList trims them, or wide when they are more than maxIndexedOwners.
-func indexedOwners(list string) (names []string, wide bool) {
-	for rest := list; rest != ""; {
-		var name string
-		name, rest, _ = strings.Cut(rest, ";")
-		if name = strings.TrimSpace(name); name == "" || slices.Contains(names, name) {
+// indexedOwners returns the distinct names of the ';'-separated owners list, as inList reads
+// them, or wide when they are more than maxIndexedOwners.
+func indexedOwners(list string) (owners []string, wide bool) {
+	for name := range names(list) {
+		if slices.Contains(owners, name) {
 			continue
 		}
-		if len(names) == maxIndexedOwners {
+		if len(owners) == maxIndexedOwners {
 			return nil, true
 		}
-		names = append(names, name)
+		owners = append(owners, name)
 	}
-	return names, false
+	return owners, false
 }
 
 // orderKeys yields the keys of the indexes that hold in: its organization's, of every type
@@ -129,7 +126,7 @@ func orderKeys(in *instance) iter.Seq[orderKey] {
 }
 
 // setStatus gives in the status s. Every change of a stored instance's status goes through
-// it (addRun gives the first, StatusWait): in the indexes that hold in, it moves the
+// it but the first, StatusWait, which addRun gives: in the indexes that hold in, it moves the
 // instance from the order of its old status to that of s, so that they stay exact. Its
 // place in an order (its trigger time, then its id) does not change. A forgotten instance,
 // in no index, only takes the status.

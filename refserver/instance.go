@@ -13,8 +13,8 @@ import (
 // (its flow having one owner; some 40 B more for each further owner): 0.66 KB for the demo
 // flow's two tasks. The flow version it runs is shared with the other instances triggered
 // while the flow was unchanged. Once read, it also holds its graph, about 0.15 KB plus
-// 0.2 KB a task. BenchmarkInstanceMemory measures both, and scripts/bench.sh prints the figures in
-// the README.
+// 0.2 KB a task. BenchmarkInstanceMemory measures both, and scripts/bench.sh prints the
+// figures in the README.
 type instance struct {
 	FlowInstance
 

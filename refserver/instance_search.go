@@ -249,11 +249,15 @@ type pageStream interface {
 
 // mergePage merges streams, each in the page's order, where first reports whether a comes
 // before b: it passes over skip instances and appends the take that follow to out. The
-// streams must hold skip+take instances between them.
+// streams must hold skip+take instances between them. An empty page (a page number past the
+// end) reads nothing.
 func mergePage[S any, P interface {
 	*S
 	pageStream
 }](streams []S, first func(a, b *instance) bool, skip, take int, out []*instance) []*instance {
+	if take == 0 {
+		return out
+	}
 	for n := 0; n < skip+take; n++ {
 		var best P
 		for i := range streams {

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -292,4 +293,50 @@ func ids(ins []*instance) []string {
 		out[i] = in.ID
 	}
 	return out
+}
+
+// countedStream is a pageStream over instances that counts how many it was moved past.
+type countedStream struct {
+	ins   []*instance
+	moved int
+}
+
+func (s *countedStream) peek() *instance {
+	if len(s.ins) == 0 {
+		return nil
+	}
+	return s.ins[0]
+}
+
+func (s *countedStream) next() { s.ins, s.moved = s.ins[1:], s.moved+1 }
+
+// TestMergePageReadsOnlyToThePageEnd checks that merging streams reads up to the page's
+// end and no further, and that an empty page (a page number past the count) reads nothing
+// rather than every instance before it.
+func TestMergePageReadsOnlyToThePageEnd(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	stream := func(minutes ...int) countedStream {
+		var s countedStream
+		for _, m := range minutes {
+			s.ins = append(s.ins, &instance{FlowInstance: FlowInstance{ID: fmt.Sprint(m), TriggerTime: at.Add(time.Duration(m) * time.Minute)}})
+		}
+		return s
+	}
+	for _, tt := range []struct {
+		skip, take int
+		want       string
+		moved      int
+	}{{0, 3, "[1 2 3]", 3}, {2, 2, "[3 4]", 4}, {6, 0, "[]", 0}} {
+		streams := []countedStream{stream(1, 3, 5), stream(2, 4, 6)}
+		got := mergePage(streams, olderFirst, tt.skip, tt.take, nil)
+		ids := make([]string, len(got))
+		for i, in := range got {
+			ids[i] = in.ID
+		}
+		if fmt.Sprint(ids) != tt.want || streams[0].moved+streams[1].moved != tt.moved {
+			t.Errorf("skip %d, take %d: %v after %d moves, want %s after %d",
+				tt.skip, tt.take, ids, streams[0].moved+streams[1].moved, tt.want, tt.moved)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package refserver
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -232,7 +233,7 @@ type state struct {
 	// cron holds the periodic flows by their next fire time (schedule.go); cronOf by flow id.
 	cron   heapOf[*cronEntry]
 	cronOf map[int64]*cronEntry
-	order  map[orderKey]*instanceIndex // instances by trigger time, per org and flow type, and status
+	order  map[orderKey]*instanceIndex // instances by trigger time, per org, flow type and owner, and by status (history.go)
 	// taskFlows maps each task id to the flows (ascending) whose instances run it.
 	taskFlows map[int64][]int64
 	// topFlowID and topTaskID are the largest flow and task ids ever stored, and
@@ -347,12 +348,24 @@ func isOwner(f *Flow, userID string) bool {
 	return inList(f.Owner, userID)
 }
 
+// names yields the names of a ';'-separated list (owners, visitors), trimmed, skipping the
+// empty ones, without allocating.
+func names(list string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for rest := list; rest != ""; {
+			var name string
+			name, rest, _ = strings.Cut(rest, ";")
+			if name = strings.TrimSpace(name); name != "" && !yield(name) {
+				return
+			}
+		}
+	}
+}
+
 // inList reports whether userID is one of the ';'-separated names of list.
 func inList(list, userID string) bool {
-	for rest := list; rest != ""; {
-		var name string
-		name, rest, _ = strings.Cut(rest, ";")
-		if name = strings.TrimSpace(name); name != "" && name == userID {
+	for name := range names(list) {
+		if name == userID {
 			return true
 		}
 	}
@@ -361,10 +374,8 @@ func inList(list, userID string) bool {
 
 // firstOf returns the first name of a ';'-separated list, or "".
 func firstOf(list string) string {
-	for _, name := range strings.Split(list, ";") {
-		if name = strings.TrimSpace(name); name != "" {
-			return name
-		}
+	for name := range names(list) {
+		return name
 	}
 	return ""
 }
