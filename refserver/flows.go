@@ -275,12 +275,18 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 			return nil, errFlowDependedOn
 		}
 	}
-	st.deleteInstances(flow.ID)
-	st.unschedulePeriodic(flow.ID)
-	delete(st.flows, flow.ID)
-	st.deletedFlows[flow.ID] = true
-	st.flowEpoch++
+	st.removeFlow(flow.ID)
 	return "", nil
+}
+
+// removeFlow removes flowID, its instances and its schedule from the store; its id is
+// never given again.
+func (st *state) removeFlow(flowID int64) {
+	st.deleteInstances(flowID)
+	st.unschedulePeriodic(flowID)
+	delete(st.flows, flowID)
+	st.deletedFlows[flowID] = true
+	st.flowEpoch++
 }
 
 // sortedFlows returns the flows of orgID by id.

@@ -34,9 +34,9 @@ func TestPruneDropsDeletedInstances(t *testing.T) {
 }
 
 // checkStatusOrders fails t, naming step, unless the store's search indexes are exact: each
-// index holds the store's instances of its organization (of its flow type), sorted, in its
-// order of every status, and the filter of that order by each status in the order of the
-// status; the store has no other index, and no empty one.
+// index holds the store's instances of its organization (of its flow type, of its owner:
+// indexesOf), sorted, in its order of every status, and the filter of that order by each
+// status in the order of the status; the store has no other index, and no empty one.
 func checkStatusOrders(t *testing.T, st *state, step string) {
 	t.Helper()
 	want := make(map[orderKey][]*instance)
@@ -103,7 +103,7 @@ func TestOwnerIndexesAreBounded(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
-	names := func(n int) string {
+	ownerList := func(n int) string {
 		var b strings.Builder
 		for i := 0; i < n; i++ {
 			fmt.Fprintf(&b, " u%d ;u%d;", i, i) // each twice
@@ -114,7 +114,7 @@ func TestOwnerIndexesAreBounded(t *testing.T) {
 		owners, keys int
 	}{{16_000, 4}, {maxIndexedOwners + 1, 4}, {maxIndexedOwners, 2 + 2*maxIndexedOwners}, {1, 4}, {0, 2}} {
 		id := int64(100 + tt.owners)
-		st.storeFlow(&Flow{ID: id, OrgID: "o1", Owner: names(tt.owners), Tasks: []Task{{ID: 10 * id, Duration: time.Second}}})
+		st.storeFlow(&Flow{ID: id, OrgID: "o1", Owner: ownerList(tt.owners), Tasks: []Task{{ID: 10 * id, Duration: time.Second}}})
 		in := st.createInstance(id, now, now)
 		keys := 0
 		for range orderKeys(in) {

@@ -100,10 +100,7 @@ func (h *randomHistory) storeVersion(id int64) {
 
 // deleteFlow deletes the k-th live flow as Delete Flow does.
 func (h *randomHistory) deleteFlow(k int) {
-	id := h.live[k]
-	h.st.deleteInstances(id)
-	h.st.unschedulePeriodic(id)
-	delete(h.st.flows, id)
+	h.st.removeFlow(h.live[k])
 	h.live = slices.Delete(h.live, k, k+1)
 }
 
