@@ -62,35 +62,60 @@ func main() {
 	out := table(results)
 	fmt.Print(out)
 	if *readme != "" {
-		if err := updateReadme(*readme, machineLine(input), out); err != nil {
+		if err := updateReadme(*readme, machineLine(input), out, results); err != nil {
 			fail(err)
 		}
 	}
 }
 
-// updateReadme writes the machine line and the tables out into the bench section of file,
-// unless out is not a whole judged run: a verdict not judged, or a target out lacks. The
+// updateReadme writes the machine line and the tables out, rendered from results, into the
+// bench section of file, unless results are not a whole judged run (wholeRunLacks): the
 // README keeps whole judged runs only.
-func updateReadme(file, machine, out string) error {
-	if strings.Contains(out, notJudged) {
-		return fmt.Errorf("%s left as it was: the README keeps judged runs only (%d rounds or more, with -benchmem)", file, minRounds)
-	}
-	for _, part := range wholeRun() {
-		if !strings.Contains(out, part) {
-			return fmt.Errorf("%s left as it was: the run lacks %q (scripts/bench.sh runs every benchmark)", file, part)
-		}
+func updateReadme(file, machine, out string, results map[string]*samples) error {
+	if lack := wholeRunLacks(results); lack != "" {
+		return fmt.Errorf("%s left as it was: the run lacks %s (scripts/bench.sh runs every benchmark, %d rounds or more, with -benchmem)",
+			file, lack, minRounds)
 	}
 	return rewriteSection(file, machine+"\n\n"+out)
 }
 
-// wholeRun returns what a whole run's tables hold: a row of each client benchmark, each of
-// the reference server's targets, and its memory line.
-func wholeRun() []string {
-	parts := []string{"| TriggerFlow |", "| TriggerFlowParallel |", "| GetFlowInstance |", "| GetFlowInstanceParallel |"}
-	for _, h := range historyRatios {
-		parts = append(parts, " "+h.request+" ")
+// clientBenchmarks are the benchmarks of the SDK against the hand-written calls.
+var clientBenchmarks = []string{"BenchmarkTriggerFlow", "BenchmarkTriggerFlowParallel", "BenchmarkGetFlowInstance", "BenchmarkGetFlowInstanceParallel"}
+
+// wholeRunLacks names the first thing results lack to judge every target: a client
+// benchmark's variant, its allocation counts or its rounds, a reference server benchmark,
+// or a metric of the memory one; "" if none.
+func wholeRunLacks(results map[string]*samples) string {
+	for _, base := range clientBenchmarks {
+		for _, v := range []string{"sdk", "careful", "bare"} {
+			s := results[base+"/"+v]
+			switch {
+			case s == nil:
+				return base + "/" + v
+			case len(s.allocsPerOp) == 0:
+				return "the allocation counts of " + base + "/" + v
+			}
+		}
+		if n := len(ratios(results[base+"/sdk"], results[base+"/careful"])); n < minRounds {
+			return fmt.Sprintf("rounds of %s (%d)", base, n)
+		}
 	}
-	return append(parts, "catch-up of the queued instances", "Reference server memory:", "its graph once read")
+	var needed []string
+	for _, h := range historyRatios {
+		needed = append(needed, "BenchmarkHistory/instances="+historySmall+"/"+h.request, "BenchmarkHistory/instances="+historyLarge+"/"+h.request)
+	}
+	for _, name := range append(needed, "BenchmarkCatchUp") {
+		if results[name] == nil {
+			return name
+		}
+	}
+	for _, tasks := range []int{memorySmall, memoryLarge} {
+		name := memoryBenchmark + strconv.Itoa(tasks)
+		if s := results[name]; s == nil || len(s.extra["B/instance"]) == 0 || len(s.extra["graph-B/instance"]) == 0 {
+			return "the B/instance and graph-B/instance of " + name
+		}
+	}
+	return ""
 }
 
 func fail(err error) {

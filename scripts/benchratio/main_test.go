@@ -226,7 +226,7 @@ func TestReadmeKeepsJudgedRunsOnly(t *testing.T) {
 		if !strings.Contains(out, "| "+tt.verdict+" |") {
 			t.Errorf("%s: verdict is not %q:\n%s", tt.name, tt.verdict, out)
 		}
-		err = updateReadme(file, "Measured now.", out)
+		err = updateReadme(file, "Measured now.", out, results)
 		got, _ := os.ReadFile(file)
 		if written := string(got) != before; written != tt.written || (err == nil) != tt.written {
 			t.Errorf("%s: README written %v, error %v; want written %v", tt.name, written, err, tt.written)
