@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/enos-go/batchprocessing/internal/testhttp"
-
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/internal/testhttp"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
