@@ -31,10 +31,10 @@ type waitSettings struct {
 // half after each poll without a change, up to max, and starts again from first after a
 // change. Values <= 0 keep the defaults (DefaultPollInterval, DefaultMaxPollInterval),
 // values under MinPollInterval (1 ms) are raised to it, and a first above max raises the
-// cap to first. The cap is how late the end of a quiet run may be
-// seen. Each waiter sends one Get Flow Instance request per pause, and each pause is cut by
-// up to a tenth at random so that waiters do not poll in step: a cap of 1 s means 60 to 67
-// requests a minute per run waited for, the default cap of 30 s two or three.
+// cap to first. The cap is how late the end of a quiet run may be seen. Each waiter sends
+// one Get Flow Instance request per pause, and each pause is cut by up to a tenth at random
+// so that waiters do not poll in step: a cap of 1 s means 60 to 67 requests a minute per
+// run waited for, the default cap of 30 s two or three.
 func WithPollInterval(first, max time.Duration) WaitOption {
 	return func(s *waitSettings) {
 		if first > 0 {
