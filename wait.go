@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/polling"
 )
 
 // Polling defaults of WaitForFlowInstance.
@@ -15,7 +17,7 @@ const (
 	// to it, so that a wait never spins on the gateway (a pause of a nanosecond would not
 	// even grow, half of it being nothing). Like every pause, it is cut by up to a tenth at
 	// random: polls come at least 0.9 ms apart.
-	MinPollInterval = time.Millisecond
+	MinPollInterval = polling.MinInterval
 )
 
 // WaitOption configures Client.WaitForFlowInstance.
@@ -90,7 +92,7 @@ func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opt
 	}
 
 	var last *FlowInstance
-	pauses := newPollSchedule(s.first, s.max)
+	pauses := polling.NewSchedule(s.first, s.max)
 	for {
 		fi, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: id, OrgID: s.orgID, UserID: s.userID})
 		if err != nil {
@@ -107,33 +109,10 @@ func (c *Client) WaitForFlowInstance(ctx context.Context, id FlowInstanceID, opt
 			}
 			return fi, nil
 		}
-		if err := sleep(ctx, jitter(pauses.next(changed))); err != nil {
+		if err := sleep(ctx, jitter(pauses.Next(changed))); err != nil {
 			return last, contextEnded(op, http.MethodGet, flowInstancesPath, err)
 		}
 	}
-}
-
-// pollSchedule is the pause before each poll of a wait: first after a change, then half as
-// long again after each poll without one, up to max.
-type pollSchedule struct {
-	first, max, pause time.Duration
-}
-
-// newPollSchedule returns the schedule of the pauses from first to longest, first raised
-// to MinPollInterval and longest to first.
-func newPollSchedule(first, longest time.Duration) pollSchedule {
-	first = max(first, MinPollInterval)
-	return pollSchedule{first: first, max: max(longest, first), pause: first}
-}
-
-// next returns the pause after a poll that saw a change or did not.
-func (p *pollSchedule) next(changed bool) time.Duration {
-	if changed {
-		p.pause = p.first
-	} else {
-		p.pause = min(p.pause+p.pause/2, p.max)
-	}
-	return p.pause
 }
 
 // jitter spreads a pause over [90%, 100%] of d, so that many waiters do not poll in step.

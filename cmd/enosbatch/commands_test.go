@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,6 +137,28 @@ func TestWaitTimeout(t *testing.T) {
 	}
 	if in, _ := w.srv.FlowInstance(id); in.Status != refserver.StatusRunning {
 		t.Errorf("instance status %d, want it still RUNNING", in.Status)
+	}
+}
+
+// TestWaitPausesGrow: while an instance does not change, the pause between two polls grows
+// by half from --poll: in 300 ms from 1 ms, 13 polls at most (pauses of 1, 1.5, 2.25, ...
+// ms), against about 300 at a fixed 1 ms. A slow machine only polls less.
+func TestWaitPausesGrow(t *testing.T) {
+	w := newWorld(t)
+	id := w.trigger(t, slowFlowID)
+	var polls atomic.Int32
+	counting := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/flowInstances") {
+			polls.Add(1)
+		}
+		w.srv.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(counting.Close)
+	env := with(w.env, "ENOS_API_GATEWAY", counting.URL)
+	runWith(t, context.Background(), env, "--timeout", "300ms", "wait", "--quiet", "--poll", "1ms", "--max-poll", "1s", id).
+		want(t, exitInterrupted)
+	if n := polls.Load(); n < 1 || n > 13 {
+		t.Errorf("%d polls in 300 ms from a first pause of 1 ms, want 1 to 13", n)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/internal/polling"
 )
 
 // redrawInterval is how often the in-place status line shows the new elapsed time.
@@ -37,7 +38,6 @@ func (o *waitOptions) check() error {
 	if o.poll < batchprocessing.MinPollInterval || o.maxPoll < batchprocessing.MinPollInterval {
 		return usagef("--poll and --max-poll must be at least %v: a shorter pause would only spin on the gateway", batchprocessing.MinPollInterval)
 	}
-	o.maxPoll = max(o.maxPoll, o.poll)
 	return nil
 }
 
@@ -59,7 +59,7 @@ func (s *session) waitFor(ctx context.Context, c *batchprocessing.Client, id bat
 	}
 	var last *batchprocessing.FlowInstance
 	lastLine := ""
-	pause := o.poll
+	pauses := polling.NewSchedule(o.poll, o.maxPoll)
 	for {
 		fi, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
 		switch {
@@ -75,12 +75,9 @@ func (s *session) waitFor(ctx context.Context, c *batchprocessing.Client, id bat
 			p.clear()
 			return fi, nil
 		}
-		if p.line != lastLine {
-			lastLine, pause = p.line, o.poll
-		} else {
-			pause = min(pause+pause/2, o.maxPoll)
-		}
-		if !sleep(ctx, pause, redraw, p.tick) {
+		changed := p.line != lastLine
+		lastLine = p.line
+		if !sleep(ctx, pauses.Next(changed), redraw, p.tick) {
 			return s.stopWaiting(ctx, c, id, last, o, p)
 		}
 	}
