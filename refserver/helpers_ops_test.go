@@ -27,11 +27,6 @@ const (
 // ids are easy to read.
 var t0 = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
-// manualClock adapts refserver.ManualClock to the rig's clock.
-type manualClock struct{ *refserver.ManualClock }
-
-func (c manualClock) Millis() int64 { return c.Now().UnixMilli() }
-
 // newManualRig starts a demo server driven by a refserver.ManualClock standing at start.
 func newManualRig(t *testing.T, start time.Time, opts ...refserver.Option) (*rig, *refserver.ManualClock) {
 	t.Helper()

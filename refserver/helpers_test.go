@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,38 +32,18 @@ var demoQuery = "?action=trigger&orgId=" + refserver.DemoOrgID + "&userId=" + re
 
 var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-// fakeClock is a settable clock, safe for concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// manualClock is the clock a rig signs with, the server's own: a refserver.ManualClock
+// that also reads in milliseconds.
+type manualClock struct{ *refserver.ManualClock }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *fakeClock) Millis() int64 { return c.Now().UnixMilli() }
-
-// testClock is the clock a rig signs with: the server's own.
-type testClock interface {
-	Now() time.Time
-	Advance(d time.Duration)
-	Millis() int64
-}
+// Millis returns the clock's time in Unix milliseconds, as the gateway's timestamps are.
+func (c manualClock) Millis() int64 { return c.Now().UnixMilli() }
 
 // rig is a server under test with its clock and a view of the demo app's credentials.
 type rig struct {
 	t      *testing.T
 	srv    *refserver.Server
-	clock  testClock
+	clock  manualClock
 	secret string
 
 	// cached is the token tok hands out until cachedUntil.
@@ -87,7 +66,7 @@ func newEmptyRig(t *testing.T, opts ...refserver.Option) *rig {
 }
 
 func startRig(t *testing.T, start func(...refserver.Option) *refserver.Server, opts ...refserver.Option) *rig {
-	clock := &fakeClock{now: epoch}
+	clock := manualClock{refserver.NewManualClock(epoch)}
 	srv := start(append([]refserver.Option{refserver.WithClock(clock.Now)}, opts...)...)
 	t.Cleanup(srv.Close)
 	return &rig{t: t, srv: srv, clock: clock, secret: refserver.DemoSecretKey}

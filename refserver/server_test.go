@@ -74,7 +74,7 @@ func TestSuccessEnvelopeShape(t *testing.T) {
 }
 
 func TestNewServerIsEmpty(t *testing.T) {
-	clock := &fakeClock{now: epoch}
+	clock := manualClock{refserver.NewManualClock(epoch)}
 	srv := refserver.NewServer(refserver.WithClock(clock.Now))
 	defer srv.Close()
 	r := &rig{t: t, srv: srv, clock: clock, secret: refserver.DemoSecretKey}
@@ -203,7 +203,7 @@ func TestOptionsDefaults(t *testing.T) {
 	// nil and non-positive values keep the defaults: real clock, UTC, 15 minutes, 7200 s.
 	srv := refserver.NewDemoServer(refserver.WithClock(nil), refserver.WithLocation(nil), refserver.WithTimestampWindow(0), refserver.WithTokenLifetime(-time.Second))
 	defer srv.Close()
-	clock := &fakeClock{now: time.Now()}
+	clock := manualClock{refserver.NewManualClock(time.Now())}
 	r := &rig{t: t, srv: srv, clock: clock, secret: refserver.DemoSecretKey}
 	ts := time.Now().Add(-14 * time.Minute).UnixMilli()
 	a := r.postToken(tokenGet, tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey), nil))
@@ -211,7 +211,7 @@ func TestOptionsDefaults(t *testing.T) {
 		t.Fatalf("token: %+v", a)
 	}
 	trigger := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
-	clock.now = time.Now()
+	clock.Set(time.Now())
 	if id := instanceID(t, r.trigger(a.Data.AccessToken, refserver.DemoFlowID, trigger.UnixMilli())); id != "3377-20200102030400" {
 		t.Errorf("id %s, want UTC", id)
 	}
