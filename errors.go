@@ -241,16 +241,31 @@ type TransportError struct {
 	// Err is the cause: typically a *url.Error (connection refused, timeout, reset), or the
 	// context's error.
 	Err error
-	// secrets are masked in Error: Go's transport quotes a malformed answer in its errors,
-	// and a hostile server may put a reflected secret there.
-	secrets secrets
+	// cause is Err's text with the secrets of the attempt masked, when the client built the
+	// error: Go's transport quotes a malformed answer in its errors, and a hostile server may
+	// put a reflected secret there. The error keeps the masked text, never the secrets, so
+	// that no printer (%#v) or reflection finds them in it.
+	cause string
 	// contextEnded reports that the caller's context had ended when the attempt failed.
 	contextEnded bool
 }
 
 // Error returns "batchprocessing: <operation>: <method> <path>: <cause>".
 func (e *TransportError) Error() string {
-	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + e.secrets.redact(e.Err.Error())
+	cause := e.cause
+	if cause == "" {
+		cause = errorText(e.Err)
+	}
+	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + cause
+}
+
+// errorText returns err's text, or a placeholder for a nil error (a zero error value of
+// this package still prints).
+func errorText(err error) string {
+	if err == nil {
+		return "unknown cause"
+	}
+	return err.Error()
 }
 
 // Unwrap returns the cause.
@@ -280,7 +295,8 @@ func transportError(ctx context.Context, r *response, err error) error {
 	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
 		return err
 	}
-	return &TransportError{Operation: r.op, Method: r.method, Path: r.path, Err: err, secrets: r.secrets, contextEnded: ctx.Err() != nil}
+	return &TransportError{Operation: r.op, Method: r.method, Path: r.path, Err: err,
+		cause: r.secrets.redact(err.Error()), contextEnded: ctx.Err() != nil}
 }
 
 // ErrFlowInstanceFailed matches a *FlowInstanceFailedError: WaitForFlowInstance saw the run
@@ -296,6 +312,9 @@ type FlowInstanceFailedError struct {
 
 // Error returns "batchprocessing: flow instance <id> ended <STATUS>".
 func (e *FlowInstanceFailedError) Error() string {
+	if e.Instance == nil {
+		return ErrFlowInstanceFailed.Error()
+	}
 	msg := "batchprocessing: flow instance " + string(e.Instance.FlowInstanceID) + " ended " + e.Instance.Status.String()
 	if e.Instance.StatusDesc != "" && e.Instance.StatusDesc != e.Instance.Status.String() {
 		msg += " (" + e.Instance.StatusDesc + ")"
@@ -335,9 +354,9 @@ type OutcomeUnknownError struct {
 // Error returns the last attempt's error ("batchprocessing: TriggerFlow: POST ...: ..."),
 // then that the outcome is unknown and why the lookup did not tell.
 func (e *OutcomeUnknownError) Error() string {
-	return e.Err.Error() + "; outcome unknown: an instance of flow " + itoa(e.FlowID) + " for " +
+	return errorText(e.Err) + "; outcome unknown: an instance of flow " + itoa(e.FlowID) + " for " +
 		e.Minute.UTC().Format("2006-01-02T15:04Z") + " may have been created (looking for it: " +
-		strings.TrimPrefix(e.Lookup.Error(), "batchprocessing: ") + ")"
+		strings.TrimPrefix(errorText(e.Lookup), "batchprocessing: ") + ")"
 }
 
 // Is reports whether target is ErrOutcomeUnknown.

@@ -3,6 +3,7 @@ package batchprocessing
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -98,6 +99,34 @@ func TestSecretsNeverShown(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTransportErrorKeepsNoSecrets: a transport failure whose text quotes the request's
+// credentials (Go's transport quotes a malformed answer) shows none of them, however the
+// error is printed: the *TransportError keeps its cause's text masked, never the secrets.
+func TestTransportErrorKeepsNoSecrets(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, WithoutRetries())
+	var sig string
+	mt.RegisterResponder(http.MethodGet, flowsURL, func(req *http.Request) (*http.Response, error) {
+		sig = req.Header.Get(HeaderSignature)
+		return nil, fmt.Errorf("malformed HTTP response %q", testToken+" "+sig+" "+testSecretKey)
+	})
+	_, err := c.GetFlow(context.Background(), FlowRequest{FlowID: 1})
+	var te *TransportError
+	if !errors.As(err, &te) {
+		t.Fatalf("err = %v, want a *TransportError", err)
+	}
+	if !strings.Contains(err.Error(), "malformed HTTP response") || !strings.Contains(err.Error(), redactedText) {
+		t.Errorf("err = %q, want the cause with the secrets masked", err)
+	}
+	for _, s := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%#v", *te)} {
+		for _, secret := range []string{testToken, sig, testSecretKey} {
+			if strings.Contains(s, secret) {
+				t.Errorf("%q shown in %s", secret, s)
+			}
+		}
 	}
 }
 
