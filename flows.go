@@ -190,8 +190,11 @@ func (cr *creation) checkAnswer() error {
 }
 
 // checkTriggerAnswer checks the instance id a trigger of flowID at atMillis was answered
-// with: it must be a manual trigger's id (the minute, seconds 00) of that flow and, when
-// the caller fixed the trigger time, of that minute.
+// with, or that a lookup found: it must be a manual trigger's id (the minute, seconds 00) of
+// that flow and, when the trigger time was fixed, of that minute. A trigger "now" is sent
+// with the client's clock, a minute its caller did not choose: the answer's minute is not
+// checked, so that a scripted answer (a test's canned id) is taken as it is. A lookup
+// always fixes the minute: it asked the listing for that one.
 //
 // The id carries the minute in the server's time zone. When the client knows the zone
 // (zone, from ServerLocation), the id's offset from the trigger minute must be the zone's

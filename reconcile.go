@@ -84,7 +84,7 @@ func notListed(res attemptResult) error {
 func (c *Client) lookFor(ctx context.Context, p *prepared) (bool, error) {
 	cr := p.creates
 	for n := 1; ; n++ {
-		id, err := c.instanceOfMinute(ctx, cr.identity, cr.flowID, cr.triggerMillis)
+		id, err := c.instanceOfMinute(ctx, cr)
 		if err == nil {
 			if id != "" {
 				cr.result.FlowInstanceID = string(id)
@@ -107,8 +107,8 @@ var lookupOptions = []CallOption{WithCallRetryPolicy(RetryPolicy{MaxRetries: NoR
 // the trigger may have created: it cannot tell which, and asking again will not help.
 var errAmbiguous = errors.New("more than one instance of the flow was triggered in that minute")
 
-// instanceOfMinute returns the id of the manually triggered instance of flowID whose
-// trigger time falls in the minute of atMillis, or "" when there is none.
+// instanceOfMinute returns the id of the manually triggered instance of the creating call's
+// flow whose trigger time falls in the call's minute, or "" when there is none.
 //
 // It asks List Flow Instances, whose trigger-time range is in epoch milliseconds, rather
 // than computing the id from the server's time zone: Get Timezone reports only the offset
@@ -117,11 +117,15 @@ var errAmbiguous = errors.New("more than one instance of the flow was triggered 
 // another hour. The service does the zone arithmetic; the client compares instants. The
 // listing's type is the flow's scheduling type, which the client does not know: it asks for
 // each type until one shows the instance.
-func (c *Client) instanceOfMinute(ctx context.Context, q userQuery, flowID, atMillis int64) (FlowInstanceID, error) {
-	minute := atMillis - atMillis%60_000
+//
+// What the listing shows is checked as a trigger's answer is (checkTriggerAnswer), the
+// minute included: an instance of another flow, or of a minute the range does not hold,
+// is not the one looked for, whatever the listing says.
+func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstanceID, error) {
+	flowID, minute := cr.flowID, cr.triggerMillis-cr.triggerMillis%60_000
 	prefix := strconv.FormatInt(flowID, 10) + "-"
 	l, err := c.newListing(ctx, ListFlowInstancesRequest{Expression: prefix, From: time.UnixMilli(minute),
-		To: time.UnixMilli(minute + 59_999), OrgID: q.OrgID, UserID: q.UserID}, lookupOptions)
+		To: time.UnixMilli(minute + 59_999), OrgID: cr.identity.OrgID, UserID: cr.identity.UserID}, lookupOptions)
 	if err != nil {
 		return "", err
 	}
@@ -135,7 +139,8 @@ func (c *Client) instanceOfMinute(ctx context.Context, q userQuery, flowID, atMi
 			// The expression is a fuzzy match: "3377-" also finds 13377's instances. A
 			// scheduled instance of the same minute has a shorter suffix.
 			id := fi.FlowInstanceID
-			if strings.HasPrefix(string(id), prefix) && fi.FlowID == flowID && isManualID(id) {
+			if strings.HasPrefix(string(id), prefix) && fi.FlowID == flowID &&
+				checkTriggerAnswer(id, flowID, minute, true, cr.zone) == nil {
 				found = append(found, id)
 			}
 		}
@@ -150,11 +155,4 @@ func (c *Client) instanceOfMinute(ctx context.Context, q userQuery, flowID, atMi
 		return found[0], nil
 	}
 	return "", fmt.Errorf("%w: %v", errAmbiguous, found)
-}
-
-// isManualID reports whether id has the suffix of a manual trigger: the minute, with
-// seconds 00.
-func isManualID(id FlowInstanceID) bool {
-	_, suffix, err := id.parse()
-	return err == nil && isManualSuffix(suffix)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,40 @@ func TestTriggerOutcomeUnknown(t *testing.T) {
 	// Lookups compare instants: they never need the server's time zone.
 	if n := mt.GetCallCountInfo()["GET "+testEndpoint+timePath]; n != 0 {
 		t.Errorf("%d time zone requests, want none", n)
+	}
+}
+
+// TestTriggerLookupChecksTheMinute: when a trigger's answer is lost, an instance that the
+// listing shows for another minute than the one asked for (a listing that ignores the
+// range) is not taken for the trigger's: the trigger ends with ErrOutcomeUnknown, never
+// that id. The instance of the minute, listed beside it, is taken.
+func TestTriggerLookupChecksTheMinute(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		listed []string
+		want   FlowInstanceID // "" for ErrOutcomeUnknown
+	}{
+		{"a year before", []string{"3377-20181122092300"}, ""},
+		{"a day after", []string{"3377-20191123092300"}, ""},
+		{"the minute after", []string{"3377-20191122092400"}, ""},
+		{"another minute beside the minute's", []string{"3377-20181122092300", wantGMT8ID}, wantGMT8ID},
+	} {
+		c, mt, _ := newTestClient(t, fastRetries)
+		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+		var insts []string
+		for _, id := range tt.listed {
+			insts = append(insts, `{"instanceId":"`+id+`","flowId":3377,"status":2}`)
+		}
+		mt.RegisterResponder(http.MethodPost, searchURL, okData(`{"flowInsts":[`+strings.Join(insts, ",")+`],"count":`+strconv.Itoa(len(insts))+`}`))
+		at := time.UnixMilli(testNowMillis)
+		id, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: 3377, TriggerTime: at})
+		switch {
+		case tt.want == "" && (id != "" || !errors.Is(err, ErrOutcomeUnknown)):
+			t.Errorf("%s: id %q, err %v; want ErrOutcomeUnknown", tt.name, id, err)
+		case tt.want != "" && (id != tt.want || err != nil):
+			t.Errorf("%s: id %q, err %v; want %s", tt.name, id, err, tt.want)
+		}
 	}
 }
 
