@@ -3,8 +3,10 @@ package batchprocessing
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -140,5 +142,34 @@ func reflectCredentials(answer func(credentials string) (status int, header http
 			resp.Header[k] = v
 		}
 		return resp, nil
+	}
+}
+
+// TestTokenRequestCredentialsNeverShown: a token service that echoes the token request in
+// its refusal shows neither the encryption (with the AppKey and the timestamp, a token until
+// the timestamp leaves the window) nor the token being refreshed, in the error or the log.
+func TestTokenRequestCredentialsNeverShown(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	c, mt, _ := newTestClient(t, WithoutRetries(), WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	var encryption string
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, func(req *http.Request) (*http.Response, error) {
+		var body struct{ Encryption string }
+		raw, _ := io.ReadAll(req.Body)
+		_ = json.Unmarshal(raw, &body)
+		encryption = body.Encryption
+		return httpmock.NewStringResponse(502, `{"message":"bad gateway for `+strings.ReplaceAll(string(raw), `"`, `'`)+`"}`), nil
+	})
+	_, err := c.GetFlow(context.Background(), FlowRequest{FlowID: 1})
+	if err == nil || len(encryption) < minSecretLen {
+		t.Fatalf("err = %v, encryption %q: want a refusal of a real token request", err, encryption)
+	}
+	if !strings.Contains(err.Error(), "bad gateway for") {
+		t.Errorf("err = %q, want the service's message", err)
+	}
+	for _, s := range []string{err.Error(), fmt.Sprintf("%#v", err), logs.String()} {
+		if strings.Contains(s, encryption) {
+			t.Errorf("encryption shown: %s", s)
+		}
 	}
 }

@@ -252,13 +252,16 @@ type tokenEnvelope struct {
 // send sends one token get or refresh and decodes the answer, which it also returns (nil
 // if none came) for the clock-skew check.
 func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, *response, error) {
-	body, err := json.Marshal(s.newRequestBody(current))
+	req := s.newRequestBody(current)
+	body, err := json.Marshal(req)
 	if err != nil {
 		return "", 0, nil, err
 	}
 	start := time.Now()
 	r := &response{op: op, method: http.MethodPost, path: path, start: s.clock.base()}
-	r.keepSecret(s.appSecret, current)
+	// The encryption is a credential too: with the AppKey and the timestamp, it gets a token
+	// until the timestamp leaves the service's window, if the service never saw it.
+	r.keepSecret(s.appSecret, current, req.Encryption)
 	raw, err := s.http.send(ctx, outgoing{method: http.MethodPost, url: s.endpoint + path, body: body})
 	if err != nil {
 		return "", 0, nil, transportError(ctx, r, err)
