@@ -39,6 +39,11 @@ func (c Config) String() string {
 // GoString describes the configuration without its SecretKey, for %#v.
 func (c Config) GoString() string { return c.String() }
 
+// Format prints the configuration without its SecretKey, whatever the verb: the value
+// receiver covers both Config and *Config, so that no verb (%d, %x) falls back to printing
+// the fields.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
 // NewClient returns a Client for the configuration, with the given options after the
 // configuration's own.
 func (c Config) NewClient(opts ...Option) (*Client, error) {

@@ -52,7 +52,9 @@ func TestConfigFromEnv(t *testing.T) {
 				if c, err := cfg.NewClient(); err != nil || c.orgID != "o" || c.userID != "u" {
 					t.Errorf("NewClient: %v, %v", c, err)
 				}
-				if shown := fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg); strings.Contains(shown, tt.secret) {
+				nested := struct{ cfg *Config }{&cfg}
+				shown := fmt.Sprintf("%v %+v %#v %s %q %x %d %v %+v", cfg, cfg, cfg, cfg, cfg, cfg, cfg, &cfg, nested)
+				if strings.Contains(shown, tt.secret) || !strings.Contains(shown, cfg.AccessKey) {
 					t.Errorf("the SecretKey is printed: %s", shown)
 				}
 				return
