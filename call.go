@@ -16,6 +16,10 @@ type call struct {
 	// creates, for a call that creates a flow instance, says which instance: the
 	// reconciliation looks for it when an attempt may have created it (see createInstance).
 	creates *creation
+	// check, if set, checks the decoded answer against the question (a trigger's instance
+	// is of the flow and minute asked for, a read instance is the one asked for): an error
+	// makes the answer an unexpected response.
+	check func() error
 	// codes gives some business codes another meaning for this operation: Delete Flow's
 	// 62104 means "depended on by other flows", not "no task".
 	codes map[int]error

@@ -3,6 +3,7 @@ package batchprocessing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 )
 
@@ -81,6 +82,15 @@ func (w *flowInstanceWire) instance() FlowInstance {
 func (w *flowInstanceWire) validate() error {
 	if w.FlowInstanceID == "" {
 		return errors.New("no instanceId in the flow instance")
+	}
+	return nil
+}
+
+// isInstance checks that the answer is the instance asked for: a wait must never report
+// another run's end as its own.
+func (w *flowInstanceWire) isInstance(id FlowInstanceID) error {
+	if w.FlowInstanceID != id {
+		return fmt.Errorf("the answer is instance %q; %q was asked for", string(w.FlowInstanceID), string(id))
 	}
 	return nil
 }
@@ -264,7 +274,8 @@ func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest
 	}
 	var w flowInstanceWire
 	err = c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: flowInstancesPath,
-		query: flowInstanceQuery{q, string(req.FlowInstanceID)}}.withOptions(opts), &w)
+		query: flowInstanceQuery{q, string(req.FlowInstanceID)},
+		check: func() error { return w.isInstance(req.FlowInstanceID) }}.withOptions(opts), &w)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -190,5 +191,23 @@ func TestDeprecatedNamesFilled(t *testing.T) {
 		if c.old != c.want {
 			t.Errorf("%s = %v, want %v", c.name, c.old, c.want)
 		}
+	}
+}
+
+// TestGetFlowInstanceIsTheOneAskedFor: an answer that is another instance than the one
+// asked for is an unexpected response, for Get Flow Instance and for a wait, which must
+// never report another run's end as its own.
+func TestGetFlowInstanceIsTheOneAskedFor(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, WithoutRetries())
+	mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath,
+		okData(`{"instanceId":"9999-20200101000000","flowId":9999,"status":1}`))
+	const id = "3377-20191122012300"
+	fi, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: id})
+	if fi != nil || !errors.Is(err, ErrUnexpectedResponse) || !strings.Contains(err.Error(), `"9999-20200101000000"`) {
+		t.Errorf("GetFlowInstance: %v, %v; want ErrUnexpectedResponse naming the answer", fi, err)
+	}
+	if fi, err := c.WaitForFlowInstance(context.Background(), id); fi != nil || !errors.Is(err, ErrUnexpectedResponse) {
+		t.Errorf("WaitForFlowInstance: %v, %v; want ErrUnexpectedResponse", fi, err)
 	}
 }

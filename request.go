@@ -246,9 +246,8 @@ func (c *Client) decode(r *response, p *prepared, data any) error {
 	if err := decodeEnvelope(r, data); err != nil {
 		return err
 	}
-	if p.creates != nil {
-		// A trigger's answer must name an instance of the flow and minute asked for.
-		if err := p.creates.checkAnswer(); err != nil {
+	if p.check != nil {
+		if err := p.check(); err != nil {
 			return r.unexpected(err)
 		}
 	}
