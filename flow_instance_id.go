@@ -87,8 +87,8 @@ func (id FlowInstanceID) parse() (int64, string, error) {
 		return 0, "", fail("no '-'")
 	}
 	flowID, err := strconv.ParseInt(flowPart, 10, 64)
-	if err != nil || flowID <= 0 || !allDigits(flowPart) {
-		return 0, "", fail("the flow id is not a positive number")
+	if err != nil || flowID <= 0 || !allDigits(flowPart) || flowPart[0] == '0' {
+		return 0, "", fail("the flow id is not a positive number without leading zeros")
 	}
 	if _, ok := suffixLayouts[len(suffix)]; !ok || !allDigits(suffix) {
 		return 0, "", fail("the time suffix is not 6, 8, 10, 12 or 14 digits")

@@ -29,6 +29,7 @@ func TestParseFlowInstanceID(t *testing.T) {
 		{"0-20190718075000", 0, time.Time{}, "flow id"},
 		{"-5-20190718075000", 0, time.Time{}, "flow id"},
 		{"+5-20190718075000", 0, time.Time{}, "flow id"},
+		{"03377-20190718075000", 0, time.Time{}, "leading zeros"}, // not an id the service makes
 		{"2430-2019071807500", 0, time.Time{}, "8, 10, 12 or 14 digits"},
 		{"2430-2019O718075000", 0, time.Time{}, "8, 10, 12 or 14 digits"},
 		{"2430-20191318075000", 0, time.Time{}, "not a valid time"},

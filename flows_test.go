@@ -164,6 +164,7 @@ func TestTriggerAnswerOfAnotherFlowOrMinute(t *testing.T) {
 		{"another flow", "9999-20200101000000", time.Time{}, false},
 		{"a flow id that starts with ours", "33770-20191122012300", time.Time{}, false},
 		{"a flow id that ours starts with", "337-20191122012300", time.Time{}, false},
+		{"our flow id with a leading zero", "03377-20191122092300", time.Time{}, false},
 		{"our flow, now", "3377-20191122092300", time.Time{}, true},
 		{"our flow, the minute in UTC", "3377-20261130080000", at, true},
 		{"our flow, the minute in GMT+8", "3377-20261130160000", at, true},
