@@ -3,6 +3,7 @@ package batchprocessing
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -51,8 +52,9 @@ func (c Config) NewClient(opts ...Option) (*Client, error) {
 }
 
 // ConfigFromEnv reads the configuration from ENOS_API_GATEWAY, ENOS_ACCESS_KEY,
-// ENOS_SECRET_KEY (or ENOS_SECRET_KEY_FILE), ENOS_ORG_ID and ENOS_USER_ID. When none of
-// them is set, it fails with ErrNoConfig; when some are, its error names those missing.
+// ENOS_SECRET_KEY (or ENOS_SECRET_KEY_FILE, a file of at most 4 KiB whose final line
+// break is dropped), ENOS_ORG_ID and ENOS_USER_ID. When none of them is set, it fails with
+// ErrNoConfig; when some are, its error names those missing.
 func ConfigFromEnv() (Config, error) {
 	return configFrom(os.Getenv)
 }
@@ -90,11 +92,11 @@ func configFrom(getenv func(string) string) (Config, error) {
 		if cfg.SecretKey != "" {
 			return Config{}, fmt.Errorf("batchprocessing: both %s and %s are set; set one", EnvSecretKey, EnvSecretKeyFile)
 		}
-		raw, err := os.ReadFile(secretFile)
+		secret, err := readSecretKeyFile(secretFile)
 		if err != nil {
 			return Config{}, fmt.Errorf("batchprocessing: %s: %w", EnvSecretKeyFile, err)
 		}
-		cfg.SecretKey = strings.TrimRight(string(raw), "\r\n")
+		cfg.SecretKey = secret
 	}
 	var missing []string
 	for _, v := range []struct{ name, value string }{
@@ -109,4 +111,28 @@ func configFrom(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("batchprocessing: incomplete configuration: %s not set", strings.Join(missing, ", "))
 	}
 	return cfg, nil
+}
+
+// maxSecretKeyFileBytes bounds the file EnvSecretKeyFile names: a SecretKey is a few dozen
+// characters.
+const maxSecretKeyFileBytes = 4096
+
+// readSecretKeyFile reads the SecretKey from the file at path: its content without the line
+// break at the end. It reads at most maxSecretKeyFileBytes, so that a wrong path (a log file,
+// /dev/zero) fails at once instead of filling the memory; its errors never quote the content.
+// A pipe is read like a file, so that a secret can come from a shell's process substitution.
+func readSecretKeyFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxSecretKeyFileBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(raw) > maxSecretKeyFileBytes {
+		return "", fmt.Errorf("%s is larger than %d bytes: not a SecretKey", path, maxSecretKeyFileBytes)
+	}
+	return strings.TrimRight(string(raw), "\r\n"), nil
 }

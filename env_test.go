@@ -1,6 +1,7 @@
 package batchprocessing
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,10 @@ import (
 func TestConfigFromEnv(t *testing.T) {
 	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
+	bigFile := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(bigFile, bytes.Repeat([]byte("k"), 4097), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(secretFile, []byte("file-secret-0123456789\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -27,19 +32,25 @@ func TestConfigFromEnv(t *testing.T) {
 		}
 		return m
 	}
-	tests := []struct {
+	type envCase struct {
 		name    string
 		env     map[string]string
 		secret  string
 		errHas  string
 		noneSet bool
-	}{
+	}
+	tests := []envCase{
 		{"complete", full, "env-secret-0123456789", "", false},
 		{"nothing set", map[string]string{}, "", "no ENOS_*", true},
 		{"secret from a file", with(EnvSecretKey, "", EnvSecretKeyFile, secretFile), "file-secret-0123456789", "", false},
 		{"both secrets", with(EnvSecretKeyFile, secretFile), "", "both ENOS_SECRET_KEY and ENOS_SECRET_KEY_FILE", false},
 		{"missing file", with(EnvSecretKey, "", EnvSecretKeyFile, secretFile+".none"), "", "ENOS_SECRET_KEY_FILE", false},
+		{"a file too large to be a SecretKey", with(EnvSecretKey, "", EnvSecretKeyFile, bigFile), "", "larger than 4096 bytes", false},
+		{"a directory", with(EnvSecretKey, "", EnvSecretKeyFile, t.TempDir()), "", "ENOS_SECRET_KEY_FILE", false},
 		{"only some set", map[string]string{EnvAccessKey: "ak"}, "", "ENOS_API_GATEWAY, ENOS_SECRET_KEY, ENOS_ORG_ID, ENOS_USER_ID not set", false},
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil { // an endless file, where there is one
+		tests = append(tests, envCase{"an endless device", with(EnvSecretKey, "", EnvSecretKeyFile, "/dev/zero"), "", "larger than 4096 bytes", false})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
