@@ -76,7 +76,7 @@ func offBy(ts int64, now time.Time, window time.Duration) string {
 	if d < 0 {
 		way, d = "ahead of", -d
 	}
-	s := fmt.Sprintf("%v %s the server clock (%s); the window is ±%v", d, way, now.UTC().Format(time.RFC3339), window)
+	s := fmt.Sprintf("%v %s the server clock (%s); the window is +/-%v", d, way, now.UTC().Format(time.RFC3339), window)
 	if ts > 0 && ts < 1e11 {
 		s += "; it looks like seconds: the gateway wants milliseconds"
 	}
@@ -233,8 +233,31 @@ func sha256Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// hide replaces every occurrence of secret in s by <SecretKey>: the last guard that a reason
-// never shows a secret, whatever a client put in the parts it echoes.
+// maxReasonBytes bounds a reason: every HTTP client reads a header line of 8 KiB (Python's
+// http.client refuses one over 64 KiB), whatever a client put in the query or body echoed.
+const maxReasonBytes = 8 << 10
+
+// shownReason is reason as a header and the request log show it: every registered
+// SecretKey hidden, whole or shortened as tokens are (a client that swaps its AccessKey and
+// SecretKey sends the secret where a key or token goes), and cut to maxReasonBytes.
+func (st *state) shownReason(reason string) string {
+	st.mu.Lock()
+	for _, a := range st.apps {
+		reason = hide(reason, a.secret)
+		if len(a.secret) > 12 {
+			reason = strings.ReplaceAll(reason, shorten(a.secret), secretPlaceholder)
+		}
+	}
+	st.mu.Unlock()
+	if len(reason) > maxReasonBytes {
+		cut := fmt.Sprintf(" ...(cut: %d bytes in all)", len(reason))
+		reason = reason[:maxReasonBytes-len(cut)] + cut
+	}
+	return reason
+}
+
+// hide replaces every occurrence of secret in s by <SecretKey>, whatever a client put in the
+// parts a reason echoes.
 func hide(s, secret string) string {
 	if secret == "" {
 		return s

@@ -159,7 +159,7 @@ func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve 
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
 		msg := cmp.Or(f.Message, http.StatusText(f.Status))
-		b.state.record(r, refuse(w, f.Status, msg, "injected fault"))
+		b.state.record(r, b.state.refuse(w, f.Status, msg, "injected fault"))
 	case f.Code != 0:
 		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
 		fail := &failure{code: f.Code, msg: cmp.Or(f.Message, "injected fault")}

@@ -402,7 +402,7 @@ func TestGatewayRefusesBadCredentials(t *testing.T) {
 		"body reformatted":                    `"{\"flowId\": 3377}"`,
 		"mutated query value":                 `"actionnosuchorgIdotherOrgIduserIdyourUserId"`,
 		"added query parameter":               `"actionnosuchextra1orgIdyourOrgIduserIdyourUserId"`,
-		"stale timestamp":                     "15m0.001s behind the server clock (2019-11-22T01:23:44Z); the window is ±15m0s",
+		"stale timestamp":                     "15m0.001s behind the server clock (2019-11-22T01:23:44Z); the window is +/-15m0s",
 		"future timestamp":                    "15m0.001s ahead of the server clock",
 		"timestamp in seconds":                "it looks like seconds",
 		"timestamp not an integer":            `apim-timestamp "1574385824000.0" is not a decimal epoch-millisecond timestamp`,
@@ -428,6 +428,7 @@ func TestGatewayRefusesBadCredentials(t *testing.T) {
 			if want := reasons[tt.name]; !strings.Contains(reason, want) || (tt.want != http.StatusOK) != (reason != "") {
 				t.Errorf("X-Refserver-Reason = %s\nwant it to hold %s", reason, want)
 			}
+			checkReasonReadable(t, reason)
 			for _, secret := range []string{r.secret, "otherSecretValue", tok} {
 				if strings.Contains(reason, secret) || strings.Contains(string(raw), secret) {
 					t.Errorf("the answer shows a secret or the whole token: %s %s", reason, raw)
@@ -584,6 +585,21 @@ func TestTokenPrunedAfterWindow(t *testing.T) {
 	}
 }
 
+// checkReasonReadable checks that a reason is a header every HTTP client reads: plain
+// printable ASCII, at most 8 KiB.
+func checkReasonReadable(t *testing.T, reason string) {
+	t.Helper()
+	if len(reason) > 8<<10 {
+		t.Errorf("reason of %d bytes, want at most 8 KiB", len(reason))
+	}
+	for _, c := range []byte(reason) {
+		if c < ' ' || c > '~' {
+			t.Errorf("reason holds byte %#x, want printable ASCII: %.200s", c, reason)
+			return
+		}
+	}
+}
+
 // TestTokenServiceReasons: each refusal of the token service says why in X-Refserver-Reason,
 // never showing the SecretKey.
 func TestTokenServiceReasons(t *testing.T) {
@@ -604,15 +620,21 @@ func TestTokenServiceReasons(t *testing.T) {
 		{"upper case", tokenGet, tokenBody(ts, strings.ToUpper(good), nil), "upper-case hex"},
 		{"seconds", tokenGet, tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts/1000, refserver.DemoSecretKey), nil), "timestamp in seconds"},
 		{"refresh, unknown token", tokenRefresh, tokenBody(ts, good, map[string]any{"accessToken": strings.Repeat("cd", 32)}), `the access token "cdcd...cdcd" is unknown`},
+		// A client that swaps its AccessKey and SecretKey sends the secret where they go.
+		{"keys swapped", tokenGet, tokenBody(ts, good, map[string]any{"appKey": refserver.DemoSecretKey}), `appKey "<SecretKey>" is not registered`},
+		{"SecretKey as the token", tokenRefresh, tokenBody(ts, good, map[string]any{"accessToken": refserver.DemoSecretKey}), `the access token "<SecretKey>" is unknown`},
+		{"a huge appKey", tokenGet, tokenBody(ts, good, map[string]any{"appKey": strings.Repeat("k", 70_000)}), "...(cut: 70"},
 	}
+	shortened := refserver.DemoSecretKey[:4] + "..." + refserver.DemoSecretKey[len(refserver.DemoSecretKey)-4:]
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t)
 			resp, raw := r.do(r.newRequest(http.MethodPost, tt.path, tt.body))
 			reason := resp.Header.Get("X-Refserver-Reason")
-			if !strings.Contains(reason, tt.want) || strings.Contains(reason+string(raw), refserver.DemoSecretKey) {
+			if !strings.Contains(reason, tt.want) || strings.Contains(reason+string(raw), refserver.DemoSecretKey) || strings.Contains(reason, shortened) {
 				t.Errorf("X-Refserver-Reason = %s\nwant it to hold %s, and no SecretKey", reason, tt.want)
 			}
+			checkReasonReadable(t, reason)
 		})
 	}
 	r := newRig(t)

@@ -77,43 +77,51 @@ func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
 	isBatch = isBatch && resources[resource]
 	if !isToken && !isBatch {
 		// Token routes take POST only, like a Kong route with methods set.
-		return refuse(w, http.StatusNotFound, msgNoRoute, "no EnOS route for "+r.Method+" "+quote(path))
+		return st.refuse(w, http.StatusNotFound, msgNoRoute, "no EnOS route for "+r.Method+" "+quote(path))
 	}
 
 	body, status := readBody(r)
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
-		return refuse(w, status, msgTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
+		return st.refuse(w, status, msgTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
 	case status != 0:
-		return refuse(w, status, msgBadRequestBody, "the body could not be read")
+		return st.refuse(w, status, msgBadRequestBody, "the body could not be read")
 	}
 
 	if isToken {
 		data, f, reason := st.token(body, path == signing.TokenRefreshPath)
-		if reason != "" {
-			w.Header().Set(HeaderReason, reason)
-		}
+		reason = st.setReason(w, reason)
 		writeTokenAnswer(w, data, f)
 		return verdictOf(http.StatusOK, f, reason)
 	}
 	data, f, refused := st.serveOperation(r, resource, body)
 	if refused != nil {
-		return refuse(w, refused.status, refused.message, refused.reason)
+		return st.refuse(w, refused.status, refused.message, refused.reason)
 	}
 	reason := ""
-	if f != nil && f.reason != "" {
-		reason = f.reason
-		w.Header().Set(HeaderReason, reason)
+	if f != nil {
+		reason = st.setReason(w, f.reason)
 	}
 	writeEnvelope(w, data, f)
 	return verdictOf(http.StatusOK, f, reason)
 }
 
 // refuse writes a refusal of the gateway itself, with its reason.
-func refuse(w http.ResponseWriter, status int, message, reason string) verdict {
-	w.Header().Set(HeaderReason, reason)
+func (st *state) refuse(w http.ResponseWriter, status int, message, reason string) verdict {
+	reason = st.setReason(w, reason)
 	writeGatewayError(w, status, message)
 	return verdict{status: status, msg: message, reason: reason}
+}
+
+// setReason sets the reason header of an answer, as shownReason shows it, and returns what
+// it set for the request log; an empty reason sets nothing.
+func (st *state) setReason(w http.ResponseWriter, reason string) string {
+	if reason == "" {
+		return ""
+	}
+	reason = st.shownReason(reason)
+	w.Header().Set(HeaderReason, reason)
+	return reason
 }
 
 // refusal is an answer of the gateway itself: an HTTP status and {"message": ...}, and why.
