@@ -28,7 +28,7 @@ import (
 //	POST   /_refserver/faults    arm one: {"method","path","action", and Fault's fields:
 //	                             "times","probability","delay","status","retryAfter","code",
 //	                             "message","dropAfterProcessing"}
-//	DELETE /_refserver/faults    disarm all
+//	DELETE /_refserver/faults    disarm all; with ?method=&path=[&action=], those of that route alone
 //	POST   /_refserver/reset     back to the seed loaded last
 //	POST   /_refserver/seed      load the seed in the body (the format of testdata/seed)
 //
@@ -79,7 +79,7 @@ func (c *control) routes() map[controlEndpoint]controlHandler {
 		{http.MethodPut, "settings"}:  c.putSettings,
 		{http.MethodGet, "faults"}:    func(*http.Request) (any, error) { return c.b.faults.wire(), nil },
 		{http.MethodPost, "faults"}:   c.injectFault,
-		{http.MethodDelete, "faults"}: func(*http.Request) (any, error) { c.b.ClearFaults(); return c.b.faults.wire(), nil },
+		{http.MethodDelete, "faults"}: c.clearFaults,
 		{http.MethodPost, "reset"}:    func(*http.Request) (any, error) { c.b.Reset(); return map[string]string{"status": "reset"}, nil },
 		{http.MethodPost, "seed"}:     c.loadSeed,
 		{http.MethodGet, "requests"}:  c.requests,
@@ -135,6 +135,9 @@ func decodeBody(r *http.Request, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return badRequest("the body: %v", err)
+	}
+	if dec.More() {
+		return badRequest("the body holds more than one JSON value")
 	}
 	return nil
 }
@@ -222,7 +225,7 @@ type faultWire struct {
 	Path                string  `json:"path"`
 	Action              string  `json:"action,omitempty"`
 	Times               int     `json:"times,omitempty"`
-	Left                int     `json:"left,omitempty"` // shown only: requests left to affect, -1 for every one
+	Left                int     `json:"left"` // shown only: requests left to affect, -1 for every one
 	Probability         float64 `json:"probability,omitempty"`
 	Delay               string  `json:"delay,omitempty"`
 	Status              int     `json:"status,omitempty"`
@@ -230,6 +233,29 @@ type faultWire struct {
 	Code                int     `json:"code,omitempty"`
 	Message             string  `json:"message,omitempty"`
 	DropAfterProcessing bool    `json:"dropAfterProcessing,omitempty"`
+}
+
+// clearFaults is DELETE /_refserver/faults: ClearFaults, or with a route in the query
+// (method and path, and action if the fault has one), ClearRouteFaults.
+func (c *control) clearFaults(r *http.Request) (any, error) {
+	if n, _ := r.Body.Read(make([]byte, 1)); n > 0 {
+		return nil, badRequest("DELETE %sfaults takes no body: name a route in the query, ?method=POST&path=/batch-processing-service/v2.1/flows&action=trigger", ControlPrefix)
+	}
+	q := r.URL.Query()
+	if len(q) == 0 {
+		c.b.ClearFaults()
+		return c.b.faults.wire(), nil
+	}
+	for k := range q {
+		if k != "method" && k != "path" && k != "action" {
+			return nil, badRequest("unknown query parameter %q: a route is method, path and action", k)
+		}
+	}
+	if q.Get("method") == "" || !strings.HasPrefix(q.Get("path"), "/") {
+		return nil, badRequest("a route needs a method and a path, e.g. ?method=POST&path=/batch-processing-service/v2.1/flows&action=trigger")
+	}
+	c.b.ClearRouteFaults(Route{Method: strings.ToUpper(q.Get("method")), Path: q.Get("path"), Action: q.Get("action")})
+	return c.b.faults.wire(), nil
 }
 
 // injectFault is POST /_refserver/faults: InjectFault.

@@ -63,8 +63,14 @@ func TestControlAPI(t *testing.T) {
 		t.Fatalf("TriggerFlow: %s, %v", id, err)
 	}
 	var used, cleared []map[string]any
-	if ctl(t, s, http.MethodGet, "/_refserver/faults", "", &used); len(used) != 1 || used[0]["left"] != nil {
+	if ctl(t, s, http.MethodGet, "/_refserver/faults", "", &used); len(used) != 1 || used[0]["left"] != float64(0) {
 		t.Errorf("faults after use: %v", used)
+	}
+	// Faults cleared on one route stay armed on the others; DELETE alone clears them all.
+	ctl(t, s, http.MethodPost, "/_refserver/faults", `{"method":"GET","path":"/batch-processing-service/v2.1/time","status":503}`, nil)
+	var left []map[string]any
+	if ctl(t, s, http.MethodDelete, "/_refserver/faults?method=post&path=/batch-processing-service/v2.1/flows&action=trigger", "", &left); len(left) != 1 || left[0]["method"] != "GET" {
+		t.Errorf("faults after DELETE of the trigger's: %v", left)
 	}
 	if ctl(t, s, http.MethodDelete, "/_refserver/faults", "", &cleared); len(cleared) != 0 {
 		t.Errorf("faults after DELETE: %v", cleared)
@@ -144,6 +150,10 @@ func TestControlAPI(t *testing.T) {
 		{http.MethodPost, "/_refserver/faults", `{"method":"GET","path":"/x","status":99}`, "400 status 99"},
 		{http.MethodPost, "/_refserver/faults", `{"method":"GET","path":"/x","status":503,"times":-3}`, "400 times -3"},
 		{http.MethodPost, "/_refserver/faults", `{"method":"GET","path":"/x","status":503,"delay":"-1s"}`, `400 delay "-1s"`},
+		{http.MethodDelete, "/_refserver/faults", `{"method":"GET","path":"/x"}`, "400 DELETE /_refserver/faults takes no body"},
+		{http.MethodDelete, "/_refserver/faults?method=GET", "", "400 a route needs a method and a path"},
+		{http.MethodDelete, "/_refserver/faults?route=x", "", `400 unknown query parameter "route"`},
+		{http.MethodPost, "/_refserver/clock", `{"advance":"1s"} {"advance":"1h"}`, "400 the body holds more than one JSON value"},
 		{http.MethodPut, "/_refserver/settings", `{"location":"Mars"}`, `400 location "Mars"`},
 		{http.MethodPost, "/_refserver/seed", `{"flows":[{"id":1}]}`, "400 seed: flows[0] (id 1): name is empty"},
 		{http.MethodGet, "/_refserver/state?requests=x", "", `400 requests "x"`},

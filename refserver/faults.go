@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -52,8 +53,9 @@ var (
 type Fault struct {
 	// Times is how many requests the fault affects; 0 means every one until ClearFaults.
 	Times int
-	// Probability, between 0 and 1, picks each matching request at random (from a fixed
-	// seed, so runs repeat); 0 picks every one.
+	// Probability, between 0 and 1, picks each matching request at random, from a seed
+	// fixed for each fault: the same fault armed again picks the same requests, whatever
+	// ran before. 0 picks every one.
 	Probability float64
 	// Delay holds a picked request this long (real time) before anything else; it ends
 	// early when the request's context ends.
@@ -63,9 +65,14 @@ type Fault struct {
 	Status int
 	// RetryAfter, with Status, adds a Retry-After header of whole seconds.
 	RetryAfter time.Duration
-	// Code answers HTTP 200 with this business code and Message, without serving the request.
+	// Code answers HTTP 200 with this business code and Message, without serving the
+	// request: in the token service's answer ({"status": Code, ...}) on its routes, in the
+	// Batch Processing Service's envelope ({"code": Code, ...}) on the others.
 	Code int
-	// Message is the text of Status or Code; empty takes the status text or "injected fault".
+	// Message is the text of Status or Code. Empty takes, for Status, the gateway's
+	// documented message (429 "API rate limit exceeded", 500 "An unexpected error
+	// occurred", 503 "Service unavailable", ...) or else the HTTP status text, and for Code
+	// "injected fault".
 	Message string
 	// DropAfterProcessing serves the request, changing state as usual, then drops the
 	// connection without answering: the client cannot know what happened. It needs a real
@@ -78,13 +85,13 @@ type Fault struct {
 type faults struct {
 	mu   sync.Mutex
 	list []*armedFault
-	rnd  *rand.Rand
 }
 
 type armedFault struct {
 	route Route
 	fault Fault
-	left  int // requests left to affect; <0 for unlimited
+	left  int        // requests left to affect; <0 for unlimited
+	rnd   *rand.Rand // picks requests for a Probability, from the same seed for every fault
 }
 
 // InjectFault arms f on the requests of route r. Faults are tried in the order injected.
@@ -101,10 +108,7 @@ func (b *Backend) InjectFault(r Route, f Fault) {
 	f.Delay = max(f.Delay, 0)
 	b.faults.mu.Lock()
 	defer b.faults.mu.Unlock()
-	if b.faults.rnd == nil {
-		b.faults.rnd = rand.New(rand.NewPCG(1, 2))
-	}
-	b.faults.list = append(b.faults.list, &armedFault{route: r, fault: f, left: left})
+	b.faults.list = append(b.faults.list, &armedFault{route: r, fault: f, left: left, rnd: rand.New(rand.NewPCG(1, 2))})
 }
 
 // ClearFaults disarms every fault.
@@ -112,6 +116,26 @@ func (b *Backend) ClearFaults() {
 	b.faults.mu.Lock()
 	b.faults.list = nil
 	b.faults.mu.Unlock()
+}
+
+// ClearRouteFaults disarms the faults armed on route r (the same method, path and action),
+// and leaves the others armed.
+func (b *Backend) ClearRouteFaults(r Route) {
+	b.faults.mu.Lock()
+	defer b.faults.mu.Unlock()
+	b.faults.list = slices.DeleteFunc(b.faults.list, func(a *armedFault) bool { return a.route == r })
+}
+
+// gatewayMessages are the messages the EnOS API gateway documents for its HTTP errors
+// (Getting Started, "Exception Handling"): those of an injected Status without a Message.
+var gatewayMessages = map[int]string{
+	http.StatusBadRequest:            msgBadRequestBody,
+	http.StatusUnauthorized:          msgUnauthorized,
+	http.StatusForbidden:             "Your IP address is not allowed",
+	http.StatusRequestEntityTooLarge: msgTooLarge,
+	http.StatusTooManyRequests:       "API rate limit exceeded",
+	http.StatusInternalServerError:   "An unexpected error occurred",
+	http.StatusServiceUnavailable:    "Service unavailable",
 }
 
 // pick returns the fault that applies to r, if any, and counts it.
@@ -124,7 +148,7 @@ func (fs *faults) pick(r *http.Request) (Fault, bool) {
 			(a.route.Action != "" && a.route.Action != action) {
 			continue
 		}
-		if p := a.fault.Probability; p > 0 && p < 1 && fs.rnd.Float64() >= p {
+		if p := a.fault.Probability; p > 0 && p < 1 && a.rnd.Float64() >= p {
 			return Fault{}, false
 		}
 		if a.left > 0 {
@@ -158,13 +182,17 @@ func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve 
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
-		msg := cmp.Or(f.Message, http.StatusText(f.Status))
+		msg := cmp.Or(f.Message, gatewayMessages[f.Status], http.StatusText(f.Status))
 		b.state.record(r, b.state.refuse(w, f.Status, msg, "injected fault"))
 	case f.Code != 0:
 		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
 		fail := &failure{code: f.Code, msg: cmp.Or(f.Message, "injected fault")}
 		w.Header().Set(HeaderReason, "injected fault")
-		writeEnvelope(w, nil, fail)
+		if isTokenRoute(r) {
+			writeTokenAnswer(w, nil, fail)
+		} else {
+			writeEnvelope(w, nil, fail)
+		}
 		b.state.record(r, verdictOf(http.StatusOK, fail, "injected fault"))
 	case f.DropAfterProcessing:
 		v := serve(httptest.NewRecorder(), r)

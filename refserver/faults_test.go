@@ -43,14 +43,40 @@ func TestFaults(t *testing.T) {
 			}
 		}
 	})
-	t.Run("business code", func(t *testing.T) {
+	t.Run("business code, in the token service's answer on its routes", func(t *testing.T) {
 		srv := refserver.NewDemoServer()
 		defer srv.Close()
-		srv.InjectFault(refserver.RouteTokenGet, refserver.Fault{Times: 1, Code: 62109, Message: "Internal server exception"})
+		srv.InjectFault(refserver.RouteTokenGet, refserver.Fault{Times: 1, Code: 1005})
 		resp, body, err := postToken(t, srv)
-		if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), `"code":62109`) {
+		if err != nil || resp.StatusCode != 200 || string(body) != `{"status":1005,"msg":"injected fault","business":"apim-token-service","data":null}` {
 			t.Errorf("%v %s", err, body)
 		}
+	})
+	t.Run("a status without a message takes the gateway's", func(t *testing.T) {
+		srv := refserver.NewDemoServer()
+		defer srv.Close()
+		for status, want := range map[int]string{429: "API rate limit exceeded", 500: "An unexpected error occurred",
+			503: "Service unavailable", 502: "Bad Gateway"} {
+			srv.InjectFault(refserver.RouteTokenGet, refserver.Fault{Times: 1, Status: status})
+			if resp, body, err := postToken(t, srv); err != nil || resp.StatusCode != status || string(body) != `{"message":"`+want+`"}` {
+				t.Errorf("status %d: %v %s, want message %q", status, err, body, want)
+			}
+		}
+	})
+	t.Run("cleared on one route, armed on the others", func(t *testing.T) {
+		srv := refserver.NewDemoServer()
+		defer srv.Close()
+		srv.InjectFault(refserver.RouteTokenGet, refserver.Fault{Status: 503})
+		srv.InjectFault(refserver.RouteTokenRefresh, refserver.Fault{Status: 503})
+		srv.ClearRouteFaults(refserver.RouteTokenGet)
+		if resp, _, _ := postToken(t, srv); resp.StatusCode != 200 {
+			t.Errorf("token get after its faults were cleared: %d", resp.StatusCode)
+		}
+		resp, err := http.Post(srv.URL+"/apim-token-service/v2.0/token/refresh", "application/json", strings.NewReader(`{}`))
+		if err != nil || resp.StatusCode != 503 {
+			t.Errorf("token refresh, whose fault stays: %v %v", resp.StatusCode, err)
+		}
+		resp.Body.Close()
 	})
 	t.Run("delay", func(t *testing.T) {
 		srv := refserver.NewDemoServer()
@@ -103,6 +129,23 @@ func TestFaults(t *testing.T) {
 		}
 		if hit < 25 || hit > 75 {
 			t.Errorf("%d of 200 requests hit at probability 0.25", hit)
+		}
+	})
+	t.Run("probability picks the same requests when armed again", func(t *testing.T) {
+		srv := refserver.NewDemoServer()
+		defer srv.Close()
+		run := func() string {
+			srv.ClearFaults()
+			srv.InjectFault(refserver.RouteTokenGet, refserver.Fault{Probability: 0.5, Status: 503})
+			var picked []byte
+			for i := 0; i < 24; i++ {
+				resp, _, _ := postToken(t, srv)
+				picked = append(picked, ".x"[resp.StatusCode/503])
+			}
+			return string(picked)
+		}
+		if first, second := run(), run(); first != second {
+			t.Errorf("armed twice, the fault picked %s, then %s", first, second)
 		}
 	})
 }

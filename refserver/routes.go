@@ -72,7 +72,7 @@ func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
 	w.Header().Set("Date", st.clock().UTC().Format(http.TimeFormat))
 
 	path := r.URL.Path
-	isToken := r.Method == http.MethodPost && (path == signing.TokenGetPath || path == signing.TokenRefreshPath)
+	isToken := isTokenRoute(r)
 	resource, isBatch := strings.CutPrefix(path, batchPrefix)
 	isBatch = isBatch && resources[resource]
 	if !isToken && !isBatch {
@@ -104,6 +104,11 @@ func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
 	}
 	writeEnvelope(w, data, f)
 	return verdictOf(http.StatusOK, f, reason)
+}
+
+// isTokenRoute reports whether r goes to the token service: a POST to get or refresh.
+func isTokenRoute(r *http.Request) bool {
+	return r.Method == http.MethodPost && (r.URL.Path == signing.TokenGetPath || r.URL.Path == signing.TokenRefreshPath)
 }
 
 // refuse writes a refusal of the gateway itself, with its reason.

@@ -84,7 +84,7 @@ control("POST", "faults", {"method": "POST", "path": "/batch-processing-service/
                            "action": "trigger", "status": 503, "times": 1})
 trigger = json.dumps({"flowId": FLOW, "triggerTime": now_millis()})
 status, headers, text = call(token, "POST", "flows", "trigger", trigger)
-check("injected 503", status == 503 and json.loads(text) == {"message": "Service Unavailable"}, (status, text))
+check("injected 503", status == 503 and json.loads(text) == {"message": "Service unavailable"}, (status, text))
 
 status, _, text = call(token, "POST", "flows", "trigger", trigger)
 answer = json.loads(text)
