@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -123,6 +124,9 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 	if f.Cycle != "" && !validCycle(f.Cycle) { // "" takes "D"
 		return fmt.Errorf("cycle %q: want \"M\", \"W\", \"D\", \"H\" or \"mi\"", f.Cycle)
 	}
+	if err := f.validateFreq(); err != nil {
+		return err
+	}
 	if !validAlertMode(int64(f.AlertMode)) {
 		return fmt.Errorf("alertMode %d: want 0 (none), 1 (email), 2 (SMS) or 3 (both)", f.AlertMode)
 	}
@@ -133,6 +137,36 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 		return err
 	}
 	return f.validateTasks()
+}
+
+// validateFreq checks a periodic flow's freq: a cron expression the server reads (not
+// Quartz's L, W or #), which fires at most once a cycle. A periodic instance's id holds its
+// fire time to the cycle's granularity, so a second fire in one cycle would make nothing: a
+// five-minute freq needs the cycle "mi".
+func (f *SeedFlow) validateFreq() error {
+	if f.Type != "periodic" {
+		return nil
+	}
+	freq, cycle := cmp.Or(f.Freq, DefaultFreq), cmp.Or(f.Cycle, defaultCycle)
+	spec, err := parseCron(freq)
+	if err != nil {
+		return fmt.Errorf("freq %q: %v (the reference server reads no L, W or #)", freq, err)
+	}
+	// Any start shows a cron's pattern; 64 fires cover a cycle of any freq but a sparse one.
+	at, lastID := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ""
+	for range 64 {
+		next, err := spec.next(at, time.UTC)
+		if err != nil {
+			return nil // no fire after at
+		}
+		id := periodicInstanceID(f.ID, next, cycle, time.UTC)
+		if id == lastID {
+			return fmt.Errorf("freq %q fires more than once a cycle %q (%s and %s): a periodic instance's id holds its cycle, so the second fire would make nothing; set a shorter cycle",
+				freq, cycle, at.Format(time.RFC3339), next.Format(time.RFC3339))
+		}
+		at, lastID = next, id
+	}
+	return nil
 }
 
 // validateLinks checks a flow's upstream flows (flows holds the ids of the seed's flows) and
