@@ -93,6 +93,22 @@ func TestEndToEndClockSkewCorrected(t *testing.T) {
 	}
 }
 
+// TestEndToEndTokenClockCorrected: a client whose clock is an hour off the gateway's, either
+// way, gets its first token after one correction from the token service's Date. A clock an
+// hour ahead must step its timestamps back, below the one it just used.
+func TestEndToEndTokenClockCorrected(t *testing.T) {
+	t.Parallel()
+	for _, off := range []time.Duration{time.Hour, -time.Hour} {
+		srvClock := refserver.NewManualClock(demoMinute)
+		srv := refserver.NewDemoServer(refserver.WithClock(srvClock.Now))
+		c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(off) }))
+		if _, err := triggerAt(c, refserver.DemoFlowID, demoMinute); err != nil {
+			t.Errorf("clock %v off: err = %v, want success after the correction", off, err)
+		}
+		srv.Close()
+	}
+}
+
 // TestEndToEndTokenRenewal runs client and server on one clock through several token
 // lifetimes: the client renews ahead of expiry and never sends an expired token.
 func TestEndToEndTokenRenewal(t *testing.T) {

@@ -288,11 +288,14 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 
 // newRequestBody builds a token request body with a fresh timestamp and its encryption.
 // Timestamps strictly increase, because the token service refuses a repeated encryption
-// (code 1001) and a test clock may stand still.
+// (code 1001) and a test clock may stand still; but a clock corrected back by skewThreshold
+// or more (the gateway's Date is behind ours) is followed, or the correction would never
+// take effect. The clock is corrected only after a refusal (1004 or 1003), so the service
+// spent no encryption of the timestamps stepped back over.
 func (s *tokenSource) newRequestBody(current string) tokenRequestBody {
 	s.mu.Lock()
 	ts := s.clock.Now().UnixMilli()
-	if ts <= s.lastTS {
+	if ts <= s.lastTS && s.lastTS-ts < skewThreshold.Milliseconds() {
 		ts = s.lastTS + 1
 	}
 	s.lastTS = ts
