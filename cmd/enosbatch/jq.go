@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/itchyny/gojq"
@@ -30,10 +30,11 @@ func compileJQ(expr string) (*jqQuery, error) {
 	return &jqQuery{expr: expr, code: code}, nil
 }
 
-// print runs the query on v's JSON document and writes each result on its own line, as gh
-// --jq and jq -r do: a string as it is, anything else as compact JSON. An error of the
-// query on this document (".foo" of an array) is a usage error.
-func (q *jqQuery) print(w io.Writer, v any) error {
+// print runs the query on v's JSON document and writes each result on its own line as it
+// comes, as gh --jq and jq -r do: a string as it is, anything else as compact JSON. An error
+// of the query on this document (".foo" of an array) is a usage error; when ctx ends
+// (--timeout, Ctrl-C, SIGTERM), the query stops with ctx's error.
+func (q *jqQuery) print(ctx context.Context, w io.Writer, v any) error {
 	doc, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -44,31 +45,39 @@ func (q *jqQuery) print(w io.Writer, v any) error {
 	if err := dec.Decode(&input); err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	iter := q.code.Run(input)
+	iter := q.code.RunWithContext(ctx, input)
 	for {
 		result, ok := iter.Next()
 		if !ok {
-			break
+			return nil
 		}
 		if err, isErr := result.(error); isErr {
 			var halt *gojq.HaltError
-			if errors.As(err, &halt) && halt.Value() == nil {
-				break // halt: stop without an error
+			switch {
+			case errors.As(err, &halt) && halt.Value() == nil:
+				return nil // halt: stop without an error
+			case ctx.Err() != nil:
+				return ctx.Err()
 			}
 			return usagef("--jq %q: %v", q.expr, err)
 		}
-		if s, isString := result.(string); isString {
-			out.WriteString(s)
-		} else {
-			b, err := gojq.Marshal(result)
-			if err != nil {
-				return err
-			}
-			out.Write(b)
+		if err := writeResult(w, result); err != nil {
+			return err
 		}
-		out.WriteByte('\n')
 	}
-	_, err = fmt.Fprint(w, out.String())
+}
+
+// writeResult writes one result of a query on its own line: a string as it is, anything
+// else as compact JSON.
+func writeResult(w io.Writer, result any) error {
+	line, isString := result.(string)
+	if !isString {
+		b, err := gojq.Marshal(result)
+		if err != nil {
+			return err
+		}
+		line = string(b)
+	}
+	_, err := io.WriteString(w, line+"\n")
 	return err
 }

@@ -40,3 +40,16 @@ func TestJQ(t *testing.T) {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
+
+// TestJQStopsWithTheCommand: --timeout stops a query that would run for hours (exit 4,
+// with what stopped it), and what it printed before came out as it went.
+func TestJQStopsWithTheCommand(t *testing.T) {
+	w := newWorld(t)
+	r := w.run(t, "--timeout", "300ms", "version", "--jq", "range(1e12)").want(t, exitInterrupted)
+	if !strings.Contains(r.stderr, "--timeout 300ms reached: --jq stopped") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "0\n1\n2\n") {
+		t.Errorf("stdout starts %.20q, want the results printed as they came", r.stdout)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +24,9 @@ type session struct {
 	c    *batchprocessing.Client
 	stop func()   // stops the --demo server, if one was started
 	jq   *jqQuery // the --jq filter, if any
+	// ctx is the running action's context (--timeout, Ctrl-C, SIGTERM), for the work that
+	// follows its calls: a --jq query runs as long as its expression says.
+	ctx context.Context
 
 	mu       sync.Mutex
 	progress *progress    // the progress line on stderr, while one is shown
@@ -52,6 +56,7 @@ func (s *session) runAction(ctx context.Context, act action, args []string) erro
 		ctx, cancel = context.WithTimeout(ctx, s.g.timeout)
 		defer cancel()
 	}
+	s.ctx = ctx
 	return s.explain(act(ctx, s, args))
 }
 
@@ -149,7 +154,7 @@ func (s *session) showing(p *progress) {
 // printJSON writes v on stdout as one indented JSON document, or what --jq makes of it.
 func (s *session) printJSON(v any) error {
 	if s.jq != nil {
-		return s.jq.print(s.stdout, v)
+		return s.runJQ(v)
 	}
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -159,11 +164,25 @@ func (s *session) printJSON(v any) error {
 	return err
 }
 
+// runJQ writes what --jq makes of v on stdout; a query stopped by the action's context
+// (--timeout, Ctrl-C, SIGTERM) is a stoppedError, exit code 4.
+func (s *session) runJQ(v any) error {
+	ctx := s.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	err := s.jq.print(ctx, s.stdout, v)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return &stoppedError{msg: s.stopReason(err) + ": --jq stopped"}
+	}
+	return err
+}
+
 // printJSONLine writes v on stdout as one JSON document on one line (a stream of changes),
 // or what --jq makes of it.
 func (s *session) printJSONLine(v any) error {
 	if s.jq != nil {
-		return s.jq.print(s.stdout, v)
+		return s.runJQ(v)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
