@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"unicode"
 )
 
 // enosbatch remembers the ids of its last listings in its cache directory, for the shell
@@ -105,9 +104,9 @@ func readCache(getenv func(string) string, name string) []cacheEntry {
 }
 
 // noControl drops control characters (a tab or line break in a flow name, an escape, the C1
-// controls such as U+0085 NEXT LINE) from a description.
+// controls such as U+0085 NEXT LINE, the bidirectional overrides) from a description.
 func noControl(r rune) rune {
-	if unicode.IsControl(r) {
+	if isUnprintable(r) {
 		return -1
 	}
 	return r

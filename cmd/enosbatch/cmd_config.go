@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"text/tabwriter"
 
 	"github.com/enos-go/batchprocessing"
 	"github.com/spf13/pflag"
@@ -122,7 +121,7 @@ func (s *session) printConfig(v configView, cfg *configuration) error {
 	if v.SecretKey.Set {
 		secret = "set (not shown)"
 	}
-	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(s.stdout)
 	fmt.Fprintf(tw, "configuration file\t%s\nprofile\t%s\n\nSETTING\tVALUE\tFROM\n", dash(v.ConfigFile), profile)
 	for _, row := range []struct {
 		label string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
@@ -53,7 +52,7 @@ all of them, one page at a time (--page, --page-size).`,
 				fmt.Fprintln(s.stderr, "no flows match")
 				return nil
 			}
-			tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(s.stdout)
 			fmt.Fprintln(tw, "FLOW\tNAME")
 			for _, v := range views {
 				fmt.Fprintf(tw, "%d\t%s\n", v.FlowID, v.FlowName)
@@ -117,7 +116,7 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 	if v.Active {
 		active = "yes"
 	}
-	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(s.stdout)
 	fmt.Fprintf(tw, "flow\t%d %s\ndescription\t%s\ntype\t%s\nactive\t%s\ncycle\t%s\nfreq\t%s\nowner\t%s\nlocked\t%t\ncreated\t%s\nupdated\t%s\n",
 		v.FlowID, v.FlowName, dash(v.Description), v.Type, active, dash(v.Cycle), dash(v.Freq), dash(v.Owner), v.Locked,
 		dash(v.CreateTime), dash(v.UpdateTime))
@@ -132,7 +131,7 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 		return nil
 	}
 	fmt.Fprintln(s.stdout)
-	tw = tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	tw = newTable(s.stdout)
 	fmt.Fprintln(tw, "TASK ID\tTASK")
 	for _, t := range v.Tasks {
 		fmt.Fprintf(tw, "%d\t%s\n", t.TaskID, t.TaskName)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -147,7 +146,7 @@ func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id 
 			if tasks != "" {
 				line += "  [" + tasks + "]"
 			}
-			_, err := fmt.Fprintln(s.stdout, line)
+			_, err := fmt.Fprintln(s.stdout, printable(line))
 			return err
 		}
 		return nil
@@ -156,7 +155,7 @@ func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id 
 
 // writeStatus writes an instance as the status command shows it.
 func writeStatus(w io.Writer, v instanceView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintf(tw, "instance\t%s\nflow\t%d %s\nstatus\t%s\ntrigger time\t%s\nstart time\t%s\nend time\t%s\n",
 		v.InstanceID, v.FlowID, v.FlowName, v.Status, v.TriggerTime, dash(v.StartTime), dash(v.EndTime))
 	if err := tw.Flush(); err != nil {
@@ -166,7 +165,7 @@ func writeStatus(w io.Writer, v instanceView) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw = newTable(w)
 	fmt.Fprintln(tw, "TASK\tTASK ID\tSTATUS\tTASK INSTANCE")
 	for _, t := range v.Tasks {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", t.TaskName, t.TaskID, t.Status, t.TaskInstanceID)

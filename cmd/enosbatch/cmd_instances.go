@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -205,7 +204,7 @@ func (o *instancesOptions) watchList(ctx context.Context, s *session, c *batchpr
 
 // writeInstances writes the instances as a table, with its header line if header is set.
 func writeInstances(w io.Writer, views []instanceView, header bool) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	if header {
 		fmt.Fprintln(tw, "INSTANCE\tFLOW\tNAME\tSTATUS\tTRIGGER TIME\tSTART TIME\tEND TIME")
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
@@ -61,7 +60,7 @@ func runTasks(ctx context.Context, s *session, args []string) error {
 	if s.g.json {
 		return s.printJSON(views)
 	}
-	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(s.stdout)
 	fmt.Fprintln(tw, "TASK\tTASK ID\tSTATUS\tSTART TIME\tEND TIME\tRUNS\tRETRIES\tTASK INSTANCE")
 	for _, v := range views {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%d/%d\t%s\n", v.TaskName, v.TaskID, v.Status,

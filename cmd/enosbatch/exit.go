@@ -143,6 +143,7 @@ func report(stderr io.Writer, cmd string, err error) int {
 	if err == nil {
 		return code
 	}
+	stderr = printableWriter{stderr} // an error may quote what the gateway said
 	prefix := "enosbatch: "
 	if cmd != "" {
 		prefix += cmd + ": "

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-	"unicode/utf8"
 
 	"github.com/enos-go/batchprocessing"
 )
@@ -43,6 +42,7 @@ func (p *progress) update(fi *batchprocessing.FlowInstance) {
 	if tasks := taskSummary(taskStates(fi)); tasks != "" {
 		line += "  [" + tasks + "]"
 	}
+	line = printable(line)
 	changed := line != p.line
 	p.line = line
 	switch {
@@ -79,13 +79,4 @@ func (p *progress) redraw() {
 // elapsed returns the time since the start, to a tenth of a second.
 func (p *progress) elapsed() time.Duration {
 	return p.now().Sub(p.since).Round(100 * time.Millisecond)
-}
-
-// truncate cuts s to at most n characters, ending with "…" when cut.
-func truncate(s string, n int) string {
-	if n <= 0 || utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

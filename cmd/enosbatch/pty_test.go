@@ -16,6 +16,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/enos-go/batchprocessing/refserver"
+	"github.com/mattn/go-runewidth"
 )
 
 // ptyRun is a run of the built program with stderr (and stdout, if ttyStdout) on a
@@ -96,40 +97,48 @@ func (r *ptyRun) wait(t *testing.T) int {
 
 // TestProgressIn50Columns waits for a flow whose progress line is longer than 50 columns,
 // with stderr on a 50-column pseudo-terminal and no $COLUMNS: every redraw stays on one
-// line, cut to the terminal's real width.
+// line, cut to the terminal's real width, counted in columns (a Chinese character takes
+// two), and a name's escape sequence is not sent to the terminal.
 func TestProgressIn50Columns(t *testing.T) {
-	w := newWorld(t)
-	w.srv.AddFlow(refserver.Flow{ID: 45, Name: "wide flow", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{
-		{ID: 4501, Name: "extract-customer-records", Duration: 500 * time.Millisecond},
-		{ID: 4502, Name: "load-into-the-warehouse", Duration: 500 * time.Millisecond, DependsOn: []int64{4501}},
-	}})
-	r := startInPTY(t, w.env, 50, 24, false, "trigger", "--flow", "45", "--wait", "--poll", "100ms")
-	if code := r.wait(t); code != exitOK {
-		t.Fatalf("exit code %d; terminal %q", code, r.terminal.String())
-	}
-	out := r.terminal.String()
-	if strings.Contains(out, "\n") {
-		t.Errorf("the progress wrote a line break on the terminal: %q", out)
-	}
-	frames := 0
-	for _, frame := range strings.Split(out, "\r") {
-		frame = strings.TrimSuffix(frame, "\x1b[K")
-		if frame == "" {
-			continue
+	narrow := &runewidth.Condition{} // the terminal's columns, whatever this test's locale
+	for _, names := range [][2]string{
+		{"extract-customer-records", "load-into-the-warehouse"},
+		{"数据抽取任务", "数据清洗转换入库"},
+		{"red \x1b[31mextract\x1b[0m", "title \x1b]0;pwned\a"},
+	} {
+		w := newWorld(t)
+		w.srv.AddFlow(refserver.Flow{ID: 45, Name: "wide flow", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{
+			{ID: 4501, Name: names[0], Duration: 500 * time.Millisecond},
+			{ID: 4502, Name: names[1], Duration: 500 * time.Millisecond, DependsOn: []int64{4501}},
+		}})
+		r := startInPTY(t, w.env, 50, 24, false, "trigger", "--flow", "45", "--wait", "--poll", "100ms")
+		if code := r.wait(t); code != exitOK {
+			t.Fatalf("%q: exit code %d; terminal %q", names, code, r.terminal.String())
 		}
-		frames++
-		if n := len([]rune(frame)); n > 49 {
-			t.Errorf("frame %q is %d columns wide, want at most 49 in a 50-column terminal", frame, n)
+		out := r.terminal.String()
+		if strings.Contains(out, "\n") || strings.Contains(strings.ReplaceAll(out, "\x1b[K", ""), "\x1b") {
+			t.Errorf("%q: the progress wrote a line break or a name's escape on the terminal: %q", names, out)
 		}
-		if !regexp.MustCompile(`^ +\d+\.\ds 45-\d{14} `).MatchString(frame) {
-			t.Errorf("frame %q", frame)
+		frames := 0
+		for _, frame := range strings.Split(out, "\r") {
+			frame = strings.TrimSuffix(frame, "\x1b[K")
+			if frame == "" {
+				continue
+			}
+			frames++
+			if n := narrow.StringWidth(frame); n > 49 {
+				t.Errorf("frame %q is %d columns wide, want at most 49 in a 50-column terminal", frame, n)
+			}
+			if !regexp.MustCompile(`^ +\d+\.\ds 45-\d{14} `).MatchString(frame) {
+				t.Errorf("frame %q", frame)
+			}
 		}
-	}
-	if frames < 3 {
-		t.Errorf("%d frames, want the line redrawn in place several times: %q", frames, out)
-	}
-	if !strings.Contains(r.stdout.String(), " SUCCESS after ") {
-		t.Errorf("stdout %q", r.stdout.String())
+		if frames < 3 {
+			t.Errorf("%q: %d frames, want the line redrawn in place several times: %q", names, frames, out)
+		}
+		if !strings.Contains(r.stdout.String(), " SUCCESS after ") {
+			t.Errorf("stdout %q", r.stdout.String())
+		}
 	}
 }
 

@@ -139,7 +139,7 @@ func (s *session) finishWait(fi *batchprocessing.FlowInstance, err error, since 
 			if tasks := taskSummary(taskStates(fi)); tasks != "" {
 				line += "  [" + tasks + "]"
 			}
-			fmt.Fprintln(s.stdout, line)
+			fmt.Fprintln(s.stdout, printable(line))
 		}
 	}
 	if err != nil {

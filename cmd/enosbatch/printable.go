@@ -1,0 +1,77 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// Text from the gateway (flow, task and owner names, descriptions, messages) reaches the
+// terminal in tables, the progress line and errors. A name holding an escape sequence must
+// not recolour the terminal or set its title, and a wide name must not wrap a line that is
+// redrawn in place: what is shown is made printable, and lines are measured in columns.
+
+// unprintable is what shows in place of a control character.
+const unprintable = '\uFFFD'
+
+// isUnprintable reports the runes a terminal acts on instead of showing: C0 and C1 controls
+// (ESC among them) and the bidirectional overrides that reorder what follows them.
+func isUnprintable(r rune) bool {
+	return unicode.IsControl(r) || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// printable returns s for one line of a terminal: every control character, line breaks
+// included, shown as U+FFFD.
+func printable(s string) string {
+	if strings.IndexFunc(s, isUnprintable) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isUnprintable(r) {
+			return unprintable
+		}
+		return r
+	}, s)
+}
+
+// printableWriter writes text with its control characters shown as U+FFFD, line breaks and
+// tabs kept: the writer of text tables, whose cells come from the gateway, and of errors,
+// which quote it.
+type printableWriter struct{ w io.Writer }
+
+func (p printableWriter) Write(b []byte) (int, error) {
+	text := string(b)
+	kept := func(r rune) bool { return r == '\n' || r == '\t' }
+	if strings.IndexFunc(text, func(r rune) bool { return !kept(r) && isUnprintable(r) }) >= 0 {
+		text = strings.Map(func(r rune) rune {
+			if !kept(r) && isUnprintable(r) {
+				return unprintable
+			}
+			return r
+		}, text)
+	}
+	if _, err := io.WriteString(p.w, text); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// newTable returns the tabwriter of a text table on w, its cells made printable.
+func newTable(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(printableWriter{w}, 0, 4, 2, ' ', 0)
+}
+
+// displayWidth returns how many terminal columns s takes: two for a wide (East Asian) character.
+func displayWidth(s string) int { return runewidth.StringWidth(s) }
+
+// truncate cuts s to at most n terminal columns, ending with "…" when cut.
+func truncate(s string, n int) string {
+	if n <= 0 || (utf8.RuneCountInString(s) <= n && displayWidth(s) <= n) {
+		return s
+	}
+	return runewidth.Truncate(s, n, "…")
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/enos-go/batchprocessing/refserver"
+)
+
+func TestPrintable(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"plain flow":                  "plain flow",
+		"数据抽取":                        "数据抽取",
+		"red \x1b[31mflow\x1b[0m":     "red \uFFFD[31mflow\uFFFD[0m",
+		"title \x1b]0;pwned\a":        "title \uFFFD]0;pwned\uFFFD",
+		"two\nlines\r":                "two\uFFFDlines\uFFFD",
+		"C1 \u0085 next line":         "C1 \uFFFD next line",
+		"bidi \u202Eesrever\u202C ok": "bidi \uFFFDesrever\uFFFD ok",
+	} {
+		if got := printable(in); got != want {
+			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+	var b strings.Builder
+	_, _ = printableWriter{&b}.Write([]byte("a\tb\x1b[2J\nc\n"))
+	if b.String() != "a\tb\uFFFD[2J\nc\n" {
+		t.Errorf("printableWriter wrote %q", b.String())
+	}
+}
+
+// TestTruncateCountsColumns: a cut line fits n terminal columns, a Chinese character taking
+// two, and keeps the start of the text before its "…" (which a CJK locale counts as two).
+func TestTruncateCountsColumns(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in  string
+		n   int
+		cut bool
+	}{
+		{"short", 10, false},
+		{"exactly ten", 11, false},
+		{"a longer line", 8, true},
+		{"数据抽取任务", 12, false},
+		{"数据抽取任务", 9, true},
+		{"数据抽取任务", 6, true},
+		{"anything", 0, false},
+	} {
+		got := truncate(tt.in, tt.n)
+		kept, cut := strings.CutSuffix(got, "…")
+		switch {
+		case !tt.cut && got != tt.in:
+			t.Errorf("truncate(%q, %d) = %q, want it whole", tt.in, tt.n, got)
+		case tt.cut && (!cut || displayWidth(got) > tt.n || !strings.HasPrefix(tt.in, kept) || kept == ""):
+			t.Errorf("truncate(%q, %d) = %q (%d columns), want its start and \"…\" in %d columns", tt.in, tt.n, got, displayWidth(got), tt.n)
+		}
+	}
+}
+
+// TestTextOutputShowsNoEscapes: names from the gateway that hold escape sequences (a colour,
+// a window title) reach tables, status lines and errors as U+FFFD, never as escapes.
+func TestTextOutputShowsNoEscapes(t *testing.T) {
+	w := newWorld(t)
+	w.srv.AddFlow(refserver.Flow{ID: 46, Name: "quick \x1b[31mred\x1b[0m flow", OrgID: refserver.DemoOrgID,
+		Owner: refserver.DemoUserID, Tasks: []refserver.Task{{ID: 4601, Name: "title \x1b]0;pwned\a", Duration: 20 * time.Millisecond}}})
+	id := strings.TrimSpace(w.run(t, "trigger", "--flow", "46", "--wait", "--poll", "10ms", "--quiet").want(t, exitOK).stdout)
+	id = strings.Fields(id)[0]
+	for _, args := range [][]string{{"instances"}, {"status", id}, {"flows", "get", "46"}, {"flows", "search", "quick"}, {"tasks", id}} {
+		r := w.run(t, args...)
+		if out := r.stdout + r.stderr; strings.ContainsAny(out, "\x1b\a") || !strings.Contains(out, "\uFFFD") {
+			t.Errorf("enosbatch %s: %q, want the escapes shown as U+FFFD", strings.Join(args, " "), out)
+		}
+	}
+}
