@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"runtime"
 
 	"github.com/enos-go/batchprocessing"
@@ -101,11 +102,23 @@ func runConfig(_ context.Context, s *session, args []string) error {
 		Gateway: view("gateway"), AccessKey: view("access key"), OrgID: view("org"), UserID: view("user"),
 		SecretKey: secretKeyView{Set: cfg.secret.value != "", Source: cfg.secret.source},
 	}
+	v.Gateway.Value = redactedURL(v.Gateway.Value)
 	if err := s.printConfig(v, cfg); err != nil {
 		return err
 	}
-	_, err = cfg.complete()
+	// What is shown is in force only if every command would take it: the same checks.
+	_, err = s.client()
 	return err
+}
+
+// redactedURL returns a gateway URL with the password of its user information, if any,
+// shown as "xxxxx" (the gateway is refused with one anyway, but config shows what it reads).
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 // printConfig prints the configuration view: JSON, or a table.

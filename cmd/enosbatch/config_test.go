@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -193,4 +194,28 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// TestConfigRefusesWhatCommandsRefuse: config shows what it reads, a gateway's password
+// masked, and exits 2 for a setting every other command refuses.
+func TestConfigRefusesWhatCommandsRefuse(t *testing.T) {
+	env := map[string]string{"ENOS_ACCESS_KEY": "ak", "ENOS_SECRET_KEY": "sk-0123456789", "ENOS_ORG_ID": "o", "ENOS_USER_ID": "u"}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--gateway", "http://admin:hunter2pass@gw.example", "config"}, "must not contain user information"},
+		{[]string{"--gateway", "notaurl", "config"}, `scheme must be "http" or "https"`},
+		{[]string{"--gateway", "http://gw.example/?token=abc", "config"}, "must not contain a query or fragment"},
+		{[]string{"--gateway", "http://gw.example", "--access-key", " spaced ", "config"}, "leading or trailing white space"},
+	} {
+		r := runWith(t, context.Background(), env, tt.args...).want(t, exitUsage)
+		if !strings.Contains(r.stderr, tt.want) || strings.Contains(r.stdout+r.stderr, "hunter2pass") {
+			t.Errorf("%v: stdout %q stderr %q, want %q and no password", tt.args, r.stdout, r.stderr, tt.want)
+		}
+	}
+	r := runWith(t, context.Background(), env, "--gateway", "http://admin:hunter2pass@gw.example", "config")
+	if !strings.Contains(r.stdout, "http://admin:xxxxx@gw.example") {
+		t.Errorf("stdout %q, want the gateway with its password masked", r.stdout)
+	}
 }
