@@ -69,11 +69,15 @@ func (o *triggerOptions) run(ctx context.Context, s *session, args []string) err
 				InstanceID string `json:"instanceId"`
 			}{string(id)})
 		}
-		_, err := fmt.Fprintln(s.stdout, id)
-		return err
+		if _, err := fmt.Fprintln(s.stdout, id); err != nil {
+			return fmt.Errorf("flow instance %s was triggered, but its id could not be written: %w", id, err)
+		}
+		return nil
 	}
 	if !s.g.json {
-		fmt.Fprintln(s.stdout, id)
+		if _, err := fmt.Fprintln(s.stdout, id); err != nil {
+			return fmt.Errorf("flow instance %s was triggered, but its id could not be written: %w", id, err)
+		}
 	}
 	text := s.timeText(ctx, c)
 	fi, err := s.waitFor(ctx, c, id, o.waitOptions, start)

@@ -17,6 +17,7 @@ const (
 	exitUsage       = 2 // bad command, flags or arguments, or incomplete or invalid configuration
 	exitAPI         = 3 // a call failed: the API answered an error, or the gateway could not be reached
 	exitInterrupted = 4 // interrupted (Ctrl-C, SIGTERM) or --timeout reached; a flow goes on
+	exitOutput      = 5 // the output could not be written (a full disk, a closed file)
 )
 
 // exitCodesHelp is the table of exit codes that the help prints.
@@ -30,6 +31,8 @@ const exitCodesHelp = `Exit codes:
   4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; the flow instance
      is not cancelled unless --cancel-on-interrupt is given; a --watch
      ends this way
+  5  the output could not be written (a full disk, a closed file); what
+     the command did is done (a triggered instance runs)
 `
 
 // usageError is a bad command line or configuration: exit code 2.
@@ -66,15 +69,59 @@ type stoppedError struct{ msg string }
 
 func (e *stoppedError) Error() string { return e.msg }
 
+// outputError reports output that could not be written: exit code 5. err is the command's
+// error when writing stopped it, or the write's own.
+type outputError struct{ err error }
+
+func (e *outputError) Error() string { return "writing the output: " + e.err.Error() }
+
+func (e *outputError) Unwrap() error { return e.err }
+
+// outputWriter is stdout as the commands write it. It keeps the first write error, so that
+// output lost to a full disk or a closed file is reported whatever wrote it (a table, JSON,
+// cobra's help), even where the writer's error was not looked at.
+type outputWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outputWriter) Write(b []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(b)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// lost returns the error of a command whose output was lost: an outputError unless the
+// command failed for a reason of its own.
+func (o *outputWriter) lost(err error) error {
+	switch {
+	case o.err == nil:
+		return err
+	case err == nil:
+		return &outputError{o.err}
+	case errors.Is(err, o.err):
+		return &outputError{err}
+	}
+	return err
+}
+
 // exitCode returns the exit code of a command's error.
 func exitCode(err error) int {
 	var usage *usageError
 	var ended *flowEndedError
 	var stopped *stoppedError
 	var unreachable *unreachableError
+	var output *outputError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &output):
+		return exitOutput
 	case errors.As(err, &usage), errors.Is(err, batchprocessing.ErrInvalidRequest):
 		return exitUsage
 	case errors.As(err, &ended):

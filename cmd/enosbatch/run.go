@@ -9,23 +9,24 @@ import (
 // run is the whole program, with its arguments, environment and output passed in so that
 // tests can drive it. ctx ends on Ctrl-C or SIGTERM. It returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	s := newSession(getenv, stdout, stderr)
+	out := &outputWriter{w: stdout}
+	s := newSession(getenv, out, stderr)
 	defer s.close()
 	root := newRootCommand(s)
 	// A nil slice would make cobra read os.Args.
 	root.SetArgs(append([]string{}, normalizeArgs(root, args)...))
 	cmd, err := root.ExecuteContextC(ctx)
 	var failed *commandFailed
-	switch {
-	case err == nil:
-	case errors.As(err, &failed):
+	fromCommand := errors.As(err, &failed)
+	if fromCommand {
 		err = failed.err
-	default:
+	}
+	err = out.lost(err)
+	var usage *usageError
+	var output *outputError
+	if err != nil && !fromCommand && !errors.As(err, &usage) && !errors.As(err, &output) {
 		// cobra's own errors: an unknown command or flag, a flag value that does not parse.
-		var usage *usageError
-		if !errors.As(err, &usage) {
-			err = usagef("%v", err)
-		}
+		err = usagef("%v", err)
 	}
 	name := commandName(cmd)
 	if name == "help" {

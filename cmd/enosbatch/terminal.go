@@ -20,7 +20,11 @@ type terminal struct {
 // newTerminal describes w.
 func newTerminal(w io.Writer, getenv func(string) string) terminal {
 	t := terminal{w: w, fd: -1, getenv: getenv}
-	if f, ok := w.(*os.File); ok {
+	file := w
+	if o, ok := w.(*outputWriter); ok {
+		file = o.w // stdout, written through the writer that keeps its errors
+	}
+	if f, ok := file.(*os.File); ok {
 		t.fd = int(f.Fd())
 		t.tty = term.IsTerminal(t.fd) && getenv("TERM") != "dumb"
 	}
