@@ -213,6 +213,37 @@ func TestExampleSeedServes(t *testing.T) {
 		}
 	}
 
+	// The hourly flow shows its tasks' statuses one after the other, as the README says.
+	hourly, err := alice.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: 5005})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]map[int]bool{}
+	for range 40 {
+		in, _ := srv.FlowInstance(string(hourly))
+		for _, task := range in.Tasks {
+			if seen[task.Name] == nil {
+				seen[task.Name] = map[int]bool{}
+			}
+			seen[task.Name][task.Status] = true
+		}
+		clk.Advance(time.Second)
+	}
+	for task, statuses := range map[string][]int{
+		"fetch":   {refserver.StatusRunning, refserver.StatusRerun, refserver.StatusSuccess},
+		"convert": {refserver.StatusSuspend, refserver.StatusReady, refserver.StatusRunning, refserver.StatusSuccess},
+		"audit":   {refserver.StatusRunning, refserver.StatusInternalError},
+	} {
+		for _, status := range statuses {
+			if !seen[task][status] {
+				t.Errorf("task %s of flow 5005 never had status %d; it had %v", task, status, seen[task])
+			}
+		}
+	}
+	if in, _ := srv.FlowInstance(string(hourly)); in.Status != refserver.StatusInternalError {
+		t.Errorf("flow 5005's instance ended %d, want INTERNAL_ERROR (4)", in.Status)
+	}
+
 	_, err = alice.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: 5003})
 	if !errors.Is(err, batchprocessing.ErrAccountLocked) {
 		t.Errorf("trigger of the locked flow: %v, want ErrAccountLocked", err)
