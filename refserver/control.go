@@ -30,7 +30,7 @@ import (
 //	                             "message","dropAfterProcessing"}
 //	DELETE /_refserver/faults    disarm all; with ?method=&path=[&action=], those of that route alone
 //	POST   /_refserver/reset     back to the seed loaded last
-//	POST   /_refserver/seed      load the seed in the body (the format of testdata/seed)
+//	POST   /_refserver/seed      load the seed in the body (the format of testdata/seed), up to 64 MiB
 //
 // Durations are Go durations ("1h30m", "500ms"); times RFC 3339. An error answers HTTP 400
 // (bad request), 404 (no such endpoint), 405 (wrong method) or 409 (a clock that cannot be
@@ -213,6 +213,9 @@ func (c *control) putSettings(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if (req.TokenLifetime != "" && life == 0) || (req.TimestampWindow != "" && window == 0) {
+		return nil, badRequest("tokenLifetime and timestampWindow must be longer than 0, as cmd/refserver's flags must")
+	}
 	if err := c.b.state.setSettings(life, window, req.Location); err != nil {
 		return nil, badRequest("location %q: %v", req.Location, err)
 	}
@@ -315,9 +318,17 @@ func durationText(d time.Duration) string {
 	return d.String()
 }
 
+// maxSeedBytes bounds a seed loaded through the control API: a seed of tens of thousands
+// of flows fits; -seed reads a file of any size.
+const maxSeedBytes = 64 << 20
+
 // loadSeed is POST /_refserver/seed: Load.
 func (c *control) loadSeed(r *http.Request) (any, error) {
-	seed, err := LoadSeed(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	seed, err := LoadSeed(http.MaxBytesReader(nil, r.Body, maxSeedBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, badRequest("the seed is larger than %d MiB: start cmd/refserver with -seed FILE instead", maxSeedBytes>>20)
+	}
 	if err != nil {
 		return nil, badRequest("%v", err)
 	}

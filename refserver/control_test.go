@@ -2,6 +2,7 @@ package refserver_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -136,6 +137,19 @@ func TestControlAPI(t *testing.T) {
 	if ctl(t, s, http.MethodGet, "/_refserver/state", "", &state); len(state.Flows) != 1 || state.Flows[0]["id"] != float64(7) {
 		t.Errorf("flows after loading a seed: %v", state.Flows)
 	}
+	// A seed over the gateway's 1 MiB body limit loads too: 30,000 flows, about 2 MiB.
+	var big strings.Builder
+	big.WriteString(`{"users":[{"id":"u","orgs":["o"]}],"flows":[`)
+	for i := 1; i <= 30_000; i++ {
+		if i > 1 {
+			big.WriteString(",")
+		}
+		fmt.Fprintf(&big, `{"id":%d,"name":"flow number %d","org":"o","owner":"u"}`, i, i)
+	}
+	big.WriteString("]}")
+	if code := ctl(t, s, http.MethodPost, "/_refserver/seed", big.String(), &loaded); code != 200 || loaded["flows"] != float64(30_000) {
+		t.Errorf("a seed of %d bytes: %d %v", big.Len(), code, loaded)
+	}
 
 	for _, tt := range []struct{ method, path, body, want string }{
 		{http.MethodGet, "/_refserver/nothing", "", "404 no control endpoint"},
@@ -155,6 +169,8 @@ func TestControlAPI(t *testing.T) {
 		{http.MethodDelete, "/_refserver/faults?route=x", "", `400 unknown query parameter "route"`},
 		{http.MethodPost, "/_refserver/clock", `{"advance":"1s"} {"advance":"1h"}`, "400 the body holds more than one JSON value"},
 		{http.MethodPut, "/_refserver/settings", `{"location":"Mars"}`, `400 location "Mars"`},
+		{http.MethodPut, "/_refserver/settings", `{"location":"Local"}`, `400 location "Local"`},
+		{http.MethodPut, "/_refserver/settings", `{"tokenLifetime":"0s"}`, "400 tokenLifetime and timestampWindow must be longer than 0"},
 		{http.MethodPost, "/_refserver/seed", `{"flows":[{"id":1}]}`, "400 seed: flows[0] (id 1): name is empty"},
 		{http.MethodGet, "/_refserver/state?requests=x", "", `400 requests "x"`},
 	} {

@@ -23,7 +23,7 @@ var errUnknownZone = errors.New(`unknown time zone; want "UTC", an offset such a
 // by an offset Parse reads ("GMT+8", "UTC-3", "GMT+05:30"), as a fixed zone of that offset
 // named as Name writes it; or an IANA name ("Asia/Shanghai") that the system or an embedded
 // time/tzdata knows. The prefixes are read in any case; space around the name is ignored;
-// "" is refused.
+// "" and "Local" are refused.
 func Location(name string) (*time.Location, error) {
 	name = strings.TrimSpace(name)
 	upper := strings.ToUpper(name)
@@ -40,7 +40,8 @@ func Location(name string) (*time.Location, error) {
 			return time.FixedZone(Name(offset), offset), nil
 		}
 	}
-	if name != "" {
+	// "Local" would be the zone of whatever machine reads it, not a zone of its own.
+	if name != "" && name != "Local" {
 		if loc, err := time.LoadLocation(name); err == nil {
 			return loc, nil
 		}

@@ -42,7 +42,7 @@ func TestLocation(t *testing.T) {
 		{"UTC+0530", "GMT+5:30", 5*3600 + 1800, ""}, {"GMT+0", "GMT+0", 0, ""},
 		{"Asia/Shanghai", "CST", 8 * 3600, ""}, {"Europe/Berlin", "CEST", 2 * 3600, ""},
 		{"GMT8", "", 0, "bad UTC offset"}, {"GMT+15", "", 0, "bad UTC offset"}, {"UTC+x", "", 0, "bad UTC offset"},
-		{"", "", 0, "unknown time zone"}, {"Mars/Olympus", "", 0, "unknown time zone"},
+		{"", "", 0, "unknown time zone"}, {"Mars/Olympus", "", 0, "unknown time zone"}, {"Local", "", 0, "unknown time zone"},
 	}
 	for _, tt := range tests {
 		loc, err := Location(tt.in)
