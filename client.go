@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Version is the version of this SDK, sent in the default User-Agent.
@@ -157,6 +158,9 @@ func checkKey(name, key string) error {
 		return errors.New("batchprocessing: NewClient: empty " + name)
 	case strings.TrimSpace(key) != key:
 		return errors.New("batchprocessing: NewClient: " + name + " has leading or trailing white space")
+	case strings.IndexFunc(key, unicode.IsControl) >= 0:
+		// A key file of two lines, or a pasted escape: no key the console issues has one.
+		return errors.New("batchprocessing: NewClient: " + name + " holds a line break or another control character")
 	}
 	return nil
 }

@@ -30,6 +30,8 @@ func TestNewClientValidation(t *testing.T) {
 		{"empty access key", "https://g.example.com", "", "sk", nil, "empty accessKey"},
 		{"empty secret key", "https://g.example.com", "ak", "", nil, "empty secretKey"},
 		{"secret with newline", "https://g.example.com", "ak", "sk\n", nil, "secretKey has leading or trailing white space"},
+		{"secret of two lines", "https://g.example.com", "ak", "sk\nsecond", nil, "secretKey holds a line break or another control character"},
+		{"access key with an escape", "https://g.example.com", "a\x1bk", "sk", nil, "accessKey holds a line break"},
 		{"nil http client", "https://g.example.com", "ak", "sk", []Option{WithHTTPClient(nil)}, "WithHTTPClient: nil"},
 		{"nil logger", "https://g.example.com", "ak", "sk", []Option{WithLogger(nil)}, "WithLogger: nil"},
 		{"nil clock", "https://g.example.com", "ak", "sk", []Option{WithClock(nil)}, "WithClock: nil"},
