@@ -78,6 +78,13 @@ func TestReadSecretFile(t *testing.T) {
 				}
 				return
 			}
+			if strings.Contains(tt.secret, "\n") { // read whole, then refused as a key of two lines
+				r := runWith(t, context.Background(), env, "config").want(t, exitUsage)
+				if !strings.Contains(r.stderr, "secretKey holds a line break") || strings.Contains(r.stdout+r.stderr, marker) {
+					t.Errorf("config: stdout %q, stderr %q; want the key of two lines refused", r.stdout, r.stderr)
+				}
+				return
+			}
 			r := runWith(t, context.Background(), env, "config", "--json").want(t, exitOK)
 			var v configView
 			if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
