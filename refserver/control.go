@@ -75,7 +75,7 @@ func (c *control) routes() map[controlEndpoint]controlHandler {
 		{http.MethodGet, "state"}:     func(r *http.Request) (any, error) { return c.state(r) },
 		{http.MethodGet, "clock"}:     func(*http.Request) (any, error) { return c.clockState(), nil },
 		{http.MethodPost, "clock"}:    c.moveClock,
-		{http.MethodGet, "settings"}:  func(*http.Request) (any, error) { return c.b.state.settingsWire(), nil },
+		{http.MethodGet, "settings"}:  func(*http.Request) (any, error) { return c.b.Settings().wire(), nil },
 		{http.MethodPut, "settings"}:  c.putSettings,
 		{http.MethodGet, "faults"}:    func(*http.Request) (any, error) { return c.b.faults.wire(), nil },
 		{http.MethodPost, "faults"}:   c.injectFault,
@@ -216,10 +216,14 @@ func (c *control) putSettings(r *http.Request) (any, error) {
 	if (req.TokenLifetime != "" && life == 0) || (req.TimestampWindow != "" && window == 0) {
 		return nil, badRequest("tokenLifetime and timestampWindow must be longer than 0, as cmd/refserver's flags must")
 	}
-	if err := c.b.state.setSettings(life, window, req.Location); err != nil {
-		return nil, badRequest("location %q: %v", req.Location, err)
+	var loc *time.Location
+	if req.Location != "" {
+		if loc, err = parseTimezone(req.Location); err != nil {
+			return nil, badRequest("location %q: %v", req.Location, err)
+		}
 	}
-	return c.b.state.settingsWire(), nil
+	c.b.SetSettings(Settings{TokenLifetime: life, TimestampWindow: window, Location: loc})
+	return c.b.Settings().wire(), nil
 }
 
 // faultWire is a fault on its route, as the control API reads and shows it.

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// This file holds what the control API shows of the store (GET /_refserver/state) and the
-// settings it changes (PUT /_refserver/settings).
+// This file holds what the control API shows of the store (GET /_refserver/state), of the
+// settings and of the request log; settings.go holds the Go API it calls.
 
 // settingsWire is the settings of a server as the control API shows and takes them.
 type settingsWire struct {
@@ -16,41 +16,9 @@ type settingsWire struct {
 	Location        string `json:"location,omitempty"`
 }
 
-// settingsWire returns the server's settings.
-func (st *state) settingsWire() settingsWire {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.settingsLocked()
-}
-
-// settingsLocked is settingsWire for a caller that holds st.mu.
-func (st *state) settingsLocked() settingsWire {
-	return settingsWire{TokenLifetime: st.tokenLife.String(), TimestampWindow: st.window.String(), Location: st.loc.String()}
-}
-
-// setSettings changes the settings given: a positive token lifetime (for tokens issued from
-// now on), a positive timestamp window, a time zone (as a seed names one; it holds from now
-// on, also over a seed loaded later, as WithLocation does). Zero values keep the setting.
-func (st *state) setSettings(tokenLife, window time.Duration, location string) error {
-	var loc *time.Location
-	if location != "" {
-		var err error
-		if loc, err = parseTimezone(location); err != nil {
-			return err
-		}
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if tokenLife > 0 {
-		st.tokenLife = tokenLife
-	}
-	if window > 0 {
-		st.window = window
-	}
-	if loc != nil {
-		st.loc, st.locSet = loc, true
-	}
-	return nil
+// wire returns the settings as the control API shows them.
+func (s Settings) wire() settingsWire {
+	return settingsWire{TokenLifetime: s.TokenLifetime.String(), TimestampWindow: s.TimestampWindow.String(), Location: s.Location.String()}
 }
 
 // stateWire is the store as the control API shows it.
@@ -139,7 +107,7 @@ func rfc3339(t time.Time) string {
 func (st *state) wire(n int) *stateWire {
 	out := &stateWire{
 		Now:      rfc3339(st.now()),
-		Settings: st.settingsLocked(),
+		Settings: st.settings().wire(),
 		Apps:     []appWire{}, Users: []userWire{}, Flows: []flowWire{}, Instances: []instanceWire{},
 		Requests: st.requestsWire(n),
 	}
@@ -188,9 +156,9 @@ func instanceWireOf(in FlowInstance) instanceWire {
 // requestsWire returns the last n requests of the log, oldest first.
 func (st *state) requestsWire(n int) []requestWire {
 	out := []requestWire{}
-	for _, r := range st.requests.last(n) {
-		out = append(out, requestWire{Time: rfc3339(r.at), Method: r.method, Path: r.path, Action: r.action,
-			Status: r.status, Code: r.code, Msg: r.msg, Reason: r.reason})
+	for _, r := range st.lastRequests(n) {
+		out = append(out, requestWire{Time: rfc3339(r.Time), Method: r.Method, Path: r.Path, Action: r.Action,
+			Status: r.Status, Code: r.Code, Msg: r.Msg, Reason: r.Reason})
 	}
 	return out
 }

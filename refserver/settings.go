@@ -1,0 +1,75 @@
+package refserver
+
+import "time"
+
+// Settings are what a server's options set that can change while it serves. The control
+// API's GET and PUT /_refserver/settings read and change the same ones.
+type Settings struct {
+	// TokenLifetime is how long the tokens issued from now on live (WithTokenLifetime).
+	TokenLifetime time.Duration
+	// TimestampWindow is how far, either way, a request's timestamp may be from the server
+	// clock (WithTimestampWindow).
+	TimestampWindow time.Duration
+	// Location is the server's time zone: of instance ids, Get Timezone and the times it
+	// writes (WithLocation).
+	Location *time.Location
+}
+
+// Settings returns the settings in force.
+func (b *Backend) Settings() Settings {
+	st := b.lock()
+	defer st.mu.Unlock()
+	return st.settings()
+}
+
+// settings is Settings for a caller that holds st.mu.
+func (st *state) settings() Settings {
+	return Settings{TokenLifetime: st.tokenLife, TimestampWindow: st.window, Location: st.loc}
+}
+
+// SetSettings changes the settings s gives: a positive TokenLifetime (for tokens issued from
+// now on) or TimestampWindow, and a Location, which then holds over a seed loaded later, as
+// WithLocation does. Zero values keep a setting.
+func (b *Backend) SetSettings(s Settings) {
+	st := b.lock()
+	defer st.mu.Unlock()
+	if s.TokenLifetime > 0 {
+		st.tokenLife = s.TokenLifetime
+	}
+	if s.TimestampWindow > 0 {
+		st.window = s.TimestampWindow
+	}
+	if s.Location != nil {
+		st.loc, st.locSet = s.Location, true
+	}
+}
+
+// Request is one request of the server's log: what was asked and how the server judged it.
+// The control API's GET /_refserver/requests shows the same.
+type Request struct {
+	Time                 time.Time // on the server clock
+	Method, Path, Action string    // Action is the action query parameter, if any
+	Status               int       // the HTTP status of the answer
+	Code                 int       // the business code or token-service status; 0 for success
+	Msg                  string    // the answer's message
+	Reason               string    // why it was refused or failed, as X-Refserver-Reason says
+}
+
+// Requests returns the last n requests the server served, oldest first; the server keeps
+// the last 200.
+func (b *Backend) Requests(n int) []Request {
+	st := b.lock()
+	defer st.mu.Unlock()
+	return st.lastRequests(n)
+}
+
+// lastRequests is Requests for a caller that holds st.mu.
+func (st *state) lastRequests(n int) []Request {
+	logged := st.requests.last(n)
+	out := make([]Request, 0, len(logged))
+	for _, r := range logged {
+		out = append(out, Request{Time: r.at, Method: r.method, Path: r.path, Action: r.action,
+			Status: r.status, Code: r.code, Msg: r.msg, Reason: r.reason})
+	}
+	return out
+}
