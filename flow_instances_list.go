@@ -28,7 +28,8 @@ type ListFlowInstancesRequest struct {
 	// Owner filters by owner user name; empty: any.
 	Owner string
 	// From and To bound the trigger times (inclusive). A zero To is now (the client's
-	// clock); a zero From is seven days before To.
+	// clock); a zero From is seven days before To. A From before 1970 counts from 1970; a
+	// To before 1970 is refused.
 	From, To time.Time
 	// Statuses filters by status; empty: every status.
 	Statuses []FlowInstanceStatus
@@ -275,6 +276,12 @@ func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) 
 	from := req.From
 	if from.IsZero() {
 		from = to.Add(-7 * 24 * time.Hour)
+	}
+	if to.Before(minTriggerTime) {
+		return listFlowInstancesBody{}, invalid(op, "To", to.UTC().Format(time.RFC3339)+" is before 1970: no instance can be that old")
+	}
+	if from.Before(minTriggerTime) {
+		from = minTriggerTime // the range is sent in epoch milliseconds: it starts in 1970 anyway
 	}
 	if from.After(to) {
 		return listFlowInstancesBody{}, invalid(op, "From", "after To")

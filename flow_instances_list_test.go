@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 )
@@ -124,6 +125,29 @@ func TestListFlowInstancesMergeNeedsTriggerTime(t *testing.T) {
 		if _, err := c.ListFlowInstances(context.Background(), req); !errors.As(err, &reqErr) {
 			t.Errorf("%+v: err = %v, want a *RequestError", req, err)
 		}
+	}
+}
+
+// TestListFlowInstancesTimesBefore1970: a To before 1970 is refused before any call; a From
+// before 1970 counts from 1970, never a negative epoch millisecond.
+func TestListFlowInstancesTimesBefore1970(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t)
+	var reqErr *RequestError
+	_, err := c.ListFlowInstances(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual},
+		From: time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)})
+	if !errors.As(err, &reqErr) || reqErr.Field != "To" || mt.GetTotalCallCount() != 0 {
+		t.Errorf("err = %v after %d calls, want a *RequestError on To before any call", err, mt.GetTotalCallCount())
+	}
+	var sent listFlowInstancesBody
+	mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, func(req *http.Request) (*http.Response, error) {
+		_ = json.NewDecoder(req.Body).Decode(&sent)
+		return okData(`{"flowInsts":[],"count":0}`)(req)
+	})
+	_, err = c.ListFlowInstances(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual},
+		From: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), To: time.UnixMilli(testNowMillis)})
+	if err != nil || sent.FromTriggerTime != 0 || sent.ToTriggerTime != testNowMillis {
+		t.Errorf("err %v, range sent %d to %d; want 0 to %d", err, sent.FromTriggerTime, sent.ToTriggerTime, testNowMillis)
 	}
 }
 
