@@ -18,8 +18,9 @@ import (
 // This file tells a client author why the gateway refused a request. The real gateway only
 // answers "Invalid authentication credentials"; the reference server keeps that answer byte
 // for byte and adds the reason in the X-Refserver-Reason header (and in its request log).
-// A reason never holds a SecretKey or a whole access token or signature: the secret is shown
-// as <SecretKey>, a token shortened to its first and last four characters.
+// A reason never holds a SecretKey or a whole access token or signature: a token is
+// shortened to its first and last four characters where a reason names it, and every reason
+// passes shownReason, which shows each registered secret as <SecretKey>.
 
 // Header names of the explainer.
 const (
@@ -117,7 +118,7 @@ func (st *state) explainSignature(c *signatureCall, a *app) string {
 	if c.clientString != "" {
 		b.WriteString("; " + compareSigned(c, a.secret))
 	}
-	return hide(b.String(), a.secret)
+	return b.String() // shownReason hides the secrets
 }
 
 // signatureHint tries the usual mistakes and names the one whose signature matches, or "".

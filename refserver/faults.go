@@ -187,7 +187,7 @@ func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve 
 	case f.Code != 0:
 		w.Header().Set("Date", b.now().UTC().Format(http.TimeFormat))
 		fail := &failure{code: f.Code, msg: cmp.Or(f.Message, "injected fault")}
-		w.Header().Set(HeaderReason, "injected fault")
+		b.state.setReason(w, "injected fault")
 		if isTokenRoute(r) {
 			writeTokenAnswer(w, nil, fail)
 		} else {

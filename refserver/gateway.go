@@ -48,7 +48,7 @@ func (st *state) token(body []byte, refresh bool) (*tokenData, *failure, string)
 	}
 	want := signing.TokenEncryption(req.AppKey, a.secret, req.Timestamp.value)
 	if subtle.ConstantTimeCompare([]byte(req.Encryption), []byte(want)) != 1 {
-		return nil, errTokenEncryption, hide(st.explainEncryption(&req, want), a.secret)
+		return nil, errTokenEncryption, st.explainEncryption(&req, want)
 	}
 	st.forgetOldEncryptions(now)
 	if _, used := st.encryptions[want]; used {

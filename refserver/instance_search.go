@@ -52,8 +52,7 @@ func (st *state) queryInstances(orgID string, req *searchInstancesRequest, statu
 			return &instanceQuery{} // no flow has this type
 		}
 	}
-	var owner string
-	key, owner = st.ownerIndex(key, req.Owner)
+	key, owner := st.ownerIndex(key, req.Owner)
 	idx := st.order[key]
 	if idx == nil {
 		return &instanceQuery{}
