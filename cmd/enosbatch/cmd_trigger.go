@@ -69,14 +69,11 @@ func (o *triggerOptions) run(ctx context.Context, s *session, args []string) err
 				InstanceID string `json:"instanceId"`
 			}{string(id)})
 		}
-		if _, err := fmt.Fprintln(s.stdout, id); err != nil {
-			return fmt.Errorf("flow instance %s was triggered, but its id could not be written: %w", id, err)
-		}
-		return nil
+		return s.printTriggered(id)
 	}
 	if !s.g.json {
-		if _, err := fmt.Fprintln(s.stdout, id); err != nil {
-			return fmt.Errorf("flow instance %s was triggered, but its id could not be written: %w", id, err)
+		if err := s.printTriggered(id); err != nil {
+			return err
 		}
 	}
 	text := s.timeText(ctx, c)
@@ -129,4 +126,13 @@ func (t triggerCall) send(ctx context.Context, c *batchprocessing.Client) (batch
 		return c.UpdateAndTriggerFlow(ctx, batchprocessing.UpdateAndTriggerFlowRequest{FlowID: t.flowID, TriggerTime: t.at, Parameters: t.params})
 	}
 	return c.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: t.flowID, TriggerTime: t.at})
+}
+
+// printTriggered writes the id of a triggered instance on stdout; if it cannot, the error
+// names the id, so that it reaches stderr: the instance runs.
+func (s *session) printTriggered(id batchprocessing.FlowInstanceID) error {
+	if _, err := fmt.Fprintln(s.stdout, id); err != nil {
+		return fmt.Errorf("flow instance %s was triggered, but its id could not be written: %w", id, err)
+	}
+	return nil
 }

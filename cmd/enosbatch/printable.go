@@ -5,7 +5,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -26,12 +25,16 @@ func isUnprintable(r rune) bool {
 
 // printable returns s for one line of a terminal: every control character, line breaks
 // included, shown as U+FFFD.
-func printable(s string) string {
-	if strings.IndexFunc(s, isUnprintable) < 0 {
+func printable(s string) string { return masked(s, "") }
+
+// masked returns s with the unprintable runes other than those of keep shown as U+FFFD.
+func masked(s, keep string) string {
+	hidden := func(r rune) bool { return isUnprintable(r) && !strings.ContainsRune(keep, r) }
+	if strings.IndexFunc(s, hidden) < 0 {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if isUnprintable(r) {
+		if hidden(r) {
 			return unprintable
 		}
 		return r
@@ -44,17 +47,7 @@ func printable(s string) string {
 type printableWriter struct{ w io.Writer }
 
 func (p printableWriter) Write(b []byte) (int, error) {
-	text := string(b)
-	kept := func(r rune) bool { return r == '\n' || r == '\t' }
-	if strings.IndexFunc(text, func(r rune) bool { return !kept(r) && isUnprintable(r) }) >= 0 {
-		text = strings.Map(func(r rune) rune {
-			if !kept(r) && isUnprintable(r) {
-				return unprintable
-			}
-			return r
-		}, text)
-	}
-	if _, err := io.WriteString(p.w, text); err != nil {
+	if _, err := io.WriteString(p.w, masked(string(b), "\n\t")); err != nil {
 		return 0, err
 	}
 	return len(b), nil
@@ -65,12 +58,9 @@ func newTable(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(printableWriter{w}, 0, 4, 2, ' ', 0)
 }
 
-// displayWidth returns how many terminal columns s takes: two for a wide (East Asian) character.
-func displayWidth(s string) int { return runewidth.StringWidth(s) }
-
 // truncate cuts s to at most n terminal columns, ending with "…" when cut.
 func truncate(s string, n int) string {
-	if n <= 0 || (utf8.RuneCountInString(s) <= n && displayWidth(s) <= n) {
+	if n <= 0 {
 		return s
 	}
 	return runewidth.Truncate(s, n, "…")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/enos-go/batchprocessing/refserver"
+	"github.com/mattn/go-runewidth"
 )
 
 func TestPrintable(t *testing.T) {
@@ -57,6 +58,9 @@ func TestTruncateCountsColumns(t *testing.T) {
 		}
 	}
 }
+
+// displayWidth returns how many terminal columns s takes: two for a wide (East Asian) character.
+func displayWidth(s string) int { return runewidth.StringWidth(s) }
 
 // TestTextOutputShowsNoEscapes: names from the gateway that hold escape sequences (a colour,
 // a window title) reach tables, status lines and errors as U+FFFD, never as escapes.
