@@ -3,9 +3,10 @@ package batchprocessing
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
+
+	"github.com/enos-go/batchprocessing/internal/secretfile"
 )
 
 // The environment variables NewClientFromEnv and ConfigFromEnv read.
@@ -113,26 +114,21 @@ func configFrom(getenv func(string) string) (Config, error) {
 	return cfg, nil
 }
 
-// maxSecretKeyFileBytes bounds the file EnvSecretKeyFile names: a SecretKey is a few dozen
-// characters.
-const maxSecretKeyFileBytes = 4096
-
-// readSecretKeyFile reads the SecretKey from the file at path: its content without the line
-// break at the end. It reads at most maxSecretKeyFileBytes, so that a wrong path (a log file,
-// /dev/zero) fails at once instead of filling the memory; its errors never quote the content.
-// A pipe is read like a file, so that a secret can come from a shell's process substitution.
+// readSecretKeyFile reads the SecretKey from the file at path (secretfile.Read: at most
+// 4 KiB, without the line break at the end). A pipe is read like a file, so that a secret
+// can come from a shell's process substitution.
 func readSecretKeyFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxSecretKeyFileBytes+1))
-	if err != nil {
+	secret, err := secretfile.Read(f)
+	switch {
+	case errors.Is(err, secretfile.ErrTooLarge):
+		return "", fmt.Errorf("%s is %w", path, err)
+	case err != nil:
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
-	if len(raw) > maxSecretKeyFileBytes {
-		return "", fmt.Errorf("%s is larger than %d bytes: not a SecretKey", path, maxSecretKeyFileBytes)
-	}
-	return strings.TrimRight(string(raw), "\r\n"), nil
+	return secret, nil
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"io"
+	"errors"
 	"os"
 	"runtime"
-	"strings"
-)
 
-// maxSecretFileBytes bounds a SecretKey file: a SecretKey is a few dozen characters.
-const maxSecretFileBytes = 4096
+	"github.com/enos-go/batchprocessing/internal/secretfile"
+)
 
 // readSecretFile reads the SecretKey from the file at path: its content without the line
 // break at the end. As ssh does with a private key, it refuses a file that anyone but its
@@ -34,14 +32,13 @@ func readSecretFile(path string) (string, error) {
 		return "", configf("SecretKey file %s is accessible by others than its owner (mode %04o): "+
 			"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 %s'", path, perm, path)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
+	secret, err := secretfile.Read(f)
 	switch {
+	case errors.Is(err, secretfile.ErrTooLarge):
+		return "", configf("SecretKey file %s is %v", path, err)
 	case err != nil:
 		return "", configf("SecretKey file %s: %v", path, err)
-	case len(b) > maxSecretFileBytes:
-		return "", configf("SecretKey file %s is larger than %d bytes: not a SecretKey", path, maxSecretFileBytes)
 	}
-	secret := strings.TrimRight(string(b), "\r\n")
 	if secret == "" {
 		return "", configf("SecretKey file %s is empty", path)
 	}

@@ -8,17 +8,19 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/enos-go/batchprocessing/internal/secretfile"
 )
 
 // TestReadSecretFile checks what readSecretFile reads and what it refuses (an empty file, a
-// file over maxSecretFileBytes, a file that is not a regular one), called directly and
+// file over secretfile.MaxBytes, a file that is not a regular one), called directly and
 // through 'enosbatch config' with ENOS_SECRET_KEY_FILE: a refusal is a configuration error
 // (exit code 2) that names the file, never its content.
 func TestReadSecretFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	const marker = "Zx7-secret-marker" // content that no message may show
-	large := strings.Repeat(marker, maxSecretFileBytes/len(marker)+1)
+	large := strings.Repeat(marker, secretfile.MaxBytes/len(marker)+1)
 	file := func(name, content string) string {
 		path := filepath.Join(dir, name)
 		writeTestFile(t, path, 0o600, content)
@@ -35,12 +37,12 @@ func TestReadSecretFile(t *testing.T) {
 		{"a key and CRLF", file("crlf.secret", marker+"\r\n"), marker, ""},
 		{"a key without a line break", file("bare.secret", marker), marker, ""},
 		{"only the final line breaks are dropped", file("lines.secret", marker+"\n"+marker+"\n\n"), marker + "\n" + marker, ""},
-		{"exactly maxSecretFileBytes", file("max.secret", large[:maxSecretFileBytes]), large[:maxSecretFileBytes], ""},
+		{"exactly secretfile.MaxBytes", file("max.secret", large[:secretfile.MaxBytes]), large[:secretfile.MaxBytes], ""},
 		{"an empty file", file("empty.secret", ""), "", "SecretKey file " + filepath.Join(dir, "empty.secret") + " is empty"},
 		{"a line break alone", file("blank.secret", "\r\n"), "", "SecretKey file " + filepath.Join(dir, "blank.secret") + " is empty"},
-		{"one byte over the bound", file("over.secret", large[:maxSecretFileBytes+1]), "",
+		{"one byte over the bound", file("over.secret", large[:secretfile.MaxBytes+1]), "",
 			"SecretKey file " + filepath.Join(dir, "over.secret") + " is larger than 4096 bytes: not a SecretKey"},
-		{"the bound counts the line break", file("overnl.secret", large[:maxSecretFileBytes]+"\n"), "",
+		{"the bound counts the line break", file("overnl.secret", large[:secretfile.MaxBytes]+"\n"), "",
 			"SecretKey file " + filepath.Join(dir, "overnl.secret") + " is larger than 4096 bytes: not a SecretKey"},
 		{"far over the bound", file("huge.secret", strings.Repeat(large, 300)), "",
 			"SecretKey file " + filepath.Join(dir, "huge.secret") + " is larger than 4096 bytes: not a SecretKey"},
