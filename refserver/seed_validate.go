@@ -82,11 +82,12 @@ func (s *Seed) validateFlows() error {
 		flows[f.ID] = true
 	}
 	seen := map[int64]bool{}
-	tasks := map[int64]int64{} // task id -> flow id
+	tasks := map[int64]int64{}     // task id -> flow id
+	freqs := map[[2]string]error{} // checkFreq of each freq and cycle, once
 	for i := range s.Flows {
 		f := &s.Flows[i]
 		where := fmt.Sprintf("seed: flows[%d] (id %d)", i, f.ID)
-		if err := f.validate(flows); err != nil {
+		if err := f.validate(flows, freqs); err != nil {
 			if f.ID <= 0 {
 				where = fmt.Sprintf("seed: flows[%d]", i)
 			}
@@ -106,8 +107,9 @@ func (s *Seed) validateFlows() error {
 	return nil
 }
 
-// validate checks one flow; flows holds the ids of the seed's flows.
-func (f *SeedFlow) validate(flows map[int64]bool) error {
+// validate checks one flow; flows holds the ids of the seed's flows, freqs the verdicts of
+// checkFreq so far.
+func (f *SeedFlow) validate(flows map[int64]bool, freqs map[[2]string]error) error {
 	switch {
 	case f.ID <= 0:
 		return fmt.Errorf("id %d is not positive", f.ID)
@@ -124,8 +126,16 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 	if f.Cycle != "" && !validCycle(f.Cycle) { // "" takes "D"
 		return fmt.Errorf("cycle %q: want \"M\", \"W\", \"D\", \"H\" or \"mi\"", f.Cycle)
 	}
-	if err := f.validateFreq(); err != nil {
-		return err
+	if f.Type == "periodic" {
+		key := [2]string{cmp.Or(f.Freq, DefaultFreq), cmp.Or(f.Cycle, defaultCycle)}
+		err, checked := freqs[key]
+		if !checked {
+			err = checkFreq(key[0], key[1])
+			freqs[key] = err
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if !validAlertMode(int64(f.AlertMode)) {
 		return fmt.Errorf("alertMode %d: want 0 (none), 1 (email), 2 (SMS) or 3 (both)", f.AlertMode)
@@ -139,27 +149,25 @@ func (f *SeedFlow) validate(flows map[int64]bool) error {
 	return f.validateTasks()
 }
 
-// validateFreq checks a periodic flow's freq: a cron expression the server reads (not
+// checkFreq checks a periodic flow's freq and cycle: a cron expression the server reads (not
 // Quartz's L, W or #), which fires at most once a cycle. A periodic instance's id holds its
 // fire time to the cycle's granularity, so a second fire in one cycle would make nothing: a
 // five-minute freq needs the cycle "mi".
-func (f *SeedFlow) validateFreq() error {
-	if f.Type != "periodic" {
-		return nil
-	}
-	freq, cycle := cmp.Or(f.Freq, DefaultFreq), cmp.Or(f.Cycle, defaultCycle)
+func checkFreq(freq, cycle string) error {
 	spec, err := parseCron(freq)
 	if err != nil {
 		return fmt.Errorf("freq %q: %v (the reference server reads no L, W or #)", freq, err)
 	}
-	// Any start shows a cron's pattern; 64 fires cover a cycle of any freq but a sparse one.
-	at, lastID := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ""
+	// Any start shows a cron's pattern: the fires of two cycles (64 at most, for a cycle of
+	// many fires) show whether two fall in one.
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at, lastID := start, ""
 	for range 64 {
 		next, err := spec.next(at, time.UTC)
-		if err != nil {
-			return nil // no fire after at
+		if err != nil || next.Sub(start) > 2*cycleSpans[cycle] {
+			return nil // no fire after at, or two cycles seen
 		}
-		id := periodicInstanceID(f.ID, next, cycle, time.UTC)
+		id := periodicInstanceID(1, next, cycle, time.UTC) // any flow: the fire times decide
 		if id == lastID {
 			return fmt.Errorf("freq %q fires more than once a cycle %q (%s and %s): a periodic instance's id holds its cycle, so the second fire would make nothing; set a shorter cycle",
 				freq, cycle, at.Format(time.RFC3339), next.Format(time.RFC3339))
@@ -167,6 +175,11 @@ func (f *SeedFlow) validateFreq() error {
 		at, lastID = next, id
 	}
 	return nil
+}
+
+// cycleSpans are the longest spans of the cycles.
+var cycleSpans = map[string]time.Duration{
+	"mi": time.Minute, "H": time.Hour, "D": 24 * time.Hour, "W": 7 * 24 * time.Hour, "M": 31 * 24 * time.Hour,
 }
 
 // validateLinks checks a flow's upstream flows (flows holds the ids of the seed's flows) and
