@@ -89,7 +89,7 @@ func runConfig(_ context.Context, s *session, args []string) error {
 	if s.g.demo {
 		return usagef("--demo needs no configuration: it uses the demo app of an in-process reference server")
 	}
-	cfg, err := resolveConfiguration(&s.g, s.getenv)
+	cfg, err := s.configuration()
 	if err != nil {
 		return err
 	}

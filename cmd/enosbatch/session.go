@@ -92,12 +92,23 @@ func (s *session) config() (batchprocessing.Config, error) {
 	if s.g.demo {
 		return s.demo()
 	}
-	cfg, err := resolveConfiguration(&s.g, s.getenv)
+	cfg, err := s.configuration()
 	if err != nil {
 		return batchprocessing.Config{}, err
 	}
-	s.cfg = cfg
 	return cfg.complete()
+}
+
+// configuration returns the configuration in force, resolved (its files read) once.
+func (s *session) configuration() (*configuration, error) {
+	if s.cfg == nil {
+		cfg, err := resolveConfiguration(&s.g, s.getenv)
+		if err != nil {
+			return nil, err
+		}
+		s.cfg = cfg
+	}
+	return s.cfg, nil
 }
 
 // demo starts the in-process reference server with the demo seed and returns the
