@@ -3,7 +3,6 @@ package main
 import (
 	"io"
 	"strings"
-	"text/tabwriter"
 	"unicode"
 
 	"github.com/mattn/go-runewidth"
@@ -51,11 +50,6 @@ func (p printableWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
-}
-
-// newTable returns the tabwriter of a text table on w, its cells made printable.
-func newTable(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(printableWriter{w}, 0, 4, 2, ' ', 0)
 }
 
 // truncate cuts s to at most n terminal columns, ending with "…" when cut.

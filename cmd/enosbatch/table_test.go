@@ -1,0 +1,94 @@
+package main
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+	"text/tabwriter"
+)
+
+// tabwriterLayout is what text/tabwriter, the layout table keeps, makes of text.
+func tabwriterLayout(text string) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, tablePadding, ' ', 0)
+	_, _ = tw.Write([]byte(text))
+	_ = tw.Flush()
+	return b.String()
+}
+
+// tableLayout is what a table makes of text.
+func tableLayout(t *testing.T, text string) string {
+	t.Helper()
+	var b strings.Builder
+	tw := newTable(&b)
+	_, _ = tw.Write([]byte(text))
+	if err := tw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestTableLaysOutAsTabwriter: for narrow text, a table is laid out as text/tabwriter lays
+// it out, column blocks, blank lines and a last line without its newline included.
+func TestTableLaysOutAsTabwriter(t *testing.T) {
+	t.Parallel()
+	cases := []string{
+		"",
+		"no tabs\n",
+		"FLOW\tNAME\n3377\tdaily extract\n12\tx\n",
+		"configuration file\t-\nprofile\tdefault\n\nSETTING\tVALUE\tFROM\ngateway\thttp://x\tflag\norg\t-\t-\n",
+		"a\tb\tc\n\tlonger cell\t\nshort\n1\t2\n",
+		"instance\t3377-1\nflow\t3377 daily\nend time\t-",
+		"x\ty\t\n\t\t\n",
+	}
+	rng := rand.New(rand.NewSource(1))
+	for range 300 {
+		cases = append(cases, randomTableText(rng))
+	}
+	for _, text := range cases {
+		if got, want := tableLayout(t, text), tabwriterLayout(text); got != want {
+			t.Errorf("table of %q:\n%q\ntabwriter:\n%q", text, got, want)
+		}
+	}
+}
+
+// randomTableText returns lines of up to five cells of up to eight letters, some lines
+// ending with a tab, some empty, the last one sometimes without its newline.
+func randomTableText(rng *rand.Rand) string {
+	var b strings.Builder
+	for range rng.Intn(8) {
+		for c := rng.Intn(5); c > 0; c-- {
+			b.WriteString(strings.Repeat("x", rng.Intn(9)))
+			b.WriteByte('\t')
+		}
+		b.WriteString(strings.Repeat("y", rng.Intn(9)))
+		b.WriteByte('\n')
+	}
+	if rng.Intn(4) == 0 {
+		b.WriteString("last")
+	}
+	return b.String()
+}
+
+// TestTableAlignsWideNames: a cell after a Chinese name starts in the same terminal column on
+// every line, a Chinese character taking two.
+func TestTableAlignsWideNames(t *testing.T) {
+	t.Parallel()
+	out := tableLayout(t, "NAME\tSTATUS\tEND\n数据抽取\tRUNNING\t-\ndaily extract\tSUCCESS\t10:00\n")
+	want := "NAME           STATUS   END\n" +
+		"数据抽取       RUNNING  -\n" +
+		"daily extract  SUCCESS  10:00\n"
+	if out != want {
+		t.Errorf("table:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestTableMasksControls: a cell's control characters show as U+FFFD, and cannot end a cell
+// or a line.
+func TestTableMasksControls(t *testing.T) {
+	t.Parallel()
+	out := tableLayout(t, "red \x1b[31m\r\v\f\tFAIL\n")
+	if want := "red \uFFFD[31m\uFFFD\uFFFD\uFFFD  FAIL\n"; out != want {
+		t.Errorf("table: %q, want %q", out, want)
+	}
+}
