@@ -64,7 +64,7 @@
 // task); otherwise one line per change. Ctrl-C or SIGTERM stops waiting and leaves the flow
 // instance running, unless --cancel-on-interrupt is given; a second Ctrl-C kills enosbatch
 // at once. instances --watch and status --watch redraw a live table on a terminal, and
-// print the changes otherwise.
+// print the changes otherwise, each stamped with the local time it was seen.
 //
 // # Exit codes
 //
