@@ -14,16 +14,22 @@ type call struct {
 	body   any    // JSON request body, marshalled once; nil for none
 	rule   retryRule
 	// creates, for a call that creates a flow instance, says which instance: the
-	// reconciliation looks for it when an attempt may have created it (see createInstance).
+	// reconciliation looks for it when an attempt may have created it (see createInstance),
+	// and its answer is checked as check would.
 	creates *creation
-	// check, if set, checks the decoded answer against the question (a trigger's instance
-	// is of the flow and minute asked for, a read instance is the one asked for): an error
-	// makes the answer an unexpected response.
-	check func() error
+	// check, if set, checks the decoded answer against the question (a read instance is
+	// the one asked for): an error makes the answer an unexpected response.
+	check answerChecker
 	// codes gives some business codes another meaning for this operation: Delete Flow's
 	// 62104 means "depended on by other flows", not "no task".
 	codes map[int]error
 	opts  callSettings
+}
+
+// answerChecker checks a decoded answer against the question. The answer's holder
+// implements it, so that a call declares its check without allocating a closure.
+type answerChecker interface {
+	checkAnswer() error
 }
 
 // retryRule says which failed attempts of a call may be sent again (see judge).

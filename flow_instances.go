@@ -86,15 +86,6 @@ func (w *flowInstanceWire) validate() error {
 	return nil
 }
 
-// isInstance checks that the answer is the instance asked for: a wait must never report
-// another run's end as its own.
-func (w *flowInstanceWire) isInstance(id FlowInstanceID) error {
-	if w.FlowInstanceID != id {
-		return fmt.Errorf("the answer is instance %q; %q was asked for", string(w.FlowInstanceID), string(id))
-	}
-	return nil
-}
-
 // DecodeParameters returns the instance's parameters.
 func (fi *FlowInstance) DecodeParameters() ([]Parameter, error) {
 	return decodeParameters(fi.Parameters)
@@ -272,15 +263,29 @@ func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest
 	if err := checkFlowInstanceID(op, req.FlowInstanceID); err != nil {
 		return nil, err
 	}
-	var w flowInstanceWire
+	a := &askedInstance{asked: req.FlowInstanceID}
 	err = c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: flowInstancesPath,
-		query: flowInstanceQuery{q, string(req.FlowInstanceID)},
-		check: func() error { return w.isInstance(req.FlowInstanceID) }}.withOptions(opts), &w)
+		query: flowInstanceQuery{q, string(req.FlowInstanceID)}, check: a}.withOptions(opts), &a.answer)
 	if err != nil {
 		return nil, err
 	}
-	fi := w.instance()
+	fi := a.answer.instance()
 	return &fi, nil
+}
+
+// askedInstance is the answer of Get Flow Instance with the id it asked for, to check it
+// against: a wait must never report another run's end as its own.
+type askedInstance struct {
+	asked  FlowInstanceID
+	answer flowInstanceWire
+}
+
+// checkAnswer checks that the answer is the instance asked for.
+func (a *askedInstance) checkAnswer() error {
+	if id := a.answer.FlowInstanceID; id != a.asked {
+		return fmt.Errorf("the answer is instance %q; %q was asked for", string(id), string(a.asked))
+	}
+	return nil
 }
 
 func checkFlowInstanceID(op string, id FlowInstanceID) error {

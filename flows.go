@@ -177,7 +177,7 @@ var (
 // unexpected.
 func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any, opts []CallOption) (FlowInstanceID, error) {
 	cr := &creation{identity: q, flowID: flowID, triggerMillis: at, fixed: fixed, zone: c.location.known(c.clock.Now())}
-	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr, check: cr.checkAnswer}
+	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr}
 	if err := c.do(ctx, cl.withOptions(opts), &cr.result); err != nil {
 		return "", err
 	}

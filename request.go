@@ -96,7 +96,10 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 		return nil, fmt.Errorf("batchprocessing: %s: encoding query: %w", cl.op, err)
 	}
 	p := &prepared{call: cl, query: q, policy: policy, url: u}
-	p.rule.creates = cl.creates != nil
+	if cl.creates != nil {
+		p.rule.creates = true
+		p.check = cl.creates // a trigger's instance is of the flow and minute asked for
+	}
 	if cl.body != nil {
 		if p.body, err = json.Marshal(cl.body); err != nil {
 			return nil, fmt.Errorf("batchprocessing: %s: encoding body: %w", cl.op, err)
@@ -247,7 +250,7 @@ func (c *Client) decode(r *response, p *prepared, data any) error {
 		return err
 	}
 	if p.check != nil {
-		if err := p.check(); err != nil {
+		if err := p.check.checkAnswer(); err != nil {
 			return r.unexpected(err)
 		}
 	}
