@@ -106,7 +106,8 @@ func decodeParameters(e EmbeddedJSON) ([]Parameter, error) {
 // as "2019-08-08 09:32:12", "2019-08-08 09:34:36.0", "2019-08-07" or, for task instances,
 // "Tue Feb 02 17:35:00 CST 2021". An empty ServerTime means no time (not started, not
 // ended). Client.Time turns it into a time.Time in the server's zone; Time does so in a
-// zone of your choice.
+// zone of your choice. A time the service sends as epoch milliseconds is kept as RFC 3339
+// text in UTC ("2019-08-08T08:11:05.242Z"): it names its instant, whatever the zone.
 type ServerTime string
 
 // serverTimeLayouts are the layouts ServerTime accepts, most common first.
@@ -138,6 +139,9 @@ func (t ServerTime) Time(loc *time.Location) (time.Time, error) {
 			return v, nil
 		}
 	}
+	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return v.In(loc), nil // a time with its offset (an epoch number decoded) is that instant
+	}
 	// Java's Date.toString: "Tue Feb 02 17:35:00 CST 2021". Zone abbreviations are
 	// ambiguous (CST is China, US Central or Cuba), so the clock reading is taken in loc.
 	if f := strings.Fields(s); len(f) == 6 {
@@ -148,7 +152,8 @@ func (t ServerTime) Time(loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("batchprocessing: cannot read server time %q", s)
 }
 
-// UnmarshalJSON accepts a string, null, or an epoch-millisecond number (turned into UTC text).
+// UnmarshalJSON accepts a string, null, or an epoch-millisecond number (turned into RFC 3339
+// text in UTC, which Time reads as the instant it names).
 func (t *ServerTime) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -165,7 +170,7 @@ func (t *ServerTime) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return fmt.Errorf("batchprocessing: server time %s is neither a string nor epoch milliseconds", b)
 		}
-		*t = ServerTime(time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05.000"))
+		*t = ServerTime(time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z07:00"))
 	}
 	return nil
 }

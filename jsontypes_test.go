@@ -75,6 +75,8 @@ func TestServerTime(t *testing.T) {
 		{"2019-08-08 09:34:36.999", time.Date(2019, 8, 8, 9, 34, 36, 999e6, gmt8)},
 		{"2019-08-07", time.Date(2019, 8, 7, 0, 0, 0, 0, gmt8)},
 		{"Tue Feb 02 17:35:00 CST 2021", time.Date(2021, 2, 2, 17, 35, 0, 0, gmt8)},
+		{"2019-08-08T01:32:12Z", time.Date(2019, 8, 8, 9, 32, 12, 0, gmt8)},
+		{"2019-08-08T09:32:12.5+08:00", time.Date(2019, 8, 8, 9, 32, 12, 5e8, gmt8)},
 		{"", time.Time{}},
 	}
 	for _, tt := range tests {
@@ -92,8 +94,12 @@ func TestServerTime(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"A":"2019-08-08 09:32:12","B":null,"C":1565251865242}`), &v); err != nil {
 		t.Fatal(err)
 	}
-	if v.A != "2019-08-08 09:32:12" || !v.B.IsZero() || v.C != "2019-08-08 08:11:05.242" {
+	if v.A != "2019-08-08 09:32:12" || !v.B.IsZero() || v.C != "2019-08-08T08:11:05.242Z" {
 		t.Errorf("decoded %+v", v)
+	}
+	// An epoch number names an instant: read in the server's zone, it is still that instant.
+	if got, err := v.C.Time(gmt8); err != nil || !got.Equal(time.UnixMilli(1565251865242)) || got.Location() != gmt8 {
+		t.Errorf("epoch milliseconds read in GMT+8: %v, %v; want %v in GMT+8", got, err, time.UnixMilli(1565251865242))
 	}
 }
 
