@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file holds the operations that edit flows: Save Flow, Load Flow For Edit, Export
@@ -14,7 +15,9 @@ import (
 
 // SaveFlowRequest is the input of Client.SaveFlow: the definition of a flow, as
 // https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html
-// documents it. Name, Freq, Cycle and StartTime are required; the other fields are sent as
+// documents it. Name, Freq, Cycle and StartTime are required, and SaveFlow refuses before
+// sending what the documentation rules out (a Freq of other than 7 fields, a StartTime not
+// yyyy-MM-dd, an AlertMode outside 0-3); the other fields are sent as
 // they are, so an empty Desc or Queue clears it. The optional lists are sent only when not
 // nil: nil Parameters, Tasks, Flows or Relations leave the flow's own, an empty non-nil
 // slice clears them.
@@ -85,19 +88,8 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest, opts ...Call
 	if err != nil {
 		return 0, err
 	}
-	switch {
-	case req.FlowID <= 0:
-		return 0, invalid(op, "FlowID", "must be positive, got "+itoa(req.FlowID))
-	case strings.TrimSpace(req.Name) == "":
-		return 0, invalid(op, "Name", "empty")
-	case strings.TrimSpace(req.Freq) == "":
-		return 0, invalid(op, "Freq", "empty; want a 7-field cron such as \"0 0 0 * * ? *\"")
-	case !validCycle(req.Cycle):
-		return 0, invalid(op, "Cycle", `must be "M", "W", "D", "H" or "mi", got `+strconv.Quote(req.Cycle))
-	case strings.TrimSpace(req.StartTime) == "":
-		return 0, invalid(op, "StartTime", "empty; want yyyy-MM-dd")
-	case req.Type < FlowTypeManual || req.Type > FlowTypeTemporary:
-		return 0, invalid(op, "Type", "must be FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary")
+	if err := req.check(op); err != nil {
+		return 0, err
 	}
 	var params EmbeddedJSON
 	if req.Parameters != nil {
@@ -116,6 +108,35 @@ func (c *Client) SaveFlow(ctx context.Context, req SaveFlowRequest, opts ...Call
 		return 0, err
 	}
 	return int64(data.FlowID), nil
+}
+
+// check refuses what Save Flow's documentation rules out: the mandatory fields empty, a
+// freq that is not a 7-field cron, a start date not yyyy-MM-dd, an alert mode or type out
+// of range.
+func (req *SaveFlowRequest) check(op string) error {
+	switch {
+	case req.FlowID <= 0:
+		return invalid(op, "FlowID", "must be positive, got "+itoa(req.FlowID))
+	case strings.TrimSpace(req.Name) == "":
+		return invalid(op, "Name", "empty")
+	case len(strings.Fields(req.Freq)) != 7:
+		return invalid(op, "Freq", strconv.Quote(req.Freq)+": want a 7-field Quartz cron such as \"0 0 0 * * ? *\"")
+	case !validCycle(req.Cycle):
+		return invalid(op, "Cycle", `must be "M", "W", "D", "H" or "mi", got `+strconv.Quote(req.Cycle))
+	case !isDate(req.StartTime):
+		return invalid(op, "StartTime", strconv.Quote(req.StartTime)+": want a date, yyyy-MM-dd")
+	case req.Type < FlowTypeManual || req.Type > FlowTypeTemporary:
+		return invalid(op, "Type", "must be FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary")
+	case req.AlertMode < 0 || req.AlertMode > 3:
+		return invalid(op, "AlertMode", "must be 0 (none), 1 (email), 2 (SMS) or 3 (both), got "+strconv.Itoa(req.AlertMode))
+	}
+	return nil
+}
+
+// isDate reports whether s is a date written yyyy-MM-dd.
+func isDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // LoadFlowForEdit loads a flow into a draft for editing and returns it (Load Flow For Edit:

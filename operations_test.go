@@ -119,6 +119,15 @@ func TestInvalidInputFields(t *testing.T) {
 		{"Name", func() (any, error) {
 			return withResult(c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "2019-07-23"}))
 		}},
+		{"Freq", func() (any, error) {
+			return withResult(c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Name: "etl", Freq: "every day", Cycle: "D", StartTime: "2019-07-23"}))
+		}},
+		{"StartTime", func() (any, error) {
+			return withResult(c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Name: "etl", Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "tomorrow"}))
+		}},
+		{"AlertMode", func() (any, error) {
+			return withResult(c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Name: "etl", Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "2019-07-23", AlertMode: 9}))
+		}},
 		{"FlowName", func() (any, error) { return withResult(c.ImportFlow(ctx, ImportFlowRequest{DirID: docRootDirectory})) }},
 		{"ParentID", func() (any, error) { return withResult(c.CreateDirectory(ctx, CreateDirectoryRequest{Name: "etl"})) }},
 	} {
