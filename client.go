@@ -94,7 +94,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		secretKey: &secretKey,
 		queries:   &queryCache{},
 		maxBody:   s.maxResponseBytes,
-		http:      newHTTPSender(hc, s.userAgent, restyLogger{s.logger}),
+		http:      newHTTPSender(hc, s.userAgent, s.logger),
 	}
 	c.tokens = newTokenSource(c.http, base, s.maxResponseBytes, accessKey, secretKey, c.clock, s.logger)
 	return c, nil

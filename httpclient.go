@@ -3,6 +3,8 @@ package batchprocessing
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/enos-go/batchprocessing/internal/signing"
@@ -25,7 +27,7 @@ type httpSender struct {
 }
 
 // newHTTPSender configures resty over hc, which it does not copy (NewClient has), for the
-// given User-Agent and logger.
+// given User-Agent, with resty's own messages going to log.
 //
 // It never follows a redirect: the EnOS gateway does not redirect API calls, and a followed
 // redirect would carry the token, the signature and the body (or, for a token request, the
@@ -34,14 +36,26 @@ type httpSender struct {
 // path reads it within its limit and decodes it itself (resty's response handling would
 // only match the content type against its regular expressions); the Accept header spares
 // resty the same match on the request side.
-func newHTTPSender(hc *http.Client, userAgent string, log restyLogger) *httpSender {
+func newHTTPSender(hc *http.Client, userAgent string, log *slog.Logger) *httpSender {
 	rest := resty.NewWithClient(hc).
 		SetRedirectPolicy(resty.RedirectPolicyFunc(keepRedirect)).
-		SetLogger(log).
+		SetLogger(restyLogger{log}).
 		SetDoNotParseResponse(true).
 		SetHeader("User-Agent", userAgent).
 		SetHeader("Accept", "application/json")
 	return &httpSender{rest: rest}
+}
+
+// restyLogger sends resty's own messages to the client's logger at debug level. They hold
+// URLs (endpoint, path, orgId, userId, action), never headers, so no secret.
+type restyLogger struct{ l *slog.Logger }
+
+func (r restyLogger) Errorf(format string, v ...any) {
+	r.l.Debug("resty: " + fmt.Sprintf(format, v...))
+}
+func (r restyLogger) Warnf(format string, v ...any) { r.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (r restyLogger) Debugf(format string, v ...any) {
+	r.l.Debug("resty: " + fmt.Sprintf(format, v...))
 }
 
 // keepRedirect is the redirect policy: return the redirect itself, never follow it.
@@ -66,6 +80,8 @@ var (
 )
 
 // send sends req once and returns the answer, whose body the caller must read and close.
+// resty leaves an absolute URL without query parameters of its own as it is, so the query
+// the request path encoded is neither parsed nor encoded again.
 func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, error) {
 	r := h.rest.R().SetContext(ctx)
 	req.setHeaders(r.Header)

@@ -89,8 +89,8 @@ func (c *Client) prepare(cl call) (*prepared, error) {
 			return nil, invalid(cl.op, "WithCallRetryPolicy", err.Error())
 		}
 	}
-	// The query goes into the URL as encoded here: resty leaves an absolute URL without
-	// query parameters of its own as it is, which saves it parsing and encoding again.
+	// The query goes into the absolute URL as encoded here, once: the sender sends that URL
+	// as it is, without parsing and encoding the query again (see httpSender).
 	q, u, err := c.queries.encode(c.endpoint, cl.path, cl.query)
 	if err != nil {
 		return nil, fmt.Errorf("batchprocessing: %s: encoding query: %w", cl.op, err)
