@@ -120,19 +120,20 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 			return res
 		}
 		d := judge(p.rule, res)
-		if d.step != retry {
-			c.logDecision(ctx, p, d, res) // a retry is logged with its pause
-		}
 		if d.step == renewToken {
 			// Whatever comes next, this attempt or the next call, starts with a fresh token.
 			c.tokens.invalidate(res.token)
 		}
-		switch {
-		case d.step == renewToken && !renewed:
+		d = p.limited(ctx, d, retries, renewed)
+		if d.step != retry {
+			c.logDecision(ctx, p, d, res) // a retry is logged with its pause
+		}
+		switch d.step {
+		case renewToken:
 			renewed = true
 			c.correctClock(ctx, res)
 			continue
-		case d.step != retry || retries >= p.policy.MaxRetries || ctx.Err() != nil:
+		case stop, lookForInstance:
 			res.mayHaveActed = d.step == lookForInstance
 			return res
 		}
@@ -144,6 +145,20 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 	}
 }
 
+// limited turns a renewal or a retry that the call may no longer make into giving up, and
+// says why: the token was renewed once already, the retries are used up, the context ended.
+func (p *prepared) limited(ctx context.Context, d decision, retries int, renewed bool) decision {
+	switch {
+	case d.step == renewToken && renewed:
+		return decision{stop, d.reason + " again, after a renewal"}
+	case d.step == retry && retries >= p.policy.MaxRetries:
+		return decision{stop, d.reason + "; no retries left"}
+	case d.step == retry && ctx.Err() != nil:
+		return decision{stop, d.reason + "; the context ended"}
+	}
+	return d
+}
+
 // correctClock corrects the clock from the Date of the gateway's refusal when it is off.
 func (c *Client) correctClock(ctx context.Context, res attemptResult) {
 	if res.resp != nil && c.clock.observe(res.resp.header, res.resp.start, res.resp.end) {
@@ -153,11 +168,12 @@ func (c *Client) correctClock(ctx context.Context, res attemptResult) {
 }
 
 // pause waits before attempt number next, logging why, or returns the error to stop
-// with: the last error alone when the server asked for a longer pause than the policy
-// allows, with the context's error when the context ends first.
+// with, logging that it gives up: the last error alone when the server asked for a longer
+// pause than the policy allows, with the context's error when the context ends first.
 func (c *Client) pause(ctx context.Context, p *prepared, next int, res attemptResult, d decision) error {
 	wait, ok := p.policy.pause(next, res.resp, c.clock.Now())
 	if !ok {
+		c.logDecision(ctx, p, decision{stop, d.reason + "; the server asked for a longer pause than the policy allows"}, res)
 		return res.err
 	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
@@ -166,6 +182,7 @@ func (c *Client) pause(ctx context.Context, p *prepared, next int, res attemptRe
 			slog.String("after", res.err.Error()))
 	}
 	if err := sleepWithin(ctx, wait); err != nil {
+		c.logDecision(ctx, p, decision{stop, d.reason + "; the context ended during the pause"}, res)
 		return &stoppedError{last: res.err, reason: err}
 	}
 	return nil

@@ -398,20 +398,47 @@ func TestWithRetryPolicyZeroFields(t *testing.T) {
 }
 
 // TestDecisionsLogged: every decision after a failed attempt is a debug record with its
-// reason.
+// reason, giving up included, whatever made the call give up.
 func TestDecisionsLogged(t *testing.T) {
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, mt, _ := newTestClient(t, fastRetries, WithLogger(logger))
-	mt.RegisterResponder(http.MethodGet, getInstanceURL, gatewayError(503).Then(gatewayError(401)).Then(gatewayError(403)))
-	_, _ = c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"})
-	for _, want := range []string{
-		`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`, `reason="a passing failure of the service: the call is safe to repeat"`,
-		`msg="batchprocessing renew token"`, `reason="the gateway refused the access token"`,
-		`msg="batchprocessing give up"`, `reason="a final answer"`,
+	t.Parallel()
+	tooLong := gatewayError(429).HeaderSet(http.Header{"Retry-After": {"3600"}})
+	for _, tt := range []struct {
+		name   string
+		answer httpmock.Responder
+		policy CallOption
+		want   []string
+	}{
+		{"retry, renew, a final answer", gatewayError(503).Then(gatewayError(401)).Then(gatewayError(403)), nil, []string{
+			`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`, `reason="a passing failure of the service: the call is safe to repeat"`,
+			`msg="batchprocessing renew token"`, `reason="the gateway refused the access token"`,
+			`msg="batchprocessing give up"`, `reason="a final answer"`,
+		}},
+		{"no retries left", gatewayError(503), WithCallRetryPolicy(RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}), []string{
+			`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`,
+			`msg="batchprocessing give up" operation=GetFlowInstance attempt=2 reason="a passing failure of the service: the call is safe to repeat; no retries left"`,
+		}},
+		{"a pause longer than the policy allows", tooLong, nil, []string{
+			`msg="batchprocessing give up" operation=GetFlowInstance attempt=1 reason="the gateway's rate limit; the server asked for a longer pause than the policy allows"`,
+		}},
+		{"a token refused again after its renewal", gatewayError(401), nil, []string{
+			`msg="batchprocessing renew token" operation=GetFlowInstance attempt=1`,
+			`msg="batchprocessing give up" operation=GetFlowInstance attempt=2 reason="the gateway refused the access token again, after a renewal"`,
+		}},
 	} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("log lacks %s:\n%s", want, logs.String())
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c, mt, _ := newTestClient(t, fastRetries, WithLogger(logger))
+			mt.RegisterResponder(http.MethodGet, getInstanceURL, tt.answer)
+			if _, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"}, tt.policy); err == nil {
+				t.Fatal("the call succeeded")
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("log lacks %s:\n%s", want, logs.String())
+				}
+			}
+		})
 	}
 }
