@@ -2,6 +2,7 @@ package refserver_test
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -71,7 +72,7 @@ func TestLifecycleTasksRunInDependencyOrder(t *testing.T) {
 		if v.StatusDesc != tt.apiStatus || v.StartTime != tt.apiStart || v.EndTime != tt.apiEnd {
 			t.Errorf("at %v: API %s [%q, %q]", tt.at, v.StatusDesc, v.StartTime, v.EndTime)
 		}
-		if got := graphStatuses(t, v); !mapsEqual(got, tt.graph) {
+		if got := graphStatuses(t, v); !maps.Equal(got, tt.graph) {
 			t.Errorf("at %v: graph statuses %v, want %v", tt.at, got, tt.graph)
 		}
 	}
@@ -168,7 +169,7 @@ func TestLifecycleSeededFailure(t *testing.T) {
 		t.Errorf("while d runs, through the API: %+v", v)
 	}
 	wantMid := map[string]int{"a": refserver.StatusSuccess, "b": refserver.StatusFail, "c": refserver.StatusInit, "d": refserver.StatusRunning, "e": refserver.StatusInit}
-	if got := taskStatuses(in); !mapsEqual(got, wantMid) {
+	if got := taskStatuses(in); !maps.Equal(got, wantMid) {
 		t.Errorf("at +5m: %v, want %v", got, wantMid)
 	}
 	if b := taskOf(t, in, 602); !b.StartTime.Equal(t0.Add(time.Minute)) || !b.EndTime.Equal(t0.Add(3*time.Minute)) {
@@ -181,7 +182,7 @@ func TestLifecycleSeededFailure(t *testing.T) {
 		t.Fatalf("end: %d at %v, want FAIL at +10m", in.Status, in.EndTime)
 	}
 	wantEnd := map[string]int{"a": refserver.StatusSuccess, "b": refserver.StatusFail, "c": refserver.StatusInit, "d": refserver.StatusSuccess, "e": refserver.StatusInit}
-	if got := taskStatuses(in); !mapsEqual(got, wantEnd) {
+	if got := taskStatuses(in); !maps.Equal(got, wantEnd) {
 		t.Errorf("at the end: %v, want %v", got, wantEnd)
 	}
 	for _, never := range []int64{603, 605} {
@@ -206,7 +207,7 @@ func TestLifecycleSeededFailure(t *testing.T) {
 	quick := r.triggerAt(61, clk.Now())
 	clk.Advance(time.Second)
 	if in := mustInstance(t, r.srv, quick); in.Status != refserver.StatusFail || !in.EndTime.Equal(clk.Now()) ||
-		!mapsEqual(taskStatuses(in), map[string]int{"x": refserver.StatusFail, "y": refserver.StatusInit}) {
+		!maps.Equal(taskStatuses(in), map[string]int{"x": refserver.StatusFail, "y": refserver.StatusInit}) {
 		t.Errorf("fails first: %+v", in)
 	}
 }
@@ -229,7 +230,7 @@ func TestCancelFlowInstance(t *testing.T) {
 	if in.Status != refserver.StatusCancel || !in.EndTime.Equal(at) {
 		t.Errorf("cancelled: %d at %v", in.Status, in.EndTime)
 	}
-	if got := taskStatuses(in); !mapsEqual(got, map[string]int{"extract": refserver.StatusSuccess, "load": refserver.StatusCancel}) {
+	if got := taskStatuses(in); !maps.Equal(got, map[string]int{"extract": refserver.StatusSuccess, "load": refserver.StatusCancel}) {
 		t.Errorf("tasks %v", got)
 	}
 	if load := taskOf(t, in, refserver.DemoLoadTaskID); !load.EndTime.Equal(at) {
@@ -261,7 +262,7 @@ func TestCancelFlowInstance(t *testing.T) {
 	ok(t, cancel(future))
 	in = mustInstance(t, r.srv, future)
 	if in.Status != refserver.StatusCancel || !in.StartTime.IsZero() || !in.EndTime.Equal(at) ||
-		!mapsEqual(taskStatuses(in), map[string]int{"extract": refserver.StatusInit, "load": refserver.StatusInit}) {
+		!maps.Equal(taskStatuses(in), map[string]int{"extract": refserver.StatusInit, "load": refserver.StatusInit}) {
 		t.Errorf("future: %+v", in)
 	}
 	if v := r.listedInstance(future, refserver.FlowTypePeriodic); v.StartTime != "" || !v.IsCancelled {
@@ -303,7 +304,7 @@ func TestTriggerFlowFromTask(t *testing.T) {
 		t.Fatalf("id %s", id)
 	}
 	in := mustInstance(t, r.srv, id)
-	if in.FromTaskID != refserver.DemoLoadTaskID || !mapsEqual(taskStatuses(in), map[string]int{"extract": refserver.StatusSkip, "load": refserver.StatusRunning}) {
+	if in.FromTaskID != refserver.DemoLoadTaskID || !maps.Equal(taskStatuses(in), map[string]int{"extract": refserver.StatusSkip, "load": refserver.StatusRunning}) {
 		t.Fatalf("at once: %+v", in)
 	}
 	if load := taskOf(t, in, refserver.DemoLoadTaskID); !load.StartTime.Equal(t0) {
@@ -314,7 +315,7 @@ func TestTriggerFlowFromTask(t *testing.T) {
 	if in.Status != refserver.StatusSuccess || !in.EndTime.Equal(t0.Add(time.Second)) {
 		t.Errorf("end: %d at %v", in.Status, in.EndTime)
 	}
-	if got := graphStatuses(t, r.getInstance(id)); !mapsEqual(got, map[string]string{"extract": "SKIP", "load": "SUCCESS"}) {
+	if got := graphStatuses(t, r.getInstance(id)); !maps.Equal(got, map[string]string{"extract": "SKIP", "load": "SUCCESS"}) {
 		t.Errorf("graph %v", got)
 	}
 	var ti struct {
@@ -333,7 +334,7 @@ func TestTriggerFlowFromTask(t *testing.T) {
 	id2 := instanceID(t, fromTask("3377", "108580", clk.Now()))
 	clk.Advance(time.Minute)
 	if in := mustInstance(t, r.srv, id2); in.Status != refserver.StatusSuccess ||
-		!mapsEqual(taskStatuses(in), map[string]int{"extract": refserver.StatusSuccess, "load": refserver.StatusSuccess}) {
+		!maps.Equal(taskStatuses(in), map[string]int{"extract": refserver.StatusSuccess, "load": refserver.StatusSuccess}) {
 		t.Errorf("from the first task: %+v", in)
 	}
 
@@ -349,7 +350,7 @@ func TestTriggerFlowFromTask(t *testing.T) {
 	id3 := instanceID(t, fromTask(70, 701, start))
 	clk.Advance(time.Hour)
 	in = mustInstance(t, r.srv, id3)
-	if got := taskStatuses(in); !mapsEqual(got, map[string]int{"a": refserver.StatusSuccess, "b": refserver.StatusSkip, "c": refserver.StatusSuccess, "d": refserver.StatusSuccess}) {
+	if got := taskStatuses(in); !maps.Equal(got, map[string]int{"a": refserver.StatusSuccess, "b": refserver.StatusSkip, "c": refserver.StatusSuccess, "d": refserver.StatusSuccess}) {
 		t.Errorf("join: %v", got)
 	}
 	if c := taskOf(t, in, 703); !c.StartTime.Equal(start.Add(time.Minute)) || !in.EndTime.Equal(start.Add(3*time.Minute)) {
@@ -550,15 +551,3 @@ func TestTaskInstanceLog(t *testing.T) {
 
 // ms formats t as epoch milliseconds.
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
-
-func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}

@@ -1,6 +1,7 @@
 package refserver_test
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -290,7 +291,7 @@ func TestCancelFailedInstance(t *testing.T) {
 	}
 	in := mustInstance(t, r.srv, halfFailed)
 	if in.Status != refserver.StatusCancel || !in.EndTime.Equal(t0.Add(2*time.Minute)) ||
-		!mapsEqual(taskStatuses(in), map[string]int{"bad": refserver.StatusFail, "long": refserver.StatusCancel}) {
+		!maps.Equal(taskStatuses(in), map[string]int{"bad": refserver.StatusFail, "long": refserver.StatusCancel}) {
 		t.Errorf("after cancel: %+v", in)
 	}
 	if v := r.getInstance(halfFailed); v.Status != 8 || v.EndTime != "2026-11-30 08:02:00" {
