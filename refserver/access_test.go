@@ -81,6 +81,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // TestOwnerOnlyOperations checks the prerequisites of every owner-only operation, in the
 // documented order.
 func TestOwnerOnlyOperations(t *testing.T) {
+	t.Parallel()
 	for _, op := range ownerOnlyOps {
 		cases := []struct {
 			name, org, user string
@@ -118,6 +119,7 @@ func TestOwnerOnlyOperations(t *testing.T) {
 // TestOUMemberOperations checks that the reading operations want a member of the org and
 // nothing more: locked users and non-owners read.
 func TestOUMemberOperations(t *testing.T) {
+	t.Parallel()
 	r := newAccessRig(t)
 	dirs := 0
 	ops := []struct {
@@ -187,6 +189,7 @@ var allOperations = []struct{ method, path, action string }{
 // TestRoutes checks that each of the 22 operations is routed (anything but the action error)
 // and that the same action with another method or on another resource is not.
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	known := make(map[string]bool)
 	for _, op := range allOperations {

@@ -46,6 +46,7 @@ func checkOrgCalls(t *testing.T, user string, calls []orgCall) {
 // organization are refused by the gateway (403), the time operations, which take no
 // organization, are not, and an app added without organizations acts in every one.
 func TestAppsActOnlyInTheirOrgs(t *testing.T) {
+	t.Parallel()
 	demo := newHandlerClient(t, t0)
 	srv := demo.srv
 	srv.AddUser("o1", "u")
@@ -80,6 +81,7 @@ func TestAppsActOnlyInTheirOrgs(t *testing.T) {
 // TestSeedAppOrgs starts a server from a seed whose first app names its organization and
 // whose second does not: the second is registered in the organizations the seed names.
 func TestSeedAppOrgs(t *testing.T) {
+	t.Parallel()
 	seed, err := refserver.LoadSeed(strings.NewReader(`{
 		"apps": [{"accessKey": "bound", "secretKey": "s1", "orgs": ["o1"]}, {"accessKey": "seedOrgs", "secretKey": "s2"}],
 		"users": [{"id": "u", "orgs": ["o1", "o2", "o3"]}],

@@ -9,6 +9,7 @@ import (
 )
 
 func TestManualClock(t *testing.T) {
+	t.Parallel()
 	clk := refserver.NewManualClock(t0)
 	if !clk.Now().Equal(t0) {
 		t.Fatalf("Now %v", clk.Now())

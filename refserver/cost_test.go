@@ -80,6 +80,7 @@ func BenchmarkLargeFlowNeighbour(b *testing.B) {
 // dependency order (each depends on the next one listed) and triggers it from the last one,
 // the root: the instance runs one task a minute, as the benchmark above relies on.
 func TestLargeFlowRunsATaskAMinute(t *testing.T) {
+	t.Parallel()
 	const tasks, minutes = 4_000, 21
 	c := newHandlerClient(t, t0)
 	c.call(http.MethodPost, flowsPath, "save", "", chainFlowBody(tasks))

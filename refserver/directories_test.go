@@ -9,6 +9,7 @@ import (
 )
 
 func TestDirectories(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	root := r.srv.RootDirectory(refserver.DemoOrgID)
 	if !hex32.MatchString(root) || root == r.srv.RootDirectory("o2") {

@@ -26,6 +26,7 @@ func postToken(t *testing.T, srv *refserver.Server) (*http.Response, []byte, err
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	t.Run("status with Retry-After, for the next N requests", func(t *testing.T) {
 		srv := refserver.NewDemoServer()
 		defer srv.Close()

@@ -33,6 +33,7 @@ func saveBody() map[string]any {
 }
 
 func TestSaveFlowAndLoadForEdit(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	clk.Advance(time.Minute)
 	data := ok(t, r.op(http.MethodPost, flowsPath, "save", "", string(mustJSON(saveBody()))))
@@ -116,6 +117,7 @@ func TestSaveFlowAndLoadForEdit(t *testing.T) {
 }
 
 func TestSaveFlowErrors(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 40, OrgID: refserver.DemoOrgID, Owner: "boss", Tasks: []refserver.Task{{ID: 42, Name: "theirs"}}})
 	r.srv.AddFlow(refserver.Flow{ID: 41, OrgID: "o2", Owner: "boss"})
@@ -217,6 +219,7 @@ func (v exportedView) relations() []string {
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{
 		ID: 900, Name: "etl", OrgID: refserver.DemoOrgID, Owner: "boss", Cycle: "H", Freq: "0 0 * * * ? *", Type: 1,
@@ -337,6 +340,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestImportFlowErrors(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser("o2", "u2")
 	root := r.srv.RootDirectory(refserver.DemoOrgID)
@@ -384,6 +388,7 @@ func TestImportFlowErrors(t *testing.T) {
 }
 
 func TestExportFlowValidation(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 50, OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{{ID: 501, Name: "same"}, {ID: 502, Name: "same"}}})

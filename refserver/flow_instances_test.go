@@ -25,6 +25,7 @@ var flowInstanceShape = map[string]string{
 var listedInstanceShape = withField(flowInstanceShape, "isCancelled", "bool")
 
 func TestGetFlowInstanceShape(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0.Add(250*time.Millisecond))
 	r.srv.AddFlow(refserver.Flow{ID: 30, Name: "shaped", OrgID: refserver.DemoOrgID, Owner: ";yourUserId;someone;",
 		Cycle: "H", Freq: "0 0 * * * ? *", DoAs: "db_x", AlertMode: 3, DependsOn: []int64{refserver.DemoFlowID},
@@ -108,6 +109,7 @@ func TestGetFlowInstanceShape(t *testing.T) {
 }
 
 func TestCalDt(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	for i, tt := range []struct {
 		cycle string
@@ -130,6 +132,7 @@ func TestCalDt(t *testing.T) {
 }
 
 func TestGetFlowInstanceErrors(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser("o2", "u2")
 	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
@@ -165,6 +168,7 @@ func TestGetFlowInstanceErrors(t *testing.T) {
 //	D 800-20261130073000  trigger 07:30 SUCCESS [t0, t0+1m] (flow "Other Pipeline", type 0, owners someone;yourUserId)
 //	E 3377-20261130100000 trigger 10:00 WAIT, created at t0+1h
 func TestListFlowInstances(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 800, Name: "Other Pipeline", OrgID: refserver.DemoOrgID, Owner: "someone;yourUserId",
 		Tasks: []refserver.Task{{ID: 8001, Name: "x"}}})

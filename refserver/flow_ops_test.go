@@ -40,6 +40,7 @@ var flowGraphShape = map[string]string{
 }
 
 func TestGetFlowShape(t *testing.T) {
+	t.Parallel()
 	for action, fields := range map[string]map[string]string{"get": flowShape, "loadForEdit": flowForEditShape} {
 		t.Run(action, func(t *testing.T) {
 			r, _ := newManualRig(t, t0.Add(100*time.Millisecond))
@@ -74,6 +75,7 @@ func TestGetFlowShape(t *testing.T) {
 }
 
 func TestGetFlowErrors(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser("o2", "u2")
 	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")
@@ -102,6 +104,7 @@ func TestGetFlowErrors(t *testing.T) {
 }
 
 func TestGetMyFlow(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 801, Name: "Shared Report", OrgID: refserver.DemoOrgID, Owner: "boss", Visitors: ";x;yourUserId;", Cycle: "H"})
 	r.srv.AddFlow(refserver.Flow{ID: 802, Name: "secret report", OrgID: refserver.DemoOrgID, Owner: "boss", Visitors: "yourUserIdX"})
@@ -138,6 +141,7 @@ func TestGetMyFlow(t *testing.T) {
 }
 
 func TestSearchFlow(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	// Demo flows were created at t0; these later, in reverse id order.
 	clk.Advance(time.Minute)
@@ -184,6 +188,7 @@ func TestSearchFlow(t *testing.T) {
 }
 
 func TestEnableDisableFlow(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	active := func() (bool, string) {
 		f, _ := r.srv.Flow(refserver.DemoFlowID)
@@ -227,6 +232,7 @@ func TestEnableDisableFlow(t *testing.T) {
 }
 
 func TestDeleteFlow(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 810, Name: "downstream", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		DependsOn: []int64{refserver.DemoFlowID}, Tasks: []refserver.Task{{ID: 8101, Name: "t"}}})

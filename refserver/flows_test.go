@@ -24,6 +24,7 @@ const (
 // breaks one prerequisite while every later one is broken as well, so the expected code is
 // the first check in the documented order.
 func TestTriggerFlowPrerequisites(t *testing.T) {
+	t.Parallel()
 	r := newEmptyRig(t)
 	srv := r.srv
 	srv.AddUser("o1", "owner")
@@ -99,6 +100,7 @@ func TestTriggerFlowPrerequisites(t *testing.T) {
 }
 
 func TestTriggerFlowDemoEmptyFlow(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	a := r.trigger(r.token(), refserver.DemoEmptyFlowID, epoch.UnixMilli())
 	if a.Code != 62104 || a.Msg != msgNoTask {
@@ -107,6 +109,7 @@ func TestTriggerFlowDemoEmptyFlow(t *testing.T) {
 }
 
 func TestTriggerFlowInstanceID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts []refserver.Option
@@ -135,6 +138,7 @@ func TestTriggerFlowInstanceID(t *testing.T) {
 }
 
 func TestTriggerFlowRunsOneAtATime(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	now := epoch.UnixMilli()
@@ -186,6 +190,7 @@ func TestTriggerFlowRunsOneAtATime(t *testing.T) {
 }
 
 func TestTriggerFlowFlowsAreIndependent(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.srv.AddFlow(refserver.Flow{ID: 9, OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{{ID: 1}}})
 	tok := r.token()
@@ -197,6 +202,7 @@ func TestTriggerFlowFlowsAreIndependent(t *testing.T) {
 }
 
 func TestTriggerFlowFutureTimeWaits(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	future := epoch.Add(10 * time.Minute)
@@ -221,6 +227,7 @@ func TestTriggerFlowFutureTimeWaits(t *testing.T) {
 }
 
 func TestTriggerFlowFutureTimeStartsOnRequest(t *testing.T) {
+	t.Parallel()
 	// The promotion also happens when a request, not a method call, comes.
 	r := newRig(t)
 	tok := r.token()
@@ -234,6 +241,7 @@ func TestTriggerFlowFutureTimeStartsOnRequest(t *testing.T) {
 }
 
 func TestUnknownActionOrMethod(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, method, path string }{
 		{"no action", http.MethodPost, flowsPath + "?orgId=yourOrgId&userId=yourUserId"},
 		{"empty action", http.MethodPost, flowsPath + "?action=&orgId=yourOrgId&userId=yourUserId"},
@@ -263,6 +271,7 @@ func TestUnknownActionOrMethod(t *testing.T) {
 }
 
 func TestTriggerFlowConcurrent(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	const n = 40
@@ -317,6 +326,7 @@ func TestTriggerFlowConcurrent(t *testing.T) {
 }
 
 func TestTokenGetConcurrent(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	const n = 30
 	tokens := make([]string, n)

@@ -19,6 +19,7 @@ import (
 var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func TestTokenGetCodes(t *testing.T) {
+	t.Parallel()
 	ts := epoch.UnixMilli()
 	good := encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey)
 	window := 15 * time.Minute
@@ -75,6 +76,7 @@ func TestTokenGetCodes(t *testing.T) {
 }
 
 func TestTokenGetReplay(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ts := r.clock.Millis()
 	body := tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey), nil)
@@ -99,6 +101,7 @@ func TestTokenGetReplay(t *testing.T) {
 }
 
 func TestTokenGetReturnsSameTokenUntilExpiry(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	first := r.token()
 	r.clock.Advance(100 * time.Second)
@@ -115,6 +118,7 @@ func TestTokenGetReturnsSameTokenUntilExpiry(t *testing.T) {
 }
 
 func TestTokenExpiryFollowsClock(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, refserver.WithTokenLifetime(time.Minute))
 	ts := r.clock.Millis()
 	a := r.postToken(tokenGet, tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey), nil))
@@ -134,6 +138,7 @@ func TestTokenExpiryFollowsClock(t *testing.T) {
 }
 
 func TestTokenRefresh(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	old := r.token()
 	r.clock.Advance(time.Hour)
@@ -167,6 +172,7 @@ func TestTokenRefresh(t *testing.T) {
 }
 
 func TestTokenRefreshCodes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		prepare    func(r *rig) (accessToken any) // returns the token to refresh
@@ -231,6 +237,7 @@ func mustJSON(v any) []byte {
 }
 
 func TestRefreshReplay(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	r.clock.Advance(time.Second)
@@ -249,6 +256,7 @@ func TestRefreshReplay(t *testing.T) {
 }
 
 func TestGatewayRefusesBadCredentials(t *testing.T) {
+	t.Parallel()
 	const path = flowsPath + "?action=nosuch&orgId=yourOrgId&userId=yourUserId"
 	body := []byte(`{"flowId":3377}`)
 	window := 15 * time.Minute
@@ -455,6 +463,7 @@ func TestGatewayRefusesBadCredentials(t *testing.T) {
 }
 
 func TestGatewayUnknownRoute(t *testing.T) {
+	t.Parallel()
 	paths := []struct{ method, path string }{
 		{http.MethodGet, "/"},
 		{http.MethodPost, "/batch-processing-service/v2.1/flow"},
@@ -482,6 +491,7 @@ func TestGatewayUnknownRoute(t *testing.T) {
 }
 
 func TestGatewayBodyLimit(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tests := []struct {
 		name string
@@ -514,6 +524,7 @@ func TestGatewayBodyLimit(t *testing.T) {
 }
 
 func TestDateHeaderFollowsClock(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	want := "Fri, 22 Nov 2019 01:23:44 GMT"
 	check := func(what string, resp *http.Response) {
@@ -543,6 +554,7 @@ func TestDateHeaderFollowsClock(t *testing.T) {
 }
 
 func TestTimestampWindowOption(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, refserver.WithTimestampWindow(time.Minute))
 	ts := r.clock.Now().Add(-61 * time.Second).UnixMilli()
 	if a := r.postToken(tokenGet, tokenBody(ts, encryptionOf(refserver.DemoAccessKey, ts, refserver.DemoSecretKey), nil)); a.Status != 1004 {
@@ -564,6 +576,7 @@ func TestTimestampWindowOption(t *testing.T) {
 // TestTokenPrunedAfterWindow: an expired token is remembered for one timestamp window (a
 // refresh says 1203), then forgotten on the next token request (a refresh says 1204).
 func TestTokenPrunedAfterWindow(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	old := r.token()
 	refresh := func() tokenAnswer {

@@ -12,6 +12,7 @@ import (
 // bound they never reach: the list of ended instances the bound keeps does not grow with
 // the deleted ones.
 func TestPruneDropsDeletedInstances(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
 		tokenLife: time.Hour, maxInstances: 1000})
@@ -263,6 +264,7 @@ func (f *statusFixture) finishRunning(flowID int64, status int) {
 // Trigger Flow From Task, periodic fires, the history bound, Delete Flow, Reset) and checks
 // after each that the per-status orders are the filters of the orders of every status.
 func TestStatusOrdersFollowEveryChange(t *testing.T) {
+	t.Parallel()
 	f := newStatusFixture(t)
 	var first, queued, future *instance
 	steps := []struct {

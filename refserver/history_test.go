@@ -17,6 +17,8 @@ const maxBytesPerInstance = 800
 
 // TestInstanceMemory measures the live heap that 10,000 completed instances of the demo flow
 // hold (runtime.ReadMemStats after runtime.GC()); BenchmarkInstanceMemory measures 100,000.
+//
+// It runs alone, not in parallel: other tests' allocations would count in the live heap.
 func TestInstanceMemory(t *testing.T) {
 	const n = 10_000
 	c := newHandlerClient(t, t0)
@@ -36,6 +38,7 @@ func TestInstanceMemory(t *testing.T) {
 // TestMaxInstances bounds the history to 5 instances: the instances that ended first are
 // forgotten first, as if they had never been, and waiting or running ones never are.
 func TestMaxInstances(t *testing.T) {
+	t.Parallel()
 	c := newHandlerClient(t, t0, refserver.WithMaxInstances(5))
 	ids := c.completedHistory(8) // each ends before the next is triggered
 	if got := instanceIDs(c.srv.FlowInstances(refserver.DemoFlowID)); !slices.Equal(got, ids[3:]) {

@@ -13,6 +13,7 @@ import (
 // TestInstanceOrder inserts and removes instances at random, enough to split and empty
 // blocks, and checks the order, the ranks and the walks against a sorted slice.
 func TestInstanceOrder(t *testing.T) {
+	t.Parallel()
 	rnd := rand.New(rand.NewPCG(7, 9))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var o instanceOrder
@@ -43,6 +44,7 @@ func TestInstanceOrder(t *testing.T) {
 // come, also before an instance that comes later (a periodic one, triggered at the clock):
 // every block but the last stays full, or all but one instance.
 func TestInstanceOrderFillsBlocksInOrder(t *testing.T) {
+	t.Parallel()
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, later := range []int{0, 1, 3} {
 		rnd := rand.New(rand.NewPCG(3, 5))

@@ -14,6 +14,7 @@ import (
 // and compares each page and count with a scan of every instance, filtered and sorted whole,
 // as the store did before it kept indexes.
 func TestInstanceSearchMatchesAScan(t *testing.T) {
+	t.Parallel()
 	rnd := rand.New(rand.NewPCG(11, 13))
 	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	now := base
@@ -152,6 +153,7 @@ func scanSearch(st *state, org string, req *searchInstancesRequest, statuses map
 // end among them. The store holds enough instances of one status to fill several blocks of
 // an order.
 func TestStatusSearchMatchesTheFilter(t *testing.T) {
+	t.Parallel()
 	f := newStatusSearchFixture(t)
 	ms := func(d time.Duration) flexInt { return flexInt{f.now.Add(d).UnixMilli(), true} }
 	ranges := []struct{ from, to flexInt }{
@@ -254,6 +256,7 @@ func everyStatusBut(s int) map[int]bool {
 // where instances of different statuses share a trigger time: the greater id comes first,
 // as the sorters' order has it, on every page.
 func TestOldestFirstMergesTiesByGreatestID(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st := newState(options{now: func() time.Time { return at }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
 	for id := int64(1); id <= 6; id++ {

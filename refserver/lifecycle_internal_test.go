@@ -8,6 +8,7 @@ import (
 )
 
 func TestDecodeParameters(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    []Parameter
@@ -47,6 +48,7 @@ func TestDecodeParameters(t *testing.T) {
 }
 
 func TestTail(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		s    string
 		max  int
@@ -69,6 +71,7 @@ func TestTail(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2021, 2, 2, 9, 35, 0, 250_000_000, time.UTC)
 	cst := time.FixedZone("CST", 8*3600)
 	tests := []struct{ got, want string }{
@@ -93,6 +96,7 @@ func TestFormats(t *testing.T) {
 }
 
 func TestParseStatuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []int
@@ -123,6 +127,7 @@ func TestParseStatuses(t *testing.T) {
 }
 
 func TestPage(t *testing.T) {
+	t.Parallel()
 	items := func() []int { return []int{5, 3, 1, 4, 2} }
 	asc := func(a, b int) int { return a - b }
 	pg := func(no, size int64, sizeSet bool) *paginationInput {
@@ -180,6 +185,7 @@ func TestPage(t *testing.T) {
 }
 
 func TestPlanWithCycle(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
 	st.flows[1] = &Flow{ID: 1, Tasks: []Task{
@@ -203,6 +209,7 @@ func TestPlanWithCycle(t *testing.T) {
 }
 
 func TestTaskTypes(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		raw  string
 		want string
@@ -231,6 +238,7 @@ func TestTaskTypes(t *testing.T) {
 }
 
 func TestFlexBoolAndFloat(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		in       string
 		value    bool

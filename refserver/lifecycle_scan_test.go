@@ -14,6 +14,7 @@ import (
 // queues and a schedule, and the tasks of the running instances with their plan at the
 // clock.
 func TestLifecycleMatchesAScan(t *testing.T) {
+	t.Parallel()
 	rnd := rand.New(rand.NewPCG(3, 5))
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})

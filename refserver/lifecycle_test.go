@@ -16,6 +16,7 @@ import (
 // TestLifecycleTasksRunInDependencyOrder follows the demo flow's instance through each
 // instant that matters: "extract" runs one second, then "load" one second.
 func TestLifecycleTasksRunInDependencyOrder(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	id := r.triggerAt(refserver.DemoFlowID, t0)
 	if id != "3377-20261130080000" {
@@ -81,6 +82,7 @@ func TestLifecycleTasksRunInDependencyOrder(t *testing.T) {
 // TestLifecycleExactTimesAfterAJump creates instances, then reads them only once, an hour
 // later: every start and end is where the clock put it, not where the read happened.
 func TestLifecycleExactTimesAfterAJump(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	first := r.triggerAt(refserver.DemoFlowID, t0)                        // runs at once
 	queued := r.triggerAt(refserver.DemoFlowID, t0.Add(-time.Minute))     // waits behind first
@@ -117,6 +119,7 @@ func TestLifecycleExactTimesAfterAJump(t *testing.T) {
 // TestLifecycleWaitsBehindRunning checks that a trigger time in the past does not jump the
 // queue, and that the next instance starts at the very end of the running one.
 func TestLifecycleWaitsBehindRunning(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 50, Name: "long", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{{ID: 5001, Name: "only", Duration: 10 * time.Minute}}})
@@ -143,6 +146,7 @@ func TestLifecycleWaitsBehindRunning(t *testing.T) {
 // TestLifecycleSeededFailure: a failed task stops new tasks; running ones finish; the
 // instance ends FAIL when the last of them ends, and the next instance starts then.
 func TestLifecycleSeededFailure(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 60, Name: "fragile", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{
@@ -213,6 +217,7 @@ func TestLifecycleSeededFailure(t *testing.T) {
 }
 
 func TestCancelFlowInstance(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	running := r.triggerAt(refserver.DemoFlowID, t0)
 	queued := r.triggerAt(refserver.DemoFlowID, t0.Add(-time.Minute))
@@ -294,6 +299,7 @@ func TestCancelFlowInstance(t *testing.T) {
 }
 
 func TestTriggerFlowFromTask(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	fromTask := func(flowID, taskID any, at time.Time) answer {
 		body, _ := json.Marshal(map[string]any{"flowId": flowID, "taskId": taskID, "triggerTime": at.UnixMilli()})
@@ -382,6 +388,7 @@ func TestTriggerFlowFromTask(t *testing.T) {
 }
 
 func TestUpdateAndTriggerFlow(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	base := []refserver.Parameter{{Key: "a", Value: "1"}, {Key: "b", Value: "2"}}
 	r.srv.AddFlow(refserver.Flow{ID: 80, Name: "params", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
@@ -451,6 +458,7 @@ func TestUpdateAndTriggerFlow(t *testing.T) {
 }
 
 func TestTaskInstanceLog(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 90, Name: "logs", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{

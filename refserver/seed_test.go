@@ -30,6 +30,7 @@ func loadSeedFile(t *testing.T, name string) *refserver.Seed {
 }
 
 func TestLoadSeedRejectsBadSeeds(t *testing.T) {
+	t.Parallel()
 	const flow = `"id":1,"name":"f","org":"o","owner":"u"`
 	tests := []struct {
 		name, doc, want string
@@ -97,6 +98,7 @@ func TestLoadSeedRejectsBadSeeds(t *testing.T) {
 }
 
 func TestSeedErrorsDoNotShowSecrets(t *testing.T) {
+	t.Parallel()
 	_, err := refserver.LoadSeed(strings.NewReader(`{"apps":[{"accessKey":"a","secretKey":"s3cr3t-value"},{"accessKey":"a","secretKey":"s3cr3t-value"}]}`))
 	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("error %v", err)
@@ -104,6 +106,7 @@ func TestSeedErrorsDoNotShowSecrets(t *testing.T) {
 }
 
 func TestSeedTimezones(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		zone     string
 		wantName string
@@ -133,6 +136,7 @@ func TestSeedTimezones(t *testing.T) {
 // TestDemoSeedFileIsTheDemoServer checks that testdata/seed/demo.json seeds what
 // NewDemoServer does.
 func TestDemoSeedFileIsTheDemoServer(t *testing.T) {
+	t.Parallel()
 	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	demo := refserver.NewDemoServer(refserver.WithClock(clk.Now))
 	defer demo.Close()
@@ -162,6 +166,7 @@ func TestDemoSeedFileIsTheDemoServer(t *testing.T) {
 // TestExampleSeedServes starts a server from testdata/seed/example.json and runs its flows
 // through the SDK.
 func TestExampleSeedServes(t *testing.T) {
+	t.Parallel()
 	clk := refserver.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	srv, err := refserver.NewServerFromSeed(loadSeedFile(t, "example.json"), refserver.WithClock(clk.Now))
 	if err != nil {
@@ -260,6 +265,7 @@ func TestExampleSeedServes(t *testing.T) {
 }
 
 func TestApplySeed(t *testing.T) {
+	t.Parallel()
 	srv := refserver.NewDemoServer()
 	defer srv.Close()
 	if err := srv.ApplySeed(&refserver.Seed{Flows: []refserver.SeedFlow{{ID: 1, Name: "bad"}}}); err == nil {

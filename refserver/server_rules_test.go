@@ -14,6 +14,7 @@ import (
 // TestCalDtInTheServersZone triggers daily flows at instants whose date differs between
 // UTC and the server's zone: calDt is the day before the trigger date in the server's zone.
 func TestCalDtInTheServersZone(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		zone    *time.Location
 		trigger time.Time
@@ -34,6 +35,7 @@ func TestCalDtInTheServersZone(t *testing.T) {
 // TestInstanceTimesInTheServersZone reads an instance of a server in GMT+8 through Get and
 // List Flow Instances: triggerTime, startTime, endTime and timestamp are all local times.
 func TestInstanceTimesInTheServersZone(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0, refserver.WithLocation(time.FixedZone("GMT+8", 8*3600)))
 	trigger := t0.Add(-90 * time.Second) // 07:58:30 UTC, 15:58:30 local
 	id := r.triggerAt(refserver.DemoFlowID, trigger)
@@ -53,6 +55,7 @@ func TestInstanceTimesInTheServersZone(t *testing.T) {
 // TestSaveFlowClearsWithEmptyValues saves a flow with "desc":"", "queue":"", "visitors":""
 // and "parameters":"[]": each clears what the flow had.
 func TestSaveFlowClearsWithEmptyValues(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 40, Name: "full", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Description: "described", Queue: "root.etl", Visitors: "v1;v2", Parameters: []refserver.Parameter{{Key: "k", Value: "v"}},
@@ -75,6 +78,7 @@ func TestSaveFlowClearsWithEmptyValues(t *testing.T) {
 // TestUpdateAndTriggerSameMinute refuses a second Update And Trigger Flow of a flow in the
 // same minute, and one after a plain trigger of that minute.
 func TestUpdateAndTriggerSameMinute(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	body := func(at time.Time) string {
 		return `{"flowId":3377,"triggerTime":` + ms(at) + `,"parameters":[{"key":"k","value":"v"}]}`
@@ -91,6 +95,7 @@ func TestUpdateAndTriggerSameMinute(t *testing.T) {
 // TestRefusedOwnerOnlyCallsChangeNothing has a member who owns nothing try each owner-only
 // change: each answers 62103 and leaves the flow and its instance as they were.
 func TestRefusedOwnerOnlyCallsChangeNothing(t *testing.T) {
+	t.Parallel()
 	r := newAccessRig(t)
 	ok(t, r.opAs("o1", "owner", http.MethodPost, flowsPath, "enable", "", `{"flowId":20}`))
 	before, _ := r.srv.Flow(20)
@@ -118,6 +123,7 @@ func TestRefusedOwnerOnlyCallsChangeNothing(t *testing.T) {
 // TestLockedFlowCanBeRead reads the locked flow 22 and its instance, as its owner and as
 // another member: locking stops owner-only changes, not reading.
 func TestLockedFlowCanBeRead(t *testing.T) {
+	t.Parallel()
 	r := newAccessRig(t)
 	taskInst := strings.Replace(r.inst22, "22-", "221-", 1)
 	for _, user := range []string{"owner", "stranger"} {
@@ -146,6 +152,7 @@ func TestLockedFlowCanBeRead(t *testing.T) {
 // TestImportByAMemberWhoOwnsNothing imports a flow as a member of the org who owns no flow:
 // it succeeds, and the member owns (and may trigger) the new flow.
 func TestImportByAMemberWhoOwnsNothing(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser(refserver.DemoOrgID, "newcomer")
 	exported := string(ok(t, r.op(http.MethodGet, flowsPath, "export", "&flowId=3377", "")))
@@ -167,6 +174,7 @@ func TestImportByAMemberWhoOwnsNothing(t *testing.T) {
 // TestDeletedFlowLeavesNoTrace deletes a flow with instances: they are gone from List Flow
 // Instances, and the flow from Get My Flow.
 func TestDeletedFlowLeavesNoTrace(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 45, Name: "doomed", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{{ID: 451, Name: "t", Duration: time.Second}}})

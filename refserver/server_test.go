@@ -16,6 +16,7 @@ import (
 )
 
 func TestHandlerWithoutSocket(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	h := r.srv.Handler()
 	ts := r.clock.Millis()
@@ -50,6 +51,7 @@ func TestHandlerWithoutSocket(t *testing.T) {
 }
 
 func TestSuccessEnvelopeShape(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	resp, raw := r.do(r.signed(tok, http.MethodPost, flowsPath+demoQuery, []byte(`{"flowId":3377,"triggerTime":1574385824000}`)))
@@ -74,6 +76,7 @@ func TestSuccessEnvelopeShape(t *testing.T) {
 }
 
 func TestNewServerIsEmpty(t *testing.T) {
+	t.Parallel()
 	clock := manualClock{refserver.NewManualClock(epoch)}
 	srv := refserver.NewServer(refserver.WithClock(clock.Now))
 	defer srv.Close()
@@ -95,6 +98,7 @@ func TestNewServerIsEmpty(t *testing.T) {
 }
 
 func TestAddAppReplacesSecret(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	r.srv.AddApp(refserver.DemoAccessKey, "newSecret")
@@ -108,6 +112,7 @@ func TestAddAppReplacesSecret(t *testing.T) {
 }
 
 func TestAddFlowReplaces(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	id := instanceID(t, r.trigger(tok, refserver.DemoFlowID, epoch.UnixMilli()))
@@ -121,6 +126,7 @@ func TestAddFlowReplaces(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	r := newEmptyRig(t)
 	tasks := []refserver.Task{{ID: 1}}
 	r.srv.AddFlow(refserver.Flow{ID: 1, OrgID: "a", Owner: "u", Tasks: tasks})
@@ -149,6 +155,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestFlowInstancesReturnsCopies(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	instanceID(t, r.trigger(r.token(), refserver.DemoFlowID, epoch.UnixMilli()))
 	ins := r.srv.FlowInstances(refserver.DemoFlowID)
@@ -163,6 +170,7 @@ func TestFlowInstancesReturnsCopies(t *testing.T) {
 }
 
 func TestFinishFlowInstance(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	tok := r.token()
 	running := instanceID(t, r.trigger(tok, refserver.DemoFlowID, epoch.UnixMilli()))
@@ -200,6 +208,7 @@ func TestFinishFlowInstance(t *testing.T) {
 }
 
 func TestOptionsDefaults(t *testing.T) {
+	t.Parallel()
 	// nil and non-positive values keep the defaults: real clock, UTC, 15 minutes, 7200 s.
 	srv := refserver.NewDemoServer(refserver.WithClock(nil), refserver.WithLocation(nil), refserver.WithTimestampWindow(0), refserver.WithTokenLifetime(-time.Second))
 	defer srv.Close()
@@ -221,6 +230,7 @@ func TestOptionsDefaults(t *testing.T) {
 }
 
 func TestWithoutListener(t *testing.T) {
+	t.Parallel()
 	srv := refserver.NewDemoServer(refserver.WithoutListener())
 	defer srv.Close()
 	if srv.URL != "" {

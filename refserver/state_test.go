@@ -6,6 +6,7 @@ import (
 )
 
 func TestInstanceID(t *testing.T) {
+	t.Parallel()
 	gmt8 := time.FixedZone("GMT+8", 8*3600)
 	tests := []struct {
 		flowID int64
@@ -29,6 +30,7 @@ func TestInstanceID(t *testing.T) {
 }
 
 func TestIsOwner(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		owner, user string
 		want        bool
@@ -50,6 +52,7 @@ func TestIsOwner(t *testing.T) {
 }
 
 func TestSettle(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2019, 11, 22, 1, 23, 44, 0, time.UTC)
 	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
 	a := st.createInstance(1, now.Add(-3*time.Minute), now)
@@ -83,6 +86,7 @@ func TestSettle(t *testing.T) {
 }
 
 func TestWithinWindow(t *testing.T) {
+	t.Parallel()
 	now := time.UnixMilli(1_000_000_000)
 	st := &state{window: time.Second}
 	for _, tc := range []struct {

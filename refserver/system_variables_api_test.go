@@ -15,6 +15,7 @@ import (
 // parameters, the task instance's cmd and its log show them substituted, from the trigger
 // time in the server's zone, while the flow keeps them as written.
 func TestSystemVariablesInInstances(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0, refserver.WithLocation(time.FixedZone("GMT+8", 8*3600)))
 	r.srv.AddFlow(refserver.Flow{ID: 80, Name: "vars", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Parameters: []refserver.Parameter{{Key: "day", Value: "${cal_dt}"}, {Key: "stamp", Value: "${unix_timestamp}@${this_hour}"}, {Key: "app", Value: "${env.APP_ID}"}},

@@ -10,6 +10,7 @@ import (
 // page's own example: a daily flow triggered at 2017-05-27 13:50:41 (GMT+8), whose business
 // date is 2017-05-26. The hour variables use the page's example of 2017-05-26 00:30:00.
 func TestSystemVariables(t *testing.T) {
+	t.Parallel()
 	gmt8 := time.FixedZone("GMT+8", 8*3600)
 	trigger := time.Date(2017, 5, 27, 13, 50, 41, 0, gmt8)
 	v := newSystemVariables(trigger, "D", "2809-20170527135000", 104890)
@@ -62,6 +63,7 @@ func TestSystemVariables(t *testing.T) {
 // TestBusinessDateAcrossMonths checks the business-date arithmetic where months and years
 // turn, and next Monday from every weekday.
 func TestBusinessDateAcrossMonths(t *testing.T) {
+	t.Parallel()
 	at := func(y int, m time.Month, d int) systemVariables {
 		return newSystemVariables(time.Date(y, m, d, 1, 0, 0, 0, time.UTC), "D", "", 0)
 	}
@@ -98,6 +100,7 @@ func TestBusinessDateAcrossMonths(t *testing.T) {
 }
 
 func TestExpand(t *testing.T) {
+	t.Parallel()
 	vars := newSystemVariables(time.Date(2017, 5, 27, 13, 50, 41, 0, time.UTC), "D", "i-1", 7)
 	params := parameterLookup([]Parameter{{"out", "/data/${cal_dt}"}, {"cal_dt", "shadowed"}})
 	tests := []struct{ in, want string }{

@@ -142,6 +142,7 @@ func statusDesc(status int) string {
 // TestSeededStatusesAreListed finds instances by the statuses only seeded behaviour brings,
 // through List Flow Instances' status filter.
 func TestSeededStatusesAreListed(t *testing.T) {
+	t.Parallel()
 	r, clk := newBehaviourRig(t)
 	held := r.triggerAt(71, t0)
 	flaky := r.triggerAt(72, t0)
@@ -167,6 +168,7 @@ func TestSeededStatusesAreListed(t *testing.T) {
 
 // TestSeededBehaviourLog reads the logs of the tasks that retry, wait and time out.
 func TestSeededBehaviourLog(t *testing.T) {
+	t.Parallel()
 	r, clk := newBehaviourRig(t)
 	for _, f := range []int64{71, 72, 73} {
 		r.triggerAt(f, t0)
@@ -213,6 +215,7 @@ func TestSeededBehaviourLog(t *testing.T) {
 // TestCancelStopsSeededWaits cancels instances whose task is suspended, waiting for its
 // resource or waiting for a retry: the task ends CANCEL at once.
 func TestCancelStopsSeededWaits(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		flowID int64
 		taskID string
@@ -232,6 +235,7 @@ func TestCancelStopsSeededWaits(t *testing.T) {
 // TestExportImportKeepsRetriesAndTimeout exports the flows that retry and time out: their
 // tasks carry timeout, retryLimit and retryInterval, which Import Flow reads back.
 func TestExportImportKeepsRetriesAndTimeout(t *testing.T) {
+	t.Parallel()
 	r, _ := newBehaviourRig(t)
 	for _, tt := range []struct {
 		flowID                             int64
@@ -265,6 +269,7 @@ func TestExportImportKeepsRetriesAndTimeout(t *testing.T) {
 // is accepted and stays FAIL. An instance that ended otherwise is refused with 62102
 // "Incorrect parameter", and X-Refserver-Reason says why.
 func TestCancelFailedInstance(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 76, Name: "half failed", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{{ID: 7601, Name: "bad", Duration: time.Minute, Fail: true}, {ID: 7602, Name: "long", Duration: 10 * time.Minute}}})

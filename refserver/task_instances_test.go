@@ -9,6 +9,7 @@ import (
 )
 
 func TestGetTaskInstanceShape(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0, refserver.WithLocation(time.FixedZone("CST", 8*3600)))
 	id := r.triggerAt(refserver.DemoFlowID, t0)
 	if id != "3377-20261130160000" {
@@ -74,6 +75,7 @@ func TestGetTaskInstanceShape(t *testing.T) {
 }
 
 func TestGetTaskInstanceErrors(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddUser("o2", "u2")
 	r.srv.AddApp(refserver.DemoAccessKey, refserver.DemoSecretKey, "o2")

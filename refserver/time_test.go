@@ -10,6 +10,7 @@ import (
 )
 
 func TestGetCurrentTime(t *testing.T) {
+	t.Parallel()
 	r, clk := newManualRig(t, t0.Add(123*time.Millisecond))
 	for _, query := range []string{"?action=getCurrentTime", "?action=getCurrentTime&orgId=nobody&userId=ghost"} {
 		data := ok(t, r.call(r.tok(), http.MethodGet, timePath+query, ""))
@@ -25,6 +26,7 @@ func TestGetCurrentTime(t *testing.T) {
 }
 
 func TestGetTimeZone(t *testing.T) {
+	t.Parallel()
 	newYork, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		t.Fatal(err)

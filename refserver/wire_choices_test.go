@@ -15,6 +15,7 @@ const sampleRunMode = `{"taskMode":1,"cpu":0.5,"memory":1,"maxParallel":0,"keyTy
 // TestRunModeHasTheEightFields reads the runMode of an exported task and of a task
 // instance: both are the sample's, with its eight fields.
 func TestRunModeHasTheEightFields(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	var exported struct {
 		Tasks []struct{ RunMode string } `json:"tasks"`
@@ -34,6 +35,7 @@ func TestRunModeHasTheEightFields(t *testing.T) {
 // (Portal); and a deleted flow's id is never given again, neither to the next import nor to
 // one that asks for it.
 func TestFlowsMadeThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	entry := func(id int64) string {
 		m := shape(t, ok(t, r.op(http.MethodGet, flowsPath, "get", "&flowId="+strconv.FormatInt(id, 10), "")), flowShape)
@@ -78,6 +80,7 @@ func TestFlowsMadeThroughTheAPI(t *testing.T) {
 // TestTaskIDsNeverReused deletes the flow with the largest task ids: an import afterwards
 // gives its tasks ids above them.
 func TestTaskIDsNeverReused(t *testing.T) {
+	t.Parallel()
 	r, _ := newManualRig(t, t0)
 	r.srv.AddFlow(refserver.Flow{ID: 50, Name: "big ids", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 		Tasks: []refserver.Task{{ID: 900000, Name: "t"}}})

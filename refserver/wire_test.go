@@ -8,6 +8,7 @@ import (
 )
 
 func TestFlexInt(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    int64
@@ -50,6 +51,7 @@ func TestFlexInt(t *testing.T) {
 }
 
 func TestWriters(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		write  func(w http.ResponseWriter)
