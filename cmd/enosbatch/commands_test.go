@@ -195,6 +195,7 @@ func TestFinishWait(t *testing.T) {
 }
 
 func TestStatusTasksLogs(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := strings.Split(w.run(t, "trigger", "--flow", "41", "--wait", "--poll", "10ms").want(t, exitOK).stdout, "\n")[0]
 
@@ -236,6 +237,7 @@ func TestStatusTasksLogs(t *testing.T) {
 }
 
 func TestInstances(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.run(t, "trigger", "--flow", "41", "--wait", "--poll", "10ms", "--quiet").want(t, exitOK)
 	w.run(t, "trigger", "--flow", "42", "--wait", "--poll", "10ms", "--quiet").want(t, exitFlowFailed)
@@ -275,6 +277,7 @@ func TestInstances(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.trigger(t, slowFlowID)
 	var v struct {
@@ -299,6 +302,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestFlows(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	var found []flowSummaryView
 	w.run(t, "flows", "search", "--json", "flow").want(t, exitOK).decodeJSON(t, &found)
@@ -356,6 +360,7 @@ func (attemptTimeout) Temporary() bool      { return true }
 func (attemptTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
 
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want int

@@ -44,6 +44,7 @@ func TestCompletionScripts(t *testing.T) {
 // TestCompletionRequests asks the program what the shell scripts ask it: the completions
 // of a command line. Instance and flow ids come from the last listing.
 func TestCompletionRequests(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	env := with(w.env, "HOME", t.TempDir())
 	id := strings.TrimSpace(execBinary(t, env, "trigger", "--flow", "41").want(t, exitOK).stdout)

@@ -61,6 +61,7 @@ func (w *profileWorld) envWith(kv ...string) map[string]string {
 // flag, else the variable, else the profile chosen by --profile, else ENOS_PROFILE, else
 // "default".
 func TestProfilePrecedence(t *testing.T) {
+	t.Parallel()
 	w := newProfileWorld(t)
 	config := filepath.Join(w.dir, "enosbatch", "config")
 	tests := []struct {
@@ -104,6 +105,7 @@ func TestProfilePrecedence(t *testing.T) {
 }
 
 func TestProfiles(t *testing.T) {
+	t.Parallel()
 	w := newProfileWorld(t)
 	checkBinaryCases(t, []binaryCase{
 		{"a profile works end to end", w.envWith("ENOS_PROFILE", "good"), []string{"flows", "get", "3377"}, exitOK, ""},
@@ -149,6 +151,7 @@ func TestClockFarOff(t *testing.T) {
 }
 
 func TestParseConfigFile(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, text string
 		want       map[string]map[string]string
@@ -199,6 +202,7 @@ func jsonEqual(a, b any) bool {
 // TestConfigRefusesWhatCommandsRefuse: config shows what it reads, a gateway's password
 // masked, and exits 2 for a setting every other command refuses.
 func TestConfigRefusesWhatCommandsRefuse(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"ENOS_ACCESS_KEY": "ak", "ENOS_SECRET_KEY": "sk-0123456789", "ENOS_ORG_ID": "o", "ENOS_USER_ID": "u"}
 	for _, tt := range []struct {
 		args []string

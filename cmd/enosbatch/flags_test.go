@@ -10,6 +10,7 @@ import (
 )
 
 func TestNormalizeArgs(t *testing.T) {
+	t.Parallel()
 	root := newRootCommand(newSession(func(string) string { return "" }, io.Discard, io.Discard))
 	tests := []struct {
 		args, want []string
@@ -32,6 +33,7 @@ func TestNormalizeArgs(t *testing.T) {
 }
 
 func TestParseTime(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	tests := []struct {
 		in      string
@@ -63,6 +65,7 @@ func TestParseTime(t *testing.T) {
 }
 
 func TestParseStatuses(t *testing.T) {
+	t.Parallel()
 	got, err := parseStatuses([]string{"success", "FAIL", "8", " running "})
 	want := []batchprocessing.FlowInstanceStatus{batchprocessing.StatusSuccess, batchprocessing.StatusFail, batchprocessing.StatusCancel, batchprocessing.StatusRunning}
 	if err != nil || !reflect.DeepEqual(got, want) {
@@ -76,6 +79,7 @@ func TestParseStatuses(t *testing.T) {
 }
 
 func TestParseParams(t *testing.T) {
+	t.Parallel()
 	got, err := parseParams([]string{"a=1", " b =x=y", "c="})
 	want := []batchprocessing.Parameter{{Key: "a", Value: "1"}, {Key: "b", Value: "x=y"}, {Key: "c", Value: ""}}
 	if err != nil || !reflect.DeepEqual(got, want) {

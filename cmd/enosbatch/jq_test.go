@@ -6,6 +6,7 @@ import (
 )
 
 func TestJQ(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.run(t, "trigger", "--flow", "41", "--wait", "--poll", "10ms", "--quiet").want(t, exitOK)
 	w.run(t, "trigger", "--flow", "42", "--wait", "--poll", "10ms", "--quiet").want(t, exitFlowFailed)

@@ -65,6 +65,7 @@ func displayWidth(s string) int { return runewidth.StringWidth(s) }
 // TestTextOutputShowsNoEscapes: names from the gateway that hold escape sequences (a colour,
 // a window title) reach tables, status lines and errors as U+FFFD, never as escapes.
 func TestTextOutputShowsNoEscapes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.srv.AddFlow(refserver.Flow{ID: 46, Name: "quick \x1b[31mred\x1b[0m flow", OrgID: refserver.DemoOrgID,
 		Owner: refserver.DemoUserID, Tasks: []refserver.Task{{ID: 4601, Name: "title \x1b]0;pwned\a", Duration: 20 * time.Millisecond}}})

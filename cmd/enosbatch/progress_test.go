@@ -31,6 +31,7 @@ func instanceWith(t *testing.T, status batchprocessing.FlowInstanceStatus, tasks
 func fakeNow(now *time.Time) func() time.Time { return func() time.Time { return *now } }
 
 func TestProgressLines(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	now := start
 	var out bytes.Buffer
@@ -88,6 +89,7 @@ func TestProgressTerminal(t *testing.T) {
 }
 
 func TestProgressQuiet(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	p := newProgress(&out, func(string) string { return "" }, true, time.Now())
 	p.update(instanceWith(t, batchprocessing.StatusRunning, "a=RUNNING"))
@@ -99,6 +101,7 @@ func TestProgressQuiet(t *testing.T) {
 }
 
 func TestTerminal(t *testing.T) {
+	t.Parallel()
 	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +123,7 @@ func TestTerminal(t *testing.T) {
 }
 
 func TestTruncate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		s    string
 		n    int

@@ -110,6 +110,7 @@ func TestGatewayThatNeverAnswers(t *testing.T) {
 // TestBadTriggerTimeNeverCalls: a trigger time the service cannot represent is refused
 // before any connection.
 func TestBadTriggerTimeNeverCalls(t *testing.T) {
+	t.Parallel()
 	g := newStalledGateway(t)
 	for _, at := range []string{"0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:00:00-05:00"} {
 		r := execBinary(t, g.env(), "--request-timeout", "100ms", "trigger", "--flow", "3377", "--at", at).want(t, exitUsage)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tests := []struct {
 		name string
@@ -73,6 +74,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestConfigurationErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	const secret = "s3cr3t-do-not-print"
 	tests := []struct {
@@ -108,6 +110,7 @@ func TestConfigurationErrors(t *testing.T) {
 }
 
 func TestFlagsOverrideTheEnvironment(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	env := with(w.env, "ENOS_USER_ID", "someoneElse", "ENOS_API_GATEWAY", "http://127.0.0.1:1")
 	// Wrong gateway and user in the environment; the flags, before and after the command, win.
@@ -120,6 +123,7 @@ func TestFlagsOverrideTheEnvironment(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tests := []struct {
 		args []string
@@ -155,6 +159,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestAPIErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tests := []struct {
 		name string

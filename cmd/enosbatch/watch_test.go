@@ -83,6 +83,7 @@ func TestStatusWatch(t *testing.T) {
 // TestLiveScreen draws frames on a 30x6 terminal: each redraw moves up over the last frame
 // and erases it; lines are cut to the width and the frame to the height.
 func TestLiveScreen(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	env := map[string]string{"COLUMNS": "30", "LINES": "6"}
 	l := &liveScreen{t: newTerminal(&out, func(k string) string { return env[k] })}
