@@ -1,22 +1,19 @@
 package batchprocessing
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/golden"
 )
 
 // Large expected values live in testdata/golden: `go test -run TestX -update .` rewrites
-// the files of the tests it runs from what they get. Read the diff before committing it.
-var updateGolden = flag.Bool("update", false, "rewrite the golden files of testdata/golden from the results")
+// the files of the tests it runs from what they get (internal/golden).
 
 // goldenView is what a golden file holds: a result as the client returns it, and what the
 // SDK's helpers derive from it.
@@ -29,50 +26,7 @@ type goldenView struct {
 // -update, writes it there.
 func checkGolden(t *testing.T, name string, v any, mask func([]byte) []byte) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if mask != nil {
-		got = mask(got)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run '%s' -update . writes it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("the result differs from %s (go test -run '%s' -update . rewrites it):\n%s", path, t.Name(), lineDiff(want, got))
-	}
-}
-
-// lineDiff shows the first line where got differs from want, with the line before.
-func lineDiff(want, got []byte) string {
-	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		wl, gl := lineAt(w, i), lineAt(g, i)
-		if wl != gl {
-			return fmt.Sprintf("line %d:\n  before: %s\n  want:   %s\n  got:    %s", i+1, lineAt(w, i-1), wl, gl)
-		}
-	}
-	return "(no line differs)"
-}
-
-func lineAt(lines []string, i int) string {
-	if i < 0 || i >= len(lines) {
-		return "(none)"
-	}
-	return lines[i]
+	golden.JSON(t, filepath.Join("testdata", "golden", name+".json"), v, mask)
 }
 
 // randomDirID matches the quoted 32-hex ids that the reference server draws at random.

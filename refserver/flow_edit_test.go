@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/golden"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
@@ -40,28 +41,14 @@ func TestSaveFlowAndLoadForEdit(t *testing.T) {
 	if string(data) != `{"flowId":3377}` {
 		t.Errorf("data %s", data)
 	}
+	// The saved flow as the store holds it: its fields, the kept task renamed and moved, the
+	// new task between extract and load.
 	f, _ := r.srv.Flow(refserver.DemoFlowID)
-	if f.Name != "renamed" || f.Cycle != "H" || f.Freq != "0 0 2 * * ? *" || f.Active || f.Type != 1 || f.AlertMode != 1 ||
-		f.DoAs != "db_x" || f.Owner != ";yourUserId;" || f.Visitors != "v1" || f.StartDate != "2026-12-01" ||
-		f.Description != "described" || f.Queue != "q" || !slices.Equal(f.Parameters, []refserver.Parameter{{Key: "k", Value: "v"}}) ||
-		!f.UpdatedAt.Equal(t0.Add(time.Minute)) || f.UpdateUser != refserver.DemoUserID {
-		t.Errorf("saved flow %+v", f)
-	}
+	golden.JSON(t, "testdata/golden/saved_flow.json", f, nil)
 	if len(f.Tasks) != 3 {
 		t.Fatalf("tasks %+v", f.Tasks)
 	}
-	extract, added, load := f.Tasks[0], f.Tasks[1], f.Tasks[2]
-	if extract.ID != refserver.DemoExtractTaskID || extract.Name != "extract2" || extract.Duration != time.Second ||
-		extract.Command != "echo extract" || extract.X != 1 || extract.Y != 2 || len(extract.DependsOn) != 0 {
-		t.Errorf("kept task %+v", extract)
-	}
-	if added.ID <= refserver.DemoLoadTaskID || added.Name != "new" || added.Duration != refserver.DefaultTaskDuration ||
-		added.X != 3.5 || !slices.Equal(added.DependsOn, []int64{refserver.DemoExtractTaskID}) {
-		t.Errorf("new task %+v", added)
-	}
-	if !slices.Equal(load.DependsOn, []int64{added.ID}) || load.Duration != time.Second {
-		t.Errorf("load %+v", load)
-	}
+	added := f.Tasks[1]
 
 	// Load For Edit shows the saved flow.
 	m := shape(t, ok(t, r.op(http.MethodGet, flowsPath, "loadForEdit", "&flowId=3377", "")), flowForEditShape)
@@ -253,12 +240,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	embedded(t, task["runMode"], &runMode)
 	var original exportedView
 	decode(t, raw, &original)
-	if original.Name != "etl" || original.Cron != "0 0 * * * ? *" || len(original.Tasks) != 4 || original.Tasks[0].Type != "SHELL" ||
-		original.Tasks[1].Type != "COMMAND" || len(original.FlowLinks) != 1 || original.FlowLinks[0].SourceFlowName != "demo flow" ||
-		len(original.LinkRelations) != 1 || original.LinkRelations[0].TargetTaskName != "a" ||
-		!slices.Equal(original.relations(), []string{"a>b", "a>c", "b>d", "c>d"}) {
-		t.Fatalf("export %s", raw)
-	}
+	golden.JSON(t, "testdata/golden/exported_flow.json", original, nil)
 
 	sub := ok(t, r.op(http.MethodPost, directoriesPath, "create", "", `{"parentId":"`+r.srv.RootDirectory(refserver.DemoOrgID)+`","dirName":"imports"}`))
 	var dir struct{ DirID string }
