@@ -123,7 +123,11 @@ func TestTransportErrorKeepsNoSecrets(t *testing.T) {
 	if !strings.Contains(err.Error(), "malformed HTTP response") || !strings.Contains(err.Error(), redactedText) {
 		t.Errorf("err = %q, want the cause with the secrets masked", err)
 	}
-	for _, s := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%#v", *te)} {
+	shown := []string{fmt.Sprintf("%#v", *te)}
+	for e := err; e != nil; e = errors.Unwrap(e) { // every error of the chain, as a caller may unwrap it
+		shown = append(shown, e.Error(), fmt.Sprintf("%v", e), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e))
+	}
+	for _, s := range shown {
 		for _, secret := range []string{testToken, sig, testSecretKey} {
 			if strings.Contains(s, secret) {
 				t.Errorf("%q shown in %s", secret, s)
