@@ -208,7 +208,7 @@ type attemptResult struct {
 	// mayHaveActed reports, for a creating call, that the service may have created the
 	// instance although the attempt failed.
 	mayHaveActed bool
-	token        string // the access token the attempt was signed with
+	token        issuedToken // the access token the attempt was signed with
 }
 
 // attempt signs and sends the call once and decodes the answer into data.
@@ -223,7 +223,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	}
 	p.attempts++
 	r := &response{op: p.op, method: p.method, path: p.path, start: c.clock.base()}
-	r.keepSecret(res.token, *c.secretKey, req.signed[2])
+	r.keepSecret(res.token.value, *c.secretKey, req.signed[2])
 	raw, err := c.http.send(ctx, req)
 	if err == nil {
 		res.resp, res.reached = r, true // an answer came, whatever it is
@@ -252,7 +252,7 @@ func (c *Client) sign(ctx context.Context, p *prepared) (outgoing, attemptResult
 	}
 	ts := c.clock.Now().UnixMilli()
 	req := outgoing{method: p.method, url: p.url, body: p.body,
-		signed: [3]string{token, strconv.FormatInt(ts, 10), signing.Sign(token, *c.secretKey, ts, p.query, p.body)}}
+		signed: [3]string{token.value, strconv.FormatInt(ts, 10), signing.Sign(token.value, *c.secretKey, ts, p.query, p.body)}}
 	return req, attemptResult{token: token}, nil
 }
 

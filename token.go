@@ -46,6 +46,7 @@ type tokenSource struct {
 
 	mu       sync.Mutex
 	current  string      // cached access token, "" if none
+	gen      uint64      // counts the tokens cached: the token service may hand out current again
 	expiry   time.Time   // when current expires
 	renewAt  time.Time   // when to start renewing current
 	lastTS   int64       // last timestamp used in a token request
@@ -54,8 +55,16 @@ type tokenSource struct {
 
 // freshToken is a token and the time to start renewing it.
 type freshToken struct {
-	token   string
+	token   issuedToken
 	renewAt time.Time
+}
+
+// issuedToken is an access token as the cache handed it out: its value, and which caching
+// of it. Get Access Token answers with the same token until it expires, so a refusal of a
+// token cached before the last renewal must not forget the renewed one of the same value.
+type issuedToken struct {
+	value string
+	gen   uint64
 }
 
 // tokenFetch is one token request that several callers may wait for.
@@ -72,23 +81,23 @@ func newTokenSource(h sender, endpoint string, maxBody int, appKey, appSecret st
 }
 
 // token returns a valid access token, fetching or renewing it when needed.
-func (s *tokenSource) token(ctx context.Context) (string, error) {
+func (s *tokenSource) token(ctx context.Context) (issuedToken, error) {
 	if f := s.fresh.Load(); f != nil && s.clock.Now().Before(f.renewAt) {
 		return f.token, nil // what claim would answer, without the lock
 	}
 	for {
 		tok, running, lead, refreshing := s.claim()
 		switch {
-		case tok != "":
+		case tok.value != "":
 			return tok, nil
 		case running != nil:
 			select {
 			case <-running.done:
 			case <-ctx.Done():
-				return "", ctx.Err()
+				return issuedToken{}, ctx.Err()
 			}
 			if running.err != nil && !running.leaderGaveUp {
-				return "", running.err
+				return issuedToken{}, running.err
 			}
 			continue // the leader gave up, or succeeded: look again
 		}
@@ -99,35 +108,38 @@ func (s *tokenSource) token(ctx context.Context) (string, error) {
 // claim looks at the cache: it returns a token to use as it is; or the running request to
 // wait for; or, when there is neither, a new request that the caller leads, refreshing
 // the current token if it still holds.
-func (s *tokenSource) claim() (tok string, running, lead *tokenFetch, refreshing string) {
+func (s *tokenSource) claim() (tok issuedToken, running, lead *tokenFetch, refreshing string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
 	valid := s.current != "" && now.Before(s.expiry)
 	switch {
 	case valid && now.Before(s.renewAt):
-		return s.current, nil, nil, ""
+		return s.issued(), nil, nil, ""
 	case s.inflight != nil && valid:
-		return s.current, nil, nil, "" // a renewal runs: the current token still holds
+		return s.issued(), nil, nil, "" // a renewal runs: the current token still holds
 	case s.inflight != nil:
-		return "", s.inflight, nil, ""
+		return issuedToken{}, s.inflight, nil, ""
 	}
 	s.inflight = &tokenFetch{done: make(chan struct{})}
 	if valid {
 		refreshing = s.current
 	}
-	return "", nil, s.inflight, refreshing
+	return issuedToken{}, nil, s.inflight, refreshing
 }
+
+// issued returns the current token as the cache hands it out; s.mu must be held.
+func (s *tokenSource) issued() issuedToken { return issuedToken{value: s.current, gen: s.gen} }
 
 // lead sends the token request f that the caller leads, and records its outcome for the
 // callers waiting on it. An early renewal that fails while the current token still holds
 // keeps that token, and is tried again after a pause, not on every call.
-func (s *tokenSource) lead(ctx context.Context, f *tokenFetch, refreshing string) (string, error) {
-	tok, lifetime, err := s.fetch(ctx, refreshing)
+func (s *tokenSource) lead(ctx context.Context, f *tokenFetch, refreshing string) (issuedToken, error) {
+	value, lifetime, err := s.fetch(ctx, refreshing)
 	s.mu.Lock()
 	now := s.clock.Now()
 	if err == nil {
-		s.current, s.expiry = tok, now.Add(lifetime)
+		s.current, s.expiry, s.gen = value, now.Add(lifetime), s.gen+1
 		s.renewAt = s.expiry.Add(-min(maxRenewMargin, lifetime/10))
 	} else {
 		f.err, f.leaderGaveUp = err, ctx.Err() != nil
@@ -137,10 +149,10 @@ func (s *tokenSource) lead(ctx context.Context, f *tokenFetch, refreshing string
 	keep := err != nil && refreshing != "" && s.current == refreshing && now.Before(s.expiry)
 	if keep {
 		s.renewAt = now.Add(min(renewRetryPause, s.expiry.Sub(now)/2))
-		tok = s.current
 	}
+	tok := s.issued()
 	if s.current != "" {
-		s.fresh.Store(&freshToken{token: s.current, renewAt: s.renewAt})
+		s.fresh.Store(&freshToken{token: tok, renewAt: s.renewAt})
 	}
 	expiresIn := s.expiry.Sub(now)
 	s.mu.Unlock()
@@ -150,18 +162,19 @@ func (s *tokenSource) lead(ctx context.Context, f *tokenFetch, refreshing string
 		return tok, nil
 	}
 	if err != nil {
-		return "", err
+		return issuedToken{}, err
 	}
 	return tok, nil
 }
 
-// invalidate forgets tok if it is still the cached token (the gateway refused it).
-func (s *tokenSource) invalidate(tok string) {
-	if tok == "" {
+// invalidate forgets tok if it is still the cached token (the gateway refused it): the
+// same caching of it, not a renewal that brought the same value back.
+func (s *tokenSource) invalidate(tok issuedToken) {
+	if tok.value == "" {
 		return
 	}
 	s.mu.Lock()
-	if s.current == tok {
+	if s.current == tok.value && s.gen == tok.gen {
 		s.current = ""
 		s.fresh.Store(nil)
 	}

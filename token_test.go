@@ -186,6 +186,54 @@ func TestTokenOneRequestForManyGoroutines(t *testing.T) {
 	}
 }
 
+// TestLateRefusalsKeepTheRenewedToken: the token service answers with the same token until
+// it expires, as Get Access Token does. 64 calls signed with it are refused with 401, half
+// of the refusals arriving after the renewal: the renewal brought the same value back, and
+// those late refusals of the token as cached before must not forget it again. One renewal,
+// two token requests in all.
+func TestLateRefusalsKeepTheRenewedToken(t *testing.T) {
+	t.Parallel()
+	const calls = 64
+	c, mt, _ := newTestClient(t)
+	var tokenCalls, flowCalls atomic.Int32
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, func(req *http.Request) (*http.Response, error) {
+		tokenCalls.Add(1)
+		return tokenResponder(testToken, 7200)(req)
+	})
+	var arrived sync.WaitGroup
+	arrived.Add(calls)
+	unauthorized := jsonResponder(401, map[string]any{"message": "Invalid authentication credentials"})
+	mt.RegisterResponder(http.MethodPost, flowsURL, func(req *http.Request) (*http.Response, error) {
+		n := flowCalls.Add(1)
+		if n > calls {
+			return okInstance("1-20191122012300")(req)
+		}
+		arrived.Done()
+		arrived.Wait() // every call has sent its first attempt, signed with the first token
+		if n > calls/2 {
+			for deadline := time.Now().Add(5 * time.Second); tokenCalls.Load() < 2 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond) // the late half: refused once the renewal is done
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return unauthorized(req)
+	})
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := trigger(c, 1); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := tokenCalls.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2: the first token and one renewal", n)
+	}
+}
+
 func TestTokenFailureSharedByWaiters(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newTestClient(t)
