@@ -15,21 +15,21 @@ type call struct {
 	rule   retryRule
 	// creates, for a call that creates a flow instance, says which instance: the
 	// reconciliation looks for it when an attempt may have created it (see createInstance),
-	// and its answer is checked as check would.
+	// and its response is checked as check would.
 	creates *creation
-	// check, if set, checks the decoded answer against the question (a read instance is
-	// the one asked for): an error makes the answer an unexpected response.
-	check answerChecker
+	// check, if set, checks the decoded result against the request (a read instance is the
+	// one asked for): an error makes the response an unexpected one.
+	check resultChecker
 	// codes gives some business codes another meaning for this operation: Delete Flow's
 	// 62104 means "depended on by other flows", not "no task".
 	codes map[int]error
 	opts  callSettings
 }
 
-// answerChecker checks a decoded answer against the question. The answer's holder
+// resultChecker checks a decoded result against the request. The result's holder
 // implements it, so that a call declares its check without allocating a closure.
-type answerChecker interface {
-	checkAnswer() error
+type resultChecker interface {
+	checkResult() error
 }
 
 // retryRule says which failed attempts of a call may be sent again (see judge).
@@ -41,7 +41,7 @@ type retryRule struct {
 	// the service, the client looks for the instance instead of sending again blindly.
 	// prepare sets it from call.creates, the one place a creating call is declared.
 	creates bool
-	// finalInternalError marks a call whose 62109 is a lasting answer, not a passing
+	// finalInternalError marks a call whose 62109 is final, not a passing
 	// failure (Get Task Instance Log: "No log found").
 	finalInternalError bool
 }
@@ -86,9 +86,9 @@ type ResponseMetadata struct {
 	// RequestID is the gateway's id of the last attempt (the envelope's requestId, or the
 	// X-Request-Id header): quote it to Envision's support.
 	RequestID string
-	// HTTPStatus is the HTTP status of the last answer; 0 if none came.
+	// HTTPStatus is the HTTP status of the last response; 0 if none came.
 	HTTPStatus int
-	// Header holds the headers of the last answer; nil if none came.
+	// Header holds the headers of the last response; nil if none came.
 	Header http.Header
 	// Attempts is the number of requests of the operation sent, retries and resends
 	// included; lookups of a trigger and token requests are not counted.

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-// envelope is the gateway's answer to a Batch Processing call: {code, msg, data, requestId}
+// envelope is the gateway's response to a Batch Processing call: {code, msg, data, requestId}
 // on success and business errors (the Return Sample of every operation's page, such as
 // https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/trigger_flow.html),
 // {message} with an HTTP error status on gateway errors (the gateway's own refusals: 401,
@@ -29,7 +29,7 @@ type validator interface {
 	validate() error
 }
 
-// decodeEnvelope turns an answer of the Batch Processing Service into nil (data filled),
+// decodeEnvelope turns a response of the Batch Processing Service into nil (data filled),
 // an *APIError for a business or gateway error, or an unexpected-response *APIError for a
 // body that is not the documented JSON. data may be nil when the operation returns nothing.
 func decodeEnvelope(r *response, data any) error {
@@ -83,7 +83,7 @@ func (r *response) validated(data any) error {
 	return nil
 }
 
-// successEnvelope decodes a success answer in one pass, data straight into its target.
+// successEnvelope decodes a success response in one pass, data straight into its target.
 type successEnvelope struct {
 	Code      optionalInt `json:"code"`
 	Data      any         `json:"data"`
@@ -107,7 +107,7 @@ func (o *optionalInt) UnmarshalJSON(b []byte) error {
 }
 
 // decodeSuccess decodes r's body into data in one pass, the common case. It reports false,
-// leaving the answer to the careful path of decodeEnvelope, for anything but a well-formed
+// leaving the response to the careful path of decodeEnvelope, for anything but a well-formed
 // envelope with code 0 and non-null data.
 func decodeSuccess(r *response, data any) bool {
 	env := successEnvelope{Data: data}
@@ -140,7 +140,7 @@ func (e *envelope) code() int { return int(e.Code.value) }
 
 func (e *envelope) message() string { return msgText(e.Msg, e.Message) }
 
-// msgText is the text of an answer: its msg, or else the gateway's message.
+// msgText is the text of a response: its msg, or else the gateway's message.
 func msgText(msg, message *string) string {
 	if msg != nil {
 		return *msg
@@ -153,7 +153,7 @@ func msgText(msg, message *string) string {
 
 func isSuccessStatus(status int) bool { return status >= 200 && status < 300 }
 
-// apiError builds the error of a well-formed non-success answer.
+// apiError builds the error of a well-formed non-success response.
 func (r *response) apiError(code int, message, requestID string) *APIError {
 	if requestID == "" {
 		requestID = r.header.Get("X-Request-Id")
@@ -170,7 +170,7 @@ func (r *response) apiError(code int, message, requestID string) *APIError {
 	})
 }
 
-// unexpected builds the error of an answer that is not the documented JSON.
+// unexpected builds the error of a response that is not the documented JSON.
 func (r *response) unexpected(cause error) *APIError {
 	e := &APIError{
 		Operation:   r.op,

@@ -3,7 +3,7 @@
 // schedule or on demand. A Client calls it through the EnOS API gateway as an application:
 // it fetches, caches and renews the access token of the application's AccessKey and
 // SecretKey, signs every request, sends each of the 22 operations of the API, and turns the
-// gateway's {code, msg, data} answers into typed results or typed errors.
+// gateway's {code, msg, data} responses into typed results or typed errors.
 //
 // # Quick start
 //
@@ -60,9 +60,9 @@
 //     matches [ErrFlowHasNoTask], ...), a token-service code, an HTTP status (401
 //     [ErrUnauthorized], 429 [ErrRateLimited]), or a body that is not the documented JSON
 //     ([ErrUnexpectedResponse]). It carries the code, the message and the request id.
-//   - *[TransportError]: no answer: the connection failed, an attempt timed out (its Timeout
+//   - *[TransportError]: no response: the connection failed, an attempt timed out (its Timeout
 //     method tells), or the context ended.
-//   - *[OutcomeUnknownError]: a trigger whose answer was lost and whose instance the client
+//   - *[OutcomeUnknownError]: a trigger whose response was lost and whose instance the client
 //     could not find; it may have been created. It matches [ErrOutcomeUnknown]: look for the
 //     instance (its FlowID and Minute) before triggering again.
 //   - *[FlowInstanceFailedError]: WaitForFlowInstance saw the run end FAIL, CANCEL, TIMEOUT,
@@ -104,6 +104,6 @@
 // Flow instances run on the server's clock: with a refserver.NewManualClock given to the
 // server (refserver.WithClock) and to the client ([WithClock]), a test moves time instead of
 // sleeping. Server.InjectFault makes requests fail with a status or a code, be delayed, or
-// (over a real socket, srv.URL) lose their answer. Seed your own flows with Server.AddFlow,
+// (over a real socket, srv.URL) lose their response. Seed your own flows with Server.AddFlow,
 // or mock by hand with any http.RoundTripper, such as httpmock's, through [WithHTTPClient].
 package batchprocessing

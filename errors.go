@@ -92,7 +92,7 @@ var statusSentinels = map[int]error{
 	http.StatusTooManyRequests: ErrRateLimited,
 }
 
-// APIError is the error of a call that reached the gateway and got an answer other than
+// APIError is the error of a call that reached the gateway and got a response other than
 // success: a business error (HTTP 200 with a non-zero code), a token-service error (a
 // non-zero status), a gateway error (an HTTP error status with {"message": ...}), or a
 // body that is not the documented JSON (then Unexpected is true and Body holds its start).
@@ -231,7 +231,7 @@ func (e *RequestError) Error() string {
 // Is reports whether target is ErrInvalidRequest.
 func (e *RequestError) Is(target error) bool { return target == ErrInvalidRequest }
 
-// TransportError reports a call that got no HTTP answer: the connection failed, the
+// TransportError reports a call that got no HTTP response: the connection failed, the
 // attempt timed out, the context ended, or the body could not be read. Err is the cause;
 // errors.Is(err, context.DeadlineExceeded) and errors.As(err, &urlErr) see through it.
 type TransportError struct {
@@ -240,11 +240,11 @@ type TransportError struct {
 	Operation, Method, Path string
 	// Err is the cause: typically a *url.Error (connection refused, timeout, reset), or the
 	// context's error. A cause whose text held a secret of the attempt (a hostile server's
-	// malformed answer that reflects the access token) is replaced by its masked text,
+	// malformed response that reflects the access token) is replaced by its masked text,
 	// which still reports a timeout and matches the context's errors as the cause did.
 	Err error
 	// cause is Err's text with the secrets of the attempt masked, when the client built the
-	// error: Go's transport quotes a malformed answer in its errors, and a hostile server may
+	// error: Go's transport quotes a malformed response in its errors, and a hostile server may
 	// put a reflected secret there. The error keeps the masked text, never the secrets, so
 	// that no printer (%#v) or reflection finds them in it.
 	cause string
@@ -289,7 +289,7 @@ func contextEnded(op, method, path string, err error) error {
 }
 
 // transportError turns an error of sending or reading r's request into the SDK's: errors
-// of our own (an unexpected answer, a token failure) pass through; transport and context
+// of our own (an unexpected response, a token failure) pass through; transport and context
 // errors are wrapped with the operation.
 func transportError(ctx context.Context, r *response, err error) error {
 	var apiErr *APIError
@@ -368,7 +368,7 @@ var ErrOutcomeUnknown = errors.New("batchprocessing: outcome unknown: the flow i
 
 // OutcomeUnknownError reports a trigger (TriggerFlow, TriggerFlowFromTask,
 // UpdateAndTriggerFlow) that may or may not have created its flow instance: an attempt got
-// no answer, or one from which the service may have acted (a 5xx, 62109, a success that
+// no response, or one from which the service may have acted (a 5xx, 62109, a success that
 // could not be read), and looking for the instance did not find it or failed. It matches
 // ErrOutcomeUnknown. Look for the instance of FlowID triggered in Minute (ListFlowInstances
 // over that minute) before triggering again.

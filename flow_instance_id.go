@@ -101,7 +101,7 @@ func (id FlowInstanceID) parse() (int64, string, error) {
 
 // validSuffix reports whether the digits of a time suffix (yyyyMM[dd[HH[mm[ss]]]]) name a
 // time that exists: time.Date normalizes an impossible one (February 30) into another,
-// which tells it apart, at a fraction of the cost of time.Parse on every answer.
+// which tells it apart, at a fraction of the cost of time.Parse on every response.
 func validSuffix(digits string) bool {
 	field := func(i, n int) int {
 		v := 0

@@ -265,25 +265,25 @@ func (c *Client) GetFlowInstance(ctx context.Context, req GetFlowInstanceRequest
 	}
 	a := &askedInstance{asked: req.FlowInstanceID}
 	err = c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: flowInstancesPath,
-		query: flowInstanceQuery{q, string(req.FlowInstanceID)}, check: a}.withOptions(opts), &a.answer)
+		query: flowInstanceQuery{q, string(req.FlowInstanceID)}, check: a}.withOptions(opts), &a.result)
 	if err != nil {
 		return nil, err
 	}
-	fi := a.answer.instance()
+	fi := a.result.instance()
 	return &fi, nil
 }
 
-// askedInstance is the answer of Get Flow Instance with the id it asked for, to check it
+// askedInstance is the result of Get Flow Instance with the id it asked for, to check it
 // against: a wait must never report another run's end as its own.
 type askedInstance struct {
 	asked  FlowInstanceID
-	answer flowInstanceWire
+	result flowInstanceWire
 }
 
-// checkAnswer checks that the answer is the instance asked for.
-func (a *askedInstance) checkAnswer() error {
-	if id := a.answer.FlowInstanceID; id != a.asked {
-		return fmt.Errorf("the answer is instance %q; %q was asked for", string(id), string(a.asked))
+// checkResult checks that the result is the instance asked for.
+func (a *askedInstance) checkResult() error {
+	if id := a.result.FlowInstanceID; id != a.asked {
+		return fmt.Errorf("the response is instance %q; %q was asked for", string(id), string(a.asked))
 	}
 	return nil
 }

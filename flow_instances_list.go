@@ -21,7 +21,7 @@ type ListFlowInstancesRequest struct {
 	// Types are the scheduling types of the flows whose instances are listed. The service
 	// filters by the flow's type, not by how the instance was triggered: a manual trigger
 	// of a periodic flow is listed under FlowTypePeriodic. Empty lists every type: the
-	// client asks once per type and merges the answers, newest trigger time first.
+	// client asks once per type and merges the responses, newest trigger time first.
 	Types []FlowType
 	// Expression matches instance ids and flow names (fuzzy); empty: all related to the user.
 	Expression string

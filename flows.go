@@ -171,9 +171,9 @@ var (
 )
 
 // trigger sends a trigger operation and returns the id of the instance it created. It is
-// a creating call: when an attempt may have reached the service without an answer, the
+// a creating call: when an attempt may have reached the service without a response, the
 // client looks for the instance (flow id and trigger minute) before sending again. An
-// answer that names another flow's instance, or another minute than the one asked for, is
+// response that names another flow's instance, or another minute than the one asked for, is
 // unexpected.
 func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any, opts []CallOption) (FlowInstanceID, error) {
 	cr := &creation{identity: q, flowID: flowID, triggerMillis: at, fixed: fixed, zone: c.location.known(c.clock.Now())}
@@ -184,16 +184,16 @@ func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at
 	return FlowInstanceID(cr.result.FlowInstanceID), nil
 }
 
-// checkAnswer checks the instance id the trigger was answered with (checkTriggerAnswer).
-func (cr *creation) checkAnswer() error {
-	return checkTriggerAnswer(FlowInstanceID(cr.result.FlowInstanceID), cr.flowID, cr.triggerMillis, cr.fixed, cr.zone)
+// checkResult checks the instance id of the trigger's response (checkTriggerResult).
+func (cr *creation) checkResult() error {
+	return checkTriggerResult(FlowInstanceID(cr.result.FlowInstanceID), cr.flowID, cr.triggerMillis, cr.fixed, cr.zone)
 }
 
-// checkTriggerAnswer checks the instance id a trigger of flowID at atMillis was answered
-// with, or that a lookup found: it must be a manual trigger's id (the minute, seconds 00) of
+// checkTriggerResult checks the instance id in the response to a trigger of flowID at
+// atMillis, or that a lookup found: it must be a manual trigger's id (the minute, seconds 00) of
 // that flow and, when the trigger time was fixed, of that minute. A trigger "now" is sent
-// with the client's clock, a minute its caller did not choose: the answer's minute is not
-// checked, so that a scripted answer (a test's canned id) is taken as it is. A lookup
+// with the client's clock, a minute its caller did not choose: the response's minute is not
+// checked, so that a scripted response (a test's canned id) is taken as it is. A lookup
 // always fixes the minute: it asked the listing for that one.
 //
 // The id carries the minute in the server's time zone. When the client knows the zone
@@ -201,16 +201,16 @@ func (cr *creation) checkAnswer() error {
 // at that instant, give or take the hour a daylight-saving change moves it (Get Timezone
 // names only today's offset). When it does not, the offset must be one that some zone has:
 // whole quarter hours from UTC-12 to UTC+14.
-func checkTriggerAnswer(id FlowInstanceID, flowID, atMillis int64, fixed bool, zone *time.Location) error {
-	got, suffix, err := id.parse() // once: this runs on every trigger's answer
+func checkTriggerResult(id FlowInstanceID, flowID, atMillis int64, fixed bool, zone *time.Location) error {
+	got, suffix, err := id.parse() // once: this runs on every trigger's response
 	if err != nil {
 		return err
 	}
 	if got != flowID {
-		return fmt.Errorf("the answer names instance %q of flow %d; flow %d was triggered", string(id), got, flowID)
+		return fmt.Errorf("the response names instance %q of flow %d; flow %d was triggered", string(id), got, flowID)
 	}
 	if !isManualSuffix(suffix) {
-		return fmt.Errorf("the answer names instance %q, not the id of a manual trigger (yyyyMMddHHmm00)", string(id))
+		return fmt.Errorf("the response names instance %q, not the id of a manual trigger (yyyyMMddHHmm00)", string(id))
 	}
 	if !fixed {
 		return nil
@@ -227,7 +227,7 @@ func checkTriggerAnswer(id FlowInstanceID, flowID, atMillis int64, fixed bool, z
 		low, high = time.Duration(want)*time.Second-time.Hour, time.Duration(want)*time.Second+time.Hour
 	}
 	if offset%(15*time.Minute) != 0 || offset < low || offset > high {
-		return fmt.Errorf("the answer names instance %q, not one of the minute triggered (%s)",
+		return fmt.Errorf("the response names instance %q, not one of the minute triggered (%s)",
 			string(id), time.UnixMilli(atMillis).UTC().Format(time.RFC3339))
 	}
 	return nil

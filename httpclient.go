@@ -14,7 +14,7 @@ import (
 // This file is the only one that knows resty: the rest of the package hands an outgoing
 // request to a sender and reads the *http.Response it returns.
 
-// sender sends one outgoing request and returns the answer, whose body the caller must
+// sender sends one outgoing request and returns the response, whose body the caller must
 // read and close. httpSender is the one the client uses; the benchmarks measure what resty
 // costs by putting the same client on a sender that calls net/http directly.
 type sender interface {
@@ -31,7 +31,7 @@ type httpSender struct {
 //
 // It never follows a redirect: the EnOS gateway does not redirect API calls, and a followed
 // redirect would carry the token, the signature and the body (or, for a token request, the
-// AccessKey and its encryption) to whatever host the Location names. The 3xx answer itself
+// AccessKey and its encryption) to whatever host the Location names. The 3xx response itself
 // comes back, and readResponse turns it into an error. Resty reads no body: the request
 // path reads it within its limit and decodes it itself (resty's response handling would
 // only match the content type against its regular expressions); the Accept header spares
@@ -79,7 +79,7 @@ var (
 	jsonHeader     = []string{contentTypeJSON}
 )
 
-// send sends req once and returns the answer, whose body the caller must read and close.
+// send sends req once and returns the response, whose body the caller must read and close.
 // resty leaves an absolute URL without query parameters of its own as it is, so the query
 // the request path encoded is neither parsed nor encoded again.
 func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, error) {

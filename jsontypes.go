@@ -201,7 +201,7 @@ func (s *flexText) UnmarshalJSON(b []byte) error {
 
 // unquoteJSON returns the text of a JSON string literal, as json.Unmarshal into a string
 // would, with one allocation and no reflection: the fields that hold text, graphs among
-// them, use it on every answer.
+// them, use it on every response.
 func unquoteJSON(b []byte) (string, error) {
 	if inner, ok := plainJSONString(b); ok {
 		return string(inner), nil // no escapes: the common case

@@ -50,28 +50,28 @@ func judge(rule retryRule, res attemptResult) decision {
 	case !res.reached:
 		return decision{retry, "the request did not reach the service"}
 	case e == nil:
-		return afterUnknownOutcome(rule, "no answer")
+		return afterUnknownOutcome(rule, "no response")
 	}
-	return judgeAnswer(rule, e)
+	return judgeResponse(rule, e)
 }
 
-// judgeAnswer decides what to do after an answer that is not a success.
-func judgeAnswer(rule retryRule, e *APIError) decision {
+// judgeResponse decides what to do after a response that is not a success.
+func judgeResponse(rule retryRule, e *APIError) decision {
 	switch {
 	case e.HTTPStatus == http.StatusUnauthorized || e.Code == CodeTokenExpired:
 		return decision{renewToken, "the gateway refused the access token"}
 	case e.HTTPStatus == http.StatusTooManyRequests:
 		return decision{retry, "the gateway's rate limit"}
 	case e.Code == CodeInternalServer && rule.finalInternalError:
-		return decision{stop, "a lasting answer of this operation"}
+		return decision{stop, "a final 62109 of this operation"}
 	case transientStatus(e.HTTPStatus) || e.Code == CodeInternalServer:
 		return afterUnknownOutcome(rule, "a passing failure of the service")
 	case rule.creates && (e.HTTPStatus >= 500 || (e.Unexpected && isSuccessStatus(e.HTTPStatus))):
-		// Another server error, or a success status with an answer that is not the
+		// Another server error, or a success status with a response that is not the
 		// documented one: the service may well have created the instance.
-		return decision{lookForInstance, "an answer the service may have acted on"}
+		return decision{lookForInstance, "a response the service may have acted on"}
 	}
-	return decision{stop, "a final answer"}
+	return decision{stop, "a final response"}
 }
 
 // afterUnknownOutcome is the decision after an attempt that may or may not have been

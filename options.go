@@ -40,7 +40,7 @@ const DefaultMaxResponseBytes = 8 << 20
 // The copy never follows redirects, whatever hc.CheckRedirect says: the EnOS gateway does
 // not redirect API calls, and following one would hand the access token, the request's
 // signature and its body (for a token request, the AccessKey and its encryption) to the
-// host the Location names. A 3xx answer fails the call with an unexpected-response
+// host the Location names. A 3xx response fails the call with an unexpected-response
 // *APIError (ErrUnexpectedResponse) that names the status and the target host.
 //
 // hc's transport keeps its own limits; the transport of a client made without

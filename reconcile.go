@@ -10,27 +10,27 @@ import (
 )
 
 // creation describes a call that creates a flow instance: which instance, for the lookups
-// of createInstance and the check of the answer, and the call's result.
+// of createInstance and the check of the response, and the call's result.
 type creation struct {
 	identity      userQuery // the orgId and userId of the lookups
 	flowID        int64
 	triggerMillis int64
-	fixed         bool           // the caller fixed the trigger time: the answer's minute is checked
+	fixed         bool           // the caller fixed the trigger time: the response's minute is checked
 	zone          *time.Location // the server's zone, if the client knew it when it sent the call
-	// result is the call's data: the id the service answered, or a lookup found.
+	// result is the call's data: the id in the service's response, or one a lookup found.
 	result flowInstanceIDData
 }
 
 // createInstance performs a call that creates a flow instance, which must never run twice.
 // It sends the call through send, which resends on its own only what certainly did not
-// reach the service. When an attempt may have created the instance (no answer, a 5xx,
+// reach the service. When an attempt may have created the instance (no response, a 5xx,
 // 62109, a success it could not read), it looks for the instance before sending again,
-// and the call succeeds if it is there. A final answer after such an attempt (a resend
+// and the call succeeds if it is there. A final response after such an attempt (a resend
 // refused, or answered 62102 because the instance of that minute exists) is resolved the
 // same way. When the lookups cannot tell, the error is an *OutcomeUnknownError.
 //
 // An instance of that minute made by another trigger (another process, an earlier run of
-// the same job) cannot be told from this call's: when this call's answer is lost and such
+// the same job) cannot be told from this call's: when this call's response is lost and such
 // an instance exists, the call returns its id.
 func (c *Client) createInstance(ctx context.Context, p *prepared, data any) (attemptResult, error) {
 	mayExist := false // an attempt may have created the instance
@@ -70,7 +70,7 @@ func whyStopped(err error) error {
 	return errors.New("the server asked for a longer pause than the policy allows")
 }
 
-// notListed says why a final answer after an attempt that may have created the instance
+// notListed says why a final response after an attempt that may have created the instance
 // leaves the outcome unknown.
 func notListed(res attemptResult) error {
 	if res.apiError != nil && res.apiError.Code == CodeInvalidParameter {
@@ -118,7 +118,7 @@ var errAmbiguous = errors.New("more than one instance of the flow was triggered 
 // listing's type is the flow's scheduling type, which the client does not know: it asks for
 // each type until one shows the instance.
 //
-// What the listing shows is checked as a trigger's answer is (checkTriggerAnswer), the
+// What the listing shows is checked as a trigger's response is (checkTriggerResult), the
 // minute included: an instance of another flow, or of a minute the range does not hold,
 // is not the one looked for, whatever the listing says.
 func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstanceID, error) {
@@ -140,7 +140,7 @@ func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstan
 			// scheduled instance of the same minute has a shorter suffix.
 			id := fi.FlowInstanceID
 			if strings.HasPrefix(string(id), prefix) && fi.FlowID == flowID &&
-				checkTriggerAnswer(id, flowID, minute, true, cr.zone) == nil {
+				checkTriggerResult(id, flowID, minute, true, cr.zone) == nil {
 				found = append(found, id)
 			}
 		}

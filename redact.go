@@ -23,7 +23,7 @@ const minSecretLen = 8
 // redactedText replaces a secret.
 const redactedText = "[REDACTED]"
 
-// tokenValue finds access token values in a token service's answer.
+// tokenValue finds access token values in a token service's response.
 var tokenValue = regexp.MustCompile(`("accessToken"\s*:\s*")[^"]*("?)`)
 
 // redact masks every occurrence of a secret in s, and any "accessToken" value.

@@ -199,7 +199,7 @@ func (c *Client) logDecision(ctx context.Context, p *prepared, d decision, res a
 
 // attemptResult is the outcome of one attempt.
 type attemptResult struct {
-	resp     *response // the answer; nil if none came
+	resp     *response // the response; nil if none came
 	err      error
 	apiError *APIError // err as an *APIError, if it is one
 	// reached reports that the request may have reached the service: false when it
@@ -211,7 +211,7 @@ type attemptResult struct {
 	token        issuedToken // the access token the attempt was signed with
 }
 
-// attempt signs and sends the call once and decodes the answer into data.
+// attempt signs and sends the call once and decodes the response into data.
 func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResult {
 	started := time.Now()
 	req, res, err := c.sign(ctx, p)
@@ -226,7 +226,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	r.keepSecret(res.token.value, *c.secretKey, req.signed[2])
 	raw, err := c.http.send(ctx, req)
 	if err == nil {
-		res.resp, res.reached = r, true // an answer came, whatever it is
+		res.resp, res.reached = r, true // a response came, whatever it is
 		err = readResponse(raw, c.maxBody, r)
 	} else {
 		res.reached = !neverSent(err)
@@ -256,7 +256,7 @@ func (c *Client) sign(ctx context.Context, p *prepared) (outgoing, attemptResult
 	return req, attemptResult{token: token}, nil
 }
 
-// decode decodes an answer into data, from an empty result (an earlier attempt may have
+// decode decodes a response into data, from an empty result (an earlier attempt may have
 // half-filled it), and checks it against the request.
 func (c *Client) decode(r *response, p *prepared, data any) error {
 	if data != nil {
@@ -267,7 +267,7 @@ func (c *Client) decode(r *response, p *prepared, data any) error {
 		return err
 	}
 	if p.check != nil {
-		if err := p.check.checkAnswer(); err != nil {
+		if err := p.check.checkResult(); err != nil {
 			return r.unexpected(err)
 		}
 	}

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// response is one HTTP answer, as the decoders, the retry rules and the clock-skew check
-// read it.
+// response is one HTTP response of the gateway, as the decoders, the retry rules and the
+// clock-skew check read it.
 type response struct {
 	op, method, path string // the operation and request it answers
 	status           int
@@ -18,7 +18,7 @@ type response struct {
 	body             []byte
 	// start and end are the base clock's readings around the round trip (clock skew).
 	start, end time.Time
-	// secrets must not appear in an error built from this answer (see keepSecret).
+	// secrets must not appear in an error built from this response (see keepSecret).
 	secrets  secrets
 	secretsA [3]string
 	// codes gives some business codes another meaning for this operation (call.codes).

@@ -62,7 +62,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithoutRetries turns retries off: every call is sent once (a refused token is still
-// renewed once, and a trigger whose answer was lost still looks for its instance before it
+// renewed once, and a trigger whose response was lost still looks for its instance before it
 // reports that its outcome is unknown).
 func WithoutRetries() Option {
 	return WithRetryPolicy(RetryPolicy{MaxRetries: NoRetries})

@@ -411,7 +411,7 @@ func TestDecisionsLogged(t *testing.T) {
 		{"retry, renew, a final answer", gatewayError(503).Then(gatewayError(401)).Then(gatewayError(403)), nil, []string{
 			`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`, `reason="a passing failure of the service: the call is safe to repeat"`,
 			`msg="batchprocessing renew token"`, `reason="the gateway refused the access token"`,
-			`msg="batchprocessing give up"`, `reason="a final answer"`,
+			`msg="batchprocessing give up"`, `reason="a final response"`,
 		}},
 		{"no retries left", gatewayError(503), WithCallRetryPolicy(RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}), []string{
 			`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`,

@@ -15,14 +15,14 @@ type locationCache struct {
 	inflight chan struct{} // closed when the running Get Timezone ends; nil if none runs
 }
 
-// locationRenewal is the grid on which the client asks Get Timezone again: its answer ("GMT+1")
+// locationRenewal is the grid on which the client asks Get Timezone again: its response ("GMT+1")
 // is the offset in force when it is asked, and offsets change (daylight saving) on the hour
 // or the half hour, in UTC as much as in local time, in every zone that has them.
 const locationRenewal = 30 * time.Minute
 
 // ServerLocation returns the time zone of the service's server-local times (the times in
-// its answers, ServerTime) and of its manual flow instance ids. The first call asks Get
-// Timezone; the answer is kept until the next full or half hour, when an offset may change.
+// its responses, ServerTime) and of its manual flow instance ids. The first call asks Get
+// Timezone; the response is kept until the next full or half hour, when an offset may change.
 // Concurrent callers share one request.
 //
 // Get Timezone names an offset such as "GMT+8" (a fixed zone: exact for times in the same
@@ -79,7 +79,7 @@ func (z *locationCache) known(now time.Time) *time.Location {
 	return nil
 }
 
-// askLocation asks Get Timezone once and reads its answer.
+// askLocation asks Get Timezone once and reads its response.
 func (c *Client) askLocation(ctx context.Context) (*time.Location, error) {
 	tz, err := c.GetTimezone(ctx)
 	if err != nil {

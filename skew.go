@@ -27,12 +27,12 @@ func (s *skewClock) Now() time.Time {
 // Offset is the current correction.
 func (s *skewClock) Offset() time.Duration { return time.Duration(s.offset.Load()) }
 
-// observe measures the server's clock from the Date header of an answer received between
+// observe measures the server's clock from the Date header of a response received between
 // start and end (read from the base clock), taking the middle of the round trip as the
 // moment the server wrote it. When the correction in force is off by more than
 // skewThreshold, it adopts the new one and reports true.
 func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
-	if h == nil || h.Get("Age") != "" { // an answer from a cache says nothing of the clock
+	if h == nil || h.Get("Age") != "" { // a response from a cache says nothing of the clock
 		return false
 	}
 	date, err := http.ParseTime(h.Get("Date"))

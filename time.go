@@ -26,7 +26,7 @@ func (c *Client) GetCurrentTime(ctx context.Context, opts ...CallOption) (time.T
 	if ctx == nil {
 		return time.Time{}, invalid(op, "context", "nil context.Context")
 	}
-	var ms *flexInt // stays nil if the answer has no data
+	var ms *flexInt // stays nil if the response has no data
 	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}.withOptions(opts), &ms); err != nil {
 		return time.Time{}, err
 	}

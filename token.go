@@ -33,7 +33,7 @@ const (
 type tokenSource struct {
 	http      sender // token requests are not signed
 	endpoint  string // the gateway, without a trailing slash
-	maxBody   int    // the largest answer read
+	maxBody   int    // the largest response read
 	appKey    string
 	appSecret string
 	clock     *skewClock
@@ -83,7 +83,7 @@ func newTokenSource(h sender, endpoint string, maxBody int, appKey, appSecret st
 // token returns a valid access token, fetching or renewing it when needed.
 func (s *tokenSource) token(ctx context.Context) (issuedToken, error) {
 	if f := s.fresh.Load(); f != nil && s.clock.Now().Before(f.renewAt) {
-		return f.token, nil // what claim would answer, without the lock
+		return f.token, nil // what claim would return, without the lock
 	}
 	for {
 		tok, running, lead, refreshing := s.claim()
@@ -248,7 +248,7 @@ type tokenRequestBody struct {
 	AccessToken string `json:"accessToken,omitempty"`
 }
 
-// tokenEnvelope is the token service's answer: {status, msg, business, data}.
+// tokenEnvelope is the token service's response: {status, msg, business, data}.
 type tokenEnvelope struct {
 	Status optionalInt `json:"status"`
 	// Stauts: the documentation's own sample misspells status; accept both.
@@ -262,7 +262,7 @@ type tokenEnvelope struct {
 	RequestID string `json:"requestId"`
 }
 
-// send sends one token get or refresh and decodes the answer, which it also returns (nil
+// send sends one token get or refresh and decodes the response, which it also returns (nil
 // if none came) for the clock-skew check.
 func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, *response, error) {
 	req := s.newRequestBody(current)
@@ -348,8 +348,8 @@ func decodeToken(r *response) (string, time.Duration, error) {
 	return tok, lifetime, nil
 }
 
-// failure returns the error of a token answer that gives no token, or nil when it gives
-// one. Tolerant reading: an answer with a token but without a status is a success.
+// failure returns the error of a token response that gives no token, or nil when it gives
+// one. Tolerant reading: a response with a token but without a status is a success.
 func (env *tokenEnvelope) failure(r *response) error {
 	msg := msgText(env.Msg, env.Message)
 	hasToken := env.Data != nil && env.Data.AccessToken != ""
@@ -361,9 +361,9 @@ func (env *tokenEnvelope) failure(r *response) error {
 	case !isSuccessStatus(r.status), env.Status.set && env.Status.value != 0:
 		return r.apiError(int(env.Status.value), msg, env.RequestID)
 	case !env.Status.set && !hasToken:
-		return r.unexpected(errors.New("no status in the token service's answer"))
+		return r.unexpected(errors.New("no status in the token service's response"))
 	case !hasToken:
-		return r.unexpected(errors.New("no access token in the token service's answer"))
+		return r.unexpected(errors.New("no access token in the token service's response"))
 	}
 	return nil
 }
