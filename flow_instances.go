@@ -2,6 +2,7 @@ package batchprocessing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -160,7 +161,8 @@ type TaskInstanceNode struct {
 	// NodeID is the node's id in the graph's relations: "t_<taskId>".
 	NodeID string `json:"nodeId" alias:"node_id"`
 	// Status is the task's status in this run; the graph names it (SUCCESS, RUNNING, INIT,
-	// NONE for a task that does not run in this instance).
+	// NONE for a task that does not run in this instance). StatusUnknown when the graph
+	// gives none: the zero value, StatusInit, would claim the task has not started.
 	Status FlowInstanceStatus `json:"status"`
 	// X and Y place the node in the console's drawing.
 	X float64 `json:"x"`
@@ -177,7 +179,19 @@ func (t *TaskInstanceNode) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	t.TaskInstID = t.TaskInstanceID
+	if !statusGiven(b) {
+		t.Status = StatusUnknown
+	}
 	return nil
+}
+
+// statusGiven reports whether the JSON object b gives a status (a "status" that is not
+// null), as the graph's nodes may not.
+func statusGiven(b []byte) bool {
+	var probe struct {
+		Status json.RawMessage `json:"status"`
+	}
+	return json.Unmarshal(b, &probe) == nil && len(probe.Status) > 0 && string(probe.Status) != "null"
 }
 
 // TaskInstanceGraph is the former name of TaskInstanceNode.
@@ -197,7 +211,7 @@ type FlowInstanceNode struct {
 	// IsVirtual reports a virtual node: the flow's run is not awaited.
 	IsVirtual bool `json:"isVirtual"`
 	// Status is the node's status as the graph names it (NONE in the documentation's
-	// sample).
+	// sample); StatusUnknown when the graph gives none.
 	Status FlowInstanceStatus `json:"status"`
 	// X and Y place the node in the console's drawing.
 	X float64 `json:"x"`
@@ -214,6 +228,9 @@ func (f *FlowInstanceNode) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	f.FlowInstID = string(f.FlowInstanceID)
+	if !statusGiven(b) {
+		f.Status = StatusUnknown
+	}
 	return nil
 }
 

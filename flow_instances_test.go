@@ -211,3 +211,32 @@ func TestGetFlowInstanceIsTheOneAskedFor(t *testing.T) {
 		t.Errorf("WaitForFlowInstance: %v, %v; want ErrUnexpectedResponse", fi, err)
 	}
 }
+
+// TestGraphNodeStatusGivenOrUnknown: a graph node's status is the one the graph gives, by
+// code or name; a node without one, or with null, is StatusUnknown, not the zero StatusInit.
+func TestGraphNodeStatusGivenOrUnknown(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		status string // the "status" member, or "" for none
+		want   FlowInstanceStatus
+	}{
+		{`"status":0,`, StatusInit},
+		{`"status":"INIT",`, StatusInit},
+		{`"status":"SUCCESS",`, StatusSuccess},
+		{`"status":1,`, StatusSuccess},
+		{`"status":"NONE",`, StatusNone},
+		{`"status":null,`, StatusUnknown},
+		{"", StatusUnknown},
+	} {
+		graph := EmbeddedJSON(`{"tasks":[{` + tt.status + `"taskId":1,"nodeId":"t_1"}],` +
+			`"flows":[{` + tt.status + `"flowId":2,"nodeId":"f_2"}]}`)
+		fi := &FlowInstance{Graph: graph}
+		g, err := fi.DecodeGraph()
+		if err != nil {
+			t.Fatalf("%s: %v", tt.status, err)
+		}
+		if len(g.Tasks) != 1 || g.Tasks[0].Status != tt.want || len(g.Flows) != 1 || g.Flows[0].Status != tt.want {
+			t.Errorf("%q: decoded %+v, want status %v", tt.status, g, tt.want)
+		}
+	}
+}
