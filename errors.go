@@ -240,8 +240,9 @@ type TransportError struct {
 	Operation, Method, Path string
 	// Err is the cause: typically a *url.Error (connection refused, timeout, reset), or the
 	// context's error. A cause whose text held a secret of the attempt (a hostile server's
-	// malformed response that reflects the access token) is replaced by its masked text,
-	// which still reports a timeout and matches the context's errors as the cause did.
+	// malformed response that reflects the access token) is replaced by a copy with its
+	// text masked: a *url.Error stays one, and the copy reports a timeout and matches the
+	// context's and the network's errors as the cause did.
 	Err error
 	// cause is Err's text with the secrets of the attempt masked, when the client built the
 	// error: Go's transport quotes a malformed response in its errors, and a hostile server may
@@ -300,41 +301,11 @@ func transportError(ctx context.Context, r *response, err error) error {
 	text := err.Error()
 	cause := r.secrets.redact(text)
 	if cause != text {
-		err = newMaskedCause(err, cause)
+		err = masked(err, r.secrets)
 	}
 	return &TransportError{Operation: r.op, Method: r.method, Path: r.path, Err: err,
 		cause: cause, contextEnded: ctx.Err() != nil}
 }
-
-// maskedCause stands in for a transport error whose text held a secret, so that no caller
-// who unwraps a *TransportError finds it: it has the masked text, and keeps what callers
-// test a transport error for (a timeout, the context's errors).
-type maskedCause struct {
-	text    string
-	timeout bool
-	context error // context.Canceled or context.DeadlineExceeded, if the cause was one
-}
-
-// newMaskedCause returns the stand-in of err with the masked text.
-func newMaskedCause(err error, text string) *maskedCause {
-	m := &maskedCause{text: text}
-	var timeout interface{ Timeout() bool }
-	m.timeout = errors.As(err, &timeout) && timeout.Timeout()
-	for _, ctxErr := range []error{context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, ctxErr) {
-			m.context = ctxErr
-		}
-	}
-	return m
-}
-
-func (m *maskedCause) Error() string { return m.text }
-
-// Timeout reports whether the masked cause was a timeout.
-func (m *maskedCause) Timeout() bool { return m.timeout }
-
-// Unwrap returns the context's error the cause was, or nil.
-func (m *maskedCause) Unwrap() error { return m.context }
 
 // ErrFlowInstanceFailed matches a *FlowInstanceFailedError: WaitForFlowInstance saw the run
 // end in a status other than SUCCESS.
