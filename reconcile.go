@@ -48,16 +48,23 @@ func (c *Client) createInstance(ctx context.Context, p *prepared, data any) (att
 		case found:
 			return res, nil
 		case err != nil:
-			return res, p.outcomeUnknown(res.err, err)
+			return res, c.giveUpUnknown(ctx, p, res, err)
 		case !res.mayHaveActed:
-			return res, p.outcomeUnknown(res.err, notListed(res))
+			return res, c.giveUpUnknown(ctx, p, res, notListed(res))
 		case resends >= p.policy.MaxRetries:
-			return res, p.outcomeUnknown(res.err, errors.New("not found yet, and no attempt left to resend"))
+			return res, c.giveUpUnknown(ctx, p, res, errors.New("not found yet, and no attempt left to resend"))
 		}
 		if err := c.pause(ctx, p, resends+2, res, decision{retry, "the instance is not there: sending again"}); err != nil {
-			return res, p.outcomeUnknown(res.err, whyStopped(err))
+			return res, p.outcomeUnknown(res.err, whyStopped(err)) // pause logged why it gave up
 		}
 	}
+}
+
+// giveUpUnknown logs that a creating call gives up with its outcome unknown, and why, and
+// returns its error.
+func (c *Client) giveUpUnknown(ctx context.Context, p *prepared, res attemptResult, why error) error {
+	c.logDecision(ctx, p, decision{stop, "the outcome is unknown: " + why.Error()}, res)
+	return p.outcomeUnknown(res.err, why)
 }
 
 // whyStopped says why a pause did not happen: the context ended, or the server asked for

@@ -1,10 +1,12 @@
 package batchprocessing
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -285,4 +287,22 @@ func TestTriggerUnknownOutcomeEndings(t *testing.T) {
 			t.Errorf("%d triggers, resent after %v; want after the Retry-After second", len(stamps), stamps[len(stamps)-1].Sub(stamps[0]))
 		}
 	})
+}
+
+// TestTriggerGiveUpLogged: a trigger that gives up with its outcome unknown says so in the
+// debug log, with why.
+func TestTriggerGiveUpLogged(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt, _ := newTestClient(t, WithoutRetries(), WithLogger(logger))
+	reconcileMocks(mt, func() bool { return false })
+	mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+	if _, err := trigger(c, 3377); !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want the outcome unknown", err)
+	}
+	want := `msg="batchprocessing give up" operation=TriggerFlow attempt=1 reason="the outcome is unknown: not found yet, and no attempt left to resend"`
+	if !strings.Contains(logs.String(), want) {
+		t.Errorf("log lacks %s:\n%s", want, logs.String())
+	}
 }

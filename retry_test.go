@@ -403,26 +403,30 @@ func TestDecisionsLogged(t *testing.T) {
 	t.Parallel()
 	tooLong := gatewayError(429).HeaderSet(http.Header{"Retry-After": {"3600"}})
 	for _, tt := range []struct {
-		name   string
-		answer httpmock.Responder
-		policy CallOption
-		want   []string
+		name    string
+		answer  httpmock.Responder
+		policy  CallOption
+		cancels bool // the context ends as the answer comes
+		want    []string
 	}{
-		{"retry, renew, a final answer", gatewayError(503).Then(gatewayError(401)).Then(gatewayError(403)), nil, []string{
+		{"retry, renew, a final answer", gatewayError(503).Then(gatewayError(401)).Then(gatewayError(403)), nil, false, []string{
 			`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`, `reason="a passing failure of the service: the call is safe to repeat"`,
 			`msg="batchprocessing renew token"`, `reason="the gateway refused the access token"`,
 			`msg="batchprocessing give up"`, `reason="a final response"`,
 		}},
-		{"no retries left", gatewayError(503), WithCallRetryPolicy(RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}), []string{
+		{"no retries left", gatewayError(503), WithCallRetryPolicy(RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}), false, []string{
 			`msg="batchprocessing retry" operation=GetFlowInstance attempt=2`,
 			`msg="batchprocessing give up" operation=GetFlowInstance attempt=2 reason="a passing failure of the service: the call is safe to repeat; no retries left"`,
 		}},
-		{"a pause longer than the policy allows", tooLong, nil, []string{
+		{"a pause longer than the policy allows", tooLong, nil, false, []string{
 			`msg="batchprocessing give up" operation=GetFlowInstance attempt=1 reason="the gateway's rate limit; the server asked for a longer pause than the policy allows"`,
 		}},
-		{"a token refused again after its renewal", gatewayError(401), nil, []string{
+		{"a token refused again after its renewal", gatewayError(401), nil, false, []string{
 			`msg="batchprocessing renew token" operation=GetFlowInstance attempt=1`,
 			`msg="batchprocessing give up" operation=GetFlowInstance attempt=2 reason="the gateway refused the access token again, after a renewal"`,
+		}},
+		{"the context ended", gatewayError(503), nil, true, []string{
+			`msg="batchprocessing give up" operation=GetFlowInstance attempt=1 reason="a passing failure of the service: the call is safe to repeat; the context ended"`,
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -430,8 +434,14 @@ func TestDecisionsLogged(t *testing.T) {
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c, mt, _ := newTestClient(t, fastRetries, WithLogger(logger))
-			mt.RegisterResponder(http.MethodGet, getInstanceURL, tt.answer)
-			if _, err := c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"}, tt.policy); err == nil {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			answer := tt.answer
+			if tt.cancels {
+				answer = func(req *http.Request) (*http.Response, error) { cancel(); return tt.answer(req) }
+			}
+			mt.RegisterResponder(http.MethodGet, getInstanceURL, answer)
+			if _, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"}, tt.policy); err == nil {
 				t.Fatal("the call succeeded")
 			}
 			for _, want := range tt.want {
