@@ -42,8 +42,9 @@
 //
 // # Times and ids
 //
-// The service writes times as text in its own time zone ([ServerTime]); Client.Time turns one
-// into a time.Time, in the zone the client learns from Get Timezone. The id of a manually
+// The service writes times as text in its own time zone ([ServerTime]; a time sent as epoch
+// milliseconds is kept as RFC 3339 in UTC); Client.Time turns one into a time.Time, in the
+// zone the client learns from Get Timezone. The id of a manually
 // triggered flow instance is the flow id and the trigger minute in that zone,
 // "3377-20261130080000" (FlowInstanceID, [FlowInstanceIDFor]). The service sends ids as
 // numbers or strings and some documents as JSON inside strings ([EmbeddedJSON]); the types

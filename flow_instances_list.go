@@ -410,8 +410,9 @@ func (l *listing) merge(ctx context.Context, streams []*typeStream) iter.Seq2[Fl
 	}
 }
 
-// before reports whether a comes before b in the merge: by trigger time (the service
-// writes them all in one zone and layout, so the text orders as the time), then by id.
+// before reports whether a comes before b in the merge: by trigger time, then by id. The
+// times are compared as read in UTC: the service writes them all in its own zone, so they
+// order as the instants do.
 func (l *listing) before(a, b FlowInstance) bool {
 	c := cmpServerTimes(a.TriggerTime, b.TriggerTime)
 	if c == 0 {

@@ -41,8 +41,8 @@ func masked(s, keep string) string {
 }
 
 // printableWriter writes text with its control characters shown as U+FFFD, line breaks and
-// tabs kept: the writer of text tables, whose cells come from the gateway, and of errors,
-// which quote it.
+// tabs kept: the writer of errors, which quote the gateway's text. (Tables mask their cells
+// themselves, before measuring them.)
 type printableWriter struct{ w io.Writer }
 
 func (p printableWriter) Write(b []byte) (int, error) {
