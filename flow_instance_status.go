@@ -31,7 +31,8 @@ const (
 	// StatusNone is NONE: a task node that does not run in this instance (a run triggered
 	// from a later task, for one).
 	StatusNone FlowInstanceStatus = -100
-	// StatusUnknown is a status name the documentation does not list.
+	// StatusUnknown is a status the client cannot name: a status name the documentation
+	// does not list, or none at all (a graph node without a status).
 	StatusUnknown FlowInstanceStatus = -101
 )
 
