@@ -41,6 +41,9 @@ func (t *table) Flush() error {
 	for i, row := range rows {
 		lines[i] = strings.Split(row, "\t")
 	}
+	if last := lines[len(lines)-1]; !strings.HasSuffix(text, "\n") && len(last) > 1 && last[len(last)-1] == "" {
+		lines[len(lines)-1] = last[:len(last)-1] // as tabwriter: an unfinished line has no empty last cell
+	}
 	f := tableFormat{lines: lines}
 	f.align(0, len(lines))
 	if !strings.HasSuffix(text, "\n") {

@@ -40,6 +40,8 @@ func TestTableLaysOutAsTabwriter(t *testing.T) {
 		"a\tb\tc\n\tlonger cell\t\nshort\n1\t2\n",
 		"instance\t3377-1\nflow\t3377 daily\nend time\t-",
 		"x\ty\t\n\t\t\n",
+		"ccc a\t\t",
+		"a\tb\nccc a\t",
 	}
 	rng := rand.New(rand.NewSource(1))
 	for range 300 {
@@ -64,8 +66,11 @@ func randomTableText(rng *rand.Rand) string {
 		b.WriteString(strings.Repeat("y", rng.Intn(9)))
 		b.WriteByte('\n')
 	}
-	if rng.Intn(4) == 0 {
+	switch rng.Intn(4) {
+	case 0:
 		b.WriteString("last")
+	case 1:
+		b.WriteString("last\t\t") // an unfinished line ending in tabs
 	}
 	return b.String()
 }
