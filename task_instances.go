@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // taskInstancesPath is the resource of the task instance operations.
@@ -29,8 +31,13 @@ type TaskInstance struct {
 	Status FlowInstanceStatus `json:"status"`
 	// StatusDesc is the service's text for Status.
 	StatusDesc string `json:"stsDesc"`
-	// Type is the task's type code (0 data integration, 3 SHELL, ...).
+	// Type is the task's type code (0 data integration, 1 WORMHOLE, 2 CALCULATE, 3 SHELL,
+	// 4 CANAAN, 5 HIVE, 6 MR). When the service names the type instead, as export samples
+	// do, Type is that name's documented code, or -1 for a name the documentation gives no
+	// code ("COMMAND"), and TypeName holds the name.
 	Type int `json:"type"`
+	// TypeName is the task type as the service named it; empty when it sent a code.
+	TypeName string `json:"-"`
 	// SyncType is 0 for file synchronization, 1 for data synchronization; nil when not sent.
 	SyncType *int `json:"syncType"`
 	// RunNum is how many times the task has run in this instance.
@@ -81,11 +88,44 @@ type TaskInstance struct {
 // UnmarshalJSON decodes a task instance tolerantly (see decodeTolerant).
 func (t *TaskInstance) UnmarshalJSON(b []byte) error {
 	type plain TaskInstance
-	if err := decodeTolerant(b, (*plain)(t)); err != nil {
-		return err
+	err := decodeTolerant(b, (*plain)(t))
+	if err != nil {
+		name, coded, ok := taskTypeCoded(b)
+		if !ok {
+			return err
+		}
+		if err := decodeTolerant(coded, (*plain)(t)); err != nil {
+			return err
+		}
+		t.TypeName = name
 	}
 	t.InstanceID, t.FlowInstID, t.StsDesc, t.TimeStamp = t.TaskInstanceID, t.FlowInstanceID, t.StatusDesc, t.Timestamp
 	return nil
+}
+
+// taskTypeCodes are the task type codes of the documentation, by name.
+var taskTypeCodes = map[string]int{"DATA_INTEGRATION": 0, "WORMHOLE": 1, "CALCULATE": 2, "SHELL": 3,
+	"CANAAN": 4, "HIVE": 5, "MR": 6}
+
+// taskTypeCoded returns the task type name of the task instance b, when it names one, and b
+// with the name replaced by its code (-1 for a name without one); ok is false otherwise.
+func taskTypeCoded(b []byte) (name string, coded []byte, ok bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(b, &obj) != nil {
+		return "", nil, false
+	}
+	name, isString := stringText(obj["type"])
+	name = strings.TrimSpace(name)
+	if _, err := strconv.Atoi(name); !isString || name == "" || err == nil {
+		return "", nil, false // a code, or no name: not what failed
+	}
+	code, known := taskTypeCodes[strings.ToUpper(name)]
+	if !known {
+		code = -1
+	}
+	obj["type"] = json.RawMessage(strconv.Itoa(code))
+	coded, err := json.Marshal(obj)
+	return name, coded, err == nil
 }
 
 // RunMode is the resource setting of a task (TaskInstance.RunMode, ExportedTask.RunMode).

@@ -2,6 +2,7 @@ package batchprocessing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -26,6 +27,35 @@ func TestGetTaskInstanceAsList(t *testing.T) {
 		}
 		if !tt.ok && !errors.Is(err, ErrUnexpectedResponse) {
 			t.Errorf("%s: err = %v, want ErrUnexpectedResponse", tt.data, err)
+		}
+	}
+}
+
+// TestTaskInstanceTypeNamedOrCoded: the task type may come as the documented code or, as
+// export samples send it, as a name: a documented name gives its code, another name -1,
+// and TypeName keeps the name; a type that is neither fails the decoding.
+func TestTaskInstanceTypeNamedOrCoded(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		typ      string
+		wantType int
+		wantName string
+		ok       bool
+	}{
+		{`7`, 7, "", true},
+		{`"3"`, 3, "", true},
+		{`"DATA_INTEGRATION"`, 0, "DATA_INTEGRATION", true},
+		{`"shell"`, 3, "shell", true},
+		{`"COMMAND"`, -1, "COMMAND", true},
+		{`{"x":1}`, 0, "", false},
+	} {
+		var ti TaskInstance
+		err := json.Unmarshal([]byte(`{"instanceId":"118979-2021020211","taskId":118979,"status":1,"type":`+tt.typ+`}`), &ti)
+		switch {
+		case !tt.ok && err == nil:
+			t.Errorf("type %s: decoded %d %q, want an error", tt.typ, ti.Type, ti.TypeName)
+		case tt.ok && (err != nil || ti.Type != tt.wantType || ti.TypeName != tt.wantName || ti.Status != StatusSuccess || ti.TaskID != 118979):
+			t.Errorf("type %s: %d %q (%v), want %d %q", tt.typ, ti.Type, ti.TypeName, err, tt.wantType, tt.wantName)
 		}
 	}
 }
