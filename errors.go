@@ -242,24 +242,16 @@ type TransportError struct {
 	// context's error. A cause whose text held a secret of the attempt (a hostile server's
 	// malformed response that reflects the access token) is replaced by a copy with its
 	// text masked: a *url.Error stays one, and the copy reports a timeout and matches the
-	// context's and the network's errors as the cause did.
+	// context's and the network's errors as the cause did: no printer (%#v), unwrapping or
+	// reflection finds the secret in it.
 	Err error
-	// cause is Err's text with the secrets of the attempt masked, when the client built the
-	// error: Go's transport quotes a malformed response in its errors, and a hostile server may
-	// put a reflected secret there. The error keeps the masked text, never the secrets, so
-	// that no printer (%#v) or reflection finds them in it.
-	cause string
 	// contextEnded reports that the caller's context had ended when the attempt failed.
 	contextEnded bool
 }
 
 // Error returns "batchprocessing: <operation>: <method> <path>: <cause>".
 func (e *TransportError) Error() string {
-	cause := e.cause
-	if cause == "" {
-		cause = errorText(e.Err)
-	}
-	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + cause
+	return "batchprocessing: " + e.Operation + ": " + e.Method + " " + e.Path + ": " + errorText(e.Err)
 }
 
 // errorText returns err's text, or a placeholder for a nil error (a zero error value of
@@ -298,13 +290,10 @@ func transportError(ctx context.Context, r *response, err error) error {
 	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
 		return err
 	}
-	text := err.Error()
-	cause := r.secrets.redact(text)
-	if cause != text {
-		err = masked(err, r.secrets)
+	if text := err.Error(); r.secrets.redact(text) != text {
+		err = masked(err, r.secrets) // Go's transport quoted a secret a hostile server reflected
 	}
-	return &TransportError{Operation: r.op, Method: r.method, Path: r.path, Err: err,
-		cause: cause, contextEnded: ctx.Err() != nil}
+	return &TransportError{Operation: r.op, Method: r.method, Path: r.path, Err: err, contextEnded: ctx.Err() != nil}
 }
 
 // ErrFlowInstanceFailed matches a *FlowInstanceFailedError: WaitForFlowInstance saw the run
