@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -143,11 +142,10 @@ func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstan
 			return "", err
 		}
 		for _, fi := range page.FlowInstances {
-			// The expression is a fuzzy match: "3377-" also finds 13377's instances. A
-			// scheduled instance of the same minute has a shorter suffix.
-			id := fi.FlowInstanceID
-			if strings.HasPrefix(string(id), prefix) && fi.FlowID == flowID &&
-				checkTriggerResult(id, flowID, minute, true, cr.zone) == nil {
+			// The expression is a fuzzy match: "3377-" also finds 13377's instances, which
+			// checkTriggerResult refuses with the scheduled instances of the same minute
+			// (a shorter suffix) and those of another minute.
+			if id := fi.FlowInstanceID; fi.FlowID == flowID && checkTriggerResult(id, flowID, minute, true, cr.zone) == nil {
 				found = append(found, id)
 			}
 		}
