@@ -142,11 +142,8 @@ func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id 
 		case first:
 			return writeStatus(s.stdout, v)
 		case changed:
-			line := fmt.Sprintf("%s %s %s", time.Now().Format("15:04:05"), v.InstanceID, v.Status)
-			if tasks != "" {
-				line += "  [" + tasks + "]"
-			}
-			_, err := fmt.Fprintln(s.stdout, printable(line))
+			head := fmt.Sprintf("%s %s %s", time.Now().Format("15:04:05"), v.InstanceID, v.Status)
+			_, err := fmt.Fprintln(s.stdout, statusLine(head, tasks))
 			return err
 		}
 		return nil

@@ -78,3 +78,18 @@ func TestTextOutputShowsNoEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusLine: a status line brackets the tasks' states when there are any, and shows
+// the control characters of the gateway's names as U+FFFD.
+func TestStatusLine(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ head, tasks, want string }{
+		{"3377-1 RUNNING", "", "3377-1 RUNNING"},
+		{"3377-1 RUNNING", "a=SUCCESS b=RUNNING", "3377-1 RUNNING  [a=SUCCESS b=RUNNING]"},
+		{"3377-1 FAIL", "title \x1b]0;x\a=FAIL", "3377-1 FAIL  [title \uFFFD]0;x\uFFFD=FAIL]"},
+	} {
+		if got := statusLine(tt.head, tt.tasks); got != tt.want {
+			t.Errorf("statusLine(%q, %q) = %q, want %q", tt.head, tt.tasks, got, tt.want)
+		}
+	}
+}

@@ -38,11 +38,7 @@ func newProgress(w io.Writer, getenv func(string) string, quiet bool, since time
 // update shows fi: on a terminal it redraws the line; elsewhere it prints a line if the
 // status or a task's state changed since the last one.
 func (p *progress) update(fi *batchprocessing.FlowInstance) {
-	line := fmt.Sprintf("%s %s", fi.FlowInstanceID, fi.Status)
-	if tasks := taskSummary(taskStates(fi)); tasks != "" {
-		line += "  [" + tasks + "]"
-	}
-	line = printable(line)
+	line := statusLine(fmt.Sprintf("%s %s", fi.FlowInstanceID, fi.Status), taskSummary(taskStates(fi)))
 	changed := line != p.line
 	p.line = line
 	switch {

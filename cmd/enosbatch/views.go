@@ -79,6 +79,15 @@ func parameterViews(params []batchprocessing.Parameter) []parameterView {
 	return out
 }
 
+// statusLine is one line of status for a terminal: head, then the tasks' states in brackets
+// when there are any, made printable (task names come from the gateway).
+func statusLine(head, tasks string) string {
+	if tasks != "" {
+		head += "  [" + tasks + "]"
+	}
+	return printable(head)
+}
+
 // taskSummary describes the state of each task: "extract=SUCCESS load=RUNNING".
 func taskSummary(tasks []taskStateView) string {
 	parts := make([]string, len(tasks))

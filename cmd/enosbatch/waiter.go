@@ -135,11 +135,8 @@ func (s *session) finishWait(fi *batchprocessing.FlowInstance, err error, since 
 				err = perr
 			}
 		} else if err == nil {
-			line := fmt.Sprintf("%s %s after %.1fs", fi.FlowInstanceID, fi.Status, time.Since(since).Seconds())
-			if tasks := taskSummary(taskStates(fi)); tasks != "" {
-				line += "  [" + tasks + "]"
-			}
-			fmt.Fprintln(s.stdout, printable(line))
+			head := fmt.Sprintf("%s %s after %.1fs", fi.FlowInstanceID, fi.Status, time.Since(since).Seconds())
+			fmt.Fprintln(s.stdout, statusLine(head, taskSummary(taskStates(fi))))
 		}
 	}
 	if err != nil {
