@@ -50,13 +50,11 @@ func newHTTPSender(hc *http.Client, userAgent string, log *slog.Logger) *httpSen
 // URLs (endpoint, path, orgId, userId, action), never headers, so no secret.
 type restyLogger struct{ l *slog.Logger }
 
-func (r restyLogger) Errorf(format string, v ...any) {
-	r.l.Debug("resty: " + fmt.Sprintf(format, v...))
-}
-func (r restyLogger) Warnf(format string, v ...any) { r.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
-func (r restyLogger) Debugf(format string, v ...any) {
-	r.l.Debug("resty: " + fmt.Sprintf(format, v...))
-}
+func (r restyLogger) Errorf(format string, v ...any) { r.debug(format, v) }
+func (r restyLogger) Warnf(format string, v ...any)  { r.debug(format, v) }
+func (r restyLogger) Debugf(format string, v ...any) { r.debug(format, v) }
+
+func (r restyLogger) debug(format string, v []any) { r.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
 
 // keepRedirect is the redirect policy: return the redirect itself, never follow it.
 func keepRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -36,17 +36,18 @@ func (t *table) Flush() error {
 	if text == "" {
 		return nil
 	}
-	rows := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	text, finished := strings.CutSuffix(text, "\n")
+	rows := strings.Split(text, "\n")
 	lines := make([][]string, len(rows))
 	for i, row := range rows {
 		lines[i] = strings.Split(row, "\t")
 	}
-	if last := lines[len(lines)-1]; !strings.HasSuffix(text, "\n") && len(last) > 1 && last[len(last)-1] == "" {
+	if last := lines[len(lines)-1]; !finished && len(last) > 1 && last[len(last)-1] == "" {
 		lines[len(lines)-1] = last[:len(last)-1] // as tabwriter: an unfinished line has no empty last cell
 	}
 	f := tableFormat{lines: lines}
 	f.align(0, len(lines))
-	if !strings.HasSuffix(text, "\n") {
+	if !finished {
 		f.out.Truncate(f.out.Len() - 1) // the last line had no newline
 	}
 	_, err := t.w.Write(f.out.Bytes())
