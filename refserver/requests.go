@@ -2,7 +2,6 @@ package refserver
 
 import (
 	"net/http"
-	"time"
 )
 
 // This file keeps the server's log of the last requests and how each was judged, which the
@@ -28,23 +27,14 @@ func verdictOf(status int, f *failure, reason string) verdict {
 	return verdict{status: status, code: f.code, msg: f.msg, reason: reason}
 }
 
-// loggedRequest is one request of the log.
-type loggedRequest struct {
-	at     time.Time
-	method string
-	path   string
-	action string
-	verdict
-}
-
-// requestLog is a ring of the last maxRequestLog requests.
+// requestLog is a ring of the last maxRequestLog requests, as Requests returns them.
 type requestLog struct {
-	items []loggedRequest
+	items []Request
 	next  int // where the next one goes once the ring is full
 }
 
 // add records one request.
-func (l *requestLog) add(r loggedRequest) {
+func (l *requestLog) add(r Request) {
 	if len(l.items) < maxRequestLog {
 		l.items = append(l.items, r)
 		return
@@ -53,9 +43,9 @@ func (l *requestLog) add(r loggedRequest) {
 	l.next = (l.next + 1) % maxRequestLog
 }
 
-// last returns the n most recent requests, oldest first.
-func (l *requestLog) last(n int) []loggedRequest {
-	ordered := append(append([]loggedRequest(nil), l.items[l.next:]...), l.items[:l.next]...)
+// last returns a copy of the n most recent requests, oldest first.
+func (l *requestLog) last(n int) []Request {
+	ordered := append(append([]Request(nil), l.items[l.next:]...), l.items[:l.next]...)
 	return ordered[max(len(ordered)-n, 0):]
 }
 
@@ -63,5 +53,6 @@ func (l *requestLog) last(n int) []loggedRequest {
 func (st *state) record(r *http.Request, v verdict) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.requests.add(loggedRequest{at: st.now(), method: r.Method, path: r.URL.Path, action: r.URL.Query().Get("action"), verdict: v})
+	st.requests.add(Request{Time: st.now(), Method: r.Method, Path: r.URL.Path, Action: r.URL.Query().Get("action"),
+		Status: v.status, Code: v.code, Msg: v.msg, Reason: v.reason})
 }

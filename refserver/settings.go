@@ -64,12 +64,4 @@ func (b *Backend) Requests(n int) []Request {
 }
 
 // lastRequests is Requests for a caller that holds st.mu.
-func (st *state) lastRequests(n int) []Request {
-	logged := st.requests.last(n)
-	out := make([]Request, 0, len(logged))
-	for _, r := range logged {
-		out = append(out, Request{Time: r.at, Method: r.method, Path: r.path, Action: r.action,
-			Status: r.status, Code: r.code, Msg: r.msg, Reason: r.reason})
-	}
-	return out
-}
+func (st *state) lastRequests(n int) []Request { return st.requests.last(n) }
