@@ -429,17 +429,3 @@ func (e endless) Read(p []byte) (int, error) {
 }
 
 func (endless) Close() error { return nil }
-
-func TestReadAll(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ n, size, limit int }{
-		{0, 512, 100}, {99, 512, 100}, {100, 1, 100}, {100, 101, 101}, {5000, 1, 1 << 20}, {70000, 512, 70000},
-	} {
-		body := strings.Repeat("x", tt.n)
-		got, err := readAll(io.LimitReader(strings.NewReader(body), int64(tt.limit)), tt.size, tt.limit)
-		want := body[:min(tt.n, tt.limit)]
-		if err != nil || string(got) != want || cap(got) > max(tt.limit, tt.size) {
-			t.Errorf("%+v: %d bytes (cap %d), %v", tt, len(got), cap(got), err)
-		}
-	}
-}

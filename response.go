@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -52,11 +53,7 @@ func readResponse(raw *http.Response, limit int, r *response) error {
 	if raw.ContentLength > int64(limit) {
 		return tooLarge()
 	}
-	size := 512
-	if raw.ContentLength >= 0 {
-		size = int(raw.ContentLength) + 1 // +1: EOF is read without growing the buffer
-	}
-	body, err := readAll(raw.Body, size, limit+1)
+	body, err := readBody(raw.Body, raw.ContentLength, limit+1)
 	if err != nil {
 		return err
 	}
@@ -83,11 +80,43 @@ func redirectRefused(raw *http.Response) error {
 		raw.StatusCode, http.StatusText(raw.StatusCode), target)
 }
 
-// readAll reads r up to limit bytes, starting from a buffer of the given capacity and
-// doubling it as needed, never past limit: a reader with more to give yields exactly
-// limit bytes, which tells the caller it was too long.
-func readAll(r io.Reader, size, limit int) ([]byte, error) {
-	b := make([]byte, 0, min(size, limit))
+// readBody reads a body of the announced length (-1: unknown) up to limit bytes. A body
+// of known length is read into a buffer of its size (+1: EOF is read without growing the
+// buffer). One of unknown length, as a chunked response is, is read into a pooled buffer and
+// copied out at its exact size: read from a small buffer, a response of a few KB would make
+// the buffer grow, and be allocated again, three or four times.
+func readBody(r io.Reader, length int64, limit int) ([]byte, error) {
+	if length >= 0 {
+		return readAll(r, make([]byte, 0, min(int(length)+1, limit)), limit)
+	}
+	pooled := bodyBuffers.Get().(*[]byte)
+	buf := *pooled
+	if cap(buf) > limit {
+		buf = buf[:0:limit]
+	}
+	read, err := readAll(r, buf[:0], limit)
+	body := append(make([]byte, 0, len(read)), read...)
+	if cap(read) > cap(*pooled) && cap(read) <= maxPooledBody {
+		*pooled = read[:0] // keep the grown buffer for the next large body
+	}
+	bodyBuffers.Put(pooled)
+	return body, err
+}
+
+// maxPooledBody is the capacity past which a grown read buffer is not kept in the pool: a
+// rare large body should not hold its memory for the client's lifetime.
+const maxPooledBody = 64 << 10
+
+// bodyBuffers holds the buffers bodies of unknown length are read into.
+var bodyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4<<10)
+	return &b
+}}
+
+// readAll reads r into b up to limit bytes, doubling b's capacity as needed, never past
+// limit: a reader with more to give yields exactly limit bytes, which tells the caller it
+// was too long. b must have no more capacity than limit.
+func readAll(r io.Reader, b []byte, limit int) ([]byte, error) {
 	for {
 		if len(b) == cap(b) {
 			grown := make([]byte, len(b), min(max(2*cap(b), 512), limit))
