@@ -17,7 +17,7 @@ import (
 // what resty costs.
 type netHTTPSender struct {
 	hc     *http.Client
-	static http.Header // User-Agent and Accept, as resty sets them from its client
+	static http.Header // the User-Agent, as resty sets it from its client
 }
 
 // send builds and sends req with net/http.
@@ -30,7 +30,7 @@ func (h *netHTTPSender) send(ctx context.Context, req outgoing) (*http.Response,
 	if err != nil {
 		return nil, err
 	}
-	r.Header = make(http.Header, len(h.static)+4)
+	r.Header = make(http.Header, len(h.static)+5)
 	for k, v := range h.static {
 		r.Header[k] = v
 	}

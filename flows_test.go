@@ -52,6 +52,7 @@ func TestTriggerFlowRequest(t *testing.T) {
 	}
 	wantHeaders := map[string]string{
 		"Content-Type":     "application/json;charset=UTF-8",
+		"Accept":           "application/json",
 		"Apim-Accesstoken": testToken,
 		"Apim-Timestamp":   "1574385824000",
 		"Apim-Signature":   v2.Signature,

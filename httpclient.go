@@ -34,15 +34,13 @@ type httpSender struct {
 // AccessKey and its encryption) to whatever host the Location names. The 3xx response itself
 // comes back, and readResponse turns it into an error. Resty reads no body: the request
 // path reads it within its limit and decodes it itself (resty's response handling would
-// only match the content type against its regular expressions); the Accept header spares
-// resty the same match on the request side.
+// only match the content type against its regular expressions).
 func newHTTPSender(hc *http.Client, userAgent string, log *slog.Logger) *httpSender {
 	rest := resty.NewWithClient(hc).
 		SetRedirectPolicy(resty.RedirectPolicyFunc(keepRedirect)).
 		SetLogger(restyLogger{log}).
 		SetDoNotParseResponse(true).
-		SetHeader("User-Agent", userAgent).
-		SetHeader("Accept", "application/json")
+		SetHeader("User-Agent", userAgent)
 	return &httpSender{rest: rest}
 }
 
@@ -75,6 +73,7 @@ var (
 	keyTimestamp   = http.CanonicalHeaderKey(signing.HeaderTimestamp)
 	keySignature   = http.CanonicalHeaderKey(signing.HeaderSignature)
 	jsonHeader     = []string{contentTypeJSON}
+	acceptJSON     = []string{"application/json"}
 )
 
 // send sends req once and returns the response, whose body the caller must read and close.
@@ -95,7 +94,9 @@ func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, er
 }
 
 // setHeaders sets the request's own headers in h: the signing ones of a signed request, and
-// the Content-Type of a body.
+// the Content-Type of a body with an Accept beside it. Without that Accept, resty would
+// match the Content-Type against its regular expressions and send it again as the Accept;
+// a request without a body sends none (the gateway answers JSON either way).
 func (req outgoing) setHeaders(h http.Header) {
 	if req.signed[0] != "" {
 		// One backing array for the three values, set under their canonical keys.
@@ -106,5 +107,6 @@ func (req outgoing) setHeaders(h http.Header) {
 	}
 	if req.body != nil {
 		h["Content-Type"] = jsonHeader
+		h["Accept"] = acceptJSON
 	}
 }
