@@ -7,7 +7,8 @@
 #
 # Each SDK-against-by-hand benchmark runs its four variants (sdk, careful, bare, and the SDK
 # on net/http: nethttp) in ROUNDS rounds within one process, the order rotated every round:
-# many short rounds pair the variants under the same load of a shared machine. benchratio
+# many short rounds pair the variants under the same load of a shared machine; the NoNetwork
+# ones run them over a transport that answers from memory (the client's work alone). benchratio
 # reports the median of each and of the per-round ratios, with their spread. The other
 # benchmarks run several times (-count), with their own sizes, and are reported as medians
 # with their spread. The raw output goes to bench/bench.txt.
@@ -21,7 +22,7 @@ out=bench/bench.txt
 
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(go version) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs)"
-  go test -run '^$' -bench '^Benchmark(TriggerFlow|GetFlowInstance)(Parallel)?$' -benchmem -benchtime "$benchtime" . -args -rounds "$rounds"
+  go test -run '^$' -bench '^Benchmark(TriggerFlow|GetFlowInstance)(Parallel|NoNetwork)?$' -benchmem -benchtime "$benchtime" . -args -rounds "$rounds"
   go test -run '^$' -bench 'Sign|DecodeEnvelope' -benchmem -count 5 ./internal/signing .
   go test -run '^$' -bench 'ServeTrigger|History|CatchUp|InstanceMemory|TokenRefresh|LargeFlow' -benchmem -count 3 ./refserver
 } | tee "$out"

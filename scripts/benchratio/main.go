@@ -4,7 +4,8 @@
 // (min to max), and the SDK's ratios to the two floors and to itself on net/http (what resty
 // costs): the median of the per-round ratios, and their spread.
 // It checks the targets: SDK/careful at most 1.10 in ns/op, and no more allocations per
-// call than the careful call; the verdict gives the median ratio's 95% interval, and says
+// call than the careful call (the benchmarks named ...NoNetwork, the client's work alone
+// without a network, have none); the verdict gives the median ratio's 95% interval, and says
 // "within noise" when the interval holds 1.10 (the rounds cannot tell). Other benchmarks
 // are listed with their medians, and the reference server's targets checked from them:
 // with 100,000 instances of history a trigger and a get within 3x of their cost with
@@ -215,22 +216,41 @@ func variantRow(results map[string]*samples, base string) (string, []string) {
 	}
 	shown := []string{base + "/sdk", base + "/careful", base + "/bare"}
 	toCareful := ratios(sdk, careful)
-	sa, ca, ba := median(sdk.allocsPerOp), median(careful.allocsPerOp), median(bare.allocsPerOp)
+	sa, ca := median(sdk.allocsPerOp), median(careful.allocsPerOp)
 	outcome := timeVerdict(toCareful, sa <= ca)
-	if math.IsNaN(sa) || math.IsNaN(ca) {
+	switch {
+	case strings.HasSuffix(base, noNetwork):
+		outcome = "no target: the client's work alone"
+	case math.IsNaN(sa) || math.IsNaN(ca):
 		outcome = notJudged + ": no allocation counts (run with -benchmem)"
 	}
-	netTime, restyCost, ownPath, netAllocs := "-", "-", "-", ""
+	netTime, restyCost, ownPath := "-", "-", "-"
+	allocs, bytesOp := perVariant(sdk.allocsPerOp, careful.allocsPerOp, bare.allocsPerOp), perVariant(sdk.bytesPerOp, careful.bytesPerOp, bare.bytesPerOp)
 	if netHTTP != nil {
 		shown = append(shown, base+"/nethttp")
 		netTime, restyCost = spread(netHTTP.nsPerOp, "%.0f"), spread(ratios(sdk, netHTTP), "%.2f")
 		ownPath = spread(ratios(netHTTP, careful), "%.2f")
-		netAllocs = fmt.Sprintf(", %.0f", median(netHTTP.allocsPerOp))
+		allocs += perVariant(netHTTP.allocsPerOp)
+		bytesOp += perVariant(netHTTP.bytesPerOp)
 	}
-	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %.0f, %.0f, %.0f%s | %s |\n",
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 		strings.TrimPrefix(base, "Benchmark"), len(toCareful),
 		spread(sdk.nsPerOp, "%.0f"), spread(careful.nsPerOp, "%.0f"), spread(bare.nsPerOp, "%.0f"), netTime,
-		spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), restyCost, ownPath, sa, ca, ba, netAllocs, outcome), shown
+		spread(toCareful, "%.2f"), spread(ratios(sdk, bare), "%.2f"), restyCost, ownPath,
+		strings.TrimPrefix(allocs, ", "), strings.TrimPrefix(bytesOp, ", "), outcome), shown
+}
+
+// noNetwork ends the names of the benchmarks that run the variants without a network: they
+// say where the client's time goes, and have no target.
+const noNetwork = "NoNetwork"
+
+// perVariant renders the medians of one measure of some variants, each after ", ".
+func perVariant(measures ...[]float64) string {
+	var b strings.Builder
+	for _, m := range measures {
+		fmt.Fprintf(&b, ", %.0f", median(m))
+	}
+	return b.String()
 }
 
 // timeVerdict judges the targets on the per-round ratios SDK/careful and on whether the
@@ -331,8 +351,8 @@ func table(results map[string]*samples) string {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	b.WriteString("| benchmark | rounds | SDK ns/op | careful ns/op | bare ns/op | nethttp ns/op | SDK/careful | SDK/bare | SDK/nethttp: resty's cost | nethttp/careful: the SDK's own path | allocs/op SDK, careful, bare, nethttp | targets |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	b.WriteString("| benchmark | rounds | SDK ns/op | careful ns/op | bare ns/op | nethttp ns/op | SDK/careful | SDK/bare | SDK/nethttp: resty's cost | nethttp/careful: the SDK's own path | allocs/op SDK, careful, bare, nethttp | B/op SDK, careful, bare, nethttp | targets |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	grouped := map[string]bool{}
 	for _, name := range names {
 		base, ok := strings.CutSuffix(name, "/sdk")
@@ -366,7 +386,7 @@ func table(results map[string]*samples) string {
 				len(s.nsPerOp), spreadOf(s.nsPerOp), median(s.bytesPerOp), median(s.allocsPerOp), strings.Join(other, ", "))
 		}
 	}
-	fmt.Fprintf(&b, "\nTargets: SDK/careful at most %.2f in ns/op (median of the per-round ratios; its distribution-free 95%% interval beside the verdict, \"within noise\" when the interval holds the target), allocations per call no more than the careful call's.\n", maxTimeRatio)
+	fmt.Fprintf(&b, "\nTargets: SDK/careful at most %.2f in ns/op (median of the per-round ratios; its distribution-free 95%% interval beside the verdict, \"within noise\" when the interval holds the target), allocations per call no more than the careful call's. The %s rows, the same calls over a transport that answers from memory, have none: they show the client's own work.\n", maxTimeRatio, noNetwork)
 	b.WriteString(historyTargets(results))
 	b.WriteString(memoryLine(results))
 	return b.String()

@@ -24,6 +24,9 @@ BenchmarkTriggerFlow/nethttp#02-2  3000   200 ns/op   40 B/op   11 allocs/op
 BenchmarkGet/sdk-2                 3000   100 ns/op   50 B/op   13 allocs/op
 BenchmarkGet/careful-2             3000   100 ns/op   40 B/op   12 allocs/op
 BenchmarkGet/bare-2                3000   100 ns/op   40 B/op   12 allocs/op
+BenchmarkGetNoNetwork/sdk-2        3000   100 ns/op   50 B/op   13 allocs/op
+BenchmarkGetNoNetwork/careful-2    3000   100 ns/op   40 B/op   12 allocs/op
+BenchmarkGetNoNetwork/bare-2       3000   100 ns/op   40 B/op   12 allocs/op
 BenchmarkSign-2                 1000000   790 ns/op   64 B/op   1 allocs/op
 BenchmarkSign-2                 1000000   700 ns/op   64 B/op   1 allocs/op
 BenchmarkSign-2                 1000000   800 ns/op   64 B/op   1 allocs/op
@@ -38,8 +41,9 @@ func TestTable(t *testing.T) {
 	}
 	got := table(results)
 	for _, want := range []string{
-		"| TriggerFlow | 3 | 110 (100-300) | 100 (100-100) | 100 (90-100) | 100 (80-200) | 1.10 (1.00-3.00) | 1.22 (1.00-3.00) | 1.25 (1.10-1.50) | 1.00 (0.80-2.00) | 12, 12, 10, 11 | not judged: fewer than 10 rounds |",
-		"| Get | 1 | 100 (100-100) | 100 (100-100) | 100 (100-100) | - | 1.00 (1.00-1.00) | 1.00 (1.00-1.00) | - | - | 13, 12, 12 | not judged: fewer than 10 rounds |",
+		"| TriggerFlow | 3 | 110 (100-300) | 100 (100-100) | 100 (90-100) | 100 (80-200) | 1.10 (1.00-3.00) | 1.22 (1.00-3.00) | 1.25 (1.10-1.50) | 1.00 (0.80-2.00) | 12, 12, 10, 11 | 50, 40, 40, 40 | not judged: fewer than 10 rounds |",
+		"| Get | 1 | 100 (100-100) | 100 (100-100) | 100 (100-100) | - | 1.00 (1.00-1.00) | 1.00 (1.00-1.00) | - | - | 13, 12, 12 | 50, 40, 40 | not judged: fewer than 10 rounds |",
+		"| GetNoNetwork | 1 | 100 (100-100) | 100 (100-100) | 100 (100-100) | - | 1.00 (1.00-1.00) | 1.00 (1.00-1.00) | - | - | 13, 12, 12 | 50, 40, 40 | no target: the client's work alone |",
 		"| Sign | 3 | 790 (700-800) | 64 | 1 |  |",
 		"| ServeTrigger | 1 | 2e+04 | NaN | NaN | 5e+04 req/s |",
 	} {
