@@ -238,6 +238,9 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	default:
 		res.err = c.decode(r, p, data)
 	}
+	if res.err == nil {
+		r.release() // decoded; an error would have kept the body
+	}
 	errors.As(res.err, &res.apiError)
 	c.logCall(ctx, p, started, res)
 	return res

@@ -17,6 +17,8 @@ type response struct {
 	status           int
 	header           http.Header
 	body             []byte
+	// buffer is the pooled buffer body was read into, until release gives it back.
+	buffer *[]byte
 	// start and end are the base clock's readings around the round trip (clock skew).
 	start, end time.Time
 	// secrets must not appear in an error built from this response (see keepSecret).
@@ -37,10 +39,10 @@ func (r *response) keepSecret(values ...string) {
 // errBodyTooLarge reports a response body over the client's limit.
 var errBodyTooLarge = errors.New("response body larger than the client's limit (WithMaxResponseBytes)")
 
-// readResponse reads raw into r: its status and headers, and its body up to limit bytes.
-// It closes the body. A body announced or found longer fails with an unexpected-response
-// *APIError without being read further; so does a redirect, which the client never
-// follows (see newHTTPSender).
+// readResponse reads raw into r: its status and headers, and its body up to limit bytes,
+// into a pooled buffer that r.release gives back. It closes the body. A body announced or
+// found longer fails with an unexpected-response *APIError without being read further; so
+// does a redirect, which the client never follows (see newHTTPSender).
 func readResponse(raw *http.Response, limit int, r *response) error {
 	defer raw.Body.Close()
 	r.status, r.header = raw.StatusCode, raw.Header
@@ -53,19 +55,41 @@ func readResponse(raw *http.Response, limit int, r *response) error {
 	if raw.ContentLength > int64(limit) {
 		return tooLarge()
 	}
-	body, err := readBody(raw.Body, raw.ContentLength, limit+1)
-	if err != nil {
+	buffer := bodyBuffers.Get().(*[]byte)
+	body, err := readBody(raw.Body, *buffer, raw.ContentLength, limit+1)
+	switch {
+	case err != nil:
+		putBodyBuffer(buffer, body)
 		return err
-	}
-	if len(body) > limit {
+	case len(body) > limit:
+		putBodyBuffer(buffer, body)
 		return tooLarge()
 	}
-	r.body = body
+	r.body, r.buffer = body, buffer
 	if raw.StatusCode >= 300 && raw.StatusCode < 400 {
 		return r.unexpected(redirectRefused(raw))
 	}
 	return nil
 }
+
+// release gives the body's buffer back to the pool once the response is decoded and no
+// error holds it: the results own copies of what they decoded. The body is gone after.
+func (r *response) release() {
+	if r.buffer == nil {
+		return
+	}
+	if poisonReleasedBodies {
+		for i := range r.body {
+			r.body[i] = 'X'
+		}
+	}
+	putBodyBuffer(r.buffer, r.body)
+	r.body, r.buffer = nil, nil
+}
+
+// poisonReleasedBodies makes release overwrite a body before giving its buffer back; the
+// tests set it, so that a result still reading the body shows it.
+var poisonReleasedBodies bool
 
 // redirectRefused describes a redirect the client did not follow: its status and the host
 // it pointed to.
@@ -80,38 +104,44 @@ func redirectRefused(raw *http.Response) error {
 		raw.StatusCode, http.StatusText(raw.StatusCode), target)
 }
 
-// readBody reads a body of the announced length (-1: unknown) up to limit bytes. A body
-// of known length is read into a buffer of its size (+1: EOF is read without growing the
-// buffer). One of unknown length, as a chunked response is, is read into a pooled buffer and
-// copied out at its exact size: read from a small buffer, a response of a few KB would make
-// the buffer grow, and be allocated again, three or four times.
-func readBody(r io.Reader, length int64, limit int) ([]byte, error) {
+// readBody reads a body of the announced length (-1: unknown) up to limit bytes into buf
+// (its capacity, not its contents), which it grows as needed: a body of known length in
+// one allocation at most, the length plus one (EOF is read without growing the buffer).
+func readBody(r io.Reader, buf []byte, length int64, limit int) ([]byte, error) {
+	need := limit
 	if length >= 0 {
-		return readAll(r, make([]byte, 0, min(int(length)+1, limit)), limit)
+		need = min(int(length)+1, limit)
 	}
-	pooled := bodyBuffers.Get().(*[]byte)
-	buf := *pooled
-	if cap(buf) > limit {
+	switch {
+	case length >= 0 && cap(buf) < need:
+		buf = make([]byte, 0, need)
+	case cap(buf) > limit:
 		buf = buf[:0:limit]
 	}
-	read, err := readAll(r, buf[:0], limit)
-	body := append(make([]byte, 0, len(read)), read...)
-	if cap(read) > cap(*pooled) && cap(read) <= maxPooledBody {
-		*pooled = read[:0] // keep the grown buffer for the next large body
-	}
-	bodyBuffers.Put(pooled)
-	return body, err
+	return readAll(r, buf[:0], limit)
 }
 
-// maxPooledBody is the capacity past which a grown read buffer is not kept in the pool: a
-// rare large body should not hold its memory for the client's lifetime.
+// maxPooledBody is the capacity past which a read buffer is not kept in the pool: a rare
+// large body should not hold its memory for the client's lifetime.
 const maxPooledBody = 64 << 10
 
-// bodyBuffers holds the buffers bodies of unknown length are read into.
+// bodyBuffers holds the buffers bodies are read into. A response of a few KB would
+// otherwise be read into a buffer allocated for it (and, of unknown length, as a chunked
+// response is, grown and allocated again three or four times).
 var bodyBuffers = sync.Pool{New: func() any {
 	b := make([]byte, 0, 4<<10)
 	return &b
 }}
+
+// putBodyBuffer gives buffer back to the pool, holding body's array, which may have grown
+// from it, unless that is too large to keep.
+func putBodyBuffer(buffer *[]byte, body []byte) {
+	if cap(body) > maxPooledBody {
+		return
+	}
+	*buffer = body[:0]
+	bodyBuffers.Put(buffer)
+}
 
 // readAll reads r into b up to limit bytes, doubling b's capacity as needed, never past
 // limit: a reader with more to give yields exactly limit bytes, which tells the caller it

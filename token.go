@@ -288,6 +288,8 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn
+	} else {
+		r.release()
 	}
 	attrs := []slog.Attr{slog.String("operation", op), slog.Int("status", r.status), slog.Duration("duration", time.Since(start))}
 	if err != nil {
