@@ -97,10 +97,21 @@ type ResponseMetadata struct {
 
 // withOptions returns cl with the call options applied.
 func (cl call) withOptions(opts []CallOption) call {
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cl.opts)
-		}
+	if len(opts) > 0 {
+		cl.opts = applyOptions(opts)
 	}
 	return cl
+}
+
+// applyOptions returns the settings opts make. The options write through a pointer that
+// escapes to the heap: applied here, to settings of their own, they do not move a call
+// without options to the heap with them.
+func applyOptions(opts []CallOption) callSettings {
+	s := new(callSettings)
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	return *s
 }

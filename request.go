@@ -216,8 +216,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	started := time.Now()
 	req, res, err := c.sign(ctx, p)
 	if err != nil {
-		res.err = err // no token: nothing was sent
-		errors.As(err, &res.apiError)
+		res.err, res.apiError = err, apiErrorOf(err) // no token: nothing was sent
 		c.logCall(ctx, p, started, res)
 		return res
 	}
@@ -241,9 +240,23 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	if res.err == nil {
 		r.release() // decoded; an error would have kept the body
 	}
-	errors.As(res.err, &res.apiError)
+	res.apiError = apiErrorOf(res.err)
 	c.logCall(ctx, p, started, res)
 	return res
+}
+
+// apiErrorOf returns err as an *APIError, if it is one. Its target lives here, on the
+// heap only when there is an error: an errors.As into the attempt's result would move the
+// result of every attempt to the heap.
+func apiErrorOf(err error) *APIError {
+	if err == nil {
+		return nil
+	}
+	var e *APIError
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }
 
 // sign builds the attempt's request: the token, a fresh timestamp and the signature over
