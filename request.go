@@ -237,9 +237,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	default:
 		res.err = c.decode(r, p, data)
 	}
-	if res.err == nil {
-		r.release() // decoded; an error would have kept the body
-	}
+	r.release() // decoded: the result and the error hold copies
 	res.apiError = apiErrorOf(res.err)
 	c.logCall(ctx, p, started, res)
 	return res

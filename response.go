@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -72,13 +73,13 @@ func readResponse(raw *http.Response, limit int, r *response) error {
 	return nil
 }
 
-// release gives the body's buffer back to the pool once the response is decoded and no
-// error holds it: the results own copies of what they decoded. The body is gone after.
+// release gives the body's buffer back to the pool once the response is decoded: results
+// and errors own copies of what they took from it. The body is gone after.
 func (r *response) release() {
 	if r.buffer == nil {
 		return
 	}
-	if poisonReleasedBodies {
+	if poisonReleasedBodies.Load() {
 		for i := range r.body {
 			r.body[i] = 'X'
 		}
@@ -88,8 +89,8 @@ func (r *response) release() {
 }
 
 // poisonReleasedBodies makes release overwrite a body before giving its buffer back; the
-// tests set it, so that a result still reading the body shows it.
-var poisonReleasedBodies bool
+// tests set it, so that a result or an error still reading the body shows it.
+var poisonReleasedBodies atomic.Bool
 
 // redirectRefused describes a redirect the client did not follow: its status and the host
 // it pointed to.
@@ -108,15 +109,10 @@ func redirectRefused(raw *http.Response) error {
 // (its capacity, not its contents), which it grows as needed: a body of known length in
 // one allocation at most, the length plus one (EOF is read without growing the buffer).
 func readBody(r io.Reader, buf []byte, length int64, limit int) ([]byte, error) {
-	need := limit
 	if length >= 0 {
-		need = min(int(length)+1, limit)
-	}
-	switch {
-	case length >= 0 && cap(buf) < need:
-		buf = make([]byte, 0, need)
-	case cap(buf) > limit:
-		buf = buf[:0:limit]
+		if need := min(int(length)+1, limit); cap(buf) < need {
+			buf = make([]byte, 0, need)
+		}
 	}
 	return readAll(r, buf[:0], limit)
 }
@@ -144,16 +140,16 @@ func putBodyBuffer(buffer *[]byte, body []byte) {
 }
 
 // readAll reads r into b up to limit bytes, doubling b's capacity as needed, never past
-// limit: a reader with more to give yields exactly limit bytes, which tells the caller it
-// was too long. b must have no more capacity than limit.
+// limit (a larger b is read into up to limit only): a reader with more to give yields
+// exactly limit bytes, which tells the caller it was too long.
 func readAll(r io.Reader, b []byte, limit int) ([]byte, error) {
-	for {
+	for len(b) < limit {
 		if len(b) == cap(b) {
 			grown := make([]byte, len(b), min(max(2*cap(b), 512), limit))
 			copy(grown, b)
 			b = grown
 		}
-		n, err := r.Read(b[len(b):cap(b)])
+		n, err := r.Read(b[len(b):min(cap(b), limit)])
 		b = b[:len(b)+n]
 		if err == io.EOF {
 			return b, nil
@@ -161,8 +157,6 @@ func readAll(r io.Reader, b []byte, limit int) ([]byte, error) {
 		if err != nil {
 			return b, err
 		}
-		if len(b) == limit {
-			return b, nil
-		}
 	}
+	return b, nil
 }

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,7 +43,7 @@ func TestReadBody(t *testing.T) {
 		{"known, cut at the limit", 200, 101, 0, 200, 101, false},
 		{"unknown, in the buffer", 43, 1 << 20, 4096, -1, 4096, true},
 		{"unknown, past the buffer", 70000, 1 << 20, 4096, -1, 131072, false},
-		{"unknown, cut at a limit under the buffer", 3000, 1001, 4096, -1, 1001, true},
+		{"unknown, cut at a limit under the buffer", 3000, 1001, 4096, -1, 4096, true},
 		{"unknown, cut at a limit past the buffer", 70000, 9000, 4096, -1, 9000, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,8 +58,9 @@ func TestReadBody(t *testing.T) {
 			if got == nil || cap(got) > tt.wantCapAtMost {
 				t.Errorf("cap %d (nil %t), want at most %d, not nil", cap(got), got == nil, tt.wantCapAtMost)
 			}
-			if inBuf := cap(buf) > 0 && cap(got) > 0 && &got[:1][0] == &buf[:1][0]; inBuf != tt.wantInBuf {
-				t.Errorf("read into the buffer given: %t, want %t", inBuf, tt.wantInBuf)
+			inBuf := cap(buf) > 0 && cap(got) > 0 && &got[:1][0] == &buf[:1][0]
+			if inBuf != tt.wantInBuf || (inBuf && cap(got) != cap(buf)) {
+				t.Errorf("read into the buffer given: %t (cap %d of %d), want %t, its capacity kept", inBuf, cap(got), cap(buf), tt.wantInBuf)
 			}
 		})
 	}
@@ -73,21 +76,54 @@ func TestReadBodyKeepsTheReadError(t *testing.T) {
 	}
 }
 
+// TestPutBodyBuffer: a buffer goes back to the pool holding the array its body was read
+// into, unless that grew past maxPooledBody.
+func TestPutBodyBuffer(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		cap  int
+		kept bool
+	}{{"grown, kept", maxPooledBody, true}, {"too large", maxPooledBody + 1, false}} {
+		buffer := new([]byte)
+		body := make([]byte, 10, tt.cap)
+		putBodyBuffer(buffer, body)
+		if kept := cap(*buffer) == tt.cap; kept != tt.kept || len(*buffer) != 0 {
+			t.Errorf("%s: the buffer holds len %d cap %d; kept %t, want %t", tt.name, len(*buffer), cap(*buffer), kept, tt.kept)
+		}
+	}
+}
+
+// TestNoResponseLimit: math.MaxInt, as large a limit as can be asked, reads responses.
+func TestNoResponseLimit(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, WithMaxResponseBytes(math.MaxInt))
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("3377-20191122012300"))
+	if _, err := trigger(c, 3377); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// TestResultsOutliveTheirBuffers checks that results own what they decoded: the pooled
-// buffers their responses were read into are poisoned when given back (TestMain) and read
-// into again by later calls, and the first results stay as they were decoded, and so does
-// the error of a failed call among them.
+// TestResultsOutliveTheirBuffers checks that results and errors own what they decoded: the
+// pooled buffers their responses were read into are poisoned when given back (TestMain) and
+// read into again by later calls, and the first results, their embedded documents sent as
+// strings and as plain JSON, stay as their bodies decoded apart, and so does the error of a
+// failed call among them.
 func TestResultsOutliveTheirBuffers(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newTestClient(t)
 	instance := func(i int) string {
+		graph := fmt.Sprintf(`{"nodes":[{"id":%d,"name":"task %d","status":2}],"relations":[]}`, i, i)
+		params := fmt.Sprintf(`[{"key":"k%d","value":"v%d"}]`, i, i)
+		if i%2 == 1 { // the documents as the service sends them: JSON in a string
+			graph, params = strconv.Quote(graph), `"[]"`
+		}
 		return fmt.Sprintf(`{"instanceId":"3377-2019112201%04d","flowId":3377,"flowName":"flow %d","status":1,`+
-			`"graph":"{\"nodes\":[{\"id\":%d,\"name\":\"task %d\",\"status\":2}],\"relations\":[]}",`+
-			`"parameters":"[]","owner":"owner %d","triggerTime":"2019-11-22 01:%02d:00"}`, i, i, i, i, i, i%60)
+			`"graph":%s,"parameters":%s,"owner":"owner %d","triggerTime":"2019-11-22 01:%02d:00"}`, i, i, graph, params, i, i%60)
 	}
 	calls := 0
 	mt.RegisterResponder(http.MethodGet, `=~/flowInstances\?`, func(*http.Request) (*http.Response, error) {
@@ -100,32 +136,32 @@ func TestResultsOutliveTheirBuffers(t *testing.T) {
 	get := func(n int) (*FlowInstance, error) {
 		return c.GetFlowInstance(context.Background(), GetFlowInstanceRequest{FlowInstanceID: FlowInstanceID(fmt.Sprintf("3377-2019112201%04d", n))})
 	}
-	first, err := get(1)
-	if err != nil {
-		t.Fatal(err)
+	var firsts, want []FlowInstance
+	for i := 1; i <= 2; i++ {
+		got, err := get(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var apart FlowInstance // the same body decoded from bytes of its own
+		if err := json.Unmarshal([]byte(instance(i)), &apart); err != nil {
+			t.Fatal(err)
+		}
+		firsts, want = append(firsts, *got), append(want, apart)
 	}
-	var decoded FlowInstance // the same body decoded apart, from bytes of its own
-	if err := json.Unmarshal([]byte(instance(1)), &decoded); err != nil {
-		t.Fatal(err)
+	if !reflect.DeepEqual(firsts, want) {
+		t.Fatalf("the results differ from their bodies decoded apart:\n%+v\nwant\n%+v", firsts, want)
 	}
-	if !reflect.DeepEqual(*first, decoded) {
-		t.Fatalf("the result differs from its body decoded apart:\n%+v\nwant\n%+v", *first, decoded)
-	}
-	_, failure := get(2)
-	if failure != nil {
-		t.Fatal(failure)
-	}
-	_, failure = get(3)
+	_, failure := get(3)
 	for i := 4; i < 30; i++ {
 		if _, err := get(i); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !reflect.DeepEqual(*first, decoded) {
-		t.Errorf("the result changed after later calls:\n%+v\nwant\n%+v", *first, decoded)
+	if !reflect.DeepEqual(firsts, want) {
+		t.Errorf("the results changed after later calls:\n%+v\nwant\n%+v", firsts, want)
 	}
 	var apiErr *APIError
-	if !errors.As(failure, &apiErr) || apiErr.Message != "bad parameter 3377-x" {
+	if !errors.As(failure, &apiErr) || apiErr.Message != "bad parameter 3377-x" || !strings.Contains(apiErr.Error(), "bad parameter 3377-x") {
 		t.Errorf("the failed call's error changed: %v", failure)
 	}
 }

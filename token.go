@@ -285,11 +285,10 @@ func (s *tokenSource) send(ctx context.Context, op, path, current string) (strin
 		return "", 0, r, transportError(ctx, r, err)
 	}
 	tok, lifetime, err := decodeToken(r)
+	r.release() // decoded: the token and the error hold copies
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn
-	} else {
-		r.release()
 	}
 	attrs := []slog.Attr{slog.String("operation", op), slog.Int("status", r.status), slog.Duration("duration", time.Since(start))}
 	if err != nil {
