@@ -98,16 +98,17 @@ type ResponseMetadata struct {
 // withOptions returns cl with the call options applied.
 func (cl call) withOptions(opts []CallOption) call {
 	if len(opts) > 0 {
-		cl.opts = applyOptions(opts)
+		cl.opts = applyOptions(cl.opts, opts)
 	}
 	return cl
 }
 
-// applyOptions returns the settings opts make. The options write through a pointer that
-// escapes to the heap: applied here, to settings of their own, they do not move a call
+// applyOptions returns the settings opts make of s. The options write through a pointer
+// that escapes to the heap: applied here, to a copy of their own, they do not move a call
 // without options to the heap with them.
-func applyOptions(opts []CallOption) callSettings {
+func applyOptions(settings callSettings, opts []CallOption) callSettings {
 	s := new(callSettings)
+	*s = settings
 	for _, opt := range opts {
 		if opt != nil {
 			opt(s)

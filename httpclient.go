@@ -95,8 +95,8 @@ func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, er
 
 // setHeaders sets the request's own headers in h: the signing ones of a signed request, and
 // the Content-Type of a body with an Accept beside it. Without that Accept, resty would
-// match the Content-Type against its regular expressions and send it again as the Accept;
-// a request without a body sends none (the gateway answers JSON either way).
+// match the Content-Type against its regular expressions and send it again as the Accept.
+// A request without a body sends none, as the samples of the EnOS API documentation do.
 func (req outgoing) setHeaders(h http.Header) {
 	if req.signed[0] != "" {
 		// One backing array for the three values, set under their canonical keys.

@@ -3,6 +3,7 @@ package batchprocessing
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -133,13 +134,14 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithMaxResponseBytes sets the largest response body the client reads
-// (DefaultMaxResponseBytes by default).
+// (DefaultMaxResponseBytes by default). math.MaxInt means no limit.
 func WithMaxResponseBytes(n int) Option {
 	return func(s *settings) error {
 		if n <= 0 {
 			return errors.New("WithMaxResponseBytes: limit must be positive")
 		}
-		s.maxResponseBytes = n
+		// One byte is kept for the read past the limit that tells a longer body.
+		s.maxResponseBytes = min(n, math.MaxInt-1)
 		return nil
 	}
 }

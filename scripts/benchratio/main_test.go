@@ -54,6 +54,17 @@ func TestTable(t *testing.T) {
 	if strings.Contains(got, "| TriggerFlow/") || strings.Contains(got, "| Get/") {
 		t.Errorf("a variant is listed as a benchmark of its own:\n%s", got)
 	}
+	const noNetworkNote = "The NoNetwork rows"
+	if !strings.Contains(got, noNetworkNote) {
+		t.Errorf("the targets' note does not say the NoNetwork rows have none:\n%s", got)
+	}
+	withoutThem, err := parse(strings.NewReader("BenchmarkX/sdk-2 10 110 ns/op\nBenchmarkX/careful-2 10 100 ns/op\nBenchmarkX/bare-2 10 90 ns/op\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := table(withoutThem); strings.Contains(got, noNetworkNote) {
+		t.Errorf("the note speaks of NoNetwork rows the table lacks:\n%s", got)
+	}
 }
 
 // TestRatiosPairRounds checks that the ratios pair the runs of one round, whatever order
