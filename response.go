@@ -132,11 +132,19 @@ var bodyBuffers = sync.Pool{New: func() any {
 // putBodyBuffer gives buffer back to the pool, holding body's array, which may have grown
 // from it, unless that is too large to keep.
 func putBodyBuffer(buffer *[]byte, body []byte) {
+	if reusable(buffer, body) {
+		bodyBuffers.Put(buffer)
+	}
+}
+
+// reusable makes buffer hold body's array, empty, to read another body into, and reports
+// whether it may go back to the pool: not when the array grew past maxPooledBody.
+func reusable(buffer *[]byte, body []byte) bool {
 	if cap(body) > maxPooledBody {
-		return
+		return false
 	}
 	*buffer = body[:0]
-	bodyBuffers.Put(buffer)
+	return true
 }
 
 // readAll reads r into b up to limit bytes, doubling b's capacity as needed, never past

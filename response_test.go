@@ -76,9 +76,9 @@ func TestReadBodyKeepsTheReadError(t *testing.T) {
 	}
 }
 
-// TestPutBodyBuffer: a buffer goes back to the pool holding the array its body was read
-// into, unless that grew past maxPooledBody.
-func TestPutBodyBuffer(t *testing.T) {
+// TestReusable: a buffer goes back to the pool holding the array its body was read into,
+// unless that grew past maxPooledBody.
+func TestReusable(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name string
@@ -87,9 +87,9 @@ func TestPutBodyBuffer(t *testing.T) {
 	}{{"grown, kept", maxPooledBody, true}, {"too large", maxPooledBody + 1, false}} {
 		buffer := new([]byte)
 		body := make([]byte, 10, tt.cap)
-		putBodyBuffer(buffer, body)
-		if kept := cap(*buffer) == tt.cap; kept != tt.kept || len(*buffer) != 0 {
-			t.Errorf("%s: the buffer holds len %d cap %d; kept %t, want %t", tt.name, len(*buffer), cap(*buffer), kept, tt.kept)
+		kept := reusable(buffer, body)
+		if holds := cap(*buffer) == tt.cap && len(*buffer) == 0; kept != tt.kept || holds != tt.kept {
+			t.Errorf("%s: reusable %t, the buffer holds len %d cap %d; want %t", tt.name, kept, len(*buffer), cap(*buffer), tt.kept)
 		}
 	}
 }
