@@ -198,9 +198,11 @@ func (cr *creation) checkResult() error {
 //
 // The id carries the minute in the server's time zone. When the client knows the zone
 // (zone, from ServerLocation), the id's offset from the trigger minute must be the zone's
-// at that instant, give or take the hour a daylight-saving change moves it (Get Timezone
-// names only today's offset). When it does not, the offset must be one that some zone has:
-// whole quarter hours from UTC-12 to UTC+14.
+// at that instant, give or take the hour a daylight-saving change moves it: Get Timezone
+// may name only today's offset ("GMT+1"), and where it names an IANA zone, the server's zone
+// rules may differ from the client's tzdata (countries change their daylight saving). When
+// it does not, the offset must be one that some zone has: whole quarter hours from UTC-12
+// to UTC+14.
 func checkTriggerResult(id FlowInstanceID, flowID, atMillis int64, fixed bool, zone *time.Location) error {
 	got, suffix, err := id.parse() // once: this runs on every trigger's response
 	if err != nil {
