@@ -106,16 +106,26 @@ func redirectRefused(raw *http.Response) error {
 }
 
 // readBody reads a body of the announced length (-1: unknown) up to limit bytes into buf
-// (its capacity, not its contents), which it grows as needed: a body of known length in
-// one allocation at most, the length plus one (EOF is read without growing the buffer).
+// (its capacity, not its contents), which it grows as needed: a body of known length up to
+// maxUpfront in one allocation at most, the length plus one (EOF is read without growing
+// the buffer).
 func readBody(r io.Reader, buf []byte, length int64, limit int) ([]byte, error) {
 	if length >= 0 {
-		if need := min(int(length)+1, limit); cap(buf) < need {
+		need := min(int64(limit), maxUpfront)
+		if length < need {
+			need = length + 1
+		}
+		if cap(buf) < int(need) {
 			buf = make([]byte, 0, need)
 		}
 	}
 	return readAll(r, buf[:0], limit)
 }
+
+// maxUpfront is the most readBody allocates for an announced length before the bytes
+// come: a server that announces gigabytes and sends a few gets a buffer that grows with
+// what it sends.
+const maxUpfront = 1 << 20
 
 // maxPooledBody is the capacity past which a read buffer is not kept in the pool: a rare
 // large body should not hold its memory for the client's lifetime.

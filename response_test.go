@@ -41,6 +41,7 @@ func TestReadBody(t *testing.T) {
 		{"known, larger than the buffer: allocated at its size", 5000, 1 << 20, 4096, 5000, 5001, false},
 		{"known, announced shorter than sent", 5000, 1 << 20, 0, 10, 8192, false},
 		{"known, cut at the limit", 200, 101, 0, 200, 101, false},
+		{"known, announced far longer than sent", 10, math.MaxInt - 1, 0, 64 << 20, 1 << 20, false},
 		{"unknown, in the buffer", 43, 1 << 20, 4096, -1, 4096, true},
 		{"unknown, past the buffer", 70000, 1 << 20, 4096, -1, 131072, false},
 		{"unknown, cut at a limit under the buffer", 3000, 1001, 4096, -1, 4096, true},
