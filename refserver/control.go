@@ -19,7 +19,9 @@ import (
 //	GET    /_refserver/health    {"status":"ok"}
 //	GET    /_refserver/state     apps, users, flows, instances with their tasks, settings and the
 //	                             last requests with their verdicts (?requests=N, default 20, at most 200)
-//	GET    /_refserver/requests  the last requests with their verdicts alone (?requests=N)
+//	GET    /_refserver/requests  the last requests with their verdicts alone (?requests=N), or
+//	                             the last of those with the given method, path, action,
+//	                             status or code (?method=POST&action=trigger&status=200)
 //	GET    /_refserver/clock     {"now":"2026-11-30T08:00:00Z","nowMillis":...,"manual":true}
 //	POST   /_refserver/clock     {"advance":"1h"} or {"set":"2026-11-30T09:00:00Z"}: a manual clock only
 //	GET    /_refserver/settings  {"tokenLifetime":"2h0m0s","timestampWindow":"15m0s","location":"UTC"}
@@ -355,15 +357,18 @@ func lastN(r *http.Request) (int, error) {
 	return min(n, maxRequestLog), nil
 }
 
-// requests is GET /_refserver/requests: the last requests and their verdicts.
+// requests is GET /_refserver/requests: the last requests and their verdicts, those the
+// query's filter picks (Backend.Requests, filtered).
 func (c *control) requests(r *http.Request) (any, error) {
 	n, err := lastN(r)
 	if err != nil {
 		return nil, err
 	}
-	st := c.b.lock()
-	defer st.mu.Unlock()
-	return st.requestsWire(n), nil
+	f, err := requestFilterOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return requestsWire(f.lastMatching(c.b.Requests(maxRequestLog), n)), nil
 }
 
 // state is GET /_refserver/state.

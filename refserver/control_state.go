@@ -109,7 +109,7 @@ func (st *state) wire(n int) *stateWire {
 		Now:      rfc3339(st.now()),
 		Settings: st.settings().wire(),
 		Apps:     []appWire{}, Users: []userWire{}, Flows: []flowWire{}, Instances: []instanceWire{},
-		Requests: st.requestsWire(n),
+		Requests: requestsWire(st.lastRequests(n)),
 	}
 	for key, a := range st.apps {
 		out.Apps = append(out.Apps, appWire{AccessKey: key, Orgs: sortedKeys(a.orgs)})
@@ -153,10 +153,10 @@ func instanceWireOf(in FlowInstance) instanceWire {
 	return w
 }
 
-// requestsWire returns the last n requests of the log, oldest first.
-func (st *state) requestsWire(n int) []requestWire {
+// requestsWire renders requests as the control API shows them.
+func requestsWire(requests []Request) []requestWire {
 	out := []requestWire{}
-	for _, r := range st.lastRequests(n) {
+	for _, r := range requests {
 		out = append(out, requestWire{Time: rfc3339(r.Time), Method: r.Method, Path: r.Path, Action: r.Action,
 			Status: r.Status, Code: r.Code, Msg: r.Msg, Reason: r.Reason})
 	}

@@ -8,7 +8,7 @@ import (
 
 // TestPythonClient runs testdata/control_client.py, a client in Python's standard library,
 // against the program on a manual clock: it gets a token, triggers, meets an injected 503,
-// moves the clock to the run's end, and has an expired token refused and renewed, all over
+// finds both triggers in the request log filtered by action, moves the clock to the run's end, and has an expired token refused and renewed, all over
 // HTTP and the control API. It is skipped where python3 is not on the PATH.
 func TestPythonClient(t *testing.T) {
 	python, err := exec.LookPath("python3")

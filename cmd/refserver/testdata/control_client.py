@@ -91,6 +91,9 @@ answer = json.loads(text)
 check("trigger", status == 200 and answer["code"] == 0, text)
 instance = answer["data"]["flowInstanceId"]
 
+status, triggers = control("GET", "requests?action=trigger")
+check("request log filtered", status == 200 and [(r["status"], r["code"]) for r in triggers] == [(503, 0), (200, 0)], triggers)
+
 status, _, text = call(token, "GET", "flowInstances", "get", extra={"flowInstId": instance})
 check("running", json.loads(text)["data"]["status"] == 2, text)
 
