@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/enos-go/batchprocessing/internal/tasktype"
 )
 
 // taskInstancesPath is the resource of the task instance operations.
@@ -103,10 +105,6 @@ func (t *TaskInstance) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// taskTypeCodes are the task type codes of the documentation, by name.
-var taskTypeCodes = map[string]int{"DATA_INTEGRATION": 0, "WORMHOLE": 1, "CALCULATE": 2, "SHELL": 3,
-	"CANAAN": 4, "HIVE": 5, "MR": 6}
-
 // taskTypeCoded returns the task type name of the task instance b, when it names one, and b
 // with the name replaced by its code (-1 for a name without one); ok is false otherwise.
 func taskTypeCoded(b []byte) (name string, coded []byte, ok bool) {
@@ -119,7 +117,7 @@ func taskTypeCoded(b []byte) (name string, coded []byte, ok bool) {
 	if _, err := strconv.Atoi(name); !isString || name == "" || err == nil {
 		return "", nil, false // a code, or no name: not what failed
 	}
-	code, known := taskTypeCodes[strings.ToUpper(name)]
+	code, known := tasktype.Code(strings.ToUpper(name))
 	if !known {
 		code = -1
 	}

@@ -3,6 +3,8 @@ package refserver
 import (
 	"encoding/json"
 	"strconv"
+
+	"github.com/enos-go/batchprocessing/internal/tasktype"
 )
 
 // This file holds the wire types of the /flows resource, as its operations' pages document
@@ -321,20 +323,13 @@ type runModeWire struct {
 // "datasourceId":0,"path":"","content":""} (Export Flow's page).
 var defaultRunMode = mustMarshal(runModeWire{TaskMode: 1, CPU: 0.5, Memory: 1})
 
-// Task type codes of the documentation's table (the Task struct of
-// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/export_flow.html), and 7,
-// the server's code for any other type name (COMMAND among them: the documentation has no code for
-// it).
-var taskTypeCodes = map[string]int{
-	"DATA_INTEGRATION": 0, "WORMHOLE": 1, "CALCULATE": 2, "SHELL": 3, "CANAAN": 4, "HIVE": 5, "MR": 6,
-}
-
-// otherTaskTypeCode is the type code of a task whose type name is not in taskTypeCodes.
+// otherTaskTypeCode is the server's code for a task type name the documentation gives no
+// code (COMMAND among them; tasktype holds the documented ones).
 const otherTaskTypeCode = 7
 
 // taskTypeCode returns the integer code of a task type name.
 func taskTypeCode(name string) int {
-	if code, ok := taskTypeCodes[name]; ok {
+	if code, ok := tasktype.Code(name); ok {
 		return code
 	}
 	return otherTaskTypeCode
@@ -365,10 +360,8 @@ func taskTypeName(raw json.RawMessage) (string, bool) {
 
 // typeNameOf returns the name of a task type code.
 func typeNameOf(code int) string {
-	for name, c := range taskTypeCodes {
-		if c == code {
-			return name
-		}
+	if name, ok := tasktype.Name(code); ok {
+		return name
 	}
 	return defaultTaskType
 }
