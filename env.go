@@ -123,12 +123,5 @@ func readSecretKeyFile(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	secret, err := secretfile.Read(f)
-	switch {
-	case errors.Is(err, secretfile.ErrTooLarge):
-		return "", fmt.Errorf("%s is %w", path, err)
-	case err != nil:
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	return secret, nil
+	return secretfile.Read(f, path)
 }

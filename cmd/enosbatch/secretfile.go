@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"runtime"
 
@@ -32,12 +31,9 @@ func readSecretFile(path string) (string, error) {
 		return "", configf("SecretKey file %s is accessible by others than its owner (mode %04o): "+
 			"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 %s'", path, perm, path)
 	}
-	secret, err := secretfile.Read(f)
-	switch {
-	case errors.Is(err, secretfile.ErrTooLarge):
-		return "", configf("SecretKey file %s is %v", path, err)
-	case err != nil:
-		return "", configf("SecretKey file %s: %v", path, err)
+	secret, err := secretfile.Read(f, path)
+	if err != nil {
+		return "", configf("SecretKey file %v", err)
 	}
 	if secret == "" {
 		return "", configf("SecretKey file %s is empty", path)

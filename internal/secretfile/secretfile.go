@@ -4,6 +4,7 @@ package secretfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -16,15 +17,16 @@ const MaxBytes = 4096
 // ErrTooLarge is Read's error for more than MaxBytes.
 var ErrTooLarge = errors.New("larger than " + strconv.Itoa(MaxBytes) + " bytes: not a SecretKey")
 
-// Read reads r, at most MaxBytes of it, and returns its content without the line breaks at
-// its end. Its errors never quote the content.
-func Read(r io.Reader) (string, error) {
+// Read reads r, the file called name, at most MaxBytes of it, and returns its content
+// without the line breaks at its end. Its errors name the file ("<name> is larger than
+// ...", matching ErrTooLarge; "<name>: <the read's error>") and never quote the content.
+func Read(r io.Reader, name string) (string, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	switch {
 	case err != nil:
-		return "", err
+		return "", fmt.Errorf("%s: %w", name, err)
 	case len(raw) > MaxBytes:
-		return "", ErrTooLarge
+		return "", fmt.Errorf("%s is %w", name, ErrTooLarge)
 	}
 	return strings.TrimRight(string(raw), "\r\n"), nil
 }
