@@ -58,13 +58,12 @@ func readResponse(raw *http.Response, limit int, r *response) error {
 	}
 	buffer := bodyBuffers.Get().(*[]byte)
 	body, err := readBody(raw.Body, *buffer, raw.ContentLength, limit+1)
-	switch {
-	case err != nil:
+	if err == nil && len(body) > limit {
+		err = tooLarge()
+	}
+	if err != nil {
 		putBodyBuffer(buffer, body)
 		return err
-	case len(body) > limit:
-		putBodyBuffer(buffer, body)
-		return tooLarge()
 	}
 	r.body, r.buffer = body, buffer
 	if raw.StatusCode >= 300 && raw.StatusCode < 400 {

@@ -62,13 +62,10 @@ func (f requestFilter) matches(r Request) bool {
 // too.
 func (f requestFilter) lastMatching(requests []Request, n int) []Request {
 	var picked []Request
-	for i := len(requests) - 1; i >= 0 && len(picked) < n; i-- {
-		if f.matches(requests[i]) {
-			picked = append(picked, requests[i])
+	for _, r := range requests {
+		if f.matches(r) {
+			picked = append(picked, r)
 		}
 	}
-	for i, j := 0, len(picked)-1; i < j; i, j = i+1, j-1 {
-		picked[i], picked[j] = picked[j], picked[i]
-	}
-	return picked
+	return picked[max(len(picked)-n, 0):]
 }

@@ -60,6 +60,7 @@ func TestControlRequestsFilter(t *testing.T) {
 		})},
 		{"?action=trigger", lastOf(20, func(r refserver.Request) bool { return r.Action == "trigger" })},
 		{"?action=get&requests=1", lastOf(1, func(r refserver.Request) bool { return r.Action == "get" })},
+		{"?action=trigger&requests=1", lastOf(1, func(r refserver.Request) bool { return r.Action == "trigger" })}, // the refused one
 		{"?action=trigger&code=" + itoa(int64(apiErr.Code)), lastOf(20, func(r refserver.Request) bool {
 			return r.Action == "trigger" && r.Code == apiErr.Code
 		})},
@@ -68,22 +69,16 @@ func TestControlRequestsFilter(t *testing.T) {
 		})},
 		{"?status=404", nil},
 	} {
-		var got []struct {
+		type shown struct { // what the control API shows of a request, and the test compares
 			Method, Path, Action string
 			Status, Code         int
 		}
+		var got, want []shown
 		if code := ctl(t, srv.URL, http.MethodGet, "/_refserver/requests"+tt.query, "", &got); code != http.StatusOK {
 			t.Fatalf("%s: status %d", tt.query, code)
 		}
-		var want []struct {
-			Method, Path, Action string
-			Status, Code         int
-		}
 		for _, r := range tt.want {
-			want = append(want, struct {
-				Method, Path, Action string
-				Status, Code         int
-			}{r.Method, r.Path, r.Action, r.Status, r.Code})
+			want = append(want, shown{r.Method, r.Path, r.Action, r.Status, r.Code})
 		}
 		if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
 			t.Errorf("%s:\n%+v\nwant\n%+v", tt.query, got, want)
