@@ -116,6 +116,9 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // failed call among them.
 func TestResultsOutliveTheirBuffers(t *testing.T) {
 	t.Parallel()
+	if !poisonReleasedBodies.Load() {
+		t.Fatal("released bodies are not poisoned: this test could not see a result reading one")
+	}
 	c, mt, _ := newTestClient(t)
 	instance := func(i int) string {
 		graph := fmt.Sprintf(`{"nodes":[{"id":%d,"name":"task %d","status":2}],"relations":[]}`, i, i)
