@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/jarcoal/httpmock"
 )
@@ -70,7 +71,7 @@ func TestReadBody(t *testing.T) {
 func TestReadBodyKeepsTheReadError(t *testing.T) {
 	t.Parallel()
 	for _, length := range []int64{-1, 100} {
-		got, err := readBody(io.MultiReader(strings.NewReader("part"), errReader{io.ErrUnexpectedEOF}), nil, length, 1<<20)
+		got, err := readBody(io.MultiReader(strings.NewReader("part"), iotest.ErrReader(io.ErrUnexpectedEOF)), nil, length, 1<<20)
 		if err != io.ErrUnexpectedEOF || !bytes.Equal(got, []byte("part")) {
 			t.Errorf("length %d: %q, %v; want the part read and the error", length, got, err)
 		}
@@ -104,10 +105,6 @@ func TestNoResponseLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // TestResultsOutliveTheirBuffers checks that results and errors own what they decoded: the
 // pooled buffers their responses were read into are poisoned when given back (TestMain) and
