@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"slices"
+
+	"github.com/enos-go/batchprocessing/internal/ctxerr"
 )
 
 // A hostile server can put a secret of the attempt (the access token it was sent) where
@@ -56,26 +58,8 @@ func newMaskedCause(err error, ss secrets) *maskedCause {
 			m.matches = append(m.matches, sentinel)
 		}
 	}
-	for _, ctxErr := range []error{context.Canceled, context.DeadlineExceeded} {
-		if holds(err, ctxErr) {
-			m.held = ctxErr
-		}
-	}
+	m.held = ctxerr.Held(err)
 	return m
-}
-
-// holds reports whether target is in err's chain itself, not only matched by an Is method.
-func holds(err, target error) bool {
-	if err == target {
-		return true
-	}
-	switch e := err.(type) {
-	case interface{ Unwrap() error }:
-		return holds(e.Unwrap(), target)
-	case interface{ Unwrap() []error }:
-		return slices.ContainsFunc(e.Unwrap(), func(inner error) bool { return holds(inner, target) })
-	}
-	return false
 }
 
 func (m *maskedCause) Error() string { return m.text }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/internal/ctxerr"
 )
 
 // Exit codes of enosbatch; the help and the README document them.
@@ -140,30 +141,11 @@ func exitCode(err error) int {
 // being a stop: the gateway could not be reached. It may still hold one, as a trigger
 // whose instance lookup the context cut does.
 func stopCause(err error) error {
-	if cause := contextError(err); cause != nil {
+	if cause := ctxerr.Held(err); cause != nil {
 		return cause
 	}
 	if errors.Is(err, context.DeadlineExceeded) && !attemptTimedOut(err) {
 		return context.DeadlineExceeded // the deadline cut an attempt, reported as a network timeout (a dial)
-	}
-	return nil
-}
-
-// contextError returns the error of an ended context that err holds itself
-// (context.Canceled or context.DeadlineExceeded, not an error that only matches one), or nil.
-func contextError(err error) error {
-	if err == context.Canceled || err == context.DeadlineExceeded {
-		return err
-	}
-	switch e := err.(type) {
-	case interface{ Unwrap() error }:
-		return contextError(e.Unwrap())
-	case interface{ Unwrap() []error }:
-		for _, inner := range e.Unwrap() {
-			if cause := contextError(inner); cause != nil {
-				return cause
-			}
-		}
 	}
 	return nil
 }
