@@ -73,6 +73,17 @@ const (
 	defaultCycle = "D"
 	// defaultTaskType is the type of a task that does not set one.
 	defaultTaskType = "COMMAND"
+
+	// DefaultCycle is the cycle of a flow that does not set one: daily ("D").
+	//
+	// Deprecated: kept for the callers of 1.0; the seed format (testdata/seed/README.md at the module root)
+	// documents the defaults.
+	DefaultCycle = defaultCycle
+	// DefaultTaskType is the type of a task that does not set one ("COMMAND").
+	//
+	// Deprecated: kept for the callers of 1.0; the seed format (testdata/seed/README.md at the module root)
+	// documents the defaults.
+	DefaultTaskType = defaultTaskType
 )
 
 // Flow is a workflow as the server stores it. AddFlow fills the zero fields that have a
