@@ -62,6 +62,15 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"credentials in an envelope without a code", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
 			return 200, nil, `{"msg":"` + cred + `","message":"` + cred + `"}`
 		})},
+		// The second call's refresh is refused (refreshes), and the get that follows
+		// answers with the token the client still holds.
+		{"held token in the fallback get's refusal", tokenResponder(token, 7200).Then(
+			jsonResponder(200, map[string]any{"status": 1005, "msg": "token " + token + " still active"})),
+			okInstance("1-20191122012300")},
+	}
+	// refreshes answers the token refreshes of some scenarios; the others' succeed.
+	refreshes := map[string]httpmock.Responder{
+		"held token in the fallback get's refusal": jsonResponder(200, map[string]any{"status": 1204, "msg": "Failed to refresh access token"}),
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -71,7 +80,11 @@ func TestSecretsNeverShown(t *testing.T) {
 			c, mt, clock := newTestClient(t, WithLogger(logger), fastRetries)
 			reconcileMocks(mt, func() bool { return true })
 			mt.RegisterResponder(http.MethodPost, tokenGetURL, sc.token)
-			mt.RegisterResponder(http.MethodPost, tokenRefURL, tokenResponder(token, 7200))
+			refresh, ok := refreshes[sc.name]
+			if !ok {
+				refresh = tokenResponder(token, 7200)
+			}
+			mt.RegisterResponder(http.MethodPost, tokenRefURL, refresh)
 			var sent recorder
 			if sc.api != nil {
 				mt.RegisterResponder(http.MethodPost, flowsURL, sent.wrap(sc.api))

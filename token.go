@@ -185,7 +185,7 @@ func (s *tokenSource) invalidate(tok issuedToken) {
 // plain get when the token service refuses the refresh (1203, 1204, ...).
 func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.Duration, error) {
 	if current != "" {
-		tok, lifetime, err := s.request(ctx, "RefreshAccessToken", signing.TokenRefreshPath, current)
+		tok, lifetime, err := s.request(ctx, tokenCall{"RefreshAccessToken", signing.TokenRefreshPath, current, current})
 		var apiErr *APIError
 		if err == nil || !errors.As(err, &apiErr) || apiErr.Code == 0 {
 			return tok, lifetime, err // success, or the gateway is not answering: a get would not help
@@ -193,7 +193,16 @@ func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.D
 		s.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing access token refresh refused, getting a new one",
 			slog.Int("code", apiErr.Code), slog.String("message", apiErr.Message))
 	}
-	return s.request(ctx, "GetAccessToken", signing.TokenGetPath, "")
+	// The token still held is a secret in whatever the get's answer says, too.
+	return s.request(ctx, tokenCall{"GetAccessToken", signing.TokenGetPath, "", current})
+}
+
+// tokenCall is one token request: its operation and path, the token it refreshes (empty
+// for a get), and the token the client holds (empty for none), a secret to keep out of
+// the errors and logs of the answer, whichever request it is.
+type tokenCall struct {
+	op, path      string
+	refresh, held string
 }
 
 // Resends of a token request refused as a replay: at most maxReplayRetries, each with a
@@ -211,10 +220,10 @@ const (
 // random a little ahead. When it refuses the timestamp or the encryption (1004, 1003) and
 // its Date header shows that our clock is off, the clock is corrected and the request
 // resent once.
-func (s *tokenSource) request(ctx context.Context, op, path, current string) (string, time.Duration, error) {
+func (s *tokenSource) request(ctx context.Context, tc tokenCall) (string, time.Duration, error) {
 	skewFixed := false
 	for replays := 0; ; {
-		tok, lifetime, r, err := s.send(ctx, op, path, current)
+		tok, lifetime, r, err := s.send(ctx, tc)
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) {
 			return tok, lifetime, err
@@ -264,18 +273,19 @@ type tokenEnvelope struct {
 
 // send sends one token get or refresh and decodes the response, which it also returns (nil
 // if none came) for the clock-skew check.
-func (s *tokenSource) send(ctx context.Context, op, path, current string) (string, time.Duration, *response, error) {
-	req := s.newRequestBody(current)
+func (s *tokenSource) send(ctx context.Context, tc tokenCall) (string, time.Duration, *response, error) {
+	op := tc.op
+	req := s.newRequestBody(tc.refresh)
 	body, err := json.Marshal(req)
 	if err != nil {
 		return "", 0, nil, err
 	}
 	start := time.Now()
-	r := &response{op: op, method: http.MethodPost, path: path, start: s.clock.base()}
+	r := &response{op: op, method: http.MethodPost, path: tc.path, start: s.clock.base()}
 	// The encryption is a credential too: with the AppKey and the timestamp, it gets a token
 	// until the timestamp leaves the service's window, if the service never saw it.
-	r.keepSecret(s.appSecret, current, req.Encryption)
-	raw, err := s.http.send(ctx, outgoing{method: http.MethodPost, url: s.endpoint + path, body: body})
+	r.keepSecret(s.appSecret, tc.held, req.Encryption)
+	raw, err := s.http.send(ctx, outgoing{method: http.MethodPost, url: s.endpoint + tc.path, body: body})
 	if err != nil {
 		return "", 0, nil, transportError(ctx, r, err)
 	}
