@@ -26,12 +26,19 @@ const redactedText = "[REDACTED]"
 // tokenValue finds access token values in a token service's response.
 var tokenValue = regexp.MustCompile(`("accessToken"\s*:\s*")[^"]*("?)`)
 
-// redact masks every occurrence of a secret in s, and any "accessToken" value.
+// redact masks every occurrence of a secret in s, in any letter case (a gateway that
+// echoes a hex token or signature in upper case echoes the same credential), and any
+// "accessToken" value.
 func (ss secrets) redact(s string) string {
+	folded, lowered := s, false // s in ASCII lower case, made for the first secret to look for
 	for _, secret := range ss {
-		if len(secret) >= minSecretLen {
-			s = strings.ReplaceAll(s, secret, redactedText)
+		if len(secret) < minSecretLen {
+			continue
 		}
+		if !lowered {
+			folded, lowered = asciiLower(s), true
+		}
+		s, folded = maskFolded(s, folded, asciiLower(secret))
 	}
 	if strings.Contains(s, "accessToken") {
 		s = tokenValue.ReplaceAllString(s, "${1}"+redactedText+"${2}")
@@ -39,9 +46,49 @@ func (ss secrets) redact(s string) string {
 	return s
 }
 
-// redactHeader returns h, or a copy of it with the secrets masked when a value holds one.
+// maskFolded replaces in s each occurrence of secret (in lower case) in folded (s in lower
+// case, byte for byte), and returns both, masked.
+func maskFolded(s, folded, secret string) (string, string) {
+	i := strings.Index(folded, secret)
+	if i < 0 {
+		return s, folded
+	}
+	var out, outFolded strings.Builder
+	for ; i >= 0; i = strings.Index(folded, secret) {
+		out.WriteString(s[:i])
+		out.WriteString(redactedText)
+		outFolded.WriteString(folded[:i])
+		outFolded.WriteString(asciiLower(redactedText))
+		s, folded = s[i+len(secret):], folded[i+len(secret):]
+	}
+	out.WriteString(s)
+	outFolded.WriteString(folded)
+	return out.String(), outFolded.String()
+}
+
+// asciiLower returns s with its ASCII letters in lower case, and every other byte as it
+// is, so that an index into it is an index into s (strings.ToLower may change lengths).
+func asciiLower(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' })
+	if i < 0 {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if 'A' <= b[i] && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// redactHeader returns h, or a copy of it with the secrets masked when a name or a value
+// holds one.
 func (ss secrets) redactHeader(h http.Header) http.Header {
-	for _, values := range h {
+	for k, values := range h {
+		if ss.redact(k) != k {
+			return ss.maskHeader(h)
+		}
 		for _, v := range values {
 			if ss.redact(v) != v {
 				return ss.maskHeader(h)
@@ -51,15 +98,15 @@ func (ss secrets) redactHeader(h http.Header) http.Header {
 	return h
 }
 
-// maskHeader copies h with every value masked.
+// maskHeader copies h with every name and value masked. Names that mask alike share one
+// entry, their values in one list.
 func (ss secrets) maskHeader(h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for k, values := range h {
-		masked := make([]string, len(values))
-		for i, v := range values {
-			masked[i] = ss.redact(v)
+		name := ss.redact(k)
+		for _, v := range values {
+			out[name] = append(out[name], ss.redact(v))
 		}
-		out[k] = masked
 	}
 	return out
 }

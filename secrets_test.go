@@ -62,6 +62,13 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"credentials in an envelope without a code", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
 			return 200, nil, `{"msg":"` + cred + `","message":"` + cred + `"}`
 		})},
+		{"credentials upper-cased in a gateway message", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
+			return 403, nil, `{"message":"refused ` + strings.ToUpper(cred) + `"}`
+		})},
+		{"credentials in header names", tokenResponder(token, 7200), reflectCredentials(func(cred string) (int, http.Header, string) {
+			name := http.CanonicalHeaderKey("X-" + strings.ReplaceAll(cred, " ", "-")) // as Go's transport reads it
+			return 200, http.Header{name: {"1"}}, `{"code":62104,"msg":"no task"}`
+		})},
 		// The second call's refresh is refused (refreshes), and the get that follows
 		// answers with the token the client still holds.
 		{"held token in the fallback get's refusal", tokenResponder(token, 7200).Then(
@@ -104,7 +111,8 @@ func TestSecretsNeverShown(t *testing.T) {
 				t.Errorf("debug log lacks the call: %s", logs.String())
 			}
 			for _, s := range out {
-				if strings.Contains(s, token) || strings.Contains(s, testSecretKey) {
+				s := strings.ToLower(s) // in any letter case
+				if strings.Contains(s, token) || strings.Contains(s, strings.ToLower(testSecretKey)) {
 					t.Errorf("secret shown: %s", s)
 				}
 				for _, req := range sent.all() {
