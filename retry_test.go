@@ -191,6 +191,8 @@ func TestRetryAfter(t *testing.T) {
 			{now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second, true},
 			{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
 			{"3600", 0, false},
+			{"9300000000", 0, false},              // seconds whose duration overflows int64 nanoseconds
+			{"99999999999999999999999", 0, false}, // past uint64
 		} {
 			d, ok := p.pause(2, &response{status: 429, header: http.Header{"Retry-After": {tt.header}}}, now)
 			if d != tt.want || ok != tt.ok {
