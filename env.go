@@ -1,8 +1,11 @@
 package batchprocessing
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 
@@ -33,9 +36,31 @@ type Config struct {
 	OrgID, UserID string
 }
 
-// String describes the configuration without its SecretKey.
+// String describes the configuration without its SecretKey, and without the password of
+// a Gateway URL that holds one.
 func (c Config) String() string {
-	return fmt.Sprintf("batchprocessing.Config{Gateway: %s, AccessKey: %s, OrgID: %s, UserID: %s}", c.Gateway, c.AccessKey, c.OrgID, c.UserID)
+	return fmt.Sprintf("batchprocessing.Config{Gateway: %s, AccessKey: %s, OrgID: %s, UserID: %s}", c.shownGateway(), c.AccessKey, c.OrgID, c.UserID)
+}
+
+// shownGateway is the Gateway with the password of its URL, if any, masked.
+func (c Config) shownGateway() string {
+	if u, err := url.Parse(c.Gateway); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return c.Gateway
+}
+
+// LogValue logs the configuration without its SecretKey (slog.LogValuer).
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("Gateway", c.shownGateway()), slog.String("AccessKey", c.AccessKey),
+		slog.String("OrgID", c.OrgID), slog.String("UserID", c.UserID))
+}
+
+// MarshalJSON encodes the configuration without its SecretKey, and with the password of
+// its Gateway masked: a Config written out, or logged as JSON, shows no credential.
+// encoding/json still decodes a SecretKey into a Config.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ Gateway, AccessKey, OrgID, UserID string }{c.shownGateway(), c.AccessKey, c.OrgID, c.UserID})
 }
 
 // GoString describes the configuration without its SecretKey, for %#v.
@@ -43,7 +68,8 @@ func (c Config) GoString() string { return c.String() }
 
 // Format prints the configuration without its SecretKey, whatever the verb: the value
 // receiver covers both Config and *Config, so that no verb (%d, %x) falls back to printing
-// the fields.
+// the fields. fmt cannot call it on a Config held in an unexported field of another
+// struct: it prints such a field's fields, SecretKey among them.
 func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
 
 // NewClient returns a Client for the configuration, with the given options after the

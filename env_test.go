@@ -2,8 +2,11 @@ package batchprocessing
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,15 +66,49 @@ func TestConfigFromEnv(t *testing.T) {
 				if c, err := cfg.NewClient(); err != nil || c.orgID != "o" || c.userID != "u" {
 					t.Errorf("NewClient: %v, %v", c, err)
 				}
-				nested := struct{ cfg *Config }{&cfg}
-				shown := fmt.Sprintf("%v %+v %#v %s %q %x %d %v %+v", cfg, cfg, cfg, cfg, cfg, cfg, cfg, &cfg, nested)
-				if strings.Contains(shown, tt.secret) || !strings.Contains(shown, cfg.AccessKey) {
-					t.Errorf("the SecretKey is printed: %s", shown)
-				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.errHas) || errors.Is(err, ErrNoConfig) != tt.noneSet {
 				t.Errorf("err = %v, want one that says %q (ErrNoConfig %v)", err, tt.errHas, tt.noneSet)
+			}
+		})
+	}
+}
+
+// TestConfigHidesCredentials prints, logs and encodes a Config every way a program might:
+// the SecretKey and the Gateway's password never show, the rest does.
+func TestConfigHidesCredentials(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Gateway: "https://user:gw-password@gw.example", AccessKey: "the-access-key",
+		SecretKey: "the-secret-key-0123456789", OrgID: "the-org", UserID: "the-user"}
+	logged := func(h func(io.Writer) slog.Handler) string {
+		var b bytes.Buffer
+		slog.New(h(&b)).Info("start", "config", cfg, "pointer", &cfg)
+		return b.String()
+	}
+	encoded, err := json.Marshal(map[string]any{"value": cfg, "pointer": &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := logged(func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }); !strings.Contains(text, "config.AccessKey=the-access-key") {
+		t.Errorf("slog text: want the fields as attributes (LogValue): %s", text)
+	}
+	for _, tt := range []struct{ name, shown string }{
+		{"fmt", fmt.Sprintf("%v %+v %#v %s %q %x %d %v", cfg, cfg, cfg, cfg, cfg, cfg, cfg, &cfg)},
+		{"fmt, in an exported field", fmt.Sprintf("%+v", struct{ Cfg *Config }{&cfg})},
+		{"encoding/json", string(encoded)},
+		{"slog JSON", logged(func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) })},
+		{"slog text", logged(func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) })},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if strings.Contains(tt.shown, cfg.SecretKey) || strings.Contains(tt.shown, "gw-password") {
+				t.Errorf("a credential is shown: %s", tt.shown)
+			}
+			for _, want := range []string{"gw.example", cfg.AccessKey, cfg.OrgID, cfg.UserID} {
+				if !strings.Contains(tt.shown, want) {
+					t.Errorf("%q not shown: %s", want, tt.shown)
+				}
 			}
 		})
 	}
