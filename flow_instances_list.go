@@ -435,15 +435,26 @@ func cmpServerTimes(a, b ServerTime) int {
 }
 
 // checkProgress checks that page number pageNo of a listing brings something new: an
-// empty page while the count says more remain, or a page of instances all seen before,
-// means the service is not paging, and reading on would never end.
+// empty page while the count says more remain, a page of instances all seen before, or a
+// full page more than half seen before means the service is not paging, and reading on
+// would never end. Instances triggered while a listing newest first is read shift its
+// pages: a page repeats as many instances as were triggered since the page before, and
+// more than half a page of new runs between two requests is not a batch workload's.
 func checkProgress(pageNo, size int, page *FlowInstancePage, seen map[FlowInstanceID]bool) error {
+	n, repeated := len(page.FlowInstances), 0
+	for _, fi := range page.FlowInstances {
+		if seen[fi.FlowInstanceID] {
+			repeated++
+		}
+	}
 	var why string
 	switch {
-	case len(page.FlowInstances) == 0 && (pageNo-1)*size < page.Count:
+	case n == 0 && (pageNo-1)*size < page.Count:
 		why = "is empty"
-	case len(page.FlowInstances) > 0 && !slices.ContainsFunc(page.FlowInstances, func(fi FlowInstance) bool { return !seen[fi.FlowInstanceID] }):
+	case n > 0 && repeated == n:
 		why = "repeats instances of earlier pages"
+	case n >= size && 2*repeated > n:
+		why = fmt.Sprintf("repeats %d of its %d instances from earlier pages", repeated, n)
 	default:
 		return nil
 	}

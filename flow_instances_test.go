@@ -1,6 +1,7 @@
 package batchprocessing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -121,12 +122,19 @@ func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
 		answers httpmock.Responder
 		want    int  // instances yielded
 		fails   bool // the listing ends with ErrUnexpectedResponse
+		size    int  // the page size; 0 for 2
 	}{
-		{"pageNo ignored", page(1e9, "1-20191122010000", "1-20191122010100"), 2, true},
-		{"empty page, count says more", page(1e9, "1-20191122010000", "1-20191122010100").Then(page(1e9)), 2, true},
-		{"empty first page, count says some", page(3), 0, true},
+		{"pageNo ignored", page(1e9, "1-20191122010000", "1-20191122010100"), 2, true, 0},
+		{"empty page, count says more", page(1e9, "1-20191122010000", "1-20191122010100").Then(page(1e9)), 2, true, 0},
+		{"empty first page, count says some", page(3), 0, true, 0},
 		{"shifted by a new instance", page(3, "1-20191122010000", "1-20191122010100").
-			Then(page(4, "1-20191122010100", "1-20191122010200")), 3, false},
+			Then(page(4, "1-20191122010100", "1-20191122010200")), 3, false, 0},
+		// A window that slides by one instance a page: pageNo ignored, one new instance a
+		// request, the memory of those seen growing for as long as the count says.
+		{"sliding window", page(1e9, "1-20191122010000", "1-20191122010100", "1-20191122010200", "1-20191122010300").
+			Then(page(1e9, "1-20191122010100", "1-20191122010200", "1-20191122010300", "1-20191122010400")), 4, true, 4},
+		{"full page, half of it shifted", page(1e9, "1-20191122010000", "1-20191122010100", "1-20191122010200", "1-20191122010300").
+			Then(page(6, "1-20191122010200", "1-20191122010300", "1-20191122010400", "1-20191122010500")), 6, false, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +143,8 @@ func TestListFlowInstancesIterNeedsProgress(t *testing.T) {
 			mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, tt.answers)
 			var n int
 			var last error
-			for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2}) {
+			size := cmp.Or(tt.size, 2)
+			for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: size}) {
 				if err != nil {
 					last = err
 					continue
