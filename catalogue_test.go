@@ -138,7 +138,7 @@ var catalogue = []operation{
 		field:     "PageSize",
 		docSample: "list_flow_instances",
 		request: wantPost(flowInstancesPath, "search", `{"type":1,"expression":"","owner":"","fromTriggerTime":1573648355000,`+
-			`"toTriggerTime":1573698120000,"status":"1","pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"trigger_time","order":"DESC"}]}}`),
+			`"toTriggerTime":1573698120000,"status":"1","pagination":{"pageNo":1,"pageSize":10,"sorters":[{"field":"triggerTime","order":"DESC"}]}}`),
 		seed: func(rt *roundTrip) { // two runs of the periodic demo flow in the window
 			rt.trigger(refserver.DemoFlowID, time.Date(2019, 11, 13, 13, 0, 0, 0, time.UTC))
 			rt.trigger(refserver.DemoFlowID, time.Date(2019, 11, 13, 20, 0, 0, 0, time.UTC))

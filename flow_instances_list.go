@@ -226,7 +226,12 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 		if l.newest {
 			order = SortDescending
 		}
-		l.body.Pagination.Sorters = []Sorter{{Field: SortByTriggerTime, Order: order}}
+		// The caller's spelling of the trigger time, if given, is sent as it is.
+		field := SortByTriggerTime
+		if len(req.Sorters) == 1 {
+			field = req.Sorters[0].Field
+		}
+		l.body.Pagination.Sorters = []Sorter{{Field: field, Order: order}}
 	}
 	return l, nil
 }

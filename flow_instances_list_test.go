@@ -128,6 +128,47 @@ func TestListFlowInstancesMergeNeedsTriggerTime(t *testing.T) {
 	}
 }
 
+// TestListFlowInstancesMergeSortSpelling: a merged listing asks each type for the trigger
+// time in the caller's spelling, or by default in the documented one.
+func TestListFlowInstancesMergeSortSpelling(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		sorters []Sorter
+		want    Sorter
+	}{
+		{"default", nil, Sorter{"triggerTime", SortDescending}},
+		{"snake_case, oldest first", []Sorter{{"trigger_time", SortAscending}}, Sorter{"trigger_time", SortAscending}},
+		{"as the caller wrote it", []Sorter{{"TriggerTime", SortDescending}}, Sorter{"TriggerTime", SortDescending}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newTestClient(t)
+			var sent [][]Sorter
+			mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, func(req *http.Request) (*http.Response, error) {
+				var body listFlowInstancesBody
+				raw, _ := io.ReadAll(req.Body)
+				if err := json.Unmarshal(raw, &body); err != nil {
+					t.Errorf("body %s: %v", raw, err)
+				}
+				sent = append(sent, body.Pagination.Sorters)
+				return okData(`{"flowInsts":[],"count":0}`)(req)
+			})
+			if _, err := c.ListFlowInstances(context.Background(), ListFlowInstancesRequest{Sorters: tt.sorters}); err != nil {
+				t.Fatal(err)
+			}
+			if len(sent) != len(allFlowTypes) {
+				t.Fatalf("%d requests, want one a type", len(sent))
+			}
+			for _, got := range sent {
+				if !slices.Equal(got, []Sorter{tt.want}) {
+					t.Errorf("sorters %v, want [%v]", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
 // TestListFlowInstancesTimesBefore1970: a To before 1970 is refused before any call; a From
 // before 1970 counts from 1970, never a negative epoch millisecond.
 func TestListFlowInstancesTimesBefore1970(t *testing.T) {

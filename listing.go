@@ -25,13 +25,17 @@ const (
 	SortDescending = "DESC"
 )
 
-// Sort fields, in the spelling of the current documentation and Envision's samples. The
-// 2.1 documentation spells them in camelCase (triggerTime); pass that as a string if your
-// gateway wants it.
+// Sort fields, each in a spelling the documentation gives. The current documentation
+// and Envision's samples spell create_time, update_time and start_time in snake_case, and
+// list no other; the trigger and end times of instances are documented only by the 2.1.0
+// documentation of List Flow Instances, in camelCase
+// (https://support.enos-iot.com/docs/api/en/2.1.0/dataflow_service/v2.1/list_flow_instances.html),
+// which spells the others createTime, updateTime and startTime. A Field is sent as it is:
+// pass the other spelling as a string if your gateway wants it.
 const (
-	SortByTriggerTime = "trigger_time"
+	SortByTriggerTime = "triggerTime"
 	SortByStartTime   = "start_time"
-	SortByEndTime     = "end_time"
+	SortByEndTime     = "endTime"
 	SortByCreateTime  = "create_time"
 	SortByUpdateTime  = "update_time"
 )
