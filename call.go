@@ -91,7 +91,9 @@ type ResponseMetadata struct {
 	// Header holds the headers of the last response; nil if none came.
 	Header http.Header
 	// Attempts is the number of requests of the operation sent, retries and resends
-	// included; lookups of a trigger and token requests are not counted.
+	// included; lookups of a trigger and token requests are not counted. A listing of
+	// several types (ListFlowInstances, ListFlowInstancesIter) counts the requests of every
+	// type and page; its other fields describe the last request.
 	Attempts int
 }
 

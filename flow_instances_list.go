@@ -202,6 +202,10 @@ type listing struct {
 	types  []FlowType
 	newest bool // merged newest trigger first (else oldest first)
 	opts   []CallOption
+	// md is the caller's WithMetadata, if any: every page request of every type fills it,
+	// attempts counts them all.
+	md       *ResponseMetadata
+	attempts int
 }
 
 // newListing validates req.
@@ -211,7 +215,7 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 	if err != nil {
 		return nil, err
 	}
-	l := &listing{c: c, op: op, query: q, opts: opts, newest: true}
+	l := &listing{c: c, op: op, query: q, opts: opts, newest: true, md: applyOptions(callSettings{}, opts).metadata}
 	if l.types, err = req.flowTypes(op); err != nil {
 		return nil, err
 	}
@@ -320,7 +324,18 @@ func (l *listing) fetch(ctx context.Context, t FlowType, pageNo int) (*FlowInsta
 	body.Type, body.Pagination.PageNo = int(t), pageNo
 	var w flowInstancePageWire
 	cl := call{op: l.op, rule: ruleRead, method: http.MethodPost, path: flowInstancesPath, query: l.query, body: body}
-	if err := l.c.do(ctx, cl.withOptions(l.opts), &w); err != nil {
+	opts := l.opts
+	var md ResponseMetadata
+	if l.md != nil {
+		opts = append(slices.Clip(opts), WithMetadata(&md)) // this request's, added up below
+	}
+	err := l.c.do(ctx, cl.withOptions(opts), &w)
+	if l.md != nil {
+		l.attempts += md.Attempts
+		md.Attempts = l.attempts
+		*l.md = md
+	}
+	if err != nil {
 		return nil, err
 	}
 	page := w.page()

@@ -169,6 +169,34 @@ func TestListFlowInstancesMergeSortSpelling(t *testing.T) {
 	}
 }
 
+// TestListFlowInstancesMetadataCountsEveryRequest: the metadata of a listing of several
+// types counts the requests of every type and page, a retry among them, for the page and
+// the iterator alike.
+func TestListFlowInstancesMetadataCountsEveryRequest(t *testing.T) {
+	t.Parallel()
+	for _, iterate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("iterator %t", iterate), func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newTestClient(t, fastRetries)
+			listing, answered := typedListing(t, listingByType)
+			mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, gatewayError(503).Then(listing))
+			var md ResponseMetadata
+			if iterate {
+				for _, err := range c.ListFlowInstancesIter(context.Background(), ListFlowInstancesRequest{PageSize: 2}, WithMetadata(&md)) {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+			} else if _, err := c.ListFlowInstances(context.Background(), ListFlowInstancesRequest{}, WithMetadata(&md)); err != nil {
+				t.Fatal(err)
+			}
+			if want := *answered + 1; md.Attempts != want || md.HTTPStatus != http.StatusOK || *answered < len(allFlowTypes) {
+				t.Errorf("metadata %+v after %d pages answered; want %d attempts, the last answer's status", md, *answered, want)
+			}
+		})
+	}
+}
+
 // TestListFlowInstancesTimesBefore1970: a To before 1970 is refused before any call; a From
 // before 1970 counts from 1970, never a negative epoch millisecond.
 func TestListFlowInstancesTimesBefore1970(t *testing.T) {
