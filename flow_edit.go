@@ -15,10 +15,10 @@ import (
 
 // SaveFlowRequest is the input of Client.SaveFlow: the definition of a flow, as
 // https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/save_flow.html
-// documents it. Name, Freq, Cycle and StartTime are required, and SaveFlow refuses before
-// sending what the documentation rules out (a Freq of other than 7 fields, a StartTime not
-// yyyy-MM-dd, an AlertMode outside 0-3); the other fields are sent as
-// they are, so an empty Desc or Queue clears it. The optional lists are sent only when not
+// documents it. Name, Freq and Cycle are required, and SaveFlow refuses before sending
+// what the documentation rules out (a Freq of other than 7 fields, a StartTime neither
+// yyyy-MM-dd nor empty, an AlertMode outside 0-3); the other fields are sent as they are,
+// so an empty Desc or Queue clears it. The optional lists are sent only when not
 // nil: nil Parameters, Tasks, Flows or Relations leave the flow's own, an empty non-nil
 // slice clears them.
 type SaveFlowRequest struct {
@@ -28,7 +28,7 @@ type SaveFlowRequest struct {
 	Desc       string      // description; empty clears it
 	Freq       string      // 7-field Quartz cron, e.g. "0 0 0 * * ? *"
 	Cycle      string      // M, W, D, H or mi
-	StartTime  string      // effective date, yyyy-MM-dd
+	StartTime  string      // effective date, yyyy-MM-dd; empty for none, as LoadFlowForEdit may give it
 	Active     bool        // scheduling started
 	AlertMode  int         // 0 none, 1 email, 2 SMS, 3 both
 	DoAs       string      // the account the tasks execute as (the organization's big-data account)
@@ -123,8 +123,10 @@ func (req *SaveFlowRequest) check(op string) error {
 		return invalid(op, "Freq", strconv.Quote(req.Freq)+": want a 7-field Quartz cron such as \"0 0 0 * * ? *\"")
 	case !validCycle(req.Cycle):
 		return invalid(op, "Cycle", `must be "M", "W", "D", "H" or "mi", got `+strconv.Quote(req.Cycle))
-	case !isDate(req.StartTime):
-		return invalid(op, "StartTime", strconv.Quote(req.StartTime)+": want a date, yyyy-MM-dd")
+	case req.StartTime != "" && !isDate(req.StartTime):
+		// The documentation marks startTime mandatory and types it yyyy-MM-dd; a flow
+		// without an effective date loads with an empty one, and saves it back as it is.
+		return invalid(op, "StartTime", strconv.Quote(req.StartTime)+": want a date, yyyy-MM-dd, or empty for none")
 	case req.Type < FlowTypeManual || req.Type > FlowTypeTemporary:
 		return invalid(op, "Type", "must be FlowTypeManual, FlowTypePeriodic or FlowTypeTemporary")
 	case req.AlertMode < 0 || req.AlertMode > 3:
