@@ -50,6 +50,14 @@
 // numbers or strings and some documents as JSON inside strings ([EmbeddedJSON]); the types
 // of this package read every form it sends.
 //
+// # Decoding
+//
+// The service is not consistent in how it writes values, and every result type reads each
+// form it is known to send: ids as numbers or strings, flags as true or 1, counts as 3 or
+// "3", "" for a zero number, statuses as codes or names, keys in the snake_case of older
+// samples (inst_id for instId), and documents as JSON inside strings ([EmbeddedJSON]).
+// Requests are encoded as the documentation gives them.
+//
 // # Errors
 //
 // An error of an operation is, or wraps, one of five types. Match its kind with errors.Is

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // This file checks that the documentation's Go code compiles: every ```go block of
@@ -258,4 +259,121 @@ func writeDocFile(t *testing.T, name, content string) {
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestExportedDocsNameNothingUnexported: the doc comments that go doc and pkg.go.dev show
+// (of exported names, exported fields and methods of exported types) name no unexported
+// function, type, variable or constant of the package, which a reader could not look up.
+// Only camelCase names count: a one-word name ("invalid") is also an ordinary word.
+func TestExportedDocsNameNothingUnexported(t *testing.T) {
+	t.Parallel()
+	for _, dir := range []string{".", "refserver"} {
+		t.Run(dir, func(t *testing.T) {
+			t.Parallel()
+			checkExportedDocs(t, dir)
+		})
+	}
+}
+
+// checkExportedDocs is TestExportedDocsNameNothingUnexported for the package in dir.
+func checkExportedDocs(t *testing.T, dir string) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) != 1 {
+		t.Fatalf("%d packages in %s", len(pkgs), dir)
+	}
+	var pkg *ast.Package
+	for _, p := range pkgs {
+		pkg = p
+	}
+	hidden := map[string]bool{} // the unexported top-level names
+	for _, f := range pkg.Files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && !d.Name.IsExported() {
+					hidden[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						if !s.Name.IsExported() {
+							hidden[s.Name.Name] = true
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if !n.IsExported() {
+								hidden[n.Name] = true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	camel := func(s string) bool { return strings.IndexFunc(s, unicode.IsUpper) > 0 }
+	word := regexp.MustCompile(`\b[a-z]\w*\b`)
+	check := func(where string, doc *ast.CommentGroup) {
+		if doc == nil {
+			return
+		}
+		for _, w := range word.FindAllString(doc.Text(), -1) {
+			if hidden[w] && camel(w) {
+				t.Errorf("%s: the doc comment names %s, which is unexported", where, w)
+			}
+		}
+	}
+	for _, f := range pkg.Files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Name.IsExported() && (d.Recv == nil || ast.IsExported(recvName(d.Recv))) {
+					check(fset.Position(d.Pos()).String(), d.Doc)
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						if s.Name.IsExported() {
+							check(fset.Position(s.Pos()).String(), d.Doc)
+							check(fset.Position(s.Pos()).String(), s.Doc)
+							if st, ok := s.Type.(*ast.StructType); ok {
+								for _, fl := range st.Fields.List {
+									if len(fl.Names) > 0 && !fl.Names[0].IsExported() {
+										continue
+									}
+									check(fset.Position(fl.Pos()).String(), fl.Doc)
+									check(fset.Position(fl.Pos()).String(), fl.Comment)
+								}
+							}
+						}
+					case *ast.ValueSpec:
+						if s.Names[0].IsExported() {
+							check(fset.Position(s.Pos()).String(), d.Doc)
+							check(fset.Position(s.Pos()).String(), s.Doc)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// recvName is the name of a method's receiver type.
+func recvName(r *ast.FieldList) string {
+	t := r.List[0].Type
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	if g, ok := t.(*ast.IndexExpr); ok {
+		t = g.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
 }

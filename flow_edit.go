@@ -185,7 +185,7 @@ type ExportedFlow struct {
 	LinkRelations []LinkRelation `json:"linkRelations"`
 }
 
-// UnmarshalJSON decodes an exported flow tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes an exported flow in any form the service writes (see the package doc, Decoding).
 func (e *ExportedFlow) UnmarshalJSON(b []byte) error {
 	type plain ExportedFlow
 	return decodeTolerant(b, (*plain)(e))
@@ -237,7 +237,7 @@ type ExportedTask struct {
 	RunMode EmbeddedJSON `json:"runMode"`
 }
 
-// UnmarshalJSON decodes an exported task tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes an exported task in any form the service writes (see the package doc, Decoding).
 func (t *ExportedTask) UnmarshalJSON(b []byte) error {
 	type plain ExportedTask
 	return decodeTolerant(b, (*plain)(t))
@@ -269,7 +269,7 @@ type TaskRelation struct {
 	Rerun bool `json:"rerun"`
 }
 
-// UnmarshalJSON decodes a relation tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a relation in any form the service writes (see the package doc, Decoding).
 func (r *TaskRelation) UnmarshalJSON(b []byte) error {
 	type plain TaskRelation
 	return decodeTolerant(b, (*plain)(r))
@@ -284,7 +284,7 @@ type LinkRelation struct {
 	Rerun bool `json:"rerun"`
 }
 
-// UnmarshalJSON decodes a relation tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a relation in any form the service writes (see the package doc, Decoding).
 func (r *LinkRelation) UnmarshalJSON(b []byte) error {
 	type plain LinkRelation
 	return decodeTolerant(b, (*plain)(r))

@@ -61,7 +61,7 @@ type FlowInstance struct {
 	InstanceID FlowInstanceID `json:"-"`
 }
 
-// UnmarshalJSON decodes a flow instance tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a flow instance in any form the service writes (see the package doc, Decoding).
 func (fi *FlowInstance) UnmarshalJSON(b []byte) error {
 	if err := decodeTolerant(b, (*flowInstanceWire)(fi)); err != nil {
 		return err
@@ -140,7 +140,7 @@ type InstanceGraph struct {
 	InstID string `json:"-"`
 }
 
-// UnmarshalJSON decodes a graph tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a graph in any form the service writes (see the package doc, Decoding).
 func (g *InstanceGraph) UnmarshalJSON(b []byte) error {
 	type plain InstanceGraph
 	if err := decodeTolerant(b, (*plain)(g)); err != nil {
@@ -172,7 +172,7 @@ type TaskInstanceNode struct {
 	TaskInstID TaskInstanceID `json:"-"`
 }
 
-// UnmarshalJSON decodes a task node tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a task node in any form the service writes (see the package doc, Decoding).
 func (t *TaskInstanceNode) UnmarshalJSON(b []byte) error {
 	type plain TaskInstanceNode
 	if err := decodeTolerant(b, (*plain)(t)); err != nil {
@@ -221,7 +221,7 @@ type FlowInstanceNode struct {
 	FlowInstID string `json:"-"`
 }
 
-// UnmarshalJSON decodes a flow node tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a flow node in any form the service writes (see the package doc, Decoding).
 func (f *FlowInstanceNode) UnmarshalJSON(b []byte) error {
 	type plain FlowInstanceNode
 	if err := decodeTolerant(b, (*plain)(f)); err != nil {
@@ -250,7 +250,7 @@ type Relation struct {
 	Rerun bool `json:"rerun"`
 }
 
-// UnmarshalJSON decodes a relation tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a relation in any form the service writes (see the package doc, Decoding).
 func (r *Relation) UnmarshalJSON(b []byte) error {
 	type plain Relation
 	return decodeTolerant(b, (*plain)(r))

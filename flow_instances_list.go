@@ -58,7 +58,7 @@ type FlowInstancePage struct {
 	Count int `json:"count"`
 }
 
-// UnmarshalJSON decodes a page tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a page in any form the service writes (see the package doc, Decoding).
 func (p *FlowInstancePage) UnmarshalJSON(b []byte) error {
 	var w flowInstancePageWire
 	if err := decodeTolerant(b, &w); err != nil {

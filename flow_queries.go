@@ -60,7 +60,7 @@ type Flow struct {
 	IsUserLocked bool `json:"isUserLocked"`
 }
 
-// UnmarshalJSON decodes a flow tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a flow in any form the service writes (see the package doc, Decoding).
 func (f *Flow) UnmarshalJSON(b []byte) error {
 	type plain Flow
 	return decodeTolerant(b, (*plain)(f))
@@ -123,7 +123,7 @@ type FlowGraph struct {
 	Relations []Relation `json:"relations"`
 }
 
-// UnmarshalJSON decodes a flow graph tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a flow graph in any form the service writes (see the package doc, Decoding).
 func (g *FlowGraph) UnmarshalJSON(b []byte) error {
 	type plain FlowGraph
 	return decodeTolerant(b, (*plain)(g))
@@ -142,7 +142,7 @@ type TaskNode struct {
 	Y float64 `json:"y"`
 }
 
-// UnmarshalJSON decodes a task node tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a task node in any form the service writes (see the package doc, Decoding).
 func (t *TaskNode) UnmarshalJSON(b []byte) error {
 	type plain TaskNode
 	return decodeTolerant(b, (*plain)(t))
@@ -163,7 +163,7 @@ type FlowNode struct {
 	Y float64 `json:"y"`
 }
 
-// UnmarshalJSON decodes a flow node tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a flow node in any form the service writes (see the package doc, Decoding).
 func (f *FlowNode) UnmarshalJSON(b []byte) error {
 	type plain FlowNode
 	return decodeTolerant(b, (*plain)(f))
@@ -264,7 +264,7 @@ type FlowSummary struct {
 	FlowName string `json:"flowName"`
 }
 
-// UnmarshalJSON decodes an entry tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes an entry in any form the service writes (see the package doc, Decoding).
 func (s *FlowSummary) UnmarshalJSON(b []byte) error {
 	type plain FlowSummary
 	return decodeTolerant(b, (*plain)(s))

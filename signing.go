@@ -9,9 +9,12 @@ import (
 // Header names of the EnOS API gateway's token authentication: the client sets them on
 // every call, and a test that inspects the requests (with httpmock, say) reads them.
 const (
+	// HeaderAccessToken, "apim-accesstoken", carries the application's access token.
 	HeaderAccessToken = signing.HeaderAccessToken
-	HeaderSignature   = signing.HeaderSignature
-	HeaderTimestamp   = signing.HeaderTimestamp
+	// HeaderSignature, "apim-signature", carries the request's signature (Sign).
+	HeaderSignature = signing.HeaderSignature
+	// HeaderTimestamp, "apim-timestamp", carries the signing time in epoch milliseconds.
+	HeaderTimestamp = signing.HeaderTimestamp
 )
 
 // Sign computes the apim-signature of one API call as the EnOS API gateway defines it

@@ -21,3 +21,15 @@ func TestSignIsTheGatewaySignature(t *testing.T) {
 		t.Errorf("Sign = %s, want %s", got, want)
 	}
 }
+
+// TestHeaderNames checks the header names against the values their doc comments give.
+func TestHeaderNames(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ got, want string }{
+		{HeaderAccessToken, "apim-accesstoken"}, {HeaderSignature, "apim-signature"}, {HeaderTimestamp, "apim-timestamp"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("header %q, documented as %q", tt.got, tt.want)
+		}
+	}
+}

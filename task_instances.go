@@ -87,7 +87,7 @@ type TaskInstance struct {
 	TimeStamp ServerTime `json:"-"`
 }
 
-// UnmarshalJSON decodes a task instance tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a task instance in any form the service writes (see the package doc, Decoding).
 func (t *TaskInstance) UnmarshalJSON(b []byte) error {
 	type plain TaskInstance
 	err := decodeTolerant(b, (*plain)(t))
@@ -144,7 +144,7 @@ type RunMode struct {
 	Content      string `json:"content"`
 }
 
-// UnmarshalJSON decodes a run mode tolerantly (see decodeTolerant).
+// UnmarshalJSON decodes a run mode in any form the service writes (see the package doc, Decoding).
 func (rm *RunMode) UnmarshalJSON(b []byte) error {
 	type plain RunMode
 	return decodeTolerant(b, (*plain)(rm))

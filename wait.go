@@ -13,10 +13,10 @@ import (
 const (
 	DefaultPollInterval    = time.Second
 	DefaultMaxPollInterval = 30 * time.Second
-	// MinPollInterval is the shortest pause WithPollInterval takes: a shorter one is raised
-	// to it, so that a wait never spins on the gateway (a pause of a nanosecond would not
-	// even grow, half of it being nothing). Like every pause, it is cut by up to a tenth at
-	// random: polls come at least 0.9 ms apart.
+	// MinPollInterval, a millisecond, is the shortest pause WithPollInterval takes: a
+	// shorter one is raised to it, so that a wait never spins on the gateway (a pause of a
+	// nanosecond would not even grow, half of it being nothing). Like every pause, it is cut
+	// by up to a tenth at random: polls come at least 0.9 ms apart.
 	MinPollInterval = polling.MinInterval
 )
 
