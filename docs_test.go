@@ -285,12 +285,14 @@ func checkExportedDocs(t *testing.T, dir string) {
 	if len(pkgs) != 1 {
 		t.Fatalf("%d packages in %s", len(pkgs), dir)
 	}
-	var pkg *ast.Package
+	var files []*ast.File
 	for _, p := range pkgs {
-		pkg = p
+		for _, f := range p.Files {
+			files = append(files, f)
+		}
 	}
 	hidden := map[string]bool{} // the unexported top-level names
-	for _, f := range pkg.Files {
+	for _, f := range files {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
@@ -327,7 +329,7 @@ func checkExportedDocs(t *testing.T, dir string) {
 			}
 		}
 	}
-	for _, f := range pkg.Files {
+	for _, f := range files {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
