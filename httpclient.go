@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/enos-go/batchprocessing/internal/signing"
 	"github.com/go-resty/resty/v2"
@@ -24,6 +25,7 @@ type sender interface {
 // httpSender sends requests through resty over the client's copy of the *http.Client.
 type httpSender struct {
 	rest *resty.Client
+	pool sync.Pool // request header maps (http.Header), reused across calls
 }
 
 // newHTTPSender configures resty over hc, which it does not copy (NewClient has), for the
@@ -81,7 +83,13 @@ var (
 // the request path encoded is neither parsed nor encoded again.
 func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, error) {
 	r := h.rest.R().SetContext(ctx)
-	req.setHeaders(r.Header)
+	// resty sends a clone of r.Header (createHTTPRequest) and keeps no other reference
+	// once Execute has returned, so the map comes from a pool: its room is allocated once,
+	// not on every call.
+	hdr := h.headers()
+	req.setHeaders(hdr)
+	r.Header = hdr
+	defer h.putHeaders(hdr)
 	if req.body != nil {
 		// A *bytes.Reader is sent as it is: resty neither copies nor re-encodes it.
 		r.SetBody(bytes.NewReader(req.body))
@@ -109,4 +117,18 @@ func (req outgoing) setHeaders(h http.Header) {
 		h["Content-Type"] = jsonHeader
 		h["Accept"] = acceptJSON
 	}
+}
+
+// headers returns an empty request header map from the sender's pool.
+func (h *httpSender) headers() http.Header {
+	if hdr, ok := h.pool.Get().(http.Header); ok {
+		return hdr
+	}
+	return make(http.Header, 8)
+}
+
+// putHeaders empties hdr, keeping its room, and gives it back to the pool.
+func (h *httpSender) putHeaders(hdr http.Header) {
+	clear(hdr)
+	h.pool.Put(hdr)
 }
