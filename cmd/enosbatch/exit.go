@@ -140,9 +140,16 @@ func exitCode(err error) int {
 // got no answer in time (TransportError.Timeout) matches context.DeadlineExceeded without
 // being a stop: the gateway could not be reached. It may still hold one, as a trigger
 // whose instance lookup the context cut does.
+//
+// Nothing but an interruption matches context.Canceled. net/http returns the cause of a
+// cancelled context, and signal.NotifyContext's cause ("interrupt signal received")
+// matches context.Canceled without being it.
 func stopCause(err error) error {
 	if cause := ctxerr.Held(err); cause != nil {
 		return cause
+	}
+	if errors.Is(err, context.Canceled) {
+		return context.Canceled
 	}
 	if errors.Is(err, context.DeadlineExceeded) && !attemptTimedOut(err) {
 		return context.DeadlineExceeded // the deadline cut an attempt, reported as a network timeout (a dial)
