@@ -93,3 +93,41 @@ func TestEndToEndFaultsAndRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestEndToEndDroppedAnswerInProcess: through the in-process client of a Backend, a trigger
+// whose answer is dropped after processing is a transport error to the SDK, as over a
+// socket: the trigger looks for its instance and finds it, or says the outcome is unknown
+// when it cannot look, and never panics or creates a second instance.
+func TestEndToEndDroppedAnswerInProcess(t *testing.T) {
+	t.Parallel()
+	fast := batchprocessing.WithRetryPolicy(batchprocessing.RetryPolicy{MaxRetries: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	tests := []struct {
+		name    string
+		lookups refserver.Fault // armed on List Flow Instances
+		wantErr error           // nil: the instance's id
+	}{
+		{"the lookup finds the instance", refserver.Fault{}, nil},
+		{"lookups always fail", refserver.Fault{Status: 502}, batchprocessing.ErrOutcomeUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := refserver.NewDemoBackend()
+			srv.InjectFault(refserver.RouteTriggerFlow, refserver.Fault{Times: 1, DropAfterProcessing: true})
+			if tt.lookups != (refserver.Fault{}) {
+				srv.InjectFault(routeListFlowInstances, tt.lookups)
+			}
+			c := demoClient(t, "https://gateway.test", fast, batchprocessing.WithHTTPClient(srv.Client()))
+			id, err := triggerAt(c, refserver.DemoFlowID, demoMinute)
+			if tt.wantErr == nil && (err != nil || id != "3377-20261101080000") {
+				t.Fatalf("id %q, err %v", id, err)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if n := len(srv.FlowInstances(refserver.DemoFlowID)); n != 1 {
+				t.Fatalf("%d instances for one trigger, want the one the dropped request created", n)
+			}
+		})
+	}
+}

@@ -2,6 +2,8 @@ package refserver
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +20,16 @@ func (b *Backend) Client() *http.Client {
 // inProcess is an http.RoundTripper that serves each request with a handler.
 type inProcess struct{ h http.Handler }
 
+// errDropped is what RoundTrip returns for a request whose connection the handler dropped
+// (Fault.DropAfterProcessing): it matches io.EOF, as the error of a connection closed before
+// an answer does over a socket.
+var errDropped = fmt.Errorf("refserver: the connection was dropped without an answer: %w", io.EOF)
+
 // RoundTrip serves req and returns the recorded answer. The request's context reaches the
-// handler, so a client that gives up stops the server's work as a real one would.
+// handler, so a client that gives up stops the server's work as a real one would. A handler
+// that aborts (panics with http.ErrAbortHandler, as DropAfterProcessing does, and as net/http
+// answers by closing the connection) gives errDropped; any other panic is a bug of the
+// server and is not hidden.
 func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, err
@@ -35,11 +45,28 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	served.RequestURI = req.URL.RequestURI()
 	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, served)
+	if aborted := t.serve(rec, served); aborted {
+		return nil, errDropped
+	}
 	if err := req.Context().Err(); err != nil {
 		return nil, err // the caller gave up while the server worked (a Delay fault)
 	}
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil
+}
+
+// serve runs the handler and reports whether it aborted with http.ErrAbortHandler.
+func (t inProcess) serve(w http.ResponseWriter, r *http.Request) (aborted bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				aborted = true
+				return
+			}
+			panic(p)
+		}
+	}()
+	t.h.ServeHTTP(w, r)
+	return false
 }

@@ -78,3 +78,62 @@ func TestInjectFaultOddValues(t *testing.T) {
 		t.Errorf("status %d, want 500", resp.StatusCode)
 	}
 }
+
+// TestClientDropAfterProcessing: a request dropped after processing (DropAfterProcessing)
+// reaches the caller of the in-process client as a transport error, as a dropped connection
+// would, after the server served it (its request log says so): never a panic in the
+// caller's goroutine, never an answer. The fault is used up, so the next request is answered.
+func TestClientDropAfterProcessing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		route refserver.Route
+		send  func(*http.Client) (*http.Response, error)
+	}{
+		{"token get", refserver.RouteTokenGet, func(hc *http.Client) (*http.Response, error) {
+			return hc.Post("https://gateway.test/apim-token-service/v2.0/token/get", "application/json",
+				strings.NewReader(`{"appKey":"`+refserver.DemoAccessKey+`"}`))
+		}},
+		{"unsigned trigger", refserver.RouteTriggerFlow, func(hc *http.Client) (*http.Response, error) {
+			return hc.Post("https://gateway.test/batch-processing-service/v2.1/flows?action=trigger", "application/json", strings.NewReader(`{}`))
+		}},
+		{"get timezone, no body", refserver.RouteGetTimezone, func(hc *http.Client) (*http.Response, error) {
+			return hc.Get("https://gateway.test/batch-processing-service/v2.1/time?action=getTimeZone")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := refserver.NewDemoBackend()
+			srv.InjectFault(tt.route, refserver.Fault{Times: 1, DropAfterProcessing: true})
+			resp, err := sendRecovering(t, tt.send, srv.Client())
+			if err == nil {
+				resp.Body.Close()
+				t.Fatalf("answer %d to a dropped request, want a transport error", resp.StatusCode)
+			}
+			if !errors.Is(err, io.EOF) {
+				t.Errorf("err = %v, want one matching io.EOF, as a dropped connection gives", err)
+			}
+			if log := srv.Requests(1); len(log) != 1 || !strings.Contains(log[0].Reason, "dropped") {
+				t.Errorf("request log %+v, want the request served, then dropped", log)
+			}
+			resp, err = tt.send(srv.Client())
+			if err != nil {
+				t.Fatalf("after the fault: %v", err)
+			}
+			resp.Body.Close()
+		})
+	}
+}
+
+// sendRecovering calls send with hc and fails the test, rather than the test binary, when a
+// panic escapes the transport into the caller's goroutine.
+func sendRecovering(t *testing.T, send func(*http.Client) (*http.Response, error), hc *http.Client) (*http.Response, error) {
+	t.Helper()
+	defer func() {
+		if p := recover(); p != nil {
+			t.Fatalf("the client's call panicked: %v", p)
+		}
+	}()
+	return send(hc)
+}

@@ -75,9 +75,9 @@ type Fault struct {
 	// "injected fault".
 	Message string
 	// DropAfterProcessing serves the request, changing state as usual, then drops the
-	// connection without answering: the client cannot know what happened. It needs a real
-	// connection (NewServer's URL); through Handler alone the handler panics with
-	// http.ErrAbortHandler.
+	// connection without answering: the client cannot know what happened. Over a socket
+	// (NewServer's URL) the connection closes; through Client the call returns an error
+	// matching io.EOF; through Handler alone the handler panics with http.ErrAbortHandler.
 	DropAfterProcessing bool
 }
 
