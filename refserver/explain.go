@@ -1,13 +1,17 @@
 package refserver
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,9 +41,9 @@ const (
 // secretPlaceholder stands for the SecretKey in a shown signed string.
 const secretPlaceholder = "<SecretKey>"
 
-// maxShownBody is the most body bytes a reason shows in full; a longer body shows its start
-// and end.
-const maxShownBody = 512
+// maxShown is the most bytes of a query part or body a reason shows in full; a longer one
+// shows its start and end.
+const maxShown = 512
 
 // shorten returns a token or signature cut to its first and last four characters.
 func shorten(s string) string {
@@ -54,19 +58,20 @@ func quote(s string) string {
 	return strconv.QuoteToASCII(s)
 }
 
-// shownBody returns the body for a reason: quoted, its middle cut when it is long.
-func shownBody(body []byte) string {
-	if len(body) <= maxShownBody {
-		return quote(string(body))
+// shown returns a query part or a body for a reason: quoted, its middle cut when it is long,
+// so that the reason costs the same whatever the size of the request.
+func shown[T string | []byte](s T) string {
+	if len(s) <= maxShown {
+		return quote(string(s))
 	}
-	half := maxShownBody / 2
-	return fmt.Sprintf("%s + ...(%d bytes in all)... + %s", quote(string(body[:half])), len(body), quote(string(body[len(body)-half:])))
+	half := maxShown / 2
+	return fmt.Sprintf("%s + ...(%d bytes in all)... + %s", quote(string(s[:half])), len(s), quote(string(s[len(s)-half:])))
 }
 
 // signedString shows the string the gateway signs for a call: the token shortened, the
 // query part, the body, the timestamp and <SecretKey>.
-func signedString(accessToken string, query url.Values, body []byte, stamp string) string {
-	return quote(shorten(accessToken)) + " + " + quote(signing.QueryPart(query)) + " + " + shownBody(body) +
+func signedString(accessToken, queryPart string, body []byte, stamp string) string {
+	return quote(shorten(accessToken)) + " + " + shown(queryPart) + " + " + shown(body) +
 		" + " + quote(stamp) + " + " + secretPlaceholder
 }
 
@@ -105,49 +110,136 @@ type signatureCall struct {
 	clientString                  string // HeaderStringToSign, as sent
 }
 
-// explainSignature says why the signature of c does not match for the app a: a guess at the
-// usual mistakes, the string the gateway signed, and, when the client sent its own, which
-// part differs.
-func (st *state) explainSignature(c *signatureCall, a *app) string {
+// badSignature is a call whose signature does not match, with what explaining it needs from
+// the store, copied: explain runs with the store unlocked, since it hashes the body a few
+// times more.
+type badSignature struct {
+	call       *signatureCall
+	secret     string      // the SecretKey of the token's app
+	want       string      // the signature the gateway computed
+	others     []appSecret // the other registered apps
+	explaining func()      // state.explaining
+}
+
+// appSecret is an app's AccessKey and SecretKey.
+type appSecret struct{ key, secret string }
+
+// badSignatureOf returns what explaining c's signature needs, for a call of the app a whose
+// right signature is want. It holds st.mu, and copies an app's key and secret for each app.
+func (st *state) badSignatureOf(c *signatureCall, a *app, want string) *badSignature {
+	bad := &badSignature{call: c, secret: a.secret, want: want, explaining: st.explaining}
+	bad.others = make([]appSecret, 0, len(st.apps)-1)
+	for key, other := range st.apps {
+		if other != a {
+			bad.others = append(bad.others, appSecret{key, other.secret})
+		}
+	}
+	return bad
+}
+
+// explain says why the signature does not match: a guess at the usual mistakes, the string
+// the gateway signed, and, when the client sent its own, which part differs. Its cost is a
+// few passes over the body and the query, whatever their size and the number of apps, and
+// it shows at most maxShown bytes of each.
+func (bad *badSignature) explain() string {
+	if bad.explaining != nil {
+		bad.explaining()
+	}
+	c := bad.call
+	queryPart := signing.QueryPart(c.query)
 	var b strings.Builder
 	b.WriteString("wrong apim-signature")
-	if hint := st.signatureHint(c, a); hint != "" {
+	if hint := bad.hint(queryPart); hint != "" {
 		b.WriteString(": " + hint)
 	}
-	b.WriteString("; the gateway signed sha256(" + signedString(c.accessToken, c.query, c.body, c.stamp) + ")")
+	b.WriteString("; the gateway signed sha256(" + signedString(c.accessToken, queryPart, c.body, c.stamp) + ")")
 	if c.clientString != "" {
-		b.WriteString("; " + compareSigned(c, a.secret))
+		b.WriteString("; " + compareSigned(c, queryPart, bad.secret))
 	}
 	return b.String() // shownReason hides the secrets
 }
 
-// signatureHint tries the usual mistakes and names the one whose signature matches, or "".
-func (st *state) signatureHint(c *signatureCall, a *app) string {
-	want := signing.Sign(c.accessToken, a.secret, c.ts, c.query, c.body)
-	if strings.ToLower(c.signature) == want {
+// maxHintQuery is the longest raw query whose signing mistakes hint tries: each try builds
+// the query part anew, and no call of the service needs a longer query.
+const maxHintQuery = 8 << 10
+
+// hint tries the usual mistakes and names the one whose signature matches, or "". Each try
+// hashes the body once, without copying it (a query longer than maxHintQuery is tried for no
+// mistake); the SecretKeys of the other apps all share one pass over it.
+func (bad *badSignature) hint(queryPart string) string {
+	c := bad.call
+	if strings.ToLower(c.signature) == bad.want {
 		return "it is upper-case hex; the gateway compares lower-case hex"
 	}
-	raw := rawValues(c.rawQuery)
-	withoutAction := maps.Clone(c.query) // Del only drops a key: the values may be shared
-	withoutAction.Del("action")
+	signs := func(query url.Values, body []byte) bool {
+		return c.signature == signing.Sign(c.accessToken, bad.secret, c.ts, query, body)
+	}
+	joined := func(queryPart string) bool { // a query part Sign does not build
+		return c.signature == sha256Hex(c.accessToken, queryPart, c.body, c.stamp, bad.secret)
+	}
+	short := len(c.rawQuery) <= maxHintQuery
 	tries := []struct {
 		what  string
-		match bool
+		match func() bool
 	}{
-		{"the query values were signed percent-encoded as sent; sign the decoded values", c.rawQuery != "" && c.signature == signing.Sign(c.accessToken, a.secret, c.ts, raw, c.body)},
-		{"the body was left out of the signed string; sign the exact body bytes sent", len(c.body) > 0 && c.signature == signing.Sign(c.accessToken, a.secret, c.ts, c.query, nil)},
-		{"the action parameter was left out; every query parameter is signed, action included", c.query.Has("action") && c.signature == signing.Sign(c.accessToken, a.secret, c.ts, withoutAction, c.body)},
-		{"the query was signed with '=' and '&' between keys and values; join them without separators", c.signature == sha256Hex(c.accessToken+c.query.Encode()+string(c.body)+c.stamp+a.secret)},
-		{"the query keys were signed in the order sent; sort them bytewise", c.signature == sha256Hex(c.accessToken+unsortedQueryPart(c.rawQuery)+string(c.body)+c.stamp+a.secret)},
+		{"the query values were signed percent-encoded as sent; sign the decoded values", func() bool {
+			return short && c.rawQuery != "" && signs(rawValues(c.rawQuery), c.body)
+		}},
+		{"the body was left out of the signed string; sign the exact body bytes sent", func() bool {
+			return len(c.body) > 0 && signs(c.query, nil)
+		}},
+		{"the action parameter was left out; every query parameter is signed, action included", func() bool {
+			if !short || !c.query.Has("action") {
+				return false
+			}
+			withoutAction := maps.Clone(c.query) // Del only drops a key: the values may be shared
+			withoutAction.Del("action")
+			return signs(withoutAction, c.body)
+		}},
+		{"the query was signed with '=' and '&' between keys and values; join them without separators", func() bool {
+			return short && joined(c.query.Encode())
+		}},
+		{"the query keys were signed in the order sent; sort them bytewise", func() bool {
+			return short && joined(unsortedQueryPart(c.rawQuery))
+		}},
 	}
 	for _, t := range tries {
-		if t.match {
+		if t.match() {
 			return t.what
 		}
 	}
-	for key, other := range st.apps {
-		if other != a && c.signature == signing.Sign(c.accessToken, other.secret, c.ts, c.query, c.body) {
-			return fmt.Sprintf("it was signed with the SecretKey of app %q, but the access token belongs to another app", key)
+	if key := bad.otherApp(queryPart); key != "" {
+		return fmt.Sprintf("it was signed with the SecretKey of app %q, but the access token belongs to another app", key)
+	}
+	return ""
+}
+
+// otherApp returns the key of the other app whose SecretKey makes the call's signature, or
+// "". The signed string ends with the SecretKey, so the hash of what precedes it is computed
+// once and resumed for each app: no pass over the body, and no allocation, per app.
+func (bad *badSignature) otherApp(queryPart string) string {
+	c := bad.call
+	sig, err := hex.DecodeString(c.signature)
+	if err != nil || len(sig) != sha256.Size || strings.ContainsAny(c.signature, "ABCDEF") || len(bad.others) == 0 {
+		return ""
+	}
+	h := newStringHasher()
+	h.writeStrings(c.accessToken, queryPart)
+	h.Write(c.body)
+	h.writeStrings(strconv.FormatInt(c.ts, 10)) // as signing.Sign writes the timestamp
+	prefix, err := h.Hash.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return ""
+	}
+	slices.SortFunc(bad.others, func(a, b appSecret) int { return strings.Compare(a.key, b.key) })
+	sum := make([]byte, 0, sha256.Size)
+	for _, o := range bad.others {
+		if h.Hash.(encoding.BinaryUnmarshaler).UnmarshalBinary(prefix) != nil {
+			return ""
+		}
+		h.writeStrings(o.secret)
+		if sum = h.Sum(sum[:0]); bytes.Equal(sum, sig) {
+			return o.key
 		}
 	}
 	return ""
@@ -155,49 +247,63 @@ func (st *state) signatureHint(c *signatureCall, a *app) string {
 
 // compareSigned compares the string the client says it signed with the gateway's, part by
 // part, and names the first part that differs. It shows the client's parts only where they
-// cannot hold the secret.
-func compareSigned(c *signatureCall, secret string) string {
+// cannot hold the secret, and copies neither the body nor the query.
+func compareSigned(c *signatureCall, wantQuery, secret string) string {
 	raw, err := base64.StdEncoding.DecodeString(c.clientString)
 	if err != nil {
 		return HeaderStringToSign + " is not base64: " + err.Error()
 	}
-	s := string(raw)
-	rest, ok := strings.CutPrefix(s, c.accessToken)
+	rest, ok := cutPrefix(raw, c.accessToken)
 	if !ok {
 		return "your signed string does not start with the access token sent in apim-accesstoken (" + quote(shorten(c.accessToken)) + ")"
 	}
-	rest, ok = strings.CutSuffix(rest, secret)
+	rest, ok = cutSuffix(rest, secret)
 	if !ok {
-		rest, ok = strings.CutSuffix(rest, secretPlaceholder)
+		rest, ok = cutSuffix(rest, secretPlaceholder)
 	}
 	if !ok {
 		return "your signed string does not end with the app's SecretKey"
 	}
-	rest, ok = strings.CutSuffix(rest, c.stamp)
+	rest, ok = cutSuffix(rest, c.stamp)
 	if !ok {
 		return "the timestamp part differs: your signed string does not end with apim-timestamp " + quote(c.stamp) + " before the secret"
 	}
-	wantQuery := signing.QueryPart(c.query)
-	gotBody, ok := strings.CutPrefix(rest, wantQuery)
+	gotBody, ok := cutPrefix(rest, wantQuery)
 	if !ok {
 		return "the query part differs: " + firstDifference(rest, wantQuery, "you signed", "the gateway signed")
 	}
-	if gotBody != string(c.body) {
+	if !bytes.Equal(gotBody, c.body) {
 		return fmt.Sprintf("the body part differs: you signed %d bytes, the request carried %d; %s (a body re-serialized after signing differs)",
-			len(gotBody), len(c.body), firstDifference(gotBody, string(c.body), "you signed", "the request carried"))
+			len(gotBody), len(c.body), firstDifference(gotBody, c.body, "you signed", "the request carried"))
 	}
 	return "your signed string is the gateway's: check that the SecretKey you hash is the app's"
 }
 
+// cutPrefix returns b without the prefix p, and whether b starts with p.
+func cutPrefix(b []byte, p string) ([]byte, bool) {
+	if len(b) < len(p) || string(b[:len(p)]) != p {
+		return b, false
+	}
+	return b[len(p):], true
+}
+
+// cutSuffix returns b without the suffix s, and whether b ends with s.
+func cutSuffix(b []byte, s string) ([]byte, bool) {
+	if len(b) < len(s) || string(b[len(b)-len(s):]) != s {
+		return b, false
+	}
+	return b[:len(b)-len(s)], true
+}
+
 // firstDifference shows where a and b first differ, with a little context from each.
-func firstDifference(a, b, aName, bName string) string {
+func firstDifference[A, B string | []byte](a A, b B, aName, bName string) string {
 	i := 0
 	for i < len(a) && i < len(b) && a[i] == b[i] {
 		i++
 	}
 	from := max(i-16, 0)
-	cut := func(s string) string { return s[min(from, len(s)):min(i+24, len(s))] }
-	return fmt.Sprintf("at byte %d %s ...%s..., %s ...%s...", i, aName, quote(cut(a)), bName, quote(cut(b)))
+	return fmt.Sprintf("at byte %d %s ...%s..., %s ...%s...", i, aName, quote(string(a[min(from, len(a)):min(i+24, len(a))])),
+		bName, quote(string(b[min(from, len(b)):min(i+24, len(b))])))
 }
 
 // rawValues splits a raw query into keys and values without decoding them.
@@ -228,10 +334,34 @@ func unsortedQueryPart(rawQuery string) string {
 	return b.String()
 }
 
-// sha256Hex returns the lowercase hex SHA-256 of s.
-func sha256Hex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
+// sha256Hex returns the lowercase hex SHA-256 of the signed string made of the parts and
+// the body, streamed into the hash: nothing is copied whole.
+func sha256Hex(accessToken, queryPart string, body []byte, stamp, secret string) string {
+	h := newStringHasher()
+	h.writeStrings(accessToken, queryPart)
+	h.Write(body)
+	h.writeStrings(stamp, secret)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// stringHasher is a SHA-256 hash that takes strings through a small buffer: a hash.Hash
+// takes bytes only, and io.WriteString would copy each string whole.
+type stringHasher struct {
+	hash.Hash
+	buf [256]byte
+}
+
+func newStringHasher() *stringHasher { return &stringHasher{Hash: sha256.New()} }
+
+// writeStrings writes each of parts to the hash.
+func (h *stringHasher) writeStrings(parts ...string) {
+	for _, s := range parts {
+		for len(s) > 0 {
+			n := copy(h.buf[:], s)
+			h.Write(h.buf[:n])
+			s = s[n:]
+		}
+	}
 }
 
 // maxReasonBytes bounds a reason: every HTTP client reads a header line of 8 KiB (Python's
@@ -240,21 +370,43 @@ const maxReasonBytes = 8 << 10
 
 // shownReason is reason as a header and the request log show it: every registered
 // SecretKey hidden, whole or shortened as tokens are (a client that swaps its AccessKey and
-// SecretKey sends the secret where a key or token goes), and cut to maxReasonBytes.
+// SecretKey sends the secret where a key or token goes), and cut to maxReasonBytes. Only the
+// secrets are read with the store locked; a long reason is cut before its secrets are
+// hidden, so the cost does not grow with what a client made the reason echo.
 func (st *state) shownReason(reason string) string {
-	st.mu.Lock()
-	for _, a := range st.apps {
-		reason = hide(reason, a.secret)
-		if len(a.secret) > 12 {
-			reason = strings.ReplaceAll(reason, shorten(a.secret), secretPlaceholder)
+	secrets, longest := st.secrets()
+	total := len(reason)
+	precut := total > maxReasonBytes+longest
+	if precut {
+		reason = reason[:maxReasonBytes+longest]
+	}
+	for _, secret := range secrets {
+		reason = hide(reason, secret)
+		if len(secret) > 12 {
+			reason = strings.ReplaceAll(reason, shorten(secret), secretPlaceholder)
 		}
 	}
-	st.mu.Unlock()
-	if len(reason) > maxReasonBytes {
-		cut := fmt.Sprintf(" ...(cut: %d bytes in all)", len(reason))
-		reason = reason[:maxReasonBytes-len(cut)] + cut
+	if precut {
+		// A secret the cut split is not hidden: its start is within the last longest bytes.
+		reason = reason[:max(len(reason)-longest, 0)]
+	}
+	if precut || len(reason) > maxReasonBytes {
+		note := fmt.Sprintf(" ...(cut: %d bytes in all)", total)
+		reason = reason[:min(len(reason), maxReasonBytes-len(note))] + note
 	}
 	return reason
+}
+
+// secrets returns the SecretKey of every app, and the length of the longest.
+func (st *state) secrets() (secrets []string, longest int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	secrets = make([]string, 0, len(st.apps))
+	for _, a := range st.apps {
+		secrets = append(secrets, a.secret)
+		longest = max(longest, len(a.secret))
+	}
+	return secrets, longest
 }
 
 // hide replaces every occurrence of secret in s by <SecretKey>, whatever a client put in the

@@ -169,11 +169,12 @@ func (st *state) forgetOldEncryptions(now time.Time) {
 
 // authenticate returns the app of a call that carries a known, unexpired token, a timestamp
 // within the window of the server clock and the signature of exactly this query and body;
-// otherwise nil and the reason it was refused.
-func (st *state) authenticate(r *http.Request, query url.Values, body []byte, now time.Time) (*app, string) {
+// otherwise nil and the reason it was refused, or, for a wrong signature, what explaining it
+// needs (its explain runs once the store is unlocked).
+func (st *state) authenticate(r *http.Request, query url.Values, body []byte, now time.Time) (*app, string, *badSignature) {
 	h := r.Header
 	if missing := missingHeaders(h); len(missing) > 0 {
-		return nil, "missing header " + strings.Join(missing, ", ")
+		return nil, "missing header " + strings.Join(missing, ", "), nil
 	}
 	c := &signatureCall{
 		accessToken: h.Get(signing.HeaderAccessToken), stamp: h.Get(signing.HeaderTimestamp),
@@ -183,24 +184,24 @@ func (st *state) authenticate(r *http.Request, query url.Values, body []byte, no
 	t := st.tokens[c.accessToken]
 	switch {
 	case t == nil:
-		return nil, "the access token " + quote(shorten(c.accessToken)) + " is unknown: get one from " + signing.TokenGetPath
+		return nil, "the access token " + quote(shorten(c.accessToken)) + " is unknown: get one from " + signing.TokenGetPath, nil
 	case !now.Before(t.expires):
-		return nil, fmt.Sprintf("the access token %s expired %v ago; get a new one", quote(shorten(c.accessToken)), now.Sub(t.expires).Round(time.Second))
+		return nil, fmt.Sprintf("the access token %s expired %v ago; get a new one", quote(shorten(c.accessToken)), now.Sub(t.expires).Round(time.Second)), nil
 	}
 	ts, ok := parseMillis(c.stamp)
 	if !ok {
-		return nil, "apim-timestamp " + quote(c.stamp) + " is not a decimal epoch-millisecond timestamp"
+		return nil, "apim-timestamp " + shown(c.stamp) + " is not a decimal epoch-millisecond timestamp", nil
 	}
 	if !st.withinWindow(ts, now) {
-		return nil, "apim-timestamp is " + offBy(ts, now, st.window)
+		return nil, "apim-timestamp is " + offBy(ts, now, st.window), nil
 	}
 	c.ts = ts
 	a := st.apps[t.appKey]
 	want := signing.Sign(c.accessToken, a.secret, ts, query, body)
 	if subtle.ConstantTimeCompare([]byte(c.signature), []byte(want)) != 1 {
-		return nil, st.explainSignature(c, a)
+		return nil, "", st.badSignatureOf(c, a, want)
 	}
-	return a, ""
+	return a, "", nil
 }
 
 // parseMillis parses a decimal epoch-millisecond timestamp: digits only.

@@ -149,27 +149,42 @@ func refusedOrg(accessKey, orgID string) *refusal {
 
 // serveOperation authenticates a Batch Processing call, checks that its app is registered in
 // the organization the call acts in (orgId, when present), and runs its operation with the
-// store locked and settled. refused is the gateway's refusal, if any.
+// store locked and settled. refused is the gateway's refusal, if any; a wrong signature is
+// explained once the store is unlocked, so that a large badly signed request does not hold
+// up the others.
 func (st *state) serveOperation(r *http.Request, resource string, body []byte) (data any, f *failure, refused *refusal) {
+	data, f, refused, bad := st.serveLocked(r, resource, body)
+	if bad != nil {
+		return nil, nil, &refusal{http.StatusUnauthorized, msgUnauthorized, bad.explain()}
+	}
+	return data, f, refused
+}
+
+// serveLocked is serveOperation with the store locked, but for the explanation of a wrong
+// signature: bad, when the signature is wrong.
+func (st *state) serveLocked(r *http.Request, resource string, body []byte) (data any, f *failure, refused *refusal, bad *badSignature) {
 	query := r.URL.Query()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	a, reason := st.authenticate(r, query, body, now)
+	a, reason, bad := st.authenticate(r, query, body, now)
+	if bad != nil {
+		return nil, nil, nil, bad
+	}
 	if a == nil {
-		return nil, nil, &refusal{http.StatusUnauthorized, msgUnauthorized, reason}
+		return nil, nil, &refusal{http.StatusUnauthorized, msgUnauthorized, reason}, nil
 	}
 	// Get Current Time and Get Timezone (/time) take no orgId: the others act in one.
 	if org := query.Get("orgId"); org != "" && resource != "/time" && !a.registeredIn(org) {
-		return nil, nil, refusedOrg(a.accessKey, org)
+		return nil, nil, refusedOrg(a.accessKey, org), nil
 	}
 	st.settle(now)
 	handle := operations[operation{r.Method, resource, query.Get("action")}]
 	if handle == nil {
-		return nil, errInvalidAction, nil
+		return nil, errInvalidAction, nil, nil
 	}
 	data, f = handle(st, &call{query: query, body: body, now: now})
-	return data, f, nil
+	return data, f, nil, nil
 }
 
 // readBody reads the whole body, up to MaxBodyBytes. status is 413 when the body is larger and

@@ -221,6 +221,7 @@ type state struct {
 	locSet       bool  // loc was set (WithLocation): a seed's time zone does not replace it
 	seed         *Seed // the seed Load last loaded, which Reset loads again; nil for none
 	requests     requestLog
+	explaining   func() // a test's hook, called as a refused signature is explained; nil
 
 	apps        map[string]*app   // by access key
 	tokens      map[string]*token // by access token; pruned when long expired
