@@ -29,7 +29,9 @@ import (
 //	GET    /_refserver/faults    the armed faults
 //	POST   /_refserver/faults    arm one: {"method","path","action", and Fault's fields:
 //	                             "times","probability","delay","status","retryAfter","code",
-//	                             "message","dropAfterProcessing"}
+//	                             "message","dropAfterProcessing"}; at most MaxFaults (1000)
+//	                             armed, a delay of at most MaxFaultDelay (10m); a fault used
+//	                             up is disarmed and leaves the list
 //	DELETE /_refserver/faults    disarm all; with ?method=&path=[&action=], those of that route alone
 //	POST   /_refserver/reset     back to the seed loaded last
 //	POST   /_refserver/seed      load the seed in the body (the format of testdata/seed), up to 64 MiB
@@ -267,37 +269,49 @@ func (c *control) clearFaults(r *http.Request) (any, error) {
 	return c.b.faults.wire(), nil
 }
 
-// injectFault is POST /_refserver/faults: InjectFault.
+// injectFault is POST /_refserver/faults: InjectFault, with at most MaxFaults armed.
 func (c *control) injectFault(r *http.Request) (any, error) {
 	var req faultWire
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	if req.Method == "" || !strings.HasPrefix(req.Path, "/") {
-		return nil, badRequest(`a fault needs a method and a path, e.g. {"method":"POST","path":"/batch-processing-service/v2.1/flows","action":"trigger","status":503,"times":1}`)
+	route, f, err := req.fault()
+	if err != nil {
+		return nil, err
 	}
-	if req.Probability < 0 || req.Probability > 1 {
-		return nil, badRequest("probability %v: want 0 to 1", req.Probability)
+	if errors.Is(c.b.faults.arm(route, f, MaxFaults), errTooManyFaults) {
+		return nil, badRequest("%d faults are armed, the most the control API keeps: clear some (DELETE %sfaults) or let them be used up", MaxFaults, ControlPrefix)
 	}
-	if req.Status != 0 && (req.Status < 200 || req.Status > 599) {
-		return nil, badRequest("status %d: want an HTTP status from 200 to 599", req.Status)
-	}
-	if req.Times < 0 {
-		return nil, badRequest("times %d: want 0 (every request) or more", req.Times)
+	return c.b.faults.wire(), nil
+}
+
+// fault checks a fault the control API is asked to arm, and returns it and its route.
+func (req *faultWire) fault() (Route, Fault, error) {
+	switch {
+	case req.Method == "" || !strings.HasPrefix(req.Path, "/"):
+		return Route{}, Fault{}, badRequest(`a fault needs a method and a path, e.g. {"method":"POST","path":"/batch-processing-service/v2.1/flows","action":"trigger","status":503,"times":1}`)
+	case req.Probability < 0 || req.Probability > 1:
+		return Route{}, Fault{}, badRequest("probability %v: want 0 to 1", req.Probability)
+	case req.Status != 0 && (req.Status < 200 || req.Status > 599):
+		return Route{}, Fault{}, badRequest("status %d: want an HTTP status from 200 to 599", req.Status)
+	case req.Times < 0:
+		return Route{}, Fault{}, badRequest("times %d: want 0 (every request) or more", req.Times)
 	}
 	delay, err := duration("delay", req.Delay)
 	if err != nil {
-		return nil, err
+		return Route{}, Fault{}, err
+	}
+	if delay > MaxFaultDelay {
+		return Route{}, Fault{}, badRequest("delay %q: want at most %v", req.Delay, MaxFaultDelay)
 	}
 	retryAfter, err := duration("retryAfter", req.RetryAfter)
 	if err != nil {
-		return nil, err
+		return Route{}, Fault{}, err
 	}
-	c.b.InjectFault(Route{Method: strings.ToUpper(req.Method), Path: req.Path, Action: req.Action}, Fault{
+	return Route{Method: strings.ToUpper(req.Method), Path: req.Path, Action: req.Action}, Fault{
 		Times: req.Times, Probability: req.Probability, Delay: delay, Status: req.Status, RetryAfter: retryAfter,
 		Code: req.Code, Message: req.Message, DropAfterProcessing: req.DropAfterProcessing,
-	})
-	return c.b.faults.wire(), nil
+	}, nil
 }
 
 // wire returns the armed faults as the control API shows them, in the order they are tried.

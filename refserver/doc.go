@@ -111,6 +111,8 @@
 // (schedule.go tells the ids). NewControlHandler serves the control API under ControlPrefix
 // ("/_refserver/"): health, state (with the last requests and their verdicts), clock,
 // settings, faults, reset and seed, the same Go API as JSON for clients in other languages;
-// cmd/refserver serves it. Every refused request carries HeaderReason, "X-Refserver-Reason",
+// cmd/refserver serves it. It keeps at most MaxFaults (1000) faults armed and refuses one
+// more, or a Delay over MaxFaultDelay (10 minutes), with HTTP 400; a fault used up is
+// disarmed. Every refused request carries HeaderReason, "X-Refserver-Reason",
 // saying why, never with a SecretKey (explain.go).
 package refserver

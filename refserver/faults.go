@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"cmp"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -51,14 +52,15 @@ var (
 // The first matching fault that is still armed applies; a request it does not pick is
 // served as usual.
 type Fault struct {
-	// Times is how many requests the fault affects; 0 means every one until ClearFaults.
+	// Times is how many requests the fault affects, after which it is disarmed; 0 means
+	// every one until ClearFaults.
 	Times int
 	// Probability, between 0 and 1, picks each matching request at random, from a seed
 	// fixed for each fault: the same fault armed again picks the same requests, whatever
 	// ran before. 0 picks every one.
 	Probability float64
-	// Delay holds a picked request this long (real time) before anything else; it ends
-	// early when the request's context ends.
+	// Delay holds a picked request this long (real time, MaxFaultDelay at most) before
+	// anything else; it ends early when the request's context ends.
 	Delay time.Duration
 	// Status answers with this HTTP status and {"message": Message}, as the gateway does,
 	// without serving the request.
@@ -81,6 +83,17 @@ type Fault struct {
 	DropAfterProcessing bool
 }
 
+// Bounds of the faults the control API arms (POST /_refserver/faults).
+const (
+	// MaxFaults is the most faults the control API keeps armed at a time: it refuses one
+	// more with HTTP 400 until some are used up or cleared. InjectFault, for Go tests, has no
+	// bound.
+	MaxFaults = 1000
+	// MaxFaultDelay is the longest Delay of a fault: the control API refuses a longer one
+	// with HTTP 400, and InjectFault holds a request this long at most.
+	MaxFaultDelay = 10 * time.Minute
+)
+
 // faults holds the armed faults of a server.
 type faults struct {
 	mu   sync.Mutex
@@ -94,10 +107,20 @@ type armedFault struct {
 	rnd   *rand.Rand // picks requests for a Probability, from the same seed for every fault
 }
 
-// InjectFault arms f on the requests of route r. Faults are tried in the order injected.
-// A Status that is not an HTTP status (outside 100 to 999) answers 500, a negative Delay
-// none, and a Times of 0 or less affects every request.
+// InjectFault arms f on the requests of route r. Faults are tried in the order injected;
+// one whose Times requests have been affected is used up and disarmed. A Status that is not
+// an HTTP status (outside 100 to 999) answers 500, a negative Delay none, one over
+// MaxFaultDelay MaxFaultDelay, and a Times of 0 or less affects every request.
 func (b *Backend) InjectFault(r Route, f Fault) {
+	_ = b.faults.arm(r, f, 0) // without a bound, arm cannot fail
+}
+
+// errTooManyFaults refuses a fault beyond the bound of arm.
+var errTooManyFaults = errors.New("too many faults armed")
+
+// arm arms f on route r, as InjectFault says, unless limit (0 for none) faults are armed
+// already: then it returns errTooManyFaults.
+func (fs *faults) arm(r Route, f Fault, limit int) error {
 	left := f.Times
 	if left <= 0 {
 		left = -1
@@ -105,10 +128,14 @@ func (b *Backend) InjectFault(r Route, f Fault) {
 	if f.Status != 0 && (f.Status < 100 || f.Status > 999) {
 		f.Status = http.StatusInternalServerError
 	}
-	f.Delay = max(f.Delay, 0)
-	b.faults.mu.Lock()
-	defer b.faults.mu.Unlock()
-	b.faults.list = append(b.faults.list, &armedFault{route: r, fault: f, left: left, rnd: rand.New(rand.NewPCG(1, 2))})
+	f.Delay = min(max(f.Delay, 0), MaxFaultDelay)
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if limit > 0 && len(fs.list) >= limit {
+		return errTooManyFaults
+	}
+	fs.list = append(fs.list, &armedFault{route: r, fault: f, left: left, rnd: rand.New(rand.NewPCG(1, 2))})
+	return nil
 }
 
 // ClearFaults disarms every fault.
@@ -138,14 +165,17 @@ var gatewayMessages = map[int]string{
 	http.StatusServiceUnavailable:    "Service unavailable",
 }
 
-// pick returns the fault that applies to r, if any, and counts it.
+// pick returns the fault that applies to r, if any, and counts it; a fault it uses up
+// leaves the list, so the list holds armed faults only and a pick looks at those alone.
 func (fs *faults) pick(r *http.Request) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if len(fs.list) == 0 {
+		return Fault{}, false
+	}
 	action := r.URL.Query().Get("action")
-	for _, a := range fs.list {
-		if a.left == 0 || a.route.Method != r.Method || a.route.Path != r.URL.Path ||
-			(a.route.Action != "" && a.route.Action != action) {
+	for i, a := range fs.list {
+		if a.route.Method != r.Method || a.route.Path != r.URL.Path || (a.route.Action != "" && a.route.Action != action) {
 			continue
 		}
 		if p := a.fault.Probability; p > 0 && p < 1 && a.rnd.Float64() >= p {
@@ -153,6 +183,9 @@ func (fs *faults) pick(r *http.Request) (Fault, bool) {
 		}
 		if a.left > 0 {
 			a.left--
+			if a.left == 0 {
+				fs.list = slices.Delete(fs.list, i, i+1)
+			}
 		}
 		return a.fault, true
 	}
