@@ -30,7 +30,8 @@ import (
 const (
 	// HeaderReason carries, on a refused request, why it was refused; and on an answer
 	// whose documented message says less than the server knows (62102 "Incorrect
-	// parameter" for an instance that cannot be cancelled), the rest.
+	// parameter" for an instance that cannot be cancelled, or for a field of Save Flow or
+	// Import Flow: which field, and why), the rest.
 	HeaderReason = "X-Refserver-Reason"
 	// HeaderStringToSign may carry, base64 (standard, padded), the string a client signed,
 	// with its SecretKey or with <SecretKey> in the secret's place: a refused signature's
@@ -60,7 +61,7 @@ func quote(s string) string {
 
 // shown returns a query part or a body for a reason: quoted, its middle cut when it is long,
 // so that the reason costs the same whatever the size of the request.
-func shown[T string | []byte](s T) string {
+func shown[T ~string | ~[]byte](s T) string {
 	if len(s) <= maxShown {
 		return quote(string(s))
 	}

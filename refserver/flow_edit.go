@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -136,14 +137,17 @@ func (st *state) reaches(from, to int64) bool {
 	return walk(from)
 }
 
-// hasCycle reports whether the task dependencies make a cycle.
-func hasCycle(tasks []Task) bool {
+// checkNoCycle says, when the task dependencies make a cycle, a task on it.
+func checkNoCycle(tasks []Task) error {
 	deps := make(map[int64][]int64, len(tasks))
+	names := make(map[int64]string, len(tasks))
 	for _, t := range tasks {
-		deps[t.ID] = t.DependsOn
+		deps[t.ID], names[t.ID] = t.DependsOn, t.Name
 	}
-	_, found := dependencyCycle(deps)
-	return found
+	if id, found := dependencyCycle(deps); found {
+		return fmt.Errorf("the task dependencies make a cycle through task %s (id %d)", shown(names[id]), id)
+	}
+	return nil
 }
 
 // dependencyCycle reports whether the dependencies deps (task id -> the ids it depends on;
@@ -177,6 +181,25 @@ func dependencyCycle(deps map[int64][]int64) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// checkFlowFields checks the fields Save Flow and Import Flow share, and says which one is
+// out of range and why; cronName is the cron expression's field (freq in Save Flow, cron in
+// an ExportedFlow).
+func checkFlowFields(cycle, cronName, cron string, typ, alertMode int64, startTime string) error {
+	switch {
+	case !validCycle(cycle):
+		return fmt.Errorf("cycle %s: want M, W, D, H or mi", shown(cycle))
+	case !validCron(cron):
+		return fmt.Errorf("%s %s: want a Quartz cron expression of 7 fields", cronName, shown(cron))
+	case !validType(typ):
+		return fmt.Errorf("type %d: want 0 (manual), 1 (periodic) or 2 (temporary)", typ)
+	case !validAlertMode(alertMode):
+		return fmt.Errorf("alertMode %d: want 0 (none), 1 (email), 2 (SMS) or 3 (both)", alertMode)
+	case !validDate(startTime):
+		return fmt.Errorf("startTime %s: want yyyy-MM-dd, or empty", shown(startTime))
+	}
+	return nil
 }
 
 // validCycle reports whether s is a cycle: M, W, D, H or mi.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,15 +149,50 @@ func TestSaveFlowErrors(t *testing.T) {
 		{"upstream flow in another org", with(func(b map[string]any) { b["flows"] = []any{map[string]any{"flowId": 41}} }), "Incorrect parameter"},
 		{"upstream flows make a cycle", with(func(b map[string]any) { b["flows"] = []any{map[string]any{"flowId": 43}} }), "Incorrect parameter"},
 		{"id zero", with(func(b map[string]any) { b["id"] = 0 }), "Incorrect parameter"},
+		{"task id not a number", with(func(b map[string]any) { b["tasks"] = []any{map[string]any{"taskName": "x", "taskId": "abc"}} }), "Incorrect parameter"},
 		{"unknown flow", with(func(b map[string]any) { b["id"] = 999 }), "Flow not found"},
 		{"flow of another org", with(func(b map[string]any) { b["id"] = 41 }), "Flow not found"},
 	}
+	// reasons holds a part of the X-Refserver-Reason each refusal must carry: the field and why.
+	reasons := map[string]string{
+		"not JSON":                      "the body is not a JSON object: invalid character 's'",
+		"name not a string":             "name: got a JSON number, want a string",
+		"empty name":                    "name is empty",
+		"bad cycle":                     `cycle "Y": want M, W, D, H or mi`,
+		"bad cron":                      `freq "0 0 * * *": want a Quartz cron expression of 7 fields`,
+		"type out of range":             "type 3: want 0 (manual), 1 (periodic) or 2 (temporary)",
+		"alertMode out of range":        "alertMode 4: want 0 (none)",
+		"active not a flag":             "active: 2 is not a flag",
+		"no owner":                      `owners ";;" names no user`,
+		"bad startTime":                 `startTime "tomorrow": want yyyy-MM-dd`,
+		"bad parameters":                "parameters: 5 is neither an array nor an object",
+		"task without name":             "tasks[0]: taskName is empty",
+		"task id of another flow":       "tasks[0]: taskId 42 is a task of flow 40",
+		"task id twice":                 "tasks[1]: taskId 7 is listed twice",
+		"relation to an unknown node":   `relations[0]: target "t_999" is no task's node`,
+		"relation from an unknown node": `relations[0]: source "f_3378" is neither a task's node nor an upstream flow's`,
+		"relation to itself":            "relations[0]: task 108580 depends on itself",
+		"relations make a cycle":        `the task dependencies make a cycle through task "extract2" (id 108580)`,
+		"upstream flow is itself":       "flows[0]: flowId 3377 is the flow itself",
+		"upstream flow unknown":         `flows[0]: flowId 999: no flow of that id in organization "yourOrgId"`,
+		"upstream flow in another org":  `flows[0]: flowId 41: no flow of that id in organization "yourOrgId"`,
+		"upstream flows make a cycle":   "flows[0]: flowId 43 depends on flow 3377: the upstream flows would make a cycle",
+		"id zero":                       "id 0: want a positive flow id",
+		"task id not a number":          `tasks: "abc" is not an integer`,
+		"unknown flow":                  `id 999: no flow of that id in organization "yourOrgId"`,
+		"flow of another org":           `id 41: no flow of that id in organization "yourOrgId"`,
+	}
 	for _, k := range []string{"id", "type", "name", "freq", "cycle", "alertMode", "doAs", "owners", "visitors", "startTime", "active"} {
 		tests = append(tests, struct{ name, body, msg string }{"missing " + k, with(func(b map[string]any) { delete(b, k) }), "Incorrect parameter"})
+		reasons["missing "+k] = "missing mandatory field: " + k + " "
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantErr(t, r.op(http.MethodPost, flowsPath, "save", "", tt.body), 62102, tt.msg)
+			a := r.op(http.MethodPost, flowsPath, "save", "", tt.body)
+			wantErr(t, a, 62102, tt.msg)
+			if want := reasons[tt.name]; want == "" || !strings.Contains(a.Reason, want) {
+				t.Errorf("X-Refserver-Reason = %q, want it to hold %q", a.Reason, want)
+			}
 			if f, _ := r.srv.Flow(refserver.DemoFlowID); f.Name != "demo flow" || len(f.Tasks) != 2 {
 				t.Fatalf("refused save changed the flow: %+v", f)
 			}
@@ -353,10 +389,41 @@ func TestImportFlowErrors(t *testing.T) {
 		{"relations make a cycle", body(`"n"`, q(root), `{"tasks":[{"name":"a"},{"name":"b"}],"relations":[{"sourceTaskName":"a","targetTaskName":"b"},{"sourceTaskName":"b","targetTaskName":"a"}]}`), "Workflow validation failed"},
 		{"link to an unknown flow", body(`"n"`, q(root), `{"tasks":[{"name":"a"}],"flowLinks":[{"linkId":"l","sourceFlowName":"nobody"}]}`), "Workflow validation failed"},
 		{"link relation to an unknown link", body(`"n"`, q(root), `{"tasks":[{"name":"a"}],"linkRelations":[{"linkId":"l","targetTaskName":"a"}]}`), "Workflow validation failed"},
+		{"negative timeout", body(`"n"`, q(root), `{"tasks":[{"name":"a","timeout":-1}]}`), "Workflow validation failed"},
+		{"timeout not a number", body(`"n"`, q(root), `{"tasks":[{"name":"a","timeout":"soon"}]}`), "Workflow validation failed"},
+	}
+	// reasons holds a part of the X-Refserver-Reason each refusal must carry: the field and why.
+	reasons := map[string]string{
+		"not JSON":                         "the body is not a JSON object: invalid character 'i'",
+		"flowName missing":                 "flowName is missing",
+		"flowName empty":                   "flowName is empty",
+		"dirId missing":                    "dirId is missing",
+		"dirId unknown":                    `dirId "0123": no directory of that id in organization "yourOrgId"`,
+		"dirId of another org":             `: no directory of that id in organization "yourOrgId"`,
+		"flowJson missing":                 "missing mandatory field: flowJson, desc",
+		"desc missing":                     "missing mandatory field: desc ",
+		"flowJson not JSON":                "flowJson is not a JSON object",
+		"bad cycle":                        `flowJson: cycle "Y": want M, W, D, H or mi`,
+		"bad cron":                         `flowJson: cron "* *": want a Quartz cron expression of 7 fields`,
+		"bad type":                         "flowJson: type 7: want 0 (manual)",
+		"bad parameters":                   `flowJson: parameters: "a=b" is not a JSON document`,
+		"task without name":                "flowJson: tasks[0]: name is empty",
+		"task names repeated":              `flowJson: tasks[1]: name "a" is taken by an earlier task`,
+		"task type not a name or code":     `flowJson: tasks[0]: type "true": want a task type's name or code`,
+		"relation to an unknown task":      `flowJson: relations[0]: targetTaskName "z" names no task of the flow`,
+		"relations make a cycle":           `flowJson: the task dependencies make a cycle through task "`,
+		"link to an unknown flow":          `flowJson: flowLinks[0]: sourceFlowName "nobody" names no flow of organization "yourOrgId"`,
+		"link relation to an unknown link": `flowJson: linkRelations[0]: linkId "l" is no flowLink's`,
+		"negative timeout":                 "flowJson: tasks[0]: timeout -1: want 0 or more seconds",
+		"timeout not a number":             `flowJson.tasks: "soon" is not an integer`,
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantErr(t, r.op(http.MethodPost, flowsPath, "import", "", tt.body), 62102, tt.msg)
+			a := r.op(http.MethodPost, flowsPath, "import", "", tt.body)
+			wantErr(t, a, 62102, tt.msg)
+			if want := reasons[tt.name]; want == "" || !strings.Contains(a.Reason, want) {
+				t.Errorf("X-Refserver-Reason = %q, want it to hold %q", a.Reason, want)
+			}
 		})
 	}
 	var got struct{ FlowID int64 }

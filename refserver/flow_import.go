@@ -3,6 +3,8 @@ package refserver
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +25,8 @@ import (
 // directory of the org 62102 "Directory does not exist"; a flowJson that is malformed or
 // inconsistent (cycle, cron, type, alertMode, parameters, task names missing or repeated,
 // relations naming unknown tasks or making a cycle, flowLinks naming no flow of the org)
-// 62102 "Workflow validation failed".
+// 62102 "Workflow validation failed". The documented messages name no field:
+// X-Refserver-Reason says which one and why.
 func (st *state) importFlow(c *call) (any, *failure) {
 	orgID, userID, f := st.ownerCaller(c)
 	if f != nil {
@@ -33,9 +36,9 @@ func (st *state) importFlow(c *call) (any, *failure) {
 	if f != nil {
 		return nil, f
 	}
-	flow, ok := st.importedFlow(in, orgID, c.now)
-	if !ok {
-		return nil, errWorkflowValidation
+	flow, err := st.importedFlow(in, orgID, c.now)
+	if err != nil {
+		return nil, errWorkflowValidation.because("flowJson: " + err.Error())
 	}
 	flow.Name, flow.Entry, flow.Description = strings.TrimSpace(*req.FlowName), EntryAPI, *req.Desc
 	flow.Owner, flow.Creator, flow.UpdateUser = userID, userID, userID
@@ -53,77 +56,108 @@ func (st *state) importFlow(c *call) (any, *failure) {
 func (st *state) decodeImport(body []byte, orgID string) (*importFlowRequest, exportedFlowInput, *failure) {
 	var req importFlowRequest
 	var in exportedFlowInput
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, in, errIncorrectParameter
+	if err := decodeRequest("", body, &req); err != nil {
+		return nil, in, errIncorrectParameter.because(err.Error())
 	}
-	if req.FlowName == nil || strings.TrimSpace(*req.FlowName) == "" {
-		return nil, in, errInvalidFlowName
-	}
-	if req.DirID == nil || st.dirs[*req.DirID] == nil || st.dirs[*req.DirID].orgID != orgID {
-		return nil, in, errNoDirectory
+	if f := st.checkImportFields(&req, orgID); f != nil {
+		return nil, in, f
 	}
 	raw := req.FlowJSON
-	// desc is Mandatory on
-	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html
-	// (its sample sends ""): absent, it is refused like any missing mandatory field.
-	if len(raw) == 0 || string(raw) == "null" || req.Desc == nil {
-		return nil, in, errIncorrectParameter
-	}
 	if raw[0] == '"' {
 		var inner string
 		if err := json.Unmarshal(raw, &inner); err != nil {
-			return nil, in, errWorkflowValidation
+			return nil, in, errWorkflowValidation.because("flowJson: " + plain(err))
 		}
 		raw = json.RawMessage(inner)
 	}
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, in, errWorkflowValidation
+	if err := decodeRequest("flowJson", raw, &in); err != nil {
+		return nil, in, errWorkflowValidation.because(err.Error())
 	}
 	return &req, in, nil
 }
 
-// importedFlow builds a flow of orgID from an ExportedFlow; ok is false when it is invalid.
-func (st *state) importedFlow(in exportedFlowInput, orgID string, now time.Time) (flow *Flow, ok bool) {
-	if flow, ok = newImportedFlow(in, orgID, now); !ok {
-		return nil, false
+// checkImportFields checks the fields of an Import Flow request but flowJson's content, in
+// orgID: the failure says which one is wrong, and why.
+func (st *state) checkImportFields(req *importFlowRequest, orgID string) *failure {
+	switch {
+	case req.FlowName == nil:
+		return errInvalidFlowName.because("flowName is missing")
+	case strings.TrimSpace(*req.FlowName) == "":
+		return errInvalidFlowName.because("flowName is empty")
+	case req.DirID == nil:
+		return errNoDirectory.because("dirId is missing")
+	case st.dirs[*req.DirID] == nil || st.dirs[*req.DirID].orgID != orgID:
+		return errNoDirectory.because(fmt.Sprintf("dirId %s: no directory of that id in organization %s", shown(*req.DirID), shown(orgID)))
 	}
-	first := st.nextTaskID()
-	ids, ok := importTasks(flow, in.Tasks, first)
-	if !ok || !linkImportedTasks(flow, in.Relations, ids, first) || !st.linkImportedFlows(flow, in, ids) || hasCycle(flow.Tasks) {
-		return nil, false
+	// desc is Mandatory on
+	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html
+	// (its sample sends ""): absent, it is refused like any missing mandatory field.
+	var missing []string
+	if len(req.FlowJSON) == 0 || string(req.FlowJSON) == "null" {
+		missing = append(missing, "flowJson")
 	}
-	st.normalizeFlow(flow, now)
-	return flow, true
+	if req.Desc == nil {
+		missing = append(missing, "desc")
+	}
+	if len(missing) > 0 {
+		return errIncorrectParameter.because(fmt.Sprintf("missing mandatory field: %s (null counts as missing)", strings.Join(missing, ", ")))
+	}
+	return nil
 }
 
-// newImportedFlow returns the flow of an ExportedFlow's own fields, without tasks; ok is
-// false when one is out of range.
-func newImportedFlow(in exportedFlowInput, orgID string, now time.Time) (*Flow, bool) {
+// importedFlow builds a flow of orgID from an ExportedFlow; the error says what makes it
+// invalid.
+func (st *state) importedFlow(in exportedFlowInput, orgID string, now time.Time) (*Flow, error) {
+	flow, err := newImportedFlow(in, orgID, now)
+	if err != nil {
+		return nil, err
+	}
+	first := st.nextTaskID()
+	ids, err := importTasks(flow, in.Tasks, first)
+	if err != nil {
+		return nil, err
+	}
+	if err := linkImportedTasks(flow, in.Relations, ids, first); err != nil {
+		return nil, err
+	}
+	if err := st.linkImportedFlows(flow, in, ids); err != nil {
+		return nil, err
+	}
+	if err := checkNoCycle(flow.Tasks); err != nil {
+		return nil, err
+	}
+	st.normalizeFlow(flow, now)
+	return flow, nil
+}
+
+// newImportedFlow returns the flow of an ExportedFlow's own fields, without tasks; the error
+// says which one is out of range.
+func newImportedFlow(in exportedFlowInput, orgID string, now time.Time) (*Flow, error) {
 	in.Cycle, in.Cron = cmp.Or(in.Cycle, defaultCycle), cmp.Or(in.Cron, DefaultFreq)
-	if !validCycle(in.Cycle) || !validCron(in.Cron) || !validType(in.Type.value) || !validAlertMode(in.AlertMode.value) || !validDate(in.StartTime) {
-		return nil, false
+	if err := checkFlowFields(in.Cycle, "cron", in.Cron, in.Type.value, in.AlertMode.value, in.StartTime); err != nil {
+		return nil, err
 	}
 	params, err := decodeParameters(in.Parameters)
 	if err != nil {
-		return nil, false
+		return nil, fmt.Errorf("parameters: %s", plain(err))
 	}
 	return &Flow{
 		OrgID: orgID, Type: int(in.Type.value), Cycle: in.Cycle, Freq: in.Cron, Parameters: params,
 		Description: in.Desc, Visitors: in.Visitors, DoAs: in.Submitter, AlertMode: int(in.AlertMode.value),
 		StartDate: in.StartTime, CreatedAt: now, UpdatedAt: now, Tasks: []Task{},
-	}, true
+	}, nil
 }
 
 // importTasks adds the exported tasks to flow with ids from first on, in order, and returns
-// the ids by task name; ok is false for a task without a name or with one already taken, an
+// the ids by task name; the error names a task without a name or with one already taken, an
 // unknown type or a negative timeout, retry limit or interval.
-func importTasks(flow *Flow, tasks []exportedTaskInput, first int64) (ids map[string]int64, ok bool) {
-	ids = make(map[string]int64, len(tasks))
+func importTasks(flow *Flow, tasks []exportedTaskInput, first int64) (map[string]int64, error) {
+	ids := make(map[string]int64, len(tasks))
 	for i, t := range tasks {
 		name := strings.TrimSpace(t.Name)
-		typ, ok := taskTypeName(t.Type)
-		if name == "" || ids[name] != 0 || !ok || t.Timeout.value < 0 || t.RetryLimit.value < 0 || t.RetryInterval.value < 0 {
-			return nil, false
+		typ, err := checkExportedTask(t, name, ids)
+		if err != nil {
+			return nil, fmt.Errorf("tasks[%d]: %w", i, err)
 		}
 		id := first + int64(i)
 		ids[name] = id
@@ -133,45 +167,74 @@ func importTasks(flow *Flow, tasks []exportedTaskInput, first int64) (ids map[st
 			RetryLimit: int(t.RetryLimit.value), RetryInterval: time.Duration(t.RetryInterval.value) * time.Second,
 		})
 	}
-	return ids, true
+	return ids, nil
+}
+
+// checkExportedTask checks an exported task whose trimmed name is name, given the names
+// taken before it (ids), and returns its type.
+func checkExportedTask(t exportedTaskInput, name string, ids map[string]int64) (string, error) {
+	typ, ok := taskTypeName(t.Type)
+	switch {
+	case name == "":
+		return "", errors.New("name is empty")
+	case ids[name] != 0:
+		return "", fmt.Errorf("name %s is taken by an earlier task", shown(name))
+	case !ok:
+		return "", fmt.Errorf("type %s: want a task type's name or code", shown(t.Type))
+	case t.Timeout.value < 0:
+		return "", fmt.Errorf("timeout %d: want 0 or more seconds", t.Timeout.value)
+	case t.RetryLimit.value < 0:
+		return "", fmt.Errorf("retryLimit %d: want 0 or more", t.RetryLimit.value)
+	case t.RetryInterval.value < 0:
+		return "", fmt.Errorf("retryInterval %d: want 0 or more seconds", t.RetryInterval.value)
+	}
+	return typ, nil
 }
 
 // linkImportedTasks sets the DependsOn of the imported tasks (ids by name, given in order from
-// first) from the exported relations; false for a relation naming an unknown task or the same
-// task twice.
-func linkImportedTasks(flow *Flow, relations []taskRelationWire, ids map[string]int64, first int64) bool {
-	for _, r := range relations {
+// first) from the exported relations; the error names a relation naming an unknown task or
+// the same task twice.
+func linkImportedTasks(flow *Flow, relations []taskRelationWire, ids map[string]int64, first int64) error {
+	for i, r := range relations {
 		source, okSource := ids[r.SourceTaskName]
 		target, okTarget := ids[r.TargetTaskName]
-		if !okSource || !okTarget || source == target {
-			return false
+		switch {
+		case !okSource:
+			return fmt.Errorf("relations[%d]: sourceTaskName %s names no task of the flow", i, shown(r.SourceTaskName))
+		case !okTarget:
+			return fmt.Errorf("relations[%d]: targetTaskName %s names no task of the flow", i, shown(r.TargetTaskName))
+		case source == target:
+			return fmt.Errorf("relations[%d]: task %s depends on itself", i, shown(r.SourceTaskName))
 		}
 		// Task ids were given in order from first: the target's index is its offset.
 		if t := &flow.Tasks[target-first]; !slices.Contains(t.DependsOn, source) {
 			t.DependsOn = append(t.DependsOn, source)
 		}
 	}
-	return true
+	return nil
 }
 
 // linkImportedFlows sets the flow's upstream flows from the exported flowLinks (each names a
 // flow of the org) and checks its linkRelations (a known link to a known task).
-func (st *state) linkImportedFlows(flow *Flow, in exportedFlowInput, ids map[string]int64) bool {
+func (st *state) linkImportedFlows(flow *Flow, in exportedFlowInput, ids map[string]int64) error {
 	links := make(map[string]bool)
-	for _, l := range in.FlowLinks {
+	for i, l := range in.FlowLinks {
 		up := st.flowNamed(flow.OrgID, l.SourceFlowName)
 		if up == nil {
-			return false
+			return fmt.Errorf("flowLinks[%d]: sourceFlowName %s names no flow of organization %s", i, shown(l.SourceFlowName), shown(flow.OrgID))
 		}
 		links[l.LinkID] = true
 		if !slices.Contains(flow.DependsOn, up.ID) {
 			flow.DependsOn = append(flow.DependsOn, up.ID)
 		}
 	}
-	for _, r := range in.LinkRelations {
-		if !links[r.LinkID] || ids[r.TargetTaskName] == 0 {
-			return false
+	for i, r := range in.LinkRelations {
+		switch {
+		case !links[r.LinkID]:
+			return fmt.Errorf("linkRelations[%d]: linkId %s is no flowLink's", i, shown(r.LinkID))
+		case ids[r.TargetTaskName] == 0:
+			return fmt.Errorf("linkRelations[%d]: targetTaskName %s names no task of the flow", i, shown(r.TargetTaskName))
 		}
 	}
-	return true
+	return nil
 }

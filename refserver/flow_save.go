@@ -1,7 +1,8 @@
 package refserver
 
 import (
-	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -19,6 +20,7 @@ import (
 // alertMode not 0-3, a startTime not "yyyy-MM-dd" or "", malformed parameters, tasks with an
 // empty name or an id used by another flow, relations between unknown nodes or making a
 // cycle, and upstream flows not in the org. An unknown flow answers 62102 "Flow not found".
+// The documented message names no field: X-Refserver-Reason says which one and why.
 //
 // The optional fields replace what the flow has when present and keep it when absent. tasks
 // (TaskSimpleInfo) replaces the task list: a task with the id of one of the flow's tasks keeps
@@ -33,25 +35,29 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 		return nil, f
 	}
 	var req saveFlowRequest
-	if err := json.Unmarshal(c.body, &req); err != nil || !req.complete() {
-		return nil, errIncorrectParameter
+	if err := decodeRequest("", c.body, &req); err != nil {
+		return nil, errIncorrectParameter.because(err.Error())
 	}
-	flow, f := st.ownedFlow(req.ID.value, orgID, userID, errFlowNotFound)
+	if err := req.checkMandatory(); err != nil {
+		return nil, errIncorrectParameter.because(err.Error())
+	}
+	flow, f := st.ownedFlow(req.ID.value, orgID, userID,
+		errFlowNotFound.because(fmt.Sprintf("id %d: no flow of that id in organization %s", req.ID.value, shown(orgID))))
 	if f != nil {
 		return nil, f
 	}
-	params, ok := req.valid()
-	if !ok {
-		return nil, errIncorrectParameter
+	params, err := req.check()
+	if err != nil {
+		return nil, errIncorrectParameter.because(err.Error())
 	}
 	flow = cloneFlow(flow) // the stored flow is shared with its instances: change a copy
-	dependsOn, flowNodes, ok := st.savedDependsOn(flow, req.Flows)
-	if !ok {
-		return nil, errIncorrectParameter
+	dependsOn, flowNodes, err := st.savedDependsOn(flow, req.Flows)
+	if err != nil {
+		return nil, errIncorrectParameter.because(err.Error())
 	}
 	if req.Tasks != nil {
-		if flow.Tasks, ok = st.savedTasks(flow, *req.Tasks, req.Relations, flowNodes); !ok {
-			return nil, errIncorrectParameter
+		if flow.Tasks, err = st.savedTasks(flow, *req.Tasks, req.Relations, flowNodes); err != nil {
+			return nil, errIncorrectParameter.because(err.Error())
 		}
 	}
 	req.applyTo(flow, params)
@@ -61,23 +67,49 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 	return flowIDData{FlowID: flow.ID}, nil
 }
 
-// complete reports whether the request has every mandatory field of Save Flow.
-func (req *saveFlowRequest) complete() bool {
-	return req.ID.set && req.ID.value > 0 && req.Type.set && req.Name != nil && req.Freq != nil &&
-		req.Cycle != nil && req.AlertMode.set && req.DoAs != nil && req.Owners != nil &&
-		req.Visitors != nil && req.StartTime != nil && req.Active.set
+// checkMandatory says which mandatory fields of Save Flow the request lacks, if any, or that
+// its id is not a flow id.
+func (req *saveFlowRequest) checkMandatory() error {
+	var missing []string
+	for _, f := range []struct {
+		name    string
+		present bool
+	}{
+		{"id", req.ID.set}, {"type", req.Type.set}, {"name", req.Name != nil}, {"freq", req.Freq != nil},
+		{"cycle", req.Cycle != nil}, {"alertMode", req.AlertMode.set}, {"doAs", req.DoAs != nil},
+		{"owners", req.Owners != nil}, {"visitors", req.Visitors != nil}, {"startTime", req.StartTime != nil},
+		{"active", req.Active.set},
+	} {
+		if !f.present {
+			missing = append(missing, f.name)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		return fmt.Errorf("missing mandatory field: %s (null counts as missing)", strings.Join(missing, ", "))
+	case req.ID.value <= 0:
+		return fmt.Errorf("id %d: want a positive flow id", req.ID.value)
+	}
+	return nil
 }
 
-// valid reports whether the request's values are in range, and returns its parameters
-// (nil when it has none).
-func (req *saveFlowRequest) valid() ([]Parameter, bool) {
-	if strings.TrimSpace(*req.Name) == "" || !validCycle(*req.Cycle) || !validCron(*req.Freq) ||
-		!validType(req.Type.value) || !validAlertMode(req.AlertMode.value) || firstOf(*req.Owners) == "" ||
-		!validDate(*req.StartTime) {
-		return nil, false
+// check says which of the request's values is out of range, if any, and returns its
+// parameters (nil when it has none).
+func (req *saveFlowRequest) check() ([]Parameter, error) {
+	switch {
+	case strings.TrimSpace(*req.Name) == "":
+		return nil, errors.New("name is empty")
+	case firstOf(*req.Owners) == "":
+		return nil, fmt.Errorf("owners %s names no user", shown(*req.Owners))
+	}
+	if err := checkFlowFields(*req.Cycle, "freq", *req.Freq, req.Type.value, req.AlertMode.value, *req.StartTime); err != nil {
+		return nil, err
 	}
 	params, err := decodeParameters(req.Parameters)
-	return params, err == nil
+	if err != nil {
+		return nil, fmt.Errorf("parameters: %s", plain(err))
+	}
+	return params, nil
 }
 
 // applyTo sets the fields of flow the request gives: the mandatory ones, and the optional
@@ -98,19 +130,17 @@ func (req *saveFlowRequest) applyTo(flow *Flow, params []Parameter) {
 }
 
 // savedDependsOn returns the upstream flows of Save Flow (flows, or the flow's own when it is
-// absent) and the node ids that stand for them in relations; ok is false when an upstream flow
-// is repeated, the flow itself, not a flow of its org, or one that depends on it.
-func (st *state) savedDependsOn(flow *Flow, flows *[]flowSimpleInput) (dependsOn []int64, flowNodes map[string]bool, ok bool) {
+// absent) and the node ids that stand for them in relations; the error says which upstream
+// flow is repeated, the flow itself, not a flow of its org, or one that depends on it.
+func (st *state) savedDependsOn(flow *Flow, flows *[]flowSimpleInput) (dependsOn []int64, flowNodes map[string]bool, err error) {
 	dependsOn, flowNodes = flow.DependsOn, make(map[string]bool)
 	if flows != nil {
 		dependsOn = []int64{}
-		for _, fl := range *flows {
-			up := fl.FlowID.value
-			if !fl.FlowID.set || up == flow.ID || slices.Contains(dependsOn, up) || st.flows[up] == nil ||
-				st.flows[up].OrgID != flow.OrgID || st.reaches(up, flow.ID) {
-				return nil, nil, false
+		for i, fl := range *flows {
+			if err := st.checkUpstream(flow, fl.FlowID, dependsOn); err != nil {
+				return nil, nil, fmt.Errorf("flows[%d]: %w", i, err)
 			}
-			dependsOn = append(dependsOn, up)
+			dependsOn = append(dependsOn, fl.FlowID.value)
 			if fl.NodeID != "" {
 				flowNodes[fl.NodeID] = true
 			}
@@ -119,30 +149,49 @@ func (st *state) savedDependsOn(flow *Flow, flows *[]flowSimpleInput) (dependsOn
 	for _, up := range dependsOn {
 		flowNodes[flowNodeID(up)] = true
 	}
-	return dependsOn, flowNodes, true
+	return dependsOn, flowNodes, nil
 }
 
-// savedTasks builds the task list of Save Flow; ok is false when the tasks or relations are
-// invalid.
-func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []relationWire, flowNodes map[string]bool) (tasks []Task, ok bool) {
+// checkUpstream says why the flow id cannot be an upstream flow of flow, given those listed
+// before it, if it cannot.
+func (st *state) checkUpstream(flow *Flow, id flexInt, listed []int64) error {
+	up := id.value
+	switch {
+	case !id.set:
+		return errors.New("flowId is missing")
+	case up == flow.ID:
+		return fmt.Errorf("flowId %d is the flow itself", up)
+	case slices.Contains(listed, up):
+		return fmt.Errorf("flowId %d is listed twice", up)
+	case st.flows[up] == nil || st.flows[up].OrgID != flow.OrgID:
+		return fmt.Errorf("flowId %d: no flow of that id in organization %s", up, shown(flow.OrgID))
+	case st.reaches(up, flow.ID):
+		return fmt.Errorf("flowId %d depends on flow %d: the upstream flows would make a cycle", up, flow.ID)
+	}
+	return nil
+}
+
+// savedTasks builds the task list of Save Flow; the error says which task or relation is
+// invalid, and why.
+func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []relationWire, flowNodes map[string]bool) ([]Task, error) {
 	var owners map[int64]int64 // made for the first task that names its id
 	next := st.nextTaskID()
 	old := taskIndex(flow.Tasks) // the flow's tasks, as they are
 	nodes := make(map[string]int64)
 	at := make(map[int64]int, len(infos)) // the new tasks by id
-	tasks = make([]Task, 0, len(infos))
-	for _, info := range infos {
+	tasks := make([]Task, 0, len(infos))
+	for i, info := range infos {
 		name := strings.TrimSpace(info.TaskName)
 		if name == "" {
-			return nil, false
+			return nil, fmt.Errorf("tasks[%d]: taskName is empty", i)
 		}
 		id := info.TaskID.value
 		if info.TaskID.set {
 			if owners == nil {
 				owners = st.taskOwners()
 			}
-			if _, dup := at[id]; id <= 0 || (owners[id] != 0 && owners[id] != flow.ID) || dup {
-				return nil, false
+			if err := checkTaskID(id, flow.ID, owners, at); err != nil {
+				return nil, fmt.Errorf("tasks[%d]: %w", i, err)
 			}
 		} else {
 			id, next = next, next+1
@@ -159,29 +208,50 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 			nodes[info.NodeID] = id
 		}
 	}
-	return tasks, linkTasks(tasks, at, nodes, relations, flowNodes) && !hasCycle(tasks)
+	if err := linkTasks(tasks, at, nodes, relations, flowNodes); err != nil {
+		return nil, err
+	}
+	return tasks, checkNoCycle(tasks)
+}
+
+// checkTaskID says why a task of flowID cannot have the id a Save Flow request gives it, if
+// it cannot: owners holds the flow of every task id, at the ids listed before it.
+func checkTaskID(id, flowID int64, owners map[int64]int64, at map[int64]int) error {
+	_, dup := at[id]
+	switch {
+	case id <= 0:
+		return fmt.Errorf("taskId %d: want a positive task id", id)
+	case owners[id] != 0 && owners[id] != flowID:
+		return fmt.Errorf("taskId %d is a task of flow %d", id, owners[id])
+	case dup:
+		return fmt.Errorf("taskId %d is listed twice", id)
+	}
+	return nil
 }
 
 // linkTasks sets the DependsOn of tasks (at: their indexes by id) from relations between
 // task nodes (nodes: the task id of each node id); an edge from an upstream flow's node
-// (flowNodes) adds nothing. It reports false for an edge with an unknown end or a task on
-// both ends.
-func linkTasks(tasks []Task, at map[int64]int, nodes map[string]int64, relations []relationWire, flowNodes map[string]bool) bool {
-	for _, r := range relations {
+// (flowNodes) adds nothing. The error names an edge with an unknown end or a task on both
+// ends.
+func linkTasks(tasks []Task, at map[int64]int, nodes map[string]int64, relations []relationWire, flowNodes map[string]bool) error {
+	for i, r := range relations {
 		target, ok := nodes[r.Target]
 		if !ok {
-			return false
+			return fmt.Errorf("relations[%d]: target %s is no task's node (its nodeId, or \"t_<taskId>\")", i, shown(r.Target))
 		}
 		if flowNodes[r.Source] {
 			continue
 		}
 		source, ok := nodes[r.Source]
-		if !ok || source == target {
-			return false
+		switch {
+		case !ok:
+			return fmt.Errorf("relations[%d]: source %s is neither a task's node nor an upstream flow's", i, shown(r.Source))
+		case source == target:
+			return fmt.Errorf("relations[%d]: task %d depends on itself", i, source)
 		}
 		if t := &tasks[at[target]]; !slices.Contains(t.DependsOn, source) {
 			t.DependsOn = append(t.DependsOn, source)
 		}
 	}
-	return true
+	return nil
 }

@@ -177,6 +177,7 @@ type answer struct {
 	Msg       string          `json:"msg"`
 	Data      json.RawMessage `json:"data"`
 	RequestID string          `json:"requestId"`
+	Reason    string          `json:"-"` // X-Refserver-Reason
 }
 
 // call sends a signed request and decodes the envelope, which must come with HTTP 200.
@@ -198,6 +199,7 @@ func decodeAnswer(t *testing.T, status int, h http.Header, raw []byte) answer {
 	if err := json.Unmarshal(raw, &a); err != nil {
 		t.Fatalf("%v in %s", err, raw)
 	}
+	a.Reason = h.Get(refserver.HeaderReason)
 	if !hex32.MatchString(a.RequestID) {
 		t.Errorf("requestId = %q, want 32 hex", a.RequestID)
 	}

@@ -2,11 +2,14 @@ package refserver
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -307,6 +310,70 @@ func encodeParameters(ps []Parameter) string {
 	return mustMarshal(out)
 }
 
+// decodeRequest decodes the JSON object data into v, a pointer to a request struct, and when
+// that fails says which field is wrong and why: encoding/json names no field for a value a
+// field's own decoder refuses, so each field is decoded alone to find it (on failure only:
+// one more pass over data). root names data in the error: "" for a request body, else the
+// field that holds it.
+func decodeRequest(root string, data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	if err == nil {
+		return nil
+	}
+	whole, prefix := cmp.Or(root, "the body"), ""
+	if root != "" {
+		prefix = root + "."
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil {
+		return fmt.Errorf("%s is not a JSON object: %s", whole, plain(err))
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		one, _ := json.Marshal(map[string]json.RawMessage{name: fields[name]})
+		if err := json.Unmarshal(one, reflect.New(reflect.TypeOf(v).Elem()).Interface()); err != nil {
+			return fieldError(prefix+name, err)
+		}
+	}
+	return fmt.Errorf("%s: %s", whole, plain(err))
+}
+
+// fieldError says why the value of the field name was refused.
+func fieldError(name string, err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Type != nil {
+		return fmt.Errorf("%s: got a JSON %s, want a %s", name, typeErr.Value, jsonKind(typeErr.Type))
+	}
+	return fmt.Errorf("%s: %s", name, plain(err))
+}
+
+// jsonKind names the JSON type that decodes into a value of type t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "number"
+}
+
+// plain is the text of err for a reason, without the "refserver: " of the server's own
+// decoders.
+func plain(err error) string {
+	return strings.TrimPrefix(err.Error(), "refserver: ")
+}
+
 // decodeParameters reads parameters tolerantly: an array of {key, value} objects, an object
 // mapping keys to values (taken in key order), or a JSON string holding either. Values that
 // are numbers or booleans are taken as their JSON text. null, "" or an absent value give
@@ -326,7 +393,7 @@ func decodeParameters(raw json.RawMessage) ([]Parameter, error) {
 			return nil, nil
 		}
 		if t := strings.TrimSpace(inner); t[0] != '[' && t[0] != '{' {
-			return nil, fmt.Errorf("refserver: parameters %q is not a JSON document", inner)
+			return nil, fmt.Errorf("refserver: %q is not a JSON document", inner)
 		}
 		return decodeParameters(json.RawMessage(inner))
 	case '[':
@@ -334,7 +401,7 @@ func decodeParameters(raw json.RawMessage) ([]Parameter, error) {
 	case '{':
 		return decodeParameterObject(raw)
 	}
-	return nil, fmt.Errorf("refserver: parameters %s are neither an array nor an object", raw)
+	return nil, fmt.Errorf("refserver: %s is neither an array nor an object", raw)
 }
 
 // decodeParameterArray reads parameters as an array of {key, value} objects.
