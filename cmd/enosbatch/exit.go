@@ -18,7 +18,7 @@ const (
 	exitUsage       = 2 // bad command, flags or arguments, or incomplete or invalid configuration
 	exitAPI         = 3 // a call failed: the API answered an error, or the gateway could not be reached
 	exitInterrupted = 4 // interrupted (Ctrl-C, SIGTERM) or --timeout reached; a flow goes on
-	exitOutput      = 5 // the output could not be written (a full disk, a closed file)
+	exitOutput      = 5 // the output could not be written (a full disk, a pipe whose reader is gone)
 )
 
 // exitCodesHelp is the table of exit codes that the help prints.
@@ -32,8 +32,10 @@ const exitCodesHelp = `Exit codes:
   4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; the flow instance
      is not cancelled unless --cancel-on-interrupt is given; a --watch
      ends this way
-  5  the output could not be written (a full disk, a closed file); what
-     the command did is done (a triggered instance runs)
+  5  the output could not be written (a full disk, a pipe whose reader is
+     gone); what the command did is done (a triggered instance runs, and
+     its id is on stderr). A stdout closed before the start (>&-) is
+     /dev/null to a Go program: what goes there is lost without an error.
 `
 
 // usageError is a bad command line or configuration: exit code 2.
@@ -79,7 +81,7 @@ func (e *outputError) Error() string { return "writing the output: " + e.err.Err
 func (e *outputError) Unwrap() error { return e.err }
 
 // outputWriter is stdout as the commands write it. It keeps the first write error, so that
-// output lost to a full disk or a closed file is reported whatever wrote it (a table, JSON,
+// output lost to a full disk or a broken pipe is reported whatever wrote it (a table, JSON,
 // cobra's help), even where the writer's error was not looked at.
 type outputWriter struct {
 	w   io.Writer

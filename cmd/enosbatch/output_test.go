@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -32,5 +34,53 @@ func TestOutputLost(t *testing.T) {
 		if code != exitOutput || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("enosbatch %s: exit code %d, stderr %q; want %d and %q", strings.Join(tt.args, " "), code, stderr.String(), exitOutput, tt.want)
 		}
+	}
+}
+
+// TestBrokenPipe runs the built program with stdout on a pipe whose reader is gone, as in
+// "enosbatch trigger --flow 41 | head -0": the write fails with EPIPE, which is exit code 5
+// with the reason on stderr (and a triggered instance's id), not a silent death by SIGPIPE.
+func TestBrokenPipe(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, tt := range []struct {
+		name string
+		args []string
+		flow int64  // the flow triggered, whose one instance "<id>" stands for; 0: none
+		want string // on stderr
+	}{
+		{"trigger", []string{"trigger", "--flow", "41"}, fastFlowID, "flow instance <id> was triggered, but its id could not be written"},
+		{"flows get", []string{"flows", "get", "3377"}, 0, "enosbatch: flows get: writing the output: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, wr, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close() // no reader: a write on wr is EPIPE
+			cmd := binaryCommand(t, w.env, tt.args...)
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = wr, &stderr
+			err = cmd.Run()
+			wr.Close()
+			var exit *exec.ExitError
+			code := 0
+			if errors.As(err, &exit) {
+				code = exit.ExitCode() // -1 when a signal killed it
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			if tt.flow != 0 {
+				ins := w.srv.FlowInstances(tt.flow)
+				if len(ins) != 1 {
+					t.Fatalf("flow %d has %d instances, want the one triggered", tt.flow, len(ins))
+				}
+				want = strings.ReplaceAll(want, "<id>", ins[0].ID)
+			}
+			if code != exitOutput || !strings.Contains(stderr.String(), want) {
+				t.Errorf("exit code %d (%v), stderr %q; want %d and %q", code, err, stderr.String(), exitOutput, want)
+			}
+		})
 	}
 }
