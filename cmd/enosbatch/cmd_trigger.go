@@ -63,16 +63,23 @@ func (o *triggerOptions) run(ctx context.Context, s *session, args []string) err
 		return err
 	}
 	s.remember(cachedInstances, []cacheEntry{{string(id), "triggered by enosbatch"}})
+	return s.triggered(id, o.report(ctx, s, c, id, start))
+}
+
+// report prints the id of the instance triggered, or with --wait waits for it and prints
+// the outcome.
+func (o *triggerOptions) report(ctx context.Context, s *session, c *batchprocessing.Client, id batchprocessing.FlowInstanceID, start time.Time) error {
 	if !o.wait {
 		if s.g.json {
 			return s.printJSON(struct {
 				InstanceID string `json:"instanceId"`
 			}{string(id)})
 		}
-		return s.printTriggered(id)
+		_, err := fmt.Fprintln(s.stdout, id)
+		return err
 	}
 	if !s.g.json {
-		if err := s.printTriggered(id); err != nil {
+		if _, err := fmt.Fprintln(s.stdout, id); err != nil {
 			return err
 		}
 	}
@@ -128,11 +135,13 @@ func (t triggerCall) send(ctx context.Context, c *batchprocessing.Client) (batch
 	return c.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: t.flowID, TriggerTime: t.at})
 }
 
-// printTriggered writes the id of a triggered instance on stdout; if it cannot, the error
-// names the id, so that it reaches stderr: the instance runs.
-func (s *session) printTriggered(id batchprocessing.FlowInstanceID) error {
-	if _, err := fmt.Fprintln(s.stdout, id); err != nil {
-		return fmt.Errorf("flow instance %s was triggered, but its id could not be written: %w", id, err)
+// triggered returns the error of a trigger that created the instance id. When its output
+// failed (a write, or --jq), stdout may lack the id: the error names it, so that it reaches
+// stderr, and stays an outputError (exit code 5): the instance runs.
+func (s *session) triggered(id batchprocessing.FlowInstanceID, err error) error {
+	out := s.outputFailure(err)
+	if out == nil {
+		return err
 	}
-	return nil
+	return &outputError{err: fmt.Errorf("flow instance %s was triggered, but its output failed: %w", id, out), explained: true}
 }

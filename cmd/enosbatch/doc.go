@@ -74,6 +74,6 @@
 //	3  API error: the service refused the call, or the gateway could not be reached or did
 //	   not answer within --request-timeout
 //	4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; a --watch ends this way
-//	5  the output could not be written (a full disk, a pipe whose reader is gone); a
-//	   triggered instance runs, and its id is on stderr
+//	5  the output could not be written (a full disk, a pipe whose reader is gone) or made
+//	   (a --jq expression failed on it); a triggered instance runs, its id on stderr
 package main

@@ -33,8 +33,8 @@ const exitCodesHelp = `Exit codes:
      is not cancelled unless --cancel-on-interrupt is given; a --watch
      ends this way
   5  the output could not be written (a full disk, a pipe whose reader is
-     gone); what the command did is done (a triggered instance runs, and
-     its id is on stderr). A stdout closed before the start (>&-) is
+     gone) or made (a --jq expression failed on it); what the command did
+     is done (a triggered instance runs, and its id is on stderr). A stdout closed before the start (>&-) is
      /dev/null to a Go program: what goes there is lost without an error.
 `
 
@@ -72,11 +72,20 @@ type stoppedError struct{ msg string }
 
 func (e *stoppedError) Error() string { return e.msg }
 
-// outputError reports output that could not be written: exit code 5. err is the command's
-// error when writing stopped it, or the write's own.
-type outputError struct{ err error }
+// outputError reports output that could not be written, or that --jq failed to make from
+// the command's JSON: exit code 5, since what the command did (a trigger, a cancel) is done.
+// err is the command's error when writing stopped it, the write's own, or the query's.
+type outputError struct {
+	err       error
+	explained bool // err says what failed (--jq, a trigger whose output failed); else a write did
+}
 
-func (e *outputError) Error() string { return "writing the output: " + e.err.Error() }
+func (e *outputError) Error() string {
+	if e.explained {
+		return e.err.Error()
+	}
+	return "writing the output: " + e.err.Error()
+}
 
 func (e *outputError) Unwrap() error { return e.err }
 
@@ -106,11 +115,26 @@ func (o *outputWriter) lost(err error) error {
 	case o.err == nil:
 		return err
 	case err == nil:
-		return &outputError{o.err}
+		return &outputError{err: o.err}
+	case errors.As(err, new(*outputError)):
+		return err // reported already, with what the command knows (a triggered id)
 	case errors.Is(err, o.err):
-		return &outputError{err}
+		return &outputError{err: err}
 	}
 	return err
+}
+
+// outputFailure returns err as an outputError when it is the failure of the output: a write
+// to stdout that failed, or --jq's error on the output; nil otherwise.
+func (s *session) outputFailure(err error) *outputError {
+	var out *outputError
+	if errors.As(err, &out) {
+		return out
+	}
+	if o, ok := s.stdout.(*outputWriter); ok && o.err != nil && errors.Is(err, o.err) {
+		return &outputError{err: err}
+	}
+	return nil
 }
 
 // exitCode returns the exit code of a command's error.

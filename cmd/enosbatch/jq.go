@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/itchyny/gojq"
@@ -32,7 +33,8 @@ func compileJQ(expr string) (*jqQuery, error) {
 
 // print runs the query on v's JSON document and writes each result on its own line as it
 // comes, as gh --jq and jq -r do: a string as it is, anything else as compact JSON. An error
-// of the query on this document (".foo" of an array) is a usage error; when ctx ends
+// of the query on this document (".foo" of an array) is an outputError: the command has
+// done its calls, and only its output failed (a usage error would say nothing ran). When ctx ends
 // (--timeout, Ctrl-C, SIGTERM), the query stops with ctx's error.
 func (q *jqQuery) print(ctx context.Context, w io.Writer, v any) error {
 	doc, err := json.Marshal(v)
@@ -59,7 +61,7 @@ func (q *jqQuery) print(ctx context.Context, w io.Writer, v any) error {
 			case ctx.Err() != nil:
 				return ctx.Err()
 			}
-			return usagef("--jq %q: %v", q.expr, err)
+			return &outputError{err: fmt.Errorf("--jq %q: %v", q.expr, err), explained: true}
 		}
 		if err := writeResult(w, result); err != nil {
 			return err

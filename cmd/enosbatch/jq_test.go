@@ -36,9 +36,13 @@ func TestJQ(t *testing.T) {
 			}
 		})
 	}
-	// A query that fails on the document is a usage error.
-	if r := w.run(t, "flows", "get", "3377", "--jq", ".[0]").want(t, exitUsage); !strings.Contains(r.stderr, `--jq ".[0]": expected an array`) {
-		t.Errorf("stderr %q", r.stderr)
+	// A query that fails on the document is output that could not be made: the calls are
+	// done (exit code 5), and no usage hint suggests that nothing ran.
+	for _, args := range [][]string{{"flows", "get", "3377", "--jq", ".[0]"}, {"flows", "enable", "3377", "--jq", ".[0]"}} {
+		r := w.run(t, args...).want(t, exitOutput)
+		if !strings.Contains(r.stderr, `--jq ".[0]": expected an array`) || strings.Contains(r.stderr, "usage") {
+			t.Errorf("%q: stderr %q", args, r.stderr)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,7 +28,7 @@ func TestOutputLost(t *testing.T) {
 		{[]string{"--version"}, "writing the output"},
 		{[]string{"help"}, "writing the output"},
 		{[]string{"flows", "get", "3377"}, "writing the output"},
-		{[]string{"trigger", "--flow", "41"}, "was triggered, but its id could not be written"},
+		{[]string{"trigger", "--flow", "41"}, "was triggered, but its output failed: writing the output: no space left on device"},
 	} {
 		var stderr bytes.Buffer
 		code := run(context.Background(), tt.args, func(k string) string { return w.env[k] }, fullDisk{}, &stderr)
@@ -49,7 +50,8 @@ func TestBrokenPipe(t *testing.T) {
 		flow int64  // the flow triggered, whose one instance "<id>" stands for; 0: none
 		want string // on stderr
 	}{
-		{"trigger", []string{"trigger", "--flow", "41"}, fastFlowID, "flow instance <id> was triggered, but its id could not be written"},
+		{"trigger", []string{"trigger", "--flow", "41"}, fastFlowID, "flow instance <id> was triggered, but its output failed: writing the output: "},
+		{"trigger --json", []string{"trigger", "--flow", "43", "--json"}, slowFlowID, "flow instance <id> was triggered, but its output failed"},
 		{"flows get", []string{"flows", "get", "3377"}, 0, "enosbatch: flows get: writing the output: "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +82,48 @@ func TestBrokenPipe(t *testing.T) {
 			}
 			if code != exitOutput || !strings.Contains(stderr.String(), want) {
 				t.Errorf("exit code %d (%v), stderr %q; want %d and %q", code, err, stderr.String(), exitOutput, want)
+			}
+		})
+	}
+}
+
+// TestTriggerOutputFails: when the output of a trigger fails after the instance was created
+// (a write, or a --jq expression that fails on the JSON), the exit code is 5, not 2 (which
+// would say nothing ran), and stderr names the instance, whatever the output's form.
+func TestTriggerOutputFails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		args   []string
+		flow   int64
+		stdout io.Writer // nil: a buffer
+		want   string
+	}{
+		{"--jq error", []string{"trigger", "--flow", "43", "--jq", `error("x")`}, slowFlowID, nil, `but its output failed: --jq "error(\"x\")": error: x`},
+		{"--jq on the wrong type", []string{"trigger", "--flow", "43", "--jq", ".[0]"}, slowFlowID, nil, `but its output failed: --jq ".[0]": expected an array`},
+		{"--wait --jq error", []string{"trigger", "--flow", "41", "--wait", "--poll", "10ms", "--quiet", "--jq", `error("x")`}, fastFlowID, nil, "but its output failed: --jq"},
+		{"--json, a full disk", []string{"trigger", "--flow", "43", "--json"}, slowFlowID, fullDisk{}, "but its output failed: writing the output: no space left on device"},
+		{"--wait --json, a full disk", []string{"trigger", "--flow", "41", "--wait", "--poll", "10ms", "--quiet", "--json"}, fastFlowID, fullDisk{}, "but its output failed: writing the output"},
+		{"--jq, a full disk", []string{"trigger", "--flow", "43", "--jq", ".instanceId"}, slowFlowID, fullDisk{}, "but its output failed: writing the output"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			var stdout bytes.Buffer
+			out := tt.stdout
+			if out == nil {
+				out = &stdout
+			}
+			var stderr bytes.Buffer
+			code := run(context.Background(), tt.args, func(k string) string { return w.env[k] }, out, &stderr)
+			ins := w.srv.FlowInstances(tt.flow)
+			if len(ins) != 1 {
+				t.Fatalf("flow %d has %d instances, want the one triggered", tt.flow, len(ins))
+			}
+			want := "enosbatch: trigger: flow instance " + ins[0].ID + " was triggered, " + tt.want
+			if code != exitOutput || !strings.Contains(stderr.String(), want) || strings.Contains(stderr.String(), "for usage") {
+				t.Errorf("exit code %d, stderr %q; want %d and %q", code, stderr.String(), exitOutput, want)
 			}
 		})
 	}
