@@ -108,7 +108,11 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := newFlowView(f, s.timeText(ctx, c))
+	text, err := s.timeText(ctx, c)
+	if err != nil {
+		return err
+	}
+	v := newFlowView(f, text)
 	if s.g.json {
 		return s.printJSON(v)
 	}

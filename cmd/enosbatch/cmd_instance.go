@@ -67,7 +67,11 @@ the instance running, unless --cancel-on-interrupt is given.`,
 			if err != nil {
 				return err
 			}
-			start, text := time.Now(), s.timeText(ctx, c)
+			text, err := s.timeText(ctx, c)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
 			fi, err := s.waitFor(ctx, c, id, o, start)
 			return s.finishWait(fi, err, start, text)
 		}
@@ -108,7 +112,11 @@ func showStatus(ctx context.Context, s *session, c *batchprocessing.Client, id b
 	if err != nil {
 		return err
 	}
-	v := newInstanceView(fi, s.timeText(ctx, c))
+	text, err := s.timeText(ctx, c)
+	if err != nil {
+		return err
+	}
+	v := newInstanceView(fi, text)
 	if s.g.json {
 		return s.printJSON(v)
 	}
@@ -117,9 +125,12 @@ func showStatus(ctx context.Context, s *session, c *batchprocessing.Client, id b
 
 // watchStatus polls the instance every --interval until ctx ends.
 func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id batchprocessing.FlowInstanceID, o watchOptions) error {
+	text, err := s.timeText(ctx, c)
+	if err != nil {
+		return err
+	}
 	w := s.newWatcher(o)
 	first := true
-	text := s.timeText(ctx, c)
 	return w.run(ctx, func(ctx context.Context) error {
 		fi, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
 		if err != nil {

@@ -139,7 +139,10 @@ func (o *instancesOptions) list(ctx context.Context, s *session, c *batchprocess
 	if err != nil {
 		return nil, err
 	}
-	text := s.timeText(ctx, c)
+	text, err := s.timeText(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	budget := max(1000, 20*o.limit) // instances of other flows read before giving up
 	views := []instanceView{}       // --json prints [] when none match, never null
 	for fi, err := range c.ListFlowInstancesIter(ctx, req) {

@@ -49,7 +49,10 @@ func runTasks(ctx context.Context, s *session, args []string) error {
 		return err
 	}
 	views := make([]taskView, 0, len(states))
-	text := s.timeText(ctx, c)
+	text, err := s.timeText(ctx, c)
+	if err != nil {
+		return err
+	}
 	for _, st := range states {
 		ti, err := c.GetTaskInstance(ctx, batchprocessing.GetTaskInstanceRequest{TaskInstanceID: batchprocessing.TaskInstanceID(st.TaskInstanceID)})
 		if err != nil {

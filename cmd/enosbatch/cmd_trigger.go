@@ -58,17 +58,26 @@ func (o *triggerOptions) run(ctx context.Context, s *session, args []string) err
 	if err != nil {
 		return err
 	}
+	text := asWritten // the id alone has no times
+	if o.wait {
+		// The outcome shows the instance's times, in --json in the server's zone: ask for it
+		// before the instance exists, so that a failure leaves nothing running.
+		if text, err = s.timeText(ctx, c); err != nil {
+			return err
+		}
+	}
 	id, err := t.send(ctx, c)
 	if err != nil {
 		return err
 	}
 	s.remember(cachedInstances, []cacheEntry{{string(id), "triggered by enosbatch"}})
-	return s.triggered(id, o.report(ctx, s, c, id, start))
+	return s.triggered(id, o.report(ctx, s, c, id, start, text))
 }
 
 // report prints the id of the instance triggered, or with --wait waits for it and prints
-// the outcome.
-func (o *triggerOptions) report(ctx context.Context, s *session, c *batchprocessing.Client, id batchprocessing.FlowInstanceID, start time.Time) error {
+// the outcome, its times shown by text.
+func (o *triggerOptions) report(ctx context.Context, s *session, c *batchprocessing.Client, id batchprocessing.FlowInstanceID,
+	start time.Time, text timeText) error {
 	if !o.wait {
 		if s.g.json {
 			return s.printJSON(struct {
@@ -83,7 +92,6 @@ func (o *triggerOptions) report(ctx context.Context, s *session, c *batchprocess
 			return err
 		}
 	}
-	text := s.timeText(ctx, c)
 	fi, err := s.waitFor(ctx, c, id, o.waitOptions, start)
 	return s.finishWait(fi, err, start, text)
 }

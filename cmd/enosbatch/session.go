@@ -225,16 +225,16 @@ func (s *session) flowClient(args []string) (int64, *batchprocessing.Client, err
 }
 
 // timeText returns how the command shows the service's times: as written in tables, RFC
-// 3339 with the server's offset in --json (the server's zone is asked once per half hour;
-// if it cannot be had, the times stay as written, and a note says so).
-func (s *session) timeText(ctx context.Context, c *batchprocessing.Client) timeText {
+// 3339 with the server's offset in --json (the server's zone is asked once per half hour).
+// When --json needs the zone and it cannot be had, the error is that of the call (exit code
+// 3, or 4 when interrupted): --json never shows its times in another format.
+func (s *session) timeText(ctx context.Context, c *batchprocessing.Client) (timeText, error) {
 	if !s.g.json {
-		return asWritten
+		return asWritten, nil
 	}
 	loc, err := c.ServerLocation(ctx)
 	if err != nil {
-		s.notify("times are shown as the service writes them: its time zone is unknown (" + err.Error() + ")")
-		return asWritten
+		return nil, fmt.Errorf("--json shows times in the server's time zone, which could not be had: %w", err)
 	}
-	return rfc3339In(loc)
+	return rfc3339In(loc), nil
 }
