@@ -135,13 +135,16 @@ func (s *session) printConfig(v configView, cfg *configuration) error {
 		secret = "set (not shown)"
 	}
 	tw := newTable(s.stdout)
-	fmt.Fprintf(tw, "configuration file\t%s\nprofile\t%s\n\nSETTING\tVALUE\tFROM\n", dash(v.ConfigFile), profile)
+	tw.row("configuration file", dash(v.ConfigFile))
+	tw.row("profile", profile)
+	tw.row()
+	tw.row("SETTING", "VALUE", "FROM")
 	for _, row := range []struct {
 		label string
 		st    settingView
 	}{{"gateway", v.Gateway}, {"access key", v.AccessKey}, {"secret key", settingView{secret, v.SecretKey.Source}},
 		{"org", v.OrgID}, {"user", v.UserID}} {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", row.label, dash(row.st.Value), dash(row.st.Source))
+		tw.row(row.label, dash(row.st.Value), dash(row.st.Source))
 	}
 	return tw.Flush()
 }

@@ -53,9 +53,9 @@ all of them, one page at a time (--page, --page-size).`,
 				return nil
 			}
 			tw := newTable(s.stdout)
-			fmt.Fprintln(tw, "FLOW\tNAME")
+			tw.row("FLOW", "NAME")
 			for _, v := range views {
-				fmt.Fprintf(tw, "%d\t%s\n", v.FlowID, v.FlowName)
+				tw.row(itoa(v.FlowID), v.FlowName)
 			}
 			return tw.Flush()
 		}
@@ -121,11 +121,15 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 		active = "yes"
 	}
 	tw := newTable(s.stdout)
-	fmt.Fprintf(tw, "flow\t%d %s\ndescription\t%s\ntype\t%s\nactive\t%s\ncycle\t%s\nfreq\t%s\nowner\t%s\nlocked\t%t\ncreated\t%s\nupdated\t%s\n",
-		v.FlowID, v.FlowName, dash(v.Description), v.Type, active, dash(v.Cycle), dash(v.Freq), dash(v.Owner), v.Locked,
-		dash(v.CreateTime), dash(v.UpdateTime))
+	for _, kv := range [][2]string{
+		{"flow", itoa(v.FlowID) + " " + v.FlowName}, {"description", dash(v.Description)}, {"type", v.Type}, {"active", active},
+		{"cycle", dash(v.Cycle)}, {"freq", dash(v.Freq)}, {"owner", dash(v.Owner)}, {"locked", fmt.Sprint(v.Locked)},
+		{"created", dash(v.CreateTime)}, {"updated", dash(v.UpdateTime)},
+	} {
+		tw.row(kv[0], kv[1])
+	}
 	for _, p := range v.Parameters {
-		fmt.Fprintf(tw, "parameter\t%s=%s\n", p.Key, p.Value)
+		tw.row("parameter", p.Key+"="+p.Value)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -136,9 +140,9 @@ func runFlowsGet(ctx context.Context, s *session, args []string) error {
 	}
 	fmt.Fprintln(s.stdout)
 	tw = newTable(s.stdout)
-	fmt.Fprintln(tw, "TASK ID\tTASK")
+	tw.row("TASK ID", "TASK")
 	for _, t := range v.Tasks {
-		fmt.Fprintf(tw, "%d\t%s\n", t.TaskID, t.TaskName)
+		tw.row(itoa(t.TaskID), t.TaskName)
 	}
 	return tw.Flush()
 }

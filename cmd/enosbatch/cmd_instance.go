@@ -164,8 +164,12 @@ func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id 
 // writeStatus writes an instance as the status command shows it.
 func writeStatus(w io.Writer, v instanceView) error {
 	tw := newTable(w)
-	fmt.Fprintf(tw, "instance\t%s\nflow\t%d %s\nstatus\t%s\ntrigger time\t%s\nstart time\t%s\nend time\t%s\n",
-		v.InstanceID, v.FlowID, v.FlowName, v.Status, v.TriggerTime, dash(v.StartTime), dash(v.EndTime))
+	tw.row("instance", v.InstanceID)
+	tw.row("flow", itoa(v.FlowID)+" "+v.FlowName)
+	tw.row("status", v.Status)
+	tw.row("trigger time", v.TriggerTime)
+	tw.row("start time", dash(v.StartTime))
+	tw.row("end time", dash(v.EndTime))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -174,9 +178,9 @@ func writeStatus(w io.Writer, v instanceView) error {
 	}
 	fmt.Fprintln(w)
 	tw = newTable(w)
-	fmt.Fprintln(tw, "TASK\tTASK ID\tSTATUS\tTASK INSTANCE")
+	tw.row("TASK", "TASK ID", "STATUS", "TASK INSTANCE")
 	for _, t := range v.Tasks {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", t.TaskName, t.TaskID, t.Status, t.TaskInstanceID)
+		tw.row(t.TaskName, itoa(t.TaskID), t.Status, t.TaskInstanceID)
 	}
 	return tw.Flush()
 }

@@ -209,11 +209,10 @@ func (o *instancesOptions) watchList(ctx context.Context, s *session, c *batchpr
 func writeInstances(w io.Writer, views []instanceView, header bool) error {
 	tw := newTable(w)
 	if header {
-		fmt.Fprintln(tw, "INSTANCE\tFLOW\tNAME\tSTATUS\tTRIGGER TIME\tSTART TIME\tEND TIME")
+		tw.row("INSTANCE", "FLOW", "NAME", "STATUS", "TRIGGER TIME", "START TIME", "END TIME")
 	}
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", v.InstanceID, v.FlowID, v.FlowName, v.Status,
-			dash(v.TriggerTime), dash(v.StartTime), dash(v.EndTime))
+		tw.row(v.InstanceID, itoa(v.FlowID), v.FlowName, v.Status, dash(v.TriggerTime), dash(v.StartTime), dash(v.EndTime))
 	}
 	return tw.Flush()
 }

@@ -64,10 +64,10 @@ func runTasks(ctx context.Context, s *session, args []string) error {
 		return s.printJSON(views)
 	}
 	tw := newTable(s.stdout)
-	fmt.Fprintln(tw, "TASK\tTASK ID\tSTATUS\tSTART TIME\tEND TIME\tRUNS\tRETRIES\tTASK INSTANCE")
+	tw.row("TASK", "TASK ID", "STATUS", "START TIME", "END TIME", "RUNS", "RETRIES", "TASK INSTANCE")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%d/%d\t%s\n", v.TaskName, v.TaskID, v.Status,
-			dash(v.StartTime), dash(v.EndTime), v.RunNum, v.Retries, v.RetryLimit, v.TaskInstanceID)
+		tw.row(v.TaskName, itoa(v.TaskID), v.Status, dash(v.StartTime), dash(v.EndTime),
+			itoa(int64(v.RunNum)), fmt.Sprintf("%d/%d", v.Retries, v.RetryLimit), v.TaskInstanceID)
 	}
 	return tw.Flush()
 }

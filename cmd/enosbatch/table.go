@@ -26,7 +26,21 @@ type table struct {
 // newTable returns a text table on w, its cells made printable.
 func newTable(w io.Writer) *table { return &table{w: w} }
 
-// Write adds text to the table.
+// row adds a line of cells to the table, each made printable first: a line break or a tab
+// in a cell (a flow name from the gateway) shows as U+FFFD, so it can neither end the row,
+// and start a forged one, nor push the cells after it into another column.
+func (t *table) row(cells ...string) {
+	for i, cell := range cells {
+		if i > 0 {
+			t.buf.WriteByte('\t')
+		}
+		t.buf.WriteString(printable(cell))
+	}
+	t.buf.WriteByte('\n')
+}
+
+// Write adds text to the table, its tabs and line breaks ending cells and lines: for text
+// whose every tab and line break is the table's (gateway text goes through row).
 func (t *table) Write(b []byte) (int, error) { return t.buf.Write(b) }
 
 // Flush writes what the table holds, aligned, and empties it.

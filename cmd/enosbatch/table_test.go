@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"text/tabwriter"
+	"time"
+
+	"github.com/enos-go/batchprocessing/refserver"
 )
 
 // tabwriterLayout is what text/tabwriter, the layout table keeps, makes of text.
@@ -95,5 +98,42 @@ func TestTableMasksControls(t *testing.T) {
 	out := tableLayout(t, "red \x1b[31m\r\v\f\tFAIL\n")
 	if want := "red \uFFFD[31m\uFFFD\uFFFD\uFFFD  FAIL\n"; out != want {
 		t.Errorf("table: %q, want %q", out, want)
+	}
+}
+
+// TestTablesMaskGatewayLineBreaks: a line break or a tab in a name from the gateway shows as
+// U+FFFD in every table, so it can neither end a row and forge another nor shift a column.
+func TestTablesMaskGatewayLineBreaks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const evil = 47
+	w.srv.AddFlow(refserver.Flow{ID: evil, Name: "evil\nforged\tFAIL", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Tasks: []refserver.Task{{ID: 4701, Name: "task\nforged\tSUCCESS", Duration: time.Hour}}})
+	id := w.trigger(t, evil)
+	tests := []struct {
+		name  string
+		args  []string
+		lines int
+	}{
+		{"flows search", []string{"flows", "search", "evil"}, 2},
+		{"instances", []string{"instances", "--flow", itoa(evil)}, 2},
+		{"status", []string{"status", id}, 6 + 1 + 2},
+		{"tasks", []string{"tasks", id}, 2},
+		{"flows get", []string{"flows", "get", itoa(evil)}, 10 + 1 + 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := w.run(t, tt.args...).want(t, exitOK).stdout
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			if len(lines) != tt.lines || strings.Contains(out, "\t") || !strings.Contains(out, "\uFFFDforged\uFFFD") {
+				t.Errorf("%d lines, want %d, each name on its own with U+FFFD for its line break and tab:\n%s", len(lines), tt.lines, out)
+			}
+			for _, line := range lines {
+				if strings.HasPrefix(line, "forged") {
+					t.Errorf("a forged row: %q", line)
+				}
+			}
+		})
 	}
 }
