@@ -25,8 +25,10 @@ var logsCommand = &command{
 	args:    "INSTANCE_ID",
 	summary: "print the logs of a flow instance's tasks",
 	help: `Logs prints the log of each task of a flow instance that has started (Get Task
-Instance Log), each under a "==> name (task instance id) STATUS <==" header.
-With --task it prints that task's log alone, as it is. With --json it prints
+Instance Log), each under a "==> name (task instance id) STATUS <==" header
+(control characters in the name show as U+FFFD). The logs are printed as the
+service sends them, as cat would. With --task it prints that task's log
+alone, as it is. With --json it prints
 [{"taskInstanceId", "taskId", "taskName", "status", "log"}], log null for a
 task that has not started.`,
 	complete: completeFromCache(cachedInstances),
@@ -119,7 +121,9 @@ func (o *logsOptions) run(ctx context.Context, s *session, args []string) error 
 		if i > 0 {
 			fmt.Fprintln(s.stdout)
 		}
-		fmt.Fprintf(s.stdout, "==> %s (%s) %s <==\n", v.TaskName, v.TaskInstanceID, v.Status)
+		// The header is enosbatch's own line: the task's name in it is made printable. The
+		// log under it is the service's text, as it is.
+		fmt.Fprintln(s.stdout, printable(fmt.Sprintf("==> %s (%s) %s <==", v.TaskName, v.TaskInstanceID, v.Status)))
 		if v.Log == nil {
 			fmt.Fprintln(s.stdout, "(no log: not started)")
 			continue
