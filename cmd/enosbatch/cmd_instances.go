@@ -26,8 +26,8 @@ when the listing was cut short.
 
 With --watch it lists again every --interval until interrupted: on a terminal
 it redraws the table in place; otherwise it prints the table once, then a row
-for each instance that appears or changes (with --json, each as one JSON
-object on a line).`,
+for each instance that appears or changes, stamped with the local time it
+was seen (with --json, each as one JSON object on a line).`,
 	flagCompletions: map[string]func(*session) cobra.CompletionFunc{
 		"type": completeWords("all", "manual", "periodic", "temporary"), "status": completeStatuses, "flow": completeFlowFlag,
 	},
@@ -198,8 +198,10 @@ func (o *instancesOptions) watchList(ctx context.Context, s *session, c *batchpr
 			}
 		case first && len(views) == 0:
 			fmt.Fprintln(s.stderr, "no flow instances match yet")
+		case first:
+			return writeInstances(s.stdout, views, true)
 		case len(changed) > 0:
-			return writeInstances(s.stdout, changed, first)
+			return writeChanges(s.stdout, changed, time.Now())
 		}
 		return nil
 	})
@@ -212,7 +214,22 @@ func writeInstances(w io.Writer, views []instanceView, header bool) error {
 		tw.row("INSTANCE", "FLOW", "NAME", "STATUS", "TRIGGER TIME", "START TIME", "END TIME")
 	}
 	for _, v := range views {
-		tw.row(v.InstanceID, itoa(v.FlowID), v.FlowName, v.Status, dash(v.TriggerTime), dash(v.StartTime), dash(v.EndTime))
+		tw.row(instanceCells(v)...)
 	}
 	return tw.Flush()
+}
+
+// writeChanges writes the instances that appeared or changed as rows of the instances
+// table, each stamped with the local time seen, as status --watch stamps its lines.
+func writeChanges(w io.Writer, views []instanceView, seen time.Time) error {
+	tw := newTable(w)
+	for _, v := range views {
+		tw.row(append([]string{seen.Format("15:04:05")}, instanceCells(v)...)...)
+	}
+	return tw.Flush()
+}
+
+// instanceCells returns the cells of an instance's row in the instances table.
+func instanceCells(v instanceView) []string {
+	return []string{v.InstanceID, itoa(v.FlowID), v.FlowName, v.Status, dash(v.TriggerTime), dash(v.StartTime), dash(v.EndTime)}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ func (w *world) runAsync(t *testing.T, args ...string) func() result {
 }
 
 // TestInstancesWatch: without a terminal, --watch prints the table once, then a row for
-// each instance that appears or changes, until --timeout (exit code 4).
+// each instance that appears or changes, stamped with the local time seen, until --timeout
+// (exit code 4).
 func TestInstancesWatch(t *testing.T) {
 	w := newWorld(t)
 	slow := w.trigger(t, slowFlowID)
@@ -37,8 +39,14 @@ func TestInstancesWatch(t *testing.T) {
 	if n := strings.Count(r.stdout, slow); n != 1 {
 		t.Errorf("%s shown %d times, want once: it did not change\n%s", slow, n, r.stdout)
 	}
+	stamped := regexp.MustCompile(`^\d\d:\d\d:\d\d  ` + fast + ` `)
+	for _, line := range lines[2:] {
+		if !stamped.MatchString(line) {
+			t.Errorf("change line %q, want the local time seen, then the row of %s", line, fast)
+		}
+	}
 	last := lines[len(lines)-1]
-	if !strings.HasPrefix(last, fast+" ") || !strings.Contains(last, " SUCCESS ") || strings.Count(r.stdout, "INSTANCE ") != 1 {
+	if !strings.Contains(last, " "+fast+" ") || !strings.Contains(last, " SUCCESS ") || strings.Count(r.stdout, "INSTANCE ") != 1 {
 		t.Errorf("want rows for the new instance until it ended SUCCESS, without another header:\n%s", r.stdout)
 	}
 }
