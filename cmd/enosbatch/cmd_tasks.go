@@ -28,7 +28,8 @@ var logsCommand = &command{
 Instance Log), each under a "==> name (task instance id) STATUS <==" header
 (control characters in the name show as U+FFFD). The logs are printed as the
 service sends them, as cat would. With --task it prints that task's log
-alone, as it is. With --json it prints
+alone, as it is; for a task that has not started, nothing (and a note on
+stderr). With --json it prints
 [{"taskInstanceId", "taskId", "taskName", "status", "log"}], log null for a
 task that has not started.`,
 	complete: completeFromCache(cachedInstances),
@@ -114,8 +115,7 @@ func (o *logsOptions) run(ctx context.Context, s *session, args []string) error 
 		return s.printJSON(views)
 	}
 	if o.task != "" {
-		_, err := fmt.Fprint(s.stdout, withNewline(*views[0].Log))
-		return err
+		return s.printTaskLog(views[0])
 	}
 	for i, v := range views {
 		if i > 0 {
@@ -133,13 +133,24 @@ func (o *logsOptions) run(ctx context.Context, s *session, args []string) error 
 	return nil
 }
 
-// logs reads the logs of the tasks: of the one --task names, or of every task that has
-// started (a task not started has none).
+// printTaskLog prints the log of the one task --task names, as it is; for a task that has
+// not started, nothing on stdout (the log is empty) and a note on stderr.
+func (s *session) printTaskLog(v logView) error {
+	if v.Log == nil {
+		fmt.Fprintln(s.stderr, printable(fmt.Sprintf("no log: task %s (%s) is %s, not started", v.TaskName, v.TaskInstanceID, v.Status)))
+		return nil
+	}
+	_, err := fmt.Fprint(s.stdout, withNewline(*v.Log))
+	return err
+}
+
+// logs reads the logs of the tasks that have started: a task not started has none (the
+// service answers 62109 "No log found"), with --task as without.
 func (o *logsOptions) logs(ctx context.Context, c *batchprocessing.Client, states []taskStateView) ([]logView, error) {
 	var views []logView
 	for _, st := range states {
 		v := logView{TaskInstanceID: st.TaskInstanceID, TaskID: st.TaskID, TaskName: st.TaskName, Status: st.Status}
-		if o.task != "" || started(st.Status) {
+		if started(st.Status) {
 			text, err := c.GetTaskInstanceLog(ctx, batchprocessing.GetTaskInstanceLogRequest{
 				TaskInstanceID: batchprocessing.TaskInstanceID(st.TaskInstanceID), MaxLength: o.maxLength,
 			})

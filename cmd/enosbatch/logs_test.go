@@ -40,3 +40,37 @@ func TestLogsHeaderMasked(t *testing.T) {
 		}
 	}
 }
+
+// TestLogsOfATaskNotStarted: a task that has not started has no log, whether --task names
+// it or not: exit code 0, null in --json, and in text a note instead of the service's
+// 62109 "No log found".
+func TestLogsOfATaskNotStarted(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const flowID = 49
+	w.srv.AddFlow(refserver.Flow{ID: flowID, Name: "second waits", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{
+		{ID: 4901, Name: "first", Duration: time.Hour},
+		{ID: 4902, Name: "second", Duration: time.Hour, DependsOn: []int64{4901}},
+	}})
+	id := w.trigger(t, flowID)
+	tests := []struct {
+		name           string
+		args           []string
+		stdout, stderr string // each must be there; stdout "-" for none at all
+	}{
+		{"every task", []string{"logs", id}, "(no log: not started)", ""},
+		{"--task by name", []string{"logs", id, "--task", "second"}, "-", "no log: task second (4902-"},
+		{"--task by id", []string{"logs", id, "--task", "4902"}, "-", ", not started"},
+		{"--task --json", []string{"logs", id, "--task", "second", "--json"}, `"log": null`, ""},
+		{"--task of a started task", []string{"logs", id, "--task", "first"}, "task first started", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := w.run(t, tt.args...).want(t, exitOK)
+			if tt.stdout == "-" && r.stdout != "" || tt.stdout != "-" && !strings.Contains(r.stdout, tt.stdout) || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stdout %q, stderr %q; want %q and %q", r.stdout, r.stderr, tt.stdout, tt.stderr)
+			}
+		})
+	}
+}
