@@ -54,7 +54,10 @@ it prints a line on stderr at each change. Then it prints the outcome on
 stdout (the instance with --json) and exits 0 for SUCCESS, 1 for any other end.
 
 Ctrl-C (or SIGTERM, or --timeout) stops waiting with exit code 4 and leaves
-the instance running, unless --cancel-on-interrupt is given.`,
+the instance running, unless --cancel-on-interrupt is given: then it says on
+stderr that it cancels the instance, waits up to 15s for the answer, and
+says whether it was cancelled, refused, or, without an answer, that the
+outcome is unknown.`,
 	complete: completeFromCache(cachedInstances),
 	setup: func(fs *pflag.FlagSet) action {
 		var o waitOptions

@@ -400,3 +400,37 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelOnInterruptOutcome: --cancel-on-interrupt says when it starts the cancel (which
+// may take a while), then what became of it: cancelled, refused by the service ("failed"),
+// or, when no answer came, "outcome unknown", never "failed".
+func TestCancelOnInterruptOutcome(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		fault     *refserver.Fault // on Cancel Flow Instance
+		want, not string
+	}{
+		{"cancelled", nil, "--timeout 200ms reached: cancelled ", "outcome unknown"},
+		{"refused", &refserver.Fault{Code: 62102, Message: "refused here"}, ") failed: ", "outcome unknown"},
+		{"no answer in time", &refserver.Fault{Delay: 2 * time.Second}, "): outcome unknown, it may or may not be cancelled ('enosbatch status ", "failed"},
+		{"connection dropped", &refserver.Fault{DropAfterProcessing: true}, "): outcome unknown", "failed"},
+		{"a 504", &refserver.Fault{Status: http.StatusGatewayTimeout}, "): outcome unknown", "failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			id := w.trigger(t, slowFlowID)
+			if tt.fault != nil {
+				w.srv.InjectFault(refserver.RouteCancelFlowInstance, *tt.fault)
+			}
+			r := w.run(t, "--timeout", "200ms", "--request-timeout", "500ms", "wait", id, "--poll", "10ms", "--quiet", "--cancel-on-interrupt").
+				want(t, exitInterrupted)
+			start := "enosbatch: --timeout 200ms reached: cancelling " + id + " (waiting up to 15s for the answer)\n"
+			if !strings.HasPrefix(r.stderr, start) || !strings.Contains(r.stderr, tt.want) || strings.Contains(r.stderr, tt.not) {
+				t.Errorf("stderr %q; want it to start %q, with %q and without %q", r.stderr, start, tt.want, tt.not)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -114,15 +115,32 @@ func (s *session) stopWaiting(ctx context.Context, c *batchprocessing.Client, id
 		return last, &stoppedError{msg: fmt.Sprintf("%s: stopped waiting; %s is %s and goes on (not cancelled; 'enosbatch wait %s' resumes)",
 			why, id, state, id)}
 	}
+	s.notify(fmt.Sprintf("%s: cancelling %s (waiting up to %s for the answer)", why, id, cancelTimeout))
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
 	defer cancel()
 	if err := c.CancelFlowInstance(cctx, batchprocessing.CancelFlowInstanceRequest{FlowInstanceID: id}); err != nil {
+		if !cancelRefused(err) {
+			return last, &stoppedError{msg: fmt.Sprintf("%s: stopped waiting; cancelling %s (%s): outcome unknown, it may or may not be cancelled "+
+				"('enosbatch status %s' tells): %v", why, id, state, id, err)}
+		}
 		return last, &stoppedError{msg: fmt.Sprintf("%s: stopped waiting; cancelling %s (%s) failed: %v", why, id, state, err)}
 	}
 	if fi, err := c.GetFlowInstance(cctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id}); err == nil {
 		last = fi
 	}
 	return last, &stoppedError{msg: fmt.Sprintf("%s: cancelled %s", why, id)}
+}
+
+// cancelRefused reports whether a cancel that failed is known not to have been done: it
+// was never sent (an invalid request), or the service or the gateway refused it (an
+// APIError below HTTP 500, other than 62109). Otherwise (no answer in time, a broken
+// connection, a 5xx, an internal error) the instance may have been cancelled or not.
+func cancelRefused(err error) bool {
+	var apiErr *batchprocessing.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.HTTPStatus < 500 && apiErr.Code != batchprocessing.CodeInternalServer && !apiErr.Unexpected
+	}
+	return errors.Is(err, batchprocessing.ErrInvalidRequest)
 }
 
 // finishWait prints the outcome of a wait on stdout: the instance (--json) or a summary line,
