@@ -52,7 +52,9 @@ func parseFlowID(s string) (int64, error) {
 
 // parseTime reads a time for --at, --from and --to: "now", RFC 3339
 // ("2026-11-30T08:00:00Z"), a date ("2026-11-30", midnight UTC), or a duration meaning that
-// long ago ("24h", "90m"). The zero time and no error for "". A time the service cannot
+// long ago ("24h", "90m"). A date is midnight UTC, not the server's midnight: the server's
+// zone would take a Get Timezone call before a time could be checked, and every time is
+// checked before any call. The zero time and no error for "". A time the service cannot
 // represent is refused: before 1970 (the service counts milliseconds from 1970, and the SDK
 // takes the zero time for "now"), or too late for a four-digit year in every time zone.
 func parseTime(flagName, s string, now time.Time) (time.Time, error) {
@@ -66,7 +68,7 @@ func parseTime(flagName, s string, now time.Time) (time.Time, error) {
 	default:
 		var ok bool
 		if t, ok = readTime(s, now); !ok {
-			return time.Time{}, usagef("%s %q: want now, RFC 3339 (2026-11-30T08:00:00Z), a date (2026-11-30) or a duration ago (24h)", flagName, s)
+			return time.Time{}, usagef("%s %q: want now, RFC 3339 (2026-11-30T08:00:00Z), a date (2026-11-30, midnight UTC) or a duration ago (24h)", flagName, s)
 		}
 	}
 	if t.Before(minTime) || !t.Before(maxTime) {

@@ -38,8 +38,8 @@ was seen (with --json, each as one JSON object on a line).`,
 		fs.StringVar(&o.search, "search", "", "only instances whose id or flow name contains this text")
 		fs.StringVar(&o.owner, "owner", "", "only the instances of flows this user owns")
 		fs.Var(&o.statuses, "status", "only these statuses, e.g. FAIL,CANCEL (names or codes; repeatable)")
-		fs.StringVar(&o.from, "from", "", "earliest trigger time: RFC 3339, a date, or a duration ago (24h)")
-		fs.StringVar(&o.to, "to", "", "latest trigger time (default now)")
+		fs.StringVar(&o.from, "from", "", "earliest trigger time: RFC 3339, a date (midnight UTC), or a duration ago (24h)")
+		fs.StringVar(&o.to, "to", "", "latest trigger time, as --from (default now; a date is its start, midnight UTC)")
 		fs.IntVar(&o.limit, "limit", 50, "list at most this many (0: all)")
 		o.watchOptions.register(fs, "the list")
 		return o.run

@@ -7,7 +7,8 @@
 // # Commands
 //
 //	trigger --flow FLOW_ID   trigger a run of a flow; prints the flow instance id
-//	    --at TIME            trigger (business) time: now, RFC 3339, a date, or a duration ago
+//	    --at TIME            trigger (business) time: now, RFC 3339, a date (midnight UTC),
+//	                         or a duration ago
 //	    --from-task TASK_ID  run only this task and its downstream tasks
 //	    --param key=value    override a global parameter for this run (repeatable)
 //	    --wait               wait for the instance to end (and the flags of wait)

@@ -3,10 +3,12 @@ package main
 import (
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/refserver"
 )
 
 func TestNormalizeArgs(t *testing.T) {
@@ -89,5 +91,40 @@ func TestParseParams(t *testing.T) {
 		if _, err := parseParams([]string{bad}); err == nil {
 			t.Errorf("parseParams(%q): no error", bad)
 		}
+	}
+}
+
+// TestBareDateIsMidnightUTC: a date given alone is midnight UTC, not the server's midnight,
+// and the help of every time flag says so: with a server in GMT+8, --at 2026-11-30 is the
+// instance of 08:00 server time, and --to 2026-11-30 (a bound that counts) still lists it,
+// which the server's midnight, 8 hours earlier, would not.
+func TestBareDateIsMidnightUTC(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.srv.SetSettings(refserver.Settings{Location: time.FixedZone("GMT+8", 8*3600)})
+	if r := w.run(t, "trigger", "--flow", itoa(slowFlowID), "--at", "2026-11-30").want(t, exitOK); r.stdout != "43-20261130080000\n" {
+		t.Errorf("trigger --at 2026-11-30: %q, want the instance of 08:00 in GMT+8", r.stdout)
+	}
+	for _, tt := range []struct {
+		args []string
+		want int // instances listed
+	}{
+		{[]string{"--from", "2026-11-30", "--to", "2026-12-01"}, 1},
+		{[]string{"--from", "2026-11-29", "--to", "2026-11-30"}, 1},
+		{[]string{"--from", "2026-11-28", "--to", "2026-11-29"}, 0},
+	} {
+		if views, _ := w.listed(t, tt.args...); len(views) != tt.want {
+			t.Errorf("instances %q: %d, want %d", tt.args, len(views), tt.want)
+		}
+	}
+	for _, tt := range []struct{ command, flag string }{{"trigger", "at"}, {"instances", "from"}, {"instances", "to"}} {
+		help := w.run(t, tt.command, "-h").want(t, exitOK).stdout
+		line, _, _ := strings.Cut(help[strings.Index(help, "--"+tt.flag+" string"):], "\n")
+		if !strings.Contains(line, "midnight UTC") {
+			t.Errorf("help of %s --%s: %q, want it to say a date is midnight UTC", tt.command, tt.flag, line)
+		}
+	}
+	if r := w.run(t, "trigger", "--flow", "41", "--at", "30.11.2026").want(t, exitUsage); !strings.Contains(r.stderr, "a date (2026-11-30, midnight UTC)") {
+		t.Errorf("stderr %q", r.stderr)
 	}
 }
