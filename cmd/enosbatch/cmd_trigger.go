@@ -105,12 +105,13 @@ type triggerCall struct {
 
 // parse validates the flags and arguments, now being the time --at is read against.
 func (o *triggerOptions) parse(args []string, now time.Time) (triggerCall, error) {
-	flowArg := o.flow
+	flowArg, extra := o.flow, args
+	if flowArg == "" && len(args) > 0 {
+		flowArg, extra = args[0], args[1:] // the flow given as the argument
+	}
 	switch {
-	case flowArg == "" && len(args) == 1:
-		flowArg = args[0]
-	case len(args) > 0:
-		return triggerCall{}, usagef("unexpected argument %q", args[0])
+	case len(extra) > 0:
+		return triggerCall{}, usagef("unexpected argument %q", extra[0])
 	case flowArg == "":
 		return triggerCall{}, usagef("missing --flow FLOW_ID")
 	}

@@ -38,6 +38,8 @@ func TestUsageErrors(t *testing.T) {
 		{"two instances", []string{"wait", "3377-20261130080000", "3377-20261130090000"}, "want one flow instance id"},
 		{"bad instance", []string{"cancel", "3377"}, `flow instance id "3377"`},
 		{"missing flow", []string{"trigger"}, "missing --flow"},
+		{"flow argument, then another", []string{"trigger", "41", "extra"}, `unexpected argument "extra"`},
+		{"--flow, then an argument", []string{"trigger", "--flow", "41", "extra"}, `unexpected argument "extra"`},
 		{"bad flow", []string{"trigger", "--flow", "abc"}, `flow id "abc"`},
 		{"zero flow", []string{"flows", "get", "0"}, `flow id "0"`},
 		{"bad at", []string{"trigger", "--flow", "41", "--at", "yesterday"}, `--at "yesterday"`},
