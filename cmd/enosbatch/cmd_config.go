@@ -47,7 +47,7 @@ if the file has it. The file is $XDG_CONFIG_HOME/enosbatch/config
   user = yourUserId
 
 Blank lines and lines starting with # or ; are ignored; a value is the rest of
-its line, trimmed. The file holds no SecretKey: secret_key_file names the file
+its line, trimmed; a UTF-8 byte order mark at the start of the file is skipped. The file holds no SecretKey: secret_key_file names the file
 that does (relative to the configuration file's directory, or ~/...). A
 SecretKey file holds the key alone (a final line break is ignored), and must
 be readable by its owner only (chmod 600), as ssh requires of a private key:

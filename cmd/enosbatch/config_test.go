@@ -165,6 +165,9 @@ func TestParseConfigFile(t *testing.T) {
 		{"twice", "[a]\norg = x\n\norg = y\n", nil, "config:4: org set twice in the profile (first on line 2)"},
 		{"bad section", "[a b]\n", nil, "config:1: want [profile-name]"},
 		{"no equals", "[a]\norg\n", nil, "config:2: want key = value or [profile-name]"},
+		{"a UTF-8 byte order mark at the start", "\uFEFF[a]\norg = o\n", map[string]map[string]string{"a": {"org": "o"}}, ""},
+		{"a byte order mark before a comment", "\uFEFF# c\n[a]\n", map[string]map[string]string{"a": {}}, ""},
+		{"a byte order mark elsewhere is text", "[a]\n\uFEFForg = o\n", nil, `config:2: unknown key "\ufefforg"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ import (
 //	user = yourUserId
 //
 // Blank lines and lines starting with # or ; are ignored; a value is the rest of its line,
-// trimmed (no quotes, no comment after it). The file holds no SecretKey: secret_key_file
+// trimmed (no quotes, no comment after it). A UTF-8 byte order mark at the start is skipped. The file holds no SecretKey: secret_key_file
 // names a file, readable by its owner only, that holds it (a relative path is relative to
 // the configuration file's directory; ~/ is the home directory).
 
@@ -34,6 +34,10 @@ var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // maxConfigBytes bounds the configuration file that enosbatch reads.
 const maxConfigBytes = 1 << 20
+
+// utf8BOM is the byte order mark that some editors (Notepad) put at the start of a UTF-8
+// file: skipped at the start of the configuration file.
+const utf8BOM = "\uFEFF"
 
 // profileValue is one setting of a profile and the line it is on.
 type profileValue struct {
@@ -80,7 +84,7 @@ func readConfigFile(path string) (cf *configFile, ok bool, err error) {
 func parseConfigFile(path string, r io.Reader) (*configFile, error) {
 	cf := &configFile{path: path, profiles: map[string]map[string]profileValue{}}
 	var current map[string]profileValue
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(skipBOM(r))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		fail := func(format string, args ...any) error {
@@ -122,6 +126,16 @@ func parseConfigFile(path string, r io.Reader) (*configFile, error) {
 		return nil, configf("configuration file %s: %v", path, err)
 	}
 	return cf, nil
+}
+
+// skipBOM returns r without the UTF-8 byte order mark at its start, if it has one (as
+// Windows editors save UTF-8).
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	return br
 }
 
 // names returns the profiles' names, sorted.
