@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,8 +12,10 @@ import (
 
 // enosbatch remembers the ids of its last listings in its cache directory, for the shell
 // completion of instance and flow ids: a file per kind, one "id<TAB>description" line per
-// entry, newest first. It is a convenience: failing to read or write it changes nothing
-// else.
+// entry, newest first, in a directory per gateway and organization, so that completing a
+// command for one profile never offers the ids of another (the same flow id may be another
+// flow there). --demo keeps none: its server lives as long as the command. It is a
+// convenience: failing to read or write it changes nothing else.
 
 // Cache files.
 const (
@@ -49,16 +53,36 @@ func userDir(getenv func(string) string, xdgVar, windowsVar, homeSubdir string) 
 // cacheEntry is one remembered id with its description.
 type cacheEntry struct{ id, description string }
 
+// cacheFile returns the path of the cache file name for the gateway and organization in
+// use; "" with --demo, or when no cache directory or gateway is known.
+func (s *session) cacheFile(name string) string {
+	dir := cacheDir(s.getenv)
+	if dir == "" || s.g.demo {
+		return ""
+	}
+	cfg := s.cfg
+	if cfg == nil { // completing: the configuration was not needed before
+		cfg, _ = resolveConfiguration(&s.g, s.getenv) // a refused SecretKey file still gives the gateway and org
+	}
+	if cfg == nil || cfg.settings["gateway"].value == "" {
+		return ""
+	}
+	key := strings.TrimRight(cfg.settings["gateway"].value, "/") + "\n" + cfg.settings["org"].value
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(dir, hex.EncodeToString(sum[:8]), name)
+}
+
 // remember puts entries at the top of the cache file name, dropping older lines with the
 // same ids and what exceeds maxCachedEntries. Errors are ignored.
 func (s *session) remember(name string, entries []cacheEntry) {
-	dir := cacheDir(s.getenv)
-	if dir == "" || len(entries) == 0 {
+	path := s.cacheFile(name)
+	if path == "" || len(entries) == 0 {
 		return
 	}
+	dir := filepath.Dir(path)
 	seen := map[string]bool{}
 	var lines []string
-	for _, e := range append(entries, readCache(s.getenv, name)...) {
+	for _, e := range append(entries, s.readCache(name)...) {
 		if e.id == "" || seen[e.id] || len(lines) == maxCachedEntries {
 			continue
 		}
@@ -74,7 +98,7 @@ func (s *session) remember(name string, entries []cacheEntry) {
 	}
 	_, err = tmp.WriteString(strings.Join(lines, "\n") + "\n")
 	if cerr := tmp.Close(); err == nil && cerr == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
+		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
@@ -82,12 +106,12 @@ func (s *session) remember(name string, entries []cacheEntry) {
 }
 
 // readCache returns the entries of the cache file name, newest first.
-func readCache(getenv func(string) string, name string) []cacheEntry {
-	dir := cacheDir(getenv)
-	if dir == "" {
+func (s *session) readCache(name string) []cacheEntry {
+	path := s.cacheFile(name)
+	if path == "" {
 		return nil
 	}
-	f, err := os.Open(filepath.Join(dir, name))
+	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}

@@ -10,18 +10,13 @@ import (
 	"testing"
 )
 
-// cacheSession returns a session whose XDG_CACHE_HOME is a directory of the test's, and
-// the directory of its cache files.
+// cacheSession returns a session whose XDG_CACHE_HOME is a directory of the test's, with a
+// gateway and an org, and the directory of its cache files.
 func cacheSession(t *testing.T) (*session, string) {
 	t.Helper()
-	xdg := t.TempDir()
-	getenv := func(k string) string {
-		if k == "XDG_CACHE_HOME" {
-			return xdg
-		}
-		return ""
-	}
-	return &session{getenv: getenv}, filepath.Join(xdg, "enosbatch")
+	env := map[string]string{"XDG_CACHE_HOME": t.TempDir(), "ENOS_API_GATEWAY": "https://gw.example.com", "ENOS_ORG_ID": "o-1"}
+	s := &session{getenv: func(k string) string { return env[k] }}
+	return s, filepath.Dir(s.cacheFile(cachedInstances))
 }
 
 // numbered returns the entries first to last-1: ids "<prefix><n>", descriptions "d<n>".
@@ -81,7 +76,7 @@ func TestCacheRemember(t *testing.T) {
 			for _, entries := range tt.calls {
 				s.remember(cachedInstances, entries)
 			}
-			got := readCache(s.getenv, cachedInstances)
+			got := s.readCache(cachedInstances)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("readCache: %d entries %.300q\nwant %d: %.300q", len(got), got, len(tt.want), tt.want)
 			}
@@ -131,10 +126,10 @@ func TestReadCache(t *testing.T) {
 			if tt.file != "" {
 				writeTestFile(t, filepath.Join(dir, cachedFlows), 0o600, tt.file)
 			}
-			if got := readCache(s.getenv, cachedFlows); !slices.Equal(got, tt.want) {
+			if got := s.readCache(cachedFlows); !slices.Equal(got, tt.want) {
 				t.Errorf("readCache: %d entries %.300q\nwant %d: %.300q", len(got), got, len(tt.want), tt.want)
 			}
-			if got := readCache(s.getenv, cachedInstances); got != nil {
+			if got := s.readCache(cachedInstances); got != nil {
 				t.Errorf("the instances file, never written: %q", got)
 			}
 		})
@@ -147,7 +142,7 @@ func TestCacheWithoutDirectory(t *testing.T) {
 	t.Parallel()
 	s := &session{getenv: func(string) string { return "" }}
 	s.remember(cachedFlows, []cacheEntry{{"41", "fast flow"}})
-	if got := readCache(s.getenv, cachedFlows); got != nil {
+	if got := s.readCache(cachedFlows); got != nil {
 		t.Errorf("readCache = %q, want nothing", got)
 	}
 }

@@ -29,7 +29,7 @@ func completeFromCache(name string) func(s *session) cobra.CompletionFunc {
 // cachedCompletions returns the cached ids of the file name that start with toComplete.
 func cachedCompletions(s *session, name, toComplete string) []cobra.Completion {
 	var out []cobra.Completion
-	for _, e := range readCache(s.getenv, name) {
+	for _, e := range s.readCache(name) {
 		if strings.HasPrefix(e.id, toComplete) {
 			out = append(out, cobra.CompletionWithDesc(e.id, e.description))
 		}
@@ -126,8 +126,9 @@ func newCompletionCommand() *cobra.Command {
 	group.Long = `Completion prints the script that makes a shell complete enosbatch's commands,
 flags, flag values (--type, --status, --profile), and the flow instance and
 flow ids of the last listings (instances, flows search, trigger), which
-enosbatch keeps in $XDG_CACHE_HOME/enosbatch (~/.cache/enosbatch). Completing
-never calls the gateway.`
+enosbatch keeps in $XDG_CACHE_HOME/enosbatch (~/.cache/enosbatch), apart for
+each gateway and organization (--demo keeps none). Completing never calls the
+gateway.`
 	for _, sh := range shells {
 		group.AddCommand(&cobra.Command{
 			Use:               sh.name,

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,5 +133,60 @@ __start_enosbatch 2>/dev/null; printf '%s\n' "${COMPREPLY[@]}"`}
 	}
 	if got := complete("enosbatch instan"); len(got) != 1 || got[0] != "instances" {
 		t.Errorf("instan<Tab>: %q", got)
+	}
+}
+
+// TestCachePerGatewayAndOrg: the ids that completion offers are those listed or triggered
+// through the same gateway and organization: another profile's (the same flow id may be
+// another flow there) are not offered, and --demo, whose server is gone when it exits,
+// keeps none.
+func TestCachePerGatewayAndOrg(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	a, b := newWorld(t), newWorld(t)
+	envA, envB := with(a.env, "HOME", home), with(b.env, "HOME", home)
+	idA := strings.TrimSpace(execBinary(t, envA, "trigger", "--flow", itoa(fastFlowID)).want(t, exitOK).stdout)
+	idB := strings.TrimSpace(execBinary(t, envB, "trigger", "--flow", itoa(slowFlowID)).want(t, exitOK).stdout)
+	complete := func(env map[string]string, args ...string) []string {
+		t.Helper()
+		r := execBinary(t, env, append([]string{"__complete"}, args...)...).want(t, exitOK)
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			if !strings.HasPrefix(line, ":") {
+				got = append(got, strings.SplitN(line, "\t", 2)[0])
+			}
+		}
+		return got
+	}
+	tests := []struct {
+		name      string
+		env       map[string]string
+		args      []string // before "status", ""
+		want, not []string
+	}{
+		{"gateway A", envA, nil, []string{idA}, []string{idB}},
+		{"gateway B", envB, nil, []string{idB}, []string{idA}},
+		{"gateway A, another org", with(envA, "ENOS_ORG_ID", "anotherOrg"), nil, nil, []string{idA, idB}},
+		{"gateway A, --org of another", envA, []string{"--org", "anotherOrg"}, nil, []string{idA, idB}},
+		{"no gateway", map[string]string{"HOME": home}, nil, nil, []string{idA, idB}},
+		{"--demo", envA, []string{"--demo"}, nil, []string{idA, idB}},
+	}
+	for _, tt := range tests {
+		got := complete(tt.env, append(tt.args, "status", "")...)
+		for _, id := range tt.want {
+			if !slices.Contains(got, id) {
+				t.Errorf("%s: completions %q lack %s", tt.name, got, id)
+			}
+		}
+		for _, id := range tt.not {
+			if slices.Contains(got, id) {
+				t.Errorf("%s: completions %q offer %s", tt.name, got, id)
+			}
+		}
+	}
+	demoHome := t.TempDir()
+	execBinary(t, map[string]string{"HOME": demoHome}, "--demo", "trigger", "--flow", "3377").want(t, exitOK)
+	if _, err := os.Stat(filepath.Join(demoHome, ".cache", "enosbatch")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("--demo wrote a cache (%v)", err)
 	}
 }

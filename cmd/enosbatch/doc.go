@@ -34,7 +34,8 @@
 //
 // The commands run on github.com/spf13/cobra: every command has -h, a mistyped command or
 // flag gets a suggestion, and the shell completion completes commands, flags, flag values
-// and the ids of the last listings (kept in $XDG_CACHE_HOME/enosbatch).
+// and the ids of the last listings (kept in $XDG_CACHE_HOME/enosbatch, apart for each
+// gateway and organization).
 //
 // # Configuration
 //
