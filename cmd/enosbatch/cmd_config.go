@@ -15,7 +15,9 @@ var configCommand = &command{
 	summary: "show the configuration in force and where each setting comes from",
 	help: `Config shows the configuration that the other commands use: the gateway, the
 AccessKey, the organization and the user, whether a SecretKey is set (never
-its value), and where each comes from. It exits 2 when a setting is missing.
+its value), and where each comes from. It exits 2 when a setting is missing,
+or when the SecretKey file is refused (missing, readable by others): the
+table then shows the SecretKey as not usable, and stderr says why.
 
 Each setting comes from its flag, else its variable, else the profile:
 
@@ -89,9 +91,9 @@ func runConfig(_ context.Context, s *session, args []string) error {
 	if s.g.demo {
 		return usagef("--demo needs no configuration: it uses the demo app of an in-process reference server")
 	}
-	cfg, err := s.configuration()
-	if err != nil {
-		return err
+	cfg, secretErr := s.configuration()
+	if cfg == nil {
+		return secretErr // the file or the profile could not be read: nothing to show
 	}
 	view := func(label string) settingView {
 		st := cfg.settings[label]
@@ -103,11 +105,14 @@ func runConfig(_ context.Context, s *session, args []string) error {
 		SecretKey: secretKeyView{Set: cfg.secret.value != "", Source: cfg.secret.source},
 	}
 	v.Gateway.Value = redactedURL(v.Gateway.Value)
-	if err := s.printConfig(v, cfg); err != nil {
+	if err := s.printConfig(v, cfg, secretErr != nil); err != nil {
 		return err
 	}
+	if secretErr != nil {
+		return secretErr // the table marks the SecretKey; stderr says why
+	}
 	// What is shown is in force only if every command would take it: the same checks.
-	_, err = s.client()
+	_, err := s.client()
 	return err
 }
 
@@ -121,8 +126,9 @@ func redactedURL(raw string) string {
 	return u.Redacted()
 }
 
-// printConfig prints the configuration view: JSON, or a table.
-func (s *session) printConfig(v configView, cfg *configuration) error {
+// printConfig prints the configuration view: JSON, or a table, whose SecretKey row says
+// "not usable" when secretRefused (a file missing or readable by others).
+func (s *session) printConfig(v configView, cfg *configuration, secretRefused bool) error {
 	if s.g.json {
 		return s.printJSON(v)
 	}
@@ -131,7 +137,10 @@ func (s *session) printConfig(v configView, cfg *configuration) error {
 		profile += " (" + cfg.profileFrom + ")"
 	}
 	secret := "-"
-	if v.SecretKey.Set {
+	switch {
+	case secretRefused:
+		secret = "not usable (see the error)"
+	case v.SecretKey.Set:
 		secret = "set (not shown)"
 	}
 	tw := newTable(s.stdout)

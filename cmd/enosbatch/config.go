@@ -48,7 +48,8 @@ type configuration struct {
 // variable, else the profile chosen by --profile, else ENOS_PROFILE, else the profile
 // named "default" if the file has one. The SecretKey comes from --secret-key or
 // --secret-key-file, else ENOS_SECRET_KEY or ENOS_SECRET_KEY_FILE, else the profile's
-// secret_key_file; a secret file must be readable by its owner only.
+// secret_key_file; a secret file must be readable by its owner only. When the SecretKey
+// alone cannot be had, the configuration comes with the error, its secret's source set.
 func resolveConfiguration(g *globals, getenv func(string) string) (*configuration, error) {
 	cfg := &configuration{settings: map[string]setting{}}
 	profile, cf, err := cfg.selectProfile(g, getenv)
@@ -117,7 +118,7 @@ func (cfg *configuration) resolveSecret(g *globals, getenv func(string) string, 
 	for _, p := range pairs {
 		switch {
 		case p.value != "" && p.file != "":
-			return setting{}, configf("both %s and %s are set: set one", p.valueName, p.fileName)
+			return setting{source: p.valueName + " and " + p.fileName}, configf("both %s and %s are set: set one", p.valueName, p.fileName)
 		case p.value != "":
 			return setting{p.value, p.valueName}, nil
 		case p.file != "":
@@ -128,7 +129,7 @@ func (cfg *configuration) resolveSecret(g *globals, getenv func(string) string, 
 	if v, ok := profile["secret_key_file"]; ok && v.value != "" {
 		path, err := cf.filePath(v.value, getenv)
 		if err != nil {
-			return setting{}, err
+			return setting{source: fmt.Sprintf("secret_key_file of profile %q (%s)", cfg.profile, v.value)}, err
 		}
 		secret, err := readSecretFile(path)
 		return setting{secret, fmt.Sprintf("secret_key_file of profile %q (%s)", cfg.profile, path)}, err

@@ -39,6 +39,14 @@ func TestConfigText(t *testing.T) {
 		"secret_key_file = good.secret\norg = o-1\nuser = u-1\n\n[default]\norg = o-default\n")
 	writeTestFile(t, secretPath, 0o600, textConfigSecret+"\n")
 	writeTestFile(t, flagSecretPath, 0o600, textConfigSecret)
+	refused := t.TempDir() // profiles whose SecretKey file is refused
+	refusedPath := filepath.Join(refused, "enosbatch", "config")
+	openSecretPath := filepath.Join(refused, "enosbatch", "open.secret")
+	missingSecretPath := filepath.Join(refused, "enosbatch", "missing.secret")
+	writeTestFile(t, refusedPath, 0o644, "[open]\ngateway = https://gw.example.com\naccess_key = ak-123\nsecret_key_file = open.secret\norg = o-1\nuser = u-1\n"+
+		"[missing]\ngateway = https://gw.example.com\naccess_key = ak-123\nsecret_key_file = missing.secret\norg = o-1\nuser = u-1\n")
+	writeTestFile(t, openSecretPath, 0o644, textConfigSecret)
+	ofRefused := func(key, profile string) string { return key + ` of profile "` + profile + `" (` + refusedPath + ")" }
 	noDefault := t.TempDir() // a configuration file without a default profile
 	noDefaultPath := filepath.Join(noDefault, "enosbatch", "config")
 	writeTestFile(t, noDefaultPath, 0o644, "[other]\norg = o-other\n")
@@ -102,6 +110,30 @@ func TestConfigText(t *testing.T) {
 			"enosbatch: config: configuration incomplete: set ENOS_ACCESS_KEY (or --access-key, or access_key in a profile); " +
 				"ENOS_USER_ID (or --user, or user in a profile); " +
 				"ENOS_SECRET_KEY or ENOS_SECRET_KEY_FILE (or --secret-key-file, or secret_key_file in a profile)\n" +
+				"Run 'enosbatch help config' for the configuration.\n"},
+		{"a profile's SecretKey file readable by others: the table, the SecretKey marked", map[string]string{"XDG_CONFIG_HOME": refused},
+			[]string{"--profile", "open"}, exitUsage,
+			"configuration file  " + refusedPath + "\n" +
+				"profile             open (--profile)\n" +
+				"\nSETTING     VALUE                       FROM\n" +
+				"gateway     https://gw.example.com      " + ofRefused("gateway", "open") + "\n" +
+				"access key  ak-123                      " + ofRefused("access_key", "open") + "\n" +
+				`secret key  not usable (see the error)  secret_key_file of profile "open" (` + openSecretPath + ")\n" +
+				"org         o-1                         " + ofRefused("org", "open") + "\n" +
+				"user        u-1                         " + ofRefused("user", "open") + "\n",
+			"enosbatch: config: SecretKey file " + openSecretPath + " is accessible by others than its owner (mode 0644): " +
+				"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 " + openSecretPath + "'\n" +
+				"Run 'enosbatch help config' for the configuration.\n"},
+		{"a profile's SecretKey file missing", map[string]string{"XDG_CONFIG_HOME": refused, "ENOS_PROFILE": "missing"}, nil, exitUsage,
+			"configuration file  " + refusedPath + "\n" +
+				"profile             missing (ENOS_PROFILE)\n" +
+				"\nSETTING     VALUE                       FROM\n" +
+				"gateway     https://gw.example.com      " + ofRefused("gateway", "missing") + "\n" +
+				"access key  ak-123                      " + ofRefused("access_key", "missing") + "\n" +
+				`secret key  not usable (see the error)  secret_key_file of profile "missing" (` + missingSecretPath + ")\n" +
+				"org         o-1                         " + ofRefused("org", "missing") + "\n" +
+				"user        u-1                         " + ofRefused("user", "missing") + "\n",
+			"enosbatch: config: SecretKey file: open " + missingSecretPath + ": no such file or directory\n" +
 				"Run 'enosbatch help config' for the configuration.\n"},
 		{"a file without the default profile: no profile", with(vars, "XDG_CONFIG_HOME", noDefault, "ENOS_ORG_ID", ""), nil, exitUsage,
 			"configuration file  " + noDefaultPath + "\n" +

@@ -75,8 +75,10 @@ func TestReadSecretFile(t *testing.T) {
 				"ENOS_USER_ID": "u", "ENOS_SECRET_KEY_FILE": tt.path}
 			if tt.err != "" {
 				r := runWith(t, context.Background(), env, "config").want(t, exitUsage)
-				if want := "enosbatch: config: " + tt.err + "\nRun 'enosbatch help config' for the configuration.\n"; r.stderr != want || r.stdout != "" {
-					t.Errorf("config: stdout %q, stderr %q; want no stdout, stderr %q", r.stdout, r.stderr, want)
+				want := "enosbatch: config: " + tt.err + "\nRun 'enosbatch help config' for the configuration.\n"
+				row := "secret key  not usable (see the error)  ENOS_SECRET_KEY_FILE (" + tt.path + ")\n"
+				if r.stderr != want || !strings.Contains(r.stdout, row) {
+					t.Errorf("config: stdout %q, stderr %q; want the table with %q, stderr %q", r.stdout, r.stderr, row, want)
 				}
 				return
 			}

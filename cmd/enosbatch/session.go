@@ -99,12 +99,14 @@ func (s *session) config() (batchprocessing.Config, error) {
 	return cfg.complete()
 }
 
-// configuration returns the configuration in force, resolved (its files read) once.
+// configuration returns the configuration in force, resolved (its files read) once. When
+// only the SecretKey could not be read, it returns the rest with the error, for config to
+// show.
 func (s *session) configuration() (*configuration, error) {
 	if s.cfg == nil {
 		cfg, err := resolveConfiguration(&s.g, s.getenv)
 		if err != nil {
-			return nil, err
+			return cfg, err
 		}
 		s.cfg = cfg
 	}
