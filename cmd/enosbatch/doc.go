@@ -77,5 +77,6 @@
 //	   not answer within --request-timeout
 //	4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; a --watch ends this way
 //	5  the output could not be written (a full disk, a pipe whose reader is gone) or made
-//	   (a --jq expression failed on it); a triggered instance runs, its id on stderr
+//	   (a --jq expression failed on it); a triggered instance runs, its id on stderr;
+//	   other commands end quietly when the reader of their pipe is gone
 package main

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 
 	"github.com/enos-go/batchprocessing"
 	"github.com/enos-go/batchprocessing/internal/ctxerr"
@@ -34,8 +35,10 @@ const exitCodesHelp = `Exit codes:
      ends this way
   5  the output could not be written (a full disk, a pipe whose reader is
      gone) or made (a --jq expression failed on it); what the command did
-     is done (a triggered instance runs, and its id is on stderr). A stdout closed before the start (>&-) is
-     /dev/null to a Go program: what goes there is lost without an error.
+     is done (a triggered instance runs, and its id is on stderr). Other
+     commands end quietly when the reader of their pipe is gone. A stdout
+     closed before the start (>&-) is /dev/null to a Go program: what goes
+     there is lost without an error.
 `
 
 // usageError is a bad command line or configuration: exit code 2.
@@ -222,10 +225,19 @@ func report(stderr io.Writer, cmd string, err error) int {
 		}
 	case errors.As(err, &stopped):
 		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+	case readerGone(err):
+		// "enosbatch instances | head -1": the reader has what it wanted.
 	case code == exitInterrupted:
 		fmt.Fprintf(stderr, "%sstopped: %v\n", prefix, err)
 	default:
 		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
 	}
 	return code
+}
+
+// readerGone reports whether err is a write to a pipe whose reader is gone, by a command
+// that has nothing else to say: a trigger whose output failed names its instance instead.
+func readerGone(err error) bool {
+	var output *outputError
+	return errors.As(err, &output) && !output.explained && errors.Is(err, syscall.EPIPE)
 }

@@ -51,8 +51,8 @@ func TestBrokenPipe(t *testing.T) {
 		want string // on stderr
 	}{
 		{"trigger", []string{"trigger", "--flow", "41"}, fastFlowID, "flow instance <id> was triggered, but its output failed: writing the output: "},
-		{"trigger --json", []string{"trigger", "--flow", "43", "--json"}, slowFlowID, "flow instance <id> was triggered, but its output failed"},
-		{"flows get", []string{"flows", "get", "3377"}, 0, "enosbatch: flows get: writing the output: "},
+		// A command that only reads ends quietly, as "| head" expects.
+		{"flows get", []string{"flows", "get", "3377"}, 0, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r, wr, err := os.Pipe()
@@ -80,7 +80,7 @@ func TestBrokenPipe(t *testing.T) {
 				}
 				want = strings.ReplaceAll(want, "<id>", ins[0].ID)
 			}
-			if code != exitOutput || !strings.Contains(stderr.String(), want) {
+			if code != exitOutput || !strings.Contains(stderr.String(), want) || (want == "" && stderr.Len() > 0) {
 				t.Errorf("exit code %d (%v), stderr %q; want %d and %q", code, err, stderr.String(), exitOutput, want)
 			}
 		})
