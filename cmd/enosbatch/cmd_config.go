@@ -17,7 +17,8 @@ var configCommand = &command{
 AccessKey, the organization and the user, whether a SecretKey is set (never
 its value), and where each comes from. It exits 2 when a setting is missing,
 or when the SecretKey file is refused (missing, readable by others): the
-table then shows the SecretKey as not usable, and stderr says why.
+table then shows the SecretKey as not usable (--json: "refused", the
+reason), and stderr says why.
 
 Each setting comes from its flag, else its variable, else the profile:
 
@@ -49,8 +50,9 @@ if the file has it. The file is $XDG_CONFIG_HOME/enosbatch/config
   user = yourUserId
 
 Blank lines and lines starting with # or ; are ignored; a value is the rest of
-its line, trimmed; a UTF-8 byte order mark at the start of the file is skipped. The file holds no SecretKey: secret_key_file names the file
-that does (relative to the configuration file's directory, or ~/...). A
+its line, trimmed; a UTF-8 byte order mark at the start of the file is
+skipped. The file holds no SecretKey: secret_key_file names the file that
+does (relative to the configuration file's directory, or ~/...). A
 SecretKey file holds the key alone (a final line break is ignored), and must
 be readable by its owner only (chmod 600), as ssh requires of a private key:
 enosbatch refuses it otherwise. ENOS_SECRET_KEY_FILE follows the convention of
@@ -81,6 +83,9 @@ type settingView struct {
 type secretKeyView struct {
 	Set    bool   `json:"set"`
 	Source string `json:"source"`
+	// Refused says why the SecretKey named by Source cannot be used (its file is missing or
+	// readable by others); absent when it can.
+	Refused string `json:"refused,omitempty"`
 }
 
 // runConfig is the config command.
@@ -105,7 +110,10 @@ func runConfig(_ context.Context, s *session, args []string) error {
 		SecretKey: secretKeyView{Set: cfg.secret.value != "", Source: cfg.secret.source},
 	}
 	v.Gateway.Value = redactedURL(v.Gateway.Value)
-	if err := s.printConfig(v, cfg, secretErr != nil); err != nil {
+	if secretErr != nil {
+		v.SecretKey.Refused = secretErr.Error()
+	}
+	if err := s.printConfig(v, cfg); err != nil {
 		return err
 	}
 	if secretErr != nil {
@@ -127,8 +135,8 @@ func redactedURL(raw string) string {
 }
 
 // printConfig prints the configuration view: JSON, or a table, whose SecretKey row says
-// "not usable" when secretRefused (a file missing or readable by others).
-func (s *session) printConfig(v configView, cfg *configuration, secretRefused bool) error {
+// "not usable" when the SecretKey was refused (a file missing or readable by others).
+func (s *session) printConfig(v configView, cfg *configuration) error {
 	if s.g.json {
 		return s.printJSON(v)
 	}
@@ -138,7 +146,7 @@ func (s *session) printConfig(v configView, cfg *configuration, secretRefused bo
 	}
 	secret := "-"
 	switch {
-	case secretRefused:
+	case v.SecretKey.Refused != "":
 		secret = "not usable (see the error)"
 	case v.SecretKey.Set:
 		secret = "set (not shown)"

@@ -124,6 +124,14 @@ func TestConfigText(t *testing.T) {
 			"enosbatch: config: SecretKey file " + openSecretPath + " is accessible by others than its owner (mode 0644): " +
 				"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 " + openSecretPath + "'\n" +
 				"Run 'enosbatch help config' for the configuration.\n"},
+		{"the same in JSON: the SecretKey refused, and why", map[string]string{"XDG_CONFIG_HOME": refused},
+			[]string{"--profile", "open", "--jq", ".secretKey"}, exitUsage,
+			`{"refused":"SecretKey file ` + openSecretPath + ` is accessible by others than its owner (mode 0644): enosbatch refuses it, ` +
+				`as ssh refuses such a private key; run 'chmod 600 ` + openSecretPath + `'",` +
+				`"set":false,"source":"secret_key_file of profile \"open\" (` + openSecretPath + `)"}` + "\n",
+			"enosbatch: config: SecretKey file " + openSecretPath + " is accessible by others than its owner (mode 0644): " +
+				"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 " + openSecretPath + "'\n" +
+				"Run 'enosbatch help config' for the configuration.\n"},
 		{"a profile's SecretKey file missing", map[string]string{"XDG_CONFIG_HOME": refused, "ENOS_PROFILE": "missing"}, nil, exitUsage,
 			"configuration file  " + refusedPath + "\n" +
 				"profile             missing (ENOS_PROFILE)\n" +

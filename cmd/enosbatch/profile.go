@@ -22,9 +22,10 @@ import (
 //	user = yourUserId
 //
 // Blank lines and lines starting with # or ; are ignored; a value is the rest of its line,
-// trimmed (no quotes, no comment after it). A UTF-8 byte order mark at the start is skipped. The file holds no SecretKey: secret_key_file
-// names a file, readable by its owner only, that holds it (a relative path is relative to
-// the configuration file's directory; ~/ is the home directory).
+// trimmed (no quotes, no comment after it). A UTF-8 byte order mark at the start is
+// skipped. The file holds no SecretKey: secret_key_file names a file, readable by its owner
+// only, that holds it (a relative path is relative to the configuration file's directory;
+// ~/ is the home directory).
 
 // profileKeys are the keys a profile may set, in the order of the help.
 var profileKeys = []string{"gateway", "access_key", "secret_key_file", "org", "user"}
