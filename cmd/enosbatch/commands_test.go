@@ -359,13 +359,6 @@ func (attemptTimeout) Timeout() bool        { return true }
 func (attemptTimeout) Temporary() bool      { return true }
 func (attemptTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
 
-// signalCause matches context.Canceled without being it, as the cause of a context that
-// signal.NotifyContext cancelled does.
-type signalCause struct{}
-
-func (signalCause) Error() string        { return "interrupt signal received" }
-func (signalCause) Is(target error) bool { return target == context.Canceled }
-
 func TestExitCodes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -390,9 +383,6 @@ func TestExitCodes(t *testing.T) {
 		// the look failed on its own.
 		{&batchprocessing.OutcomeUnknownError{Err: &batchprocessing.TransportError{Err: attemptTimeout{}}, Lookup: context.DeadlineExceeded}, exitInterrupted},
 		{&batchprocessing.OutcomeUnknownError{Err: &batchprocessing.TransportError{Err: attemptTimeout{}}, Lookup: errors.New("503")}, exitAPI},
-		// Ctrl-C or SIGTERM: net/http returns the context's cause, signal.NotifyContext's.
-		{&batchprocessing.TransportError{Err: &url.Error{Op: "Get", URL: "http://gateway", Err: signalCause{}}}, exitInterrupted},
-		{&batchprocessing.OutcomeUnknownError{Err: &batchprocessing.TransportError{Err: signalCause{}}}, exitInterrupted},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {
@@ -416,6 +406,7 @@ func TestCancelOnInterruptOutcome(t *testing.T) {
 		{"no answer in time", &refserver.Fault{Delay: 2 * time.Second}, "): outcome unknown, it may or may not be cancelled ('enosbatch status ", "failed"},
 		{"connection dropped", &refserver.Fault{DropAfterProcessing: true}, "): outcome unknown", "failed"},
 		{"a 504", &refserver.Fault{Status: http.StatusGatewayTimeout}, "): outcome unknown", "failed"},
+		{"an internal error", &refserver.Fault{Code: batchprocessing.CodeInternalServer}, "): outcome unknown", "failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
