@@ -2,6 +2,8 @@ package refserver
 
 import (
 	"cmp"
+	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -24,9 +26,25 @@ import (
 func (st *state) ouMember(c *call) (orgID, userID string, f *failure) {
 	orgID, userID = c.query.Get("orgId"), c.query.Get("userId")
 	if st.member(orgID, userID) == nil {
-		return "", "", errUserNotInOrg
+		return "", "", errUserNotInOrg.because(st.whyNotMember(orgID, userID))
 	}
 	return orgID, userID, nil
+}
+
+// whyNotMember says which of the three causes of 62101 applies: a query parameter missing,
+// a user unknown, or a user who is not in the organization.
+func (st *state) whyNotMember(orgID, userID string) string {
+	switch {
+	case userID == "" && orgID == "":
+		return "the query has no userId and no orgId"
+	case userID == "":
+		return "the query has no userId"
+	case orgID == "":
+		return "the query has no orgId"
+	case st.users[userID] == nil:
+		return "userId " + quote(userID) + ": no such user"
+	}
+	return "user " + quote(userID) + " is not a member of organization " + quote(orgID)
 }
 
 // ownerCaller checks the user prerequisites of an owner-only operation: a member of the org,
@@ -37,15 +55,19 @@ func (st *state) ownerCaller(c *call) (orgID, userID string, f *failure) {
 		return "", "", f
 	}
 	if st.users[userID].locked {
-		return "", "", errLocked
+		return "", "", errLocked.because("user " + quote(userID) + " is locked")
 	}
 	return orgID, userID, nil
 }
 
-// orgFlow returns the flow id if it is in orgID, else the failure notFound.
+// orgFlow returns the flow id if it is in orgID, else the failure notFound, which says
+// why unless it has a reason of its own.
 func (st *state) orgFlow(id int64, orgID string, notFound *failure) (*Flow, *failure) {
 	f := st.flows[id]
 	if f == nil || f.OrgID != orgID {
+		if notFound.reason == "" {
+			notFound = notFound.because(fmt.Sprintf("flowId %d: no flow of that id in organization %s", id, quote(orgID)))
+		}
 		return nil, notFound
 	}
 	return f, nil
@@ -59,10 +81,10 @@ func (st *state) ownedFlow(id int64, orgID, userID string, notFound *failure) (*
 		return nil, fail
 	}
 	if !isOwner(f, userID) {
-		return nil, errNoPrivilege
+		return nil, errNoPrivilege.because(fmt.Sprintf("user %s is not an owner of flow %d (owners %s)", quote(userID), id, shown(f.Owner)))
 	}
 	if f.Locked {
-		return nil, errLocked
+		return nil, errLocked.because(fmt.Sprintf("flow %d is locked", id))
 	}
 	return f, nil
 }
@@ -107,10 +129,11 @@ func orderBy[T any](p *paginationInput, fields map[string]func(a, b T) int, base
 		desc bool
 	}
 	var steps []step
-	for _, s := range p.Sorters {
+	for i, s := range p.Sorters {
 		f, ok := fields[sortField(s.Field)]
 		if !ok {
-			return nil, errInvalidSorters
+			return nil, errInvalidSorters.because(fmt.Sprintf("pagination.sorters[%d]: field %s: want one of %s (camelCase or snake_case, any case)",
+				i, shown(s.Field), strings.Join(slices.Sorted(maps.Keys(fields)), ", ")))
 		}
 		var desc bool
 		switch strings.ToUpper(s.Order) {
@@ -118,7 +141,7 @@ func orderBy[T any](p *paginationInput, fields map[string]func(a, b T) int, base
 		case "DESC":
 			desc = true
 		default:
-			return nil, errInvalidSorters
+			return nil, errInvalidSorters.because(fmt.Sprintf("pagination.sorters[%d]: order %s: want ASC or DESC", i, shown(s.Order)))
 		}
 		steps = append(steps, step{f, desc})
 	}
@@ -164,8 +187,13 @@ func pageOf(p *paginationInput) (pageWindow, *failure) {
 	if p == nil {
 		return pageWindow{all: true}, nil
 	}
-	if p.PageNo.value < 0 || !p.PageSize.set || p.PageSize.value <= 0 {
-		return pageWindow{}, errInvalidPagination
+	switch {
+	case p.PageNo.value < 0:
+		return pageWindow{}, errInvalidPagination.because(fmt.Sprintf("pagination.pageNo %d: want 1 or more (0 is taken as 1)", p.PageNo.value))
+	case !p.PageSize.set:
+		return pageWindow{}, errInvalidPagination.because("pagination.pageSize is missing")
+	case p.PageSize.value <= 0:
+		return pageWindow{}, errInvalidPagination.because(fmt.Sprintf("pagination.pageSize %d: want 1 or more", p.PageSize.value))
 	}
 	no, size := max(p.PageNo.value, 1), p.PageSize.value
 	start := (no - 1) * size

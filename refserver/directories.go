@@ -1,7 +1,7 @@
 package refserver
 
 import (
-	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -31,23 +31,23 @@ func (st *state) createDirectory(c *call) (any, *failure) {
 	}
 	st.rootDirectory(orgID)
 	var req createDirectoryRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		return nil, errInvalidBody
+	if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+		return nil, f
 	}
 	name := strings.TrimSpace(req.DirName)
 	switch {
 	case name == "":
-		return nil, errDirNameEmpty
+		return nil, errDirNameEmpty.because("dirName is missing, empty or blank")
 	case req.ParentID == "":
-		return nil, errParentIDEmpty
+		return nil, errParentIDEmpty.because("parentId is missing or empty")
 	}
 	parent := st.dirs[req.ParentID]
 	if parent == nil || parent.orgID != orgID {
-		return nil, errParentNotFound
+		return nil, errParentNotFound.because(fmt.Sprintf("parentId %s: no directory of that id in organization %s", shown(req.ParentID), quote(orgID)))
 	}
 	for _, d := range st.dirs {
 		if d.parentID == parent.id && d.name == name {
-			return nil, errDirExists
+			return nil, errDirExists.because(fmt.Sprintf("directory %s already holds a directory named %s", quote(parent.id), quote(name)))
 		}
 	}
 	d := &directory{id: randomHex(16), orgID: orgID, parentID: parent.id, name: name}

@@ -28,10 +28,12 @@ import (
 
 // Header names of the explainer.
 const (
-	// HeaderReason carries, on a refused request, why it was refused; and on an answer
-	// whose documented message says less than the server knows (62102 "Incorrect
-	// parameter" for an instance that cannot be cancelled, or for a field of Save Flow or
-	// Import Flow: which field, and why), the rest.
+	// HeaderReason carries, on every refused request, why it was refused: the gateway's
+	// refusals, the token service's, and every failure of an operation (HTTP 200 with a
+	// code), where it says what the documented message leaves out: which parameter or
+	// field is wrong and why, or which of the causes a shared message covers applies
+	// (62101: userId missing, unknown, or outside the org; "Cannot create workflow
+	// instance": flow unknown, task not the flow's, or the trigger minute taken).
 	HeaderReason = "X-Refserver-Reason"
 	// HeaderStringToSign may carry, base64 (standard, padded), the string a client signed,
 	// with its SecretKey or with <SecretKey> in the secret's place: a refused signature's

@@ -41,8 +41,11 @@ func (st *state) exportFlow(c *call) (any, *failure) {
 	names := make(map[int64]string, len(flow.Tasks))
 	seen := make(map[string]bool, len(flow.Tasks))
 	for _, t := range flow.Tasks {
-		if t.Name == "" || seen[t.Name] {
-			return nil, errFlowValidation
+		switch {
+		case t.Name == "":
+			return nil, errFlowValidation.because(fmt.Sprintf("task %d of flow %d has no name: an exported flow names its tasks", t.ID, flow.ID))
+		case seen[t.Name]:
+			return nil, errFlowValidation.because(fmt.Sprintf("flow %d has two tasks named %s: an exported flow tells its tasks apart by name", flow.ID, quote(t.Name)))
 		}
 		seen[t.Name], names[t.ID] = true, t.Name
 	}

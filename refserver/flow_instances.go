@@ -3,6 +3,7 @@ package refserver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,13 +22,13 @@ func (st *state) getFlowInstance(c *call) (any, *failure) {
 	if f != nil {
 		return nil, f
 	}
-	id := c.query.Get("flowInstId")
-	if id == "" {
-		return nil, errInvalidFlowInstID
+	id, f := queryText(c, "flowInstId", errInvalidFlowInstID)
+	if f != nil {
+		return nil, f
 	}
-	in := st.instances[id]
-	if in == nil || in.orgOf() != orgID {
-		return nil, errInstanceNotFound
+	in, f := st.orgInstance(id, orgID)
+	if f != nil {
+		return nil, f
 	}
 	return st.flowInstanceData(in, userID), nil
 }
@@ -53,15 +54,15 @@ func (st *state) searchFlowInstances(c *call) (any, *failure) {
 		return nil, f
 	}
 	var req searchInstancesRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		return nil, errInvalidBody
+	if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+		return nil, f
 	}
 	if f := req.missingCriterion(); f != nil {
 		return nil, f
 	}
-	statuses, ok := parseStatuses(req.Status)
-	if !ok {
-		return nil, errInvalidStatusParam
+	statuses, err := parseStatuses(req.Status)
+	if err != nil {
+		return nil, errInvalidStatusParam.because("status " + shown(req.Status) + ": " + err.Error())
 	}
 	order, f := instanceSorters(req.Pagination)
 	if f != nil {
@@ -88,33 +89,34 @@ func (req *searchInstancesRequest) missingCriterion() *failure {
 	status := strings.TrimSpace(string(req.Status))
 	switch {
 	case !req.Type.set:
-		return errInvalidTypeParam
+		return requireSet(errInvalidTypeParam, "type", req.Type)
 	case !req.FromTriggerTime.set:
-		return errInvalidFromTriggerTime
+		return requireSet(errInvalidFromTriggerTime, "fromTriggerTime", req.FromTriggerTime)
 	case !req.ToTriggerTime.set:
-		return errInvalidToTriggerTime
+		return requireSet(errInvalidToTriggerTime, "toTriggerTime", req.ToTriggerTime)
 	case status == "" || status == "null" || strings.TrimSpace(strings.Trim(status, `"`)) == "":
-		return errInvalidStatusParam
+		return errInvalidStatusParam.because("status is missing (null and \"\" count as missing)")
 	}
 	return nil
 }
 
 // parseStatuses reads List Flow Instances' status, which missingCriterion has found present
 // and not null or "": a string of comma-separated codes, one number, or an array of codes.
-func parseStatuses(raw json.RawMessage) (map[int]bool, bool) {
+// The error says what is wrong.
+func parseStatuses(raw json.RawMessage) (map[int]bool, error) {
 	raw = json.RawMessage(bytes.TrimSpace(raw))
 	var codes []string
 	switch raw[0] {
 	case '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, false
+			return nil, err
 		}
 		codes = strings.Split(s, ",")
 	case '[':
 		var ns []json.Number
 		if err := json.Unmarshal(raw, &ns); err != nil {
-			return nil, false
+			return nil, errors.New("want an array of status codes")
 		}
 		for _, n := range ns {
 			codes = append(codes, n.String())
@@ -126,11 +128,11 @@ func parseStatuses(raw json.RawMessage) (map[int]bool, bool) {
 	for _, code := range codes {
 		n, err := strconv.Atoi(strings.TrimSpace(code))
 		if err != nil {
-			return nil, false
+			return nil, fmt.Errorf("%s is not a status code: want codes as \"1,2,3\", a number or an array of numbers", quote(code))
 		}
 		out[n] = true
 	}
-	return out, true
+	return out, nil
 }
 
 // cancelFlowInstance is Cancel Flow Instance: POST /flowInstances?action=cancel
@@ -159,12 +161,15 @@ func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 		return nil, f
 	}
 	var req cancelRequest
-	if err := json.Unmarshal(c.body, &req); err != nil || req.FlowInstID == "" {
-		return nil, errInvalidBody
+	if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+		return nil, f
 	}
-	in := st.instances[req.FlowInstID]
-	if in == nil || in.orgOf() != orgID {
-		return nil, errInstanceNotFound
+	if req.FlowInstID == "" {
+		return nil, errInvalidBody.because("flowInstId is missing (null and \"\" count as missing)")
+	}
+	in, f := st.orgInstance(req.FlowInstID, orgID)
+	if f != nil {
+		return nil, f
 	}
 	if _, f := st.ownedFlow(in.FlowID, orgID, userID, errInstanceNotFound); f != nil {
 		return nil, f
@@ -178,6 +183,16 @@ func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 			quote(in.ID), statusName(in.Status), formatTime(in.EndTime, st.loc)))
 	}
 	return "", nil
+}
+
+// orgInstance returns the flow instance id of a flow of orgID, or 62102 "Instance not found"
+// saying so.
+func (st *state) orgInstance(id, orgID string) (*instance, *failure) {
+	in := st.instances[id]
+	if in == nil || in.orgOf() != orgID {
+		return nil, errInstanceNotFound.because(fmt.Sprintf("flowInstId %s: no flow instance of that id in organization %s", shown(id), quote(orgID)))
+	}
+	return in, nil
 }
 
 // flowInstanceData returns the FlowInstance struct of in as userID sees it. The flow's

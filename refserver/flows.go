@@ -1,7 +1,7 @@
 package refserver
 
 import (
-	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,8 +26,11 @@ func (st *state) triggerFlow(c *call) (any, *failure) {
 		return nil, f
 	}
 	var req triggerFlowRequest
-	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 || !req.TriggerTime.set {
-		return nil, errInvalidBody
+	if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+		return nil, f
+	}
+	if f := requireTrigger(req.FlowID, req.TriggerTime); f != nil {
+		return nil, f
 	}
 	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, 0, nil)
 }
@@ -43,9 +46,14 @@ func (st *state) triggerFromTask(c *call) (any, *failure) {
 		return nil, f
 	}
 	var req triggerFromTaskRequest
-	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 ||
-		!req.TaskID.set || req.TaskID.value <= 0 || !req.TriggerTime.set {
-		return nil, errInvalidBody
+	if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+		return nil, f
+	}
+	if f := requireTrigger(req.FlowID, req.TriggerTime); f != nil {
+		return nil, f
+	}
+	if f := requireIDs(errInvalidBody, idField{"taskId", req.TaskID}); f != nil {
+		return nil, f
 	}
 	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, req.TaskID.value, nil)
 }
@@ -62,15 +70,18 @@ func (st *state) updateAndTrigger(c *call) (any, *failure) {
 		return nil, f
 	}
 	var req updateAndTriggerRequest
-	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 || !req.TriggerTime.set {
-		return nil, errInvalidBody
+	if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+		return nil, f
+	}
+	if f := requireTrigger(req.FlowID, req.TriggerTime); f != nil {
+		return nil, f
 	}
 	if len(req.Parameters) == 0 || string(req.Parameters) == "null" {
-		return nil, errInvalidBody
+		return nil, errInvalidBody.because("parameters is missing (null counts as missing)")
 	}
 	params, err := decodeParameters(req.Parameters)
 	if err != nil {
-		return nil, errInvalidBody
+		return nil, errInvalidBody.because("parameters: " + plain(err))
 	}
 	if params == nil {
 		params = []Parameter{}
@@ -78,28 +89,50 @@ func (st *state) updateAndTrigger(c *call) (any, *failure) {
 	return st.trigger(c, orgID, userID, req.FlowID.value, req.TriggerTime.value, 0, params)
 }
 
+// requireTrigger checks the fields the three triggers share: a positive flowId and a
+// triggerTime.
+func requireTrigger(flowID, triggerTime flexInt) *failure {
+	if f := requireIDs(errInvalidBody, idField{"flowId", flowID}); f != nil {
+		return f
+	}
+	return requireSet(errInvalidBody, "triggerTime", triggerTime)
+}
+
 // trigger runs the flow checks shared by the three triggers and creates the instance. A
 // non-zero fromTask must be a task of the flow; non-nil params are merged over the flow's.
+// "Cannot create workflow instance..." covers three causes, which the reason tells apart:
+// the flow is unknown, the task is not the flow's, or the minute is taken.
 func (st *state) trigger(c *call, orgID, userID string, flowID, triggerMillis, fromTask int64, params []Parameter) (any, *failure) {
 	f, fail := st.ownedFlow(flowID, orgID, userID, errCannotTrigger)
 	if fail != nil {
 		return nil, fail
 	}
 	if len(f.Tasks) == 0 {
-		return nil, errFlowNoTask
+		return nil, errFlowNoTask.because(fmt.Sprintf("flow %d has no task", f.ID))
 	}
 	if fromTask != 0 && !slices.ContainsFunc(f.Tasks, func(t Task) bool { return t.ID == fromTask }) {
-		return nil, errCannotTrigger
+		return nil, errCannotTrigger.because(fmt.Sprintf("taskId %d is not a task of flow %d (its tasks: %s)", fromTask, f.ID, taskIDs(f.Tasks)))
 	}
 	trigger := time.UnixMilli(triggerMillis)
-	if st.instances[instanceID(f.ID, trigger, st.loc)] != nil {
-		return nil, errCannotTrigger
+	if id := instanceID(f.ID, trigger, st.loc); st.instances[id] != nil {
+		return nil, errCannotTrigger.because(fmt.Sprintf(
+			"flow %d was triggered for the minute %s already: instance %s (one instance per flow and trigger minute)",
+			f.ID, trigger.In(st.loc).Format("2006-01-02 15:04"), quote(id)))
 	}
 	if params != nil {
 		params = mergeParameters(f.Parameters, params)
 	}
 	in := st.createRun(f.ID, trigger, c.now, fromTask, params)
 	return flowInstanceIDData{FlowInstanceID: in.ID}, nil
+}
+
+// taskIDs lists the ids of tasks, comma-separated.
+func taskIDs(tasks []Task) string {
+	ids := make([]string, 0, len(tasks))
+	for _, t := range tasks {
+		ids = append(ids, strconv.FormatInt(t.ID, 10))
+	}
+	return strings.Join(ids, ", ")
 }
 
 // mergeParameters returns base with each of over replacing the parameter of the same key, or
@@ -140,9 +173,9 @@ func (st *state) readFlow(c *call) (*Flow, string, *failure) {
 	if f != nil {
 		return nil, "", f
 	}
-	id, ok := parseID(c.query.Get("flowId"))
-	if !ok {
-		return nil, "", errInvalidFlowID
+	id, f := queryID(c, "flowId", errInvalidFlowID)
+	if f != nil {
+		return nil, "", f
 	}
 	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
 	if f != nil {
@@ -188,8 +221,8 @@ func (st *state) searchFlow(c *call) (any, *failure) {
 	}
 	var req searchFlowRequest
 	if len(strings.TrimSpace(string(c.body))) > 0 {
-		if err := json.Unmarshal(c.body, &req); err != nil {
-			return nil, errInvalidBody
+		if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+			return nil, f
 		}
 	}
 	var matches []*Flow
@@ -239,8 +272,11 @@ func (st *state) setActive(c *call, active bool) (any, *failure) {
 		return nil, f
 	}
 	var req flowIDRequest
-	if err := json.Unmarshal(c.body, &req); err != nil || !req.FlowID.set || req.FlowID.value <= 0 {
-		return nil, errInvalidBody
+	if f := decodeCallBody(c, &req, errInvalidBody); f != nil {
+		return nil, f
+	}
+	if f := requireIDs(errInvalidBody, idField{"flowId", req.FlowID}); f != nil {
+		return nil, f
 	}
 	flow, f := st.ownedFlow(req.FlowID.value, orgID, userID, errFlowNotFound)
 	if f != nil {
@@ -262,18 +298,23 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 	if f != nil {
 		return nil, f
 	}
-	id, ok := parseID(c.query.Get("flowId"))
-	if !ok {
-		return nil, errInvalidFlowID
+	id, f := queryID(c, "flowId", errInvalidFlowID)
+	if f != nil {
+		return nil, f
 	}
 	flow, f := st.ownedFlow(id, orgID, userID, errFlowNotFound)
 	if f != nil {
 		return nil, f
 	}
+	var dependents []string
 	for _, other := range st.flows {
 		if other.ID != flow.ID && slices.Contains(other.DependsOn, flow.ID) {
-			return nil, errFlowDependedOn
+			dependents = append(dependents, strconv.FormatInt(other.ID, 10))
 		}
+	}
+	if len(dependents) > 0 {
+		slices.Sort(dependents)
+		return nil, errFlowDependedOn.because(fmt.Sprintf("flow %d is an upstream flow of flow %s", flow.ID, strings.Join(dependents, ", ")))
 	}
 	st.removeFlow(flow.ID)
 	return "", nil

@@ -114,7 +114,8 @@ func TestParseStatuses(t *testing.T) {
 		{`["x"]`, nil, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseStatuses(json.RawMessage(tt.in))
+		got, err := parseStatuses(json.RawMessage(tt.in))
+		ok := err == nil
 		var codes []int
 		for c := range got {
 			codes = append(codes, c)

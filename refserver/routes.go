@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,7 +182,7 @@ func (st *state) serveLocked(r *http.Request, resource string, body []byte) (dat
 	st.settle(now)
 	handle := operations[operation{r.Method, resource, query.Get("action")}]
 	if handle == nil {
-		return nil, errInvalidAction, nil, nil
+		return nil, errInvalidAction.because(whyNoAction(r.Method, resource, query.Get("action"))), nil, nil
 	}
 	data, f = handle(st, &call{query: query, body: body, now: now})
 	return data, f, nil, nil
@@ -204,4 +205,24 @@ func readBody(r *http.Request) (body []byte, status int) {
 		return nil, http.StatusRequestEntityTooLarge
 	}
 	return body, 0
+}
+
+// whyNoAction says why no operation answers action with method on resource: the action is
+// missing, is one of the resource's with another method, or is none of the resource's.
+func whyNoAction(method, resource, action string) string {
+	if action == "" {
+		return "the query has no action"
+	}
+	var actions []string
+	for op := range operations {
+		if op.resource != resource {
+			continue
+		}
+		if op.action == action {
+			return fmt.Sprintf("action %s of %s takes %s, not %s", quote(action), resource, op.method, method)
+		}
+		actions = append(actions, op.method+" "+op.action)
+	}
+	slices.Sort(actions)
+	return fmt.Sprintf("action %s: %s has no such operation; it has %s", shown(action), resource, strings.Join(actions, ", "))
 }

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,13 +21,13 @@ func (st *state) getTaskInstance(c *call) (any, *failure) {
 	if f != nil {
 		return nil, f
 	}
-	id := c.query.Get("taskInstId")
-	if id == "" {
-		return nil, errInvalidTaskInstID
+	id, f := queryText(c, "taskInstId", errInvalidTaskInstID)
+	if f != nil {
+		return nil, f
 	}
 	in, i := st.findTaskInstance(orgID, id)
 	if in == nil {
-		return nil, errInstanceNotFound
+		return nil, errInstanceNotFound.because(fmt.Sprintf("taskInstId %s: no task instance of that id in organization %s", shown(id), quote(orgID)))
 	}
 	return st.taskInstanceData(in, i), nil
 }
@@ -43,25 +44,25 @@ func (st *state) getTaskInstanceLog(c *call) (any, *failure) {
 	if f != nil {
 		return nil, f
 	}
-	id := c.query.Get("taskInstId")
-	if id == "" {
-		return nil, errInvalidTaskInstID
+	id, f := queryText(c, "taskInstId", errInvalidTaskInstID)
+	if f != nil {
+		return nil, f
 	}
 	maxLength := 0
 	if s := strings.TrimSpace(c.query.Get("maxLength")); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
-			return nil, errInvalidMaxLength
+			return nil, errInvalidMaxLength.because("maxLength " + shown(s) + ": want a non-negative integer (0 or empty for the whole log)")
 		}
 		maxLength = n
 	}
 	in, i := st.findTaskInstance(orgID, id)
 	if in == nil {
-		return nil, errInstanceNotFound
+		return nil, errInstanceNotFound.because(fmt.Sprintf("taskInstId %s: no task instance of that id in organization %s", shown(id), quote(orgID)))
 	}
 	log, ok := taskLog(in, i, c.now, st.loc, taskCommand(in, i, st.loc))
 	if !ok {
-		return nil, errNoLog
+		return nil, errNoLog.because(fmt.Sprintf("task instance %s has not run (status %s), so it has no log", quote(id), statusName(in.Tasks[i].Status)))
 	}
 	return instanceLogData{Log: tail(log, maxLength)}, nil
 }
