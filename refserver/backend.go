@@ -30,6 +30,14 @@ const (
 // HTTP 413 {"message":"Request size limit exceeded"}.
 const MaxBodyBytes = 1 << 20
 
+// MaxDrainBytes bounds how much of a body larger than MaxBodyBytes the server reads and
+// discards before it answers 413, so that a client that sends the whole body before reading
+// the answer gets the 413 and not a connection reset (which a server that answers and closes
+// with unread data on the socket causes). A body over MaxDrainBytes, by its Content-Length or
+// as it arrives, is answered without being read through, and its client may see the
+// connection reset instead of the 413. Draining takes at most the server's read timeout.
+const MaxDrainBytes = 8 << 20
+
 // Backend is the reference server without a listener: the EnOS API gateway with its token
 // service and the 22 operations of the Batch Processing Service V2.1, over one in-memory
 // store, as an http.Handler. Serve it on your own http.Server, call it in-process through

@@ -81,7 +81,7 @@ func (b *Backend) serveGateway(w http.ResponseWriter, r *http.Request) verdict {
 		return st.refuse(w, http.StatusNotFound, msgNoRoute, "no EnOS route for "+r.Method+" "+quote(path))
 	}
 
-	body, status := readBody(r)
+	body, status := readBody(w, r)
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
 		return st.refuse(w, status, msgTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
@@ -189,12 +189,15 @@ func (st *state) serveLocked(r *http.Request, resource string, body []byte) (dat
 }
 
 // readBody reads the whole body, up to MaxBodyBytes. status is 413 when the body is larger and
-// 400 when it cannot be read, else 0.
-func readBody(r *http.Request) (body []byte, status int) {
+// 400 when it cannot be read, else 0. A larger body is read on and discarded, up to
+// MaxDrainBytes in all, before the 413 goes out (see MaxDrainBytes); beyond that bound the
+// answer goes out at once and the connection closes after it.
+func readBody(w http.ResponseWriter, r *http.Request) (body []byte, status int) {
 	if r.Body == nil {
 		return nil, 0
 	}
 	if r.ContentLength > MaxBodyBytes {
+		drain(w, r.Body, r.ContentLength)
 		return nil, http.StatusRequestEntityTooLarge
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
@@ -202,9 +205,27 @@ func readBody(r *http.Request) (body []byte, status int) {
 	case err != nil:
 		return nil, http.StatusBadRequest
 	case len(body) > MaxBodyBytes:
+		drain(w, r.Body, -1)
 		return nil, http.StatusRequestEntityTooLarge
 	}
 	return body, 0
+}
+
+// drain reads and discards the rest of a body that is too large, so that the client, still
+// sending it, can read the 413: a server that answers and closes the connection with unread
+// data on it makes the kernel reset the connection, and the client loses the answer. size is
+// the body's Content-Length, or -1 when unknown (chunked). A body that would take more than
+// MaxDrainBytes is not drained, or not wholly: the answer asks to close the connection. The
+// server's read timeout bounds the time drain takes.
+func drain(w http.ResponseWriter, body io.Reader, size int64) {
+	if size > MaxDrainBytes {
+		w.Header().Set("Connection", "close")
+		return
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(body, MaxDrainBytes))
+	if err != nil || n == MaxDrainBytes {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 // whyNoAction says why no operation answers action with method on resource: the action is
