@@ -181,6 +181,9 @@ func (bad *badSignature) hint(queryPart string) string {
 	if strings.ToLower(c.signature) == bad.want {
 		return "it is upper-case hex; the gateway compares lower-case hex"
 	}
+	if dropped := droppedPairs(c.rawQuery); dropped != "" {
+		return dropped
+	}
 	signs := func(query url.Values, body []byte) bool {
 		return c.signature == signing.Sign(c.accessToken, bad.secret, c.ts, query, body)
 	}
@@ -323,6 +326,36 @@ func firstDifference[A, B string | []byte](a A, b B, aName, bName string) string
 	from := max(i-16, 0)
 	return fmt.Sprintf("at byte %d %s ...%s..., %s ...%s...", i, aName, quote(string(a[min(from, len(a)):min(i+24, len(a))])),
 		bName, quote(string(b[min(from, len(b)):min(i+24, len(b))])))
+}
+
+// droppedPairs names the pairs of a raw query that the server's query parser (url.ParseQuery)
+// dropped, and why, or "": a pair holding a semicolon, or a malformed percent-escape. The
+// gateway signs the query without them, so a client that signed them is refused, and the
+// usual mistakes are not tried (the query values signed percent-encoded would match).
+//
+// Such a request is explained, not refused outright: the EnOS documentation says nothing of
+// it, and the EnOS gateway (Kong, on nginx) most likely splits a query on '&' alone and
+// keeps a malformed escape as it is, so it would not refuse the request either; the server
+// cannot read those pairs as nginx does, and says so instead. A request signed without them is served without
+// them. Every query the SDK sends percent-encodes ';' and '%'.
+func droppedPairs(rawQuery string) string {
+	if _, err := url.ParseQuery(rawQuery); err == nil || len(rawQuery) > maxHintQuery {
+		return ""
+	}
+	var out []string
+	for _, pair := range strings.Split(rawQuery, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		_, errK := url.QueryUnescape(k)
+		_, errV := url.QueryUnescape(v)
+		switch {
+		case strings.Contains(pair, ";"):
+			out = append(out, quote(pair)+" (a semicolon: percent-encode it as %3B)")
+		case errK != nil || errV != nil:
+			out = append(out, quote(pair)+" (a malformed percent-escape: write '%' as %25)")
+		}
+	}
+	return "the server dropped the query pair " + strings.Join(out, ", ") +
+		" as not valid in a query, and signed the query without it; send it percent-encoded"
 }
 
 // rawValues splits a raw query into keys and values without decoding them.
