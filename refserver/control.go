@@ -31,7 +31,12 @@ import (
 //	                             "times","probability","delay","status","retryAfter","code",
 //	                             "message","dropAfterProcessing"}; at most MaxFaults (1000)
 //	                             armed, a delay of at most MaxFaultDelay (10m); a fault used
-//	                             up is disarmed and leaves the list
+//	                             up is disarmed and leaves the list. A fault that could never
+//	                             fire is refused: a path that is no EnOS route, a method it
+//	                             does not take, an action it does not have (case matters),
+//	                             no effect (status, code, delay or dropAfterProcessing), status
+//	                             with code or dropAfterProcessing, retryAfter without status.
+//	                             probability 0 (or absent) picks every matching request
 //	DELETE /_refserver/faults    disarm all; with ?method=&path=[&action=], those of that route alone
 //	POST   /_refserver/reset     back to the seed loaded last
 //	POST   /_refserver/seed      load the seed in the body (the format of testdata/seed), up to 64 MiB
@@ -308,10 +313,18 @@ func (req *faultWire) fault() (Route, Fault, error) {
 	if err != nil {
 		return Route{}, Fault{}, err
 	}
-	return Route{Method: strings.ToUpper(req.Method), Path: req.Path, Action: req.Action}, Fault{
+	route := Route{Method: strings.ToUpper(req.Method), Path: req.Path, Action: req.Action}
+	f := Fault{
 		Times: req.Times, Probability: req.Probability, Delay: delay, Status: req.Status, RetryAfter: retryAfter,
 		Code: req.Code, Message: req.Message, DropAfterProcessing: req.DropAfterProcessing,
-	}, nil
+	}
+	if err := checkRoute(route); err != nil {
+		return Route{}, Fault{}, err
+	}
+	if err := checkEffect(f); err != nil {
+		return Route{}, Fault{}, err
+	}
+	return route, f, nil
 }
 
 // wire returns the armed faults as the control API shows them, in the order they are tried.

@@ -53,7 +53,7 @@ func TestFaultBounds(t *testing.T) {
 		{"a delay of an hour", nil, fmt.Sprintf(tokenFault, `,"delay":"1h"`), `400 delay "1h": want at most 10m0s`, 0, ""},
 		{"a Go test's delay of an hour", func(t *testing.T, b *refserver.Backend, h http.Handler) {
 			b.InjectFault(refserver.RouteGetTimezone, refserver.Fault{Status: 503, Delay: time.Hour})
-		}, `{"method":"GET","path":"/x","delay":"1s"}`, "200", 2, "10m0s"},
+		}, `{"method":"GET","path":"/batch-processing-service/v2.1/time","delay":"1s"}`, "200", 2, "10m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
