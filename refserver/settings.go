@@ -30,11 +30,20 @@ func (st *state) settings() Settings {
 // SetSettings changes the settings s gives: a positive TokenLifetime (for tokens issued from
 // now on) or TimestampWindow, and a Location, which then holds over a seed loaded later, as
 // WithLocation does. Zero values keep a setting.
+//
+// A TokenLifetime other than the one in force makes the next Get Access Token of each app
+// issue a new token, with the new lifetime, instead of handing out the current one until it
+// expires: a test that shortens the lifetime to see a token expire wants the next token to
+// be short-lived. The tokens issued before stay valid until they expire, so a client in the
+// middle of its calls is not refused.
 func (b *Backend) SetSettings(s Settings) {
 	st := b.lock()
 	defer st.mu.Unlock()
-	if s.TokenLifetime > 0 {
+	if s.TokenLifetime > 0 && s.TokenLifetime != st.tokenLife {
 		st.tokenLife = s.TokenLifetime
+		for _, a := range st.apps {
+			a.current = ""
+		}
 	}
 	if s.TimestampWindow > 0 {
 		st.window = s.TimestampWindow
