@@ -72,9 +72,10 @@ func shown[T ~string | ~[]byte](s T) string {
 }
 
 // signedString shows the string the gateway signs for a call: the token shortened, the
-// query part, the body, the timestamp and <SecretKey>.
-func signedString(accessToken, queryPart string, body []byte, stamp string) string {
-	return quote(shorten(accessToken)) + " + " + shown(queryPart) + " + " + shown(body) +
+// query part, the body, the timestamp and <SecretKey>; the cut of a long query or body shows
+// no piece of one of secrets.
+func signedString(accessToken, queryPart string, body []byte, stamp string, secrets []string) string {
+	return quote(shorten(accessToken)) + " + " + shownHiding(queryPart, secrets) + " + " + shownHiding(body, secrets) +
 		" + " + quote(stamp) + " + " + secretPlaceholder
 }
 
@@ -162,11 +163,22 @@ func (bad *badSignature) explain() string {
 	if hint := bad.hint(queryPart); hint != "" {
 		b.WriteString(": " + hint)
 	}
-	b.WriteString("; the gateway signed sha256(" + signedString(c.accessToken, queryPart, c.body, c.signedStamp()) + ")")
+	secrets := bad.secrets()
+	b.WriteString("; the gateway signed sha256(" + signedString(c.accessToken, queryPart, c.body, c.signedStamp(), secrets) + ")")
 	if c.clientString != "" {
-		b.WriteString("; " + compareSigned(c, queryPart, bad.secret))
+		b.WriteString("; " + compareSigned(c, queryPart, bad.secret, secrets))
 	}
 	return b.String() // shownReason hides the secrets
+}
+
+// secrets returns the SecretKey of the token's app and of the others.
+func (bad *badSignature) secrets() []string {
+	out := make([]string, 0, len(bad.others)+1)
+	out = append(out, bad.secret)
+	for _, o := range bad.others {
+		out = append(out, o.secret)
+	}
+	return out
 }
 
 // maxHintQuery is the longest raw query whose signing mistakes hint tries: each try builds
@@ -263,8 +275,9 @@ func (bad *badSignature) otherApp(queryPart string) string {
 
 // compareSigned compares the string the client says it signed with the gateway's, part by
 // part, and names the first part that differs. It shows the client's parts only where they
-// cannot hold the secret, and copies neither the body nor the query.
-func compareSigned(c *signatureCall, wantQuery, secret string) string {
+// cannot hold the secret, or with the pieces of secrets they hold hidden, and copies neither
+// the body nor the query.
+func compareSigned(c *signatureCall, wantQuery, secret string, secrets []string) string {
 	raw, err := base64.StdEncoding.DecodeString(c.clientString)
 	if err != nil {
 		return HeaderStringToSign + " is not base64: " + err.Error()
@@ -292,11 +305,11 @@ func compareSigned(c *signatureCall, wantQuery, secret string) string {
 	}
 	gotBody, ok := cutPrefix(rest, wantQuery)
 	if !ok {
-		return "the query part differs: " + firstDifference(rest, wantQuery, "you signed", "the gateway signed")
+		return "the query part differs: " + firstDifference(rest, wantQuery, "you signed", "the gateway signed", secrets)
 	}
 	if !bytes.Equal(gotBody, c.body) {
 		return fmt.Sprintf("the body part differs: you signed %d bytes, the request carried %d; %s (a body re-serialized after signing differs)",
-			len(gotBody), len(c.body), firstDifference(gotBody, c.body, "you signed", "the request carried"))
+			len(gotBody), len(c.body), firstDifference(gotBody, c.body, "you signed", "the request carried", secrets))
 	}
 	return "your signed string is the gateway's: check that the SecretKey you hash is the app's"
 }
@@ -317,15 +330,16 @@ func cutSuffix(b []byte, s string) ([]byte, bool) {
 	return b[:len(b)-len(s)], true
 }
 
-// firstDifference shows where a and b first differ, with a little context from each.
-func firstDifference[A, B string | []byte](a A, b B, aName, bName string) string {
+// firstDifference shows where a and b first differ, with a little context from each: no
+// piece of one of secrets that a cut of the context splits.
+func firstDifference[A, B string | []byte](a A, b B, aName, bName string, secrets []string) string {
 	i := 0
 	for i < len(a) && i < len(b) && a[i] == b[i] {
 		i++
 	}
 	from := max(i-16, 0)
-	return fmt.Sprintf("at byte %d %s ...%s..., %s ...%s...", i, aName, quote(string(a[min(from, len(a)):min(i+24, len(a))])),
-		bName, quote(string(b[min(from, len(b)):min(i+24, len(b))])))
+	return fmt.Sprintf("at byte %d %s ...%s..., %s ...%s...", i, aName, secretWindow(a, from, i+24, secrets),
+		bName, secretWindow(b, from, i+24, secrets))
 }
 
 // droppedPairs names the pairs of a raw query that the server's query parser (url.ParseQuery)
