@@ -109,7 +109,13 @@
 // # Schedules, the control API and refusals explained
 //
 // An active periodic flow fires at each time of its cron expression on the server clock
-// (schedule.go tells the ids). NewControlHandler serves the control API under ControlPrefix
+// (schedule.go tells the ids). Quartz's L, W and # are not read: a flow whose freq uses them never
+// fires. Save Flow and Import Flow take such a freq, as EnOS does, and one that fires more often
+// than its cycle (the documentation sets no rule against it), while a seed refuses both in a
+// periodic flow; since a periodic instance's id holds its fire time to the cycle's granularity,
+// only the first fire of a cycle makes an instance and the others are dropped, as is the second
+// fire of an hour repeated by a fall-back to standard time (its id is the first's).
+// NewControlHandler serves the control API under ControlPrefix
 // ("/_refserver/"): health, state (with the last requests and their verdicts), clock,
 // settings, faults, reset and seed, the same Go API as JSON for clients in other languages;
 // cmd/refserver serves it. It keeps at most MaxFaults (1000) faults armed and refuses one

@@ -20,7 +20,10 @@ import (
 // alertMode not 0-3, a startTime not "yyyy-MM-dd" or "", malformed parameters, tasks with an
 // empty name or an id used by another flow, relations between unknown nodes or making a
 // cycle, and upstream flows not in the org. An unknown flow answers 62102 "Flow not found".
-// The documented message names no field: X-Refserver-Reason says which one and why.
+// The documented message names no field: X-Refserver-Reason says which one and why. A
+// freq with Quartz's L, W or # (which the server does not read: the flow never fires), or
+// one that fires more often than the cycle (only the first fire of each cycle makes an
+// instance), is taken as it is, where a seed's periodic flow is refused.
 //
 // The optional fields replace what the flow has when present and keep it when absent. tasks
 // (TaskSimpleInfo) replaces the task list: a task with the id of one of the flow's tasks keeps
