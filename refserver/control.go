@@ -285,7 +285,8 @@ func (c *control) injectFault(r *http.Request) (any, error) {
 		return nil, err
 	}
 	if errors.Is(c.b.faults.arm(route, f, MaxFaults), errTooManyFaults) {
-		return nil, badRequest("%d faults are armed, the most the control API keeps: clear some (DELETE %sfaults) or let them be used up", MaxFaults, ControlPrefix)
+		return nil, badRequest("%d faults are armed, the most the control API arms: clear some (DELETE %sfaults), or let those with a times count be used up",
+			MaxFaults, ControlPrefix)
 	}
 	return c.b.faults.wire(), nil
 }

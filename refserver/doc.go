@@ -115,11 +115,12 @@
 // periodic flow; since a periodic instance's id holds its fire time to the cycle's granularity,
 // only the first fire of a cycle makes an instance and the others are dropped, as is the second
 // fire of an hour repeated by a fall-back to standard time (its id is the first's).
+//
 // NewControlHandler serves the control API under ControlPrefix
 // ("/_refserver/"): health, state (with the last requests and their verdicts), clock,
 // settings, faults, reset and seed, the same Go API as JSON for clients in other languages;
-// cmd/refserver serves it. It keeps at most MaxFaults (1000) faults armed and refuses one
-// more, or a Delay over MaxFaultDelay (10 minutes), with HTTP 400; a fault used up is
-// disarmed. Every refused request carries HeaderReason, "X-Refserver-Reason",
+// cmd/refserver serves it. It arms a fault only while fewer than MaxFaults (1000) are armed
+// (those InjectFault armed count too), and refuses one more, or a Delay over MaxFaultDelay
+// (10 minutes), with HTTP 400; a fault used up is disarmed. Every refused request carries HeaderReason, "X-Refserver-Reason",
 // saying why, never with a SecretKey (explain.go).
 package refserver

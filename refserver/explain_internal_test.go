@@ -81,7 +81,8 @@ func TestBadSignatureExplainedOutsideLock(t *testing.T) {
 			}
 			// The explanation may build the query part a few times (its length is bounded
 			// by the request line) and decode the client's signed string once, but copies
-			// no body, and allocates nothing per app.
+			// no body; what it keeps per app (the apps' keys and secrets) is small enough
+			// for a thousand apps to fit the budget.
 			clientString := base64.StdEncoding.DecodedLen(len(bad.Header.Get(HeaderStringToSign)))
 			budget := 64<<10 + 4*uint64(len(tt.query)) + uint64(clientString)
 			if extra := gotBytes - min(gotBytes, baseBytes); extra > budget {

@@ -85,9 +85,9 @@ type Fault struct {
 
 // Bounds of the faults the control API arms (POST /_refserver/faults).
 const (
-	// MaxFaults is the most faults the control API keeps armed at a time: it refuses one
-	// more with HTTP 400 until some are used up or cleared. InjectFault, for Go tests, has no
-	// bound.
+	// MaxFaults bounds the control API: it arms a fault only while fewer than MaxFaults are
+	// armed (those InjectFault armed count too), and refuses one more with HTTP 400 until
+	// some are used up or cleared. InjectFault, for Go tests, has no bound.
 	MaxFaults = 1000
 	// MaxFaultDelay is the longest Delay of a fault: the control API refuses a longer one
 	// with HTTP 400, and InjectFault holds a request this long at most.

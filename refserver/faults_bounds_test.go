@@ -33,7 +33,7 @@ func TestFaultBounds(t *testing.T) {
 		{"one fault", nil, fmt.Sprintf(tokenFault, ""), "200", 1, ""},
 		{"the last place", armFaults(refserver.MaxFaults - 1), fmt.Sprintf(tokenFault, ""), "200", refserver.MaxFaults, ""},
 		{"one fault too many", armFaults(refserver.MaxFaults), fmt.Sprintf(tokenFault, ""),
-			"400 1000 faults are armed, the most the control API keeps: clear some (DELETE /_refserver/faults) or let them be used up", refserver.MaxFaults, ""},
+			"400 1000 faults are armed, the most the control API arms: clear some (DELETE /_refserver/faults), or let those with a times count be used up", refserver.MaxFaults, ""},
 		{"a place freed by a fault used up", func(t *testing.T, b *refserver.Backend, h http.Handler) {
 			armFaults(refserver.MaxFaults)(t, b, h)
 			resp := httptest.NewRecorder()

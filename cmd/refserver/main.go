@@ -13,9 +13,10 @@
 // the grace (-grace), closes the connections still open, and exits 0.
 //
 // No client can hold it: a request must arrive whole within -read-timeout (its headers within
-// 10 seconds), its answer must be written within -write-timeout (a delay fault longer than
-// that closes the connection instead of answering late: raise it to test longer delays), and
-// a keep-alive connection idle for -idle-timeout is closed. Its history is bounded by -max-instances: beyond it, the
+// 10 seconds), its answer must be written within -write-timeout (a request held by a longer
+// delay fault is still served after the delay, but its answer is lost and the client sees the
+// connection close: raise it to test longer delays), and a keep-alive connection idle for
+// -idle-timeout is closed. Its history is bounded by -max-instances: beyond it, the
 // instances that ended first are forgotten (a completed instance of a two-task flow holds
 // about 0.65 KB, and 0.6 KB more once its graph has been read, so the default bound holds
 // 0.3 to 0.6 GB of them; waiting and running instances are never forgotten).
