@@ -31,11 +31,13 @@ import (
 //	                             "times","probability","delay","status","retryAfter","code",
 //	                             "message","dropAfterProcessing"}; at most MaxFaults (1000)
 //	                             armed, a delay of at most MaxFaultDelay (10m); a fault used
-//	                             up is disarmed and leaves the list. A fault that could never
-//	                             fire is refused: a path that is no EnOS route, a method it
-//	                             does not take, an action it does not have (case matters),
-//	                             no effect (status, code, delay or dropAfterProcessing), status
-//	                             with code or dropAfterProcessing, retryAfter without status.
+//	                             up is disarmed and leaves the list. A fault on a route the
+//	                             service does not serve (it would only answer requests the
+//	                             service refuses anyway) is refused: a path that is no EnOS
+//	                             route, a method it does not take, an action it does not have
+//	                             (case matters); so is one without effect (status, code, delay
+//	                             or dropAfterProcessing), status with code or
+//	                             dropAfterProcessing, retryAfter without status.
 //	                             probability 0 (or absent) picks every matching request
 //	DELETE /_refserver/faults    disarm all; with ?method=&path=[&action=], those of that route alone
 //	POST   /_refserver/reset     back to the seed loaded last

@@ -8,12 +8,16 @@ import (
 	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
-// This file holds the checks of a fault the control API is asked to arm: one that could
-// never fire (a route no request takes, or no effect) is refused rather than kept silently.
+// This file holds the checks of a fault the control API is asked to arm. Faults are
+// matched before any routing, so a fault on a route the service does not serve would only
+// answer requests the service refuses anyway (a 404, an invalid action): such a fault is
+// almost always a typo in a test (action "Trigger"), which would never fire for the
+// client's real requests, and is refused rather than kept silently; so is a fault without
+// effect. InjectFault, for Go tests, takes any route.
 
-// checkRoute says why no request the server answers can take route r, if none can: its
-// path is not an EnOS route, its method is not one the path takes, or its action is not
-// one of the operations of that method and path. The valid values are listed.
+// checkRoute says why route r is not one the service serves, if it is not: its path is not
+// an EnOS route, its method is not one the path takes, or its action is not one of the
+// operations of that method and path. The valid values are listed.
 func checkRoute(r Route) error {
 	if r.Path == signing.TokenGetPath || r.Path == signing.TokenRefreshPath {
 		switch {

@@ -8,11 +8,12 @@ import (
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
-// TestControlRefusesFaultsThatNeverFire arms, through POST /_refserver/faults, faults that
-// no request could ever set off, or whose fields cannot all apply, and checks that each is
-// refused with 400 naming what is wrong (and the valid values), and that nothing is armed;
-// and that the faults next to them that can fire are armed.
-func TestControlRefusesFaultsThatNeverFire(t *testing.T) {
+// TestControlRefusesFaultsOffTheService arms, through POST /_refserver/faults, faults on a
+// route the service does not serve (they would only answer requests it refuses anyway), or
+// without effect, or whose fields cannot all apply, and checks that each is refused with
+// 400 naming what is wrong (and the valid values), and that nothing is armed; and that the
+// faults next to them, on the service's routes, are armed.
+func TestControlRefusesFaultsOffTheService(t *testing.T) {
 	t.Parallel()
 	const flows = "/batch-processing-service/v2.1/flows"
 	tests := []struct {
