@@ -114,13 +114,6 @@ type signatureCall struct {
 	clientString                  string // HeaderStringToSign, as sent
 }
 
-// signedStamp is the timestamp as the gateway signs it: the number apim-timestamp holds, in
-// decimal without leading zeros (signing.Sign takes it as an int64), which is the header
-// as sent unless the client padded it with zeros.
-func (c *signatureCall) signedStamp() string {
-	return strconv.FormatInt(c.ts, 10)
-}
-
 // badSignature is a call whose signature does not match, with what explaining it needs from
 // the store, copied: explain runs with the store unlocked, since it hashes the body a few
 // times more.
@@ -164,7 +157,7 @@ func (bad *badSignature) explain() string {
 		b.WriteString(": " + hint)
 	}
 	secrets := bad.secrets()
-	b.WriteString("; the gateway signed sha256(" + signedString(c.accessToken, queryPart, c.body, c.signedStamp(), secrets) + ")")
+	b.WriteString("; the gateway signed sha256(" + signedString(c.accessToken, queryPart, c.body, c.stamp, secrets) + ")")
 	if c.clientString != "" {
 		b.WriteString("; " + compareSigned(c, queryPart, bad.secret, secrets))
 	}
@@ -200,16 +193,13 @@ func (bad *badSignature) hint(queryPart string) string {
 		return c.signature == signing.Sign(c.accessToken, bad.secret, c.ts, query, body)
 	}
 	joined := func(queryPart string) bool { // a query part Sign does not build
-		return c.signature == sha256Hex(c.accessToken, queryPart, c.body, c.signedStamp(), bad.secret)
+		return c.signature == sha256Hex(c.accessToken, queryPart, c.body, c.stamp, bad.secret)
 	}
 	short := len(c.rawQuery) <= maxHintQuery
 	tries := []struct {
 		what  string
 		match func() bool
 	}{
-		{"the timestamp was signed as apim-timestamp carries it, " + quote(c.stamp) + "; the gateway signs it as a number, without leading zeros, " + quote(c.signedStamp()), func() bool {
-			return c.stamp != c.signedStamp() && c.signature == sha256Hex(c.accessToken, queryPart, c.body, c.stamp, bad.secret)
-		}},
 		{"the query values were signed percent-encoded as sent; sign the decoded values", func() bool {
 			return short && c.rawQuery != "" && signs(rawValues(c.rawQuery), c.body)
 		}},
@@ -293,15 +283,9 @@ func compareSigned(c *signatureCall, wantQuery, secret string, secrets []string)
 	if !ok {
 		return "your signed string does not end with the app's SecretKey"
 	}
-	// A padded apim-timestamp ("0179...") ends with the number's form too: try it first.
-	stamp := c.signedStamp()
-	if _, raw := cutSuffix(rest, c.stamp); raw && c.stamp != stamp {
-		return "the timestamp part differs: you signed apim-timestamp as sent, " + quote(c.stamp) +
-			"; the gateway signs the number it holds, without leading zeros: " + quote(stamp)
-	}
-	rest, ok = cutSuffix(rest, stamp)
+	rest, ok = cutSuffix(rest, c.stamp)
 	if !ok {
-		return "the timestamp part differs: your signed string does not end with " + quote(stamp) + " (apim-timestamp) before the secret"
+		return "the timestamp part differs: your signed string does not end with apim-timestamp " + quote(c.stamp) + " before the secret"
 	}
 	gotBody, ok := cutPrefix(rest, wantQuery)
 	if !ok {

@@ -192,6 +192,11 @@ func (st *state) authenticate(r *http.Request, query url.Values, body []byte, no
 	if !ok {
 		return nil, "apim-timestamp " + shown(c.stamp) + " is not a decimal epoch-millisecond timestamp", nil
 	}
+	if len(c.stamp) > 1 && c.stamp[0] == '0' {
+		// The signed string holds decimal(timestampMs), and apim-timestamp is documented as
+		// that same string: a padded one is neither, and its signature is ambiguous.
+		return nil, "apim-timestamp " + shown(c.stamp) + " has a leading zero: send decimal(timestampMs), the string the signature holds", nil
+	}
 	if !st.withinWindow(ts, now) {
 		return nil, "apim-timestamp is " + offBy(ts, now, st.window), nil
 	}

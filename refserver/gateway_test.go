@@ -350,6 +350,11 @@ func TestGatewayRefusesBadCredentials(t *testing.T) {
 			req.Header.Set("apim-timestamp", strconv.FormatInt(ts, 10)+".0")
 			return req
 		}, http.StatusUnauthorized},
+		{"timestamp with a leading zero", func(r *rig, tok string, ts int64) *http.Request {
+			req := r.signed(tok, http.MethodPost, path, body)
+			req.Header.Set("apim-timestamp", "0"+strconv.FormatInt(ts, 10))
+			return req
+		}, http.StatusUnauthorized},
 		{"unknown token", func(r *rig, tok string, ts int64) *http.Request {
 			return r.signed(strings.Repeat("ab", 32), http.MethodPost, path, body)
 		}, http.StatusUnauthorized},
@@ -414,6 +419,7 @@ func TestGatewayRefusesBadCredentials(t *testing.T) {
 		"future timestamp":                    "15m0.001s ahead of the server clock",
 		"timestamp in seconds":                "it looks like seconds",
 		"timestamp not an integer":            `apim-timestamp "1574385824000.0" is not a decimal epoch-millisecond timestamp`,
+		"timestamp with a leading zero":       `apim-timestamp "01574385824000" has a leading zero: send decimal(timestampMs)`,
 		"unknown token":                       `the access token "abab...abab" is unknown`,
 		"expired token":                       "expired 0s ago",
 		"query values signed encoded":         "signed percent-encoded",
