@@ -186,11 +186,11 @@ func (bad *badSignature) hint(queryPart string) string {
 	if strings.ToLower(c.signature) == bad.want {
 		return "it is upper-case hex; the gateway compares lower-case hex"
 	}
-	if dropped := droppedPairs(c.rawQuery); dropped != "" {
-		return dropped
-	}
 	signs := func(query url.Values, body []byte) bool {
 		return c.signature == signing.Sign(c.accessToken, bad.secret, c.ts, query, body)
+	}
+	if dropped := droppedPairs(c.rawQuery); dropped != "" && signs(keptValues(c.rawQuery), c.body) {
+		return dropped // signed with the pairs the parser dropped: that is the mistake
 	}
 	joined := func(queryPart string) bool { // a query part Sign does not build
 		return c.signature == sha256Hex(c.accessToken, queryPart, c.body, c.stamp, bad.secret)
@@ -354,6 +354,27 @@ func droppedPairs(rawQuery string) string {
 	}
 	return "the server dropped the query pair " + strings.Join(out, ", ") +
 		" as not valid in a query, and signed the query without it; send it percent-encoded"
+}
+
+// keptValues splits a raw query into keys and values as a client that keeps every pair
+// signs them: decoded where they decode, as sent where they do not.
+func keptValues(rawQuery string) url.Values {
+	out := url.Values{}
+	for k, vs := range rawValues(rawQuery) {
+		key := unescapedOrRaw(k)
+		for _, v := range vs {
+			out[key] = append(out[key], unescapedOrRaw(v))
+		}
+	}
+	return out
+}
+
+// unescapedOrRaw returns s query-unescaped, or s itself when it does not unescape.
+func unescapedOrRaw(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // rawValues splits a raw query into keys and values without decoding them.
