@@ -3,6 +3,7 @@ package refserver_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/enos-go/batchprocessing/refserver"
@@ -39,7 +40,11 @@ func TestDirectories(t *testing.T) {
 	if len(map[string]bool{a: true, ab: true, aa: true, z: true, root: true}) != 5 {
 		t.Fatal("directory ids repeat")
 	}
-	wantErr(t, create(root, "A"), 62102, "A directory of the same name already exists")
+	taken := create(root, "A")
+	wantErr(t, taken, 62102, "A directory of the same name already exists")
+	if want := `already holds a directory named "A"`; !strings.Contains(taken.Reason, want) {
+		t.Errorf("X-Refserver-Reason = %q, want it to hold %q", taken.Reason, want)
+	}
 	wantErr(t, create(a, " B "), 62102, "A directory of the same name already exists")
 
 	r.srv.AddUser("o2", "u2")
