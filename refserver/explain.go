@@ -457,6 +457,7 @@ func (st *state) shownReason(reason string) string {
 			reason = strings.ReplaceAll(reason, shorten(secret), secretPlaceholder)
 		}
 	}
+	reason = hideCutPieces(reason, secrets)
 	if precut {
 		// A secret the cut split is not hidden: its start is within the last longest bytes.
 		reason = reason[:max(len(reason)-longest, 0)]

@@ -73,3 +73,60 @@ func shownHiding[T string | []byte](s T, secrets []string) string {
 	return fmt.Sprintf("%s + ...(%d bytes in all)... + %s", secretWindow(s, 0, half, secrets), len(s),
 		secretWindow(s, len(s)-half, len(s), secrets))
 }
+
+// The two sides of the cut shown makes in a long value it quotes.
+const (
+	cutOpen  = `" + ...(`
+	cutClose = `)... + "`
+)
+
+// minSecretPiece is the shortest piece of a SecretKey that hideCutPieces hides: a shorter
+// end of a value matches the start of some secret by chance too often, and tells little.
+const minSecretPiece = 4
+
+// hideCutPieces hides, next to each cut that shown made in reason, a piece of one of secrets
+// that the cut split: the end of the text before the cut that starts a secret, and the start
+// of the text after it that ends one. A reason quotes a client's long value (an id, a
+// parameter) through shown, which knows no secrets; whole secrets are hidden already.
+func hideCutPieces(reason string, secrets []string) string {
+	if !strings.Contains(reason, cutOpen) {
+		return reason
+	}
+	var b strings.Builder
+	rest := reason
+	for {
+		i := strings.Index(rest, cutOpen)
+		j := strings.Index(rest[max(i, 0):], cutClose)
+		if i < 0 || j < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		before := rest[:i]
+		if n := splitPiece(before, secrets, true); n > 0 {
+			before = before[:len(before)-n] + secretPlaceholder
+		}
+		end := i + j + len(cutClose)
+		b.WriteString(before + rest[i:end])
+		rest = rest[end:]
+		if n := splitPiece(rest, secrets, false); n > 0 {
+			b.WriteString(secretPlaceholder)
+			rest = rest[n:]
+		}
+	}
+}
+
+// splitPiece returns the length of the longest end of s (its start, when atEnd is false)
+// that is a proper start (end) of one of secrets, if it is minSecretPiece bytes or more;
+// else 0.
+func splitPiece(s string, secrets []string, atEnd bool) int {
+	best := 0
+	for _, secret := range secrets {
+		for n := min(len(secret)-1, len(s)); n >= max(minSecretPiece, best+1); n-- {
+			if atEnd && strings.HasSuffix(s, secret[:n]) || !atEnd && strings.HasPrefix(s, secret[len(secret)-n:]) {
+				best = n
+				break
+			}
+		}
+	}
+	return best
+}
