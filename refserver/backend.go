@@ -31,11 +31,21 @@ const (
 const MaxBodyBytes = 1 << 20
 
 // MaxDrainBytes bounds how much of a body larger than MaxBodyBytes the server reads and
-// discards before it answers 413, so that a client that sends the whole body before reading
-// the answer gets the 413 and not a connection reset (which a server that answers and closes
-// with unread data on the socket causes). A body over MaxDrainBytes, by its Content-Length or
-// as it arrives, is answered without being read through, and its client may see the
-// connection reset instead of the 413. Draining takes at most the server's read timeout.
+// discards before it answers 413, so that a client that sends the whole body before reading the
+// answer gets the 413 and not a connection reset (which a server that answers and closes with
+// unread data on the socket causes). A body over MaxDrainBytes, by its Content-Length or as it
+// arrives, is answered without being read through, and its client may see the connection reset
+// instead of the 413. Draining also stops 2 s after the server knows the body too large, or its
+// http.Server's ReadTimeout if shorter, so that a client that announces a body and sends none
+// cannot hold the request (a server with no read timeout, as NewServer and NewDemoServer have,
+// would otherwise wait for ever): a client that takes longer to send the rest may see the reset
+// too. The drain sets the connection's read deadline to that time, which can fall after the
+// deadline the ReadTimeout had set, by less than that bound. Where no read deadline can be set
+// (httptest.NewRecorder and the in-process Client, whose body is in memory; a wrapper of the
+// http.ResponseWriter without Unwrap; a request served under a DropAfterProcessing fault), the
+// body is read on, up to MaxDrainBytes, with no bound in time. A client that asks for 100
+// Continue (Expect: 100-continue) with a Content-Length over MaxBodyBytes gets the 413 at once
+// and not the 100, as it has sent none of the body. The 413 closes the connection.
 const MaxDrainBytes = 8 << 20
 
 // Backend is the reference server without a listener: the EnOS API gateway with its token

@@ -189,15 +189,20 @@ func (st *state) serveLocked(r *http.Request, resource string, body []byte) (dat
 }
 
 // readBody reads the whole body, up to MaxBodyBytes. status is 413 when the body is larger and
-// 400 when it cannot be read, else 0. A larger body is read on and discarded, up to
-// MaxDrainBytes in all, before the 413 goes out (see MaxDrainBytes); beyond that bound the
-// answer goes out at once and the connection closes after it.
+// 400 when it cannot be read, else 0. A larger body is read on and discarded before the 413
+// goes out (see drain), unless its Content-Length alone shows it too large and the client
+// waits for 100 Continue before sending it: such a client has sent no byte of the body, so it
+// is answered at once, as nginx and Kong do, and does not upload it in vain.
 func readBody(w http.ResponseWriter, r *http.Request) (body []byte, status int) {
 	if r.Body == nil {
 		return nil, 0
 	}
 	if r.ContentLength > MaxBodyBytes {
-		drain(w, r.Body, r.ContentLength)
+		if expectsContinue(r) {
+			w.Header().Set("Connection", "close")
+		} else {
+			drain(w, r, r.ContentLength)
+		}
 		return nil, http.StatusRequestEntityTooLarge
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
@@ -205,27 +210,44 @@ func readBody(w http.ResponseWriter, r *http.Request) (body []byte, status int) 
 	case err != nil:
 		return nil, http.StatusBadRequest
 	case len(body) > MaxBodyBytes:
-		drain(w, r.Body, -1)
+		drain(w, r, -1)
 		return nil, http.StatusRequestEntityTooLarge
 	}
 	return body, 0
 }
 
+// expectsContinue reports whether r asks for 100 Continue before its body is sent: net/http
+// sends the 100 when the handler first reads the body.
+func expectsContinue(r *http.Request) bool {
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get("Expect")), "100-continue")
+}
+
+// drainTimeout bounds the time drain spends reading a body it will refuse: a client that
+// announces a large body and sends it slowly, or not at all, gets the 413 after at most this
+// long, also on a server with no read timeout (httptest, NewServer, NewDemoServer).
+const drainTimeout = 2 * time.Second
+
 // drain reads and discards the rest of a body that is too large, so that the client, still
 // sending it, can read the 413: a server that answers and closes the connection with unread
 // data on it makes the kernel reset the connection, and the client loses the answer. size is
-// the body's Content-Length, or -1 when unknown (chunked). A body that would take more than
-// MaxDrainBytes is not drained, or not wholly: the answer asks to close the connection. The
-// server's read timeout bounds the time drain takes.
-func drain(w http.ResponseWriter, body io.Reader, size int64) {
+// the body's Content-Length, or -1 when unknown (chunked). The 413 always closes the
+// connection. A body that would take more than MaxDrainBytes is not drained, or not wholly,
+// and reading stops after drainTimeout, or the server's ReadTimeout if shorter: the read
+// deadline of the connection is set to then (http.ResponseController). The server's own
+// deadline (t0 + ReadTimeout) cannot be read, so this one can fall after it, by less than that
+// bound. Where no deadline can be set (see MaxDrainBytes), the body is read on regardless.
+func drain(w http.ResponseWriter, r *http.Request, size int64) {
+	w.Header().Set("Connection", "close")
 	if size > MaxDrainBytes {
-		w.Header().Set("Connection", "close")
 		return
 	}
-	n, err := io.Copy(io.Discard, io.LimitReader(body, MaxDrainBytes))
-	if err != nil || n == MaxDrainBytes {
-		w.Header().Set("Connection", "close")
+	d := drainTimeout
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
+		d = min(d, srv.ReadTimeout)
 	}
+	// An error means the writer cannot set deadlines (see above): drain anyway.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, MaxDrainBytes))
 }
 
 // whyNoAction says why no operation answers action with method on resource: the action is
