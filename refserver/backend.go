@@ -35,7 +35,7 @@ const MaxBodyBytes = 1 << 20
 // answer gets the 413 and not a connection reset (which a server that answers and closes with
 // unread data on the socket causes). A body over MaxDrainBytes, by its Content-Length or as it
 // arrives, is answered without being read through, and its client may see the connection reset
-// instead of the 413. Draining also stops 2 s after the server knows the body too large, or its
+// instead of the 413. Draining also stops 5 s after the server knows the body too large, or its
 // http.Server's ReadTimeout if shorter, so that a client that announces a body and sends none
 // cannot hold the request (a server with no read timeout, as NewServer and NewDemoServer have,
 // would otherwise wait for ever): a client that takes longer to send the rest may see the reset

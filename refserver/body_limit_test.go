@@ -19,7 +19,7 @@ import (
 // are paced (piecePause) so that sending goes on well over the half second net/http waits
 // between answering and closing a connection that still has unread data (after reading
 // 256 KiB of the body itself): a server that answered without reading the body would have
-// reset the connection before the client is done. The sending ends within the 2 s the server
+// reset the connection before the client is done. The sending ends well within the 5 s the server
 // gives the drain, counted from when it knows the body too large: from the start with a
 // Content-Length, after MaxBodyBytes when chunked.
 func TestTooLargeBodyAnswers413(t *testing.T) {

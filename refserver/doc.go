@@ -27,7 +27,8 @@
 // apim-signature, checked with the same signature as batchprocessing.Sign over the decoded query
 // and the exact body bytes. Gateway refusals are HTTP statuses with Kong's {"message": ...} body:
 // 404 for an unknown path (checked before authentication), 413 for a body over MaxBodyBytes (read
-// and discarded up to MaxDrainBytes first, so that a client still sending it reads the 413), 401
+// and discarded first, up to MaxDrainBytes and for at most 5 s, so that a client still sending
+// it reads the 413; at once for a request that expects 100-continue), 401
 // "Invalid authentication credentials" for a missing header, an unknown or expired token, a
 // timestamp outside the window (15 minutes by default, see WithTimestampWindow) or a wrong
 // signature, and 403 "You cannot consume this service" for an app acting in an organization (orgId)

@@ -224,8 +224,9 @@ func expectsContinue(r *http.Request) bool {
 
 // drainTimeout bounds the time drain spends reading a body it will refuse: a client that
 // announces a large body and sends it slowly, or not at all, gets the 413 after at most this
-// long, also on a server with no read timeout (httptest, NewServer, NewDemoServer).
-const drainTimeout = 2 * time.Second
+// long, also on a server with no read timeout (httptest, NewServer, NewDemoServer). It
+// leaves a client on a busy machine time to send 8 MiB (MaxDrainBytes).
+const drainTimeout = 5 * time.Second
 
 // drain reads and discards the rest of a body that is too large, so that the client, still
 // sending it, can read the 413: a server that answers and closes the connection with unread
