@@ -217,20 +217,20 @@ func report(stderr io.Writer, cmd string, err error) int {
 	var stopped *stoppedError
 	switch {
 	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+		fmt.Fprintf(stderr, "%s%s\n", prefix, errorText(err))
 		if usage.config {
 			fmt.Fprintln(stderr, "Run 'enosbatch help config' for the configuration.")
 		} else {
 			fmt.Fprintf(stderr, "Run '%s' for usage.\n", strings.TrimSpace("enosbatch help "+cmd))
 		}
 	case errors.As(err, &stopped):
-		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+		fmt.Fprintf(stderr, "%s%s\n", prefix, errorText(err))
 	case readerGone(err):
 		// "enosbatch instances | head -1": the reader has what it wanted.
 	case code == exitInterrupted:
-		fmt.Fprintf(stderr, "%sstopped: %v\n", prefix, err)
+		fmt.Fprintf(stderr, "%sstopped: %s\n", prefix, errorText(err))
 	default:
-		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+		fmt.Fprintf(stderr, "%s%s\n", prefix, errorText(err))
 	}
 	return code
 }
@@ -240,4 +240,16 @@ func report(stderr io.Writer, cmd string, err error) int {
 func readerGone(err error) bool {
 	var output *outputError
 	return errors.As(err, &output) && !output.explained && errors.Is(err, syscall.EPIPE)
+}
+
+// errorText is err's text for stderr. A usage error is the command line's (cobra's
+// suggestions take lines of their own); any other is shown on one line: a line break or a
+// tab in it comes from text the gateway sent (an API error's message), never from
+// enosbatch, and shows as U+FFFD, so that it cannot start a line that looks like
+// enosbatch's own. A hint (hintedError) keeps its own line after the error's.
+func errorText(err error) string {
+	if errors.As(err, new(*usageError)) || errors.As(err, new(*hintedError)) {
+		return err.Error() // a hintedError's error part is made printable already
+	}
+	return printable(err.Error())
 }

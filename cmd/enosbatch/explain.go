@@ -63,7 +63,8 @@ type hintedError struct {
 	hint string
 }
 
-func (e *hintedError) Error() string { return e.err.Error() + "\n" + e.hint }
+// Error is the error on one line (see errorText), then the hint on its own.
+func (e *hintedError) Error() string { return printable(e.err.Error()) + "\n" + e.hint }
 func (e *hintedError) Unwrap() error { return e.err }
 
 // unreachableError is a call whose attempts got no answer within the per-attempt timeout:

@@ -79,6 +79,19 @@ func TestTextOutputShowsNoEscapes(t *testing.T) {
 	}
 }
 
+// TestErrorsTakeOneLine: a line break or a tab in the gateway's message of an API error
+// shows as U+FFFD on stderr, so that it cannot start a line that looks like enosbatch's.
+func TestErrorsTakeOneLine(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.srv.InjectFault(refserver.RouteGetFlowInstance, refserver.Fault{Code: 62102, Message: "bad\nenosbatch: wait: 41-20261130080000 ended SUCCESS\tok"})
+	r := w.run(t, "status", "41-20261130080000").want(t, exitAPI)
+	if lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n"); len(lines) != 1 ||
+		!strings.Contains(r.stderr, "bad\uFFFDenosbatch: wait: 41-20261130080000 ended SUCCESS\uFFFDok") {
+		t.Errorf("stderr %q, want one line, the line break and tab of the message shown as U+FFFD", r.stderr)
+	}
+}
+
 // TestStatusLine: a status line brackets the tasks' states when there are any, and shows
 // the control characters of the gateway's names as U+FFFD.
 func TestStatusLine(t *testing.T) {

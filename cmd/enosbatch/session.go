@@ -154,7 +154,7 @@ func (s *session) notify(msg string) {
 	if s.progress != nil {
 		s.progress.clear()
 	}
-	fmt.Fprintf(s.stderr, "enosbatch: %s\n", msg)
+	fmt.Fprintf(s.stderr, "enosbatch: %s\n", printable(msg)) // a note may quote the gateway's text
 }
 
 // showing records the progress line shown on stderr (nil: none), which notes erase first.
