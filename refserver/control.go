@@ -18,7 +18,8 @@ import (
 //
 //	GET    /_refserver/health    {"status":"ok"}
 //	GET    /_refserver/state     apps, users, flows, instances with their tasks, settings and the
-//	                             last requests with their verdicts (?requests=N, default 20, at most 200)
+//	                             last requests with their verdicts (?requests=N, default 20, at most 200);
+//	                             ?instances=N shows the last N instances of each flow (default all)
 //	GET    /_refserver/requests  the last requests with their verdicts alone (?requests=N), or
 //	                             the last of those with the given method, path, action,
 //	                             status or code (?method=POST&action=trigger&status=200)
@@ -407,8 +408,28 @@ func (c *control) state(r *http.Request) (*stateWire, error) {
 	if err != nil {
 		return nil, err
 	}
+	perFlow, err := instancesPerFlow(r)
+	if err != nil {
+		return nil, err
+	}
 	st := c.b.lock()
 	defer st.mu.Unlock()
 	st.settle(st.now())
-	return st.wire(n), nil
+	return st.wire(n, perFlow), nil
+}
+
+// instancesPerFlow reads the instances query parameter of GET /_refserver/state: how many of
+// each flow's last instances to show (-1, when absent: all of them). The state is built with
+// the store locked, so a long load test's history (hundreds of thousands of instances) would
+// hold every other request while it is written out.
+func instancesPerFlow(r *http.Request) (int, error) {
+	s := r.URL.Query().Get("instances")
+	if s == "" {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, badRequest("instances %q: want a number of instances a flow, 0 or more", s)
+	}
+	return n, nil
 }

@@ -104,7 +104,7 @@ func rfc3339(t time.Time) string {
 
 // wire returns the store as the control API shows it, with the last n requests. The store is
 // locked and settled.
-func (st *state) wire(n int) *stateWire {
+func (st *state) wire(n, perFlow int) *stateWire {
 	out := &stateWire{
 		Now:      rfc3339(st.now()),
 		Settings: st.settings().wire(),
@@ -134,7 +134,7 @@ func (st *state) wire(n int) *stateWire {
 			out.Flows = append(out.Flows, flowWire{ID: f.ID, Name: f.Name, Org: f.OrgID, Owner: f.Owner, Type: f.Type,
 				Active: f.Active, Cycle: f.Cycle, Freq: f.Freq, Tasks: len(f.Tasks)})
 		}
-		for _, in := range st.instancesOf(id) {
+		for _, in := range st.lastInstancesOf(id, perFlow) {
 			out.Instances = append(out.Instances, instanceWireOf(in))
 		}
 	}

@@ -2,9 +2,11 @@ package refserver_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,11 +175,51 @@ func TestControlAPI(t *testing.T) {
 		{http.MethodPut, "/_refserver/settings", `{"tokenLifetime":"0s"}`, "400 tokenLifetime and timestampWindow must be longer than 0"},
 		{http.MethodPost, "/_refserver/seed", `{"flows":[{"id":1}]}`, "400 seed: flows[0] (id 1): name is empty"},
 		{http.MethodGet, "/_refserver/state?requests=x", "", `400 requests "x"`},
+		{http.MethodGet, "/_refserver/state?instances=-1", "", `400 instances "-1": want a number of instances a flow, 0 or more`},
 	} {
 		var e map[string]string
 		code := ctl(t, s, tt.method, tt.path, tt.body, &e)
 		if got := strings.TrimSpace(strings.Join([]string{strconv.Itoa(code), e["error"]}, " ")); !strings.HasPrefix(got, tt.want) {
 			t.Errorf("%s %s %s: %s, want %s", tt.method, tt.path, tt.body, got, tt.want)
+		}
+	}
+}
+
+// TestControlStateInstancesPerFlow: GET /_refserver/state?instances=N shows the last N
+// instances of each flow, by trigger time; without it, all of them.
+func TestControlStateInstancesPerFlow(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	var ids []string
+	for m := range 3 {
+		ids = append(ids, r.triggerAt(refserver.DemoFlowID, epoch.Add(time.Duration(m)*time.Minute)))
+	}
+	h := refserver.NewControlHandler(r.srv.Backend, nil)
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"", ids},
+		{"?instances=5", ids},
+		{"?instances=2", ids[1:]},
+		{"?instances=0", nil},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, refserver.ControlPrefix+"state"+tt.query, nil))
+		var state struct {
+			Instances []struct {
+				ID string `json:"id"`
+			} `json:"instances"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &state); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("state%s: %d %v %s", tt.query, rec.Code, err, rec.Body.Bytes())
+		}
+		var got []string
+		for _, in := range state.Instances {
+			got = append(got, in.ID)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("state%s: instances %v, want %v", tt.query, got, tt.want)
 		}
 	}
 }

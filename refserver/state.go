@@ -470,6 +470,11 @@ func (st *state) normalizeFlow(f *Flow, now time.Time) {
 
 // instancesOf returns copies of the instances of flowID, sorted by trigger time then id.
 func (st *state) instancesOf(flowID int64) []FlowInstance {
+	return st.lastInstancesOf(flowID, -1)
+}
+
+// lastInstancesOf is instancesOf cut to its last n instances; n < 0 keeps them all.
+func (st *state) lastInstancesOf(flowID int64, n int) []FlowInstance {
 	fr := st.runs[flowID]
 	if fr == nil {
 		return nil
@@ -479,6 +484,9 @@ func (st *state) instancesOf(flowID int64) []FlowInstance {
 		return nil
 	}
 	slices.SortFunc(list, compareInstances)
+	if n >= 0 && len(list) > n {
+		list = list[len(list)-n:]
+	}
 	out := make([]FlowInstance, len(list))
 	for i, in := range list {
 		out[i] = in.public()
