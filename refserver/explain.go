@@ -62,14 +62,9 @@ func quote(s string) string {
 }
 
 // shown returns a query part or a body for a reason: quoted, its middle cut when it is long,
-// so that the reason costs the same whatever the size of the request.
-func shown[T ~string | ~[]byte](s T) string {
-	if len(s) <= maxShown {
-		return quote(string(s))
-	}
-	half := maxShown / 2
-	return fmt.Sprintf("%s + ...(%d bytes in all)... + %s", quote(string(s[:half])), len(s), quote(string(s[len(s)-half:])))
-}
+// so that the reason costs the same whatever the size of the request (shownHiding, for no
+// secret: shownReason hides a piece of one next to the cut, hideCutPieces).
+func shown[T ~string | ~[]byte](s T) string { return shownHiding(s, nil) }
 
 // signedString shows the string the gateway signs for a call: the token shortened, the
 // query part, the body, the timestamp and <SecretKey>; the cut of a long query or body shows
@@ -265,29 +260,29 @@ func (bad *badSignature) otherApp(queryPart string) string {
 
 // compareSigned compares the string the client says it signed with the gateway's, part by
 // part, and names the first part that differs. It shows the client's parts only where they
-// cannot hold the secret, or with the pieces of secrets they hold hidden, and copies neither
-// the body nor the query.
+// cannot hold the secret, or with the pieces of secrets they hold hidden, and copies no
+// body.
 func compareSigned(c *signatureCall, wantQuery, secret string, secrets []string) string {
 	raw, err := base64.StdEncoding.DecodeString(c.clientString)
 	if err != nil {
 		return HeaderStringToSign + " is not base64: " + err.Error()
 	}
-	rest, ok := cutPrefix(raw, c.accessToken)
+	rest, ok := bytes.CutPrefix(raw, []byte(c.accessToken))
 	if !ok {
 		return "your signed string does not start with the access token sent in apim-accesstoken (" + quote(shorten(c.accessToken)) + ")"
 	}
-	rest, ok = cutSuffix(rest, secret)
+	rest, ok = bytes.CutSuffix(rest, []byte(secret))
 	if !ok {
-		rest, ok = cutSuffix(rest, secretPlaceholder)
+		rest, ok = bytes.CutSuffix(rest, []byte(secretPlaceholder))
 	}
 	if !ok {
 		return "your signed string does not end with the app's SecretKey"
 	}
-	rest, ok = cutSuffix(rest, c.stamp)
+	rest, ok = bytes.CutSuffix(rest, []byte(c.stamp))
 	if !ok {
 		return "the timestamp part differs: your signed string does not end with apim-timestamp " + quote(c.stamp) + " before the secret"
 	}
-	gotBody, ok := cutPrefix(rest, wantQuery)
+	gotBody, ok := bytes.CutPrefix(rest, []byte(wantQuery))
 	if !ok {
 		return "the query part differs: " + firstDifference(rest, wantQuery, "you signed", "the gateway signed", secrets)
 	}
@@ -296,22 +291,6 @@ func compareSigned(c *signatureCall, wantQuery, secret string, secrets []string)
 			len(gotBody), len(c.body), firstDifference(gotBody, c.body, "you signed", "the request carried", secrets))
 	}
 	return "your signed string is the gateway's: check that the SecretKey you hash is the app's"
-}
-
-// cutPrefix returns b without the prefix p, and whether b starts with p.
-func cutPrefix(b []byte, p string) ([]byte, bool) {
-	if len(b) < len(p) || string(b[:len(p)]) != p {
-		return b, false
-	}
-	return b[len(p):], true
-}
-
-// cutSuffix returns b without the suffix s, and whether b ends with s.
-func cutSuffix(b []byte, s string) ([]byte, bool) {
-	if len(b) < len(s) || string(b[len(b)-len(s):]) != s {
-		return b, false
-	}
-	return b[:len(b)-len(s)], true
 }
 
 // firstDifference shows where a and b first differ, with a little context from each: no

@@ -13,7 +13,7 @@ import (
 // of one of secrets in the whole of s shown as <SecretKey>, whether the cut split the
 // occurrence or not. Only the bytes around the window are searched: the cost is that of the
 // window and the secrets, whatever the size of s.
-func secretWindow[T string | []byte](s T, lo, hi int, secrets []string) string {
+func secretWindow[T ~string | ~[]byte](s T, lo, hi int, secrets []string) string {
 	lo, hi = max(lo, 0), min(hi, len(s))
 	if lo >= hi {
 		return quote("")
@@ -64,17 +64,19 @@ func secretWindow[T string | []byte](s T, lo, hi int, secrets []string) string {
 }
 
 // shownHiding is shown for a part that may hold one of secrets: the cut of a long part does
-// not show a piece of a secret it splits.
-func shownHiding[T string | []byte](s T, secrets []string) string {
+// not show a piece of a secret it splits. Its first and last windows are quoted, and the
+// cut between them is written between cutOpen and cutClose.
+func shownHiding[T ~string | ~[]byte](s T, secrets []string) string {
 	if len(s) <= maxShown {
 		return quote(string(s))
 	}
 	half := maxShown / 2
-	return fmt.Sprintf("%s + ...(%d bytes in all)... + %s", secretWindow(s, 0, half, secrets), len(s),
-		secretWindow(s, len(s)-half, len(s), secrets))
+	first, last := secretWindow(s, 0, half, secrets), secretWindow(s, len(s)-half, len(s), secrets)
+	return fmt.Sprintf("%s%s%d bytes in all%s%s", first[:len(first)-1], cutOpen, len(s), cutClose, last[1:])
 }
 
-// The two sides of the cut shown makes in a long value it quotes.
+// The two sides of the cut shownHiding makes in a long value it quotes, with the quotes
+// that end the window before it and start the one after it.
 const (
 	cutOpen  = `" + ...(`
 	cutClose = `)... + "`

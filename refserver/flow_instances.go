@@ -89,13 +89,13 @@ func (req *searchInstancesRequest) missingCriterion() *failure {
 	status := strings.TrimSpace(string(req.Status))
 	switch {
 	case !req.Type.set:
-		return requireSet(errInvalidTypeParam, "type", req.Type)
+		return missing(errInvalidTypeParam, "type")
 	case !req.FromTriggerTime.set:
-		return requireSet(errInvalidFromTriggerTime, "fromTriggerTime", req.FromTriggerTime)
+		return missing(errInvalidFromTriggerTime, "fromTriggerTime")
 	case !req.ToTriggerTime.set:
-		return requireSet(errInvalidToTriggerTime, "toTriggerTime", req.ToTriggerTime)
+		return missing(errInvalidToTriggerTime, "toTriggerTime")
 	case status == "" || status == "null" || strings.TrimSpace(strings.Trim(status, `"`)) == "":
-		return errInvalidStatusParam.because("status is missing (null and \"\" count as missing)")
+		return missing(errInvalidStatusParam, "status")
 	}
 	return nil
 }
@@ -165,7 +165,7 @@ func (st *state) cancelFlowInstance(c *call) (any, *failure) {
 		return nil, f
 	}
 	if req.FlowInstID == "" {
-		return nil, errInvalidBody.because("flowInstId is missing (null and \"\" count as missing)")
+		return nil, missing(errInvalidBody, "flowInstId")
 	}
 	in, f := st.orgInstance(req.FlowInstID, orgID)
 	if f != nil {

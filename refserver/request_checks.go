@@ -50,7 +50,7 @@ func requireIDs(invalid *failure, ids ...idField) *failure {
 	for _, id := range ids {
 		switch {
 		case !id.value.set:
-			return invalid.because(id.name + " is missing (null and \"\" count as missing)")
+			return missing(invalid, id.name)
 		case id.value.value <= 0:
 			return invalid.because(fmt.Sprintf("%s %d: want a positive id", id.name, id.value.value))
 		}
@@ -62,7 +62,13 @@ func requireIDs(invalid *failure, ids ...idField) *failure {
 // is missing (absent, null or "").
 func requireSet(invalid *failure, name string, v flexInt) *failure {
 	if !v.set {
-		return invalid.because(name + " is missing (null and \"\" count as missing)")
+		return missing(invalid, name)
 	}
 	return nil
+}
+
+// missing returns the failure invalid, with the reason that the mandatory field name is
+// missing: absent, null or "".
+func missing(invalid *failure, name string) *failure {
+	return invalid.because(name + " is missing (null and \"\" count as missing)")
 }
