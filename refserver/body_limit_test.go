@@ -41,15 +41,7 @@ func TestTooLargeBodyAnswers413(t *testing.T) {
 		}
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := refserver.NewDemoServer()
-			t.Cleanup(srv.Close)
-			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			// A deadline only ends a hung test; nothing asserts how long a step takes.
-			_ = conn.SetDeadline(time.Now().Add(time.Minute))
+			_, conn := dialDemoServer(t, time.Minute)
 			if err := sendLargeBody(conn, tt.size, tt.chunked); err != nil {
 				t.Fatalf("sending the body: %v (the server closed the connection before reading it)", err)
 			}
@@ -70,15 +62,7 @@ func TestTooLargeBodyAnswers413(t *testing.T) {
 // bounds the time it spends draining the body, and the server must then close.
 func TestTooLargeBodyNotSentAnswers413(t *testing.T) {
 	t.Parallel()
-	srv := refserver.NewDemoServer()
-	t.Cleanup(srv.Close)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// A deadline only ends a hung test; nothing asserts how long a step takes.
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	srv, conn := dialDemoServer(t, 30*time.Second)
 	if _, err := conn.Write([]byte(largeBodyHead(2<<20, false))); err != nil {
 		t.Fatal(err)
 	}
@@ -110,15 +94,7 @@ func TestTooLargeBodyNotSentAnswers413(t *testing.T) {
 // 100 Continue, which would make the client upload the body only to be refused.
 func TestTooLargeBodyExpectingContinueAnswers413(t *testing.T) {
 	t.Parallel()
-	srv := refserver.NewDemoServer()
-	t.Cleanup(srv.Close)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// A deadline only ends a hung test; nothing asserts how long a step takes.
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	_, conn := dialDemoServer(t, 30*time.Second)
 	head := strings.Replace(largeBodyHead(2<<20, false), "\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n", 1)
 	if _, err := conn.Write([]byte(head)); err != nil {
 		t.Fatal(err)
@@ -130,6 +106,22 @@ func TestTooLargeBodyExpectingContinueAnswers413(t *testing.T) {
 	if !strings.HasPrefix(line, "HTTP/1.1 413 ") {
 		t.Fatalf("first line %q, want HTTP/1.1 413", line)
 	}
+}
+
+// dialDemoServer starts a demo server and opens a raw TCP connection to it, closed when the
+// test ends, with a deadline that only ends a hung test: nothing asserts how long a step
+// takes.
+func dialDemoServer(t *testing.T, guard time.Duration) (*refserver.Server, net.Conn) {
+	t.Helper()
+	srv := refserver.NewDemoServer()
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(guard))
+	return srv, conn
 }
 
 // piecePause is the pause between two pieces of sendLargeBody: 32 pieces take over a second.

@@ -109,6 +109,11 @@ func (w *world) trigger(t *testing.T, flowID int64) string {
 	return strings.TrimSpace(r.stdout)
 }
 
+// addFlow adds a flow of the demo organization, owned by the demo user, with tasks.
+func (w *world) addFlow(id int64, name string, tasks ...refserver.Task) {
+	w.srv.AddFlow(refserver.Flow{ID: id, Name: name, OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: tasks})
+}
+
 // with returns a copy of env with the given variables changed ("" deletes).
 func with(env map[string]string, kv ...string) map[string]string {
 	out := make(map[string]string, len(env))

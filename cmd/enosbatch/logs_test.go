@@ -15,10 +15,9 @@ func TestLogsHeaderMasked(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	const flowID = 48
-	w.srv.AddFlow(refserver.Flow{ID: flowID, Name: "escapes", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{
-		{ID: 4801, Name: "red \x1b[31mtask", Duration: time.Hour},
-		{ID: 4802, Name: "title \x1b]0;pwned\a\n==> forged", Duration: time.Hour},
-	}})
+	w.addFlow(flowID, "escapes",
+		refserver.Task{ID: 4801, Name: "red \x1b[31mtask", Duration: time.Hour},
+		refserver.Task{ID: 4802, Name: "title \x1b]0;pwned\a\n==> forged", Duration: time.Hour})
 	id := w.trigger(t, flowID)
 	out := w.run(t, "logs", id).want(t, exitOK).stdout
 	var headers []string
@@ -48,10 +47,9 @@ func TestLogsOfATaskNotStarted(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	const flowID = 49
-	w.srv.AddFlow(refserver.Flow{ID: flowID, Name: "second waits", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{
-		{ID: 4901, Name: "first", Duration: time.Hour},
-		{ID: 4902, Name: "second", Duration: time.Hour, DependsOn: []int64{4901}},
-	}})
+	w.addFlow(flowID, "second waits",
+		refserver.Task{ID: 4901, Name: "first", Duration: time.Hour},
+		refserver.Task{ID: 4902, Name: "second", Duration: time.Hour, DependsOn: []int64{4901}})
 	id := w.trigger(t, flowID)
 	tests := []struct {
 		name           string

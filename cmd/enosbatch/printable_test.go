@@ -67,8 +67,7 @@ func displayWidth(s string) int { return runewidth.StringWidth(s) }
 func TestTextOutputShowsNoEscapes(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.srv.AddFlow(refserver.Flow{ID: 46, Name: "quick \x1b[31mred\x1b[0m flow", OrgID: refserver.DemoOrgID,
-		Owner: refserver.DemoUserID, Tasks: []refserver.Task{{ID: 4601, Name: "title \x1b]0;pwned\a", Duration: 20 * time.Millisecond}}})
+	w.addFlow(46, "quick \x1b[31mred\x1b[0m flow", refserver.Task{ID: 4601, Name: "title \x1b]0;pwned\a", Duration: 20 * time.Millisecond})
 	id := strings.TrimSpace(w.run(t, "trigger", "--flow", "46", "--wait", "--poll", "10ms", "--quiet").want(t, exitOK).stdout)
 	id = strings.Fields(id)[0]
 	for _, args := range [][]string{{"instances"}, {"status", id}, {"flows", "get", "46"}, {"flows", "search", "quick"}, {"tasks", id}} {

@@ -107,10 +107,9 @@ func TestProgressIn50Columns(t *testing.T) {
 		{"red \x1b[31mextract\x1b[0m", "title \x1b]0;pwned\a"},
 	} {
 		w := newWorld(t)
-		w.srv.AddFlow(refserver.Flow{ID: 45, Name: "wide flow", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID, Tasks: []refserver.Task{
-			{ID: 4501, Name: names[0], Duration: 500 * time.Millisecond},
-			{ID: 4502, Name: names[1], Duration: 500 * time.Millisecond, DependsOn: []int64{4501}},
-		}})
+		w.addFlow(45, "wide flow",
+			refserver.Task{ID: 4501, Name: names[0], Duration: 500 * time.Millisecond},
+			refserver.Task{ID: 4502, Name: names[1], Duration: 500 * time.Millisecond, DependsOn: []int64{4501}})
 		r := startInPTY(t, w.env, 50, 24, false, "trigger", "--flow", "45", "--wait", "--poll", "100ms")
 		if code := r.wait(t); code != exitOK {
 			t.Fatalf("%q: exit code %d; terminal %q", names, code, r.terminal.String())

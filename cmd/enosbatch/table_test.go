@@ -107,8 +107,7 @@ func TestTablesMaskGatewayLineBreaks(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	const evil = 47
-	w.srv.AddFlow(refserver.Flow{ID: evil, Name: "evil\nforged\tFAIL", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
-		Tasks: []refserver.Task{{ID: 4701, Name: "task\nforged\tSUCCESS", Duration: time.Hour}}})
+	w.addFlow(evil, "evil\nforged\tFAIL", refserver.Task{ID: 4701, Name: "task\nforged\tSUCCESS", Duration: time.Hour})
 	id := w.trigger(t, evil)
 	tests := []struct {
 		name  string
