@@ -61,8 +61,8 @@ func (s *session) cacheFile(name string) string {
 		return ""
 	}
 	cfg := s.cfg
-	if cfg == nil { // completing: the configuration was not needed before
-		cfg, _ = resolveConfiguration(&s.g, s.getenv) // a refused SecretKey file still gives the gateway and org
+	if cfg == nil { // completing: the gateway and org alone, the SecretKey file not read
+		cfg, _, _, _ = resolveSettings(&s.g, s.getenv)
 	}
 	if cfg == nil || cfg.settings["gateway"].value == "" {
 		return ""

@@ -51,10 +51,21 @@ type configuration struct {
 // secret_key_file; a secret file must be readable by its owner only. When the SecretKey
 // alone cannot be had, the configuration comes with the error, its secret's source set.
 func resolveConfiguration(g *globals, getenv func(string) string) (*configuration, error) {
+	cfg, profile, cf, err := resolveSettings(g, getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.secret, err = cfg.resolveSecret(g, getenv, profile, cf)
+	return cfg, err
+}
+
+// resolveSettings is resolveConfiguration without the SecretKey, whose file it does not
+// read: the settings, and the profile and file they came from.
+func resolveSettings(g *globals, getenv func(string) string) (*configuration, map[string]profileValue, *configFile, error) {
 	cfg := &configuration{settings: map[string]setting{}}
 	profile, cf, err := cfg.selectProfile(g, getenv)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	for _, spec := range settingSpecs {
 		st := setting{}
@@ -68,8 +79,7 @@ func resolveConfiguration(g *globals, getenv func(string) string) (*configuratio
 		}
 		cfg.settings[spec.label] = st
 	}
-	cfg.secret, err = cfg.resolveSecret(g, getenv, profile, cf)
-	return cfg, err
+	return cfg, profile, cf, nil
 }
 
 // selectProfile reads the configuration file and returns the profile in use, if any.
