@@ -47,6 +47,20 @@ func TestConfigText(t *testing.T) {
 		"[missing]\ngateway = https://gw.example.com\naccess_key = ak-123\nsecret_key_file = missing.secret\norg = o-1\nuser = u-1\n")
 	writeTestFile(t, openSecretPath, 0o644, textConfigSecret)
 	ofRefused := func(key, profile string) string { return key + ` of profile "` + profile + `" (` + refusedPath + ")" }
+	// refusedTable is config's table for a profile of the refused file whose SecretKey file,
+	// secretPath, is refused; from says how the profile was chosen.
+	refusedTable := func(profile, from, secretPath string) string {
+		return "configuration file  " + refusedPath + "\n" +
+			"profile             " + profile + " (" + from + ")\n" +
+			"\nSETTING     VALUE                       FROM\n" +
+			"gateway     https://gw.example.com      " + ofRefused("gateway", profile) + "\n" +
+			"access key  ak-123                      " + ofRefused("access_key", profile) + "\n" +
+			`secret key  not usable (see the error)  secret_key_file of profile "` + profile + `" (` + secretPath + ")\n" +
+			"org         o-1                         " + ofRefused("org", profile) + "\n" +
+			"user        u-1                         " + ofRefused("user", profile) + "\n"
+	}
+	openRefused := "SecretKey file " + openSecretPath + " is accessible by others than its owner (mode 0644): " +
+		"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 " + openSecretPath + "'"
 	noDefault := t.TempDir() // a configuration file without a default profile
 	noDefaultPath := filepath.Join(noDefault, "enosbatch", "config")
 	writeTestFile(t, noDefaultPath, 0o644, "[other]\norg = o-other\n")
@@ -112,35 +126,15 @@ func TestConfigText(t *testing.T) {
 				"ENOS_SECRET_KEY or ENOS_SECRET_KEY_FILE (or --secret-key-file, or secret_key_file in a profile)\n" +
 				"Run 'enosbatch help config' for the configuration.\n"},
 		{"a profile's SecretKey file readable by others: the table, the SecretKey marked", map[string]string{"XDG_CONFIG_HOME": refused},
-			[]string{"--profile", "open"}, exitUsage,
-			"configuration file  " + refusedPath + "\n" +
-				"profile             open (--profile)\n" +
-				"\nSETTING     VALUE                       FROM\n" +
-				"gateway     https://gw.example.com      " + ofRefused("gateway", "open") + "\n" +
-				"access key  ak-123                      " + ofRefused("access_key", "open") + "\n" +
-				`secret key  not usable (see the error)  secret_key_file of profile "open" (` + openSecretPath + ")\n" +
-				"org         o-1                         " + ofRefused("org", "open") + "\n" +
-				"user        u-1                         " + ofRefused("user", "open") + "\n",
-			"enosbatch: config: SecretKey file " + openSecretPath + " is accessible by others than its owner (mode 0644): " +
-				"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 " + openSecretPath + "'\n" +
-				"Run 'enosbatch help config' for the configuration.\n"},
+			[]string{"--profile", "open"}, exitUsage, refusedTable("open", "--profile", openSecretPath),
+			"enosbatch: config: " + openRefused + "\nRun 'enosbatch help config' for the configuration.\n"},
 		{"the same in JSON: the SecretKey refused, and why", map[string]string{"XDG_CONFIG_HOME": refused},
 			[]string{"--profile", "open", "--jq", ".secretKey"}, exitUsage,
-			`{"refused":"SecretKey file ` + openSecretPath + ` is accessible by others than its owner (mode 0644): enosbatch refuses it, ` +
-				`as ssh refuses such a private key; run 'chmod 600 ` + openSecretPath + `'",` +
+			`{"refused":"` + openRefused + `",` +
 				`"set":false,"source":"secret_key_file of profile \"open\" (` + openSecretPath + `)"}` + "\n",
-			"enosbatch: config: SecretKey file " + openSecretPath + " is accessible by others than its owner (mode 0644): " +
-				"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 " + openSecretPath + "'\n" +
-				"Run 'enosbatch help config' for the configuration.\n"},
+			"enosbatch: config: " + openRefused + "\nRun 'enosbatch help config' for the configuration.\n"},
 		{"a profile's SecretKey file missing", map[string]string{"XDG_CONFIG_HOME": refused, "ENOS_PROFILE": "missing"}, nil, exitUsage,
-			"configuration file  " + refusedPath + "\n" +
-				"profile             missing (ENOS_PROFILE)\n" +
-				"\nSETTING     VALUE                       FROM\n" +
-				"gateway     https://gw.example.com      " + ofRefused("gateway", "missing") + "\n" +
-				"access key  ak-123                      " + ofRefused("access_key", "missing") + "\n" +
-				`secret key  not usable (see the error)  secret_key_file of profile "missing" (` + missingSecretPath + ")\n" +
-				"org         o-1                         " + ofRefused("org", "missing") + "\n" +
-				"user        u-1                         " + ofRefused("user", "missing") + "\n",
+			refusedTable("missing", "ENOS_PROFILE", missingSecretPath),
 			"enosbatch: config: SecretKey file: open " + missingSecretPath + ": no such file or directory\n" +
 				"Run 'enosbatch help config' for the configuration.\n"},
 		{"a file without the default profile: no profile", with(vars, "XDG_CONFIG_HOME", noDefault, "ENOS_ORG_ID", ""), nil, exitUsage,
