@@ -61,22 +61,27 @@ func (st *state) ownerCaller(c *call) (orgID, userID string, f *failure) {
 }
 
 // orgFlow returns the flow id if it is in orgID, else the failure notFound, which says
-// why unless it has a reason of its own.
-func (st *state) orgFlow(id int64, orgID string, notFound *failure) (*Flow, *failure) {
+// why, naming the request's field that gave the id, unless it has a reason of its own.
+func (st *state) orgFlow(field string, id int64, orgID string, notFound *failure) (*Flow, *failure) {
 	f := st.flows[id]
 	if f == nil || f.OrgID != orgID {
 		if notFound.reason == "" {
-			notFound = notFound.because(fmt.Sprintf("flowId %d: no flow of that id in organization %s", id, quote(orgID)))
+			notFound = notFound.because(fmt.Sprintf("%s %d: no flow of that id in organization %s", field, id, quote(orgID)))
 		}
 		return nil, notFound
 	}
 	return f, nil
 }
 
-// ownedFlow returns the flow id for an owner-only operation: it is in orgID (else notFound),
-// userID owns it (62103) and it is not locked (62105).
+// ownedFlow returns the flow id for an owner-only operation: it is in orgID (else notFound,
+// see orgFlow), userID owns it (62103) and it is not locked (62105). The id is flowId's.
 func (st *state) ownedFlow(id int64, orgID, userID string, notFound *failure) (*Flow, *failure) {
-	f, fail := st.orgFlow(id, orgID, notFound)
+	return st.ownedFlowBy("flowId", id, orgID, userID, notFound)
+}
+
+// ownedFlowBy is ownedFlow for an id the request's field gave.
+func (st *state) ownedFlowBy(field string, id int64, orgID, userID string, notFound *failure) (*Flow, *failure) {
+	f, fail := st.orgFlow(field, id, orgID, notFound)
 	if fail != nil {
 		return nil, fail
 	}

@@ -44,8 +44,7 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 	if err := req.checkMandatory(); err != nil {
 		return nil, errIncorrectParameter.because(err.Error())
 	}
-	flow, f := st.ownedFlow(req.ID.value, orgID, userID,
-		errFlowNotFound.because(fmt.Sprintf("id %d: no flow of that id in organization %s", req.ID.value, shown(orgID))))
+	flow, f := st.ownedFlowBy("id", req.ID.value, orgID, userID, errFlowNotFound)
 	if f != nil {
 		return nil, f
 	}

@@ -177,7 +177,7 @@ func (st *state) readFlow(c *call) (*Flow, string, *failure) {
 	if f != nil {
 		return nil, "", f
 	}
-	flow, f := st.orgFlow(id, orgID, errFlowNotFound)
+	flow, f := st.orgFlow("flowId", id, orgID, errFlowNotFound)
 	if f != nil {
 		return nil, "", f
 	}
