@@ -92,15 +92,10 @@ func (st *state) checkImportFields(req *importFlowRequest, orgID string) *failur
 	// desc is Mandatory on
 	// https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/import_flow.html
 	// (its sample sends ""): absent, it is refused like any missing mandatory field.
-	var missing []string
-	if len(req.FlowJSON) == 0 || string(req.FlowJSON) == "null" {
-		missing = append(missing, "flowJson")
-	}
-	if req.Desc == nil {
-		missing = append(missing, "desc")
-	}
-	if len(missing) > 0 {
-		return errIncorrectParameter.because(fmt.Sprintf("missing mandatory field: %s (null counts as missing)", strings.Join(missing, ", ")))
+	err := checkPresent(presence{"flowJson", len(req.FlowJSON) != 0 && string(req.FlowJSON) != "null"},
+		presence{"desc", req.Desc != nil})
+	if err != nil {
+		return errIncorrectParameter.because(err.Error())
 	}
 	return nil
 }

@@ -72,24 +72,15 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 // checkMandatory says which mandatory fields of Save Flow the request lacks, if any, or that
 // its id is not a flow id.
 func (req *saveFlowRequest) checkMandatory() error {
-	var missing []string
-	for _, f := range []struct {
-		name    string
-		present bool
-	}{
-		{"id", req.ID.set}, {"type", req.Type.set}, {"name", req.Name != nil}, {"freq", req.Freq != nil},
-		{"cycle", req.Cycle != nil}, {"alertMode", req.AlertMode.set}, {"doAs", req.DoAs != nil},
-		{"owners", req.Owners != nil}, {"visitors", req.Visitors != nil}, {"startTime", req.StartTime != nil},
-		{"active", req.Active.set},
-	} {
-		if !f.present {
-			missing = append(missing, f.name)
-		}
+	if err := checkPresent(
+		presence{"id", req.ID.set}, presence{"type", req.Type.set}, presence{"name", req.Name != nil},
+		presence{"freq", req.Freq != nil}, presence{"cycle", req.Cycle != nil}, presence{"alertMode", req.AlertMode.set},
+		presence{"doAs", req.DoAs != nil}, presence{"owners", req.Owners != nil}, presence{"visitors", req.Visitors != nil},
+		presence{"startTime", req.StartTime != nil}, presence{"active", req.Active.set},
+	); err != nil {
+		return err
 	}
-	switch {
-	case len(missing) > 0:
-		return fmt.Errorf("missing mandatory field: %s (null counts as missing)", strings.Join(missing, ", "))
-	case req.ID.value <= 0:
+	if req.ID.value <= 0 {
 		return fmt.Errorf("id %d: want a positive flow id", req.ID.value)
 	}
 	return nil

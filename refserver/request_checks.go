@@ -1,6 +1,9 @@
 package refserver
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // This file holds the checks of a request's query parameters and body that the operations
 // share. Each returns the operation's documented failure with a reason that names the
@@ -71,4 +74,25 @@ func requireSet(invalid *failure, name string, v flexInt) *failure {
 // missing: absent, null or "".
 func missing(invalid *failure, name string) *failure {
 	return invalid.because(name + " is missing (null and \"\" count as missing)")
+}
+
+// presence is a mandatory field of a request body, by its wire name, and whether the
+// request has it.
+type presence struct {
+	name    string
+	present bool
+}
+
+// checkPresent says which of the mandatory fields the request lacks, if any.
+func checkPresent(fields ...presence) error {
+	var missing []string
+	for _, f := range fields {
+		if !f.present {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("missing mandatory field: %s (null counts as missing)", strings.Join(missing, ", "))
 }
