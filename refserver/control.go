@@ -377,15 +377,22 @@ func (c *control) loadSeed(r *http.Request) (any, error) {
 
 // lastN reads the requests query parameter: how many of the last requests to show.
 func lastN(r *http.Request) (int, error) {
-	s := r.URL.Query().Get("requests")
+	n, err := queryCount(r, "requests", 20, fmt.Sprintf("a number from 0 to %d", maxRequestLog))
+	return min(n, maxRequestLog), err
+}
+
+// queryCount reads the query parameter name, a count: absent when it is not given, else a
+// decimal number, 0 or more (want says what is wanted, in the error).
+func queryCount(r *http.Request, name string, absent int, want string) (int, error) {
+	s := r.URL.Query().Get(name)
 	if s == "" {
-		return 20, nil
+		return absent, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return 0, badRequest("requests %q: want a number from 0 to %d", s, maxRequestLog)
+		return 0, badRequest("%s %q: want %s", name, s, want)
 	}
-	return min(n, maxRequestLog), nil
+	return n, nil
 }
 
 // requests is GET /_refserver/requests: the last requests and their verdicts, those the
@@ -423,13 +430,5 @@ func (c *control) state(r *http.Request) (*stateWire, error) {
 // the store locked, so a long load test's history (hundreds of thousands of instances) would
 // hold every other request while it is written out.
 func instancesPerFlow(r *http.Request) (int, error) {
-	s := r.URL.Query().Get("instances")
-	if s == "" {
-		return -1, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, badRequest("instances %q: want a number of instances a flow, 0 or more", s)
-	}
-	return n, nil
+	return queryCount(r, "instances", -1, "a number of instances a flow, 0 or more")
 }
