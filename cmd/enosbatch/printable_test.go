@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enos-go/batchprocessing"
 	"github.com/enos-go/batchprocessing/refserver"
 	"github.com/mattn/go-runewidth"
 )
@@ -79,15 +80,30 @@ func TestTextOutputShowsNoEscapes(t *testing.T) {
 }
 
 // TestErrorsTakeOneLine: a line break or a tab in the gateway's message of an API error
-// shows as U+FFFD on stderr, so that it cannot start a line that looks like enosbatch's.
+// shows as U+FFFD on stderr, so that it cannot start a line that looks like enosbatch's; an
+// error with a hint (a refused AccessKey) keeps the hint on a line of its own.
 func TestErrorsTakeOneLine(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	w.srv.InjectFault(refserver.RouteGetFlowInstance, refserver.Fault{Code: 62102, Message: "bad\nenosbatch: wait: 41-20261130080000 ended SUCCESS\tok"})
-	r := w.run(t, "status", "41-20261130080000").want(t, exitAPI)
-	if lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n"); len(lines) != 1 ||
-		!strings.Contains(r.stderr, "bad\uFFFDenosbatch: wait: 41-20261130080000 ended SUCCESS\uFFFDok") {
-		t.Errorf("stderr %q, want one line, the line break and tab of the message shown as U+FFFD", r.stderr)
+	const forged = "bad\nenosbatch: wait: 41-20261130080000 ended SUCCESS\tok"
+	for _, tt := range []struct {
+		name  string
+		route refserver.Route
+		code  int
+		lines int // on stderr
+	}{
+		{"an API error", refserver.RouteGetFlowInstance, 62102, 1},
+		{"an error with a hint", refserver.RouteTokenGet, batchprocessing.CodeTokenUnknownAppKey, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			w.srv.InjectFault(tt.route, refserver.Fault{Code: tt.code, Message: forged})
+			r := w.run(t, "status", "41-20261130080000").want(t, exitAPI)
+			if lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n"); len(lines) != tt.lines ||
+				!strings.Contains(r.stderr, "bad\uFFFDenosbatch: wait: 41-20261130080000 ended SUCCESS\uFFFDok") {
+				t.Errorf("stderr %q, want %d line(s), the line break and tab of the message shown as U+FFFD", r.stderr, tt.lines)
+			}
+		})
 	}
 }
 
