@@ -75,7 +75,8 @@
 //	2  usage or configuration error
 //	3  API error: the service refused the call, or the gateway could not be reached or did
 //	   not answer within --request-timeout
-//	4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; a --watch ends this way
+//	4  interrupted (Ctrl-C, SIGTERM) or --timeout reached; a --watch ends this way, or
+//	   with 5 when its output fails
 //	5  the output could not be written (a full disk, a pipe whose reader is gone) or made
 //	   (a --jq expression failed on it); a triggered instance runs, its id on stderr;
 //	   other commands end quietly when the reader of their pipe is gone

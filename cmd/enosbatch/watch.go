@@ -55,8 +55,9 @@ func (s *session) newWatcher(o watchOptions) *watcher {
 }
 
 // run polls every interval until ctx ends, and returns the stoppedError that says why it
-// ended. A failure of the first poll ends the watch; a later one is shown as a note and
-// the watch goes on.
+// ended. A failure of the first poll ends the watch, and so does a failure of the output
+// (a write to stdout, --jq) on any poll: polling again would not mend it. A later poll's
+// call that fails is shown as a note, and the watch goes on.
 func (w *watcher) run(ctx context.Context, poll func(ctx context.Context) error) error {
 	defer func() {
 		w.s.mu.Lock()
@@ -67,7 +68,7 @@ func (w *watcher) run(ctx context.Context, poll func(ctx context.Context) error)
 		err := poll(ctx)
 		switch {
 		case err != nil && ctx.Err() != nil:
-		case err != nil && first:
+		case err != nil && (first || w.s.outputFailure(err) != nil):
 			return err
 		case err != nil:
 			w.s.notify(fmt.Sprintf("polling failed, trying again in %s: %v", w.o.interval, err))

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,4 +105,54 @@ func TestLiveScreen(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("frames\n%q\nwant\n%q", out.String(), want)
 	}
+}
+
+// TestWatchEndsOnOutputFailure: output that fails on a later poll (a --jq error, a write)
+// ends the watch with exit code 5, as on the first poll, instead of being noted as a failed
+// poll while the watch goes on.
+func TestWatchEndsOnOutputFailure(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		stdout func(*bytes.Buffer) io.Writer
+		want   string // on stderr
+	}{
+		{"--jq error", []string{"--jq", `if .status == "CANCEL" then error("cancelled") else .instanceId end`},
+			func(b *bytes.Buffer) io.Writer { return b }, `error: cancelled`},
+		{"a write", []string{"--json"},
+			func(b *bytes.Buffer) io.Writer { return fullOn{b, "CANCEL"} }, "writing the output: no space left on device"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			slow := w.trigger(t, slowFlowID)
+			var stdout, stderr bytes.Buffer
+			done := make(chan int)
+			go func() {
+				args := append([]string{"--timeout", "5s", "instances", "--watch", "--interval", "20ms"}, tt.args...)
+				done <- run(context.Background(), args, func(k string) string { return w.env[k] }, tt.stdout(&stdout), &stderr)
+			}()
+			time.Sleep(200 * time.Millisecond)
+			w.run(t, "cancel", slow).want(t, exitOK)
+			code := <-done
+			if code != exitOutput || strings.Contains(stderr.String(), "polling failed") || !strings.Contains(stderr.String(), tt.want) ||
+				!strings.Contains(stdout.String(), slow) {
+				t.Errorf("exit code %d, stdout %q, stderr %q; want %d, the instance, then %q alone", code, stdout.String(), stderr.String(), exitOutput, tt.want)
+			}
+		})
+	}
+}
+
+// fullOn is a stdout that refuses, as a full disk does, the writes that hold text.
+type fullOn struct {
+	w    io.Writer
+	text string
+}
+
+func (f fullOn) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte(f.text)) {
+		return 0, errors.New("no space left on device")
+	}
+	return f.w.Write(b)
 }
