@@ -93,9 +93,10 @@
 // # History
 //
 // The server keeps every instance it creates (tests count them), unless WithMaxInstances bounds
-// them: then the instances that ended first are forgotten first. An instance holds about
-// 0.4 KB of heap plus 0.13 KB a task of its flow, and once its graph has been read, about
-// 0.15 KB plus 0.2 KB a task more (BenchmarkInstanceMemory). A request's cost does not grow
+// them: then the instances that ended first are forgotten first. A forgotten instance is
+// unknown to every operation, and its flow's minute can be triggered again. An instance
+// holds about 0.4 KB of heap plus 0.13 KB a task of its flow, and once its graph has been
+// read, about 0.15 KB plus 0.2 KB a task more (BenchmarkInstanceMemory). A request's cost does not grow
 // with the history: each flow's waiting and running instances are indexed, the store settles
 // only the flows whose next event has come, and List Flow Instances finds its trigger-time
 // range and its page in indexes kept in trigger-time order, of every status and of each one,
