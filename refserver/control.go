@@ -260,7 +260,7 @@ func (c *control) clearFaults(r *http.Request) (any, error) {
 	if n, _ := r.Body.Read(make([]byte, 1)); n > 0 {
 		return nil, badRequest("DELETE %sfaults takes no body: name a route in the query, ?method=POST&path=/batch-processing-service/v2.1/flows&action=trigger", ControlPrefix)
 	}
-	q := r.URL.Query()
+	q := queryOf(r.URL.RawQuery)
 	if len(q) == 0 {
 		c.b.ClearFaults()
 		return c.b.faults.wire(), nil
@@ -384,7 +384,7 @@ func lastN(r *http.Request) (int, error) {
 // queryCount reads the query parameter name, a count: absent when it is not given, else a
 // decimal number, 0 or more (want says what is wanted, in the error).
 func queryCount(r *http.Request, name string, absent int, want string) (int, error) {
-	s := r.URL.Query().Get(name)
+	s := queryOf(r.URL.RawQuery).Get(name)
 	if s == "" {
 		return absent, nil
 	}

@@ -17,7 +17,7 @@ type requestFilter struct {
 // apart (lastN). An unknown parameter or a number that is not one is a bad request.
 func requestFilterOf(r *http.Request) (requestFilter, error) {
 	var f requestFilter
-	for key, values := range r.URL.Query() {
+	for key, values := range queryOf(r.URL.RawQuery) {
 		value := values[len(values)-1]
 		var err error
 		switch key {

@@ -184,8 +184,8 @@ func (bad *badSignature) hint(queryPart string) string {
 	signs := func(query url.Values, body []byte) bool {
 		return c.signature == signing.Sign(c.accessToken, bad.secret, c.ts, query, body)
 	}
-	if dropped := droppedPairs(c.rawQuery); dropped != "" && signs(keptValues(c.rawQuery), c.body) {
-		return dropped // signed with the pairs the parser dropped: that is the mistake
+	if left := leftOutPairs(c.rawQuery); left != "" && signs(goQuery(c.rawQuery), c.body) {
+		return left // signed the query as Go's parser reads it: that is the mistake
 	}
 	joined := func(queryPart string) bool { // a query part Sign does not build
 		return c.signature == sha256Hex(c.accessToken, queryPart, c.body, c.stamp, bad.secret)
@@ -305,17 +305,11 @@ func firstDifference[A, B string | []byte](a A, b B, aName, bName string, secret
 		bName, secretWindow(b, from, i+24, secrets))
 }
 
-// droppedPairs names the pairs of a raw query that the server's query parser (url.ParseQuery)
-// dropped, and why, or "": a pair holding a semicolon, or a malformed percent-escape. The
-// gateway signs the query without them, so a client that signed them is refused, and the
-// usual mistakes are not tried (the query values signed percent-encoded would match).
-//
-// Such a request is explained, not refused outright: the EnOS documentation says nothing of
-// it, and the EnOS gateway (Kong, on nginx) most likely splits a query on '&' alone and
-// keeps a malformed escape as it is, so it would not refuse the request either; the server
-// cannot read those pairs as nginx does, and says so instead. A request signed without them is served without
-// them. Every query the SDK sends percent-encodes ';' and '%'.
-func droppedPairs(rawQuery string) string {
+// leftOutPairs names the pairs of a raw query that Go's query parser (url.ParseQuery, behind
+// Request.URL.Query) drops, and why, or "" when it drops none: a pair holding a semicolon,
+// or a malformed percent-escape. The gateway reads and signs them (queryOf), so a Go client
+// that built its URL by hand and signed the query as its parser read it is refused.
+func leftOutPairs(rawQuery string) string {
 	if _, err := url.ParseQuery(rawQuery); err == nil || len(rawQuery) > maxHintQuery {
 		return ""
 	}
@@ -326,34 +320,19 @@ func droppedPairs(rawQuery string) string {
 		_, errV := url.QueryUnescape(v)
 		switch {
 		case strings.Contains(pair, ";"):
-			out = append(out, quote(pair)+" (a semicolon: percent-encode it as %3B)")
+			out = append(out, quote(pair)+" (a semicolon)")
 		case errK != nil || errV != nil:
-			out = append(out, quote(pair)+" (a malformed percent-escape: write '%' as %25)")
+			out = append(out, quote(pair)+" (a malformed percent-escape)")
 		}
 	}
-	return "the server dropped the query pair " + strings.Join(out, ", ") +
-		" as not valid in a query, and signed the query without it; send it percent-encoded"
+	return "the query pair " + strings.Join(out, ", ") + " was left out of the signed string, as Go's url.ParseQuery " +
+		"drops it; the gateway splits the query on '&' alone and signs every pair"
 }
 
-// keptValues splits a raw query into keys and values as a client that keeps every pair
-// signs them: decoded where they decode, as sent where they do not.
-func keptValues(rawQuery string) url.Values {
-	out := url.Values{}
-	for k, vs := range rawValues(rawQuery) {
-		key := unescapedOrRaw(k)
-		for _, v := range vs {
-			out[key] = append(out[key], unescapedOrRaw(v))
-		}
-	}
-	return out
-}
-
-// unescapedOrRaw returns s query-unescaped, or s itself when it does not unescape.
-func unescapedOrRaw(s string) string {
-	if u, err := url.QueryUnescape(s); err == nil {
-		return u
-	}
-	return s
+// goQuery is the query as Go's parser reads it, without the pairs it drops.
+func goQuery(rawQuery string) url.Values {
+	q, _ := url.ParseQuery(rawQuery)
+	return q
 }
 
 // rawValues splits a raw query into keys and values without decoding them.

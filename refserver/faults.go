@@ -173,7 +173,7 @@ func (fs *faults) pick(r *http.Request) (Fault, bool) {
 	if len(fs.list) == 0 {
 		return Fault{}, false
 	}
-	action := r.URL.Query().Get("action")
+	action := queryOf(r.URL.RawQuery).Get("action")
 	for i, a := range fs.list {
 		if a.route.Method != r.Method || a.route.Path != r.URL.Path || (a.route.Action != "" && a.route.Action != action) {
 			continue

@@ -53,6 +53,6 @@ func (l *requestLog) last(n int) []Request {
 func (st *state) record(r *http.Request, v verdict) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.requests.add(Request{Time: st.now(), Method: r.Method, Path: r.URL.Path, Action: r.URL.Query().Get("action"),
+	st.requests.add(Request{Time: st.now(), Method: r.Method, Path: r.URL.Path, Action: queryOf(r.URL.RawQuery).Get("action"),
 		Status: v.status, Code: v.code, Msg: v.msg, Reason: v.reason})
 }

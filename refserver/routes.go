@@ -164,7 +164,7 @@ func (st *state) serveOperation(r *http.Request, resource string, body []byte) (
 // serveLocked is serveOperation with the store locked, but for the explanation of a wrong
 // signature: bad, when the signature is wrong.
 func (st *state) serveLocked(r *http.Request, resource string, body []byte) (data any, f *failure, refused *refusal, bad *badSignature) {
-	query := r.URL.Query()
+	query := queryOf(r.URL.RawQuery)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
