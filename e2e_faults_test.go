@@ -1,6 +1,7 @@
 package batchprocessing_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"testing"
@@ -89,6 +90,50 @@ func TestEndToEndFaultsAndRetries(t *testing.T) {
 			}
 			if n := len(srv.FlowInstances(refserver.DemoFlowID)); n > 1 {
 				t.Fatalf("%d instances for one trigger", n)
+			}
+		})
+	}
+}
+
+// TestEndToEndTransportNeverResendsWhatIsNotSafeToRepeat drops the connection after the
+// service served a call, on a connection an earlier call left open. net/http's transport
+// resends a GET on its own in that case; Delete Flow is a GET that is not safe to repeat,
+// and resent it would be answered "Flow not found" for the flow this call deleted. It must
+// reach the service once and fail with the transport's error, while a read, safe to repeat,
+// is still resent by the transport and succeeds.
+func TestEndToEndTransportNeverResendsWhatIsNotSafeToRepeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	req := batchprocessing.FlowRequest{FlowID: refserver.DemoEmptyFlowID}
+	tests := []struct {
+		name  string
+		route refserver.Route
+		call  func(*batchprocessing.Client) error
+		sent  int // times the service served the call
+	}{
+		{"Delete Flow, not safe to repeat", refserver.RouteDeleteFlow, func(c *batchprocessing.Client) error { return c.DeleteFlow(ctx, req) }, 1},
+		{"Get Flow, a read", refserver.RouteGetFlow, func(c *batchprocessing.Client) error { _, err := c.GetFlow(ctx, req); return err }, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := refserver.NewDemoServer()
+			defer srv.Close()
+			c := demoClient(t, srv.URL, batchprocessing.WithoutRetries())
+			if _, err := c.GetMyFlows(ctx, batchprocessing.GetMyFlowsRequest{}); err != nil {
+				t.Fatal(err) // leaves a connection open for the call
+			}
+			srv.InjectFault(tt.route, refserver.Fault{Times: 1, DropAfterProcessing: true})
+			err := tt.call(c)
+			served := 0
+			for _, r := range srv.Requests(10) {
+				if r.Method == tt.route.Method && r.Path == tt.route.Path && r.Action == tt.route.Action {
+					served++
+				}
+			}
+			var te *batchprocessing.TransportError
+			if served != tt.sent || (tt.sent == 1) != errors.As(err, &te) {
+				t.Errorf("served %d times, err %v; want %d, and a TransportError when served once", served, err, tt.sent)
 			}
 		})
 	}

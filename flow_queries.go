@@ -345,6 +345,11 @@ var deleteFlowCodes = map[int]error{CodeFlowHasNoTask: ErrFlowDependedOn}
 // own the flow; a flow other flows depend on is refused with code 62104, which matches
 // ErrFlowDependedOn.
 //
+// It is not safe to repeat, so it is sent once: not even Go's transport resends it, though
+// it resends other GETs on a kept-alive connection that closed before the answer. Such a
+// connection fails the call with a *TransportError, and the flow may have been deleted:
+// GetFlow tells whether it is gone.
+//
 // EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/delete_flow.html
 func (c *Client) DeleteFlow(ctx context.Context, req FlowRequest, opts ...CallOption) error {
 	const op = "DeleteFlow"

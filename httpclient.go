@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -42,7 +43,8 @@ func newHTTPSender(hc *http.Client, userAgent string, log *slog.Logger) *httpSen
 		SetRedirectPolicy(resty.RedirectPolicyFunc(keepRedirect)).
 		SetLogger(restyLogger{log}).
 		SetDoNotParseResponse(true).
-		SetHeader("User-Agent", userAgent)
+		SetHeader("User-Agent", userAgent).
+		SetPreRequestHook(sendOnce)
 	return &httpSender{rest: rest}
 }
 
@@ -67,6 +69,9 @@ type outgoing struct {
 	// unsigned requests (the token service's) leave them empty.
 	signed [3]string
 	body   []byte // the exact bytes to send, as JSON; nil for none
+	// once marks a call that is not safe to repeat: the transport must not resend it
+	// (see sendOnce).
+	once bool
 }
 
 // Header keys in canonical form, set on requests as they are.
@@ -82,6 +87,9 @@ var (
 // resty leaves an absolute URL without query parameters of its own as it is, so the query
 // the request path encoded is neither parsed nor encoded again.
 func (h *httpSender) send(ctx context.Context, req outgoing) (*http.Response, error) {
+	if req.once && replayedByTransport(req.method) {
+		ctx = context.WithValue(ctx, sendOnceKey{}, true)
+	}
 	r := h.rest.R().SetContext(ctx)
 	// resty sends a clone of r.Header (createHTTPRequest) and keeps no other reference
 	// once Execute has returned, so the map comes from a pool: its room is allocated once,
@@ -132,3 +140,38 @@ func (h *httpSender) putHeaders(hdr http.Header) {
 	clear(hdr)
 	h.pool.Put(hdr)
 }
+
+// sendOnceKey marks, in a request's context, a request that net/http's transport must not
+// resend (see sendOnce).
+type sendOnceKey struct{}
+
+// replayedByTransport reports whether net/http's transport resends a request of method with
+// no body on its own: on a reused connection that closed before any answer came, it sends a
+// GET, HEAD, OPTIONS or TRACE again, taking it for idempotent. A POST with a body it does
+// not resend.
+func replayedByTransport(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// sendOnce is resty's pre-request hook: it keeps the transport from resending a request that
+// is not safe to repeat. Delete Flow is a GET, and a connection that closes after the service
+// deleted the flow but before the answer came would make the transport send it again, unseen
+// by the retry loop, and answer "Flow not found" for a flow the call itself deleted. A
+// request whose body the transport cannot rewind is one it never resends; onceBody is such a
+// body, and an empty one: the transport finds it empty and sends the request without it.
+func sendOnce(_ *resty.Client, r *http.Request) error {
+	if r.Context().Value(sendOnceKey{}) != nil {
+		r.Body, r.GetBody, r.ContentLength = onceBody{}, nil, 0
+	}
+	return nil
+}
+
+// onceBody is the empty body of a request the transport must not resend (see sendOnce).
+type onceBody struct{}
+
+func (onceBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (onceBody) Close() error             { return nil }

@@ -265,7 +265,7 @@ func (c *Client) sign(ctx context.Context, p *prepared) (outgoing, attemptResult
 		return outgoing{}, attemptResult{}, err
 	}
 	ts := c.clock.Now().UnixMilli()
-	req := outgoing{method: p.method, url: p.url, body: p.body,
+	req := outgoing{method: p.method, url: p.url, body: p.body, once: !p.rule.repeatable,
 		signed: [3]string{token.value, strconv.FormatInt(ts, 10), signing.Sign(token.value, *c.secretKey, ts, p.query, p.body)}}
 	return req, attemptResult{token: token}, nil
 }
