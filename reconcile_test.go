@@ -217,6 +217,27 @@ func TestTriggerDeadlineDuringUnknownOutcome(t *testing.T) {
 	}
 }
 
+// TestTriggerWithEndedContext: a trigger whose context has ended before it is sent sends
+// nothing, so its outcome is known: no instance. It fails with the context's error, not
+// ErrOutcomeUnknown, and looks for no instance.
+func TestTriggerWithEndedContext(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, fastRetries)
+	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance(wantGMT8ID))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var md ResponseMetadata
+	_, err := c.TriggerFlow(ctx, TriggerFlowRequest{FlowID: 3377}, WithMetadata(&md))
+	var te *TransportError
+	if !errors.As(err, &te) || !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Errorf("err = %v, want a TransportError of the context's error, not ErrOutcomeUnknown", err)
+	}
+	calls := mt.GetCallCountInfo()
+	if n := calls["POST "+flowsURL] + calls["POST "+searchURL]; n != 0 || md.Attempts != 0 {
+		t.Errorf("%d triggers or lookups sent, %d attempts counted; want none", n, md.Attempts)
+	}
+}
+
 // TestTriggerUnknownOutcomeEndings covers the ways a trigger gives up after an attempt
 // that may have created the instance: each says the outcome is unknown.
 func TestTriggerUnknownOutcomeEndings(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -220,15 +221,20 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 		c.logCall(ctx, p, started, res)
 		return res
 	}
-	p.attempts++
 	r := &response{op: p.op, method: p.method, path: p.path, start: c.clock.base()}
 	r.keepSecret(res.token.value, *c.secretKey, req.signed[2])
-	raw, err := c.http.send(ctx, req)
+	// A context that has ended sends nothing: the attempt certainly did not reach the service.
+	err = ctx.Err()
 	if err == nil {
-		res.resp, res.reached = r, true // a response came, whatever it is
-		err = readResponse(raw, c.maxBody, r)
-	} else {
-		res.reached = !neverSent(err)
+		p.attempts++
+		var raw *http.Response
+		raw, err = c.http.send(ctx, req)
+		if err == nil {
+			res.resp, res.reached = r, true // a response came, whatever it is
+			err = readResponse(raw, c.maxBody, r)
+		} else {
+			res.reached = !neverSent(err)
+		}
 	}
 	r.end = c.clock.base()
 	switch {
