@@ -68,7 +68,8 @@ func TestWithCallRetryPolicy(t *testing.T) {
 }
 
 // TestWithTimeout: a per-attempt timeout is a TransportError whose Timeout reports true;
-// the caller's own deadline is not.
+// the caller's own deadline is not. Both match context.DeadlineExceeded, as the errors of
+// net/http's Client.Timeout do (the doc of Timeout says so).
 func TestWithTimeout(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
@@ -90,8 +91,8 @@ func TestWithTimeout(t *testing.T) {
 	}
 	_, err = c.GetFlow(context.Background(), FlowRequest{FlowID: 1})
 	var te *TransportError
-	if !errors.As(err, &te) || !te.Timeout() {
-		t.Errorf("per-attempt timeout: err = %v, want a *TransportError that is a Timeout", err)
+	if !errors.As(err, &te) || !te.Timeout() || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("per-attempt timeout: err = %v, want a *TransportError that is a Timeout and matches context.DeadlineExceeded, as net/http's does", err)
 	}
 	slow, _ := NewClient(srv.URL, "ak", "sk", WithOrgID("o"), WithUserID("u"), WithoutRetries())
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

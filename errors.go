@@ -267,8 +267,10 @@ func errorText(err error) string {
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // Timeout reports whether the attempt ran out of time: the per-attempt timeout
-// (WithTimeout, or the Timeout of the WithHTTPClient client) or a network timeout, as
-// opposed to the caller's context, which errors.Is(err, context.DeadlineExceeded) tells.
+// (WithTimeout, or the Timeout of the WithHTTPClient client) or a network timeout, and not
+// the caller's context. errors.Is(err, context.DeadlineExceeded) cannot tell them apart: it
+// holds for both, as it does for net/http's own Client.Timeout; the caller's ctx.Err()
+// tells whether its context ended.
 func (e *TransportError) Timeout() bool {
 	var timeout interface{ Timeout() bool }
 	return !e.contextEnded && errors.As(e.Err, &timeout) && timeout.Timeout()
