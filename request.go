@@ -189,15 +189,6 @@ func (c *Client) pause(ctx context.Context, p *prepared, next int, res attemptRe
 	return nil
 }
 
-// logDecision records at debug level what the request path does after a failed attempt,
-// and why.
-func (c *Client) logDecision(ctx context.Context, p *prepared, d decision, res attemptResult) {
-	if c.log.Enabled(ctx, slog.LevelDebug) {
-		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing "+d.step.String(), slog.String("operation", p.op),
-			slog.Int("attempt", p.attempts), slog.String("reason", d.reason), slog.String("after", res.err.Error()))
-	}
-}
-
 // attemptResult is the outcome of one attempt.
 type attemptResult struct {
 	resp     *response // the response; nil if none came
@@ -304,38 +295,4 @@ func (p *prepared) metadata(last attemptResult) ResponseMetadata {
 		md.RequestID = last.apiError.RequestID
 	}
 	return md
-}
-
-// logCall logs the outcome of an attempt: debug for success, warn for failure. The
-// attributes are built only when the logger wants the record.
-func (c *Client) logCall(ctx context.Context, p *prepared, start time.Time, res attemptResult) {
-	level := slog.LevelDebug
-	if res.err != nil {
-		level = slog.LevelWarn
-	}
-	if !c.log.Enabled(ctx, level) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("operation", p.op),
-		slog.String("method", p.method),
-		slog.String("path", p.path),
-		slog.Duration("duration", time.Since(start)),
-		slog.Int("attempt", p.attempts),
-	}
-	if res.resp != nil {
-		attrs = append(attrs, slog.Int("status", res.resp.status))
-	}
-	if e := res.apiError; e != nil {
-		attrs = append(attrs, slog.Int("code", e.Code))
-		if e.RequestID != "" {
-			attrs = append(attrs, slog.String("request_id", e.RequestID))
-		}
-	}
-	msg := "batchprocessing call"
-	if res.err != nil {
-		attrs = append(attrs, slog.String("error", res.err.Error()))
-		msg = "batchprocessing call failed"
-	}
-	c.log.LogAttrs(ctx, level, msg, attrs...)
 }
