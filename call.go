@@ -65,7 +65,9 @@ type callSettings struct {
 
 // WithMetadata makes the call fill md when it ends, with what the service said of its last
 // attempt: the request id, the HTTP status, the headers, and how many attempts were sent.
-// It is filled on success and on failure; the error of a failed call carries the same.
+// It is filled on success and on failure; the error of a failed call carries the same. A
+// call refused before anything is sent (a *RequestError: bad input, a nil context) leaves
+// md as it was: reset a ResponseMetadata you reuse, or look at the error first.
 //
 //	var md batchprocessing.ResponseMetadata
 //	id, err := client.TriggerFlow(ctx, req, batchprocessing.WithMetadata(&md))

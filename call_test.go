@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
@@ -37,6 +38,12 @@ func TestWithMetadata(t *testing.T) {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || failed.RequestID == "" || failed.RequestID != apiErr.RequestID || failed.Attempts != 1 {
 		t.Errorf("metadata of a failure: %+v, err %v", failed, err)
+	}
+	// A call refused before anything is sent leaves the metadata as it was, as documented.
+	kept := failed
+	if _, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{}, WithMetadata(&failed)); !errors.Is(err, ErrInvalidRequest) ||
+		!reflect.DeepEqual(failed, kept) {
+		t.Errorf("metadata of a refused call: %+v, err %v; want it as it was", failed, err)
 	}
 }
 
