@@ -150,8 +150,12 @@ func (id TaskInstanceID) TaskID() (int64, error) {
 }
 
 // TaskInstanceIDFor returns the id of the instance of task taskID in the flow instance
-// flowInstance: the task id with the flow instance's time suffix.
+// flowInstance: the task id with the flow instance's time suffix. A task id that is not
+// positive, or a malformed flow instance id, is an error.
 func TaskInstanceIDFor(taskID int64, flowInstance FlowInstanceID) (TaskInstanceID, error) {
+	if taskID <= 0 {
+		return "", fmt.Errorf("batchprocessing: task id must be positive, got %d", taskID)
+	}
 	_, suffix, err := flowInstance.parse()
 	if err != nil {
 		return "", err

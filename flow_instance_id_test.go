@@ -94,6 +94,11 @@ func TestTaskInstanceID(t *testing.T) {
 	if taskID, err := id.TaskID(); err != nil || taskID != 104890 {
 		t.Errorf("TaskID = %d, %v", taskID, err)
 	}
+	for _, taskID := range []int64{0, -5} {
+		if id, err := TaskInstanceIDFor(taskID, "2809-20190812080700"); err == nil {
+			t.Errorf("TaskInstanceIDFor(%d) = %q: accepts a task id that is not positive", taskID, id)
+		}
+	}
 	if _, err := TaskInstanceIDFor(1, "nope"); err == nil {
 		t.Error("TaskInstanceIDFor accepts a malformed flow instance id")
 	}
