@@ -18,9 +18,10 @@ type TriggerFlowRequest struct {
 	// TriggerTime is the business time of the run. A time before now runs the flow at once
 	// (after any running instance of the same flow) and is passed to the flow's time
 	// parameters; a later time schedules it. The zero value means now (the client's clock);
-	// any other time must lie between 1970 and the end of year 9999, which the service can
-	// represent. It is sent in epoch milliseconds; the instance id carries it cut to the
-	// minute, in the server's time zone.
+	// any other time must lie from 1970 to 9999-12-31T09:59:59Z, what the service can
+	// represent: the end of year 9999 in the zone furthest ahead, UTC+14. It is sent in
+	// epoch milliseconds; the instance id carries it cut to the minute, in the server's time
+	// zone.
 	TriggerTime time.Time
 	// OrgID is the organization id; empty takes the client's WithOrgID.
 	OrgID string
@@ -158,7 +159,7 @@ func (c *Client) triggerInput(ctx context.Context, op, action string, flowID int
 	}
 	if at.Before(minTriggerTime) || !at.Before(maxTriggerTime) {
 		return userQuery{}, 0, invalid(op, "TriggerTime", at.UTC().Format(time.RFC3339)+
-			" is outside what the service can represent (1970 to 9999); the zero time means now")
+			" is outside what the service can represent (1970-01-01T00:00:00Z to 9999-12-31T09:59:59Z); the zero time means now")
 	}
 	return q, at.UnixMilli(), nil
 }
