@@ -166,6 +166,19 @@ func duration(name, s string) (time.Duration, error) {
 	return d, nil
 }
 
+// positiveDuration reads an optional Go duration field that must be longer than 0, as the
+// flags of cmd/refserver for the same settings must.
+func positiveDuration(name, s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	switch {
+	case s == "":
+		return 0, nil
+	case err != nil || d <= 0:
+		return 0, badRequest("%s %q: want a Go duration longer than 0, such as \"90s\" or \"1h30m\", as cmd/refserver's flags do", name, s)
+	}
+	return d, nil
+}
+
 // clockWire is the clock as the control API shows it.
 type clockWire struct {
 	Now       string `json:"now"`
@@ -217,16 +230,13 @@ func (c *control) putSettings(r *http.Request) (any, error) {
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	life, err := duration("tokenLifetime", req.TokenLifetime)
+	life, err := positiveDuration("tokenLifetime", req.TokenLifetime)
 	if err != nil {
 		return nil, err
 	}
-	window, err := duration("timestampWindow", req.TimestampWindow)
+	window, err := positiveDuration("timestampWindow", req.TimestampWindow)
 	if err != nil {
 		return nil, err
-	}
-	if (req.TokenLifetime != "" && life == 0) || (req.TimestampWindow != "" && window == 0) {
-		return nil, badRequest("tokenLifetime and timestampWindow must be longer than 0, as cmd/refserver's flags must")
 	}
 	var loc *time.Location
 	if req.Location != "" {
