@@ -33,9 +33,10 @@
 // timestamp outside the window (15 minutes by default, see WithTimestampWindow) or a wrong
 // signature, and 403 "You cannot consume this service" for an app acting in an organization (orgId)
 // it is not registered in (AddApp, SeedApp.Orgs; the documentation gives no answer for this case,
-// so this one is inferred). Every answer carries a Date header from the server clock. Tokens that
-// expired more than the window ago are forgotten on the next token request; refreshing one then
-// answers 1204 instead of 1203.
+// so this one is inferred). Every answer of the gateway carries a Date header from the server
+// clock (the control API's answers carry net/http's, from the wall clock). Tokens that expired
+// more than the window ago are forgotten on the next token request; refreshing one then answers
+// 1204 instead of 1203.
 //
 // The Batch Processing Service answers HTTP 200 with {"code","msg","data","requestId"}; code 0 is
 // success and 621xx codes are the documented business errors. It routes on method, path and action
