@@ -149,7 +149,7 @@ func watchStatus(ctx context.Context, s *session, c *batchprocessing.Client, id 
 			if err := writeStatus(&b, v); err != nil {
 				return err
 			}
-			w.live.draw(w.header(string(id)), b.String())
+			return w.live.draw(w.header(string(id)), b.String())
 		case s.g.json && changed:
 			return s.printJSONLine(v)
 		case s.g.json:

@@ -189,7 +189,7 @@ func (o *instancesOptions) watchList(ctx context.Context, s *session, c *batchpr
 			} else if err := writeInstances(&b, views, true); err != nil {
 				return err
 			}
-			w.live.draw(w.header(fmt.Sprintf("%d flow instances", len(views))), b.String())
+			return w.live.draw(w.header(fmt.Sprintf("%d flow instances", len(views))), b.String())
 		case s.g.json:
 			for _, v := range changed {
 				if err := s.printJSONLine(v); err != nil {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -181,5 +182,43 @@ func TestWatchLiveInPTY(t *testing.T) {
 				t.Errorf("line %q is %d columns wide, want at most 59", line, n)
 			}
 		}
+	}
+}
+
+// TestLiveWatchEndsWhenTheTerminalGoes: a live --watch whose terminal goes away (its
+// master side closed, so that each write fails) ends with exit code 5 at its next frame,
+// as a watch that prints its changes does, instead of drawing into the void until
+// interrupted.
+func TestLiveWatchEndsWhenTheTerminalGoes(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.trigger(t, slowFlowID)
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer tty.Close()
+	var mu sync.Mutex
+	var seen bytes.Buffer
+	go func() { _, _ = io.Copy(lockedWriter{&mu, &seen}, ptmx) }()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(context.Background(), []string{"--timeout", "10s", "instances", "--watch", "--interval", "20ms"},
+			func(k string) string { return w.env[k] }, tty, io.Discard)
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		drawn := strings.Contains(seen.String(), "(every 20ms")
+		mu.Unlock()
+		if drawn {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no frame drawn in 5s")
+		}
+	}
+	ptmx.Close()
+	if code := <-done; code != exitOutput {
+		t.Errorf("exit code %d, want %d", code, exitOutput)
 	}
 }

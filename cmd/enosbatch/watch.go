@@ -105,8 +105,8 @@ type liveScreen struct {
 // setNote keeps a note for the next frames.
 func (l *liveScreen) setNote(note string) { l.note = note }
 
-// draw shows header, then body.
-func (l *liveScreen) draw(header, body string) {
+// draw shows header, then body, and returns the error of the write.
+func (l *liveScreen) draw(header, body string) error {
 	columns, rows := l.t.size()
 	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
 	room := max(rows-2, 1) // the header, and the line the cursor rests on
@@ -131,5 +131,6 @@ func (l *liveScreen) draw(header, body string) {
 		b.WriteString("\n")
 	}
 	l.lines = len(frame)
-	_, _ = io.WriteString(l.t.w, b.String())
+	_, err := io.WriteString(l.t.w, b.String())
+	return err
 }
