@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 )
 
 // This file is the control API: a JSON API under ControlPrefix, which no EnOS route uses, for
@@ -270,7 +272,7 @@ func (c *control) clearFaults(r *http.Request) (any, error) {
 	if n, _ := r.Body.Read(make([]byte, 1)); n > 0 {
 		return nil, badRequest("DELETE %sfaults takes no body: name a route in the query, ?method=POST&path=/batch-processing-service/v2.1/flows&action=trigger", ControlPrefix)
 	}
-	q := queryOf(r.URL.RawQuery)
+	q := gatewayquery.Parse(r.URL.RawQuery)
 	if len(q) == 0 {
 		c.b.ClearFaults()
 		return c.b.faults.wire(), nil
@@ -394,7 +396,7 @@ func lastN(r *http.Request) (int, error) {
 // queryCount reads the query parameter name, a count: absent when it is not given, else a
 // decimal number, 0 or more (want says what is wanted, in the error).
 func queryCount(r *http.Request, name string, absent int, want string) (int, error) {
-	s := queryOf(r.URL.RawQuery).Get(name)
+	s := gatewayquery.Parse(r.URL.RawQuery).Get(name)
 	if s == "" {
 		return absent, nil
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 )
 
 // requestFilter picks requests of the log by what GET /_refserver/requests names in its
@@ -17,7 +19,7 @@ type requestFilter struct {
 // apart (lastN). An unknown parameter or a number that is not one is a bad request.
 func requestFilterOf(r *http.Request) (requestFilter, error) {
 	var f requestFilter
-	for key, values := range queryOf(r.URL.RawQuery) {
+	for key, values := range gatewayquery.Parse(r.URL.RawQuery) {
 		value := values[len(values)-1]
 		var err error
 		switch key {

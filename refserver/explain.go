@@ -307,7 +307,7 @@ func firstDifference[A, B string | []byte](a A, b B, aName, bName string, secret
 
 // leftOutPairs names the pairs of a raw query that Go's query parser (url.ParseQuery, behind
 // Request.URL.Query) drops, and why, or "" when it drops none: a pair holding a semicolon,
-// or a malformed percent-escape. The gateway reads and signs them (queryOf), so a Go client
+// or a malformed percent-escape. The gateway reads and signs them (gatewayquery.Parse), so a Go client
 // that built its URL by hand and signed the query as its parser read it is refused.
 func leftOutPairs(rawQuery string) string {
 	if _, err := url.ParseQuery(rawQuery); err == nil || len(rawQuery) > maxHintQuery {

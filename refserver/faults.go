@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
@@ -173,7 +174,7 @@ func (fs *faults) pick(r *http.Request) (Fault, bool) {
 	if len(fs.list) == 0 {
 		return Fault{}, false
 	}
-	action := queryOf(r.URL.RawQuery).Get("action")
+	action := gatewayquery.Parse(r.URL.RawQuery).Get("action")
 	for i, a := range fs.list {
 		if a.route.Method != r.Method || a.route.Path != r.URL.Path || (a.route.Action != "" && a.route.Action != action) {
 			continue

@@ -2,6 +2,8 @@ package refserver
 
 import (
 	"net/http"
+
+	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 )
 
 // This file keeps the server's log of the last requests and how each was judged, which the
@@ -53,6 +55,6 @@ func (l *requestLog) last(n int) []Request {
 func (st *state) record(r *http.Request, v verdict) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.requests.add(Request{Time: st.now(), Method: r.Method, Path: r.URL.Path, Action: queryOf(r.URL.RawQuery).Get("action"),
+	st.requests.add(Request{Time: st.now(), Method: r.Method, Path: r.URL.Path, Action: gatewayquery.Parse(r.URL.RawQuery).Get("action"),
 		Status: v.status, Code: v.code, Msg: v.msg, Reason: v.reason})
 }

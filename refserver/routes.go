@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
@@ -164,7 +165,7 @@ func (st *state) serveOperation(r *http.Request, resource string, body []byte) (
 // serveLocked is serveOperation with the store locked, but for the explanation of a wrong
 // signature: bad, when the signature is wrong.
 func (st *state) serveLocked(r *http.Request, resource string, body []byte) (data any, f *failure, refused *refusal, bad *badSignature) {
-	query := queryOf(r.URL.RawQuery)
+	query := gatewayquery.Parse(r.URL.RawQuery)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 	"github.com/enos-go/batchprocessing/refserver"
 )
 
@@ -24,7 +25,7 @@ func logRequests(h http.Handler, w io.Writer) http.Handler {
 		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.String("action", r.URL.Query().Get("action")),
+			slog.String("action", gatewayquery.Parse(r.URL.RawQuery).Get("action")),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start).Round(time.Microsecond)),
 		}

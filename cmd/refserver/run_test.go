@@ -112,12 +112,14 @@ func TestServeDemoSeed(t *testing.T) {
 
 // TestRequestLogIsOneLinePerRequest sends paths and actions with encoded newlines: each
 // request is still one line of the -v log, and the forged text stays inside a quoted value.
+// The action is read as the gateway reads it, a ';' in it kept.
 func TestRequestLogIsOneLinePerRequest(t *testing.T) {
 	s := serve(t, "-addr", "127.0.0.1:0", "-v")
 	for _, target := range []string{
 		"/x%0AFORGED GET /batch-processing-service/v2.1/flows action=get 200",
 		"/batch-processing-service/v2.1/flows?action=get%0D%0AFORGED%20line",
 		"/%E2%80%A8FORGED\"quote",
+		"/batch-processing-service/v2.1/flows?action=get;x", // read as the gateway reads it, ';' and all
 	} {
 		resp, err := http.Get(s.url + target)
 		if err != nil {
@@ -138,10 +140,10 @@ func TestRequestLogIsOneLinePerRequest(t *testing.T) {
 			t.Errorf("a line that is no request's: %q", line)
 		}
 	}
-	if requests != 3 {
-		t.Errorf("%d request lines, want 3:\n%s", requests, s.stderr.String())
+	if requests != 4 {
+		t.Errorf("%d request lines, want 4:\n%s", requests, s.stderr.String())
 	}
-	for _, want := range []string{`path="/x\nFORGED GET`, `action="get\r\nFORGED line"`, `path="/\u2028FORGED\"quote"`} {
+	for _, want := range []string{`path="/x\nFORGED GET`, `action="get\r\nFORGED line"`, `path="/\u2028FORGED\"quote"`, ` action=get;x `} {
 		if !strings.Contains(s.stderr.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, s.stderr.String())
 		}
