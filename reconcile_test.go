@@ -218,19 +218,20 @@ func TestTriggerDeadlineDuringUnknownOutcome(t *testing.T) {
 }
 
 // TestTriggerWithEndedContext: a trigger whose context has ended before it is sent sends
-// nothing, so its outcome is known: no instance. It fails with the context's error, not
+// nothing, so its outcome is known: no instance. It fails with the context's cause, not
 // ErrOutcomeUnknown, and looks for no instance.
 func TestTriggerWithEndedContext(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newTestClient(t, fastRetries)
 	mt.RegisterResponder(http.MethodPost, flowsURL, okInstance(wantGMT8ID))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	shutdown := errors.New("shutting down")
+	cancel(shutdown)
 	var md ResponseMetadata
 	_, err := c.TriggerFlow(ctx, TriggerFlowRequest{FlowID: 3377}, WithMetadata(&md))
 	var te *TransportError
-	if !errors.As(err, &te) || !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) {
-		t.Errorf("err = %v, want a TransportError of the context's error, not ErrOutcomeUnknown", err)
+	if !errors.As(err, &te) || !errors.Is(err, shutdown) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Errorf("err = %v, want a TransportError of the context's cause (as net/http gives), not ErrOutcomeUnknown", err)
 	}
 	calls := mt.GetCallCountInfo()
 	if n := calls["POST "+flowsURL] + calls["POST "+searchURL]; n != 0 || md.Attempts != 0 {

@@ -215,7 +215,8 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	r := &response{op: p.op, method: p.method, path: p.path, start: c.clock.base()}
 	r.keepSecret(res.token.value, *c.secretKey, req.signed[2])
 	// A context that has ended sends nothing: the attempt certainly did not reach the service.
-	err = ctx.Err()
+	// Its error is the context's cause, as net/http reports an ended context.
+	err = context.Cause(ctx)
 	if err == nil {
 		p.attempts++
 		var raw *http.Response
