@@ -346,7 +346,8 @@ var deleteFlowCodes = map[int]error{CodeFlowHasNoTask: ErrFlowDependedOn}
 // ErrFlowDependedOn.
 //
 // It is not safe to repeat, so it is sent once: not even Go's transport resends it, though
-// it resends other GETs on a kept-alive connection that closed before the answer. Such a
+// it resends other GETs on a kept-alive connection that closed before the answer (or that
+// failed before the request went out, or an HTTP/2 stream the server refused). Such a
 // connection fails the call with a *TransportError, and the flow may have been deleted:
 // GetFlow tells whether it is gone.
 //

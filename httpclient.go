@@ -162,7 +162,15 @@ func replayedByTransport(method string) bool {
 // deleted the flow but before the answer came would make the transport send it again, unseen
 // by the retry loop, and answer "Flow not found" for a flow the call itself deleted. A
 // request whose body the transport cannot rewind is one it never resends; onceBody is such a
-// body, and an empty one: the transport finds it empty and sends the request without it.
+// body, and an empty one. Over HTTP/1.1 the transport finds it empty and sends the GET as
+// it would without it; over HTTP/2 it ends the request with an empty DATA frame.
+//
+// The cost: net/http resends no such request at all, so this one is not resent either where
+// the resend was safe: a reused HTTP/1.1 connection whose write failed before any byte went
+// out, and an HTTP/2 stream the server refused or left unprocessed by a GOAWAY. Such a call
+// fails with a *TransportError, as a dropped answer does; the request path cannot tell them
+// apart. For the one call it concerns, a Delete Flow, sent rarely, never acting twice unseen
+// is worth more.
 func sendOnce(_ *resty.Client, r *http.Request) error {
 	if r.Context().Value(sendOnceKey{}) != nil {
 		r.Body, r.GetBody, r.ContentLength = onceBody{}, nil, 0
