@@ -51,7 +51,11 @@
 // not in orgId, 62105 for a locked user, 62102 for a bad body, 62103 for a user who does not
 // own the flow and 62105 for a locked flow, in that order. The other operations need the user
 // to belong to orgId (62101) and only see that org's flows and instances; the time operations
-// need no userId or orgId.
+// need no userId or orgId. Get My Flow lists the flows the user owns or visits; List Flow
+// Instances lists the instances of every flow of the org (its page says "all workflows
+// related to the user", which may mean the flows the user owns or visits, as Get My Flow's
+// page means by the same words: the wider reading is the tolerant one, and a test that
+// expects instances of another user's flows left out should not rely on the server for it).
 //
 // On the wire it follows the rule "tolerant decoding, exact encoding": ids are read as numbers
 // or strings, parameters as an array of {key, value}, an object or a string holding either;
