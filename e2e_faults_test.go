@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,16 +105,17 @@ func TestEndToEndFaultsAndRetries(t *testing.T) {
 // is still resent by the transport and succeeds.
 func TestEndToEndTransportNeverResendsWhatIsNotSafeToRepeat(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	req := batchprocessing.FlowRequest{FlowID: refserver.DemoEmptyFlowID}
 	tests := []struct {
 		name  string
 		route refserver.Route
-		call  func(*batchprocessing.Client) error
+		call  func(context.Context, *batchprocessing.Client) error
 		sent  int // times the service served the call
 	}{
-		{"Delete Flow, not safe to repeat", refserver.RouteDeleteFlow, func(c *batchprocessing.Client) error { return c.DeleteFlow(ctx, req) }, 1},
-		{"Get Flow, a read", refserver.RouteGetFlow, func(c *batchprocessing.Client) error { _, err := c.GetFlow(ctx, req); return err }, 2},
+		{"Delete Flow, not safe to repeat", refserver.RouteDeleteFlow,
+			func(ctx context.Context, c *batchprocessing.Client) error { return c.DeleteFlow(ctx, req) }, 1},
+		{"Get Flow, a read", refserver.RouteGetFlow,
+			func(ctx context.Context, c *batchprocessing.Client) error { _, err := c.GetFlow(ctx, req); return err }, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,11 +123,19 @@ func TestEndToEndTransportNeverResendsWhatIsNotSafeToRepeat(t *testing.T) {
 			srv := refserver.NewDemoServer()
 			defer srv.Close()
 			c := demoClient(t, srv.URL, batchprocessing.WithoutRetries())
-			if _, err := c.GetMyFlows(ctx, batchprocessing.GetMyFlowsRequest{}); err != nil {
+			if _, err := c.GetMyFlows(context.Background(), batchprocessing.GetMyFlowsRequest{}); err != nil {
 				t.Fatal(err) // leaves a connection open for the call
 			}
+			time.Sleep(20 * time.Millisecond) // for the transport to put the connection back as idle
+			var reused atomic.Bool            // the transport resends only on a reused connection
+			ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+				GotConn: func(info httptrace.GotConnInfo) { reused.CompareAndSwap(false, info.Reused) },
+			})
 			srv.InjectFault(tt.route, refserver.Fault{Times: 1, DropAfterProcessing: true})
-			err := tt.call(c)
+			err := tt.call(ctx, c)
+			if !reused.Load() {
+				t.Fatal("the call went out on a new connection: nothing for the transport to resend")
+			}
 			served := 0
 			for _, r := range srv.Requests(10) {
 				if r.Method == tt.route.Method && r.Path == tt.route.Path && r.Action == tt.route.Action {

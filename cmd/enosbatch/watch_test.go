@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -115,26 +116,31 @@ func TestWatchEndsOnOutputFailure(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		args   []string
-		stdout func(*bytes.Buffer) io.Writer
+		stdout func(*shownOutput) io.Writer
 		want   string // on stderr
 	}{
 		{"--jq error", []string{"--jq", `if .status == "CANCEL" then error("cancelled") else .instanceId end`},
-			func(b *bytes.Buffer) io.Writer { return b }, `error: cancelled`},
+			func(b *shownOutput) io.Writer { return b }, `error: cancelled`},
 		{"a write", []string{"--json"},
-			func(b *bytes.Buffer) io.Writer { return fullOn{b, "CANCEL"} }, "writing the output: no space left on device"},
+			func(b *shownOutput) io.Writer { return fullOn{b, "CANCEL"} }, "writing the output: no space left on device"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			slow := w.trigger(t, slowFlowID)
-			var stdout, stderr bytes.Buffer
+			var stdout shownOutput
+			var stderr bytes.Buffer
 			done := make(chan int)
 			go func() {
 				args := append([]string{"--timeout", "5s", "instances", "--watch", "--interval", "20ms"}, tt.args...)
 				done <- run(context.Background(), args, func(k string) string { return w.env[k] }, tt.stdout(&stdout), &stderr)
 			}()
-			time.Sleep(200 * time.Millisecond)
-			w.run(t, "cancel", slow).want(t, exitOK)
+			for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stdout.String(), slow); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the first poll showed nothing in 5s")
+				}
+			}
+			w.run(t, "cancel", slow).want(t, exitOK) // after the first poll showed the instance
 			code := <-done
 			if code != exitOutput || strings.Contains(stderr.String(), "polling failed") || !strings.Contains(stderr.String(), tt.want) ||
 				!strings.Contains(stdout.String(), slow) {
@@ -155,4 +161,22 @@ func (f fullOn) Write(b []byte) (int, error) {
 		return 0, errors.New("no space left on device")
 	}
 	return f.w.Write(b)
+}
+
+// shownOutput is a stdout that the test reads while the program writes it.
+type shownOutput struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *shownOutput) Write(b []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(b)
+}
+
+func (o *shownOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
 }
