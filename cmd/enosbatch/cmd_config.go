@@ -16,9 +16,10 @@ var configCommand = &command{
 	help: `Config shows the configuration that the other commands use: the gateway, the
 AccessKey, the organization and the user, whether a SecretKey is set (never
 its value), and where each comes from. It exits 2 when a setting is missing,
-or when the SecretKey file is refused (missing, readable by others): the
-table then shows the SecretKey as not usable (--json: "refused", the
-reason), and stderr says why.
+or when the SecretKey is refused (its file missing or readable by others, or
+a key of two lines or with white space around it): the table then shows the
+SecretKey as not usable (--json: "refused", the reason), and stderr says
+why.
 
 Each setting comes from its flag, else its variable, else the profile:
 
@@ -84,7 +85,7 @@ type secretKeyView struct {
 	Set    bool   `json:"set"`
 	Source string `json:"source"`
 	// Refused says why the SecretKey named by Source cannot be used (its file is missing or
-	// readable by others); absent when it can.
+	// readable by others, or the key it holds is refused); absent when it can.
 	Refused string `json:"refused,omitempty"`
 }
 
@@ -99,6 +100,9 @@ func runConfig(_ context.Context, s *session, args []string) error {
 	cfg, secretErr := s.configuration()
 	if cfg == nil {
 		return secretErr // the file or the profile could not be read: nothing to show
+	}
+	if secretErr == nil {
+		secretErr = secretKeyRefused(cfg)
 	}
 	view := func(label string) settingView {
 		st := cfg.settings[label]
@@ -122,6 +126,25 @@ func runConfig(_ context.Context, s *session, args []string) error {
 	// What is shown is in force only if every command would take it: the same checks.
 	_, err := s.client()
 	return err
+}
+
+// secretKeyRefused returns the error of a SecretKey that was read but that the client
+// refuses (a file of two lines, white space around the key), or nil: the client is built
+// with it and with a stand-in, and only the SecretKey can make the difference.
+func secretKeyRefused(cfg *configuration) error {
+	full, err := cfg.complete()
+	if err != nil {
+		return nil // something is missing: the client's error says what
+	}
+	_, err = full.NewClient()
+	if err == nil {
+		return nil
+	}
+	full.SecretKey = "stand-in"
+	if _, other := full.NewClient(); other != nil {
+		return nil // another setting is refused too: the client's error says which
+	}
+	return configf("configuration: %v", err)
 }
 
 // redactedURL returns a gateway URL with the password of its user information, if any,

@@ -39,6 +39,8 @@ func TestConfigText(t *testing.T) {
 		"secret_key_file = good.secret\norg = o-1\nuser = u-1\n\n[default]\norg = o-default\n")
 	writeTestFile(t, secretPath, 0o600, textConfigSecret+"\n")
 	writeTestFile(t, flagSecretPath, 0o600, textConfigSecret)
+	twoLinesPath := filepath.Join(dir, "two-lines.secret") // read, but refused by the client
+	writeTestFile(t, twoLinesPath, 0o600, textConfigSecret+"\nsecond line\n")
 	refused := t.TempDir() // profiles whose SecretKey file is refused
 	refusedPath := filepath.Join(refused, "enosbatch", "config")
 	openSecretPath := filepath.Join(refused, "enosbatch", "open.secret")
@@ -136,6 +138,18 @@ func TestConfigText(t *testing.T) {
 		{"a profile's SecretKey file missing", map[string]string{"XDG_CONFIG_HOME": refused, "ENOS_PROFILE": "missing"}, nil, exitUsage,
 			refusedTable("missing", "ENOS_PROFILE", missingSecretPath),
 			"enosbatch: config: SecretKey file: open " + missingSecretPath + ": no such file or directory\n" +
+				"Run 'enosbatch help config' for the configuration.\n"},
+		{"a SecretKey file of two lines: read, then refused, and marked", with(vars, "ENOS_SECRET_KEY", "", "XDG_CONFIG_HOME", t.TempDir()),
+			[]string{"--secret-key-file", twoLinesPath}, exitUsage,
+			"configuration file  -\n" +
+				"profile             -\n" +
+				"\nSETTING     VALUE                       FROM\n" +
+				"gateway     https://gw.example.com      ENOS_API_GATEWAY\n" +
+				"access key  ak-123                      ENOS_ACCESS_KEY\n" +
+				"secret key  not usable (see the error)  --secret-key-file (" + twoLinesPath + ")\n" +
+				"org         o-1                         ENOS_ORG_ID\n" +
+				"user        u-1                         ENOS_USER_ID\n",
+			"enosbatch: config: configuration: batchprocessing: NewClient: secretKey holds a line break or another control character\n" +
 				"Run 'enosbatch help config' for the configuration.\n"},
 		{"a file without the default profile: no profile", with(vars, "XDG_CONFIG_HOME", noDefault, "ENOS_ORG_ID", ""), nil, exitUsage,
 			"configuration file  " + noDefaultPath + "\n" +
