@@ -187,8 +187,13 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 }
 
 // flagError turns a flag that does not parse into a usage error, suggesting the closest
-// flag names for an unknown one.
+// flag names for an unknown one. Where a command name was expected and a word that is none
+// came before the flag ("enosbatch trigr --flow 41"), the word is the mistake: its error
+// suggests the command.
 func flagError(cmd *cobra.Command, err error) error {
+	if args := cmd.Flags().Args(); cmd.HasAvailableSubCommands() && len(args) > 0 {
+		return unknownCommand(cmd, args)
+	}
 	var notExist *pflag.NotExistError
 	if !errors.As(err, &notExist) {
 		return usagef("%v", err)

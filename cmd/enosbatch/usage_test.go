@@ -25,6 +25,8 @@ func TestUsageErrors(t *testing.T) {
 		{"mistyped single-dash flag", []string{"trigger", "-flwo", "41"}, "Did you mean this?\n\t--flow\n"},
 		{"mistyped command", []string{"stauts", "3377-20261130080000"}, "unknown command \"stauts\"\n\nDid you mean this?\n\tstatus\n"},
 		{"mistyped group command", []string{"flows", "gte", "3377"}, "unknown command \"flows gte\"\n\nDid you mean this?\n\tget\n"},
+		{"mistyped command, then its flag", []string{"trigr", "--flow", "41"}, "unknown command \"trigr\"\n\nDid you mean this?\n\ttrigger\n"},
+		{"mistyped group command, then its flag", []string{"flows", "serch", "--page", "2"}, "unknown command \"flows serch\"\n\nDid you mean this?\n\tsearch\n"},
 		{"bad duration", []string{"--timeout", "soon", "status", "3377-20261130080000"}, `invalid argument "soon" for "--timeout" flag`},
 		{"zero request timeout", []string{"--request-timeout", "0s", "status", "3377-20261130080000"}, "--request-timeout must be positive"},
 		{"at the zero time", []string{"trigger", "--flow", "41", "--at", "0001-01-01T00:00:00Z"}, `--at "0001-01-01T00:00:00Z": want a time from 1970-01-01T00:00:00Z`},
