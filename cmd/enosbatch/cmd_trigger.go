@@ -17,7 +17,9 @@ var triggerCommand = &command{
 	summary: "trigger a run of a flow; --wait waits for it to end",
 	help: `Trigger starts one run of a flow (Trigger Flow) and prints the id of the flow
 instance it creates, alone on a line. --from-task runs only that task and its
-downstream tasks; --param overrides global parameters for this run.
+downstream tasks (Trigger Flow From Task); --param overrides global parameters
+for this run (Update And Trigger Flow). The service has no call that does
+both, so the two cannot be combined.
 
 With --wait it then waits for the instance to end, like 'enosbatch wait': it
 shows progress on stderr, prints the outcome, and exits 0 for SUCCESS and 1
