@@ -21,6 +21,13 @@
 // about 0.65 KB, and 0.6 KB more once its graph has been read, so the default bound holds
 // 0.3 to 0.6 GB of them; waiting and running instances are never forgotten).
 //
+// What it does not bound, being a server for tests and not one to expose: work that grows
+// with what a request covers, done under the store's one lock while other requests wait. A
+// manual clock moved far ahead makes the next request create every instance the schedules
+// fire in the span; a List Flow Instances page of any size is served; a state dump without
+// instances= writes the whole history. The number of open connections is the process's file
+// limit.
+//
 // Flags:
 //
 //	-addr host:port      the address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
