@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 	"github.com/enos-go/batchprocessing/internal/signing"
 )
 
@@ -338,11 +339,7 @@ func goQuery(rawQuery string) url.Values {
 // rawValues splits a raw query into keys and values without decoding them.
 func rawValues(rawQuery string) url.Values {
 	out := url.Values{}
-	for _, pair := range strings.Split(rawQuery, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
+	for k, v := range gatewayquery.Pairs(rawQuery) {
 		out[k] = append(out[k], v)
 	}
 	return out
@@ -351,8 +348,7 @@ func rawValues(rawQuery string) url.Values {
 // unsortedQueryPart joins the decoded keys and values of a raw query in the order sent.
 func unsortedQueryPart(rawQuery string) string {
 	var b strings.Builder
-	for _, pair := range strings.Split(rawQuery, "&") {
-		k, v, _ := strings.Cut(pair, "=")
+	for k, v := range gatewayquery.Pairs(rawQuery) {
 		dk, err1 := url.QueryUnescape(k)
 		dv, err2 := url.QueryUnescape(v)
 		if err1 != nil || err2 != nil {

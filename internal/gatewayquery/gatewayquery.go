@@ -11,24 +11,37 @@
 package gatewayquery
 
 import (
+	"iter"
 	"net/url"
 	"strings"
 )
 
-// Parse reads a raw query: split on '&' alone, each pair at its first '=', keys and values
-// percent-decoded ('+' as a space), a malformed escape kept as it was sent. Empty pairs are
-// skipped; a pair without '=' is a key with an empty value.
+// Parse reads a raw query: its Pairs, keys and values percent-decoded ('+' as a space), a
+// malformed escape kept as it was sent.
 func Parse(rawQuery string) url.Values {
 	out := url.Values{}
-	for _, pair := range strings.Split(rawQuery, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
+	for k, v := range Pairs(rawQuery) {
 		key := unescapedOrRaw(k)
 		out[key] = append(out[key], unescapedOrRaw(v))
 	}
 	return out
+}
+
+// Pairs yields the key and value of each pair of a raw query, as sent (not decoded): the
+// query split on '&' alone, each pair at its first '='. Empty pairs are skipped; a pair
+// without '=' is a key with an empty value.
+func Pairs(rawQuery string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, pair := range strings.Split(rawQuery, "&") {
+			if pair == "" {
+				continue
+			}
+			k, v, _ := strings.Cut(pair, "=")
+			if !yield(k, v) {
+				return
+			}
+		}
+	}
 }
 
 // unescapedOrRaw returns s query-unescaped, or s itself when it does not unescape.
