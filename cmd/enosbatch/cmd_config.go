@@ -97,12 +97,15 @@ func runConfig(_ context.Context, s *session, args []string) error {
 	if s.g.demo {
 		return usagef("--demo needs no configuration: it uses the demo app of an in-process reference server")
 	}
-	cfg, secretErr := s.configuration()
+	cfg, err := s.configuration()
 	if cfg == nil {
-		return secretErr // the file or the profile could not be read: nothing to show
+		return err // the file or the profile could not be read: nothing to show
 	}
-	if secretErr == nil {
-		secretErr = secretKeyRefused(cfg)
+	refused := err != nil // the SecretKey file was refused
+	if err == nil {
+		// What is shown is in force only if every command would take it: the same checks.
+		_, err = s.client()
+		refused = err != nil && onlySecretKeyRefused(cfg)
 	}
 	view := func(label string) settingView {
 		st := cfg.settings[label]
@@ -114,37 +117,26 @@ func runConfig(_ context.Context, s *session, args []string) error {
 		SecretKey: secretKeyView{Set: cfg.secret.value != "", Source: cfg.secret.source},
 	}
 	v.Gateway.Value = redactedURL(v.Gateway.Value)
-	if secretErr != nil {
-		v.SecretKey.Refused = secretErr.Error()
+	if refused {
+		v.SecretKey.Refused = err.Error()
 	}
-	if err := s.printConfig(v, cfg); err != nil {
-		return err
+	if perr := s.printConfig(v, cfg); perr != nil {
+		return perr
 	}
-	if secretErr != nil {
-		return secretErr // the table marks the SecretKey; stderr says why
-	}
-	// What is shown is in force only if every command would take it: the same checks.
-	_, err := s.client()
-	return err
+	return err // when refused, the table marks the SecretKey and stderr says why
 }
 
-// secretKeyRefused returns the error of a SecretKey that was read but that the client
-// refuses (a file of two lines, white space around the key), or nil: the client is built
-// with it and with a stand-in, and only the SecretKey can make the difference.
-func secretKeyRefused(cfg *configuration) error {
+// onlySecretKeyRefused reports, for a configuration the client refused, whether the
+// SecretKey alone is the cause (a file of two lines, white space around the key): the
+// client takes the same configuration with a stand-in key.
+func onlySecretKeyRefused(cfg *configuration) bool {
 	full, err := cfg.complete()
 	if err != nil {
-		return nil // something is missing: the client's error says what
-	}
-	_, err = full.NewClient()
-	if err == nil {
-		return nil
+		return false // something is missing: the client's error says what
 	}
 	full.SecretKey = "stand-in"
-	if _, other := full.NewClient(); other != nil {
-		return nil // another setting is refused too: the client's error says which
-	}
-	return configf("configuration: %v", err)
+	_, err = full.NewClient()
+	return err == nil
 }
 
 // redactedURL returns a gateway URL with the password of its user information, if any,
