@@ -1,7 +1,9 @@
 package refserver
 
 import (
+	"cmp"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -337,4 +339,92 @@ func withActive(fl *Flow, active bool) *Flow {
 	c := cloneFlow(fl)
 	c.Active = active
 	return c
+}
+
+// TestCatchUpKeepsTheHistoryBound jumps the clock by 30 days past a minute flow (43,200
+// fires) under a bound of 100 instances: each fire runs before the next is made, so the
+// store never holds the month's instances at once (the list of ended instances the bound
+// keeps is the witness: it never grew past a few hundred), and what it keeps is the last
+// hundred, each run at its fire time.
+func TestCatchUpKeepsTheHistoryBound(t *testing.T) {
+	t.Parallel()
+	const bound = 100
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: bound})
+	st.storeFlow(&Flow{ID: 7, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
+		Tasks: []Task{{ID: 70, Duration: time.Second}}})
+	end := now.Add(30 * 24 * time.Hour)
+	st.settle(end)
+	if len(st.instances) != bound {
+		t.Fatalf("%d instances kept, want %d", len(st.instances), bound)
+	}
+	if held := cap(st.ended); held > 4*bound {
+		t.Errorf("the ended instances reached %d at once; the bound is %d", held, bound)
+	}
+	for k := 0; k < bound; k++ {
+		at := end.Add(-time.Duration(k) * time.Minute)
+		in := st.instances[periodicInstanceID(7, at, "mi", time.UTC)]
+		switch {
+		case in == nil:
+			t.Fatalf("the instance fired at %v is not kept", at)
+		case !in.StartTime.Equal(at) || (k > 0 && in.Status != StatusSuccess):
+			t.Errorf("the instance fired at %v: started %v, status %d", at, in.StartTime, in.Status)
+		}
+	}
+}
+
+// TestCatchUpInOneJumpOrInSteps settles the same store up to the same time in one jump and
+// in steps of 20 s: a minute flow whose runs are short, one whose runs take longer than its
+// cycle (its backlog grows), manual instances queued ahead of them with earlier trigger
+// times, and two manual flows with a backlog each. Every instance starts and ends at the same instants either way, with and without a
+// history bound.
+func TestCatchUpInOneJumpOrInSteps(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
+	end := start.Add(3 * time.Hour)
+	run := func(bound int, stepped bool) map[int64][]FlowInstance {
+		now := start
+		st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
+			tokenLife: time.Hour, maxInstances: bound})
+		for id, d := range map[int64]time.Duration{1: 10 * time.Second, 2: 90 * time.Second} {
+			st.storeFlow(&Flow{ID: id, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
+				Tasks: []Task{{ID: 10 * id, Duration: d}}})
+			for k := 1; k <= 3; k++ {
+				st.createInstance(id, start.Add(-time.Duration(k)*time.Hour), now)
+			}
+		}
+		for id := int64(3); id <= 4; id++ { // manual flows with a backlog of an hour each
+			st.storeFlow(&Flow{ID: id, Tasks: []Task{{ID: 10 * id, Duration: time.Duration(id) * 20 * time.Second}}})
+			for k := 1; k <= 60; k++ {
+				st.createInstance(id, start.Add(-time.Duration(k)*time.Minute), now)
+			}
+		}
+		for stepped && now.Before(end) {
+			now = now.Add(20 * time.Second)
+			st.settle(now)
+		}
+		now = end
+		st.settle(now)
+		kept := make(map[int64][]FlowInstance)
+		for id := int64(1); id <= 4; id++ {
+			kept[id] = st.instancesOf(id)
+		}
+		return kept
+	}
+	// Each bound is above the backlog waiting at the end (the longer minute flow's, 120):
+	// the store keeps exactly that many.
+	for _, bound := range []int{0, 150, 250, 400} {
+		jump, steps := run(bound, false), run(bound, true)
+		total := len(jump[1]) + len(jump[2]) + len(jump[3]) + len(jump[4])
+		if want := cmp.Or(bound, 2*183+2*60); total != want {
+			t.Errorf("bound %d: %d instances kept, want %d", bound, total, want)
+		}
+		for id := int64(1); id <= 4; id++ {
+			if !reflect.DeepEqual(jump[id], steps[id]) {
+				t.Errorf("bound %d, flow %d: %d instances in one jump, %d in steps, or they differ",
+					bound, id, len(jump[id]), len(steps[id]))
+			}
+		}
+	}
 }

@@ -38,9 +38,15 @@ import (
 //     state at the earlier time.
 
 // settle brings the store up to now. Only the flows due by now are touched (the store's
-// schedule holds each flow's next event), each once, so a request costs what changed since
-// the last one, and catching up after a clock jump is linear in the events it passes. If the
-// clock went back, the running instances are first shown as they were at now.
+// schedule holds each flow's next event, the cron heap each periodic flow's next fire), so
+// a request costs what changed since the last one, and catching up after a clock jump is
+// linear in the events it passes. If the clock went back, the running instances are first
+// shown as they were at now.
+//
+// The events are handled one at a time in time order, whatever the flow, and the history
+// bound (WithMaxInstances) forgets what has ended after each: a jump of months past a
+// minute flow never holds the months' instances at once, and the instances forgotten are
+// those that ended first, as if the clock had moved in small steps.
 func (st *state) settle(now time.Time) {
 	if now.Before(st.settledAt) {
 		for _, fr := range st.runs {
@@ -50,11 +56,29 @@ func (st *state) settle(now time.Time) {
 		}
 	}
 	st.settledAt = now
-	st.fireSchedules(now)
-	for st.schedule.Len() > 0 && !st.schedule.top().nextAt.After(now) {
-		st.settleFlow(st.schedule.top(), now)
+	for st.settleNext(now) {
 	}
 	st.prune()
+}
+
+// settleNext handles the earliest event due by now and reports whether there was one: a
+// periodic flow's fire (fireNext), or a flow's next start or end, which its settleFlow up to
+// that instant handles. A fire goes first when both fall on one instant, so that a flow that
+// becomes free then finds the instance fired then waiting.
+func (st *state) settleNext(now time.Time) bool {
+	fire := st.cron.Len() > 0 && !st.cron.top().next.After(now)
+	flow := st.schedule.Len() > 0 && !st.schedule.top().nextAt.After(now)
+	switch {
+	case fire && (!flow || !st.schedule.top().nextAt.Before(st.cron.top().next)):
+		st.fireNext()
+	case flow:
+		fr := st.schedule.top()
+		st.settleFlow(fr, fr.nextAt)
+		st.prune()
+	default:
+		return false
+	}
+	return true
 }
 
 // settleFlow brings the instances of one flow up to now: the running one advances and may

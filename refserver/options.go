@@ -97,7 +97,10 @@ func WithTokenLifetime(d time.Duration) Option {
 // forgets those that ended first (as if they had never been), until it holds n or only
 // waiting and running instances are left, which it never forgets. By default (and with n <= 0)
 // it keeps every instance, as tests that count them expect; a long-running server under load
-// (cmd/refserver) sets a bound so that its history cannot exhaust memory. An instance holds
+// (cmd/refserver) sets a bound so that its history cannot exhaust memory. The bound holds
+// while the server catches up after a clock jump too: it handles the instants passed in
+// time order and forgets what ended as it goes, so a ManualClock moved a year past a minute
+// flow never holds more than n instances besides those waiting or running. An instance holds
 // about 0.4 KB of heap plus 0.13 KB a task of its flow (0.66 KB for the demo flow's two), and,
 // once read through the API, its graph: about 0.15 KB plus 0.2 KB a task
 // (BenchmarkInstanceMemory).

@@ -74,25 +74,23 @@ func (st *state) unschedulePeriodic(flowID int64) {
 	}
 }
 
-// fireSchedules makes the periodic instances whose fire times have come by now, in time
-// order, each created at its fire time. It only adds them to their flows' queues; settle
-// then runs them.
-func (st *state) fireSchedules(now time.Time) {
-	for st.cron.Len() > 0 && !st.cron.top().next.After(now) {
-		e := st.cron.top()
-		at := e.next
-		if f := st.flows[e.flowID]; f != nil {
-			if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.instances[id] == nil {
-				_, fr := st.addRun(f.ID, id, at, at, 0, nil)
-				st.reschedule(fr)
-			}
+// fireNext makes the periodic instance of the schedule's earliest fire, created at its fire
+// time (none when its id is taken), and moves the schedule to the fire after it. Its flow
+// is then due at once: settle starts the instance, or queues it, before anything later.
+func (st *state) fireNext() {
+	e := st.cron.top()
+	at := e.next
+	if f := st.flows[e.flowID]; f != nil {
+		if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.instances[id] == nil {
+			_, fr := st.addRun(f.ID, id, at, at, 0, nil)
+			st.reschedule(fr)
 		}
-		next, err := e.spec.next(at, st.loc)
-		if err != nil {
-			st.unschedulePeriodic(e.flowID)
-			continue
-		}
-		e.next = next
-		st.cron.fix(e.slot)
 	}
+	next, err := e.spec.next(at, st.loc)
+	if err != nil {
+		st.unschedulePeriodic(e.flowID)
+		return
+	}
+	e.next = next
+	st.cron.fix(e.slot)
 }

@@ -23,10 +23,11 @@
 //
 // What it does not bound, being a server for tests and not one to expose: work that grows
 // with what a request covers, done under the store's one lock while other requests wait. A
-// manual clock moved far ahead makes the next request create every instance the schedules
-// fire in the span; a List Flow Instances page of any size is served; a state dump without
-// instances= writes the whole history. The number of open connections is the process's file
-// limit.
+// manual clock moved far ahead makes the next request create and run every instance the
+// schedules fire in the span, in time order (-max-instances holds meanwhile: what ended is
+// forgotten as it goes); a List Flow Instances page of any size is served; a state dump
+// without instances= writes the whole history. The number of open connections is the
+// process's file limit.
 //
 // Flags:
 //
