@@ -121,7 +121,8 @@
 // than its cycle (the documentation sets no rule against it), while a seed refuses both in a
 // periodic flow; since a periodic instance's id holds its fire time to the cycle's granularity,
 // only the first fire of a cycle makes an instance and the others are dropped, as is the second
-// fire of an hour repeated by a fall-back to standard time (its id is the first's).
+// fire of an hour repeated by a fall-back to standard time (its id is the first's), whether or
+// not the history (WithMaxInstances) still holds the first.
 //
 // NewControlHandler serves the control API under ControlPrefix
 // ("/_refserver/"): health, state (with the last requests and their verdicts), clock,

@@ -331,6 +331,7 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 func (st *state) removeFlow(flowID int64) {
 	st.deleteInstances(flowID)
 	st.unschedulePeriodic(flowID)
+	delete(st.lastFire, flowID)
 	delete(st.flows, flowID)
 	st.deletedFlows[flowID] = true
 	st.flowEpoch++

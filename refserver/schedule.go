@@ -17,8 +17,9 @@ import "time"
 // https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_task_instance.html).
 // The documentation shows no day, week or month sample; the server writes yyyyMMdd for a day
 // or a week and yyyyMM for a month. Manual instances keep their 14 digits, so a trigger and
-// a fire in the same minute do not collide; a fire whose id is taken (a cron that fires more
-// often than its cycle) makes no second instance.
+// a fire in the same minute do not collide; a fire of an id the flow has fired before (a
+// cron that fires more often than its cycle, the hour repeated when daylight saving time
+// ends) makes no second instance, even when the history bound has forgotten the first.
 
 // periodicLayouts are the id suffixes of periodic instances by cycle.
 var periodicLayouts = map[string]string{
@@ -81,7 +82,7 @@ func (st *state) fireNext() {
 	e := st.cron.top()
 	at := e.next
 	if f := st.flows[e.flowID]; f != nil {
-		if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.instances[id] == nil {
+		if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.newFire(f.ID, id) {
 			_, fr := st.addRun(f.ID, id, at, at, 0, nil)
 			st.reschedule(fr)
 		}
@@ -93,4 +94,21 @@ func (st *state) fireNext() {
 	}
 	e.next = next
 	st.cron.fix(e.slot)
+}
+
+// newFire reports whether the fire of periodic instance id of flowID makes an instance, and
+// notes it as the flow's latest. It does not when an instance of that id exists, nor when
+// the flow fired that id, or a later one of the same cycle, before: the instance may be
+// forgotten since (WithMaxInstances), and its id must not run twice. Ids of one cycle are
+// the fire's local time in digits of one length, so they order as the times they name: a
+// cron that fires more often than its cycle, the hour that repeats when daylight saving
+// time ends, and a clock set back and a flow enabled again make one instance of an id,
+// whatever the history keeps.
+func (st *state) newFire(flowID int64, id string) bool {
+	last := st.lastFire[flowID]
+	if st.instances[id] != nil || (len(last) == len(id) && id <= last) {
+		return false
+	}
+	st.lastFire[flowID] = id
+	return true
 }

@@ -1,0 +1,71 @@
+package refserver
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestFireOnceAnID: a fire whose id the flow has fired before makes no instance, though the
+// history bound forgot that instance. A cron firing every minute on an hour cycle runs once
+// an hour, at the hour's first minute; a minute flow does not run again in the hour that
+// repeats when daylight saving time ends (New York, 2026-11-01). Each with a bound of 10
+// and a minute flow beside it, whose instances push the first one's out of the history, in
+// one jump and in steps of a minute.
+func TestFireOnceAnID(t *testing.T) {
+	t.Parallel()
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	for _, c := range []struct {
+		name       string
+		loc        *time.Location
+		start, end time.Time
+		cycle      string
+	}{
+		{"hour cycle, minute cron", time.UTC, time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC),
+			time.Date(2026, 3, 1, 15, 40, 30, 0, time.UTC), "H"},
+		{"repeated hour", newYork, time.Date(2026, 11, 1, 0, 30, 30, 0, newYork),
+			time.Date(2026, 11, 1, 6, 25, 30, 0, time.UTC), "mi"},
+	} {
+		// The first fire of each id: the one instance the id may name.
+		first := make(map[string]time.Time)
+		for at := c.start.Truncate(time.Minute).Add(time.Minute); !at.After(c.end); at = at.Add(time.Minute) {
+			if id := periodicInstanceID(1, at, c.cycle, c.loc); first[id].IsZero() {
+				first[id] = at
+			}
+		}
+		for _, stepped := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/stepped=%v", c.name, stepped), func(t *testing.T) {
+				fireOnce(t, c.loc, c.start, c.end, c.cycle, stepped, first)
+			})
+		}
+	}
+}
+
+// fireOnce moves the clock of a store of the two flows of TestFireOnceAnID from start to end
+// (in steps of a minute, or in one jump), checking the first flow's instances as it goes.
+func fireOnce(t *testing.T, loc *time.Location, start, end time.Time, cycle string, stepped bool, first map[string]time.Time) {
+	now := start
+	st := newState(options{now: func() time.Time { return now }, loc: loc, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: 10})
+	for i, cycle := range []string{cycle, "mi"} {
+		id := int64(i + 1)
+		st.storeFlow(&Flow{ID: id, Type: FlowTypePeriodic, Active: true, Cycle: cycle,
+			Freq: "0 * * * * ? *", Tasks: []Task{{ID: 10 * id, Duration: time.Second}}})
+	}
+	for now.Before(end) {
+		if next := now.Add(time.Minute); stepped && next.Before(end) {
+			now = next
+		} else {
+			now = end
+		}
+		st.settle(now)
+		for _, in := range st.instancesOf(1) {
+			if !in.TriggerTime.Equal(first[in.ID]) {
+				t.Fatalf("at %v, %s triggered at %v, again: it first fired at %v", now, in.ID, in.TriggerTime, first[in.ID])
+			}
+		}
+	}
+}
