@@ -387,11 +387,14 @@ func TestCatchUpInOneJumpOrInSteps(t *testing.T) {
 		now := start
 		st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
 			tokenLife: time.Hour, maxInstances: bound})
-		for id, d := range map[int64]time.Duration{1: 10 * time.Second, 2: 90 * time.Second} {
-			st.storeFlow(&Flow{ID: id, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
-				Tasks: []Task{{ID: 10 * id, Duration: d}}})
+		for id, d := range []time.Duration{1: 10 * time.Second, 2: 90 * time.Second} {
+			if id == 0 {
+				continue
+			}
+			st.storeFlow(&Flow{ID: int64(id), Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
+				Tasks: []Task{{ID: 10 * int64(id), Duration: d}}})
 			for k := 1; k <= 3; k++ {
-				st.createInstance(id, start.Add(-time.Duration(k)*time.Hour), now)
+				st.createInstance(int64(id), start.Add(-time.Duration(k)*time.Hour), now)
 			}
 		}
 		for id := int64(3); id <= 4; id++ { // manual flows with a backlog of an hour each
@@ -426,5 +429,52 @@ func TestCatchUpInOneJumpOrInSteps(t *testing.T) {
 					bound, id, len(jump[id]), len(steps[id]))
 			}
 		}
+	}
+}
+
+// TestCatchUpPrunesManualBacklogs jumps the clock past 5,000 queued manual instances of one
+// flow under a bound of 100: what ends is forgotten as the flow runs, not once it has run
+// them all (the list of ended instances the bound keeps never grew past a few hundred).
+func TestCatchUpPrunesManualBacklogs(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: 100})
+	st.storeFlow(&Flow{ID: 1, Tasks: []Task{{ID: 10, Duration: time.Second}}})
+	for k := 1; k <= 5000; k++ {
+		st.createInstance(1, now.Add(-time.Duration(k)*time.Minute), now)
+	}
+	now = now.Add(2 * time.Hour)
+	st.settle(now)
+	if n := len(st.instances); n != 100 {
+		t.Errorf("%d instances kept, want 100", n)
+	}
+	if held := cap(st.ended); held > 400 {
+		t.Errorf("the ended instances reached %d at once; the bound is 100", held)
+	}
+}
+
+// TestFireFirstOnATie: a periodic fire and a queued manual instance whose trigger time comes,
+// on one instant: the fire is made first, so both are there when the flow picks its next
+// run, and the fired one goes first (same trigger time, the lesser id). Had the flow picked
+// before the fire, the manual one would have run first.
+func TestFireFirstOnATie(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
+	now := start
+	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 1 12 * * ? *",
+		Tasks: []Task{{ID: 10, Duration: 10 * time.Second}}})
+	at := time.Date(2026, 3, 1, 12, 1, 0, 0, time.UTC)
+	manual := st.createInstance(1, at, now) // waits for its trigger time, 12:01
+	now = at.Add(time.Minute)
+	st.settle(now)
+	fired := st.instances[periodicInstanceID(1, at, "mi", time.UTC)]
+	switch {
+	case fired == nil:
+		t.Fatal("no instance fired at 12:01")
+	case !fired.StartTime.Equal(at) || !manual.StartTime.Equal(at.Add(10*time.Second)):
+		t.Errorf("fired %s started %v, manual %s %v; want the fired one at 12:01:00, the manual one after it",
+			fired.ID, fired.StartTime, manual.ID, manual.StartTime)
 	}
 }
