@@ -110,14 +110,13 @@ func (fr *flowRuns) nextEvent() (at time.Time, ok bool) {
 }
 
 // drop removes a forgotten instance from all, lazily: the list is compacted once half of it
-// is forgotten. It reports whether the flow has no instance left.
-func (fr *flowRuns) drop() bool {
+// is forgotten.
+func (fr *flowRuns) drop() {
 	fr.dead++
 	if fr.dead*2 > len(fr.all) {
 		fr.all = slices.DeleteFunc(fr.all, func(in *instance) bool { return in.forgotten })
 		fr.dead = 0
 	}
-	return len(fr.all) == fr.dead
 }
 
 // instances returns the instances of the flow that the store still has, in creation order.

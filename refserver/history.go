@@ -178,14 +178,16 @@ func (st *state) prune() {
 	}
 }
 
-// forget removes the ended instance in from the store and its indexes, and its flow's index
-// when it was the flow's last instance.
+// forget removes the ended instance in from the store and its indexes. Its flow's index of
+// instances stays, though it may hold none now: it knows when the flow's last run ended
+// (flowRuns.freeAt), which a clock set back before that instant makes the next instance
+// wait for, remembered or not.
 func (st *state) forget(in *instance) {
 	in.forgotten = true
 	delete(st.instances, in.ID)
 	st.unindex(in)
-	if fr := st.runs[in.FlowID]; fr != nil && fr.drop() && fr.running == nil && fr.slot < 0 {
-		delete(st.runs, in.FlowID)
+	if fr := st.runs[in.FlowID]; fr != nil {
+		fr.drop()
 	}
 }
 
