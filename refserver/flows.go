@@ -331,7 +331,9 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 func (st *state) removeFlow(flowID int64) {
 	st.deleteInstances(flowID)
 	st.unschedulePeriodic(flowID)
-	delete(st.lastFire, flowID)
+	for _, length := range periodicIDLengths(flowID) {
+		delete(st.lastFire, fireKey{flowID, length})
+	}
 	delete(st.flows, flowID)
 	st.deletedFlows[flowID] = true
 	st.flowEpoch++

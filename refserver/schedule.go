@@ -1,6 +1,9 @@
 package refserver
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // This file is the scheduler of periodic flows. A flow of type FlowTypePeriodic that is
 // active (Enable Flow) and has tasks gets an instance at each fire time of its cron
@@ -97,18 +100,38 @@ func (st *state) fireNext() {
 }
 
 // newFire reports whether the fire of periodic instance id of flowID makes an instance, and
-// notes it as the flow's latest. It does not when an instance of that id exists, nor when
-// the flow fired that id, or a later one of the same cycle, before: the instance may be
-// forgotten since (WithMaxInstances), and its id must not run twice. Ids of one cycle are
-// the fire's local time in digits of one length, so they order as the times they name: a
-// cron that fires more often than its cycle, the hour that repeats when daylight saving
-// time ends, and a clock set back and a flow enabled again make one instance of an id,
-// whatever the history keeps.
+// notes it as the flow's latest of its form. Ids of one form (one cycle's layout) are the
+// fire's local time in digits of one length, so they order as the times they name. A fire
+// makes no instance when an instance of its id exists, nor when the flow fired that id, or
+// a later one of the same form, before: the instance may be forgotten since
+// (WithMaxInstances), and an id must not run twice. So a cron that fires more often than
+// its cycle, the hour that repeats when daylight saving time ends, and a clock set back
+// make one instance of an id, whatever the history keeps; a clock set back fires no cycle at
+// or before the latest the flow fired.
 func (st *state) newFire(flowID int64, id string) bool {
-	last := st.lastFire[flowID]
-	if st.instances[id] != nil || (len(last) == len(id) && id <= last) {
+	key := fireKey{flowID, len(id)}
+	if st.instances[id] != nil || id <= st.lastFire[key] {
 		return false
 	}
-	st.lastFire[flowID] = id
+	st.lastFire[key] = id
 	return true
+}
+
+// fireKey names a periodic flow's ids of one form: its id, and the length of the ids.
+type fireKey struct {
+	flowID int64
+	length int
+}
+
+// periodicIDLengths returns the lengths of the periodic instance ids of flowID, one for
+// each id form.
+func periodicIDLengths(flowID int64) []int {
+	var out []int
+	for _, layout := range periodicLayouts {
+		n := len(formatFlowID(flowID)) + 1 + len(layout)
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

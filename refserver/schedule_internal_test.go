@@ -69,3 +69,29 @@ func fireOnce(t *testing.T, loc *time.Location, start, end time.Time, cycle stri
 		}
 	}
 }
+
+// TestFireOnceAnIDAcrossCycles: an hour flow fires its 03 hour at 03:01, is saved as a minute
+// flow, then as an hour flow again within the hour: the fires of the rest of the hour make
+// no second instance of the 03 hour, though a bound of 3 has forgotten the first.
+func TestFireOnceAnIDAcrossCycles(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 3, 0, 30, 0, time.UTC)
+	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: 3})
+	version := func(cycle string) {
+		st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: cycle, Freq: "0 * * * * ? *",
+			Tasks: []Task{{ID: 10, Duration: time.Second}}})
+	}
+	version("H")
+	now = now.Add(time.Minute) // 03:01:30: 1-2026030103 fired at 03:01
+	st.settle(now)
+	version("mi")
+	now = now.Add(10 * time.Minute) // ten minute fires: the first instance is forgotten
+	st.settle(now)
+	version("H")
+	now = now.Add(10 * time.Minute)
+	st.settle(now)
+	if in := st.instances["1-2026030103"]; in != nil {
+		t.Errorf("1-2026030103 ran again, triggered at %v", in.TriggerTime)
+	}
+}

@@ -245,8 +245,9 @@ type state struct {
 	// cron holds the periodic flows by their next fire time (schedule.go); cronOf by flow id.
 	cron   heapOf[*cronEntry]
 	cronOf map[int64]*cronEntry
-	// lastFire holds the instance id of each periodic flow's latest fire (newFire).
-	lastFire map[int64]string
+	// lastFire holds the instance id of each periodic flow's latest fire, of each id form
+	// (newFire).
+	lastFire map[fireKey]string
 	order    map[orderKey]*instanceIndex // instances by trigger time, per org, flow type and owner, and by status (history.go)
 	// taskFlows maps each task id to the flows (ascending) whose instances run it.
 	taskFlows map[int64][]int64
@@ -327,7 +328,7 @@ func (st *state) clear() {
 	st.settledAt = time.Time{}
 	st.cron = newHeap(func(a, b *cronEntry) bool { return a.next.Before(b.next) }, func(e *cronEntry, slot int) { e.slot = slot })
 	st.cronOf = make(map[int64]*cronEntry)
-	st.lastFire = make(map[int64]string)
+	st.lastFire = make(map[fireKey]string)
 	st.order = make(map[orderKey]*instanceIndex)
 	st.taskFlows = make(map[int64][]int64)
 	st.topFlowID, st.topTaskID = 0, 0
