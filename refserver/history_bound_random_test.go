@@ -26,32 +26,57 @@ func TestBoundDecidesOnlyWhatIsRemembered(t *testing.T) {
 	for seed := uint64(1); seed <= 8; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
-			h := newTwinHistory(seed, newYork, 25)
-			for step := 0; step < 1000; step++ {
-				// Compared after every move of the clock by a jump or back, and every twentieth
-				// step (a comparison visits every instance of the bounded store).
-				if h.step() || step%20 == 0 {
-					if err := h.compare(); err != nil {
-						t.Fatalf("seed %d, step %d, at %v: %v", seed, step, h.now, err)
-					}
-				}
-			}
+			runTwins(t, newTwinHistory(seed, newYork, 25, 0), 1000)
 		})
 	}
 }
 
-// twinHistory is a store without a history bound and one with a bound, driven alike.
+// TestSettleInStepsOrInOneJump drives two stores without a history bound with the same
+// random history (as TestBoundDecidesOnlyWhatIsRemembered does), one of them also settled
+// every 13 s of server time between the steps, through the jumps too: every instance is
+// the same in both. Settling handles the events it passes in time order, so when a store is
+// looked at does not change what happens in it.
+func TestSettleInStepsOrInOneJump(t *testing.T) {
+	t.Parallel()
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	for seed := uint64(101); seed <= 104; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			runTwins(t, newTwinHistory(seed, newYork, 0, 13*time.Second), 600)
+		})
+	}
+}
+
+// runTwins runs steps of h, comparing the stores after every move of the clock by a jump
+// or back, and every twentieth step (a comparison visits every instance of the second
+// store).
+func runTwins(t *testing.T, h *twinHistory, steps int) {
+	for step := 0; step < steps; step++ {
+		if h.step() || step%20 == 0 {
+			if err := h.compare(); err != nil {
+				t.Fatalf("step %d, at %v: %v", step, h.now, err)
+			}
+		}
+	}
+}
+
+// twinHistory is a store without a history bound and a second one, driven alike: with a
+// bound, or settled every settleEvery of server time as well.
 type twinHistory struct {
 	rnd           *rand.Rand
 	full, bounded *state
 	bound         int
+	settleEvery   time.Duration
 	now           time.Time
 	nextID        int64
 	live          []int64
 }
 
-func newTwinHistory(seed uint64, loc *time.Location, bound int) *twinHistory {
-	h := &twinHistory{rnd: rand.New(rand.NewPCG(seed, 7)), bound: bound, nextID: 1,
+func newTwinHistory(seed uint64, loc *time.Location, bound int, settleEvery time.Duration) *twinHistory {
+	h := &twinHistory{rnd: rand.New(rand.NewPCG(seed, 7)), bound: bound, settleEvery: settleEvery, nextID: 1,
 		now: time.Date(2026, 10, 31, 20, 0, 0, 0, loc)} // daylight saving time ends at 2026-11-01 02:00
 	o := options{now: func() time.Time { return h.now }, loc: loc, window: time.Minute, tokenLife: time.Hour}
 	h.full = newState(o)
@@ -92,6 +117,8 @@ func (h *twinHistory) step() bool {
 			h.both(func(st *state) { st.createInstance(id, trigger, h.now) })
 		}
 	}
+	from := h.now
+	jumped := true
 	switch r := h.rnd.IntN(100); {
 	case r < 3:
 		h.now = h.now.Add(time.Duration(1+h.rnd.IntN(6)) * time.Hour) // a jump
@@ -99,9 +126,12 @@ func (h *twinHistory) step() bool {
 		h.now = h.now.Add(-time.Duration(1+h.rnd.IntN(10)) * time.Minute) // back
 	default:
 		h.now = h.now.Add(time.Duration(h.rnd.IntN(120)) * time.Second)
-		return false
+		jumped = false
 	}
-	return true
+	for at := from.Add(h.settleEvery); h.settleEvery > 0 && at.Before(h.now); at = at.Add(h.settleEvery) {
+		h.bounded.settle(at)
+	}
+	return jumped
 }
 
 // storeVersion stores a new version of flow id in both stores: manual, or periodic on a
@@ -166,8 +196,11 @@ func (h *twinHistory) compare() error {
 			notEnded++
 		}
 	}
-	if n := len(h.bounded.instances); n > max(h.bound, notEnded) {
+	switch n := len(h.bounded.instances); {
+	case h.bound > 0 && n > max(h.bound, notEnded):
 		return fmt.Errorf("the bounded store holds %d instances; bound %d, %d not ended", n, h.bound, notEnded)
+	case h.bound == 0 && n != len(h.full.instances):
+		return fmt.Errorf("the second store holds %d instances, the first %d", n, len(h.full.instances))
 	}
 	return nil
 }
