@@ -331,9 +331,7 @@ func (st *state) deleteFlow(c *call) (any, *failure) {
 func (st *state) removeFlow(flowID int64) {
 	st.deleteInstances(flowID)
 	st.unschedulePeriodic(flowID)
-	for _, length := range periodicIDLengths(flowID) {
-		delete(st.lastFire, fireKey{flowID, length})
-	}
+	delete(st.fired, flowID)
 	delete(st.flows, flowID)
 	st.deletedFlows[flowID] = true
 	st.flowEpoch++

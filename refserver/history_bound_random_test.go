@@ -179,8 +179,8 @@ func (h *twinHistory) stopOne() {
 	h.both(func(st *state) { st.stop(st.instances[first.ID], status, h.now) })
 }
 
-// compare settles both stores and checks the bounded one against the other: it holds the
-// same instances as the other does, and no ended one beyond its bound.
+// compare settles both stores and checks the bounded one against the other: it made as many
+// instances, it holds them as the other does, and no ended one beyond its bound.
 func (h *twinHistory) compare() error {
 	h.both(func(st *state) { st.settle(h.now) })
 	notEnded := 0
@@ -197,6 +197,8 @@ func (h *twinHistory) compare() error {
 		}
 	}
 	switch n := len(h.bounded.instances); {
+	case h.bounded.made != h.full.made:
+		return fmt.Errorf("the second store made %d instances, the first %d", h.bounded.made, h.full.made)
 	case h.bound > 0 && n > max(h.bound, notEnded):
 		return fmt.Errorf("the bounded store holds %d instances; bound %d, %d not ended", n, h.bound, notEnded)
 	case h.bound == 0 && n != len(h.full.instances):

@@ -237,6 +237,7 @@ func (st *state) addRun(flowID int64, id string, trigger, created time.Time, fro
 		in.Tasks[i] = TaskInstance{ID: taskInstanceID(t.ID, in.ID), TaskID: t.ID, Name: t.Name, Status: status}
 	}
 	st.instances[in.ID] = in
+	st.made++
 	st.index(in)
 	fr.add(in)
 	return in, fr

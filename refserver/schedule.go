@@ -1,9 +1,6 @@
 package refserver
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // This file is the scheduler of periodic flows. A flow of type FlowTypePeriodic that is
 // active (Enable Flow) and has tasks gets an instance at each fire time of its cron
@@ -22,7 +19,8 @@ import (
 // or a week and yyyyMM for a month. Manual instances keep their 14 digits, so a trigger and
 // a fire in the same minute do not collide; a fire of an id the flow has fired before (a
 // cron that fires more often than its cycle, the hour repeated when daylight saving time
-// ends) makes no second instance, even when the history bound has forgotten the first.
+// ends) makes no second instance, even when the history bound has forgotten the first
+// (fired.go).
 
 // periodicLayouts are the id suffixes of periodic instances by cycle.
 var periodicLayouts = map[string]string{
@@ -85,7 +83,7 @@ func (st *state) fireNext() {
 	e := st.cron.top()
 	at := e.next
 	if f := st.flows[e.flowID]; f != nil {
-		if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.newFire(f.ID, id) {
+		if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.newFire(f.ID, id, at) {
 			_, fr := st.addRun(f.ID, id, at, at, 0, nil)
 			st.reschedule(fr)
 		}
@@ -97,41 +95,4 @@ func (st *state) fireNext() {
 	}
 	e.next = next
 	st.cron.fix(e.slot)
-}
-
-// newFire reports whether the fire of periodic instance id of flowID makes an instance, and
-// notes it as the flow's latest of its form. Ids of one form (one cycle's layout) are the
-// fire's local time in digits of one length, so they order as the times they name. A fire
-// makes no instance when an instance of its id exists, nor when the flow fired that id, or
-// a later one of the same form, before: the instance may be forgotten since
-// (WithMaxInstances), and an id must not run twice. So a cron that fires more often than
-// its cycle, the hour that repeats when daylight saving time ends, and a clock set back
-// make one instance of an id, whatever the history keeps; a clock set back fires no cycle at
-// or before the latest the flow fired.
-func (st *state) newFire(flowID int64, id string) bool {
-	key := fireKey{flowID, len(id)}
-	if st.instances[id] != nil || id <= st.lastFire[key] {
-		return false
-	}
-	st.lastFire[key] = id
-	return true
-}
-
-// fireKey names a periodic flow's ids of one form: its id, and the length of the ids.
-type fireKey struct {
-	flowID int64
-	length int
-}
-
-// periodicIDLengths returns the lengths of the periodic instance ids of flowID, one for
-// each id form.
-func periodicIDLengths(flowID int64) []int {
-	var out []int
-	for _, layout := range periodicLayouts {
-		n := len(formatFlowID(flowID)) + 1 + len(layout)
-		if !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }

@@ -95,3 +95,62 @@ func TestFireOnceAnIDAcrossCycles(t *testing.T) {
 		t.Errorf("1-2026030103 ran again, triggered at %v", in.TriggerTime)
 	}
 }
+
+// TestFiresNotHeldBackByTheirIDs: what keeps an id from running twice holds back no fire
+// whose id is new, with and without a bound (found by a review of an earlier rule that
+// refused every id not after the latest one fired). A minute flow created in the first pass
+// of New York's repeated hour fires, in the second pass, the minutes the first pass did not
+// (01:00 to 01:30 EST), and a flow whose server moves from Shanghai to UTC goes on firing
+// every minute, its ids eight hours back.
+func TestFiresNotHeldBackByTheirIDs(t *testing.T) {
+	t.Parallel()
+	newYork, errNY := time.LoadLocation("America/New_York")
+	shanghai, errSH := time.LoadLocation("Asia/Shanghai")
+	if errNY != nil || errSH != nil {
+		t.Skip("no time zone database")
+	}
+	for _, c := range []struct {
+		name       string
+		loc, later *time.Location // the store's zone, and the one it moves to after a minute
+		start, end time.Time
+		want       int
+	}{
+		// 01:31 to 01:59 EDT, 01:00 to 01:30 EST, 02:00 to 02:30 EST.
+		{"repeated hour", newYork, newYork, time.Date(2026, 11, 1, 5, 30, 30, 0, time.UTC),
+			time.Date(2026, 11, 1, 7, 30, 30, 0, time.UTC), 29 + 31 + 31},
+		{"zone change", shanghai, time.UTC, time.Date(2026, 3, 1, 2, 0, 30, 0, time.UTC),
+			time.Date(2026, 3, 1, 5, 0, 30, 0, time.UTC), 180},
+	} {
+		for _, bound := range []int{0, 10} {
+			now := c.start
+			st := newState(options{now: func() time.Time { return now }, loc: c.loc, window: time.Minute,
+				tokenLife: time.Hour, maxInstances: bound})
+			st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
+				Tasks: []Task{{ID: 10, Duration: time.Second}}})
+			now = now.Add(time.Minute)
+			st.settle(now)
+			st.loc = c.later
+			now = c.end
+			st.settle(now)
+			if st.made != c.want {
+				t.Errorf("%s, bound %d: %d instances fired, want %d", c.name, bound, st.made, c.want)
+			}
+		}
+	}
+}
+
+// TestFiredIDsAreBounded: a minute flow fired for 30 days remembers the ids of the last two
+// hours of fires, not the month's.
+func TestFiredIDsAreBounded(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
+	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: 100})
+	st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
+		Tasks: []Task{{ID: 10, Duration: time.Second}}})
+	now = now.Add(30 * 24 * time.Hour)
+	st.settle(now)
+	if f := st.fired[1]; len(f.set) > 121 || cap(f.queue) > 4*121 {
+		t.Errorf("%d ids remembered (queue capacity %d); two hours of minutes is 121", len(f.set), cap(f.queue))
+	}
+}

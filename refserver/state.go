@@ -237,7 +237,10 @@ type state struct {
 	dirs      map[string]*directory // by directory id
 
 	instances map[string]*instance // by instance id
-	runs      map[int64]*flowRuns  // the instances of each flow, by flow id
+	// made counts the instances created since the store was cleared, forgotten ones too:
+	// what a history bound cannot change (the tests of the bound compare stores by it).
+	made int
+	runs map[int64]*flowRuns // the instances of each flow, by flow id
 	// schedule holds the flows that have something to do later, by when (flowRuns.nextAt);
 	// settledAt is the clock of the last settle.
 	schedule  heapOf[*flowRuns]
@@ -245,10 +248,9 @@ type state struct {
 	// cron holds the periodic flows by their next fire time (schedule.go); cronOf by flow id.
 	cron   heapOf[*cronEntry]
 	cronOf map[int64]*cronEntry
-	// lastFire holds the instance id of each periodic flow's latest fire, of each id form
-	// (newFire).
-	lastFire map[fireKey]string
-	order    map[orderKey]*instanceIndex // instances by trigger time, per org, flow type and owner, and by status (history.go)
+	// fired holds the ids each periodic flow fired lately (fired.go).
+	fired map[int64]*firedIDs
+	order map[orderKey]*instanceIndex // instances by trigger time, per org, flow type and owner, and by status (history.go)
 	// taskFlows maps each task id to the flows (ascending) whose instances run it.
 	taskFlows map[int64][]int64
 	// topFlowID and topTaskID are the largest flow and task ids ever stored, and
@@ -322,13 +324,14 @@ func (st *state) clear() {
 	st.flowEpoch++
 	st.dirs = make(map[string]*directory)
 	st.instances = make(map[string]*instance)
+	st.made = 0
 	st.runs = make(map[int64]*flowRuns)
 	st.schedule = newHeap(func(a, b *flowRuns) bool { return a.nextAt.Before(b.nextAt) },
 		func(fr *flowRuns, slot int) { fr.slot = slot })
 	st.settledAt = time.Time{}
 	st.cron = newHeap(func(a, b *cronEntry) bool { return a.next.Before(b.next) }, func(e *cronEntry, slot int) { e.slot = slot })
 	st.cronOf = make(map[int64]*cronEntry)
-	st.lastFire = make(map[fireKey]string)
+	st.fired = make(map[int64]*firedIDs)
 	st.order = make(map[orderKey]*instanceIndex)
 	st.taskFlows = make(map[int64][]int64)
 	st.topFlowID, st.topTaskID = 0, 0
