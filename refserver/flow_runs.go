@@ -110,10 +110,17 @@ func (fr *flowRuns) nextEvent() (at time.Time, ok bool) {
 }
 
 // drop removes a forgotten instance from all, lazily: the list is compacted once half of it
-// is forgotten.
+// is forgotten. When the flow has no instance left (none runs or waits: those are never
+// forgotten), it lets go of the list and of its cached run plans, keeping what the next
+// instance needs to know (freeAt): a flow the history no longer holds costs no more than
+// one that never ran.
 func (fr *flowRuns) drop() {
 	fr.dead++
-	if fr.dead*2 > len(fr.all) {
+	switch {
+	case fr.dead == len(fr.all):
+		fr.all, fr.dead = nil, 0
+		fr.planned, fr.plans = nil, nil
+	case fr.dead*2 > len(fr.all):
 		fr.all = slices.DeleteFunc(fr.all, func(in *instance) bool { return in.forgotten })
 		fr.dead = 0
 	}

@@ -478,3 +478,32 @@ func TestFireFirstOnATie(t *testing.T) {
 			fired.ID, fired.StartTime, manual.ID, manual.StartTime)
 	}
 }
+
+// TestForgottenFlowsLetGo runs 200 flows in turn, 100 instances each, under a bound of 100:
+// a flow whose instances the bound forgot keeps no list of them and no run plan, only when
+// its last run ended (which a clock set back makes the next instance wait for).
+func TestForgottenFlowsLetGo(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: 100})
+	for id := int64(1); id <= 200; id++ {
+		st.storeFlow(&Flow{ID: id, Tasks: []Task{{ID: 1000 + id, Duration: time.Second}}})
+		for k := 1; k <= 100; k++ {
+			st.createInstance(id, now.Add(-time.Duration(k)*time.Minute), now)
+		}
+		now = now.Add(200 * time.Minute)
+		st.settle(now)
+	}
+	held, plans := 0, 0
+	for _, fr := range st.runs {
+		held += cap(fr.all)
+		plans += len(fr.plans)
+	}
+	if held > 400 || plans > 2 {
+		t.Errorf("the flows hold room for %d instances and %d run plans; the store holds %d instances", held, plans, len(st.instances))
+	}
+	if fr := st.runs[1]; fr == nil || fr.freeAt.IsZero() {
+		t.Error("flow 1 no longer knows when its last run ended")
+	}
+}
