@@ -135,11 +135,12 @@ func (h *twinHistory) step() bool {
 }
 
 // storeVersion stores a new version of flow id in both stores: manual, or periodic on a
-// minute or an hour cycle, firing every minute or every seven, with one or two tasks.
+// minute, hour, day or month cycle, firing every minute, every seven, every hour or every
+// five hours, with one or two tasks.
 func (h *twinHistory) storeVersion(id int64) {
 	typ := []int{FlowTypeManual, FlowTypePeriodic, FlowTypePeriodic}[h.rnd.IntN(3)]
-	cycle := []string{"mi", "H"}[h.rnd.IntN(2)]
-	freq := []string{"0 * * * * ? *", "0 */7 * * * ? *"}[h.rnd.IntN(2)]
+	cycle := []string{"mi", "H", "D", "M"}[h.rnd.IntN(4)]
+	freq := []string{"0 * * * * ? *", "0 */7 * * * ? *", "0 0 * * * ? *", "0 0 */5 * * ? *"}[h.rnd.IntN(4)]
 	// Runs shorter than a minute, but one flow version in eight runs for minutes: its
 	// instances queue.
 	longest := 50

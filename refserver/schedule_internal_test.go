@@ -139,18 +139,71 @@ func TestFiresNotHeldBackByTheirIDs(t *testing.T) {
 	}
 }
 
-// TestFiredIDsAreBounded: a minute flow fired for 30 days remembers the ids of the last two
-// hours of fires, not the month's.
+// TestFiredIDsAreBounded: under a bound, a minute flow fired for 30 days remembers the ids
+// of the last hour of fires, not the month's; set back by a day and saved again 30 times
+// (its fires go back in time), at most maxRememberedIDs.
 func TestFiredIDsAreBounded(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
+	start := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
+	now := start
 	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
 		tokenLife: time.Hour, maxInstances: 100})
-	st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
-		Tasks: []Task{{ID: 10, Duration: time.Second}}})
+	flow := func() *Flow {
+		return &Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
+			Tasks: []Task{{ID: 10, Duration: time.Second}}}
+	}
+	st.storeFlow(flow())
 	now = now.Add(30 * 24 * time.Hour)
 	st.settle(now)
-	if f := st.fired[1]; len(f.set) > 121 || cap(f.queue) > 4*121 {
-		t.Errorf("%d ids remembered (queue capacity %d); two hours of minutes is 121", len(f.set), cap(f.queue))
+	if f := st.fired[1]; len(f.set) > 62 || cap(f.queue) > 4*62 {
+		t.Errorf("%d ids remembered (queue capacity %d); an hour of minutes is 61", len(f.set), cap(f.queue))
+	}
+	for k := 1; k <= 30; k++ {
+		now = start.Add(-time.Duration(k) * 24 * time.Hour)
+		st.storeFlow(flow()) // scheduled again from the earlier now
+		now = now.Add(3 * time.Hour)
+		st.settle(now)
+	}
+	if f := st.fired[1]; len(f.set) > maxRememberedIDs || cap(f.queue) > 4*maxRememberedIDs {
+		t.Errorf("after the clock was set back: %d ids remembered (queue capacity %d), want at most %d",
+			len(f.set), cap(f.queue), maxRememberedIDs)
+	}
+}
+
+// TestLongCyclesFireOnce: under a bound that forgets every instance of a periodic flow at
+// once (a manual flow's instance comes after each fire), a day cycle fired every hour runs
+// once a day and a month cycle fired every day once a month.
+func TestLongCyclesFireOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		cycle, freq string
+		step        time.Duration
+		steps, want int
+	}{
+		{"D", "0 0 * * * ? *", time.Hour, 3 * 24, 4},          // 2026-03-01 to 04
+		{"M", "0 0 0 * * ? *", 24 * time.Hour, 40, 2},         // March and April
+		{"H", "0 */10 * * * ? *", 10 * time.Minute, 3 * 6, 4}, // 12:10 to 15:00
+	} {
+		now := time.Date(2026, 3, 1, 0, 0, 30, 0, time.UTC)
+		if c.cycle == "H" {
+			now = now.Add(12 * time.Hour)
+		}
+		st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
+			tokenLife: time.Hour, maxInstances: 1})
+		st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: c.cycle, Freq: c.freq,
+			Tasks: []Task{{ID: 10, Duration: time.Second}}})
+		st.storeFlow(&Flow{ID: 2, Tasks: []Task{{ID: 20, Duration: time.Second}}})
+		manual := 0
+		for k := 0; k < c.steps; k++ {
+			now = now.Add(c.step)
+			st.settle(now)
+			st.createInstance(2, now, now) // the bound forgets flow 1's instance
+			manual++
+			now = now.Add(2 * time.Second)
+			st.settle(now)
+		}
+		if fired := st.made - manual; fired != c.want {
+			t.Errorf("%s cycle, freq %q: %d instances fired, want %d", c.cycle, c.freq, fired, c.want)
+		}
 	}
 }
