@@ -123,8 +123,8 @@
 // only the first fire of a cycle makes an instance and the others are dropped, as is the second
 // fire of an hour repeated by a fall-back to standard time (its id is the first's), whether or
 // not the history (WithMaxInstances) still holds the first. (Under a bound, a flow remembers
-// the latest id it fired and, on a minute cycle, those of the last hour: after a clock set
-// back, or a change of time zone, an id whose instance the bound forgot can run again.)
+// each id it fired for the id's period and three hours: after a clock set back, or a change
+// of time zone, an id whose instance the bound forgot can run again.)
 //
 // NewControlHandler serves the control API under ControlPrefix
 // ("/_refserver/"): health, state (with the last requests and their verdicts), clock,

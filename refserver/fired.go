@@ -7,32 +7,43 @@ import "time"
 //
 // A fire makes no instance when an instance of its id exists. Without a bound that is the
 // whole rule: an instance is never forgotten (Delete Flow takes the flow with it). Under a
-// bound, the first instance of an id may be forgotten before a fire of the same id comes,
-// which happens two ways while the clock moves forward:
-//   - a cron that fires more often than the cycle fires the cycle's id again, fire after
-//     fire (a day cycle fired every hour: 24 fires of one id in a row), and the hour that
-//     repeats when daylight saving time ends fires an hour cycle's id twice in a row;
-//   - that repeated hour fires a minute cycle's ids again an hour later.
+// bound, the first instance of an id may be forgotten before a fire of the same id comes.
+// While the clock moves forward in one zone, a fire meets an id again only within its
+// period: a cron that fires more often than the cycle fires the cycle's id again until the
+// period ends (a day cycle fired every hour: 24 fires of one day), and a fall-back to
+// standard time repeats the local times of its span (an hour in most zones, two in
+// Antarctica/Troll, across an hour's end in Pacific/Chatham), whose ids come again up to
+// that span after the period of the first fire.
 //
-// So under a bound each periodic flow remembers the id of its latest fire of each form (one
-// a cycle's layout), and a minute cycle's distinct ids fired within refireHorizon (in fire
-// time) of its latest fire, at most maxRememberedIDs; it fires none of them again. A clock
-// set back, or a change of the server's time zone, may meet older ids again: those the
-// store still holds stay refused, those the bound forgot can run again.
+// So under a bound each periodic flow remembers each distinct id it fired, with the fire
+// time, for the id's period (a minute, an hour, a day or a month, by its form) plus
+// maxFallBack, and fires none of them again: about 180 ids for a minute cycle, a few for the
+// others. A clock set back, or a change of the server's time zone, may meet older ids again:
+// those the store still holds stay refused, those the bound forgot can run again.
 
-// refireHorizon is how far back, in fire time, a flow remembers the minute ids it fired:
-// the hour a fall-back to standard time repeats (half an hour in some zones), and a minute.
-const refireHorizon = 61 * time.Minute
+// maxFallBack is the longest span of local times a fall-back to standard time repeats, in
+// any zone of the time zone database (three hours, in some Antarctic stations' past).
+const maxFallBack = 3 * time.Hour
 
-// maxRememberedIDs bounds the minute ids a flow remembers: a clock set back makes fires go
-// back in time, and the ids fired ahead of them would stay until fires pass them again.
-const maxRememberedIDs = 128
+// maxRememberedIDs bounds the ids a flow remembers of one form: a clock set back makes fires
+// go back in time, and the ids fired ahead of them would stay until fires pass them again.
+const maxRememberedIDs = 512
 
-// firedIDs is what a periodic flow fired lately (see above).
-type firedIDs struct {
-	latest []string // the id of the latest fire of each form (of each length)
-	// queue holds, from head, the distinct minute ids fired lately in fire order; set holds
-	// the same ids.
+// idPeriods is how long an id of each form (by the length of its digits) can come again
+// while the clock moves forward: the longest time it names, a fall-back aside.
+var idPeriods = map[int]time.Duration{
+	len(periodicLayouts["mi"]): time.Minute,
+	len(periodicLayouts["H"]):  time.Hour,
+	len(periodicLayouts["D"]):  25 * time.Hour, // a day that ends daylight saving time
+	len(periodicLayouts["M"]):  31*24*time.Hour + time.Hour,
+}
+
+// firedIDs is the ids a periodic flow fired lately, by form (the length of their digits).
+type firedIDs map[int]*recentIDs
+
+// recentIDs is the distinct ids of one form a flow fired within their period and
+// maxFallBack of the latest fire: a queue in fire order from head, and the same ids as a set.
+type recentIDs struct {
 	queue []firedID
 	head  int
 	set   map[string]bool
@@ -53,47 +64,35 @@ func (st *state) newFire(flowID int64, id string, at time.Time) bool {
 	if st.maxInstances <= 0 {
 		return true // nothing is forgotten: an id fired before has its instance
 	}
-	f := st.fired[flowID]
-	if f == nil {
-		f = &firedIDs{set: make(map[string]bool)}
-		st.fired[flowID] = f
+	fired := st.fired[flowID]
+	if fired == nil {
+		fired = make(firedIDs)
+		st.fired[flowID] = fired
 	}
-	f.forget(at.Add(-refireHorizon))
-	if f.set[id] || !f.noteLatest(id) {
+	form := len(id) - len(formatFlowID(flowID)) - 1
+	recent := fired[form]
+	if recent == nil {
+		recent = &recentIDs{set: make(map[string]bool)}
+		fired[form] = recent
+	}
+	recent.forget(at.Add(-idPeriods[form] - maxFallBack))
+	if recent.set[id] {
 		return false
 	}
-	if len(id) == len(formatFlowID(flowID))+1+len(periodicLayouts["mi"]) {
-		f.queue = append(f.queue, firedID{id, at})
-		f.set[id] = true
-	}
+	recent.queue = append(recent.queue, firedID{id, at})
+	recent.set[id] = true
 	return true
 }
 
-// noteLatest makes id the latest fire of its form, and reports false when it already was.
-func (f *firedIDs) noteLatest(id string) bool {
-	for i, last := range f.latest {
-		if len(last) == len(id) {
-			if last == id {
-				return false
-			}
-			f.latest[i] = id
-			return true
-		}
+// forget forgets the ids fired before cutoff, and the oldest beyond maxRememberedIDs.
+func (r *recentIDs) forget(cutoff time.Time) {
+	for r.head < len(r.queue) && (r.queue[r.head].at.Before(cutoff) || len(r.queue)-r.head >= maxRememberedIDs) {
+		delete(r.set, r.queue[r.head].id)
+		r.queue[r.head] = firedID{}
+		r.head++
 	}
-	f.latest = append(f.latest, id)
-	return true
-}
-
-// forget forgets the minute ids fired before cutoff, and the oldest beyond
-// maxRememberedIDs.
-func (f *firedIDs) forget(cutoff time.Time) {
-	for f.head < len(f.queue) && (f.queue[f.head].at.Before(cutoff) || len(f.queue)-f.head >= maxRememberedIDs) {
-		delete(f.set, f.queue[f.head].id)
-		f.queue[f.head] = firedID{}
-		f.head++
-	}
-	if f.head > len(f.queue)/2 {
-		f.queue = append(f.queue[:0], f.queue[f.head:]...)
-		f.head = 0
+	if r.head > len(r.queue)/2 {
+		r.queue = append(r.queue[:0], r.queue[r.head:]...)
+		r.head = 0
 	}
 }

@@ -140,8 +140,8 @@ func TestFiresNotHeldBackByTheirIDs(t *testing.T) {
 }
 
 // TestFiredIDsAreBounded: under a bound, a minute flow fired for 30 days remembers the ids
-// of the last hour of fires, not the month's; set back by a day and saved again 30 times
-// (its fires go back in time), at most maxRememberedIDs.
+// of the last three hours of fires, not the month's; set back by a day and saved again 30
+// times (its fires go back in time), at most maxRememberedIDs.
 func TestFiredIDsAreBounded(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
@@ -155,8 +155,8 @@ func TestFiredIDsAreBounded(t *testing.T) {
 	st.storeFlow(flow())
 	now = now.Add(30 * 24 * time.Hour)
 	st.settle(now)
-	if f := st.fired[1]; len(f.set) > 62 || cap(f.queue) > 4*62 {
-		t.Errorf("%d ids remembered (queue capacity %d); an hour of minutes is 61", len(f.set), cap(f.queue))
+	if ids, room := remembered(st, 1); ids > 182 || room > 4*182 {
+		t.Errorf("%d ids remembered (room for %d); three hours and a minute of minutes is 181", ids, room)
 	}
 	for k := 1; k <= 30; k++ {
 		now = start.Add(-time.Duration(k) * 24 * time.Hour)
@@ -164,10 +164,19 @@ func TestFiredIDsAreBounded(t *testing.T) {
 		now = now.Add(3 * time.Hour)
 		st.settle(now)
 	}
-	if f := st.fired[1]; len(f.set) > maxRememberedIDs || cap(f.queue) > 4*maxRememberedIDs {
-		t.Errorf("after the clock was set back: %d ids remembered (queue capacity %d), want at most %d",
-			len(f.set), cap(f.queue), maxRememberedIDs)
+	if ids, room := remembered(st, 1); ids > maxRememberedIDs || room > 4*maxRememberedIDs {
+		t.Errorf("after the clock was set back: %d ids remembered (room for %d), want at most %d",
+			ids, room, maxRememberedIDs)
 	}
+}
+
+// remembered returns how many fired ids flowID remembers, and the room its queues hold.
+func remembered(st *state, flowID int64) (ids, room int) {
+	for _, recent := range st.fired[flowID] {
+		ids += len(recent.set)
+		room += cap(recent.queue)
+	}
+	return ids, room
 }
 
 // TestLongCyclesFireOnce: under a bound that forgets every instance of a periodic flow at
@@ -206,4 +215,58 @@ func TestLongCyclesFireOnce(t *testing.T) {
 			t.Errorf("%s cycle, freq %q: %d instances fired, want %d", c.cycle, c.freq, fired, c.want)
 		}
 	}
+}
+
+// TestFallBacksOfEveryShape: a flow fires as many instances under a bound of 1 (a manual
+// flow's instance after each fire forgets the periodic one) as without a bound, across
+// fall-backs to standard time of every shape (found by a review): one that repeats an
+// hour's end and the next hour's start (Pacific/Chatham, hour cycle), one of two hours
+// (Antarctica/Troll, minute and hour cycles), one across midnight (America/St_Johns in
+// 2006, day cycle), and the common hour (America/New_York, minute cycle) and half hour
+// (Australia/Lord_Howe).
+func TestFallBacksOfEveryShape(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		zone  string
+		start time.Time
+		cycle string
+		steps int // minutes
+	}{
+		{"Pacific/Chatham", time.Date(2026, 4, 4, 13, 10, 30, 0, time.UTC), "H", 60},
+		{"Antarctica/Troll", time.Date(2026, 10, 24, 22, 50, 30, 0, time.UTC), "mi", 240},
+		{"Antarctica/Troll", time.Date(2026, 10, 24, 22, 50, 30, 0, time.UTC), "H", 240},
+		{"America/St_Johns", time.Date(2006, 10, 29, 2, 20, 30, 0, time.UTC), "D", 30},
+		{"America/New_York", time.Date(2026, 11, 1, 4, 50, 30, 0, time.UTC), "mi", 150},
+		{"Australia/Lord_Howe", time.Date(2026, 4, 4, 14, 50, 30, 0, time.UTC), "mi", 120},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		if err != nil {
+			t.Logf("%s: %v", c.zone, err)
+			continue
+		}
+		unbounded, bounded := firesAcross(loc, c.start, c.cycle, c.steps, 0), firesAcross(loc, c.start, c.cycle, c.steps, 1)
+		if unbounded != bounded {
+			t.Errorf("%s, %s cycle: %d fires without a bound, %d under one", c.zone, c.cycle, unbounded, bounded)
+		}
+	}
+}
+
+// firesAcross moves the clock of a store of a periodic flow firing every minute on cycle
+// and of a manual flow by a minute steps times from start, triggering the manual flow after
+// each move, and returns how many instances the periodic flow made.
+func firesAcross(loc *time.Location, start time.Time, cycle string, steps, bound int) int {
+	now := start
+	st := newState(options{now: func() time.Time { return now }, loc: loc, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: bound})
+	st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: cycle, Freq: "0 * * * * ? *",
+		Tasks: []Task{{ID: 10, Duration: time.Second}}})
+	st.storeFlow(&Flow{ID: 2, Tasks: []Task{{ID: 20, Duration: time.Second}}})
+	for k := 0; k < steps; k++ {
+		now = now.Add(time.Minute)
+		st.settle(now)
+		st.createInstance(2, now, now)
+		now = now.Add(2 * time.Second)
+		st.settle(now)
+	}
+	return st.made - steps
 }

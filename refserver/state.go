@@ -249,7 +249,7 @@ type state struct {
 	cron   heapOf[*cronEntry]
 	cronOf map[int64]*cronEntry
 	// fired holds the ids each periodic flow fired lately (fired.go).
-	fired map[int64]*firedIDs
+	fired map[int64]firedIDs
 	order map[orderKey]*instanceIndex // instances by trigger time, per org, flow type and owner, and by status (history.go)
 	// taskFlows maps each task id to the flows (ascending) whose instances run it.
 	taskFlows map[int64][]int64
@@ -331,7 +331,7 @@ func (st *state) clear() {
 	st.settledAt = time.Time{}
 	st.cron = newHeap(func(a, b *cronEntry) bool { return a.next.Before(b.next) }, func(e *cronEntry, slot int) { e.slot = slot })
 	st.cronOf = make(map[int64]*cronEntry)
-	st.fired = make(map[int64]*firedIDs)
+	st.fired = make(map[int64]firedIDs)
 	st.order = make(map[orderKey]*instanceIndex)
 	st.taskFlows = make(map[int64][]int64)
 	st.topFlowID, st.topTaskID = 0, 0
