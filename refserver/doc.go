@@ -99,7 +99,9 @@
 //
 // The server keeps every instance it creates (tests count them), unless WithMaxInstances bounds
 // them: then the instances that ended first are forgotten first. A forgotten instance is
-// unknown to every operation, and its flow's minute can be triggered again. An instance
+// unknown to every operation, and its flow's minute can be triggered again (a periodic fire
+// of its id does not run it again: see Schedules below; for that, a periodic flow under a
+// bound remembers the ids it fired lately, about 16 KB for a minute cycle). An instance
 // holds about 0.4 KB of heap plus 0.13 KB a task of its flow, and once its graph has been
 // read, about 0.15 KB plus 0.2 KB a task more (BenchmarkInstanceMemory). A request's cost does not grow
 // with the history: each flow's waiting and running instances are indexed, the store settles

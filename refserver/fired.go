@@ -1,6 +1,9 @@
 package refserver
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // This file keeps what a periodic flow fired lately, so that an id runs once although the
 // history bound (WithMaxInstances) may have forgotten its instance.
@@ -43,16 +46,18 @@ type firedIDs map[int]*recentIDs
 
 // recentIDs is the distinct ids of one form a flow fired within their period and
 // maxFallBack of the latest fire: a queue in fire order from head, and the same ids as a set.
+// An id is kept as its digits' value (unique within a form), its fire time in Unix seconds:
+// a minute flow's three hours of ids take about 16 KB.
 type recentIDs struct {
 	queue []firedID
 	head  int
-	set   map[string]bool
+	set   map[uint64]struct{}
 }
 
-// firedID is one fire of a flow: the instance id and the fire time.
+// firedID is one fire of a flow: the value of the instance id's digits and the fire time.
 type firedID struct {
-	id string
-	at time.Time
+	digits uint64
+	at     int64 // Unix seconds
 }
 
 // newFire reports whether the fire at at of the periodic instance id of flowID makes an
@@ -64,30 +69,41 @@ func (st *state) newFire(flowID int64, id string, at time.Time) bool {
 	if st.maxInstances <= 0 {
 		return true // nothing is forgotten: an id fired before has its instance
 	}
+	digits := id[len(formatFlowID(flowID))+1:]
+	value, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return true // not an id of a periodic layout: only its instance can refuse it
+	}
+	recent := st.recentIDs(flowID, len(digits))
+	recent.forget(at.Add(-idPeriods[len(digits)] - maxFallBack).Unix())
+	if _, fired := recent.set[value]; fired {
+		return false
+	}
+	recent.queue = append(recent.queue, firedID{value, at.Unix()})
+	recent.set[value] = struct{}{}
+	return true
+}
+
+// recentIDs returns the ids of form (a length of digits) flowID fired lately, creating them.
+func (st *state) recentIDs(flowID int64, form int) *recentIDs {
 	fired := st.fired[flowID]
 	if fired == nil {
 		fired = make(firedIDs)
 		st.fired[flowID] = fired
 	}
-	form := len(id) - len(formatFlowID(flowID)) - 1
 	recent := fired[form]
 	if recent == nil {
-		recent = &recentIDs{set: make(map[string]bool)}
+		recent = &recentIDs{set: make(map[uint64]struct{})}
 		fired[form] = recent
 	}
-	recent.forget(at.Add(-idPeriods[form] - maxFallBack))
-	if recent.set[id] {
-		return false
-	}
-	recent.queue = append(recent.queue, firedID{id, at})
-	recent.set[id] = true
-	return true
+	return recent
 }
 
-// forget forgets the ids fired before cutoff, and the oldest beyond maxRememberedIDs.
-func (r *recentIDs) forget(cutoff time.Time) {
-	for r.head < len(r.queue) && (r.queue[r.head].at.Before(cutoff) || len(r.queue)-r.head >= maxRememberedIDs) {
-		delete(r.set, r.queue[r.head].id)
+// forget forgets the ids fired before cutoff (Unix seconds), and the oldest beyond
+// maxRememberedIDs.
+func (r *recentIDs) forget(cutoff int64) {
+	for r.head < len(r.queue) && (r.queue[r.head].at < cutoff || len(r.queue)-r.head >= maxRememberedIDs) {
+		delete(r.set, r.queue[r.head].digits)
 		r.queue[r.head] = firedID{}
 		r.head++
 	}
