@@ -101,7 +101,7 @@
 // them: then the instances that ended first are forgotten first. A forgotten instance is
 // unknown to every operation, and its flow's minute can be triggered again (a periodic fire
 // of its id does not run it again: see Schedules below; for that, a periodic flow under a
-// bound remembers the ids it fired lately, about 16 KB for a minute cycle). An instance
+// bound remembers the ids it fired lately, about 5 KB for a minute cycle in New York). An instance
 // holds about 0.4 KB of heap plus 0.13 KB a task of its flow, and once its graph has been
 // read, about 0.15 KB plus 0.2 KB a task more (BenchmarkInstanceMemory). A request's cost does not grow
 // with the history: each flow's waiting and running instances are indexed, the store settles
@@ -125,8 +125,9 @@
 // only the first fire of a cycle makes an instance and the others are dropped, as is the second
 // fire of an hour repeated by a fall-back to standard time (its id is the first's), whether or
 // not the history (WithMaxInstances) still holds the first. (Under a bound, a flow remembers
-// each id it fired for the id's period and three hours: after a clock set back, or a change
-// of time zone, an id whose instance the bound forgot can run again.)
+// each id it fired for the id's period and the longest fall-back of the server's zone: after
+// a clock set back, or a change of time zone, an id whose instance the bound forgot can run
+// again.)
 //
 // NewControlHandler serves the control API under ControlPrefix
 // ("/_refserver/"): health, state (with the last requests and their verdicts), clock,

@@ -15,39 +15,65 @@ import (
 // period: a cron that fires more often than the cycle fires the cycle's id again until the
 // period ends (a day cycle fired every hour: 24 fires of one day), and a fall-back to
 // standard time repeats the local times of its span (an hour in most zones, two in
-// Antarctica/Troll, across an hour's end in Pacific/Chatham), whose ids come again up to
-// that span after the period of the first fire.
+// Antarctica/Troll, across an hour's end in Pacific/Chatham, seven at Antarctica/Vostok in
+// 1994), whose ids come again up to that span after the period of the first fire.
 //
 // So under a bound each periodic flow remembers each distinct id it fired, with the fire
-// time, for the id's period (a minute, an hour, a day or a month, by its form) plus
-// maxFallBack, and fires none of them again: about 180 ids for a minute cycle, a few for the
-// others. A clock set back, or a change of the server's time zone, may meet older ids again:
-// those the store still holds stay refused, those the bound forgot can run again.
-
-// maxFallBack is the longest span of local times a fall-back to standard time repeats, in
-// any zone of the time zone database (three hours, in some Antarctic stations' past).
-const maxFallBack = 3 * time.Hour
+// time, for the id's period (a minute, an hour, a day or a month, by the flow's cycle) plus
+// the longest fall-back of the server's zone (largestFallBack), and fires none of them
+// again: in New York, 61 ids for a minute cycle, a few for the others. A clock set back, or
+// a change of the server's time zone, may meet older ids again: those the store still
+// holds stay refused, those the bound forgot can run again.
 
 // maxRememberedIDs bounds the ids a flow remembers of one form: a clock set back makes fires
 // go back in time, and the ids fired ahead of them would stay until fires pass them again.
 const maxRememberedIDs = 512
 
-// idPeriods is how long an id of each form (by the length of its digits) can come again
-// while the clock moves forward: the longest time it names, a fall-back aside.
-var idPeriods = map[int]time.Duration{
-	len(periodicLayouts["mi"]): time.Minute,
-	len(periodicLayouts["H"]):  time.Hour,
-	len(periodicLayouts["D"]):  25 * time.Hour, // a day that ends daylight saving time
-	len(periodicLayouts["M"]):  31*24*time.Hour + time.Hour,
+// cyclePeriods is how long an id of each cycle can come again while the clock moves
+// forward, a fall-back aside: the longest time it names, with an hour to spare for the days
+// and months that hold more than one change of offset.
+var cyclePeriods = map[string]time.Duration{
+	"mi": time.Minute,
+	"H":  time.Hour,
+	"D":  25 * time.Hour,
+	"W":  25 * time.Hour, // a week cycle's ids name a day, as a day cycle's
+	"M":  31*24*time.Hour + time.Hour,
+}
+
+// largestFallBack returns the longest span of local times a change of loc's offset to an
+// earlier one repeats, from 1970 on, as far as time.Time.ZoneBounds walks (to about 2040:
+// later years repeat the rules of those before).
+func largestFallBack(loc *time.Location) time.Duration {
+	var most time.Duration
+	end := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	for t := time.Date(1970, 1, 1, 0, 0, 0, 0, loc); t.Before(end); {
+		_, next := t.ZoneBounds()
+		if !next.After(t) {
+			break // no change of offset after t, or none ZoneBounds tells
+		}
+		_, before := t.Zone()
+		_, after := next.Zone()
+		most = max(most, time.Duration(before-after)*time.Second)
+		t = next
+	}
+	return most
+}
+
+// fallBack returns the largest fall-back of the server's zone, worked out once a zone.
+func (st *state) fallBack() time.Duration {
+	if st.fallBackOf != st.loc {
+		st.fallBackOf, st.fallBackSpan = st.loc, largestFallBack(st.loc)
+	}
+	return st.fallBackSpan
 }
 
 // firedIDs is the ids a periodic flow fired lately, by form (the length of their digits).
 type firedIDs map[int]*recentIDs
 
-// recentIDs is the distinct ids of one form a flow fired within their period and
-// maxFallBack of the latest fire: a queue in fire order from head, and the same ids as a set.
-// An id is kept as its digits' value (unique within a form), its fire time in Unix seconds:
-// a minute flow's three hours of ids take about 16 KB.
+// recentIDs is the distinct ids of one form a flow fired within their period and the zone's
+// largest fall-back of the latest fire: a queue in fire order from head, and the same ids
+// as a set. An id is kept as its digits' value (unique within a form), its fire time in
+// Unix seconds: a minute flow's hour of ids in New York takes about 5 KB.
 type recentIDs struct {
 	queue []firedID
 	head  int
@@ -60,9 +86,10 @@ type firedID struct {
 	at     int64 // Unix seconds
 }
 
-// newFire reports whether the fire at at of the periodic instance id of flowID makes an
-// instance (see the rule above), and, under a bound, remembers the id when it does.
-func (st *state) newFire(flowID int64, id string, at time.Time) bool {
+// newFire reports whether the fire at at of the periodic instance id of flowID, a flow of
+// cycle, makes an instance (see the rule above), and, under a bound, remembers the id when it
+// does.
+func (st *state) newFire(flowID int64, id, cycle string, at time.Time) bool {
 	if st.instances[id] != nil {
 		return false
 	}
@@ -75,7 +102,11 @@ func (st *state) newFire(flowID int64, id string, at time.Time) bool {
 		return true // not an id of a periodic layout: only its instance can refuse it
 	}
 	recent := st.recentIDs(flowID, len(digits))
-	recent.forget(at.Add(-idPeriods[len(digits)] - maxFallBack).Unix())
+	period, ok := cyclePeriods[cycle]
+	if !ok {
+		period = cyclePeriods[defaultCycle] // periodicInstanceID's layout for it
+	}
+	recent.forget(at.Add(-period - st.fallBack()).Unix())
 	if _, fired := recent.set[value]; fired {
 		return false
 	}

@@ -83,7 +83,7 @@ func (st *state) fireNext() {
 	e := st.cron.top()
 	at := e.next
 	if f := st.flows[e.flowID]; f != nil {
-		if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.newFire(f.ID, id, at) {
+		if id := periodicInstanceID(f.ID, at, f.Cycle, st.loc); st.newFire(f.ID, id, f.Cycle, at) {
 			_, fr := st.addRun(f.ID, id, at, at, 0, nil)
 			st.reschedule(fr)
 		}

@@ -139,9 +139,9 @@ func TestFiresNotHeldBackByTheirIDs(t *testing.T) {
 	}
 }
 
-// TestFiredIDsAreBounded: under a bound, a minute flow fired for 30 days remembers the ids
-// of the last three hours of fires, not the month's; set back by a day and saved again 30
-// times (its fires go back in time), at most maxRememberedIDs.
+// TestFiredIDsAreBounded: under a bound, a minute flow fired for 30 days in UTC remembers the
+// id of the last minute, not the month's; set back by a day and saved again 30 times (its
+// fires go back in time), at most maxRememberedIDs.
 func TestFiredIDsAreBounded(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
@@ -155,8 +155,8 @@ func TestFiredIDsAreBounded(t *testing.T) {
 	st.storeFlow(flow())
 	now = now.Add(30 * 24 * time.Hour)
 	st.settle(now)
-	if ids, room := remembered(st, 1); ids > 182 || room > 4*182 {
-		t.Errorf("%d ids remembered (room for %d); three hours and a minute of minutes is 181", ids, room)
+	if ids, room := remembered(st, 1); ids > 2 || room > 8 {
+		t.Errorf("%d ids remembered (room for %d); UTC has no fall-back, and a minute of minutes is 1", ids, room)
 	}
 	for k := 1; k <= 30; k++ {
 		now = start.Add(-time.Duration(k) * 24 * time.Hour)
@@ -222,8 +222,9 @@ func TestLongCyclesFireOnce(t *testing.T) {
 // fall-backs to standard time of every shape (found by a review): one that repeats an
 // hour's end and the next hour's start (Pacific/Chatham, hour cycle), one of two hours
 // (Antarctica/Troll, minute and hour cycles), one across midnight (America/St_Johns in
-// 2006, day cycle), and the common hour (America/New_York, minute cycle) and half hour
-// (Australia/Lord_Howe).
+// 2006, day cycle), one of seven hours (Antarctica/Vostok in 1994), and the common hour
+// (America/New_York, minute cycle) and half hour (Australia/Lord_Howe); and into year 10000,
+// whose ids have a digit more.
 func TestFallBacksOfEveryShape(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -238,6 +239,11 @@ func TestFallBacksOfEveryShape(t *testing.T) {
 		{"America/St_Johns", time.Date(2006, 10, 29, 2, 20, 30, 0, time.UTC), "D", 30},
 		{"America/New_York", time.Date(2026, 11, 1, 4, 50, 30, 0, time.UTC), "mi", 150},
 		{"Australia/Lord_Howe", time.Date(2026, 4, 4, 14, 50, 30, 0, time.UTC), "mi", 120},
+		{"Antarctica/Vostok", time.Date(1994, 1, 31, 9, 50, 30, 0, time.UTC), "mi", 480}, // seven hours
+		{"Antarctica/Vostok", time.Date(1994, 1, 31, 9, 50, 30, 0, time.UTC), "H", 480},
+		{"Antarctica/Vostok", time.Date(1994, 1, 30, 16, 50, 30, 0, time.UTC), "D", 32 * 60},
+		{"UTC", time.Date(9999, 12, 31, 22, 50, 30, 0, time.UTC), "D", 300}, // ids of year 10000 are longer
+		{"UTC", time.Date(9999, 12, 31, 22, 50, 30, 0, time.UTC), "M", 300},
 	} {
 		loc, err := time.LoadLocation(c.zone)
 		if err != nil {
@@ -269,4 +275,23 @@ func firesAcross(loc *time.Location, start time.Time, cycle string, steps, bound
 		st.settle(now)
 	}
 	return st.made - steps
+}
+
+// TestLargestFallBack reads the longest repeat of local times from the time zone database.
+func TestLargestFallBack(t *testing.T) {
+	t.Parallel()
+	for zone, want := range map[string]time.Duration{"UTC": 0, "America/New_York": time.Hour,
+		"Australia/Lord_Howe": time.Hour /* until 1985; half an hour since */, "Antarctica/Troll": 2 * time.Hour, "Antarctica/Vostok": 7 * time.Hour} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Logf("%s: %v", zone, err)
+			continue
+		}
+		if got := largestFallBack(loc); got != want {
+			t.Errorf("%s: %v, want %v", zone, got, want)
+		}
+	}
+	if got := largestFallBack(time.FixedZone("GMT+8", 8*3600)); got != 0 {
+		t.Errorf("a fixed zone: %v", got)
+	}
 }

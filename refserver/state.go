@@ -248,9 +248,12 @@ type state struct {
 	// cron holds the periodic flows by their next fire time (schedule.go); cronOf by flow id.
 	cron   heapOf[*cronEntry]
 	cronOf map[int64]*cronEntry
-	// fired holds the ids each periodic flow fired lately (fired.go).
-	fired map[int64]firedIDs
-	order map[orderKey]*instanceIndex // instances by trigger time, per org, flow type and owner, and by status (history.go)
+	// fired holds the ids each periodic flow fired lately (fired.go); fallBackSpan is the
+	// largest fall-back of the zone fallBackOf, the last one asked.
+	fired        map[int64]firedIDs
+	fallBackOf   *time.Location
+	fallBackSpan time.Duration
+	order        map[orderKey]*instanceIndex // instances by trigger time, per org, flow type and owner, and by status (history.go)
 	// taskFlows maps each task id to the flows (ascending) whose instances run it.
 	taskFlows map[int64][]int64
 	// topFlowID and topTaskID are the largest flow and task ids ever stored, and
