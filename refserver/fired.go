@@ -19,26 +19,15 @@ import (
 // 1994), whose ids come again up to that span after the period of the first fire.
 //
 // So under a bound each periodic flow remembers each distinct id it fired, with the fire
-// time, for the id's period (a minute, an hour, a day or a month, by the flow's cycle) plus
-// the longest fall-back of the server's zone (largestFallBack), and fires none of them
-// again: in New York, 61 ids for a minute cycle, a few for the others. A clock set back, or
+// time, for the id's period (a minute, an hour, a day or a month, by the flow's cycle:
+// idForm) plus the longest fall-back of the server's zone (largestFallBack), and fires none
+// of them again: in New York, 61 ids for a minute cycle, a few for the others. A clock set back, or
 // a change of the server's time zone, may meet older ids again: those the store still
 // holds stay refused, those the bound forgot can run again.
 
 // maxRememberedIDs bounds the ids a flow remembers of one form: a clock set back makes fires
 // go back in time, and the ids fired ahead of them would stay until fires pass them again.
 const maxRememberedIDs = 512
-
-// cyclePeriods is how long an id of each cycle can come again while the clock moves
-// forward, a fall-back aside: the longest time it names, with an hour to spare for the days
-// and months that hold more than one change of offset.
-var cyclePeriods = map[string]time.Duration{
-	"mi": time.Minute,
-	"H":  time.Hour,
-	"D":  25 * time.Hour,
-	"W":  25 * time.Hour, // a week cycle's ids name a day, as a day cycle's
-	"M":  31*24*time.Hour + time.Hour,
-}
 
 // largestFallBack returns the longest span of local times a change of loc's offset to an
 // earlier one repeats, from 1970 on, as far as time.Time.ZoneBounds walks (to about 2040:
@@ -102,11 +91,7 @@ func (st *state) newFire(flowID int64, id, cycle string, at time.Time) bool {
 		return true // not an id of a periodic layout: only its instance can refuse it
 	}
 	recent := st.recentIDs(flowID, len(digits))
-	period, ok := cyclePeriods[cycle]
-	if !ok {
-		period = cyclePeriods[defaultCycle] // periodicInstanceID's layout for it
-	}
-	recent.forget(at.Add(-period - st.fallBack()).Unix())
+	recent.forget(at.Add(-idFormOf(cycle).period - st.fallBack()).Unix())
 	if _, fired := recent.set[value]; fired {
 		return false
 	}

@@ -22,18 +22,37 @@ import "time"
 // ends) makes no second instance, even when the history bound has forgotten the first
 // (fired.go).
 
-// periodicLayouts are the id suffixes of periodic instances by cycle.
-var periodicLayouts = map[string]string{
-	"mi": "200601021504", "H": "2006010215", "D": "20060102", "W": "20060102", "M": "200601",
+// idForm is how the ids of a cycle's periodic instances are written: the layout of their
+// suffix, and period, the longest time one id can come again while the clock moves forward,
+// a fall-back aside (fired.go): the time the id names, with an hour to spare for the days
+// and months that hold more than one change of offset.
+type idForm struct {
+	layout string
+	period time.Duration
+}
+
+// idForms are the id forms of periodic instances by cycle. A week cycle's ids name a day,
+// as a day cycle's do.
+var idForms = map[string]idForm{
+	"mi": {"200601021504", time.Minute},
+	"H":  {"2006010215", time.Hour},
+	"D":  {"20060102", 25 * time.Hour},
+	"W":  {"20060102", 25 * time.Hour},
+	"M":  {"200601", 31*24*time.Hour + time.Hour},
+}
+
+// idFormOf returns the id form of cycle; a cycle the server does not know is written as the
+// default one.
+func idFormOf(cycle string) idForm {
+	if f, ok := idForms[cycle]; ok {
+		return f
+	}
+	return idForms[defaultCycle]
 }
 
 // periodicInstanceID returns the id of the periodic instance of flowID fired at at.
 func periodicInstanceID(flowID int64, at time.Time, cycle string, loc *time.Location) string {
-	layout, ok := periodicLayouts[cycle]
-	if !ok {
-		layout = periodicLayouts[defaultCycle]
-	}
-	return formatFlowID(flowID) + "-" + at.In(loc).Format(layout)
+	return formatFlowID(flowID) + "-" + at.In(loc).Format(idFormOf(cycle).layout)
 }
 
 // cronEntry is a scheduled flow: its parsed freq and its next fire time.
