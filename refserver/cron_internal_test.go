@@ -71,10 +71,7 @@ func TestCronNext(t *testing.T) {
 // day's missing half hour to the next day, and runs once on the fall-back day.
 func TestCronNextAcrossDaylightSaving(t *testing.T) {
 	t.Parallel()
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ny := mustZone(t, "America/New_York")
 	for _, tt := range []struct {
 		from, want time.Time
 	}{

@@ -19,10 +19,7 @@ import (
 // when.
 func TestBoundDecidesOnlyWhatIsRemembered(t *testing.T) {
 	t.Parallel()
-	newYork, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Skip("no time zone database:", err)
-	}
+	newYork := mustZone(t, "America/New_York")
 	for seed := uint64(1); seed <= 8; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
@@ -38,10 +35,7 @@ func TestBoundDecidesOnlyWhatIsRemembered(t *testing.T) {
 // looked at does not change what happens in it.
 func TestSettleInStepsOrInOneJump(t *testing.T) {
 	t.Parallel()
-	newYork, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Skip("no time zone database:", err)
-	}
+	newYork := mustZone(t, "America/New_York")
 	for seed := uint64(101); seed <= 104; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
@@ -78,10 +72,7 @@ type twinHistory struct {
 func newTwinHistory(seed uint64, loc *time.Location, bound int, settleEvery time.Duration) *twinHistory {
 	h := &twinHistory{rnd: rand.New(rand.NewPCG(seed, 7)), bound: bound, settleEvery: settleEvery, nextID: 1,
 		now: time.Date(2026, 10, 31, 20, 0, 0, 0, loc)} // daylight saving time ends at 2026-11-01 02:00
-	o := options{now: func() time.Time { return h.now }, loc: loc, window: time.Minute, tokenLife: time.Hour}
-	h.full = newState(o)
-	o.maxInstances = bound
-	h.bounded = newState(o)
+	h.full, h.bounded = testState(&h.now, loc, 0), testState(&h.now, loc, bound)
 	return h
 }
 

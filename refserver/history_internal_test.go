@@ -16,8 +16,7 @@ import (
 func TestPruneDropsDeletedInstances(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: 1000})
+	st := testState(&now, time.UTC, 1000)
 	for round := int64(1); round <= 200; round++ {
 		st.storeFlow(&Flow{ID: round, Tasks: []Task{{ID: 1000 + round, Duration: time.Second}}})
 		for k := 0; k < 10; k++ {
@@ -105,7 +104,7 @@ func indexesOf(in *instance) map[orderKey]bool {
 func TestOwnerIndexesAreBounded(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st := testState(&now, time.UTC, 0)
 	ownerList := func(n int) string {
 		var b strings.Builder
 		for i := 0; i < n; i++ {
@@ -182,8 +181,7 @@ const statusFixtureMaxInstances = 40
 //     other runs.
 func newStatusFixture(t *testing.T) *statusFixture {
 	f := &statusFixture{t: t, now: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), seen: make(map[int]bool)}
-	f.st = newState(options{now: func() time.Time { return f.now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: statusFixtureMaxInstances})
+	f.st = testState(&f.now, time.UTC, statusFixtureMaxInstances)
 	half, task := 30*time.Second, func(id int64) Task { return Task{ID: id, Duration: time.Minute} }
 	flows := []*Flow{
 		{ID: 1, OrgID: "o1", Type: FlowTypeManual, Tasks: []Task{task(11), {ID: 12, Duration: time.Minute, DependsOn: []int64{11}}}},
@@ -350,8 +348,7 @@ func TestCatchUpKeepsTheHistoryBound(t *testing.T) {
 	t.Parallel()
 	const bound = 100
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: bound})
+	st := testState(&now, time.UTC, bound)
 	st.storeFlow(&Flow{ID: 7, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
 		Tasks: []Task{{ID: 70, Duration: time.Second}}})
 	end := now.Add(30 * 24 * time.Hour)
@@ -385,8 +382,7 @@ func TestCatchUpInOneJumpOrInSteps(t *testing.T) {
 	end := start.Add(3 * time.Hour)
 	run := func(bound int, stepped bool) map[int64][]FlowInstance {
 		now := start
-		st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-			tokenLife: time.Hour, maxInstances: bound})
+		st := testState(&now, time.UTC, bound)
 		for id, d := range []time.Duration{1: 10 * time.Second, 2: 90 * time.Second} {
 			if id == 0 {
 				continue
@@ -438,8 +434,7 @@ func TestCatchUpInOneJumpOrInSteps(t *testing.T) {
 func TestCatchUpPrunesManualBacklogs(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: 100})
+	st := testState(&now, time.UTC, 100)
 	st.storeFlow(&Flow{ID: 1, Tasks: []Task{{ID: 10, Duration: time.Second}}})
 	for k := 1; k <= 5000; k++ {
 		st.createInstance(1, now.Add(-time.Duration(k)*time.Minute), now)
@@ -462,7 +457,7 @@ func TestFireFirstOnATie(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
 	now := start
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st := testState(&now, time.UTC, 0)
 	st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 1 12 * * ? *",
 		Tasks: []Task{{ID: 10, Duration: 10 * time.Second}}})
 	at := time.Date(2026, 3, 1, 12, 1, 0, 0, time.UTC)
@@ -485,8 +480,7 @@ func TestFireFirstOnATie(t *testing.T) {
 func TestForgottenFlowsLetGo(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: 100})
+	st := testState(&now, time.UTC, 100)
 	for id := int64(1); id <= 200; id++ {
 		st.storeFlow(&Flow{ID: id, Tasks: []Task{{ID: 1000 + id, Duration: time.Second}}})
 		for k := 1; k <= 100; k++ {

@@ -50,8 +50,7 @@ type randomHistory struct {
 // or 80 instances as seed chooses.
 func newRandomHistory(seed uint64) *randomHistory {
 	h := &randomHistory{rnd: rand.New(rand.NewPCG(seed, 99)), now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), nextID: 1}
-	h.st = newState(options{now: func() time.Time { return h.now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: []int{0, 30, 80}[seed%3]})
+	h.st = testState(&h.now, time.UTC, []int{0, 30, 80}[seed%3])
 	return h
 }
 

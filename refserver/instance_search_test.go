@@ -18,7 +18,7 @@ func TestInstanceSearchMatchesAScan(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(11, 13))
 	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	now := base
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st := testState(&now, time.UTC, 0)
 	flows := []*Flow{
 		{ID: 1, Name: "Nightly Load", OrgID: "o1", Owner: "ann", Type: FlowTypePeriodic, Tasks: []Task{{ID: 11, Duration: time.Minute}}},
 		{ID: 2, Name: "report", OrgID: "o1", Owner: ";bob;ann;", Type: FlowTypeManual, Tasks: []Task{{ID: 21, Duration: 3 * time.Minute}}},
@@ -258,7 +258,7 @@ func everyStatusBut(s int) map[int]bool {
 func TestOldestFirstMergesTiesByGreatestID(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return at }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st := testState(&at, time.UTC, 0)
 	for id := int64(1); id <= 6; id++ {
 		st.storeFlow(&Flow{ID: id, Name: "f", OrgID: "o1", Owner: "ann", Type: FlowTypeManual, Tasks: []Task{{ID: 10 * id, Duration: time.Hour}}})
 	}

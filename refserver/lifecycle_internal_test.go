@@ -188,7 +188,7 @@ func TestPage(t *testing.T) {
 func TestPlanWithCycle(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st := testState(&now, time.UTC, 0)
 	st.flows[1] = &Flow{ID: 1, Tasks: []Task{
 		{ID: 1, Duration: time.Minute},
 		{ID: 2, Duration: time.Minute, DependsOn: []int64{3}},

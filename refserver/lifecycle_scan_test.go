@@ -17,7 +17,7 @@ func TestLifecycleMatchesAScan(t *testing.T) {
 	t.Parallel()
 	rnd := rand.New(rand.NewPCG(3, 5))
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st := testState(&now, time.UTC, 0)
 	flows := []*Flow{
 		{ID: 1, Tasks: []Task{{ID: 11, Duration: 40 * time.Second}, {ID: 12, Duration: 50 * time.Second, DependsOn: []int64{11}}}},
 		{ID: 2, Tasks: []Task{{ID: 21, Duration: time.Minute}, {ID: 22, Duration: 30 * time.Second, Fail: true, RetryLimit: 1, RetryInterval: 10 * time.Second},

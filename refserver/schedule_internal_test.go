@@ -14,10 +14,7 @@ import (
 // one jump and in steps of a minute.
 func TestFireOnceAnID(t *testing.T) {
 	t.Parallel()
-	newYork, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Skip("no time zone database:", err)
-	}
+	newYork := mustZone(t, "America/New_York")
 	for _, c := range []struct {
 		name       string
 		loc        *time.Location
@@ -48,8 +45,7 @@ func TestFireOnceAnID(t *testing.T) {
 // (in steps of a minute, or in one jump), checking the first flow's instances as it goes.
 func fireOnce(t *testing.T, loc *time.Location, start, end time.Time, cycle string, stepped bool, first map[string]time.Time) {
 	now := start
-	st := newState(options{now: func() time.Time { return now }, loc: loc, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: 10})
+	st := testState(&now, loc, 10)
 	for i, cycle := range []string{cycle, "mi"} {
 		id := int64(i + 1)
 		st.storeFlow(&Flow{ID: id, Type: FlowTypePeriodic, Active: true, Cycle: cycle,
@@ -76,8 +72,7 @@ func fireOnce(t *testing.T, loc *time.Location, start, end time.Time, cycle stri
 func TestFireOnceAnIDAcrossCycles(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 3, 0, 30, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: 3})
+	st := testState(&now, time.UTC, 3)
 	version := func(cycle string) {
 		st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: cycle, Freq: "0 * * * * ? *",
 			Tasks: []Task{{ID: 10, Duration: time.Second}}})
@@ -104,11 +99,7 @@ func TestFireOnceAnIDAcrossCycles(t *testing.T) {
 // every minute, its ids eight hours back.
 func TestFiresNotHeldBackByTheirIDs(t *testing.T) {
 	t.Parallel()
-	newYork, errNY := time.LoadLocation("America/New_York")
-	shanghai, errSH := time.LoadLocation("Asia/Shanghai")
-	if errNY != nil || errSH != nil {
-		t.Skip("no time zone database")
-	}
+	newYork, shanghai := mustZone(t, "America/New_York"), mustZone(t, "Asia/Shanghai")
 	for _, c := range []struct {
 		name       string
 		loc, later *time.Location // the store's zone, and the one it moves to after a minute
@@ -123,8 +114,7 @@ func TestFiresNotHeldBackByTheirIDs(t *testing.T) {
 	} {
 		for _, bound := range []int{0, 10} {
 			now := c.start
-			st := newState(options{now: func() time.Time { return now }, loc: c.loc, window: time.Minute,
-				tokenLife: time.Hour, maxInstances: bound})
+			st := testState(&now, c.loc, bound)
 			st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
 				Tasks: []Task{{ID: 10, Duration: time.Second}}})
 			now = now.Add(time.Minute)
@@ -146,8 +136,7 @@ func TestFiredIDsAreBounded(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
 	now := start
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: 100})
+	st := testState(&now, time.UTC, 100)
 	flow := func() *Flow {
 		return &Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: "mi", Freq: "0 * * * * ? *",
 			Tasks: []Task{{ID: 10, Duration: time.Second}}}
@@ -197,8 +186,7 @@ func TestLongCyclesFireOnce(t *testing.T) {
 		if c.cycle == "H" {
 			now = now.Add(12 * time.Hour)
 		}
-		st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute,
-			tokenLife: time.Hour, maxInstances: 1})
+		st := testState(&now, time.UTC, 1)
 		st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: c.cycle, Freq: c.freq,
 			Tasks: []Task{{ID: 10, Duration: time.Second}}})
 		st.storeFlow(&Flow{ID: 2, Tasks: []Task{{ID: 20, Duration: time.Second}}})
@@ -245,11 +233,7 @@ func TestFallBacksOfEveryShape(t *testing.T) {
 		{"UTC", time.Date(9999, 12, 31, 22, 50, 30, 0, time.UTC), "D", 300}, // ids of year 10000 are longer
 		{"UTC", time.Date(9999, 12, 31, 22, 50, 30, 0, time.UTC), "M", 300},
 	} {
-		loc, err := time.LoadLocation(c.zone)
-		if err != nil {
-			t.Logf("%s: %v", c.zone, err)
-			continue
-		}
+		loc := mustZone(t, c.zone)
 		unbounded, bounded := firesAcross(loc, c.start, c.cycle, c.steps, 0), firesAcross(loc, c.start, c.cycle, c.steps, 1)
 		if unbounded != bounded {
 			t.Errorf("%s, %s cycle: %d fires without a bound, %d under one", c.zone, c.cycle, unbounded, bounded)
@@ -262,8 +246,7 @@ func TestFallBacksOfEveryShape(t *testing.T) {
 // each move, and returns how many instances the periodic flow made.
 func firesAcross(loc *time.Location, start time.Time, cycle string, steps, bound int) int {
 	now := start
-	st := newState(options{now: func() time.Time { return now }, loc: loc, window: time.Minute,
-		tokenLife: time.Hour, maxInstances: bound})
+	st := testState(&now, loc, bound)
 	st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: cycle, Freq: "0 * * * * ? *",
 		Tasks: []Task{{ID: 10, Duration: time.Second}}})
 	st.storeFlow(&Flow{ID: 2, Tasks: []Task{{ID: 20, Duration: time.Second}}})
@@ -282,11 +265,7 @@ func TestLargestFallBack(t *testing.T) {
 	t.Parallel()
 	for zone, want := range map[string]time.Duration{"UTC": 0, "America/New_York": time.Hour,
 		"Australia/Lord_Howe": time.Hour /* until 1985; half an hour since */, "Antarctica/Troll": 2 * time.Hour, "Antarctica/Vostok": 7 * time.Hour} {
-		loc, err := time.LoadLocation(zone)
-		if err != nil {
-			t.Logf("%s: %v", zone, err)
-			continue
-		}
+		loc := mustZone(t, zone)
 		if got := largestFallBack(loc); got != want {
 			t.Errorf("%s: %v, want %v", zone, got, want)
 		}

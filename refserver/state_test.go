@@ -54,7 +54,7 @@ func TestIsOwner(t *testing.T) {
 func TestSettle(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2019, 11, 22, 1, 23, 44, 0, time.UTC)
-	st := newState(options{now: func() time.Time { return now }, loc: time.UTC, window: time.Minute, tokenLife: time.Hour})
+	st := testState(&now, time.UTC, 0)
 	a := st.createInstance(1, now.Add(-3*time.Minute), now)
 	future := st.createInstance(1, now.Add(time.Minute), now)
 	late := st.createInstance(1, now.Add(-time.Minute), now)
@@ -97,4 +97,22 @@ func TestWithinWindow(t *testing.T) {
 			t.Errorf("withinWindow(%d) = %v, want %v", tc.ts, got, tc.want)
 		}
 	}
+}
+
+// testState returns an empty store in loc on the clock *now, with a signature window of a
+// minute, tokens of an hour, and a history bound of maxInstances (0: none).
+func testState(now *time.Time, loc *time.Location, maxInstances int) *state {
+	return newState(options{now: func() time.Time { return *now }, loc: loc, window: time.Minute,
+		tokenLife: time.Hour, maxInstances: maxInstances})
+}
+
+// mustZone loads the time zone name from the time zone database (Go's own copy when the
+// system has none).
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
