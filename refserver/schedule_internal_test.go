@@ -234,25 +234,39 @@ func TestFallBacksOfEveryShape(t *testing.T) {
 		{"UTC", time.Date(9999, 12, 31, 22, 50, 30, 0, time.UTC), "M", 300},
 	} {
 		loc := mustZone(t, c.zone)
-		unbounded, bounded := firesAcross(loc, c.start, c.cycle, c.steps, 0), firesAcross(loc, c.start, c.cycle, c.steps, 1)
+		unbounded, bounded := firesAcross(loc, loc, c.start, c.cycle, c.steps, 0), firesAcross(loc, loc, c.start, c.cycle, c.steps, 1)
 		if unbounded != bounded {
 			t.Errorf("%s, %s cycle: %d fires without a bound, %d under one", c.zone, c.cycle, unbounded, bounded)
 		}
 	}
 }
 
+// TestFallBackFollowsTheZone: a store under a bound whose zone moves from UTC (no fall-back)
+// to New York an hour before its fall-back fires as many instances as one without a bound:
+// the fall-back it allows for is the new zone's, not the one it worked out first.
+func TestFallBackFollowsTheZone(t *testing.T) {
+	t.Parallel()
+	newYork, start := mustZone(t, "America/New_York"), time.Date(2026, 11, 1, 4, 50, 30, 0, time.UTC)
+	unbounded, bounded := firesAcross(time.UTC, newYork, start, "mi", 150, 0), firesAcross(time.UTC, newYork, start, "mi", 150, 1)
+	if unbounded != bounded {
+		t.Errorf("%d fires without a bound, %d under one", unbounded, bounded)
+	}
+}
+
 // firesAcross moves the clock of a store of a periodic flow firing every minute on cycle
 // and of a manual flow by a minute steps times from start, triggering the manual flow after
-// each move, and returns how many instances the periodic flow made.
-func firesAcross(loc *time.Location, start time.Time, cycle string, steps, bound int) int {
+// each move, and returns how many instances the periodic flow made. The store's zone is
+// first for the first minute, loc after it.
+func firesAcross(first, loc *time.Location, start time.Time, cycle string, steps, bound int) int {
 	now := start
-	st := testState(&now, loc, bound)
+	st := testState(&now, first, bound)
 	st.storeFlow(&Flow{ID: 1, Type: FlowTypePeriodic, Active: true, Cycle: cycle, Freq: "0 * * * * ? *",
 		Tasks: []Task{{ID: 10, Duration: time.Second}}})
 	st.storeFlow(&Flow{ID: 2, Tasks: []Task{{ID: 20, Duration: time.Second}}})
 	for k := 0; k < steps; k++ {
 		now = now.Add(time.Minute)
 		st.settle(now)
+		st.loc = loc
 		st.createInstance(2, now, now)
 		now = now.Add(2 * time.Second)
 		st.settle(now)
