@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -85,7 +86,7 @@ func (st *state) newFire(flowID int64, id, cycle string, at time.Time) bool {
 	if st.maxInstances <= 0 {
 		return true // nothing is forgotten: an id fired before has its instance
 	}
-	digits := id[len(formatFlowID(flowID))+1:]
+	digits := id[strings.IndexByte(id, '-')+1:] // flow ids hold no '-'
 	value, err := strconv.ParseUint(digits, 10, 64)
 	if err != nil {
 		return true // not an id of a periodic layout: only its instance can refuse it
