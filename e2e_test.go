@@ -217,3 +217,41 @@ func TestEndToEndNewClientsInOneMillisecond(t *testing.T) {
 		}
 	}
 }
+
+// TestEndToEndTriggerNowOnTheGatewaysClock: a trigger "now" from a client whose clock is off
+// runs at the gateway's minute, when the first call's token request corrects the clock (an
+// hour off, either way) and when the gateway refuses a later call's timestamp (the clock
+// jumped 20 minutes after the token came): the time follows the correction made during
+// the call.
+func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name          string
+		before, after time.Duration // the client's clock against the gateway's, before and after its first call
+	}{
+		{"an hour ahead", time.Hour, time.Hour},
+		{"an hour behind", -time.Hour, -time.Hour},
+		{"jumped ahead", 0, 20 * time.Minute},
+		{"jumped back", 0, -20 * time.Minute},
+	} {
+		srvClock := refserver.NewManualClock(demoMinute)
+		srv := refserver.NewDemoServer(refserver.WithClock(srvClock.Now))
+		var off atomic.Int64
+		off.Store(int64(tt.before))
+		c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Duration(off.Load())) }))
+		if tt.after != tt.before { // a first call, to hold a token when the clock jumps
+			if _, err := triggerAt(c, refserver.DemoFlowID, demoMinute.Add(-time.Hour)); err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			off.Store(int64(tt.after))
+		}
+		id, err := c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if at, err := id.Time(time.UTC); err != nil || !at.Equal(demoMinute) {
+			t.Errorf("%s: instance %s runs at %v (%v), want the gateway's minute %v", tt.name, id, at, err, demoMinute)
+		}
+		srv.Close()
+	}
+}

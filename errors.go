@@ -373,7 +373,7 @@ func (e *OutcomeUnknownError) Unwrap() []error {
 // outcomeUnknown builds the error of a creating call that gave up not knowing.
 func (p *prepared) outcomeUnknown(last, lookup error) error {
 	return &OutcomeUnknownError{Operation: p.op, FlowID: p.creates.flowID, Err: last, Lookup: lookup,
-		Minute: time.UnixMilli(p.creates.triggerMillis - p.creates.triggerMillis%60_000).UTC()}
+		Minute: time.UnixMilli(p.creates.at.millis - p.creates.at.millis%60_000).UTC()}
 }
 
 func invalid(op, field, reason string) error {

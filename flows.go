@@ -17,11 +17,12 @@ type TriggerFlowRequest struct {
 	FlowID int64
 	// TriggerTime is the business time of the run. A time before now runs the flow at once
 	// (after any running instance of the same flow) and is passed to the flow's time
-	// parameters; a later time schedules it. The zero value means now (the client's clock);
-	// any other time must lie from 1970 to 9999-12-31T09:59:59Z, what the service can
-	// represent: the end of year 9999 in the zone furthest ahead, UTC+14. It is sent in
-	// epoch milliseconds; the instance id carries it cut to the minute, in the server's time
-	// zone.
+	// parameters; a later time schedules it. The zero value means now, on the gateway's
+	// clock: the client's, corrected when the gateway's Date shows it is off (by this
+	// call's own token request or refusal, if need be). Any other time must lie from 1970
+	// to 9999-12-31T09:59:59Z, what the service can represent: the end of year 9999 in the
+	// zone furthest ahead, UTC+14. It is sent in epoch milliseconds; the instance id
+	// carries it cut to the minute, in the server's time zone.
 	TriggerTime time.Time
 	// OrgID is the organization id; empty takes the client's WithOrgID.
 	OrgID string
@@ -67,7 +68,7 @@ func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest, opts .
 	if err != nil {
 		return "", err
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowBody{FlowID: req.FlowID, TriggerTime: at}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowBody{FlowID: req.FlowID, TriggerTime: at.millis}, opts)
 }
 
 // TriggerFlowFromTaskRequest is the input of Client.TriggerFlowFromTask.
@@ -101,7 +102,7 @@ func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTas
 	if req.TaskID <= 0 {
 		return "", invalid(op, "TaskID", "must be positive, got "+itoa(req.TaskID))
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at.millis}, opts)
 }
 
 // UpdateAndTriggerFlowRequest is the input of Client.UpdateAndTriggerFlow.
@@ -141,27 +142,29 @@ func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerF
 			return "", invalid(op, "Parameters", "a parameter without a key")
 		}
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, !req.TriggerTime.IsZero(), updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at, Parameters: params}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at.millis, Parameters: params}, opts)
 }
 
 // triggerInput validates what the three trigger operations share and returns the query
-// and the trigger time in epoch milliseconds (now when zero).
-func (c *Client) triggerInput(ctx context.Context, op, action string, flowID int64, at time.Time, orgID, userID string) (userQuery, int64, error) {
+// and the trigger time (now when zero).
+func (c *Client) triggerInput(ctx context.Context, op, action string, flowID int64, at time.Time, orgID, userID string) (userQuery, triggerAt, error) {
 	q, err := c.userQuery(ctx, op, action, orgID, userID)
 	if err != nil {
-		return userQuery{}, 0, err
+		return userQuery{}, triggerAt{}, err
 	}
 	if flowID <= 0 {
-		return userQuery{}, 0, invalid(op, "FlowID", "must be positive, got "+itoa(flowID))
+		return userQuery{}, triggerAt{}, invalid(op, "FlowID", "must be positive, got "+itoa(flowID))
 	}
+	tt := triggerAt{millis: at.UnixMilli(), fixed: true}
 	if at.IsZero() {
-		at = c.clock.Now()
+		tt = c.triggerNow()
+		at = time.UnixMilli(tt.millis)
 	}
 	if at.Before(minTriggerTime) || !at.Before(maxTriggerTime) {
-		return userQuery{}, 0, invalid(op, "TriggerTime", at.UTC().Format(time.RFC3339)+
+		return userQuery{}, triggerAt{}, invalid(op, "TriggerTime", at.UTC().Format(time.RFC3339)+
 			" is outside what the service can represent (1970-01-01T00:00:00Z to 9999-12-31T09:59:59Z); the zero time means now")
 	}
-	return q, at.UnixMilli(), nil
+	return q, tt, nil
 }
 
 // The trigger times the service can represent: epoch milliseconds from 1970, and a
@@ -176,8 +179,8 @@ var (
 // client looks for the instance (flow id and trigger minute) before sending again. An
 // response that names another flow's instance, or another minute than the one asked for, is
 // unexpected.
-func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at int64, fixed bool, body any, opts []CallOption) (FlowInstanceID, error) {
-	cr := &creation{identity: q, flowID: flowID, triggerMillis: at, fixed: fixed, zone: c.location.known(c.clock.Now())}
+func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID int64, at triggerAt, body retimable, opts []CallOption) (FlowInstanceID, error) {
+	cr := &creation{identity: q, flowID: flowID, at: at, zone: c.location.known(c.clock.Now())}
 	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr}
 	if err := c.do(ctx, cl.withOptions(opts), &cr.result); err != nil {
 		return "", err
@@ -187,7 +190,7 @@ func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID, at
 
 // checkResult checks the instance id of the trigger's response (checkTriggerResult).
 func (cr *creation) checkResult() error {
-	return checkTriggerResult(FlowInstanceID(cr.result.FlowInstanceID), cr.flowID, cr.triggerMillis, cr.fixed, cr.zone)
+	return checkTriggerResult(FlowInstanceID(cr.result.FlowInstanceID), cr.flowID, cr.at.millis, cr.at.fixed, cr.zone)
 }
 
 // checkTriggerResult checks the instance id in the response to a trigger of flowID at

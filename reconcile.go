@@ -11,11 +11,11 @@ import (
 // creation describes a call that creates a flow instance: which instance, for the lookups
 // of createInstance and the check of the response, and the call's result.
 type creation struct {
-	identity      userQuery // the orgId and userId of the lookups
-	flowID        int64
-	triggerMillis int64
-	fixed         bool           // the caller fixed the trigger time: the response's minute is checked
-	zone          *time.Location // the server's zone, if the client knew it when it sent the call
+	identity userQuery // the orgId and userId of the lookups
+	flowID   int64
+	// at is the trigger time; when the caller fixed it, the response's minute is checked.
+	at   triggerAt
+	zone *time.Location // the server's zone, if the client knew it when it sent the call
 	// result is the call's data: the id in the service's response, or one a lookup found.
 	result flowInstanceIDData
 }
@@ -128,7 +128,7 @@ var errAmbiguous = errors.New("more than one instance of the flow was triggered 
 // minute included: an instance of another flow, or of a minute the range does not hold,
 // is not the one looked for, whatever the listing says.
 func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstanceID, error) {
-	flowID, minute := cr.flowID, cr.triggerMillis-cr.triggerMillis%60_000
+	flowID, minute := cr.flowID, cr.at.millis-cr.at.millis%60_000
 	prefix := strconv.FormatInt(flowID, 10) + "-"
 	l, err := c.newListing(ctx, ListFlowInstancesRequest{Expression: prefix, From: time.UnixMilli(minute),
 		To: time.UnixMilli(minute + 59_999), OrgID: cr.identity.OrgID, UserID: cr.identity.UserID}, lookupOptions)

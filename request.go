@@ -79,6 +79,9 @@ type prepared struct {
 	body     []byte
 	policy   RetryPolicy
 	attempts int // sent so far
+	// reachedService reports that an attempt may have reached the service, other than to
+	// be refused its access token: a trigger "now" keeps its time from then on (followClock).
+	reachedService bool
 }
 
 // prepare encodes the call's query and body, and picks its retry policy.
@@ -121,6 +124,7 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 			return res
 		}
 		d := judge(p.rule, res)
+		p.reachedService = p.reachedService || res.reached && d.step != renewToken
 		if d.step == renewToken {
 			// Whatever comes next, this attempt or the next call, starts with a fresh token.
 			c.tokens.invalidate(res.token)
@@ -262,7 +266,9 @@ func (c *Client) sign(ctx context.Context, p *prepared) (outgoing, attemptResult
 	if err != nil {
 		return outgoing{}, attemptResult{}, err
 	}
-	ts := c.clock.Now().UnixMilli()
+	now, offset := c.clock.reading()
+	p.followClock(offset) // the token request may have corrected the clock
+	ts := now.UnixMilli()
 	req := outgoing{method: p.method, url: p.url, body: p.body, once: !p.rule.repeatable,
 		signed: [3]string{token.value, strconv.FormatInt(ts, 10), signing.Sign(token.value, *c.secretKey, ts, p.query, p.body)}}
 	return req, attemptResult{token: token}, nil

@@ -24,6 +24,12 @@ func (s *skewClock) Now() time.Time {
 	return s.base().Add(time.Duration(s.offset.Load()))
 }
 
+// reading is Now with the correction it applied.
+func (s *skewClock) reading() (time.Time, time.Duration) {
+	offset := time.Duration(s.offset.Load())
+	return s.base().Add(offset), offset
+}
+
 // Offset is the current correction.
 func (s *skewClock) Offset() time.Duration { return time.Duration(s.offset.Load()) }
 
