@@ -83,3 +83,28 @@ func TestPeriodicScheduleStartDate(t *testing.T) {
 		t.Errorf("instances %v, want %v", ids, want)
 	}
 }
+
+// TestZoneChangeReschedules: a change of the server's zone (Settings.Location) is a server
+// started again in the new zone. The fires due before it keep the old zone's ids, and the
+// schedules then fire on the new zone's clock: a flow that fired at 08:00 in UTC fires next
+// at 08:00 in GMT+8, not once more at 08:00 UTC.
+func TestZoneChangeReschedules(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
+	clk := refserver.NewManualClock(start)
+	b := refserver.NewBackend(refserver.WithClock(clk.Now))
+	b.AddFlow(refserver.Flow{ID: 4200, Name: "at eight", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Type: refserver.FlowTypePeriodic, Active: true, Cycle: "H", Freq: "0 0 8 * * ? *",
+		Tasks: []refserver.Task{{ID: 42001, Name: "load"}}})
+	clk.Set(time.Date(2026, 11, 30, 8, 30, 0, 0, time.UTC)) // 08:00 UTC is due, not yet settled
+	b.SetSettings(refserver.Settings{Location: time.FixedZone("GMT+8", 8*3600)})
+	clk.Set(time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC))
+	var ids []string
+	for _, in := range b.FlowInstances(4200) {
+		ids = append(ids, in.ID+" "+in.TriggerTime.UTC().Format(time.RFC3339))
+	}
+	// 08:00 UTC on the 30th, in UTC; then 08:00 in GMT+8 on the 1st, 00:00 UTC.
+	if want := []string{"4200-2026113008 2026-11-30T08:00:00Z", "4200-2026120108 2026-12-01T00:00:00Z"}; !slices.Equal(ids, want) {
+		t.Errorf("instances %v, want %v", ids, want)
+	}
+}

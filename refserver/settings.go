@@ -1,6 +1,10 @@
 package refserver
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // Settings are what a server's options set that can change while it serves. The control
 // API's GET and PUT /_refserver/settings read and change the same ones.
@@ -29,7 +33,9 @@ func (st *state) settings() Settings {
 
 // SetSettings changes the settings s gives: a positive TokenLifetime (for tokens issued from
 // now on) or TimestampWindow, and a Location, which then holds over a seed loaded later, as
-// WithLocation does. Zero values keep a setting.
+// WithLocation does. Zero values keep a setting. A new Location acts as a server started
+// again in that zone: what was due by then happened in the old zone, and the periodic flows
+// fire from then on at the new zone's times (a flow at "0 0 8 * * ? *" at 08:00 there).
 //
 // A TokenLifetime other than the one in force makes the next Get Access Token of each app
 // issue a new token, with the new lifetime, instead of handing out the current one until it
@@ -49,7 +55,21 @@ func (b *Backend) SetSettings(s Settings) {
 		st.window = s.TimestampWindow
 	}
 	if s.Location != nil {
-		st.loc, st.locSet = s.Location, true
+		st.setLocation(s.Location)
+	}
+}
+
+// setLocation changes the server's zone as a server started again in it would: the
+// instances due by now come first, in the old zone (their ids, their fires), and the
+// schedules of periodic flows then run on the new zone's clock from now on.
+func (st *state) setLocation(loc *time.Location) {
+	now := st.now()
+	st.settle(now)
+	st.loc, st.locSet = loc, true
+	for _, flowID := range slices.Sorted(maps.Keys(st.cronOf)) { // schedulePeriodic rewrites cronOf
+		if f := st.flows[flowID]; f != nil {
+			st.schedulePeriodic(f, now)
+		}
 	}
 }
 
