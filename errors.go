@@ -339,8 +339,9 @@ type OutcomeUnknownError struct {
 	Operation string
 	// FlowID is the flow triggered.
 	FlowID int64
-	// Minute is the trigger time asked for, cut to the minute, in UTC: the instance, if the
-	// service created it, is the one of FlowID triggered in this minute.
+	// Minute is the trigger time sent (the one asked for, or the client's now), cut to the
+	// minute, in UTC: the instance, if the service created it, is the one of FlowID
+	// triggered in this minute.
 	Minute time.Time
 	// Err is the error of the last attempt of the operation. Unwrap returns it, so that
 	// errors.As finds the *APIError or *TransportError of the trigger itself.

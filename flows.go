@@ -194,11 +194,12 @@ func (cr *creation) checkResult() error {
 }
 
 // checkTriggerResult checks the instance id in the response to a trigger of flowID at
-// atMillis, or that a lookup found: it must be a manual trigger's id (the minute, seconds 00) of
-// that flow and, when the trigger time was fixed, of that minute. A trigger "now" is sent
-// with the client's clock, a minute its caller did not choose: the response's minute is not
-// checked, so that a scripted response (a test's canned id) is taken as it is. A lookup
-// always fixes the minute: it asked the listing for that one.
+// atMillis, or that a lookup found: it must be a manual trigger's id (the minute, seconds
+// 00) of that flow and, when the trigger time was fixed, of that minute. A trigger "now" is
+// sent with the client's clock (corrected by the gateway's Date when it is off), a minute
+// its caller did not choose: the response's minute is not checked, so that a scripted
+// response (a test's canned id) is taken as it is. A lookup always fixes the minute: it
+// asked the listing for that one.
 //
 // The id carries the minute in the server's time zone. When the client knows the zone
 // (zone, from ServerLocation), the id's offset from the trigger minute must be the zone's

@@ -79,9 +79,10 @@ type prepared struct {
 	body     []byte
 	policy   RetryPolicy
 	attempts int // sent so far
-	// reachedService reports that an attempt may have reached the service, other than to
-	// be refused its access token: a trigger "now" keeps its time from then on (followClock).
-	reachedService bool
+	// mayHaveActed reports that an attempt of a creating call may have created the
+	// instance (judge's lookForInstance): a trigger "now" keeps its time from then on
+	// (followClock).
+	mayHaveActed bool
 }
 
 // prepare encodes the call's query and body, and picks its retry policy.
@@ -124,7 +125,7 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 			return res
 		}
 		d := judge(p.rule, res)
-		p.reachedService = p.reachedService || res.reached && d.step != renewToken
+		p.mayHaveActed = p.mayHaveActed || d.step == lookForInstance
 		if d.step == renewToken {
 			// Whatever comes next, this attempt or the next call, starts with a fresh token.
 			c.tokens.invalidate(res.token)

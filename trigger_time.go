@@ -8,8 +8,8 @@ import (
 // A trigger "now" runs at the gateway's minute, not at the client's. The client reads its
 // clock, corrected by the gateway's Date when it is off (skewClock), when the call is made;
 // but the correction may come during the call itself: from its token request, on a fresh
-// client, or from the gateway's refusal of its timestamp. Until the call has reached the
-// service, its trigger time then moves with the correction.
+// client, or from the gateway's refusal of its timestamp. Until an attempt may have created
+// the instance, its trigger time then moves with the correction.
 
 // triggerAt is a trigger's time as it is sent, in epoch milliseconds.
 type triggerAt struct {
@@ -47,13 +47,14 @@ func (b updateAndTriggerFlowBody) withTriggerTime(millis int64) any {
 }
 
 // followClock moves a trigger "now" by the change of the clock's correction since it was
-// read, offset being the correction in force, while no attempt of the call has reached the
-// service other than to be refused its token (p.reachedService). The body is encoded again,
-// and the lookups of createInstance look for the new minute. From the first attempt that
-// reached the service, the time stays: an instance of that minute may exist.
+// read, offset being the correction in force, while no attempt of the call may have created
+// the instance (p.mayHaveActed): attempts refused for their token or timestamp, for the rate
+// limit, or never sent create none. The body is encoded again, and the lookups of
+// createInstance look for the new minute. From the first attempt that may have created the
+// instance, the time stays: an instance of that minute may exist.
 func (p *prepared) followClock(offset time.Duration) {
 	cr := p.creates
-	if cr == nil || cr.at.fixed || p.reachedService || offset == cr.at.offset {
+	if cr == nil || cr.at.fixed || p.mayHaveActed || offset == cr.at.offset {
 		return
 	}
 	body, ok := p.call.body.(retimable)
