@@ -401,6 +401,17 @@ func TestWithRetryPolicyZeroFields(t *testing.T) {
 
 // TestDecisionsLogged: every decision after a failed attempt is a debug record with its
 // reason, giving up included, whatever made the call give up.
+// cancelOnClose is a response body that ends a context when it is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b cancelOnClose) Close() error {
+	b.cancel()
+	return b.ReadCloser.Close()
+}
+
 func TestDecisionsLogged(t *testing.T) {
 	t.Parallel()
 	tooLong := gatewayError(429).HeaderSet(http.Header{"Retry-After": {"3600"}})
@@ -408,7 +419,7 @@ func TestDecisionsLogged(t *testing.T) {
 		name    string
 		answer  httpmock.Responder
 		policy  CallOption
-		cancels bool // the context ends as the answer comes
+		cancels bool // the context ends once the answer is read
 		want    []string
 	}{
 		{"retry, renew, a final answer", gatewayError(503).Then(gatewayError(401)).Then(gatewayError(403)), nil, false, []string{
@@ -439,8 +450,14 @@ func TestDecisionsLogged(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			answer := tt.answer
-			if tt.cancels {
-				answer = func(req *http.Request) (*http.Response, error) { cancel(); return tt.answer(req) }
+			if tt.cancels { // once the answer is read: httpmock races a context that ends before
+				answer = func(req *http.Request) (*http.Response, error) {
+					resp, err := tt.answer(req)
+					if err == nil {
+						resp.Body = cancelOnClose{resp.Body, cancel}
+					}
+					return resp, err
+				}
 			}
 			mt.RegisterResponder(http.MethodGet, getInstanceURL, answer)
 			if _, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: "1-20191122012300"}, tt.policy); err == nil {
