@@ -23,7 +23,10 @@ type call struct {
 	// codes gives some business codes another meaning for this operation: Delete Flow's
 	// 62104 means "depended on by other flows", not "no task".
 	codes map[int]error
-	opts  callSettings
+	// now, for a call whose body holds a time the client read as now, moves that time with
+	// the clock's corrections made during the call (see followClock); nil otherwise.
+	now  *nowReading
+	opts callSettings
 }
 
 // resultChecker checks a decoded result against the request. The result's holder

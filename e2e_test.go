@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -251,6 +252,40 @@ func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
 		}
 		if at, err := id.Time(time.UTC); err != nil || !at.Equal(demoMinute) {
 			t.Errorf("%s: instance %s runs at %v (%v), want the gateway's minute %v", tt.name, id, at, err, demoMinute)
+		}
+		srv.Close()
+	}
+}
+
+// TestEndToEndListingOnTheGatewaysClock: a fresh client whose clock is an hour off, either
+// way, lists the last week on the gateway's clock: its first request's token request
+// corrects the clock, and the range follows.
+func TestEndToEndListingOnTheGatewaysClock(t *testing.T) {
+	t.Parallel()
+	week := 7 * 24 * time.Hour
+	for _, off := range []time.Duration{time.Hour, -time.Hour} {
+		srvClock := refserver.NewManualClock(demoMinute)
+		srv := refserver.NewDemoServer(refserver.WithClock(srvClock.Now))
+		synced := demoClient(t, srv.URL, batchprocessing.WithClock(srvClock.Now))
+		var want []string
+		for _, at := range []time.Time{demoMinute.Add(-30 * time.Minute), demoMinute.Add(-week + 30*time.Minute)} {
+			id, err := triggerAt(synced, refserver.DemoFlowID, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, id.String())
+		}
+		c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(off) }))
+		page, err := c.ListFlowInstances(context.Background(), batchprocessing.ListFlowInstancesRequest{}) // newest first
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, fi := range page.FlowInstances {
+			got = append(got, fi.InstanceID.String())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("clock %v off: the last week holds %v, want %v", off, got, want)
 		}
 		srv.Close()
 	}

@@ -27,9 +27,10 @@ type ListFlowInstancesRequest struct {
 	Expression string
 	// Owner filters by owner user name; empty: any.
 	Owner string
-	// From and To bound the trigger times (inclusive). A zero To is now (the client's
-	// clock); a zero From is seven days before To. A From before 1970 counts from 1970; a
-	// To before 1970 is refused.
+	// From and To bound the trigger times (inclusive). A zero To is now, on the gateway's
+	// clock (the client's, corrected when the gateway's Date shows it is off, by the
+	// listing's first request if need be); a zero From is seven days before To. A From
+	// before 1970 counts from 1970; a To before 1970 is refused.
 	From, To time.Time
 	// Statuses filters by status; empty: every status.
 	Statuses []FlowInstanceStatus
@@ -206,6 +207,13 @@ type listing struct {
 	// attempts counts them all.
 	md       *ResponseMetadata
 	attempts int
+	// follows reports that the listing's range ends at a time the client read as now, with
+	// the clock's correction nowOffset, and that no page has been asked for yet: the first
+	// page's request moves the range with the clock's corrections (see followClock), and
+	// every later page has the range it was read with. fromNow reports that the range starts
+	// defaultListRange before that end.
+	follows, fromNow bool
+	nowOffset        time.Duration
 }
 
 // newListing validates req.
@@ -219,9 +227,11 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 	if l.types, err = req.flowTypes(op); err != nil {
 		return nil, err
 	}
-	if l.body, err = c.listFlowInstancesBody(op, req); err != nil {
+	now, offset := c.clock.reading()
+	if l.body, err = listBody(op, req, now); err != nil {
 		return nil, err
 	}
+	l.follows, l.fromNow, l.nowOffset = req.To.IsZero(), req.From.IsZero(), offset
 	if len(l.types) > 1 {
 		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
 			return nil, err
@@ -277,14 +287,16 @@ func mergeOrder(op string, sorters []Sorter) (newest bool, err error) {
 		"to sort by another field, list one type (Types)")
 }
 
-func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) (listFlowInstancesBody, error) {
+// listBody validates req and returns the body of its requests, the range
+// ending at now when req.To is zero.
+func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowInstancesBody, error) {
 	to := req.To
 	if to.IsZero() {
-		to = c.clock.Now()
+		to = now
 	}
 	from := req.From
 	if from.IsZero() {
-		from = to.Add(-7 * 24 * time.Hour)
+		from = to.Add(-defaultListRange)
 	}
 	if to.Before(minTriggerTime) {
 		return listFlowInstancesBody{}, invalid(op, "To", to.UTC().Format(time.RFC3339)+" is before 1970: no instance can be that old")
@@ -318,12 +330,45 @@ func (c *Client) listFlowInstancesBody(op string, req ListFlowInstancesRequest) 
 	}, nil
 }
 
-// fetch asks for one page of one type.
-func (l *listing) fetch(ctx context.Context, t FlowType, pageNo int) (*FlowInstancePage, error) {
+// defaultListRange is how far back a listing without From goes from its To.
+const defaultListRange = 7 * 24 * time.Hour
+
+// followedBy returns, for the first page's request, the reading that moves the listing's
+// range, and the range of every later page with it; nil once a page was asked for.
+func (l *listing) followedBy(t FlowType, pageNo int) *nowReading {
+	if !l.follows {
+		return nil
+	}
+	l.follows = false
+	return &nowReading{offset: l.nowOffset, moved: func(by time.Duration) any {
+		l.moveRange(by)
+		return l.bodyOf(t, pageNo)
+	}}
+}
+
+// moveRange moves the listing's range by a change of the clock's correction: its end, which
+// the client read as now, and its start too when it was defaultListRange before the end
+// (fromNow); an end moved before a start the caller gave stops at it.
+func (l *listing) moveRange(by time.Duration) {
+	b := &l.body
+	b.ToTriggerTime = max(b.ToTriggerTime+by.Milliseconds(), b.FromTriggerTime)
+	if l.fromNow {
+		b.FromTriggerTime = max(b.ToTriggerTime-defaultListRange.Milliseconds(), 0)
+	}
+}
+
+// bodyOf is the body of the request for page pageNo of type t.
+func (l *listing) bodyOf(t FlowType, pageNo int) listFlowInstancesBody {
 	body := l.body
 	body.Type, body.Pagination.PageNo = int(t), pageNo
+	return body
+}
+
+// fetch asks for one page of one type.
+func (l *listing) fetch(ctx context.Context, t FlowType, pageNo int) (*FlowInstancePage, error) {
 	var w flowInstancePageWire
-	cl := call{op: l.op, rule: ruleRead, method: http.MethodPost, path: flowInstancesPath, query: l.query, body: body}
+	cl := call{op: l.op, rule: ruleRead, method: http.MethodPost, path: flowInstancesPath, query: l.query,
+		body: l.bodyOf(t, pageNo), now: l.followedBy(t, pageNo)}
 	opts := l.opts
 	var md ResponseMetadata
 	if l.md != nil {
