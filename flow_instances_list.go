@@ -29,8 +29,8 @@ type ListFlowInstancesRequest struct {
 	Owner string
 	// From and To bound the trigger times (inclusive). A zero To is now, on the gateway's
 	// clock (the client's, corrected when the gateway's Date shows it is off, by the
-	// listing's first request if need be); a zero From is seven days before To. A From
-	// before 1970 counts from 1970; a To before 1970 is refused.
+	// listing's first request if need be), or From if that is later; a zero From is seven
+	// days before To. A From before 1970 counts from 1970; a To before 1970 is refused.
 	From, To time.Time
 	// Statuses filters by status; empty: every status.
 	Statuses []FlowInstanceStatus
@@ -207,12 +207,13 @@ type listing struct {
 	// attempts counts them all.
 	md       *ResponseMetadata
 	attempts int
-	// follows reports that the listing's range ends at a time the client read as now, with
-	// the clock's correction nowOffset, and that no page has been asked for yet: the first
-	// page's request moves the range with the clock's corrections (see followClock), and
-	// every later page has the range it was read with. fromNow reports that the range starts
-	// defaultListRange before that end.
+	// follows reports that the listing's range ends at a time the client read as now,
+	// nowMillis, with the clock's correction nowOffset, and that no page has been asked for
+	// yet: the first page's request moves the range with the clock's corrections (see
+	// followClock), and every later page has the range it was read with. fromNow reports
+	// that the range starts defaultListRange before that end.
 	follows, fromNow bool
+	nowMillis        int64
 	nowOffset        time.Duration
 }
 
@@ -231,7 +232,7 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 	if l.body, err = listBody(op, req, now); err != nil {
 		return nil, err
 	}
-	l.follows, l.fromNow, l.nowOffset = req.To.IsZero(), req.From.IsZero(), offset
+	l.follows, l.fromNow, l.nowMillis, l.nowOffset = req.To.IsZero(), req.From.IsZero(), now.UnixMilli(), offset
 	if len(l.types) > 1 {
 		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
 			return nil, err
@@ -287,12 +288,16 @@ func mergeOrder(op string, sorters []Sorter) (newest bool, err error) {
 		"to sort by another field, list one type (Types)")
 }
 
-// listBody validates req and returns the body of its requests, the range
-// ending at now when req.To is zero.
+// listBody validates req and returns the body of its requests, the range ending at now
+// when req.To is zero, or at From if that is later: which of the two is later, the client
+// can tell only once its clock is right (see moveRange).
 func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowInstancesBody, error) {
 	to := req.To
 	if to.IsZero() {
 		to = now
+		if req.From.After(to) {
+			to = req.From
+		}
 	}
 	from := req.From
 	if from.IsZero() {
@@ -346,15 +351,17 @@ func (l *listing) followedBy(t FlowType, pageNo int) *nowReading {
 	}}
 }
 
-// moveRange moves the listing's range by a change of the clock's correction: its end, which
-// the client read as now, and its start too when it was defaultListRange before the end
-// (fromNow); an end moved before a start the caller gave stops at it.
+// moveRange moves the listing's range by a change of the clock's correction: now, and the
+// range's end with it; its start too when it is defaultListRange before the end (fromNow,
+// from 1970 at the earliest), else the end stops at the start the caller gave (listBody).
 func (l *listing) moveRange(by time.Duration) {
+	l.nowMillis += by.Milliseconds()
 	b := &l.body
-	b.ToTriggerTime = max(b.ToTriggerTime+by.Milliseconds(), b.FromTriggerTime)
 	if l.fromNow {
-		b.FromTriggerTime = max(b.ToTriggerTime-defaultListRange.Milliseconds(), 0)
+		b.FromTriggerTime, b.ToTriggerTime = max(l.nowMillis-defaultListRange.Milliseconds(), 0), l.nowMillis
+		return
 	}
+	b.ToTriggerTime = max(l.nowMillis, b.FromTriggerTime)
 }
 
 // bodyOf is the body of the request for page pageNo of type t.

@@ -60,8 +60,9 @@ func TestTriggerNowFollowsTheClock(t *testing.T) {
 
 // TestListingRangeFollowsTheClock: a listing whose range ends now moves it with a correction
 // of the clock made during its first page's request (a 401 with the gateway's Date an hour
-// ahead), start and end, and reads every later page with that range, even when the clock
-// is corrected again (a 401 two hours ahead); a range the caller gave never moves.
+// ahead, or eight days behind), start and end, and reads every later page with that range,
+// even when the clock is corrected again (a 401 two hours ahead). A range ending now never
+// ends before a start the caller gave, and a range the caller gave never moves.
 func TestListingRangeFollowsTheClock(t *testing.T) {
 	t.Parallel()
 	off := func(d time.Duration) httpmock.Responder {
@@ -71,20 +72,27 @@ func TestListingRangeFollowsTheClock(t *testing.T) {
 	second := okData(`{"flowInsts":[{"instanceId":"1-20191122010200","flowId":1}],"count":3}`)
 	week := 7 * 24 * time.Hour
 	given := time.UnixMilli(testNowMillis).Add(-time.Minute)
+	day := 24 * time.Hour
 	for _, tt := range []struct {
 		name     string
 		from, to time.Time
+		off      time.Duration      // the gateway's clock against the client's, as the first 401 gives it
 		want     [][2]time.Duration // each request's range, from the client's now
 	}{
-		{"the last week", time.Time{}, time.Time{}, [][2]time.Duration{{-week, 0}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}}},
-		{"from a given time", given, time.Time{}, [][2]time.Duration{{-time.Minute, 0}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}}},
-		{"a given range", given.Add(-week), given, slices.Repeat([][2]time.Duration{{-time.Minute - week, -time.Minute}}, 4)},
+		{"the last week", time.Time{}, time.Time{}, time.Hour, [][2]time.Duration{{-week, 0}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}}},
+		{"the last week, eight days back", time.Time{}, time.Time{}, -8 * day, [][2]time.Duration{{-week, 0}, {-8*day - week, -8 * day}, {-8*day - week, -8 * day}, {-8*day - week, -8 * day}}},
+		{"from a given time", given, time.Time{}, time.Hour, [][2]time.Duration{{-time.Minute, 0}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}}},
+		{"from a given time, now moved back before it", given, time.Time{}, -time.Hour,
+			[][2]time.Duration{{-time.Minute, 0}, {-time.Minute, -time.Minute}, {-time.Minute, -time.Minute}, {-time.Minute, -time.Minute}}},
+		{"from a time after the client's now, before the gateway's", given.Add(31 * time.Minute), time.Time{}, time.Hour,
+			[][2]time.Duration{{30 * time.Minute, 30 * time.Minute}, {30 * time.Minute, time.Hour}, {30 * time.Minute, time.Hour}, {30 * time.Minute, time.Hour}}},
+		{"a given range", given.Add(-week), given, time.Hour, slices.Repeat([][2]time.Duration{{-time.Minute - week, -time.Minute}}, 4)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			var searches recorder
-			mt.RegisterResponder(http.MethodPost, searchURL, searches.wrap(off(time.Hour).Then(first).Then(off(2*time.Hour)).Then(second)))
+			mt.RegisterResponder(http.MethodPost, searchURL, searches.wrap(off(tt.off).Then(first).Then(off(2*time.Hour)).Then(second)))
 			req := ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2, From: tt.from, To: tt.to}
 			n := 0
 			for _, err := range c.ListFlowInstancesIter(context.Background(), req) {

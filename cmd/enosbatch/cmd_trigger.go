@@ -122,7 +122,7 @@ func (o *triggerOptions) parse(args []string, now time.Time) (triggerCall, error
 	if t.flowID, err = parseFlowID(flowArg); err != nil {
 		return triggerCall{}, err
 	}
-	if t.at, err = parseTime("--at", o.at, now); err != nil {
+	if t.at, err = parseTimeOrNow("--at", o.at, now); err != nil {
 		return triggerCall{}, err
 	}
 	if t.params, err = parseParams(o.params.values); err != nil {
