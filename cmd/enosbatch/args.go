@@ -78,6 +78,16 @@ func parseTime(flagName, s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// parseTimeOrNow is parseTime for a flag whose "now" the SDK reads (--at, --to): the zero
+// time, which the SDK takes for now on the gateway's clock, correcting a local clock that
+// is off during the call itself (see batchprocessing.TriggerFlowRequest.TriggerTime).
+func parseTimeOrNow(flagName, s string, now time.Time) (time.Time, error) {
+	if strings.TrimSpace(s) == "now" {
+		return time.Time{}, nil
+	}
+	return parseTime(flagName, s, now)
+}
+
 // The range of times the service can represent: from the Unix epoch, to the end of year
 // 9999 in the zone furthest ahead (UTC+14), since instance ids hold the service's local
 // time with a four-digit year.

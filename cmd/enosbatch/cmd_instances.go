@@ -82,7 +82,7 @@ func (o *instancesOptions) request(now time.Time) (batchprocessing.ListFlowInsta
 	if err != nil {
 		return req, 0, err
 	}
-	to, err := parseTime("--to", o.to, now)
+	to, err := parseTimeOrNow("--to", o.to, now)
 	if err != nil {
 		return req, 0, err
 	}
