@@ -57,8 +57,10 @@
 // page means by the same words: the wider reading is the tolerant one, and a test that
 // expects instances of another user's flows left out should not rely on the server for it).
 //
-// On the wire it follows the rule "tolerant decoding, exact encoding": ids are read as numbers
-// or strings, parameters as an array of {key, value}, an object or a string holding either;
+// On the wire it follows the rule "tolerant decoding, exact encoding": ids and numbers are read
+// as numbers or strings, flags as true, 1, "true" or "1" (and their false forms), as the
+// service's JSON reader takes them, parameters as an array of {key, value}, an object or a
+// string holding either;
 // graph, parameters and runMode are written as JSON documents inside strings, times as
 // server-local "yyyy-MM-dd HH:mm:ss" ("" when not started or ended; creation and update
 // times to the second with ".0", as the samples print them), flow ids as numbers where the

@@ -28,8 +28,8 @@ func saveBody() map[string]any {
 		},
 		"flows": []any{},
 		"relations": []any{
-			map[string]any{"source": "t_108580", "target": "n1", "cycleGap": "H0", "rerun": false},
-			map[string]any{"source": "n1", "target": "t_108581"},
+			map[string]any{"source": "t_108580", "target": "n1", "cycleGap": "H0", "rerun": "false"}, // flags as clients send them
+			map[string]any{"source": "n1", "target": "t_108581", "rerun": 1},
 		},
 	}
 }
@@ -363,7 +363,8 @@ func TestImportFlowErrors(t *testing.T) {
 	r.srv.AddUser("o2", "u2")
 	root := r.srv.RootDirectory(refserver.DemoOrgID)
 	otherRoot := r.srv.RootDirectory("o2")
-	good := `{"name":"x","cycle":"D","cron":"0 0 0 * * ? *","parameters":"[]","tasks":[{"name":"a"},{"name":"b","type":3}],"relations":[{"sourceTaskName":"a","targetTaskName":"b"}]}`
+	// rerun as a string: the service's JSON reader takes a flag as "true", 1 or true.
+	good := `{"name":"x","cycle":"D","cron":"0 0 0 * * ? *","parameters":"[]","tasks":[{"name":"a"},{"name":"b","type":3}],"relations":[{"sourceTaskName":"a","targetTaskName":"b","rerun":"true"}]}`
 	body := func(name, dirID, flowJSON string) string {
 		return `{"flowName":` + name + `,"desc":"d","dirId":` + dirID + `,"flowJson":` + flowJSON + `}`
 	}
@@ -389,6 +390,7 @@ func TestImportFlowErrors(t *testing.T) {
 		{"relations make a cycle", body(`"n"`, q(root), `{"tasks":[{"name":"a"},{"name":"b"}],"relations":[{"sourceTaskName":"a","targetTaskName":"b"},{"sourceTaskName":"b","targetTaskName":"a"}]}`), "Workflow validation failed"},
 		{"link to an unknown flow", body(`"n"`, q(root), `{"tasks":[{"name":"a"}],"flowLinks":[{"linkId":"l","sourceFlowName":"nobody"}]}`), "Workflow validation failed"},
 		{"link relation to an unknown link", body(`"n"`, q(root), `{"tasks":[{"name":"a"}],"linkRelations":[{"linkId":"l","targetTaskName":"a"}]}`), "Workflow validation failed"},
+		{"rerun not a flag", body(`"n"`, q(root), `{"tasks":[{"name":"a"},{"name":"b"}],"relations":[{"sourceTaskName":"a","targetTaskName":"b","rerun":"yes"}]}`), "Workflow validation failed"},
 		{"negative timeout", body(`"n"`, q(root), `{"tasks":[{"name":"a","timeout":-1}]}`), "Workflow validation failed"},
 		{"timeout not a number", body(`"n"`, q(root), `{"tasks":[{"name":"a","timeout":"soon"}]}`), "Workflow validation failed"},
 	}
@@ -414,6 +416,7 @@ func TestImportFlowErrors(t *testing.T) {
 		"relations make a cycle":           `flowJson: the task dependencies make a cycle through task "`,
 		"link to an unknown flow":          `flowJson: flowLinks[0]: sourceFlowName "nobody" names no flow of organization "yourOrgId"`,
 		"link relation to an unknown link": `flowJson: linkRelations[0]: linkId "l" is no flowLink's`,
+		"rerun not a flag":                 `"yes" is not a flag`,
 		"negative timeout":                 "flowJson: tasks[0]: timeout -1: want 0 or more seconds",
 		"timeout not a number":             `flowJson.tasks: "soon" is not an integer`,
 	}

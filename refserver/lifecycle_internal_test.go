@@ -255,6 +255,9 @@ func TestFlexBoolAndFloat(t *testing.T) {
 			t.Errorf("flexBool %s: %+v %v", tt.in, v, err)
 		}
 	}
+	if b, err := json.Marshal([]flexBool{{value: true, set: true}, {}}); string(b) != "[true,false]" {
+		t.Errorf("flexBool written as %s, %v; want JSON booleans", b, err)
+	}
 	for _, tt := range []struct {
 		in   string
 		want float64

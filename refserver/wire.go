@@ -267,11 +267,15 @@ func (n *flexFloat) UnmarshalJSON(b []byte) error {
 }
 
 // flexBool is a flag that may come as a JSON boolean, a number (0 or 1) or a string holding
-// either ("true", "1", ...). null or an absent field leave it unset.
+// either ("true", "1", ...), as the service's JSON reader takes them. null or an absent field
+// leave it unset. It is written as a JSON boolean.
 type flexBool struct {
 	value bool
 	set   bool
 }
+
+// MarshalJSON writes the flag as a JSON boolean.
+func (v flexBool) MarshalJSON() ([]byte, error) { return strconv.AppendBool(nil, v.value), nil }
 
 // UnmarshalJSON accepts true, false, 0, 1, their string forms, or null.
 func (v *flexBool) UnmarshalJSON(b []byte) error {

@@ -219,7 +219,8 @@ type relationWire struct {
 	CycleGap string `json:"cycleGap"`
 	Source   string `json:"source"`
 	Target   string `json:"target"`
-	Rerun    bool   `json:"rerun"`
+	// Rerun is read as clients send it and written as a boolean; the server does not use it.
+	Rerun flexBool `json:"rerun"`
 }
 
 // myFlowInfo is an element of Get My Flow's data (MyFlowInfo): the id as a string.
@@ -292,16 +293,16 @@ type taskLinkWire struct {
 
 // taskRelationWire is a TaskRelation: an edge between two tasks of the flow, by names.
 type taskRelationWire struct {
-	SourceTaskName string `json:"sourceTaskName"`
-	TargetTaskName string `json:"targetTaskName"`
-	Rerun          bool   `json:"rerun"`
+	SourceTaskName string   `json:"sourceTaskName"`
+	TargetTaskName string   `json:"targetTaskName"`
+	Rerun          flexBool `json:"rerun"` // as relationWire's
 }
 
 // linkRelationWire is a LinkRelation: an edge from a link to a task of the flow.
 type linkRelationWire struct {
-	LinkID         string `json:"linkId"`
-	TargetTaskName string `json:"targetTaskName"`
-	Rerun          bool   `json:"rerun"`
+	LinkID         string   `json:"linkId"`
+	TargetTaskName string   `json:"targetTaskName"`
+	Rerun          flexBool `json:"rerun"` // as relationWire's
 }
 
 // runModeWire is a RunMode, emitted as a JSON string in tasks and task instances, with the
