@@ -29,8 +29,9 @@ type ListFlowInstancesRequest struct {
 	Owner string
 	// From and To bound the trigger times (inclusive). A zero To is now, on the gateway's
 	// clock (the client's, corrected when the gateway's Date shows it is off, by the
-	// listing's first request if need be), or From if that is later; a zero From is seven
-	// days before To. A From before 1970 counts from 1970; a To before 1970 is refused.
+	// listing's first request if need be); a zero From is seven days before To. A From
+	// after To, or after now on the client's clock when To is zero, is refused. A From
+	// before 1970 counts from 1970; a To before 1970 is refused.
 	From, To time.Time
 	// Statuses filters by status; empty: every status.
 	Statuses []FlowInstanceStatus
@@ -289,15 +290,12 @@ func mergeOrder(op string, sorters []Sorter) (newest bool, err error) {
 }
 
 // listBody validates req and returns the body of its requests, the range ending at now
-// when req.To is zero, or at From if that is later: which of the two is later, the client
-// can tell only once its clock is right (see moveRange).
+// when req.To is zero. A From after now is refused on the client's clock, as it reads it
+// before any request.
 func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowInstancesBody, error) {
 	to := req.To
 	if to.IsZero() {
 		to = now
-		if req.From.After(to) {
-			to = req.From
-		}
 	}
 	from := req.From
 	if from.IsZero() {
@@ -352,13 +350,15 @@ func (l *listing) followedBy(t FlowType, pageNo int) *nowReading {
 }
 
 // moveRange moves the listing's range by a change of the clock's correction: now, and the
-// range's end with it; its start too when it is defaultListRange before the end (fromNow,
-// from 1970 at the earliest), else the end stops at the start the caller gave (listBody).
+// range's end with it; its start too when it is defaultListRange before the end (fromNow).
+// Neither goes before 1970, and the end never before a start the caller gave: a correction
+// that moves now back before it lists that instant alone (listBody checked the start
+// against the clock as it read it).
 func (l *listing) moveRange(by time.Duration) {
 	l.nowMillis += by.Milliseconds()
 	b := &l.body
 	if l.fromNow {
-		b.FromTriggerTime, b.ToTriggerTime = max(l.nowMillis-defaultListRange.Milliseconds(), 0), l.nowMillis
+		b.FromTriggerTime, b.ToTriggerTime = max(l.nowMillis-defaultListRange.Milliseconds(), 0), max(l.nowMillis, 0)
 		return
 	}
 	b.ToTriggerTime = max(l.nowMillis, b.FromTriggerTime)

@@ -84,8 +84,10 @@ func TestListingRangeFollowsTheClock(t *testing.T) {
 		{"from a given time", given, time.Time{}, time.Hour, [][2]time.Duration{{-time.Minute, 0}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}}},
 		{"from a given time, now moved back before it", given, time.Time{}, -time.Hour,
 			[][2]time.Duration{{-time.Minute, 0}, {-time.Minute, -time.Minute}, {-time.Minute, -time.Minute}, {-time.Minute, -time.Minute}}},
-		{"from a time after the client's now, before the gateway's", given.Add(31 * time.Minute), time.Time{}, time.Hour,
-			[][2]time.Duration{{30 * time.Minute, 30 * time.Minute}, {30 * time.Minute, time.Hour}, {30 * time.Minute, time.Hour}, {30 * time.Minute, time.Hour}}},
+		{"the last week, back before 1970", time.Time{}, time.Time{}, -time.Duration(testNowMillis)*time.Millisecond - day,
+			[][2]time.Duration{{-week, 0}, {-time.Duration(testNowMillis) * time.Millisecond, -time.Duration(testNowMillis) * time.Millisecond},
+				{-time.Duration(testNowMillis) * time.Millisecond, -time.Duration(testNowMillis) * time.Millisecond},
+				{-time.Duration(testNowMillis) * time.Millisecond, -time.Duration(testNowMillis) * time.Millisecond}}},
 		{"a given range", given.Add(-week), given, time.Hour, slices.Repeat([][2]time.Duration{{-time.Minute - week, -time.Minute}}, 4)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -115,6 +115,9 @@ func TestInvalidInputFields(t *testing.T) {
 		{"From", func() (any, error) {
 			return withResult(c.ListFlowInstances(ctx, ListFlowInstancesRequest{From: time.UnixMilli(testNowMillis), To: time.UnixMilli(0)}))
 		}},
+		{"From", func() (any, error) { // after now, on the client's clock
+			return withResult(c.ListFlowInstances(ctx, ListFlowInstancesRequest{From: time.UnixMilli(testNowMillis).Add(time.Minute)}))
+		}},
 		{"PageNo", func() (any, error) { return withResult(c.SearchFlows(ctx, SearchFlowsRequest{PageNo: -1})) }},
 		{"Name", func() (any, error) {
 			return withResult(c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "2019-07-23"}))

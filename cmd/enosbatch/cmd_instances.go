@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -38,8 +39,8 @@ was seen (with --json, each as one JSON object on a line).`,
 		fs.StringVar(&o.search, "search", "", "only instances whose id or flow name contains this text")
 		fs.StringVar(&o.owner, "owner", "", "only the instances of flows this user owns")
 		fs.Var(&o.statuses, "status", "only these statuses, e.g. FAIL,CANCEL (names or codes; repeatable)")
-		fs.StringVar(&o.from, "from", "", "earliest trigger time: RFC 3339, a date (midnight UTC), or a duration ago (24h)")
-		fs.StringVar(&o.to, "to", "", "latest trigger time, as --from (default now; a date is its start, midnight UTC)")
+		fs.StringVar(&o.from, "from", "", "earliest trigger time: now, RFC 3339, a date (midnight UTC), or a duration ago (24h, on this computer's clock)")
+		fs.StringVar(&o.to, "to", "", "latest trigger time, as --from (default now, the gateway's; a date is its start, midnight UTC)")
 		fs.IntVar(&o.limit, "limit", 50, "list at most this many (0: all)")
 		o.watchOptions.register(fs, "the list")
 		return o.run
@@ -86,8 +87,8 @@ func (o *instancesOptions) request(now time.Time) (batchprocessing.ListFlowInsta
 	if err != nil {
 		return req, 0, err
 	}
-	if !from.IsZero() && !to.IsZero() && from.After(to) {
-		return req, 0, usagef("--from is after --to")
+	if end := cmp.Or(to, now); !from.IsZero() && from.After(end) {
+		return req, 0, usagef("--from is after --to") // --to is now by default
 	}
 	req = batchprocessing.ListFlowInstancesRequest{
 		Types: types, Expression: o.search, Owner: o.owner, From: from, To: to, Statuses: statuses,

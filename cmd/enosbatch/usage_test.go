@@ -54,6 +54,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad type", []string{"instances", "--type", "hourly"}, `--type "hourly"`},
 		{"bad status", []string{"instances", "--status", "DONE"}, `--status "DONE"`},
 		{"from after to", []string{"instances", "--from", "2026-11-30", "--to", "2026-11-01"}, "--from is after --to"},
+		{"from after now", []string{"instances", "--from", "2099-01-01", "--to", "now"}, "--from is after --to"},
+		{"from after the default to", []string{"instances", "--from", "2099-01-01"}, "--from is after --to"},
 		{"negative limit", []string{"instances", "--limit", "-1"}, "--limit must not be negative"},
 		{"instances argument", []string{"instances", "extra"}, `unexpected argument "extra"`},
 		{"flows alone", []string{"flows"}, "flows needs a command: search, get, enable, disable"},
