@@ -108,3 +108,26 @@ func TestZoneChangeReschedules(t *testing.T) {
 		t.Errorf("instances %v, want %v", ids, want)
 	}
 }
+
+// TestZoneChangeSchedulesWhatTheOldZoneNeverFired: a flow whose only fire the old zone had
+// already passed (cron with a year) fires in the new zone, where that time is still ahead,
+// as a server started in the new zone would.
+func TestZoneChangeSchedulesWhatTheOldZoneNeverFired(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2031, 12, 31, 15, 0, 0, 0, time.UTC) // 20:00 has passed in GMT+8, not in UTC-8
+	gmt8, west := time.FixedZone("GMT+8", 8*3600), time.FixedZone("GMT-8", -8*3600)
+	clk := refserver.NewManualClock(start)
+	b := refserver.NewBackend(refserver.WithClock(clk.Now), refserver.WithLocation(gmt8))
+	b.AddFlow(refserver.Flow{ID: 4300, Name: "once", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Type: refserver.FlowTypePeriodic, Active: true, Cycle: "D", Freq: "0 0 20 31 12 ? 2031",
+		Tasks: []refserver.Task{{ID: 43001, Name: "load"}}})
+	b.SetSettings(refserver.Settings{Location: west})
+	clk.Set(time.Date(2032, 1, 1, 5, 0, 0, 0, time.UTC)) // 21:00 on the 31st in GMT-8
+	var ids []string
+	for _, in := range b.FlowInstances(4300) {
+		ids = append(ids, in.ID)
+	}
+	if want := []string{"4300-20311231"}; !slices.Equal(ids, want) {
+		t.Errorf("instances %v, want %v", ids, want)
+	}
+}

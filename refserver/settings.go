@@ -60,16 +60,16 @@ func (b *Backend) SetSettings(s Settings) {
 }
 
 // setLocation changes the server's zone as a server started again in it would: the
-// instances due by now come first, in the old zone (their ids, their fires), and the
-// schedules of periodic flows then run on the new zone's clock from now on.
+// instances due by now come first, in the old zone (their ids, their fires), and every
+// periodic flow is then scheduled on the new zone's clock from now on, one the old zone
+// never fired included. A zone to the west repeats local hours: a periodic id already
+// taken does not run again (under a bound, one the bound forgot may: see the package doc).
 func (st *state) setLocation(loc *time.Location) {
 	now := st.now()
 	st.settle(now)
 	st.loc, st.locSet = loc, true
-	for _, flowID := range slices.Sorted(maps.Keys(st.cronOf)) { // schedulePeriodic rewrites cronOf
-		if f := st.flows[flowID]; f != nil {
-			st.schedulePeriodic(f, now)
-		}
+	for _, flowID := range slices.Sorted(maps.Keys(st.flows)) {
+		st.schedulePeriodic(st.flows[flowID], now)
 	}
 }
 
