@@ -336,9 +336,9 @@ func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowI
 // defaultListRange is how far back a listing without From goes from its To.
 const defaultListRange = 7 * 24 * time.Hour
 
-// followedBy returns, for the first page's request, the reading that moves the listing's
+// nowReading returns, for the first page's request, the reading that moves the listing's
 // range, and the range of every later page with it; nil once a page was asked for.
-func (l *listing) followedBy(t FlowType, pageNo int) *nowReading {
+func (l *listing) nowReading(t FlowType, pageNo int) *nowReading {
 	if !l.follows {
 		return nil
 	}
@@ -375,7 +375,7 @@ func (l *listing) bodyOf(t FlowType, pageNo int) listFlowInstancesBody {
 func (l *listing) fetch(ctx context.Context, t FlowType, pageNo int) (*FlowInstancePage, error) {
 	var w flowInstancePageWire
 	cl := call{op: l.op, rule: ruleRead, method: http.MethodPost, path: flowInstancesPath, query: l.query,
-		body: l.bodyOf(t, pageNo), now: l.followedBy(t, pageNo)}
+		body: l.bodyOf(t, pageNo), now: l.nowReading(t, pageNo)}
 	opts := l.opts
 	var md ResponseMetadata
 	if l.md != nil {

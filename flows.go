@@ -181,7 +181,7 @@ var (
 // unexpected.
 func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID int64, at triggerAt, body retimable, opts []CallOption) (FlowInstanceID, error) {
 	cr := &creation{identity: q, flowID: flowID, at: at, zone: c.location.known(c.clock.Now())}
-	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr, now: cr.followedBy(body)}
+	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr, now: cr.nowReading(body)}
 	if err := c.do(ctx, cl.withOptions(opts), &cr.result); err != nil {
 		return "", err
 	}

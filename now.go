@@ -55,10 +55,10 @@ func (c *Client) triggerNow() triggerAt {
 	return triggerAt{millis: now.UnixMilli(), offset: offset}
 }
 
-// followedBy returns, for a trigger "now" whose body is body, the reading that moves its
+// nowReading returns, for a trigger "now" whose body is body, the reading that moves its
 // time (and cr's, which the lookups and the check of the response read); nil for a fixed
 // time.
-func (cr *creation) followedBy(body retimable) *nowReading {
+func (cr *creation) nowReading(body retimable) *nowReading {
 	if cr.at.fixed {
 		return nil
 	}
