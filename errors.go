@@ -339,9 +339,9 @@ type OutcomeUnknownError struct {
 	Operation string
 	// FlowID is the flow triggered.
 	FlowID int64
-	// Minute is the trigger time sent (the one asked for, or the client's now), cut to the
-	// minute, in UTC: the instance, if the service created it, is the one of FlowID
-	// triggered in this minute.
+	// Minute is the trigger time sent (the one asked for, or now on the gateway's clock as
+	// last sent), cut to the minute, in UTC: the instance, if the service created it, is
+	// the one of FlowID triggered in this minute.
 	Minute time.Time
 	// Err is the error of the last attempt of the operation. Unwrap returns it, so that
 	// errors.As finds the *APIError or *TransportError of the trigger itself.
@@ -374,7 +374,7 @@ func (e *OutcomeUnknownError) Unwrap() []error {
 // outcomeUnknown builds the error of a creating call that gave up not knowing.
 func (p *prepared) outcomeUnknown(last, lookup error) error {
 	return &OutcomeUnknownError{Operation: p.op, FlowID: p.creates.flowID, Err: last, Lookup: lookup,
-		Minute: time.UnixMilli(p.creates.at.millis - p.creates.at.millis%60_000).UTC()}
+		Minute: time.UnixMilli(p.creates.at.millis() - p.creates.at.millis()%60_000).UTC()}
 }
 
 func invalid(op, field, reason string) error {

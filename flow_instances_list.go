@@ -172,7 +172,9 @@ func (c *Client) ListFlowInstances(ctx context.Context, req ListFlowInstancesReq
 // EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/list_flow_instances.html
 func (c *Client) ListFlowInstancesIter(ctx context.Context, req ListFlowInstancesRequest, opts ...CallOption) iter.Seq2[FlowInstance, error] {
 	return func(yield func(FlowInstance, error) bool) {
-		// The listing reads the clock once: pages do not shift while it moves.
+		// The listing reads the clock once; a correction of the clock during the first
+		// page's request moves its range, and the later pages keep the range it was sent
+		// with: pages do not shift while the clock moves.
 		l, err := c.newListing(ctx, req, opts)
 		if err != nil {
 			yield(FlowInstance{}, err)
@@ -208,14 +210,13 @@ type listing struct {
 	// attempts counts them all.
 	md       *ResponseMetadata
 	attempts int
-	// follows reports that the listing's range ends at a time the client read as now,
-	// nowMillis, with the clock's correction nowOffset, and that no page has been asked for
-	// yet: the first page's request moves the range with the clock's corrections (see
-	// followClock), and every later page has the range it was read with. fromNow reports
-	// that the range starts defaultListRange before that end.
-	follows, fromNow bool
-	nowMillis        int64
-	nowOffset        time.Duration
+	// now is the end of the range when the client read it as now (a zero To), until the
+	// first page is asked for: that request moves it with the clock's corrections (see
+	// followClock), and every later page has the range the first was read with.
+	now *nowReading
+	// defaultFrom reports that the range starts defaultListRange before its end (a zero
+	// From): it moves with the end.
+	defaultFrom bool
 }
 
 // newListing validates req.
@@ -229,11 +230,13 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 	if l.types, err = req.flowTypes(op); err != nil {
 		return nil, err
 	}
-	now, offset := c.clock.reading()
-	if l.body, err = listBody(op, req, now); err != nil {
+	now := c.readNow()
+	if l.body, err = listBody(op, req, time.UnixMilli(now.millis)); err != nil {
 		return nil, err
 	}
-	l.follows, l.fromNow, l.nowMillis, l.nowOffset = req.To.IsZero(), req.From.IsZero(), now.UnixMilli(), offset
+	if req.To.IsZero() {
+		l.now, l.defaultFrom = now, req.From.IsZero()
+	}
 	if len(l.types) > 1 {
 		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
 			return nil, err
@@ -307,7 +310,10 @@ func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowI
 	if from.Before(minTriggerTime) {
 		from = minTriggerTime // the range is sent in epoch milliseconds: it starts in 1970 anyway
 	}
-	if from.After(to) {
+	switch {
+	case from.After(to) && req.To.IsZero():
+		return listFlowInstancesBody{}, invalid(op, "From", "after now (To is zero: now)")
+	case from.After(to):
 		return listFlowInstancesBody{}, invalid(op, "From", "after To")
 	}
 	page, err := checkPage(op, req.PageNo, req.PageSize, req.Sorters)
@@ -336,32 +342,32 @@ func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowI
 // defaultListRange is how far back a listing without From goes from its To.
 const defaultListRange = 7 * 24 * time.Hour
 
-// nowReading returns, for the first page's request, the reading that moves the listing's
-// range, and the range of every later page with it; nil once a page was asked for.
-func (l *listing) nowReading(t FlowType, pageNo int) *nowReading {
-	if !l.follows {
+// takeNow hands the range's now to the request of page pageNo of type t, the listing's
+// first, with the body that request sends at another now; nil once it was handed out.
+func (l *listing) takeNow(t FlowType, pageNo int) *nowReading {
+	n := l.now
+	if n == nil {
 		return nil
 	}
-	l.follows = false
-	return &nowReading{offset: l.nowOffset, moved: func(by time.Duration) any {
-		l.moveRange(by)
-		return l.bodyOf(t, pageNo)
-	}}
+	l.now = nil
+	n.body = func(millis int64) any {
+		body := l.bodyOf(t, pageNo)
+		body.FromTriggerTime, body.ToTriggerTime = l.rangeAt(millis)
+		return body
+	}
+	return n
 }
 
-// moveRange moves the listing's range by a change of the clock's correction: now, and the
-// range's end with it; its start too when it is defaultListRange before the end (fromNow).
-// Neither goes before 1970, and the end never before a start the caller gave: a correction
-// that moves now back before it lists that instant alone (listBody checked the start
-// against the clock as it read it).
-func (l *listing) moveRange(by time.Duration) {
-	l.nowMillis += by.Milliseconds()
-	b := &l.body
-	if l.fromNow {
-		b.FromTriggerTime, b.ToTriggerTime = max(l.nowMillis-defaultListRange.Milliseconds(), 0), max(l.nowMillis, 0)
-		return
+// rangeAt is the range that ends at now, in epoch milliseconds: from defaultListRange
+// before it when the caller gave no From, else from the caller's From. Neither end goes
+// before 1970, and the end never before a From the caller gave: a correction that moves now
+// back before it lists that instant alone (listBody checked From against the clock as it
+// read it).
+func (l *listing) rangeAt(now int64) (from, to int64) {
+	if l.defaultFrom {
+		return max(now-defaultListRange.Milliseconds(), 0), max(now, 0)
 	}
-	b.ToTriggerTime = max(l.nowMillis, b.FromTriggerTime)
+	return l.body.FromTriggerTime, max(now, l.body.FromTriggerTime)
 }
 
 // bodyOf is the body of the request for page pageNo of type t.
@@ -375,13 +381,16 @@ func (l *listing) bodyOf(t FlowType, pageNo int) listFlowInstancesBody {
 func (l *listing) fetch(ctx context.Context, t FlowType, pageNo int) (*FlowInstancePage, error) {
 	var w flowInstancePageWire
 	cl := call{op: l.op, rule: ruleRead, method: http.MethodPost, path: flowInstancesPath, query: l.query,
-		body: l.bodyOf(t, pageNo), now: l.nowReading(t, pageNo)}
+		body: l.bodyOf(t, pageNo), now: l.takeNow(t, pageNo)}
 	opts := l.opts
 	var md ResponseMetadata
 	if l.md != nil {
 		opts = append(slices.Clip(opts), WithMetadata(&md)) // this request's, added up below
 	}
 	err := l.c.do(ctx, cl.withOptions(opts), &w)
+	if cl.now != nil { // the first page: the later ones have the range it was sent with
+		l.body.FromTriggerTime, l.body.ToTriggerTime = l.rangeAt(cl.now.millis)
+	}
 	if l.md != nil {
 		l.attempts += md.Attempts
 		md.Attempts = l.attempts

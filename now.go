@@ -12,60 +12,52 @@ import (
 // refusal of its timestamp. The time then moves with the correction, until an attempt may
 // have created the instance (a trigger) or the first page has been read (a listing).
 
-// nowReading is a time a call's body holds as now: the clock's correction when it was read,
-// and moved, which returns the body with that time moved by a change of the correction and
-// records the move where the caller keeps the time.
+// nowReading is a time the client read as now, as a call's body holds it: millis, on the
+// clock with the correction offset, the one last applied; body gives the call's body with
+// another such time.
 type nowReading struct {
+	millis int64
 	offset time.Duration
-	moved  func(by time.Duration) any
+	body   func(millis int64) any
+}
+
+// readNow reads the clock for a time the caller left to now.
+func (c *Client) readNow() *nowReading {
+	now, offset := c.clock.reading()
+	return &nowReading{millis: now.UnixMilli(), offset: offset}
 }
 
 // followClock moves the call's time read as now (p.now) by the change of the clock's
-// correction since it was read, offset being the correction in force, while no attempt of
-// the call may have created an instance (p.mayHaveActed): attempts refused for their token
-// or timestamp, for the rate limit, or never sent create none. The body is encoded again.
-// From the first attempt that may have created the instance, the time stays: an instance
-// of that minute may exist, and the lookups of createInstance look for it.
+// correction since it was last applied, offset being the correction in force, and encodes
+// the body again. send drops p.now once an attempt may have created the instance: an
+// instance of the time sent may exist, and the lookups of createInstance look for it.
 func (p *prepared) followClock(offset time.Duration) {
 	n := p.now
-	if n == nil || p.mayHaveActed || offset == n.offset {
+	if n == nil || offset == n.offset {
 		return
 	}
-	body := n.moved(offset - n.offset)
-	encoded, err := json.Marshal(body)
+	millis := n.millis + (offset - n.offset).Milliseconds()
+	encoded, err := json.Marshal(n.body(millis))
 	if err != nil {
-		return // numbers and strings: it was encoded once already, it cannot fail now
+		return // the same body encoded once already: it cannot fail now, and nothing moved
 	}
-	n.offset = offset
-	p.call.body, p.body = body, encoded
+	n.millis, n.offset, p.body = millis, offset, encoded
 }
 
-// triggerAt is a trigger's time as it is sent, in epoch milliseconds.
+// triggerAt is a trigger's time as it is sent, in epoch milliseconds: the one the caller
+// chose (fixed), or one the client read as now (now, nil otherwise), which moves with the
+// clock's corrections.
 type triggerAt struct {
-	millis int64
-	// fixed reports that the caller chose the time; otherwise the client read it as now,
-	// with the clock's correction offset in force.
-	fixed  bool
-	offset time.Duration
+	fixed int64
+	now   *nowReading
 }
 
-// triggerNow reads the clock for a trigger "now".
-func (c *Client) triggerNow() triggerAt {
-	now, offset := c.clock.reading()
-	return triggerAt{millis: now.UnixMilli(), offset: offset}
-}
-
-// nowReading returns, for a trigger "now" whose body is body, the reading that moves its
-// time (and cr's, which the lookups and the check of the response read); nil for a fixed
-// time.
-func (cr *creation) nowReading(body retimable) *nowReading {
-	if cr.at.fixed {
-		return nil
+// millis is the trigger time in force.
+func (t triggerAt) millis() int64 {
+	if t.now != nil {
+		return t.now.millis
 	}
-	return &nowReading{offset: cr.at.offset, moved: func(by time.Duration) any {
-		cr.at.millis += by.Milliseconds()
-		return body.withTriggerTime(cr.at.millis)
-	}}
+	return t.fixed
 }
 
 // retimable is the body of a trigger operation: the same body with another trigger time.

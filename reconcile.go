@@ -128,7 +128,7 @@ var errAmbiguous = errors.New("more than one instance of the flow was triggered 
 // minute included: an instance of another flow, or of a minute the range does not hold,
 // is not the one looked for, whatever the listing says.
 func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstanceID, error) {
-	flowID, minute := cr.flowID, cr.at.millis-cr.at.millis%60_000
+	flowID, minute := cr.flowID, cr.at.millis()-cr.at.millis()%60_000
 	prefix := strconv.FormatInt(flowID, 10) + "-"
 	l, err := c.newListing(ctx, ListFlowInstancesRequest{Expression: prefix, From: time.UnixMilli(minute),
 		To: time.UnixMilli(minute + 59_999), OrgID: cr.identity.OrgID, UserID: cr.identity.UserID}, lookupOptions)

@@ -79,10 +79,6 @@ type prepared struct {
 	body     []byte
 	policy   RetryPolicy
 	attempts int // sent so far
-	// mayHaveActed reports that an attempt of a creating call may have created the
-	// instance (judge's lookForInstance): a trigger "now" keeps its time from then on
-	// (followClock).
-	mayHaveActed bool
 }
 
 // prepare encodes the call's query and body, and picks its retry policy.
@@ -125,7 +121,9 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 			return res
 		}
 		d := judge(p.rule, res)
-		p.mayHaveActed = p.mayHaveActed || d.step == lookForInstance
+		if d.step == lookForInstance {
+			p.now = nil // an instance of the time sent may exist: the time stays (followClock)
+		}
 		if d.step == renewToken {
 			// Whatever comes next, this attempt or the next call, starts with a fresh token.
 			c.tokens.invalidate(res.token)

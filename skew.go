@@ -21,7 +21,8 @@ type skewClock struct {
 
 // Now is the corrected time.
 func (s *skewClock) Now() time.Time {
-	return s.base().Add(time.Duration(s.offset.Load()))
+	now, _ := s.reading()
+	return now
 }
 
 // reading is Now with the correction it applied.
