@@ -50,7 +50,8 @@ func parseFlowID(s string) (int64, error) {
 	return id, nil
 }
 
-// parseTime reads a time for --at, --from and --to: "now", RFC 3339
+// parseTime reads a time for --from (and --at and --to, through parseTimeOrNow): "now" (this
+// computer's clock), RFC 3339
 // ("2026-11-30T08:00:00Z"), a date ("2026-11-30", midnight UTC), or a duration meaning that
 // long ago ("24h", "90m"). A date is midnight UTC, not the server's midnight: the server's
 // zone would take a Get Timezone call before a time could be checked, and every time is
@@ -80,7 +81,8 @@ func parseTime(flagName, s string, now time.Time) (time.Time, error) {
 
 // parseTimeOrNow is parseTime for a flag whose "now" the SDK reads (--at, --to): the zero
 // time, which the SDK takes for now on the gateway's clock, correcting a local clock that
-// is off during the call itself (see batchprocessing.TriggerFlowRequest.TriggerTime).
+// is off during the call itself (see batchprocessing.TriggerFlowRequest.TriggerTime and
+// ListFlowInstancesRequest.To).
 func parseTimeOrNow(flagName, s string, now time.Time) (time.Time, error) {
 	if strings.TrimSpace(s) == "now" {
 		return time.Time{}, nil

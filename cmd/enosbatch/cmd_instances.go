@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -39,7 +38,7 @@ was seen (with --json, each as one JSON object on a line).`,
 		fs.StringVar(&o.search, "search", "", "only instances whose id or flow name contains this text")
 		fs.StringVar(&o.owner, "owner", "", "only the instances of flows this user owns")
 		fs.Var(&o.statuses, "status", "only these statuses, e.g. FAIL,CANCEL (names or codes; repeatable)")
-		fs.StringVar(&o.from, "from", "", "earliest trigger time: now, RFC 3339, a date (midnight UTC), or a duration ago (24h, on this computer's clock)")
+		fs.StringVar(&o.from, "from", "", "earliest trigger time: now, RFC 3339, a date (midnight UTC), or a duration ago (24h); now and durations read this computer's clock")
 		fs.StringVar(&o.to, "to", "", "latest trigger time, as --from (default now, the gateway's; a date is its start, midnight UTC)")
 		fs.IntVar(&o.limit, "limit", 50, "list at most this many (0: all)")
 		o.watchOptions.register(fs, "the list")
@@ -87,8 +86,11 @@ func (o *instancesOptions) request(now time.Time) (batchprocessing.ListFlowInsta
 	if err != nil {
 		return req, 0, err
 	}
-	if end := cmp.Or(to, now); !from.IsZero() && from.After(end) {
-		return req, 0, usagef("--from is after --to") // --to is now by default
+	switch {
+	case !from.IsZero() && to.IsZero() && from.After(now):
+		return req, 0, usagef("--from is after now (--to's default)")
+	case !from.IsZero() && !to.IsZero() && from.After(to):
+		return req, 0, usagef("--from is after --to")
 	}
 	req = batchprocessing.ListFlowInstancesRequest{
 		Types: types, Expression: o.search, Owner: o.owner, From: from, To: to, Statuses: statuses,

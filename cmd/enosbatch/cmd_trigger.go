@@ -30,7 +30,7 @@ the final instance.`,
 	setup: func(fs *pflag.FlagSet) action {
 		var o triggerOptions
 		fs.StringVar(&o.flow, "flow", "", "id of the flow to trigger (required; or give it as the argument)")
-		fs.StringVar(&o.at, "at", "now", "trigger (business) time: now, RFC 3339, a date (midnight UTC), or a duration ago (24h)")
+		fs.StringVar(&o.at, "at", "now", "trigger (business) time: now (the gateway's), RFC 3339, a date (midnight UTC), or a duration ago (24h, on this computer's clock)")
 		fs.Int64Var(&o.fromTask, "from-task", 0, "run only this task id and its downstream tasks")
 		fs.Var(&o.params, "param", "key=value: override a global parameter for this run (repeatable)")
 		fs.BoolVar(&o.wait, "wait", false, "wait for the instance to end, showing progress")

@@ -425,21 +425,3 @@ func TestCancelOnInterruptOutcome(t *testing.T) {
 		})
 	}
 }
-
-// TestTriggerNowOnTheGatewaysClock: `trigger` with the default --at now, from a computer
-// whose clock is an hour behind the gateway's, runs the flow at the gateway's minute: the
-// SDK reads now after its token request has corrected the clock (the reference server
-// refuses the token request's timestamp, with its Date).
-func TestTriggerNowOnTheGatewaysClock(t *testing.T) {
-	gateway := func() time.Time { return time.Now().Add(time.Hour) }
-	srv := refserver.NewDemoServer(refserver.WithClock(gateway))
-	t.Cleanup(srv.Close)
-	env := map[string]string{"ENOS_API_GATEWAY": srv.URL, "ENOS_ACCESS_KEY": refserver.DemoAccessKey,
-		"ENOS_SECRET_KEY": refserver.DemoSecretKey, "ENOS_ORG_ID": refserver.DemoOrgID, "ENOS_USER_ID": refserver.DemoUserID}
-	before := gateway().UTC().Truncate(time.Minute)
-	id := strings.TrimSpace(runWith(t, context.Background(), env, "trigger", "3377").want(t, exitOK).stdout)
-	after := gateway().UTC().Truncate(time.Minute)
-	if id != "3377-"+before.Format("20060102150400") && id != "3377-"+after.Format("20060102150400") {
-		t.Errorf("instance %s, want the gateway's minute %s", id, before.Format("15:04"))
-	}
-}

@@ -66,6 +66,36 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
+// TestTimesReadAsNow: "now" in --at and --to (and their defaults) is left to the SDK, which
+// reads it on the gateway's clock: the zero time; --from and durations read this
+// computer's clock.
+func TestTimesReadAsNow(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	dayAgo, midnight := now.Add(-24*time.Hour), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		at, from, to       string
+		wantAt, from2, to2 time.Time
+	}{
+		{"now", "", "", time.Time{}, time.Time{}, time.Time{}},
+		{" now ", "now", "now", time.Time{}, now, time.Time{}},
+		{"24h", "24h", "2026-11-30", dayAgo, dayAgo, midnight},
+	} {
+		trig, err := (&triggerOptions{at: tt.at, waitOptions: waitOptions{poll: time.Second, maxPoll: time.Second}}).parse([]string{"3377"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _, err := (&instancesOptions{typ: "all", from: tt.from, to: tt.to}).request(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !trig.at.Equal(tt.wantAt) || !req.From.Equal(tt.from2) || !req.To.Equal(tt.to2) {
+			t.Errorf("--at %q --from %q --to %q: at %v, From %v, To %v; want %v, %v, %v",
+				tt.at, tt.from, tt.to, trig.at, req.From, req.To, tt.wantAt, tt.from2, tt.to2)
+		}
+	}
+}
+
 func TestParseStatuses(t *testing.T) {
 	t.Parallel()
 	got, err := parseStatuses([]string{"success", "FAIL", "8", " running "})
