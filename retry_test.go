@@ -399,8 +399,6 @@ func TestWithRetryPolicyZeroFields(t *testing.T) {
 	}
 }
 
-// TestDecisionsLogged: every decision after a failed attempt is a debug record with its
-// reason, giving up included, whatever made the call give up.
 // cancelOnClose is a response body that ends a context when it is closed.
 type cancelOnClose struct {
 	io.ReadCloser
@@ -412,6 +410,8 @@ func (b cancelOnClose) Close() error {
 	return b.ReadCloser.Close()
 }
 
+// TestDecisionsLogged: every decision after a failed attempt is a debug record with its
+// reason, giving up included, whatever made the call give up.
 func TestDecisionsLogged(t *testing.T) {
 	t.Parallel()
 	tooLong := gatewayError(429).HeaderSet(http.Header{"Retry-After": {"3600"}})

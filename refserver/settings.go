@@ -63,7 +63,8 @@ func (b *Backend) SetSettings(s Settings) {
 // instances due by now come first, in the old zone (their ids, their fires), and every
 // periodic flow is then scheduled on the new zone's clock from now on, one the old zone
 // never fired included. A zone to the west repeats local hours: a periodic id already
-// taken does not run again (under a bound, one the bound forgot may: see the package doc).
+// taken does not run again, unless a history bound (WithMaxInstances) has forgotten it (see
+// the package doc, Schedules).
 func (st *state) setLocation(loc *time.Location) {
 	now := st.now()
 	st.settle(now)

@@ -267,8 +267,8 @@ func (n *flexFloat) UnmarshalJSON(b []byte) error {
 }
 
 // flexBool is a flag that may come as a JSON boolean, a number (0 or 1) or a string holding
-// either ("true", "1", ...), as the service's JSON reader takes them. null or an absent field
-// leave it unset. It is written as a JSON boolean.
+// either ("true", "1", ...), as the service's JSON reader takes them. null, "null", "" or an
+// absent field leave it unset. It is written as a JSON boolean.
 type flexBool struct {
 	value bool
 	set   bool
