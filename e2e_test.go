@@ -219,6 +219,16 @@ func TestEndToEndNewClientsInOneMillisecond(t *testing.T) {
 	}
 }
 
+// clientOff starts a demo server on a manual clock at demoMinute, closed when the test ends,
+// and returns it, its clock, and a fresh client whose clock is off from the server's.
+func clientOff(t *testing.T, off time.Duration) (*refserver.Server, *refserver.ManualClock, *batchprocessing.Client) {
+	t.Helper()
+	srvClock := refserver.NewManualClock(demoMinute)
+	srv := refserver.NewDemoServer(refserver.WithClock(srvClock.Now))
+	t.Cleanup(srv.Close)
+	return srv, srvClock, demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(off) }))
+}
+
 // TestEndToEndTriggerNowOnTheGatewaysClock: a trigger "now" from a fresh client whose clock
 // is an hour off, either way, runs at the gateway's minute: the time follows the correction
 // its own token request brings (the reference server refuses the token request's
@@ -228,10 +238,7 @@ func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
 	for _, off := range []time.Duration{time.Hour, -time.Hour} {
 		t.Run(off.String(), func(t *testing.T) {
 			t.Parallel()
-			srvClock := refserver.NewManualClock(demoMinute)
-			srv := refserver.NewDemoServer(refserver.WithClock(srvClock.Now))
-			defer srv.Close()
-			c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(off) }))
+			_, _, c := clientOff(t, off)
 			id, err := c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID})
 			if err != nil {
 				t.Fatal(err)
@@ -252,9 +259,7 @@ func TestEndToEndListingOnTheGatewaysClock(t *testing.T) {
 	for _, off := range []time.Duration{time.Hour, -time.Hour} {
 		t.Run(off.String(), func(t *testing.T) {
 			t.Parallel()
-			srvClock := refserver.NewManualClock(demoMinute)
-			srv := refserver.NewDemoServer(refserver.WithClock(srvClock.Now))
-			defer srv.Close()
+			srv, srvClock, c := clientOff(t, off)
 			synced := demoClient(t, srv.URL, batchprocessing.WithClock(srvClock.Now))
 			var want []string
 			for _, at := range []time.Time{demoMinute.Add(-30 * time.Minute), demoMinute.Add(-week + 30*time.Minute)} {
@@ -264,7 +269,6 @@ func TestEndToEndListingOnTheGatewaysClock(t *testing.T) {
 				}
 				want = append(want, id.String())
 			}
-			c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(off) }))
 			page, err := c.ListFlowInstances(context.Background(), batchprocessing.ListFlowInstancesRequest{}) // newest first
 			if err != nil {
 				t.Fatal(err)

@@ -54,6 +54,24 @@ type instancesOptions struct {
 	watchOptions
 }
 
+// timeRange reads --from and --to: a zero To is now, which the SDK reads on the gateway's
+// clock; a From after To, or after this computer's now by default, is refused.
+func (o *instancesOptions) timeRange(now time.Time) (from, to time.Time, err error) {
+	if from, err = parseTime("--from", o.from, now); err != nil {
+		return from, to, err
+	}
+	if to, err = parseTimeOrNow("--to", o.to, now); err != nil {
+		return from, to, err
+	}
+	switch {
+	case !from.IsZero() && to.IsZero() && from.After(now):
+		return from, to, usagef("--from is after now (--to's default)")
+	case !from.IsZero() && !to.IsZero() && from.After(to):
+		return from, to, usagef("--from is after --to")
+	}
+	return from, to, nil
+}
+
 // request returns the request and the flow to keep (0: all), from the flags.
 func (o *instancesOptions) request(now time.Time) (batchprocessing.ListFlowInstancesRequest, int64, error) {
 	var req batchprocessing.ListFlowInstancesRequest
@@ -78,19 +96,9 @@ func (o *instancesOptions) request(now time.Time) (batchprocessing.ListFlowInsta
 	if err != nil {
 		return req, 0, err
 	}
-	from, err := parseTime("--from", o.from, now)
+	from, to, err := o.timeRange(now)
 	if err != nil {
 		return req, 0, err
-	}
-	to, err := parseTimeOrNow("--to", o.to, now)
-	if err != nil {
-		return req, 0, err
-	}
-	switch {
-	case !from.IsZero() && to.IsZero() && from.After(now):
-		return req, 0, usagef("--from is after now (--to's default)")
-	case !from.IsZero() && !to.IsZero() && from.After(to):
-		return req, 0, usagef("--from is after --to")
 	}
 	req = batchprocessing.ListFlowInstancesRequest{
 		Types: types, Expression: o.search, Owner: o.owner, From: from, To: to, Statuses: statuses,
