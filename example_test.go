@@ -219,7 +219,7 @@ func Example_testing() {
 	failedRuns := func(ctx context.Context, client *batchprocessing.Client) ([]batchprocessing.FlowInstanceID, error) {
 		var ids []batchprocessing.FlowInstanceID
 		req := batchprocessing.ListFlowInstancesRequest{
-			From: time.Now().Add(-24 * time.Hour),
+			Within: 24 * time.Hour, // the last day, on the gateway's clock
 			Statuses: []batchprocessing.FlowInstanceStatus{batchprocessing.StatusFail, batchprocessing.StatusCancel,
 				batchprocessing.StatusTimeout, batchprocessing.StatusInternalError},
 		}

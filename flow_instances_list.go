@@ -1,6 +1,7 @@
 package batchprocessing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,10 +30,15 @@ type ListFlowInstancesRequest struct {
 	Owner string
 	// From and To bound the trigger times (inclusive). A zero To is now, on the gateway's
 	// clock (the client's, corrected when the gateway's Date shows it is off, by the
-	// listing's first request if need be); a zero From is seven days before To. A From
-	// after To, or after now on the client's clock when To is zero, is refused. A From
-	// before 1970 counts from 1970; a To before 1970 is refused.
+	// listing's first request if need be); a zero From is Within before To. A From after
+	// To, or after now on the client's clock when To is zero, is refused. A From before
+	// 1970 counts from 1970; a To before 1970 is refused.
 	From, To time.Time
+	// Within, when From is zero, starts the range that long before To: Within 24 hours
+	// and a zero To list the last day on the gateway's clock, where a From of
+	// time.Now().Add(-24 * time.Hour) would read the client's. Zero means seven days; a
+	// negative Within, or one given with a From, is refused.
+	Within time.Duration
 	// Statuses filters by status; empty: every status.
 	Statuses []FlowInstanceStatus
 	// PageNo is the page, from 1 (0 means 1); PageSize its size (0 means DefaultPageSize).
@@ -214,9 +220,9 @@ type listing struct {
 	// first page is asked for: that request moves it with the clock's corrections (see
 	// followClock), and every later page has the range the first was read with.
 	now *nowReading
-	// defaultFrom reports that the range starts defaultListRange before its end (a zero
-	// From): it moves with the end.
-	defaultFrom bool
+	// within is how long before its end the range starts when the caller gave no From (it
+	// then moves with the end); 0 when the caller gave one.
+	within time.Duration
 }
 
 // newListing validates req.
@@ -235,7 +241,10 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 		return nil, err
 	}
 	if req.To.IsZero() {
-		l.now, l.defaultFrom = now, req.From.IsZero()
+		l.now = now
+		if req.From.IsZero() {
+			l.within = cmp.Or(req.Within, defaultListRange)
+		}
 	}
 	if len(l.types) > 1 {
 		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
@@ -293,28 +302,11 @@ func mergeOrder(op string, sorters []Sorter) (newest bool, err error) {
 }
 
 // listBody validates req and returns the body of its requests, the range ending at now
-// when req.To is zero. A From after now is refused on the client's clock, as it reads it
-// before any request.
+// when req.To is zero.
 func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowInstancesBody, error) {
-	to := req.To
-	if to.IsZero() {
-		to = now
-	}
-	from := req.From
-	if from.IsZero() {
-		from = to.Add(-defaultListRange)
-	}
-	if to.Before(minTriggerTime) {
-		return listFlowInstancesBody{}, invalid(op, "To", to.UTC().Format(time.RFC3339)+" is before 1970: no instance can be that old")
-	}
-	if from.Before(minTriggerTime) {
-		from = minTriggerTime // the range is sent in epoch milliseconds: it starts in 1970 anyway
-	}
-	switch {
-	case from.After(to) && req.To.IsZero():
-		return listFlowInstancesBody{}, invalid(op, "From", "after now (To is zero: now)")
-	case from.After(to):
-		return listFlowInstancesBody{}, invalid(op, "From", "after To")
+	from, to, err := listRange(op, req, now)
+	if err != nil {
+		return listFlowInstancesBody{}, err
 	}
 	page, err := checkPage(op, req.PageNo, req.PageSize, req.Sorters)
 	if err != nil {
@@ -339,7 +331,38 @@ func listBody(op string, req ListFlowInstancesRequest, now time.Time) (listFlowI
 	}, nil
 }
 
-// defaultListRange is how far back a listing without From goes from its To.
+// listRange validates the range of req and returns it, its end at now when req.To is zero.
+// A From after now is refused on the client's clock, as it reads it before any request.
+func listRange(op string, req ListFlowInstancesRequest, now time.Time) (from, to time.Time, err error) {
+	switch {
+	case req.Within < 0:
+		return from, to, invalid(op, "Within", "negative: want how long before To the range starts")
+	case req.Within > 0 && !req.From.IsZero():
+		return from, to, invalid(op, "Within", "given with From: give one of the two")
+	}
+	to, from = req.To, req.From
+	if to.IsZero() {
+		to = now
+	}
+	if from.IsZero() {
+		from = to.Add(-cmp.Or(req.Within, defaultListRange))
+	}
+	if to.Before(minTriggerTime) {
+		return from, to, invalid(op, "To", to.UTC().Format(time.RFC3339)+" is before 1970: no instance can be that old")
+	}
+	if from.Before(minTriggerTime) {
+		from = minTriggerTime // the range is sent in epoch milliseconds: it starts in 1970 anyway
+	}
+	switch {
+	case from.After(to) && req.To.IsZero():
+		return from, to, invalid(op, "From", "after now (To is zero: now)")
+	case from.After(to):
+		return from, to, invalid(op, "From", "after To")
+	}
+	return from, to, nil
+}
+
+// defaultListRange is how far back a listing without From or Within goes from its To.
 const defaultListRange = 7 * 24 * time.Hour
 
 // takeNow hands the range's now to the request of page pageNo of type t, the listing's
@@ -358,14 +381,13 @@ func (l *listing) takeNow(t FlowType, pageNo int) *nowReading {
 	return n
 }
 
-// rangeAt is the range that ends at now, in epoch milliseconds: from defaultListRange
-// before it when the caller gave no From, else from the caller's From. Neither end goes
-// before 1970, and the end never before a From the caller gave: a correction that moves now
-// back before it lists that instant alone (listBody checked From against the clock as it
-// read it).
+// rangeAt is the range that ends at now, in epoch milliseconds: from l.within before it
+// when the caller gave no From, else from the caller's From. Neither end goes before 1970,
+// and the end never before a From the caller gave: a correction that moves now back before
+// it lists that instant alone (listBody checked From against the clock as it read it).
 func (l *listing) rangeAt(now int64) (from, to int64) {
-	if l.defaultFrom {
-		return max(now-defaultListRange.Milliseconds(), 0), max(now, 0)
+	if l.within > 0 {
+		return max(now-l.within.Milliseconds(), 0), max(now, 0)
 	}
 	return l.body.FromTriggerTime, max(now, l.body.FromTriggerTime)
 }

@@ -76,26 +76,29 @@ func TestListingRangeFollowsTheClock(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		from, to time.Time
+		within   time.Duration
 		off      time.Duration      // the gateway's clock against the client's, as the first 401 gives it
 		want     [][2]time.Duration // each request's range, from the client's now
 	}{
-		{"the last week", time.Time{}, time.Time{}, time.Hour, [][2]time.Duration{{-week, 0}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}}},
-		{"the last week, eight days back", time.Time{}, time.Time{}, -8 * day, [][2]time.Duration{{-week, 0}, {-8*day - week, -8 * day}, {-8*day - week, -8 * day}, {-8*day - week, -8 * day}}},
-		{"from a given time", given, time.Time{}, time.Hour, [][2]time.Duration{{-time.Minute, 0}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}}},
-		{"from a given time, now moved back before it", given, time.Time{}, -time.Hour,
+		{"the last week", time.Time{}, time.Time{}, 0, time.Hour, [][2]time.Duration{{-week, 0}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}, {time.Hour - week, time.Hour}}},
+		{"the last week, eight days back", time.Time{}, time.Time{}, 0, -8 * day, [][2]time.Duration{{-week, 0}, {-8*day - week, -8 * day}, {-8*day - week, -8 * day}, {-8*day - week, -8 * day}}},
+		{"from a given time", given, time.Time{}, 0, time.Hour, [][2]time.Duration{{-time.Minute, 0}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}, {-time.Minute, time.Hour}}},
+		{"from a given time, now moved back before it", given, time.Time{}, 0, -time.Hour,
 			[][2]time.Duration{{-time.Minute, 0}, {-time.Minute, -time.Minute}, {-time.Minute, -time.Minute}, {-time.Minute, -time.Minute}}},
-		{"the last week, back before 1970", time.Time{}, time.Time{}, -time.Duration(testNowMillis)*time.Millisecond - day,
+		{"the last week, back before 1970", time.Time{}, time.Time{}, 0, -time.Duration(testNowMillis)*time.Millisecond - day,
 			[][2]time.Duration{{-week, 0}, {-time.Duration(testNowMillis) * time.Millisecond, -time.Duration(testNowMillis) * time.Millisecond},
 				{-time.Duration(testNowMillis) * time.Millisecond, -time.Duration(testNowMillis) * time.Millisecond},
 				{-time.Duration(testNowMillis) * time.Millisecond, -time.Duration(testNowMillis) * time.Millisecond}}},
-		{"a given range", given.Add(-week), given, time.Hour, slices.Repeat([][2]time.Duration{{-time.Minute - week, -time.Minute}}, 4)},
+		{"a given range", given.Add(-week), given, 0, time.Hour, slices.Repeat([][2]time.Duration{{-time.Minute - week, -time.Minute}}, 4)},
+		{"the last day", time.Time{}, time.Time{}, day, time.Hour, [][2]time.Duration{{-day, 0}, {time.Hour - day, time.Hour}, {time.Hour - day, time.Hour}, {time.Hour - day, time.Hour}}},
+		{"a day before a given end", time.Time{}, given, day, time.Hour, slices.Repeat([][2]time.Duration{{-time.Minute - day, -time.Minute}}, 4)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newTestClient(t)
 			var searches recorder
 			mt.RegisterResponder(http.MethodPost, searchURL, searches.wrap(off(tt.off).Then(first).Then(off(2*time.Hour)).Then(second)))
-			req := ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2, From: tt.from, To: tt.to}
+			req := ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}, PageSize: 2, From: tt.from, To: tt.to, Within: tt.within}
 			n := 0
 			for _, err := range c.ListFlowInstancesIter(context.Background(), req) {
 				if err != nil {

@@ -118,6 +118,12 @@ func TestInvalidInputFields(t *testing.T) {
 		{"From", func() (any, error) { // after now, on the client's clock
 			return withResult(c.ListFlowInstances(ctx, ListFlowInstancesRequest{From: time.UnixMilli(testNowMillis).Add(time.Minute)}))
 		}},
+		{"Within", func() (any, error) {
+			return withResult(c.ListFlowInstances(ctx, ListFlowInstancesRequest{Within: -time.Hour}))
+		}},
+		{"Within", func() (any, error) { // with a From: one of the two
+			return withResult(c.ListFlowInstances(ctx, ListFlowInstancesRequest{From: time.UnixMilli(testNowMillis).Add(-time.Hour), Within: time.Hour}))
+		}},
 		{"PageNo", func() (any, error) { return withResult(c.SearchFlows(ctx, SearchFlowsRequest{PageNo: -1})) }},
 		{"Name", func() (any, error) {
 			return withResult(c.SaveFlow(ctx, SaveFlowRequest{FlowID: 2515, Freq: "0 0 0 * * ? *", Cycle: "D", StartTime: "2019-07-23"}))
