@@ -38,7 +38,7 @@ was seen (with --json, each as one JSON object on a line).`,
 		fs.StringVar(&o.search, "search", "", "only instances whose id or flow name contains this text")
 		fs.StringVar(&o.owner, "owner", "", "only the instances of flows this user owns")
 		fs.Var(&o.statuses, "status", "only these statuses, e.g. FAIL,CANCEL (names or codes; repeatable)")
-		fs.StringVar(&o.from, "from", "", "earliest trigger time: now, RFC 3339, a date (midnight UTC), or a duration ago (24h); now and durations read this computer's clock")
+		fs.StringVar(&o.from, "from", "", "earliest trigger time: now (this computer's), RFC 3339, a date (midnight UTC), or a duration ago (24h; before the gateway's now when --to is now)")
 		fs.StringVar(&o.to, "to", "", "latest trigger time, as --from (default now, the gateway's; a date is its start, midnight UTC)")
 		fs.IntVar(&o.limit, "limit", 50, "list at most this many (0: all)")
 		o.watchOptions.register(fs, "the list")
@@ -55,21 +55,26 @@ type instancesOptions struct {
 }
 
 // timeRange reads --from and --to: a zero To is now, which the SDK reads on the gateway's
-// clock; a From after To, or after this computer's now by default, is refused.
-func (o *instancesOptions) timeRange(now time.Time) (from, to time.Time, err error) {
+// clock, and a --from given as a duration ago then becomes the SDK's Within, so that it
+// counts back from that now too; a From after To, or after this computer's now by
+// default, is refused.
+func (o *instancesOptions) timeRange(now time.Time) (from, to time.Time, within time.Duration, err error) {
 	if from, err = parseTime("--from", o.from, now); err != nil {
-		return from, to, err
+		return from, to, 0, err
 	}
 	if to, err = parseTimeOrNow("--to", o.to, now); err != nil {
-		return from, to, err
+		return from, to, 0, err
 	}
 	switch {
 	case !from.IsZero() && to.IsZero() && from.After(now):
-		return from, to, usagef("--from is after now (--to's default)")
+		return from, to, 0, usagef("--from is after now (--to's default)")
 	case !from.IsZero() && !to.IsZero() && from.After(to):
-		return from, to, usagef("--from is after --to")
+		return from, to, 0, usagef("--from is after --to")
 	}
-	return from, to, nil
+	if d, err := time.ParseDuration(strings.TrimSpace(o.from)); err == nil && d > 0 && to.IsZero() {
+		return time.Time{}, to, d, nil
+	}
+	return from, to, 0, nil
 }
 
 // request returns the request and the flow to keep (0: all), from the flags.
@@ -96,12 +101,12 @@ func (o *instancesOptions) request(now time.Time) (batchprocessing.ListFlowInsta
 	if err != nil {
 		return req, 0, err
 	}
-	from, to, err := o.timeRange(now)
+	from, to, within, err := o.timeRange(now)
 	if err != nil {
 		return req, 0, err
 	}
 	req = batchprocessing.ListFlowInstancesRequest{
-		Types: types, Expression: o.search, Owner: o.owner, From: from, To: to, Statuses: statuses,
+		Types: types, Expression: o.search, Owner: o.owner, From: from, To: to, Within: within, Statuses: statuses,
 		Sorters: []batchprocessing.Sorter{{Field: batchprocessing.SortByTriggerTime, Order: batchprocessing.SortDescending}},
 	}
 	if req.Expression == "" && flowID > 0 {

@@ -67,8 +67,8 @@ func TestParseTime(t *testing.T) {
 }
 
 // TestTimesReadAsNow: "now" in --at and --to (and their defaults) is left to the SDK, which
-// reads it on the gateway's clock: the zero time; --from and durations read this
-// computer's clock.
+// reads it on the gateway's clock: the zero time; a --from duration before that now is the
+// SDK's Within; --from now, and durations otherwise, read this computer's clock.
 func TestTimesReadAsNow(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
@@ -76,10 +76,12 @@ func TestTimesReadAsNow(t *testing.T) {
 	for _, tt := range []struct {
 		at, from, to       string
 		wantAt, from2, to2 time.Time
+		within             time.Duration
 	}{
-		{"now", "", "", time.Time{}, time.Time{}, time.Time{}},
-		{" now ", "now", "now", time.Time{}, now, time.Time{}},
-		{"24h", "24h", "2026-11-30", dayAgo, dayAgo, midnight},
+		{"now", "", "", time.Time{}, time.Time{}, time.Time{}, 0},
+		{" now ", "now", "now", time.Time{}, now, time.Time{}, 0},
+		{"now", "24h", "", time.Time{}, time.Time{}, time.Time{}, 24 * time.Hour},
+		{"24h", "24h", "2026-11-30", dayAgo, dayAgo, midnight, 0},
 	} {
 		trig, err := (&triggerOptions{at: tt.at, waitOptions: waitOptions{poll: time.Second, maxPoll: time.Second}}).parse([]string{"3377"}, now)
 		if err != nil {
@@ -89,9 +91,9 @@ func TestTimesReadAsNow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !trig.at.Equal(tt.wantAt) || !req.From.Equal(tt.from2) || !req.To.Equal(tt.to2) {
-			t.Errorf("--at %q --from %q --to %q: at %v, From %v, To %v; want %v, %v, %v",
-				tt.at, tt.from, tt.to, trig.at, req.From, req.To, tt.wantAt, tt.from2, tt.to2)
+		if !trig.at.Equal(tt.wantAt) || !req.From.Equal(tt.from2) || !req.To.Equal(tt.to2) || req.Within != tt.within {
+			t.Errorf("--at %q --from %q --to %q: at %v, From %v, To %v, Within %v; want %v, %v, %v, %v",
+				tt.at, tt.from, tt.to, trig.at, req.From, req.To, req.Within, tt.wantAt, tt.from2, tt.to2, tt.within)
 		}
 	}
 }
