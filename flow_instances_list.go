@@ -30,14 +30,16 @@ type ListFlowInstancesRequest struct {
 	Owner string
 	// From and To bound the trigger times (inclusive). A zero To is now, on the gateway's
 	// clock (the client's, corrected when the gateway's Date shows it is off, by the
-	// listing's first request if need be); a zero From is Within before To. A From after
-	// To, or after now on the client's clock when To is zero, is refused. A From before
-	// 1970 counts from 1970; a To before 1970 is refused.
+	// listing's first request if need be); a zero From is Within before To (seven days
+	// when Within is zero too). A From after To, or after now on the client's clock when
+	// To is zero, is refused. The range is sent in whole milliseconds; a From before 1970
+	// counts from 1970; a To before 1970 is refused.
 	From, To time.Time
-	// Within, when From is zero, starts the range that long before To: Within 24 hours
-	// and a zero To list the last day on the gateway's clock, where a From of
-	// time.Now().Add(-24 * time.Hour) would read the client's. Zero means seven days; a
-	// negative Within, or one given with a From, is refused.
+	// Within is the alternative to From: the range starts that long before To, in whole
+	// milliseconds, from 1970 at the earliest. Within 24 hours and a zero To list the
+	// last day on the gateway's clock, where a From of time.Now().Add(-24 * time.Hour)
+	// would read the client's. Zero means seven days; a negative Within, or one given with
+	// a From, is refused.
 	Within time.Duration
 	// Statuses filters by status; empty: every status.
 	Statuses []FlowInstanceStatus
@@ -220,9 +222,10 @@ type listing struct {
 	// first page is asked for: that request moves it with the clock's corrections (see
 	// followClock), and every later page has the range the first was read with.
 	now *nowReading
-	// within is how long before its end the range starts when the caller gave no From (it
-	// then moves with the end); 0 when the caller gave one.
-	within time.Duration
+	// fromNow reports that the range starts within before its end (the caller gave no
+	// From), so that its start moves with a now that moves; set only while now is.
+	fromNow bool
+	within  time.Duration
 }
 
 // newListing validates req.
@@ -241,10 +244,7 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 		return nil, err
 	}
 	if req.To.IsZero() {
-		l.now = now
-		if req.From.IsZero() {
-			l.within = cmp.Or(req.Within, defaultListRange)
-		}
+		l.now, l.fromNow, l.within = now, req.From.IsZero(), req.within()
 	}
 	if len(l.types) > 1 {
 		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
@@ -345,7 +345,7 @@ func listRange(op string, req ListFlowInstancesRequest, now time.Time) (from, to
 		to = now
 	}
 	if from.IsZero() {
-		from = to.Add(-cmp.Or(req.Within, defaultListRange))
+		from = to.Add(-req.within())
 	}
 	if to.Before(minTriggerTime) {
 		return from, to, invalid(op, "To", to.UTC().Format(time.RFC3339)+" is before 1970: no instance can be that old")
@@ -353,13 +353,21 @@ func listRange(op string, req ListFlowInstancesRequest, now time.Time) (from, to
 	if from.Before(minTriggerTime) {
 		from = minTriggerTime // the range is sent in epoch milliseconds: it starts in 1970 anyway
 	}
+	// In milliseconds, as sent: a From read from the clock just before a zero To was is
+	// not after it.
 	switch {
-	case from.After(to) && req.To.IsZero():
+	case from.UnixMilli() > to.UnixMilli() && req.To.IsZero():
 		return from, to, invalid(op, "From", "after now (To is zero: now)")
-	case from.After(to):
+	case from.UnixMilli() > to.UnixMilli():
 		return from, to, invalid(op, "From", "after To")
 	}
 	return from, to, nil
+}
+
+// within is how long before To a range without From starts, in whole milliseconds, as
+// sent (so that a range moved from a new now starts where the first started from its own).
+func (req ListFlowInstancesRequest) within() time.Duration {
+	return cmp.Or(req.Within, defaultListRange).Truncate(time.Millisecond)
 }
 
 // defaultListRange is how far back a listing without From or Within goes from its To.
@@ -386,7 +394,7 @@ func (l *listing) takeNow(t FlowType, pageNo int) *nowReading {
 // and the end never before a From the caller gave: a correction that moves now back before
 // it lists that instant alone (listBody checked From against the clock as it read it).
 func (l *listing) rangeAt(now int64) (from, to int64) {
-	if l.within > 0 {
+	if l.fromNow {
 		return max(now-l.within.Milliseconds(), 0), max(now, 0)
 	}
 	return l.body.FromTriggerTime, max(now, l.body.FromTriggerTime)

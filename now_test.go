@@ -91,6 +91,10 @@ func TestListingRangeFollowsTheClock(t *testing.T) {
 				{-time.Duration(testNowMillis) * time.Millisecond, -time.Duration(testNowMillis) * time.Millisecond}}},
 		{"a given range", given.Add(-week), given, 0, time.Hour, slices.Repeat([][2]time.Duration{{-time.Minute - week, -time.Minute}}, 4)},
 		{"the last day", time.Time{}, time.Time{}, day, time.Hour, [][2]time.Duration{{-day, 0}, {time.Hour - day, time.Hour}, {time.Hour - day, time.Hour}, {time.Hour - day, time.Hour}}},
+		{"the last day and 1.5 ms: whole milliseconds on every page", time.Time{}, time.Time{}, day + 1500*time.Microsecond, time.Hour,
+			slices.Concat([][2]time.Duration{{-day - time.Millisecond, 0}}, slices.Repeat([][2]time.Duration{{time.Hour - day - time.Millisecond, time.Hour}}, 3))},
+		{"from the client's now, to the nanosecond", time.UnixMilli(testNowMillis).Add(500 * time.Microsecond), time.Time{}, 0, time.Hour,
+			[][2]time.Duration{{0, 0}, {0, time.Hour}, {0, time.Hour}, {0, time.Hour}}},
 		{"a day before a given end", time.Time{}, given, day, time.Hour, slices.Repeat([][2]time.Duration{{-time.Minute - day, -time.Minute}}, 4)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

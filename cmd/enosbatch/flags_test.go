@@ -81,6 +81,7 @@ func TestTimesReadAsNow(t *testing.T) {
 		{"now", "", "", time.Time{}, time.Time{}, time.Time{}, 0},
 		{" now ", "now", "now", time.Time{}, now, time.Time{}, 0},
 		{"now", "24h", "", time.Time{}, time.Time{}, time.Time{}, 24 * time.Hour},
+		{"now", "0s", "", time.Time{}, now, time.Time{}, 0}, // a zero Within would be the default week
 		{"24h", "24h", "2026-11-30", dayAgo, dayAgo, midnight, 0},
 	} {
 		trig, err := (&triggerOptions{at: tt.at, waitOptions: waitOptions{poll: time.Second, maxPoll: time.Second}}).parse([]string{"3377"}, now)
