@@ -222,10 +222,10 @@ type listing struct {
 	// first page is asked for: that request moves it with the clock's corrections (see
 	// followClock), and every later page has the range the first was read with.
 	now *nowReading
-	// fromNow reports that the range starts within before its end (the caller gave no
-	// From), so that its start moves with a now that moves; set only while now is.
-	fromNow bool
-	within  time.Duration
+	// startMoves reports that the range starts within before its end (the caller gave no
+	// From): its start moves with a now that moves.
+	startMoves bool
+	within     time.Duration
 }
 
 // newListing validates req.
@@ -244,7 +244,7 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 		return nil, err
 	}
 	if req.To.IsZero() {
-		l.now, l.fromNow, l.within = now, req.From.IsZero(), req.within()
+		l.now, l.startMoves, l.within = now, req.From.IsZero(), req.within()
 	}
 	if len(l.types) > 1 {
 		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
@@ -394,7 +394,7 @@ func (l *listing) takeNow(t FlowType, pageNo int) *nowReading {
 // and the end never before a From the caller gave: a correction that moves now back before
 // it lists that instant alone (listBody checked From against the clock as it read it).
 func (l *listing) rangeAt(now int64) (from, to int64) {
-	if l.fromNow {
+	if l.startMoves {
 		return max(now-l.within.Milliseconds(), 0), max(now, 0)
 	}
 	return l.body.FromTriggerTime, max(now, l.body.FromTriggerTime)
