@@ -239,12 +239,14 @@ func (c *Client) newListing(ctx context.Context, req ListFlowInstancesRequest, o
 	if l.types, err = req.flowTypes(op); err != nil {
 		return nil, err
 	}
-	now := c.readNow()
-	if l.body, err = listBody(op, req, time.UnixMilli(now.millis)); err != nil {
+	now, offset := c.clock.reading()
+	now = now.Truncate(time.Millisecond) // as sent
+	if l.body, err = listBody(op, req, now); err != nil {
 		return nil, err
 	}
 	if req.To.IsZero() {
-		l.now, l.startMoves, l.within = now, req.From.IsZero(), req.within()
+		l.now = &nowReading{millis: now.UnixMilli(), offset: offset}
+		l.startMoves, l.within = req.From.IsZero(), req.within()
 	}
 	if len(l.types) > 1 {
 		if l.newest, err = mergeOrder(op, req.Sorters); err != nil {
@@ -345,7 +347,7 @@ func listRange(op string, req ListFlowInstancesRequest, now time.Time) (from, to
 		to = now
 	}
 	if from.IsZero() {
-		from = to.Add(-req.within())
+		from = time.UnixMilli(startBefore(to.UnixMilli(), req.within()))
 	}
 	if to.Before(minTriggerTime) {
 		return from, to, invalid(op, "To", to.UTC().Format(time.RFC3339)+" is before 1970: no instance can be that old")
@@ -364,10 +366,16 @@ func listRange(op string, req ListFlowInstancesRequest, now time.Time) (from, to
 	return from, to, nil
 }
 
-// within is how long before To a range without From starts, in whole milliseconds, as
-// sent (so that a range moved from a new now starts where the first started from its own).
+// within is how long before To a range without From starts (startBefore).
 func (req ListFlowInstancesRequest) within() time.Duration {
-	return cmp.Or(req.Within, defaultListRange).Truncate(time.Millisecond)
+	return cmp.Or(req.Within, defaultListRange)
+}
+
+// startBefore is the start, in epoch milliseconds, of a range that ends at end and starts
+// within before it: in whole milliseconds, so that a range moved to a new end starts where
+// the first started from its own, and from 1970 at the earliest.
+func startBefore(end int64, within time.Duration) int64 {
+	return max(end-within.Milliseconds(), 0)
 }
 
 // defaultListRange is how far back a listing without From or Within goes from its To.
@@ -395,7 +403,7 @@ func (l *listing) takeNow(t FlowType, pageNo int) *nowReading {
 // it lists that instant alone (listBody checked From against the clock as it read it).
 func (l *listing) rangeAt(now int64) (from, to int64) {
 	if l.startMoves {
-		return max(now-l.within.Milliseconds(), 0), max(now, 0)
+		return startBefore(now, l.within), max(now, 0)
 	}
 	return l.body.FromTriggerTime, max(now, l.body.FromTriggerTime)
 }

@@ -68,7 +68,7 @@ func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest, opts .
 	if err != nil {
 		return "", err
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowBody{FlowID: req.FlowID, TriggerTime: at.millis()}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowBody{FlowID: req.FlowID}, opts)
 }
 
 // TriggerFlowFromTaskRequest is the input of Client.TriggerFlowFromTask.
@@ -102,7 +102,7 @@ func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTas
 	if req.TaskID <= 0 {
 		return "", invalid(op, "TaskID", "must be positive, got "+itoa(req.TaskID))
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at.millis()}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID}, opts)
 }
 
 // UpdateAndTriggerFlowRequest is the input of Client.UpdateAndTriggerFlow.
@@ -142,7 +142,7 @@ func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerF
 			return "", invalid(op, "Parameters", "a parameter without a key")
 		}
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at.millis(), Parameters: params}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, updateAndTriggerFlowBody{FlowID: req.FlowID, Parameters: params}, opts)
 }
 
 // triggerInput validates what the three trigger operations share and returns the query
@@ -155,10 +155,12 @@ func (c *Client) triggerInput(ctx context.Context, op, action string, flowID int
 	if flowID <= 0 {
 		return userQuery{}, triggerAt{}, invalid(op, "FlowID", "must be positive, got "+itoa(flowID))
 	}
-	tt := triggerAt{fixed: at.UnixMilli()}
+	var tt triggerAt
 	if at.IsZero() {
 		tt.now = c.readNow()
 		at = time.UnixMilli(tt.now.millis)
+	} else {
+		tt.fixed = at.UnixMilli()
 	}
 	if at.Before(minTriggerTime) || !at.Before(maxTriggerTime) {
 		return userQuery{}, triggerAt{}, invalid(op, "TriggerTime", at.UTC().Format(time.RFC3339)+
@@ -178,13 +180,13 @@ var (
 // a creating call: when an attempt may have reached the service without a response, the
 // client looks for the instance (flow id and trigger minute) before sending again. An
 // response that names another flow's instance, or another minute than the one asked for, is
-// unexpected.
+// unexpected. body is the operation's body without its trigger time, which trigger sets.
 func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID int64, at triggerAt, body retimable, opts []CallOption) (FlowInstanceID, error) {
 	cr := &creation{identity: q, flowID: flowID, at: at, zone: c.location.known(c.clock.Now())}
 	if at.now != nil {
 		at.now.body = body.withTriggerTime
 	}
-	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr, now: at.now}
+	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body.withTriggerTime(at.millis()), creates: cr, now: at.now}
 	if err := c.do(ctx, cl.withOptions(opts), &cr.result); err != nil {
 		return "", err
 	}

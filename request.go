@@ -121,9 +121,6 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 			return res
 		}
 		d := judge(p.rule, res)
-		if d.step == lookForInstance {
-			p.now = nil // an instance of the time sent may exist: the time stays (followClock)
-		}
 		if d.step == renewToken {
 			// Whatever comes next, this attempt or the next call, starts with a fresh token.
 			c.tokens.invalidate(res.token)
@@ -139,6 +136,9 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 			continue
 		case stop, lookForInstance:
 			res.mayHaveActed = d.step == lookForInstance
+			if res.mayHaveActed {
+				p.now = nil // an instance of the time sent may exist: the time stays (followClock)
+			}
 			return res
 		}
 		retries++

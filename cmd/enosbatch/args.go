@@ -106,10 +106,17 @@ func readTime(s string, now time.Time) (time.Time, bool) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, true
 	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+	if d, ok := durationAgo(s); ok {
 		return now.Add(-d), true
 	}
 	return time.Time{}, false
+}
+
+// durationAgo reads a time given as a duration ago ("24h", "90m"), which must not be
+// negative.
+func durationAgo(s string) (time.Duration, bool) {
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d >= 0
 }
 
 // parseStatuses reads --status values: names (SUCCESS, fail, ...) or codes (1, -1, ...).

@@ -71,8 +71,8 @@ func (o *instancesOptions) timeRange(now time.Time) (from, to time.Time, within 
 	case !from.IsZero() && !to.IsZero() && from.After(to):
 		return from, to, 0, usagef("--from is after --to")
 	}
-	if d, err := time.ParseDuration(strings.TrimSpace(o.from)); err == nil && d > 0 && to.IsZero() {
-		return time.Time{}, to, d, nil
+	if d, ok := durationAgo(strings.TrimSpace(o.from)); ok && d > 0 && to.IsZero() {
+		return time.Time{}, to, d, nil // 0s is a From of now: a zero Within would be a week
 	}
 	return from, to, 0, nil
 }
