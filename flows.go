@@ -68,7 +68,7 @@ func (c *Client) TriggerFlow(ctx context.Context, req TriggerFlowRequest, opts .
 	if err != nil {
 		return "", err
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowBody{FlowID: req.FlowID}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowBody{FlowID: req.FlowID, TriggerTime: at.millis()}, opts)
 }
 
 // TriggerFlowFromTaskRequest is the input of Client.TriggerFlowFromTask.
@@ -102,7 +102,7 @@ func (c *Client) TriggerFlowFromTask(ctx context.Context, req TriggerFlowFromTas
 	if req.TaskID <= 0 {
 		return "", invalid(op, "TaskID", "must be positive, got "+itoa(req.TaskID))
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, triggerFlowFromTaskBody{FlowID: req.FlowID, TaskID: req.TaskID, TriggerTime: at.millis()}, opts)
 }
 
 // UpdateAndTriggerFlowRequest is the input of Client.UpdateAndTriggerFlow.
@@ -142,7 +142,7 @@ func (c *Client) UpdateAndTriggerFlow(ctx context.Context, req UpdateAndTriggerF
 			return "", invalid(op, "Parameters", "a parameter without a key")
 		}
 	}
-	return c.trigger(ctx, op, q, req.FlowID, at, updateAndTriggerFlowBody{FlowID: req.FlowID, Parameters: params}, opts)
+	return c.trigger(ctx, op, q, req.FlowID, at, updateAndTriggerFlowBody{FlowID: req.FlowID, TriggerTime: at.millis(), Parameters: params}, opts)
 }
 
 // triggerInput validates what the three trigger operations share and returns the query
@@ -180,13 +180,14 @@ var (
 // a creating call: when an attempt may have reached the service without a response, the
 // client looks for the instance (flow id and trigger minute) before sending again. An
 // response that names another flow's instance, or another minute than the one asked for, is
-// unexpected. body is the operation's body without its trigger time, which trigger sets.
+// unexpected. body is the operation's body, with the trigger time at.millis(): built by the
+// caller, it is boxed once (a body retimed here would be boxed again on every trigger).
 func (c *Client) trigger(ctx context.Context, op string, q userQuery, flowID int64, at triggerAt, body retimable, opts []CallOption) (FlowInstanceID, error) {
 	cr := &creation{identity: q, flowID: flowID, at: at, zone: c.location.known(c.clock.Now())}
 	if at.now != nil {
 		at.now.body = body.withTriggerTime
 	}
-	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body.withTriggerTime(at.millis()), creates: cr, now: at.now}
+	cl := call{op: op, method: http.MethodPost, path: flowsPath, query: q, body: body, creates: cr, now: at.now}
 	if err := c.do(ctx, cl.withOptions(opts), &cr.result); err != nil {
 		return "", err
 	}
