@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -140,8 +141,13 @@ func parseEndpoint(endpoint string) (string, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fail(`scheme must be "http" or "https", as in https://apim-gateway.example.com`)
 	}
-	if u.Host == "" {
+	if u.Hostname() == "" {
 		return "", fail("no host")
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", fail("port " + port + " is not from 1 to 65535")
+		}
 	}
 	if u.User != nil {
 		return "", fail("must not contain user information")
