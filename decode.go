@@ -21,7 +21,21 @@ type envelope struct {
 	Msg       *string         `json:"msg"`
 	Message   *string         `json:"message"`
 	Data      json.RawMessage `json:"data"`
-	RequestID string          `json:"requestId"`
+	RequestID requestID       `json:"requestId"`
+}
+
+// requestID is the gateway's id of a request as an envelope carries it: a string, or a
+// number as some gateways write it. It only helps to trace a request, so a form it cannot
+// read (an object, an array) leaves it empty instead of making the response unreadable.
+type requestID string
+
+// UnmarshalJSON reads the id as flexText does, and never fails.
+func (id *requestID) UnmarshalJSON(b []byte) error {
+	var text flexText
+	if text.UnmarshalJSON(b) == nil {
+		*id = requestID(text)
+	}
+	return nil
 }
 
 // validator is implemented by result types that can tell a complete result from an empty one.
@@ -39,13 +53,13 @@ func decodeEnvelope(r *response, data any) error {
 	var env envelope
 	jsonErr := json.Unmarshal(r.body, &env)
 	if env.RequestID != "" {
-		r.requestID = env.RequestID
+		r.requestID = string(env.RequestID)
 	}
 	switch {
 	case !isSuccessStatus(r.status) && (jsonErr != nil || (!env.Code.set && env.Msg == nil && env.Message == nil)):
 		return r.unexpected(jsonErr) // an error page, not the gateway's {"message": ...}
 	case !isSuccessStatus(r.status):
-		return r.apiError(env.code(), env.message(), env.RequestID)
+		return r.apiError(env.code(), env.message(), string(env.RequestID))
 	case jsonErr != nil:
 		return r.unexpected(jsonErr)
 	case !env.Code.set:
@@ -53,7 +67,7 @@ func decodeEnvelope(r *response, data any) error {
 		e.Message = r.secrets.redact(env.message())
 		return e
 	case env.code() != 0:
-		return r.apiError(env.code(), env.message(), env.RequestID)
+		return r.apiError(env.code(), env.message(), string(env.RequestID))
 	}
 	return r.decodeData(env.Data, data)
 }
@@ -87,7 +101,7 @@ func (r *response) validated(data any) error {
 type successEnvelope struct {
 	Code      optionalInt `json:"code"`
 	Data      any         `json:"data"`
-	RequestID string      `json:"requestId"`
+	RequestID requestID   `json:"requestId"`
 }
 
 // optionalInt is a tolerant integer (flexInt) that says whether it was present: the codes
@@ -115,7 +129,7 @@ func decodeSuccess(r *response, data any) bool {
 		return false
 	}
 	if env.RequestID != "" {
-		r.requestID = env.RequestID
+		r.requestID = string(env.RequestID)
 	}
 	// null data sets Data to nil; absent data leaves the target as it was, which decoded
 	// and the targets' validators catch.

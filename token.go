@@ -268,7 +268,7 @@ type tokenEnvelope struct {
 		AccessToken string      `json:"accessToken"`
 		Expire      optionalInt `json:"expire"`
 	} `json:"data"`
-	RequestID string `json:"requestId"`
+	RequestID requestID `json:"requestId"`
 }
 
 // send sends one token get or refresh and decodes the response, which it also returns (nil
@@ -368,9 +368,9 @@ func (env *tokenEnvelope) failure(r *response) error {
 	case !isSuccessStatus(r.status) && !env.Status.set && env.Msg == nil && env.Message == nil:
 		return r.unexpected(nil)
 	case !isSuccessStatus(r.status) && !env.Status.set:
-		return r.apiError(0, msg, env.RequestID)
+		return r.apiError(0, msg, string(env.RequestID))
 	case !isSuccessStatus(r.status), env.Status.set && env.Status.value != 0:
-		return r.apiError(int(env.Status.value), msg, env.RequestID)
+		return r.apiError(int(env.Status.value), msg, string(env.RequestID))
 	case !env.Status.set && !hasToken:
 		return r.unexpected(errors.New("no status in the token service's response"))
 	case !hasToken:
