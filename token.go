@@ -71,6 +71,8 @@ type issuedToken struct {
 type tokenFetch struct {
 	done chan struct{}
 	err  error
+	// refresh reports a request that refreshes the token the client holds (else it gets one).
+	refresh bool
 	// leaderGaveUp reports that the request failed because the context of the caller that
 	// sent it ended; waiters with a live context then send their own.
 	leaderGaveUp bool
@@ -94,7 +96,7 @@ func (s *tokenSource) token(ctx context.Context) (issuedToken, error) {
 			select {
 			case <-running.done:
 			case <-ctx.Done():
-				return issuedToken{}, ctx.Err()
+				return issuedToken{}, running.contextEnded(ctx)
 			}
 			if running.err != nil && !running.leaderGaveUp {
 				return issuedToken{}, running.err
@@ -121,11 +123,21 @@ func (s *tokenSource) claim() (tok issuedToken, running, lead *tokenFetch, refre
 	case s.inflight != nil:
 		return issuedToken{}, s.inflight, nil, ""
 	}
-	s.inflight = &tokenFetch{done: make(chan struct{})}
+	s.inflight = &tokenFetch{done: make(chan struct{}), refresh: valid}
 	if valid {
 		refreshing = s.current
 	}
 	return issuedToken{}, nil, s.inflight, refreshing
+}
+
+// contextEnded is the error of a caller whose context ended while it waited for f: the
+// *TransportError that the caller leading f gets when its own context ends.
+func (f *tokenFetch) contextEnded(ctx context.Context) error {
+	tc := tokenGet
+	if f.refresh {
+		tc = tokenRefresh
+	}
+	return contextEnded(tc.op, http.MethodPost, tc.path, context.Cause(ctx))
 }
 
 // issued returns the current token as the cache hands it out; s.mu must be held.
@@ -185,7 +197,9 @@ func (s *tokenSource) invalidate(tok issuedToken) {
 // plain get when the token service refuses the refresh (1203, 1204, ...).
 func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.Duration, error) {
 	if current != "" {
-		tok, lifetime, err := s.request(ctx, tokenCall{"RefreshAccessToken", signing.TokenRefreshPath, current, current})
+		refresh := tokenRefresh
+		refresh.refresh, refresh.held = current, current
+		tok, lifetime, err := s.request(ctx, refresh)
 		var apiErr *APIError
 		if err == nil || !errors.As(err, &apiErr) || apiErr.Code == 0 {
 			return tok, lifetime, err // success, or the gateway is not answering: a get would not help
@@ -194,7 +208,9 @@ func (s *tokenSource) fetch(ctx context.Context, current string) (string, time.D
 			slog.Int("code", apiErr.Code), slog.String("message", apiErr.Message))
 	}
 	// The token still held is a secret in whatever the get's answer says, too.
-	return s.request(ctx, tokenCall{"GetAccessToken", signing.TokenGetPath, "", current})
+	get := tokenGet
+	get.held = current
+	return s.request(ctx, get)
 }
 
 // tokenCall is one token request: its operation and path, the token it refreshes (empty
@@ -204,6 +220,12 @@ type tokenCall struct {
 	op, path      string
 	refresh, held string
 }
+
+// The two token requests, without the tokens they carry.
+var (
+	tokenGet     = tokenCall{op: "GetAccessToken", path: signing.TokenGetPath}
+	tokenRefresh = tokenCall{op: "RefreshAccessToken", path: signing.TokenRefreshPath}
+)
 
 // Resends of a token request refused as a replay: at most maxReplayRetries, each with a
 // timestamp up to replayJitter milliseconds past the last one, so that clients that collided

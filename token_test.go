@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enos-go/batchprocessing/internal/signing"
 	"github.com/enos-go/batchprocessing/internal/signing/signingtest"
 	"github.com/jarcoal/httpmock"
 )
@@ -309,6 +310,58 @@ func TestTokenLeaderCancelledWaiterContinues(t *testing.T) {
 		t.Fatal("waiter stuck after the leader gave up")
 	}
 	close(release)
+}
+
+// TestTokenWaiterContextEnds: a caller whose context ends while it waits for another
+// caller's token request gets the *TransportError the leader would get, naming the token
+// request it waited for, and the leader's request goes on.
+func TestTokenWaiterContextEnds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, op, path, url string
+		cached              bool // the waiter waits for a refresh of a token that expired meanwhile
+	}{
+		{"get", "GetAccessToken", signing.TokenGetPath, tokenGetURL, false},
+		{"refresh", "RefreshAccessToken", signing.TokenRefreshPath, tokenRefURL, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, clock := newTestClient(t)
+			mt.RegisterResponder(http.MethodPost, flowsURL, okInstance("1-20191122012300"))
+			if tt.cached {
+				if _, err := trigger(c, 1); err != nil {
+					t.Fatal(err)
+				}
+				clock.Advance(7200*time.Second - time.Minute) // in the renewal margin
+			}
+			started, release := make(chan struct{}), make(chan struct{})
+			mt.RegisterResponder(http.MethodPost, tt.url, func(req *http.Request) (*http.Response, error) {
+				close(started)
+				<-release
+				return tokenResponder("token-2", 7200)(req)
+			})
+			leaderDone := make(chan error, 1)
+			go func() {
+				_, err := trigger(c, 1)
+				leaderDone <- err
+			}()
+			<-started
+			clock.Advance(2 * time.Minute) // past the cached token's expiry: the waiter needs the new one
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			_, err := c.TriggerFlow(ctx, TriggerFlowRequest{FlowID: 1})
+			var te *TransportError
+			if !errors.As(err, &te) || te.Operation != tt.op || te.Method != http.MethodPost || te.Path != tt.path ||
+				!errors.Is(err, context.DeadlineExceeded) || te.Timeout() {
+				t.Errorf("waiter: %v (%T), want a *TransportError of %s %s that ended with its context", err, err, tt.op, tt.path)
+			}
+			close(release)
+			if err := <-leaderDone; err != nil {
+				t.Errorf("leader: %v", err)
+			}
+		})
+	}
 }
 
 func TestTokenServiceErrors(t *testing.T) {
