@@ -54,8 +54,9 @@
 //
 // The service is not consistent in how it writes values, and every result type reads each
 // form it is known to send: ids as numbers or strings, flags as true or 1, counts as 3 or
-// "3", "" for a zero number, statuses as codes or names, keys in the snake_case of older
-// samples (inst_id for instId), and documents as JSON inside strings ([EmbeddedJSON]).
+// "3", "" for a zero number, statuses as codes or names (or, when the code is missing, from
+// the status text beside it), request ids as strings or numbers, keys in the snake_case of
+// older samples (inst_id for instId), and documents as JSON inside strings ([EmbeddedJSON]).
 // Requests are encoded as the documentation gives them.
 //
 // # Errors

@@ -75,10 +75,34 @@ func (s *FlowInstanceStatus) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("batchprocessing: status %.32s is neither a code nor a name", b)
 	}
 	*s = StatusUnknown
-	for code, known := range statusNames {
-		if strings.EqualFold(strings.TrimSpace(name), known) && code != StatusUnknown {
-			*s = code
-		}
+	if code, ok := statusNamed(name); ok {
+		*s = code
 	}
 	return nil
+}
+
+// statusNamed returns the status of a documented name, in any case ("SUCCESS", "fail").
+func statusNamed(name string) (FlowInstanceStatus, bool) {
+	name = strings.TrimSpace(name)
+	for code, known := range statusNames {
+		if strings.EqualFold(name, known) && code != StatusUnknown {
+			return code, true
+		}
+	}
+	return 0, false
+}
+
+// withDesc returns the status of an instance whose status reads s and whose text (statusDesc,
+// stsDesc) reads desc. A status missing or null reads as 0, INIT, as a real INIT does, and
+// an empty or undocumented name as StatusUnknown: when desc names another status, the
+// answer left the code out, and desc says what it is. A wait would otherwise poll a
+// finished run for ever.
+func (s FlowInstanceStatus) withDesc(desc string) FlowInstanceStatus {
+	if (s != StatusInit && s != StatusUnknown) || desc == "" {
+		return s
+	}
+	if named, ok := statusNamed(desc); ok {
+		return named
+	}
+	return s
 }

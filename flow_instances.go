@@ -32,7 +32,8 @@ type FlowInstance struct {
 	DoAs string `json:"doAs"`
 	// Graph holds the run's task instances and their relations (see DecodeGraph).
 	Graph EmbeddedJSON `json:"graph"`
-	// Status is the run's status; Status.IsTerminal reports that the run is over.
+	// Status is the run's status; Status.IsTerminal reports that the run is over. An answer
+	// without one (or with null) has the status its StatusDesc names.
 	Status FlowInstanceStatus `json:"status"`
 	// StatusDesc is the service's text for Status ("SUCCESS").
 	StatusDesc string `json:"statusDesc"`
@@ -63,10 +64,11 @@ type FlowInstance struct {
 
 // UnmarshalJSON decodes a flow instance in any form the service writes (see the package doc, Decoding).
 func (fi *FlowInstance) UnmarshalJSON(b []byte) error {
-	if err := decodeTolerant(b, (*flowInstanceWire)(fi)); err != nil {
+	w := (*flowInstanceWire)(fi)
+	if err := decodeTolerant(b, w); err != nil {
 		return err
 	}
-	fi.InstanceID = fi.FlowInstanceID
+	*fi = w.instance()
 	return nil
 }
 
@@ -77,6 +79,7 @@ type flowInstanceWire FlowInstance
 func (w *flowInstanceWire) instance() FlowInstance {
 	fi := FlowInstance(*w)
 	fi.InstanceID = fi.FlowInstanceID
+	fi.Status = fi.Status.withDesc(fi.StatusDesc)
 	return fi
 }
 

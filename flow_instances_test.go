@@ -3,11 +3,13 @@ package batchprocessing
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 )
@@ -246,6 +248,60 @@ func TestGraphNodeStatusGivenOrUnknown(t *testing.T) {
 		}
 		if len(g.Tasks) != 1 || g.Tasks[0].Status != tt.want || len(g.Flows) != 1 || g.Flows[0].Status != tt.want {
 			t.Errorf("%q: decoded %+v, want status %v", tt.status, g, tt.want)
+		}
+	}
+}
+
+// TestStatusMissingReadFromItsText: an instance whose status is missing or null, which
+// reads as 0 (INIT), has the status its statusDesc names, in Get Flow Instance, in a
+// listing, in a FlowInstance decoded by json.Unmarshal and in Get Task Instance (stsDesc);
+// a status code given stays, whatever the text says. A wait sees the run end.
+func TestStatusMissingReadFromItsText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		members string // status members of the instance, each with a trailing comma
+		want    FlowInstanceStatus
+	}{
+		{`"statusDesc":"SUCCESS",`, StatusSuccess},
+		{`"status":null,"statusDesc":"fail",`, StatusFail},
+		{`"status":"","statusDesc":"CANCEL",`, StatusCancel},
+		{`"status":0,"statusDesc":"INIT",`, StatusInit},
+		{`"status":2,"statusDesc":"SUCCESS",`, StatusRunning},
+		{`"statusDesc":"ELSEWHERE",`, StatusInit},
+		{``, StatusInit},
+	} {
+		const id = "3377-20191122012300"
+		instance := `{` + tt.members + `"instanceId":"` + id + `","flowId":3377}`
+		c, mt, _ := newTestClient(t)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+flowInstancesPath, okData(instance))
+		mt.RegisterResponder(http.MethodPost, testEndpoint+flowInstancesPath, okData(`{"flowInsts":[`+instance+`],"count":1}`))
+		task := strings.ReplaceAll(strings.ReplaceAll(instance, "statusDesc", "stsDesc"), `"flowId"`, `"taskId"`)
+		mt.RegisterResponder(http.MethodGet, testEndpoint+taskInstancesPath, okData(task))
+		ctx := context.Background()
+		got, err := c.GetFlowInstance(ctx, GetFlowInstanceRequest{FlowInstanceID: id})
+		if err != nil || got.Status != tt.want {
+			t.Errorf("%s Get: %v, %v; want %v", instance, got, err, tt.want)
+		}
+		page, err := c.ListFlowInstances(ctx, ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}})
+		if err != nil || len(page.FlowInstances) != 1 || page.FlowInstances[0].Status != tt.want {
+			t.Errorf("%s List: %+v, %v; want %v", instance, page, err, tt.want)
+		}
+		var fi FlowInstance
+		if err := json.Unmarshal([]byte(instance), &fi); err != nil || fi.Status != tt.want {
+			t.Errorf("%s json.Unmarshal: %v, %v; want %v", instance, fi.Status, err, tt.want)
+		}
+		ti, err := c.GetTaskInstance(ctx, GetTaskInstanceRequest{TaskInstanceID: id})
+		if err != nil || ti.Status != tt.want {
+			t.Errorf("%s Get Task Instance: %v, %v; want %v", task, ti, err, tt.want)
+		}
+		if !tt.want.IsTerminal() {
+			continue
+		}
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		done, err := c.WaitForFlowInstance(wctx, id)
+		cancel()
+		if done == nil || done.Status != tt.want || (err == nil) != (tt.want == StatusSuccess) {
+			t.Errorf("%s Wait: %v, %v; want it to end %v", instance, done, err, tt.want)
 		}
 	}
 }

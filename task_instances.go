@@ -29,7 +29,8 @@ type TaskInstance struct {
 	Cycle string `json:"cycle"`
 	// Freq is the schedule, a 7-field Quartz cron expression.
 	Freq string `json:"freq"`
-	// Status uses the flow instance status codes.
+	// Status uses the flow instance status codes. An answer without one (or with null) has
+	// the status its StatusDesc names.
 	Status FlowInstanceStatus `json:"status"`
 	// StatusDesc is the service's text for Status.
 	StatusDesc string `json:"stsDesc"`
@@ -102,6 +103,7 @@ func (t *TaskInstance) UnmarshalJSON(b []byte) error {
 		t.TypeName = name
 	}
 	t.InstanceID, t.FlowInstID, t.StsDesc, t.TimeStamp = t.TaskInstanceID, t.FlowInstanceID, t.StatusDesc, t.Timestamp
+	t.Status = t.Status.withDesc(t.StatusDesc)
 	return nil
 }
 
