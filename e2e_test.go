@@ -230,12 +230,14 @@ func clientOff(t *testing.T, off time.Duration) (*refserver.Server, *refserver.M
 }
 
 // TestEndToEndTriggerNowOnTheGatewaysClock: a trigger "now" from a fresh client whose clock
-// is an hour off, either way, runs at the gateway's minute: the time follows the correction
-// its own token request brings (the reference server refuses the token request's
-// timestamp, with its Date). The correction by a refused call is TestTriggerNowFollowsTheClock's.
+// is off, either way, runs at the gateway's minute: the time follows the correction its own
+// token request brings, from the Date of the answer: a refusal of its timestamp when the
+// clock is an hour off, the token itself when it is off by less than the gateway's window
+// (the reference server's is 15 minutes) but by a minute or more. The correction by a
+// refused call is TestTriggerNowFollowsTheClock's.
 func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
 	t.Parallel()
-	for _, off := range []time.Duration{time.Hour, -time.Hour} {
+	for _, off := range []time.Duration{time.Hour, -time.Hour, 10 * time.Minute, -10 * time.Minute, 90 * time.Second, -90 * time.Second} {
 		t.Run(off.String(), func(t *testing.T) {
 			t.Parallel()
 			_, _, c := clientOff(t, off)
@@ -250,19 +252,20 @@ func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
 	}
 }
 
-// TestEndToEndListingOnTheGatewaysClock: a fresh client whose clock is an hour off, either
-// way, lists the last week on the gateway's clock: its first request's token request
-// corrects the clock, and the range follows.
+// TestEndToEndListingOnTheGatewaysClock: a fresh client whose clock is off, either way,
+// lists the last week on the gateway's clock: its first request's token request corrects
+// the clock, refused (an hour off) or not (ten minutes off), and the range follows.
 func TestEndToEndListingOnTheGatewaysClock(t *testing.T) {
 	t.Parallel()
 	week := 7 * 24 * time.Hour
-	for _, off := range []time.Duration{time.Hour, -time.Hour} {
+	for _, off := range []time.Duration{time.Hour, -time.Hour, 10 * time.Minute, -10 * time.Minute} {
 		t.Run(off.String(), func(t *testing.T) {
 			t.Parallel()
 			srv, srvClock, c := clientOff(t, off)
 			synced := demoClient(t, srv.URL, batchprocessing.WithClock(srvClock.Now))
 			var want []string
-			for _, at := range []time.Time{demoMinute.Add(-30 * time.Minute), demoMinute.Add(-week + 30*time.Minute)} {
+			// Five minutes inside either end: a range on the client's clock leaves one out.
+			for _, at := range []time.Time{demoMinute.Add(-5 * time.Minute), demoMinute.Add(-week + 5*time.Minute)} {
 				id, err := triggerAt(synced, refserver.DemoFlowID, at)
 				if err != nil {
 					t.Fatal(err)

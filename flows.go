@@ -18,11 +18,12 @@ type TriggerFlowRequest struct {
 	// TriggerTime is the business time of the run. A time before now runs the flow at once
 	// (after any running instance of the same flow) and is passed to the flow's time
 	// parameters; a later time schedules it. The zero value means now, on the gateway's
-	// clock: the client's, corrected when the gateway's Date shows it is off (by this
-	// call's own token request or refusal, if need be). Any other time must lie from 1970
-	// to 9999-12-31T09:59:59Z, what the service can represent: the end of year 9999 in the
-	// zone furthest ahead, UTC+14. It is sent in epoch milliseconds; the instance id
-	// carries it cut to the minute, in the server's time zone.
+	// clock: the client's, corrected when the Date of a token answer or of a refused
+	// timestamp shows it off by 30 s or more (this call's own token request or refusal
+	// included). Any other time must lie from 1970 to 9999-12-31T09:59:59Z, what the
+	// service can represent: the end of year 9999 in the zone furthest ahead, UTC+14. It
+	// is sent in epoch milliseconds; the instance id carries it cut to the minute, in the
+	// server's time zone.
 	TriggerTime time.Time
 	// OrgID is the organization id; empty takes the client's WithOrgID.
 	OrgID string

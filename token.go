@@ -241,12 +241,17 @@ const (
 // token request in the same millisecond: then it resends with a later timestamp, picked at
 // random a little ahead. When it refuses the timestamp or the encryption (1004, 1003) and
 // its Date header shows that our clock is off, the clock is corrected and the request
-// resent once.
+// resent once. A token it hands out corrects the clock too: a clock off by less than the
+// service's window gets its tokens, and would otherwise sign times and send trigger times
+// that are off for ever.
 func (s *tokenSource) request(ctx context.Context, tc tokenCall) (string, time.Duration, error) {
 	skewFixed := false
 	for replays := 0; ; {
 		tok, lifetime, r, err := s.send(ctx, tc)
 		var apiErr *APIError
+		if err == nil {
+			s.correctClock(ctx, r)
+		}
 		if !errors.As(err, &apiErr) {
 			return tok, lifetime, err
 		}
@@ -258,14 +263,23 @@ func (s *tokenSource) request(ctx context.Context, tc tokenCall) (string, time.D
 			s.mu.Unlock()
 			continue
 		case (apiErr.Code == CodeTokenInvalidParameter || apiErr.Code == CodeTokenBadEncryption) && !skewFixed &&
-			r != nil && s.clock.observe(r.header, r.start, r.end):
+			s.correctClock(ctx, r):
 			skewFixed = true
-			s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected",
-				slog.Duration("offset", s.clock.Offset()))
 			continue
 		}
 		return tok, lifetime, err
 	}
+}
+
+// correctClock corrects the clock from the Date of the token service's answer r (nil if
+// none came) when it shows the clock off, and reports whether it did.
+func (s *tokenSource) correctClock(ctx context.Context, r *response) bool {
+	if r == nil || !s.clock.observe(r.header, r.start, r.end) {
+		return false
+	}
+	s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected",
+		slog.Duration("offset", s.clock.Offset()))
+	return true
 }
 
 // tokenRequestBody is the body of a token get or refresh ("Get Access Token",
@@ -336,8 +350,8 @@ func (s *tokenSource) send(ctx context.Context, tc tokenCall) (string, time.Dura
 // Timestamps strictly increase, because the token service refuses a repeated encryption
 // (code 1001) and a test clock may stand still; but a clock corrected back by skewThreshold
 // or more (the gateway's Date is behind ours) is followed, or the correction would never
-// take effect. The clock is corrected only after a refusal (1004 or 1003), so the service
-// spent no encryption of the timestamps stepped back over.
+// take effect. A timestamp stepped back to may have been spent before the correction: the
+// service then refuses it as a replay, and request resends with a later one.
 func (s *tokenSource) newRequestBody(current string) tokenRequestBody {
 	s.mu.Lock()
 	ts := s.clock.Now().UnixMilli()
