@@ -136,18 +136,21 @@ func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstan
 		return "", err
 	}
 	var found []FlowInstanceID
-	for _, typ := range l.types {
-		page, err := l.fetch(ctx, typ, 1)
-		if err != nil {
-			return "", err
-		}
-		for _, fi := range page.FlowInstances {
-			// The expression is a fuzzy match: "3377-" also finds 13377's instances, which
-			// checkTriggerResult refuses with the scheduled instances of the same minute
-			// (a shorter suffix) and those of another minute.
-			if id := fi.FlowInstanceID; fi.FlowID == flowID && checkTriggerResult(id, flowID, minute, true, cr.zone) == nil {
-				found = append(found, id)
+	for _, s := range l.streams(1) {
+		// Every page: the expression is a fuzzy match, and "3377-" also finds the instances
+		// of 13377, 23377, ..., in that minute, which may fill the first pages.
+		for !s.done {
+			if err := l.readPage(ctx, s); err != nil {
+				return "", err
 			}
+			for _, fi := range s.pending {
+				// checkTriggerResult refuses the other flows' instances, the scheduled
+				// instances of the same minute (a shorter suffix) and those of another minute.
+				if id := fi.FlowInstanceID; fi.FlowID == flowID && checkTriggerResult(id, flowID, minute, true, cr.zone) == nil {
+					found = append(found, id)
+				}
+			}
+			s.pending = s.pending[:0]
 		}
 		if len(found) > 0 {
 			break

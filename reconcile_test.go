@@ -182,6 +182,41 @@ func TestTriggerLookupChecksTheMinute(t *testing.T) {
 	}
 }
 
+// TestTriggerLookupReadsEveryPage: when a trigger's answer is lost, the lookup reads every
+// page of the minute's listing: the expression "3377-" also matches the instances of flows
+// 13377, 23377, ..., which may fill the first pages, newest first.
+func TestTriggerLookupReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	for _, others := range []int{0, 49, 50, 120} {
+		c, mt, _ := newTestClient(t, fastRetries)
+		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+		var listed []string // the minute's instances matching "3377-", the flow's last
+		for i := 1; i <= others; i++ {
+			id := strconv.Itoa(i) + wantGMT8ID
+			listed = append(listed, `{"instanceId":"`+id+`","flowId":`+strings.Split(id, "-")[0]+`,"status":2}`)
+		}
+		listed = append(listed, `{"instanceId":"`+wantGMT8ID+`","flowId":3377,"status":2}`)
+		var pages int
+		mt.RegisterResponder(http.MethodPost, searchURL, func(req *http.Request) (*http.Response, error) {
+			var body listFlowInstancesBody
+			if err := json.NewDecoder(req.Body).Decode(&body); err != nil || body.Type != int(FlowTypeManual) {
+				return okData(`{"flowInsts":[],"count":0}`)(req)
+			}
+			pages++
+			size, start := body.Pagination.PageSize, (max(body.Pagination.PageNo, 1)-1)*body.Pagination.PageSize
+			page := listed[min(start, len(listed)):min(start+size, len(listed))]
+			return okData(`{"flowInsts":[` + strings.Join(page, ",") + `],"count":` + strconv.Itoa(len(listed)) + `}`)(req)
+		})
+		id, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: 3377, TriggerTime: time.UnixMilli(testNowMillis)})
+		if id != wantGMT8ID || err != nil {
+			t.Errorf("%d other instances: id %q, err %v; want %s", others, id, err, wantGMT8ID)
+		}
+		if want := others/DefaultPageSize + 1; pages != want {
+			t.Errorf("%d other instances: %d pages read, want %d", others, pages, want)
+		}
+	}
+}
+
 // TestTriggerWithoutRetries: with retries off, a trigger whose answer was lost is not
 // resent, but the client still looks for the instance before calling the outcome unknown.
 func TestTriggerWithoutRetries(t *testing.T) {
