@@ -137,5 +137,6 @@
 // cmd/refserver serves it. It arms a fault only while fewer than MaxFaults (1000) are armed
 // (those InjectFault armed count too), and refuses one more, or a Delay over MaxFaultDelay
 // (10 minutes), with HTTP 400; a fault used up is disarmed. Every refused request carries HeaderReason, "X-Refserver-Reason",
-// saying why, never with a SecretKey (explain.go).
+// saying why, never with a SecretKey, a control character or a byte that is not UTF-8
+// (written \xNN) (explain.go).
 package refserver

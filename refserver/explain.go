@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/enos-go/batchprocessing/internal/gatewayquery"
 	"github.com/enos-go/batchprocessing/internal/signing"
@@ -411,16 +412,53 @@ func (st *state) shownReason(reason string) string {
 			reason = strings.ReplaceAll(reason, shorten(secret), secretPlaceholder)
 		}
 	}
-	reason = hideCutPieces(reason, secrets)
+	reason = headerSafe(hideCutPieces(reason, secrets))
 	if precut {
 		// A secret the cut split is not hidden: its start is within the last longest bytes.
-		reason = reason[:max(len(reason)-longest, 0)]
+		reason = cutTo(reason, len(reason)-longest)
 	}
 	if precut || len(reason) > maxReasonBytes {
 		note := fmt.Sprintf(" ...(cut: %d bytes in all)", total)
-		reason = reason[:min(len(reason), maxReasonBytes-len(note))] + note
+		reason = cutTo(reason, maxReasonBytes-len(note)) + note
 	}
 	return reason
+}
+
+// headerSafe returns s as a header value every HTTP client reads: a byte that no header
+// may hold (a control character other than tab, DEL) or that is not UTF-8 is written \xNN,
+// as Go quotes it; printable ASCII and UTF-8 text stay. A reason echoes what a client sent
+// (a number "1\x7f" in a body), and Go's and Node's clients fail a whole response whose
+// header holds a DEL.
+func headerSafe(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f || (r == utf8.RuneError && size == 1) {
+			b.WriteString(s[done:i])
+			fmt.Fprintf(&b, `\x%02x`, c)
+			done = i + 1
+		}
+		i += size
+	}
+	if done == 0 {
+		return s // nothing to escape: the common case, no copy
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// cutTo returns the longest start of s of at most n bytes that does not split a UTF-8
+// character.
+func cutTo(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	n = max(n, 0)
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // secrets returns the SecretKey of every app, and the length of the longest.

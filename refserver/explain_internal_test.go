@@ -182,3 +182,31 @@ func TestShownReasonCutHidesSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaderSafe: control characters, DEL and bytes that are not UTF-8 are written \xNN;
+// printable ASCII, tabs and UTF-8 text stay; a cut never splits a character.
+func TestHeaderSafe(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"plain reason", "plain reason"},
+		{"tab\there, café", "tab\there, café"},
+		{"1\x7f", `1\x7f`},
+		{"\x00a\r\nb\x1b", `\x00a\x0d\x0ab\x1b`},
+		{"bad \xff\xfe utf-8 é\xc3", `bad \xff\xfe utf-8 é\xc3`},
+	} {
+		if got := headerSafe(tt.in); got != tt.want {
+			t.Errorf("headerSafe(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"café", 4, "caf"}, {"café", 5, "café"}, {"café", 9, "café"}, {"abc", -1, ""},
+	} {
+		if got := cutTo(tt.in, tt.n); got != tt.want {
+			t.Errorf("cutTo(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
