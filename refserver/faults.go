@@ -3,6 +3,7 @@ package refserver
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -207,6 +208,8 @@ func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve 
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			reason := b.state.setReason(w, fmt.Sprintf("injected fault: the client went away during the delay of %v, before any answer", f.Delay))
+			b.state.record(r, verdict{reason: reason}) // status 0: nothing was answered
 			return
 		}
 	}
@@ -230,7 +233,7 @@ func (b *Backend) serveWithFaults(w http.ResponseWriter, r *http.Request, serve 
 		b.state.record(r, verdictOf(http.StatusOK, fail, "injected fault"))
 	case f.DropAfterProcessing:
 		v := serve(httptest.NewRecorder(), r)
-		v.reason = "injected fault: served, then the connection dropped unanswered"
+		v.reason = b.state.setReason(w, "injected fault: served, then the connection dropped unanswered") // for a log that wraps the handler
 		b.state.record(r, v)
 		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
 	default:

@@ -79,7 +79,7 @@ func (st *state) setLocation(loc *time.Location) {
 type Request struct {
 	Time                 time.Time // on the server clock
 	Method, Path, Action string    // Action is the action query parameter, if any
-	Status               int       // the HTTP status of the answer
+	Status               int       // the HTTP status of the answer; 0 for none (the client went away first)
 	Code                 int       // the business code or token-service status; 0 for success
 	Msg                  string    // the answer's message
 	Reason               string    // why it was refused or failed, as X-Refserver-Reason says

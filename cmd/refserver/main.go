@@ -35,7 +35,8 @@
 //	-seed file.json      the seed: apps, users, flows, time zone (testdata/seed/README.md);
 //	                     without it, the demo seed (refserver.NewDemoServer)
 //	-v                   log each request on stderr, one line each (slog's text format, values
-//	                     quoted): time, method, path, action, HTTP status, duration
+//	                     quoted): time, method, path, action, HTTP status (0: none sent),
+//	                     duration
 //	-read-timeout 30s    the most a request may take to arrive, headers and body
 //	-write-timeout 60s   the most from the end of a request's headers to the end of its answer
 //	-idle-timeout 60s    how long an idle keep-alive connection stays open

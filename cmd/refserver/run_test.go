@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -326,6 +328,84 @@ func TestRequestLogCarriesTheReason(t *testing.T) {
 		if strings.Contains(line, "path=/_refserver/health") && strings.Contains(line, "reason=") {
 			t.Errorf("a served request's line has a reason: %q", line)
 		}
+	}
+}
+
+// TestRequestLogOfFaults: the -v log has a line for a request whose connection an injected
+// fault dropped, and for one whose client went away during an injected delay, each with
+// status 0 (no answer was sent) and the reason; the request log of the control API has the
+// second too.
+func TestRequestLogOfFaults(t *testing.T) {
+	s := serve(t, "-addr", "127.0.0.1:0", "-v")
+	arm := func(fault string) {
+		t.Helper()
+		resp, err := http.Post(s.url+"/_refserver/faults", "application/json", strings.NewReader(fault))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("arming %s: %v %v", fault, resp, err)
+		}
+		resp.Body.Close()
+	}
+	arm(`{"method":"GET","path":"/batch-processing-service/v2.1/time","action":"getTimeZone","times":1,"dropAfterProcessing":true}`)
+	arm(`{"method":"GET","path":"/batch-processing-service/v2.1/flows","action":"get","times":1,"delay":"10m"}`)
+	if resp, err := http.Get(s.url + "/batch-processing-service/v2.1/time?action=getTimeZone"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the dropped request was answered %s", resp.Status)
+	}
+	impatient := &http.Client{Timeout: 100 * time.Millisecond}
+	if resp, err := impatient.Get(s.url + "/batch-processing-service/v2.1/flows?action=get"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the delayed request was answered %s", resp.Status)
+	}
+	var logged []refserver.Request
+	for deadline := time.Now().Add(10 * time.Second); len(logged) < 2 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get(s.url + "/_refserver/requests")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logged = nil
+		if err := json.NewDecoder(resp.Body).Decode(&logged); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if len(logged) != 2 || logged[1].Status != 0 || !strings.Contains(logged[1].Reason, "went away during the delay of 10m0s") {
+		t.Errorf("request log %+v, want the delayed request with status 0 and why", logged)
+	}
+	if code := s.wait(); code != exitOK {
+		t.Fatalf("exit code %d", code)
+	}
+	for _, want := range []string{
+		`path=/batch-processing-service/v2.1/time action=getTimeZone status=0 `,
+		`reason="injected fault: served, then the connection dropped unanswered"`,
+		`path=/batch-processing-service/v2.1/flows action=get status=0 `,
+		`reason="injected fault: the client went away during the delay of 10m0s, before any answer"`,
+	} {
+		if !strings.Contains(s.stderr.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, s.stderr.String())
+		}
+	}
+}
+
+// deadlineWriter is a ResponseWriter whose connection takes read deadlines.
+type deadlineWriter struct {
+	http.ResponseWriter
+	set time.Time
+}
+
+func (w *deadlineWriter) SetReadDeadline(t time.Time) error {
+	w.set = t
+	return nil
+}
+
+// TestStatusRecorderReachesTheConnection: the -v log's writer lets the handler set the
+// connection's read deadline (the reference server bounds the drain of a refused large
+// body with it), as the writer it wraps does.
+func TestStatusRecorderReachesTheConnection(t *testing.T) {
+	t.Parallel()
+	w := &deadlineWriter{ResponseWriter: httptest.NewRecorder()}
+	at := time.Now().Add(5 * time.Second)
+	if err := http.NewResponseController(&statusRecorder{ResponseWriter: w}).SetReadDeadline(at); err != nil || !w.set.Equal(at) {
+		t.Errorf("SetReadDeadline through the recorder: %v, deadline %v", err, w.set)
 	}
 }
 
