@@ -132,17 +132,27 @@ func (f cronField) value(s string) (int, error) {
 }
 
 // errNoFireTime is returned by next when the expression never fires again.
-var errNoFireTime = errors.New("no fire time in the next five years")
+var errNoFireTime = errors.New("no fire time: no day of the expression's years matches it")
+
+// searchYears is how many years next searches, from t or from a year the year field lists,
+// before it decides that the expression never fires: past the longest gap between two
+// fires of an expression without a year field, 29 February's eight years (2096 to 2104).
+const searchYears = 9
 
 // next returns the first fire time after t, in loc.
 func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 	t = t.In(loc).Truncate(time.Second).Add(time.Second)
-	limit := t.AddDate(5, 0, 0)
+	limit := t.AddDate(searchYears, 0, 0)
 	for t.Before(limit) {
 		var cand time.Time
 		switch {
 		case c.years != nil && !c.years[t.Year()]:
-			cand = time.Date(t.Year()+1, 1, 1, 0, 0, 0, 0, loc)
+			y, ok := c.yearAfter(t.Year())
+			if !ok {
+				return time.Time{}, errNoFireTime
+			}
+			cand = time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+			limit = cand.AddDate(searchYears, 0, 0)
 		case !has(c.month, int(t.Month())):
 			cand = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
 		case !c.dayMatches(t):
@@ -163,6 +173,16 @@ func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 		t = cand
 	}
 	return time.Time{}, errNoFireTime
+}
+
+// yearAfter returns the first year after y that the year field lists.
+func (c *cronSpec) yearAfter(y int) (int, bool) {
+	for y++; y <= cronFields[6].max; y++ {
+		if c.years[y] {
+			return y, true
+		}
+	}
+	return 0, false
 }
 
 // dayMatches reports whether the day of t is allowed by day of month and day of week.
