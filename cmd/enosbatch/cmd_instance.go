@@ -53,6 +53,11 @@ up to date on stderr (elapsed time, status, the state of each task); otherwise
 it prints a line on stderr at each change. Then it prints the outcome on
 stdout (the instance with --json) and exits 0 for SUCCESS, 1 for any other end.
 
+Once the instance has been seen, a poll that fails as an outage does (no
+answer, a 5xx, 429 or 62109, after the client's retries) is a note on stderr
+and waiting goes on until the instance ends (--timeout bounds it); any other
+failure ends the wait with exit code 3.
+
 Ctrl-C (or SIGTERM, or --timeout) stops waiting with exit code 4 and leaves
 the instance running, unless --cancel-on-interrupt is given: then it says on
 stderr that it cancels the instance, waits up to 15s for the answer, and

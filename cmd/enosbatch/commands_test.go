@@ -140,6 +140,62 @@ func TestWaitTimeout(t *testing.T) {
 	}
 }
 
+// TestWaitOutage: once wait has seen the instance, polls that fail as an outage does (503
+// past the client's retries) are notes on stderr and waiting goes on until the instance
+// ends; a failure of another kind, or of the first poll, ends the wait with exit code 3,
+// saying that a seen instance goes on.
+func TestWaitOutage(t *testing.T) {
+	unavailable := func(rw http.ResponseWriter) {
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = rw.Write([]byte(`{"message":"Service unavailable"}`))
+	}
+	noPrivilege := func(rw http.ResponseWriter) {
+		_, _ = rw.Write([]byte(`{"code":62103,"msg":"User has no privilege."}`))
+	}
+	tests := []struct {
+		name         string
+		failing      func(http.ResponseWriter)
+		from, to     int32 // the polls (requests, retries included) that fail
+		code         int
+		want, absent string
+	}{
+		{"an outage after the first poll", unavailable, 2, 9, exitOK, "failed, trying again in", "resumes"},
+		{"a refusal after the first poll", noPrivilege, 2, 2, exitAPI, "(RUNNING; it goes on, 'enosbatch wait ", "trying again"},
+		{"an outage from the first poll", unavailable, 1, 1000, exitAPI, "Service unavailable", "trying again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			id := w.trigger(t, slowFlowID)
+			var polls atomic.Int32
+			gateway := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/flowInstances") {
+					switch n := polls.Add(1); {
+					case n >= tt.from && n <= tt.to:
+						tt.failing(rw)
+						return
+					case n == tt.to+1:
+						if err := w.srv.FinishFlowInstance(id, refserver.StatusSuccess); err != nil {
+							t.Error(err)
+						}
+					}
+				}
+				w.srv.ServeHTTP(rw, r)
+			}))
+			t.Cleanup(gateway.Close)
+			env := with(w.env, "ENOS_API_GATEWAY", gateway.URL)
+			r := runWith(t, context.Background(), env, "--timeout", "1m", "wait", "--poll", "1ms", "--max-poll", "5ms", id).want(t, tt.code)
+			if !strings.Contains(r.stderr, tt.want) || strings.Contains(r.stderr, tt.absent) {
+				t.Errorf("stderr %q, want %q and no %q", r.stderr, tt.want, tt.absent)
+			}
+			if tt.code == exitOK && !strings.HasPrefix(r.stdout, id+" SUCCESS after ") {
+				t.Errorf("stdout %q, want the instance's success", r.stdout)
+			}
+		})
+	}
+}
+
 // TestWaitPausesGrow: while an instance does not change, the pause between two polls grows
 // by half from --poll: in 300 ms from 1 ms, 13 polls at most (pauses of 1, 1.5, 2.25, ...
 // ms), against about 300 at a fixed 1 ms. A slow machine only polls less.

@@ -50,6 +50,7 @@ func TestUsageErrors(t *testing.T) {
 		{"zero poll", []string{"wait", "--poll", "0s", "3377-20261130080000"}, "--poll and --max-poll must be at least 1ms"},
 		{"poll under a millisecond", []string{"wait", "--poll", "1ns", "3377-20261130080000"}, "--poll and --max-poll must be at least 1ms"},
 		{"max-poll under a millisecond", []string{"trigger", "--flow", "41", "--wait", "--max-poll", "999us"}, "--poll and --max-poll must be at least 1ms"},
+		{"max-poll under poll", []string{"wait", "--poll", "5s", "--max-poll", "1s", "3377-20261130080000"}, "--max-poll 1s is shorter than --poll 5s"},
 		{"interval under a millisecond", []string{"status", "--watch", "--interval", "1ns", "3377-20261130080000"}, "--interval must be at least 1ms"},
 		{"bad type", []string{"instances", "--type", "hourly"}, `--type "hourly"`},
 		{"bad status", []string{"instances", "--status", "DONE"}, `--status "DONE"`},

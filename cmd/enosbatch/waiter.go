@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -36,8 +37,11 @@ func (o *waitOptions) register(fs *pflag.FlagSet) {
 
 // check validates the options.
 func (o *waitOptions) check() error {
-	if o.poll < batchprocessing.MinPollInterval || o.maxPoll < batchprocessing.MinPollInterval {
+	switch {
+	case o.poll < batchprocessing.MinPollInterval || o.maxPoll < batchprocessing.MinPollInterval:
 		return usagef("--poll and --max-poll must be at least %v: a shorter pause would only spin on the gateway", batchprocessing.MinPollInterval)
+	case o.maxPoll < o.poll:
+		return usagef("--max-poll %v is shorter than --poll %v: it is the longest pause, --poll the first", o.maxPoll, o.poll)
 	}
 	return nil
 }
@@ -46,7 +50,11 @@ func (o *waitOptions) check() error {
 // The pause between polls starts at --poll, grows by half while neither the status nor a
 // task's state changes, up to --max-poll, and starts again after a change. When ctx ends
 // first (Ctrl-C, SIGTERM, --timeout) it returns the last instance seen and a stoppedError,
-// after cancelling the instance if --cancel-on-interrupt is given.
+// after cancelling the instance if --cancel-on-interrupt is given. Once the instance has
+// been seen, a poll that fails as a passing outage does (no answer, a 5xx, 429, 62109) is
+// shown as a note and waiting goes on, the pauses growing, until the instance ends or ctx
+// does: a gateway restart must not fail a cron job while the flow runs on. Any other
+// failure, or one of the first poll, ends the wait.
 func (s *session) waitFor(ctx context.Context, c *batchprocessing.Client, id batchprocessing.FlowInstanceID,
 	o waitOptions, since time.Time) (*batchprocessing.FlowInstance, error) {
 	p := newProgress(s.stderr, s.getenv, o.quiet, since)
@@ -63,25 +71,53 @@ func (s *session) waitFor(ctx context.Context, c *batchprocessing.Client, id bat
 	pauses := polling.NewSchedule(o.poll, o.maxPoll)
 	for {
 		fi, err := c.GetFlowInstance(ctx, batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
+		var pause time.Duration
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return s.stopWaiting(ctx, c, id, last, o, p)
+		case err != nil && last != nil && outagePasses(err):
+			pause = pauses.Next(false)
+			s.notify(fmt.Sprintf("polling %s failed, trying again in %s: %v", id, pause.Round(time.Millisecond), err))
 		case err != nil:
 			p.clear()
-			return last, fmt.Errorf("waiting for %s: %w", id, err)
+			return last, waitFailed(id, last, err)
+		default:
+			p.update(fi)
+			last = fi
+			if fi.Status.IsTerminal() {
+				p.clear()
+				return fi, nil
+			}
+			pause = pauses.Next(p.line != lastLine)
+			lastLine = p.line
 		}
-		p.update(fi)
-		last = fi
-		if fi.Status.IsTerminal() {
-			p.clear()
-			return fi, nil
-		}
-		changed := p.line != lastLine
-		lastLine = p.line
-		if !sleep(ctx, pauses.Next(changed), redraw, p.tick) {
+		if !sleep(ctx, pause, redraw, p.tick) {
 			return s.stopWaiting(ctx, c, id, last, o, p)
 		}
 	}
+}
+
+// outagePasses reports whether a poll failed as a passing outage of the gateway does: no
+// answer (a *TransportError), an HTTP 5xx or 429, or 62109, the service's internal error.
+func outagePasses(err error) bool {
+	var transportErr *batchprocessing.TransportError
+	var apiErr *batchprocessing.APIError
+	switch {
+	case errors.As(err, &transportErr):
+		return true
+	case errors.As(err, &apiErr):
+		return apiErr.HTTPStatus >= 500 || apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.Code == batchprocessing.CodeInternalServer
+	}
+	return false
+}
+
+// waitFailed is the error of a wait that a failed poll ended: it says that the instance,
+// once seen, goes on, and how to wait for it again.
+func waitFailed(id batchprocessing.FlowInstanceID, last *batchprocessing.FlowInstance, err error) error {
+	if last == nil {
+		return fmt.Errorf("waiting for %s: %w", id, err)
+	}
+	return fmt.Errorf("waiting for %s (%s; it goes on, 'enosbatch wait %s' resumes): %w", id, last.Status, id, err)
 }
 
 // sleep waits for d, calling tick at each tick of redraw. It reports false when ctx ends
