@@ -36,7 +36,8 @@ func (s *skewClock) Offset() time.Duration { return time.Duration(s.offset.Load(
 
 // observe measures the server's clock from the Date header of a response received between
 // start and end (read from the base clock), taking the middle of the round trip as the
-// moment the server wrote it. When the correction in force is off by more than
+// moment the server wrote it. A Date is cut to the second, so a corrected clock may trail
+// the server's by up to a second (README, Tokens and clocks). When the correction in force is off by more than
 // skewThreshold, it adopts the new one and reports true.
 func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if h == nil || h.Get("Age") != "" { // a response from a cache says nothing of the clock
