@@ -198,7 +198,12 @@ func flagError(cmd *cobra.Command, err error) error {
 	if !errors.As(err, &notExist) {
 		return usagef("%v", err)
 	}
+	msg := err.Error()
 	typed := notExist.GetSpecifiedShortnames() // "flwo" of -flwo, a mistyped long flag
+	if name, _, hasValue := strings.Cut(typed, "="); hasValue {
+		// pflag quotes the whole argument: -secretkey=VALUE would show a SecretKey.
+		msg, typed = strings.Replace(msg, typed, name+"=…", 1), name
+	}
 	if typed == "" {
 		typed = notExist.GetSpecifiedName()
 	}
@@ -208,7 +213,7 @@ func flagError(cmd *cobra.Command, err error) error {
 			names = append(names, f.Name)
 		}
 	})
-	return usagef("%v%s", err, didYouMean(names, "--"))
+	return usagef("%s%s", msg, didYouMean(names, "--"))
 }
 
 // didYouMean returns the paragraph that suggests names (each with prefix), or "".

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/enos-go/batchprocessing"
+	"github.com/enos-go/batchprocessing/refserver"
 )
 
 func TestUsageErrors(t *testing.T) {
@@ -23,6 +24,10 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown shorthand", []string{"status", "-x", "3377-20261130080000"}, "unknown shorthand flag: 'x' in -x"},
 		{"mistyped flag", []string{"trigger", "--flwo", "41"}, "Did you mean this?\n\t--flow\n"},
 		{"mistyped single-dash flag", []string{"trigger", "-flwo", "41"}, "Did you mean this?\n\t--flow\n"},
+		// runWith checks that no output shows the SecretKey.
+		{"mistyped single-dash secret flag", []string{"-secretkey=" + refserver.DemoSecretKey, "instances"},
+			"unknown shorthand flag: 's' in -secretkey=…\n\nDid you mean this?\n\t--secret-key\n"},
+		{"mistyped single-dash secret flag of a command", []string{"flows", "search", "-secret_key=" + refserver.DemoSecretKey}, "in -secret_key=…"},
 		{"mistyped command", []string{"stauts", "3377-20261130080000"}, "unknown command \"stauts\"\n\nDid you mean this?\n\tstatus\n"},
 		{"mistyped group command", []string{"flows", "gte", "3377"}, "unknown command \"flows gte\"\n\nDid you mean this?\n\tget\n"},
 		{"mistyped command, then its flag", []string{"trigr", "--flow", "41"}, "unknown command \"trigr\"\n\nDid you mean this?\n\ttrigger\n"},
