@@ -10,7 +10,7 @@ import (
 
 // explain adds to a command's error what the operator can do about it: which setting to
 // check when the token service refuses the credentials, and that a call whose attempts got
-// no answer in time means the gateway could not be reached (exit code 3), not that the
+// no answer in time means the gateway did not answer in time (exit code 3), not that the
 // command was interrupted.
 func (s *session) explain(err error) error {
 	if err == nil {
@@ -67,15 +67,17 @@ type hintedError struct {
 func (e *hintedError) Error() string { return printable(e.err.Error()) + "\n" + e.hint }
 func (e *hintedError) Unwrap() error { return e.err }
 
-// unreachableError is a call whose attempts got no answer within the per-attempt timeout:
-// the gateway could not be reached (exit code 3).
+// unreachableError is a call whose attempts got no whole answer (headers and body) within
+// the per-attempt timeout: the gateway did not answer in time (exit code 3). The message
+// says that the timeout bounds each attempt, not the call.
 type unreachableError struct {
 	err        error
 	perAttempt time.Duration
 }
 
 func (e *unreachableError) Error() string {
-	return fmt.Sprintf("the gateway could not be reached: no answer within %s (--request-timeout), retries included: %v", e.perAttempt, e.err)
+	return fmt.Sprintf("the gateway did not answer in time: no attempt (retries included) got a whole answer within --request-timeout %s: %v",
+		e.perAttempt, e.err)
 }
 
 func (e *unreachableError) Unwrap() error { return e.err }

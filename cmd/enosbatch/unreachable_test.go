@@ -79,9 +79,9 @@ func TestGatewayThatNeverAnswers(t *testing.T) {
 	}{
 		{"attempts time out", []string{"--request-timeout", "150ms", "status", "3377-20261130080000"}, exitAPI,
 			[]string{"enosbatch: retrying GetFlowInstance (attempt 2, in ", "Client.Timeout exceeded", "further retries are not shown",
-				"enosbatch: status: the gateway could not be reached: no answer within 150ms (--request-timeout)"}},
+				"enosbatch: status: the gateway did not answer in time: no attempt (retries included) got a whole answer within --request-timeout 150ms: "}},
 		{"while waiting", []string{"--request-timeout", "150ms", "wait", "3377-20261130080000"}, exitAPI,
-			[]string{"retrying GetFlowInstance", "the gateway could not be reached"}},
+			[]string{"retrying GetFlowInstance", "the gateway did not answer in time"}},
 		{"--timeout first", []string{"--timeout", "400ms", "status", "3377-20261130080000"}, exitInterrupted,
 			[]string{"enosbatch: status: --timeout 400ms reached: batchprocessing: "}},
 	}
