@@ -38,6 +38,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"nil http client", "https://g.example.com", "ak", "sk", []Option{WithHTTPClient(nil)}, "WithHTTPClient: nil"},
 		{"nil logger", "https://g.example.com", "ak", "sk", []Option{WithLogger(nil)}, "WithLogger: nil"},
 		{"nil clock", "https://g.example.com", "ak", "sk", []Option{WithClock(nil)}, "WithClock: nil"},
+		{"nil server location", "https://g.example.com", "ak", "sk", []Option{WithServerLocation(nil)}, "WithServerLocation: nil"},
 		{"empty org", "https://g.example.com", "ak", "sk", []Option{WithOrgID(" ")}, "WithOrgID: empty"},
 		{"empty user", "https://g.example.com", "ak", "sk", []Option{WithUserID("")}, "WithUserID: empty"},
 		{"empty user agent", "https://g.example.com", "ak", "sk", []Option{WithUserAgent("")}, "WithUserAgent: empty"},

@@ -106,3 +106,46 @@ func TestDaylightSavingHourly(t *testing.T) {
 		t.Errorf("%d manual instances for six triggers", manual)
 	}
 }
+
+// TestServerLocationGiven: from a winter clock, a summer instance's times read with the
+// zone Get Timezone names (GMT+1) are an hour off; read with the IANA zone the client was
+// given (WithServerLocation), they are the instants the service meant, and the client never
+// asks Get Timezone.
+func TestServerLocationGiven(t *testing.T) {
+	t.Parallel()
+	loc := berlin(t)
+	clk := refserver.NewManualClock(time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
+	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithLocation(loc))
+	defer srv.Close()
+	summer := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) // 11:00 CEST
+	id, err := triggerAt(demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now), batchprocessing.WithServerLocation(loc)), refserver.DemoFlowID, summer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		opts []batchprocessing.Option
+		want time.Time
+	}{
+		{"asked", nil, summer.Add(time.Hour)},
+		{"given", []batchprocessing.Option{batchprocessing.WithServerLocation(loc)}, summer},
+	} {
+		c := demoClient(t, srv.URL, append(tt.opts, batchprocessing.WithClock(clk.Now))...)
+		fi, err := c.GetFlowInstance(context.Background(), batchprocessing.GetFlowInstanceRequest{FlowInstanceID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at, err := c.Time(context.Background(), fi.TriggerTime); err != nil || !at.Equal(tt.want) {
+			t.Errorf("%s: trigger time %s read as %v (%v), want %v", tt.name, fi.TriggerTime, at, err, tt.want)
+		}
+	}
+	asked := 0
+	for _, r := range srv.Requests(200) {
+		if r.Action == "getTimeZone" {
+			asked++
+		}
+	}
+	if asked != 1 {
+		t.Errorf("Get Timezone asked %d times, want once (by the client without a location)", asked)
+	}
+}

@@ -22,7 +22,8 @@ type settings struct {
 	clock            func() time.Time
 	maxResponseBytes int
 	retry            RetryPolicy
-	timeout          time.Duration // per attempt; 0 keeps the HTTP client's
+	timeout          time.Duration  // per attempt; 0 keeps the HTTP client's
+	location         *time.Location // the server's zone, if given (WithServerLocation)
 }
 
 // DefaultTimeout is the per-attempt timeout of the HTTP client that NewClient makes when
@@ -116,6 +117,22 @@ func WithLogger(logger *slog.Logger) Option {
 			return errors.New("WithLogger: nil *slog.Logger")
 		}
 		s.logger = logger
+		return nil
+	}
+}
+
+// WithServerLocation gives the service's time zone: ServerLocation returns loc without
+// asking Get Timezone, and Client.Time and the checks of the triggers' answers read the
+// server's local times in it. Get Timezone names only the offset in force when it is asked
+// ("GMT+1"), which reads a time of the other daylight-saving period an hour off; an IANA
+// zone (time.LoadLocation("Europe/Berlin")) reads every time right. Give the zone the
+// server runs in: any other shifts every time read with it.
+func WithServerLocation(loc *time.Location) Option {
+	return func(s *settings) error {
+		if loc == nil {
+			return errors.New("WithServerLocation: nil *time.Location")
+		}
+		s.location = loc
 		return nil
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 // locationCache holds the server's time zone between calls of ServerLocation.
 type locationCache struct {
+	given    *time.Location // the zone WithServerLocation gave, never asked for; nil if none
 	mu       sync.Mutex
 	loc      *time.Location
 	until    time.Time     // ask again from then on (client clock)
@@ -21,9 +22,10 @@ type locationCache struct {
 const locationRenewal = 30 * time.Minute
 
 // ServerLocation returns the time zone of the service's server-local times (the times in
-// its responses, ServerTime) and of its manual flow instance ids. The first call asks Get
-// Timezone; the response is kept until the next full or half hour, when an offset may change.
-// Concurrent callers share one request.
+// its responses, ServerTime) and of its manual flow instance ids: the one WithServerLocation
+// gave, else what Get Timezone answers. The first call asks it; the response is kept until
+// the next full or half hour, when an offset may change. Concurrent callers share one
+// request.
 //
 // Get Timezone names an offset such as "GMT+8" (a fixed zone: exact for times in the same
 // daylight-saving period as now, an hour off across a change) or, on some servers, an IANA
@@ -35,6 +37,9 @@ func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
 		return nil, invalid("ServerLocation", "context", "nil context.Context")
 	}
 	z := c.location
+	if z.given != nil {
+		return z.given, nil
+	}
 	for {
 		z.mu.Lock()
 		now := c.clock.Now()
@@ -71,6 +76,9 @@ func (c *Client) ServerLocation(ctx context.Context) (*time.Location, error) {
 
 // known returns the server's zone if the cache holds a fresh one, without asking.
 func (z *locationCache) known(now time.Time) *time.Location {
+	if z.given != nil {
+		return z.given
+	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if z.loc != nil && now.Before(z.until) {
@@ -94,7 +102,7 @@ func (c *Client) askLocation(ctx context.Context) (*time.Location, error) {
 //
 // Where Get Timezone names a fixed offset ("GMT+1"), a time from another daylight-saving
 // period than now is read with today's offset: an hour off. A server that names an IANA
-// zone has no such limit.
+// zone, or a client given one (WithServerLocation), has no such limit.
 func (c *Client) Time(ctx context.Context, t ServerTime) (time.Time, error) {
 	if t.IsZero() {
 		return time.Time{}, nil
