@@ -15,7 +15,7 @@ var configCommand = &command{
 	summary: "show the configuration in force and where each setting comes from",
 	help: `Config shows the configuration that the other commands use: the gateway, the
 AccessKey, the organization and the user, whether a SecretKey is set (never
-its value), and where each comes from. It exits 2 when a setting is missing,
+its value), the server zone, and where each comes from. It exits 2 when a setting is missing,
 or when the SecretKey is refused (its file missing or readable by others, or
 a key of two lines or with white space around it): the table then shows the
 SecretKey as not usable (--json: "refused", the reason), and stderr says
@@ -30,6 +30,11 @@ Each setting comes from its flag, else its variable, else the profile:
               --secret-key-file    ENOS_SECRET_KEY_FILE
   org         --org                ENOS_ORG_ID            org
   user        --user               ENOS_USER_ID           user
+  server zone --server-zone        ENOS_SERVER_ZONE       server_zone
+
+The server zone is optional: an IANA zone (Europe/Berlin) in which --json
+reads the gateway's times; without it, the offset Get Timezone names (GMT+1),
+an hour off for a time of the other daylight-saving period.
 
 The profile is the one --profile names, else ENOS_PROFILE, else "default"
 if the file has it. The file is $XDG_CONFIG_HOME/enosbatch/config
@@ -72,6 +77,7 @@ type configView struct {
 	SecretKey  secretKeyView `json:"secretKey"`
 	OrgID      settingView   `json:"org"`
 	UserID     settingView   `json:"user"`
+	ServerZone settingView   `json:"serverZone"`
 }
 
 // settingView is a setting and where it comes from ("" when it is not set).
@@ -114,7 +120,8 @@ func runConfig(_ context.Context, s *session, args []string) error {
 	v := configView{
 		ConfigFile: cfg.file, Profile: cfg.profile,
 		Gateway: view("gateway"), AccessKey: view("access key"), OrgID: view("org"), UserID: view("user"),
-		SecretKey: secretKeyView{Set: cfg.secret.value != "", Source: cfg.secret.source},
+		ServerZone: view("server zone"),
+		SecretKey:  secretKeyView{Set: cfg.secret.value != "", Source: cfg.secret.source},
 	}
 	v.Gateway.Value = redactedURL(v.Gateway.Value)
 	if refused {
@@ -175,7 +182,7 @@ func (s *session) printConfig(v configView, cfg *configuration) error {
 		label string
 		st    settingView
 	}{{"gateway", v.Gateway}, {"access key", v.AccessKey}, {"secret key", settingView{secret, v.SecretKey.Source}},
-		{"org", v.OrgID}, {"user", v.UserID}} {
+		{"org", v.OrgID}, {"user", v.UserID}, {"server zone", v.ServerZone}} {
 		tw.row(row.label, dash(row.st.Value), dash(row.st.Source))
 	}
 	return tw.Flush()

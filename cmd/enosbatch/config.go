@@ -3,12 +3,16 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/enos-go/batchprocessing"
 )
 
-// varProfile is the variable that enosbatch reads besides the SDK's (batchprocessing.Env*).
-const varProfile = "ENOS_PROFILE"
+// The variables that enosbatch reads besides the SDK's (batchprocessing.Env*).
+const (
+	varProfile    = "ENOS_PROFILE"
+	varServerZone = "ENOS_SERVER_ZONE"
+)
 
 // setting is one resolved setting: its value and where it came from.
 type setting struct {
@@ -24,14 +28,16 @@ type settingSpec struct {
 	variable string
 	key      string
 	flagOf   func(g *globals) string
+	optional bool // the configuration is complete without it
 }
 
 // settingSpecs are the settings other than the SecretKey.
 var settingSpecs = []settingSpec{
-	{"gateway", "--gateway", batchprocessing.EnvGateway, "gateway", func(g *globals) string { return g.gateway }},
-	{"access key", "--access-key", batchprocessing.EnvAccessKey, "access_key", func(g *globals) string { return g.accessKey }},
-	{"org", "--org", batchprocessing.EnvOrgID, "org", func(g *globals) string { return g.orgID }},
-	{"user", "--user", batchprocessing.EnvUserID, "user", func(g *globals) string { return g.userID }},
+	{"gateway", "--gateway", batchprocessing.EnvGateway, "gateway", func(g *globals) string { return g.gateway }, false},
+	{"access key", "--access-key", batchprocessing.EnvAccessKey, "access_key", func(g *globals) string { return g.accessKey }, false},
+	{"org", "--org", batchprocessing.EnvOrgID, "org", func(g *globals) string { return g.orgID }, false},
+	{"user", "--user", batchprocessing.EnvUserID, "user", func(g *globals) string { return g.userID }, false},
+	{"server zone", "--server-zone", varServerZone, "server_zone", func(g *globals) string { return g.serverZone }, true},
 }
 
 // configuration is the configuration in force: each setting with its source, and the
@@ -155,7 +161,7 @@ func (cfg *configuration) complete() (batchprocessing.Config, error) {
 	}
 	var missing []string
 	for _, spec := range settingSpecs {
-		if cfg.settings[spec.label].value == "" {
+		if cfg.settings[spec.label].value == "" && !spec.optional {
 			missing = append(missing, fmt.Sprintf("%s (or %s, or %s in a profile)", spec.variable, spec.flag, spec.key))
 		}
 	}
@@ -172,6 +178,21 @@ func (cfg *configuration) complete() (batchprocessing.Config, error) {
 		OrgID:     cfg.settings["org"].value,
 		UserID:    cfg.settings["user"].value,
 	}, nil
+}
+
+// serverZone returns the server's time zone the configuration names (--server-zone,
+// ENOS_SERVER_ZONE, the profile's server_zone), nil when it names none, or the error
+// that says which setting names no zone.
+func (cfg *configuration) serverZone() (*time.Location, error) {
+	st := cfg.settings["server zone"]
+	if st.value == "" {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(st.value)
+	if err != nil {
+		return nil, configf("server zone %q (%s): want an IANA time zone such as Asia/Shanghai or Europe/Berlin: %v", st.value, st.source, err)
+	}
+	return loc, nil
 }
 
 // sourceOf says where the setting labelled label ("access key", "secret key", ...) came

@@ -54,12 +54,12 @@ func TestConfigText(t *testing.T) {
 	refusedTable := func(profile, from, secretPath string) string {
 		return "configuration file  " + refusedPath + "\n" +
 			"profile             " + profile + " (" + from + ")\n" +
-			"\nSETTING     VALUE                       FROM\n" +
-			"gateway     https://gw.example.com      " + ofRefused("gateway", profile) + "\n" +
-			"access key  ak-123                      " + ofRefused("access_key", profile) + "\n" +
-			`secret key  not usable (see the error)  secret_key_file of profile "` + profile + `" (` + secretPath + ")\n" +
-			"org         o-1                         " + ofRefused("org", profile) + "\n" +
-			"user        u-1                         " + ofRefused("user", profile) + "\n"
+			"\nSETTING      VALUE                       FROM\n" +
+			"gateway      https://gw.example.com      " + ofRefused("gateway", profile) + "\n" +
+			"access key   ak-123                      " + ofRefused("access_key", profile) + "\n" +
+			`secret key   not usable (see the error)  secret_key_file of profile "` + profile + `" (` + secretPath + ")\n" +
+			"org          o-1                         " + ofRefused("org", profile) + "\n" +
+			"user         u-1                         " + ofRefused("user", profile) + "\n" + "server zone  -                           -\n"
 	}
 	openRefused := "SecretKey file " + openSecretPath + " is accessible by others than its owner (mode 0644): " +
 		"enosbatch refuses it, as ssh refuses such a private key; run 'chmod 600 " + openSecretPath + "'"
@@ -72,7 +72,7 @@ func TestConfigText(t *testing.T) {
 		"ENOS_ORG_ID": "o-1", "ENOS_USER_ID": "u-1",
 	}
 	of := func(key, profile string) string { return key + ` of profile "` + profile + `" (` + cfgPath + ")" }
-	const head = "\nSETTING     VALUE                   FROM\n"
+	const head = "\nSETTING      VALUE                   FROM\n"
 	tests := []struct {
 		name   string
 		env    map[string]string
@@ -84,45 +84,45 @@ func TestConfigText(t *testing.T) {
 		{"every setting from its variable, no configuration file", vars, nil, exitOK,
 			"configuration file  -\n" +
 				"profile             -\n" + head +
-				"gateway     https://gw.example.com  ENOS_API_GATEWAY\n" +
-				"access key  ak-123                  ENOS_ACCESS_KEY\n" +
-				"secret key  set (not shown)         ENOS_SECRET_KEY\n" +
-				"org         o-1                     ENOS_ORG_ID\n" +
-				"user        u-1                     ENOS_USER_ID\n", ""},
+				"gateway      https://gw.example.com  ENOS_API_GATEWAY\n" +
+				"access key   ak-123                  ENOS_ACCESS_KEY\n" +
+				"secret key   set (not shown)         ENOS_SECRET_KEY\n" +
+				"org          o-1                     ENOS_ORG_ID\n" +
+				"user         u-1                     ENOS_USER_ID\n" + "server zone  -                       -\n", ""},
 		{"every setting from its flag", map[string]string{"XDG_CONFIG_HOME": t.TempDir()},
 			[]string{"--gateway", "https://gw.example.com", "--access-key", "ak-123", "--secret-key", textConfigSecret, "--org", "o-1", "--user", "u-1"}, exitOK,
 			"configuration file  -\n" +
 				"profile             -\n" + head +
-				"gateway     https://gw.example.com  --gateway\n" +
-				"access key  ak-123                  --access-key\n" +
-				"secret key  set (not shown)         --secret-key\n" +
-				"org         o-1                     --org\n" +
-				"user        u-1                     --user\n", ""},
+				"gateway      https://gw.example.com  --gateway\n" +
+				"access key   ak-123                  --access-key\n" +
+				"secret key   set (not shown)         --secret-key\n" +
+				"org          o-1                     --org\n" +
+				"user         u-1                     --user\n" + "server zone  -                       -\n", ""},
 		{"a profile chosen by ENOS_PROFILE", map[string]string{"XDG_CONFIG_HOME": dir, "ENOS_PROFILE": "good"}, nil, exitOK,
 			"configuration file  " + cfgPath + "\n" +
 				"profile             good (ENOS_PROFILE)\n" + head +
-				"gateway     https://gw.example.com  " + of("gateway", "good") + "\n" +
-				"access key  ak-123                  " + of("access_key", "good") + "\n" +
-				`secret key  set (not shown)         secret_key_file of profile "good" (` + secretPath + ")\n" +
-				"org         o-1                     " + of("org", "good") + "\n" +
-				"user        u-1                     " + of("user", "good") + "\n", ""},
+				"gateway      https://gw.example.com  " + of("gateway", "good") + "\n" +
+				"access key   ak-123                  " + of("access_key", "good") + "\n" +
+				`secret key   set (not shown)         secret_key_file of profile "good" (` + secretPath + ")\n" +
+				"org          o-1                     " + of("org", "good") + "\n" +
+				"user         u-1                     " + of("user", "good") + "\n" + "server zone  -                       -\n", ""},
 		{"a profile chosen by --profile, with a variable and flags over it", map[string]string{"XDG_CONFIG_HOME": dir, "ENOS_ORG_ID": "o-env"},
 			[]string{"--profile", "good", "--user", "u-flag", "--secret-key-file", flagSecretPath}, exitOK,
 			"configuration file  " + cfgPath + "\n" +
 				"profile             good (--profile)\n" + head +
-				"gateway     https://gw.example.com  " + of("gateway", "good") + "\n" +
-				"access key  ak-123                  " + of("access_key", "good") + "\n" +
-				"secret key  set (not shown)         --secret-key-file (" + flagSecretPath + ")\n" +
-				"org         o-env                   ENOS_ORG_ID\n" +
-				"user        u-flag                  --user\n", ""},
+				"gateway      https://gw.example.com  " + of("gateway", "good") + "\n" +
+				"access key   ak-123                  " + of("access_key", "good") + "\n" +
+				"secret key   set (not shown)         --secret-key-file (" + flagSecretPath + ")\n" +
+				"org          o-env                   ENOS_ORG_ID\n" +
+				"user         u-flag                  --user\n" + "server zone  -                       -\n", ""},
 		{"the default profile, incomplete", map[string]string{"XDG_CONFIG_HOME": dir, "ENOS_API_GATEWAY": "https://gw.example.com"}, nil, exitUsage,
 			"configuration file  " + cfgPath + "\n" +
 				"profile             default\n" + head +
-				"gateway     https://gw.example.com  ENOS_API_GATEWAY\n" +
-				"access key  -                       -\n" +
-				"secret key  -                       -\n" +
-				"org         o-default               " + of("org", "default") + "\n" +
-				"user        -                       -\n",
+				"gateway      https://gw.example.com  ENOS_API_GATEWAY\n" +
+				"access key   -                       -\n" +
+				"secret key   -                       -\n" +
+				"org          o-default               " + of("org", "default") + "\n" +
+				"user         -                       -\n" + "server zone  -                       -\n",
 			"enosbatch: config: configuration incomplete: set ENOS_ACCESS_KEY (or --access-key, or access_key in a profile); " +
 				"ENOS_USER_ID (or --user, or user in a profile); " +
 				"ENOS_SECRET_KEY or ENOS_SECRET_KEY_FILE (or --secret-key-file, or secret_key_file in a profile)\n" +
@@ -143,22 +143,22 @@ func TestConfigText(t *testing.T) {
 			[]string{"--secret-key-file", twoLinesPath}, exitUsage,
 			"configuration file  -\n" +
 				"profile             -\n" +
-				"\nSETTING     VALUE                       FROM\n" +
-				"gateway     https://gw.example.com      ENOS_API_GATEWAY\n" +
-				"access key  ak-123                      ENOS_ACCESS_KEY\n" +
-				"secret key  not usable (see the error)  --secret-key-file (" + twoLinesPath + ")\n" +
-				"org         o-1                         ENOS_ORG_ID\n" +
-				"user        u-1                         ENOS_USER_ID\n",
+				"\nSETTING      VALUE                       FROM\n" +
+				"gateway      https://gw.example.com      ENOS_API_GATEWAY\n" +
+				"access key   ak-123                      ENOS_ACCESS_KEY\n" +
+				"secret key   not usable (see the error)  --secret-key-file (" + twoLinesPath + ")\n" +
+				"org          o-1                         ENOS_ORG_ID\n" +
+				"user         u-1                         ENOS_USER_ID\n" + "server zone  -                           -\n",
 			"enosbatch: config: configuration: batchprocessing: NewClient: secretKey holds a line break or another control character\n" +
 				"Run 'enosbatch help config' for the configuration.\n"},
 		{"a file without the default profile: no profile", with(vars, "XDG_CONFIG_HOME", noDefault, "ENOS_ORG_ID", ""), nil, exitUsage,
 			"configuration file  " + noDefaultPath + "\n" +
 				"profile             -\n" + head +
-				"gateway     https://gw.example.com  ENOS_API_GATEWAY\n" +
-				"access key  ak-123                  ENOS_ACCESS_KEY\n" +
-				"secret key  set (not shown)         ENOS_SECRET_KEY\n" +
-				"org         -                       -\n" +
-				"user        u-1                     ENOS_USER_ID\n",
+				"gateway      https://gw.example.com  ENOS_API_GATEWAY\n" +
+				"access key   ak-123                  ENOS_ACCESS_KEY\n" +
+				"secret key   set (not shown)         ENOS_SECRET_KEY\n" +
+				"org          -                       -\n" +
+				"user         u-1                     ENOS_USER_ID\n" + "server zone  -                       -\n",
 			"enosbatch: config: configuration incomplete: set ENOS_ORG_ID (or --org, or org in a profile)\n" +
 				"Run 'enosbatch help config' for the configuration.\n"},
 	}

@@ -42,7 +42,9 @@
 // Each setting comes from its flag, else its variable, else the profile in use: --gateway,
 // ENOS_API_GATEWAY, gateway; --access-key, ENOS_ACCESS_KEY, access_key; --secret-key or
 // --secret-key-file, ENOS_SECRET_KEY or ENOS_SECRET_KEY_FILE, secret_key_file; --org,
-// ENOS_ORG_ID, org; --user, ENOS_USER_ID, user. Profiles are sections of
+// ENOS_ORG_ID, org; --user, ENOS_USER_ID, user; and, optional, --server-zone,
+// ENOS_SERVER_ZONE, server_zone: the gateway's IANA time zone, in which --json reads times
+// (else the offset Get Timezone names, an hour off across daylight saving). Profiles are sections of
 // $XDG_CONFIG_HOME/enosbatch/config ('enosbatch help config' gives the format), chosen by
 // --profile, else ENOS_PROFILE, else "default". A SecretKey file must be readable by its
 // owner only. A missing setting is a configuration error (exit code 2): enosbatch never

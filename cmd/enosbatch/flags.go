@@ -12,6 +12,7 @@ import (
 // globals are the flags every command takes, before or after the command name.
 type globals struct {
 	gateway, accessKey, secretKey, secretKeyFile, orgID, userID, profile string
+	serverZone                                                           string
 
 	json           bool
 	jq             string
@@ -30,6 +31,8 @@ func (g *globals) register(fs *pflag.FlagSet) {
 		"read the SecretKey from this file, readable by its owner only (default $ENOS_SECRET_KEY_FILE, then the profile's secret_key_file)")
 	fs.StringVar(&g.orgID, "org", "", "organization id (default $ENOS_ORG_ID, then the profile's org)")
 	fs.StringVar(&g.userID, "user", "", "user id (default $ENOS_USER_ID, then the profile's user)")
+	fs.StringVar(&g.serverZone, "server-zone", "", "the gateway's time zone, an IANA name such as Europe/Berlin, for the times of --json "+
+		"(default $ENOS_SERVER_ZONE, then the profile's server_zone; unset: the offset Get Timezone names, an hour off across daylight saving)")
 	fs.StringVar(&g.profile, "profile", "", "profile of the configuration file to use (default $ENOS_PROFILE, then \"default\")")
 	fs.BoolVar(&g.json, "json", false, "print one JSON document on stdout instead of text")
 	fs.StringVar(&g.jq, "jq", "", "filter the JSON output with a jq expression, e.g. '.[].instanceId' (implies --json)")

@@ -28,7 +28,7 @@ import (
 // ~/ is the home directory).
 
 // profileKeys are the keys a profile may set, in the order of the help.
-var profileKeys = []string{"gateway", "access_key", "secret_key_file", "org", "user"}
+var profileKeys = []string{"gateway", "access_key", "secret_key_file", "org", "user", "server_zone"}
 
 // profileName is what a profile may be called.
 var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)

@@ -76,7 +76,7 @@ func TestReadSecretFile(t *testing.T) {
 			if tt.err != "" {
 				r := runWith(t, context.Background(), env, "config").want(t, exitUsage)
 				want := "enosbatch: config: " + tt.err + "\nRun 'enosbatch help config' for the configuration.\n"
-				row := "secret key  not usable (see the error)  ENOS_SECRET_KEY_FILE (" + tt.path + ")\n"
+				row := "secret key   not usable (see the error)  ENOS_SECRET_KEY_FILE (" + tt.path + ")\n"
 				if r.stderr != want || !strings.Contains(r.stdout, row) {
 					t.Errorf("config: stdout %q, stderr %q; want the table with %q, stderr %q", r.stdout, r.stderr, row, want)
 				}

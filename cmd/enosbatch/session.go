@@ -78,6 +78,15 @@ func (s *session) client() (*batchprocessing.Client, error) {
 	if s.g.requestTimeout != batchprocessing.DefaultTimeout {
 		opts = append(opts, batchprocessing.WithTimeout(s.g.requestTimeout))
 	}
+	if s.cfg != nil { // not --demo
+		loc, err := s.cfg.serverZone()
+		if err != nil {
+			return nil, err
+		}
+		if loc != nil {
+			opts = append(opts, batchprocessing.WithServerLocation(loc))
+		}
+	}
 	c, err := cfg.NewClient(opts...)
 	if err != nil {
 		s.close()
@@ -119,6 +128,7 @@ func (s *session) demo() (batchprocessing.Config, error) {
 	for _, f := range []struct{ name, value string }{
 		{"--gateway", s.g.gateway}, {"--access-key", s.g.accessKey}, {"--secret-key", s.g.secretKey},
 		{"--secret-key-file", s.g.secretKeyFile}, {"--org", s.g.orgID}, {"--user", s.g.userID}, {"--profile", s.g.profile},
+		{"--server-zone", s.g.serverZone},
 	} {
 		if f.value != "" {
 			return batchprocessing.Config{}, usagef("--demo runs its own server; it cannot be combined with %s", f.name)

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/enos-go/batchprocessing/refserver"
 )
@@ -47,5 +50,57 @@ func TestJSONNeedsTheServersZone(t *testing.T) {
 	}
 	if ins := w.srv.FlowInstances(failFlowID); len(ins) != 0 {
 		t.Errorf("trigger --wait --json triggered %s without the zone it needs for its output", ins[0].ID)
+	}
+}
+
+// TestServerZone: with the gateway in a zone that has daylight saving, --json reads a time
+// of the other daylight-saving period with the offset Get Timezone names, an hour off; the
+// server zone, from --server-zone, ENOS_SERVER_ZONE or a profile's server_zone, reads it
+// right, and config shows where it came from. A name that is no zone is a usage error.
+func TestServerZone(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skipf("no time zone database: %v", err)
+	}
+	w := newWorld(t)
+	w.srv.SetSettings(refserver.Settings{Location: berlin})
+	// A minute of the daylight-saving period the gateway's clock is not in now.
+	at := time.Date(time.Now().Year()-1, time.July, 1, 10, 0, 0, 0, time.UTC)
+	if time.Now().In(berlin).IsDST() {
+		at = time.Date(time.Now().Year()-1, time.January, 1, 10, 0, 0, 0, time.UTC)
+	}
+	id := strings.TrimSpace(w.run(t, "trigger", "--flow", itoa(slowFlowID), "--at", at.Format(time.RFC3339)).want(t, exitOK).stdout)
+	right := at.In(berlin).Format(time.RFC3339)
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, "enosbatch", "config"), 0o644, "[default]\nserver_zone = Europe/Berlin\n")
+	tests := []struct {
+		name   string
+		env    map[string]string
+		args   []string
+		source string // in config, "" for none
+	}{
+		{"the flag", w.env, []string{"--server-zone", "Europe/Berlin"}, "--server-zone"},
+		{"the variable", with(w.env, "ENOS_SERVER_ZONE", "Europe/Berlin"), nil, "ENOS_SERVER_ZONE"},
+		{"a profile", with(w.env, "XDG_CONFIG_HOME", dir), nil, `server_zone of profile "default"`},
+	}
+	for _, tt := range tests {
+		r := runWith(t, context.Background(), tt.env, append(tt.args, "status", id, "--jq", ".triggerTime")...).want(t, exitOK)
+		if got := strings.Trim(strings.TrimSpace(r.stdout), `"`); got != right {
+			t.Errorf("%s: trigger time %s, want %s", tt.name, got, right)
+		}
+		var cfg configView
+		runWith(t, context.Background(), tt.env, append(tt.args, "config", "--json")...).want(t, exitOK).decodeJSON(t, &cfg)
+		if cfg.ServerZone.Value != "Europe/Berlin" || !strings.HasPrefix(cfg.ServerZone.Source, tt.source) {
+			t.Errorf("%s: config shows %+v", tt.name, cfg.ServerZone)
+		}
+	}
+	r := w.run(t, "status", id, "--jq", ".triggerTime").want(t, exitOK)
+	if got := strings.Trim(strings.TrimSpace(r.stdout), `"`); got == right {
+		t.Errorf("without a server zone: trigger time %s, want it read with the offset Get Timezone names", got)
+	}
+	bad := runWith(t, context.Background(), with(w.env, "ENOS_SERVER_ZONE", "Mars/Olympus"), "status", id, "--json").want(t, exitUsage)
+	if !strings.Contains(bad.stderr, `server zone "Mars/Olympus" (ENOS_SERVER_ZONE): want an IANA time zone`) {
+		t.Errorf("stderr %q", bad.stderr)
 	}
 }
