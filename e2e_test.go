@@ -252,6 +252,33 @@ func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
 	}
 }
 
+// TestEndToEndTriggerNowToTheMillisecond: a Date holds whole seconds. A fresh client an
+// hour off reads now 0.3 s into the gateway's minute, and its token request takes half a
+// second, answered with a Date of the minute's first second: corrected from the Date
+// alone, now would fall 0.25 s into the minute before. The client makes the correction
+// exact with Get Current Time, and the trigger runs at the minute it was made in.
+func TestEndToEndTriggerNowToTheMillisecond(t *testing.T) {
+	t.Parallel()
+	srvClock := refserver.NewManualClock(demoMinute.Add(300 * time.Millisecond))
+	backend := refserver.NewDemoBackend(refserver.WithClock(srvClock.Now))
+	var tokenRequests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/apim-token-service/") && tokenRequests.Add(1) == 1 {
+			srvClock.Advance(500 * time.Millisecond) // the first token request takes half a second
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Hour) }))
+	id, err := c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, err := id.Time(time.UTC); err != nil || !at.Equal(demoMinute) {
+		t.Errorf("instance %s runs at %v (%v), want the minute of the call %v", id, at, err, demoMinute)
+	}
+}
+
 // TestEndToEndListingOnTheGatewaysClock: a fresh client whose clock is off, either way,
 // lists the last week on the gateway's clock: its first request's token request corrects
 // the clock, refused (an hour off) or not (ten minutes off), and the range follows.

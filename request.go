@@ -265,6 +265,9 @@ func (c *Client) sign(ctx context.Context, p *prepared) (outgoing, attemptResult
 	if err != nil {
 		return outgoing{}, attemptResult{}, err
 	}
+	if c.clock.coarse.Load() {
+		c.refineClock(ctx) // the token request, or a refusal, corrected the clock from a Date
+	}
 	now, offset := c.clock.reading()
 	p.followClock(offset) // the token request may have corrected the clock
 	ts := now.UnixMilli()

@@ -17,6 +17,9 @@ const skewThreshold = 30 * time.Second
 type skewClock struct {
 	base   func() time.Time
 	offset atomic.Int64 // server minus base, in nanoseconds
+	// coarse reports that the correction was read from a Date, to the second: the client
+	// makes it exact with Get Current Time (Client.refineClock).
+	coarse atomic.Bool
 }
 
 // Now is the corrected time.
@@ -36,8 +39,8 @@ func (s *skewClock) Offset() time.Duration { return time.Duration(s.offset.Load(
 
 // observe measures the server's clock from the Date header of a response received between
 // start and end (read from the base clock), taking the middle of the round trip as the
-// moment the server wrote it. A Date is cut to the second, so a corrected clock may trail
-// the server's by up to a second (README, Tokens and clocks). When the correction in force is off by more than
+// moment the server wrote it. A Date is cut to the second, so the correction may trail the
+// server's clock by up to a second, until refine makes it exact. When the correction in force is off by more than
 // skewThreshold, it adopts the new one and reports true.
 func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if h == nil || h.Get("Age") != "" { // a response from a cache says nothing of the clock
@@ -52,5 +55,27 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 		return false
 	}
 	s.offset.Store(int64(measured))
+	s.coarse.Store(true)
 	return true
 }
+
+// refine makes the correction exact from server, the server's time to the millisecond
+// (Get Current Time) answered between start and end (base clock), and reports whether it
+// did: not when the round trip took longer than maxRefineTrip, which makes the middle of
+// it no better than the Date, nor when server disagrees with the correction in force by
+// more than the second a Date cuts off and the round trip (an answer in another unit).
+func (s *skewClock) refine(server, start, end time.Time) bool {
+	trip := end.Sub(start)
+	if trip < 0 || trip > maxRefineTrip {
+		return false
+	}
+	measured := server.Sub(start.Add(trip / 2))
+	if d := measured - s.Offset(); d < -trip-time.Second || d > trip+time.Second {
+		return false
+	}
+	s.offset.Store(int64(measured))
+	return true
+}
+
+// maxRefineTrip is the longest round trip of Get Current Time that refine takes.
+const maxRefineTrip = time.Second
