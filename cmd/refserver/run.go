@@ -128,6 +128,10 @@ func (cfg *config) checkClockAndZone(stderr io.Writer) bool {
 			return false
 		}
 	case "manual":
+		if !cfg.control {
+			fmt.Fprintln(stderr, "refserver: -clock manual needs the control API: with -control=false nothing could move the clock")
+			return false
+		}
 		start := time.Now().UTC().Truncate(time.Second)
 		if cfg.clockStart != "" {
 			t, err := time.Parse(time.RFC3339Nano, cfg.clockStart)

@@ -246,6 +246,7 @@ func TestRunErrors(t *testing.T) {
 		{"negative bound", []string{"-max-instances", "-1"}, exitUsage, "-max-instances -1: want 0 (no bound) or more"},
 		{"bad location", []string{"-location", "GMT+25"}, exitUsage, `-location "GMT+25": bad UTC offset`},
 		{"unknown location", []string{"-location", "Mars/Olympus"}, exitUsage, `-location "Mars/Olympus": unknown time zone`},
+		{"a manual clock nothing moves", []string{"-clock", "manual", "-control=false"}, exitUsage, "-clock manual needs the control API"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
