@@ -27,6 +27,9 @@ type call struct {
 	// the clock's corrections made during the call (see followClock); nil otherwise.
 	now  *nowReading
 	opts callSettings
+	// background marks a call the client makes on its own (the clock's refinement): its
+	// failure is logged at debug level, not as a failure of the caller's.
+	background bool
 }
 
 // resultChecker checks a decoded result against the request. The result's holder

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -27,7 +28,8 @@ type Client struct {
 	orgID    string // default orgId
 	userID   string // default userId
 	log      *slog.Logger
-	clock    *skewClock // the client's clock, corrected by the server's Date when it is off
+	clock    *skewClock  // the client's clock, corrected by the server's Date when it is off
+	refining *sync.Mutex // held by the one refinement of the clock's correction (refineClock)
 	retry    RetryPolicy
 	location *locationCache // the server's time zone, once a call needed it
 	// secretKey sits behind a pointer so that printing a Client by reflection shows an
@@ -90,6 +92,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		userID:    s.userID,
 		log:       s.logger,
 		clock:     &skewClock{base: s.clock},
+		refining:  &sync.Mutex{},
 		retry:     s.retry,
 		location:  &locationCache{given: s.location},
 		secretKey: &secretKey,

@@ -3,32 +3,41 @@ package batchprocessing
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"time"
 )
 
-// refineOptions make the refinement one request: it is worth no retries.
-var refineOptions = []CallOption{WithCallRetryPolicy(RetryPolicy{MaxRetries: NoRetries})}
-
-// refineClock makes a correction read from a Date exact, once after it was made, with Get
-// Current Time, which answers the gateway's time in milliseconds: a Date holds whole
-// seconds, and a clock corrected from one could trail the gateway's by up to one, so that
-// a trigger "now" in a minute's first second would name the minute before. A refinement
-// that fails keeps the correction read from the Date. Get Current Time's own signing finds
-// nothing to refine, so the call does not recurse.
+// refineClock makes a correction read from a Date exact with Get Current Time, which
+// answers the gateway's time in milliseconds: a Date holds whole seconds, and a clock
+// corrected from one could be off by a second and more, so that a trigger "now" in a
+// minute's first second would name the minute before. Every call that finds the
+// correction coarse waits for the one refinement (at most maxRefineTrip, the longest round
+// trip it takes), which is made once: one attempt, logged at debug level, that neither
+// retries nor renews a token. When it fails, the correction read from the Date stays. Get
+// Current Time's own signing does not refine (a background call), so it does not recurse.
 func (c *Client) refineClock(ctx context.Context) {
-	if !c.clock.coarse.CompareAndSwap(true, false) {
-		return // another call refines it
+	c.refining.Lock()
+	defer c.refining.Unlock()
+	if !c.clock.coarse.Load() {
+		return // refined while this call waited
 	}
-	start := c.clock.base()
-	server, err := c.GetCurrentTime(ctx, refineOptions...)
-	end := c.clock.base()
+	defer c.clock.coarse.Store(false) // once, whatever comes of it
+	ctx, cancel := context.WithTimeout(ctx, maxRefineTrip)
+	defer cancel()
+	p, err := c.prepare(call{op: "GetCurrentTime", rule: ruleRead, method: http.MethodGet, path: timePath,
+		query: actionQuery{"getCurrentTime"}, background: true})
+	if err != nil {
+		return // the same query every time: it cannot fail
+	}
+	var ms *flexInt
+	res := c.attempt(ctx, p, &ms)
 	switch {
-	case err != nil:
-		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing clock correction kept to the second: Get Current Time failed",
-			slog.String("error", err.Error()))
-	case c.clock.refine(server, start, end):
+	case res.err != nil || ms == nil:
+		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing clock correction kept to the Date's second: Get Current Time failed")
+	case c.clock.refine(time.UnixMilli(int64(*ms)), res.resp.start, res.resp.end):
 		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing clock correction refined", slog.Duration("offset", c.clock.Offset()))
 	default:
-		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing clock correction kept to the second: Get Current Time's answer was not usable",
-			slog.Time("server", server), slog.Duration("round_trip", end.Sub(start)))
+		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing clock correction kept to the Date's second: Get Current Time's answer was not usable",
+			slog.Int64("server_millis", int64(*ms)), slog.Duration("round_trip", res.resp.end.Sub(res.resp.start)))
 	}
 }

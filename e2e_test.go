@@ -3,6 +3,7 @@ package batchprocessing_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -256,26 +257,92 @@ func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
 // hour off reads now 0.3 s into the gateway's minute, and its token request takes half a
 // second, answered with a Date of the minute's first second: corrected from the Date
 // alone, now would fall 0.25 s into the minute before. The client makes the correction
-// exact with Get Current Time, and the trigger runs at the minute it was made in.
+// exact with Get Current Time (a round trip of 20 ms), and the trigger runs at the minute
+// it was made in; also when another call of the fresh client, which sent the token
+// request and signs first, is the one that refines the clock: the trigger waits for that
+// one refinement.
 func TestEndToEndTriggerNowToTheMillisecond(t *testing.T) {
 	t.Parallel()
-	srvClock := refserver.NewManualClock(demoMinute.Add(300 * time.Millisecond))
-	backend := refserver.NewDemoBackend(refserver.WithClock(srvClock.Now))
-	var tokenRequests atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/apim-token-service/") && tokenRequests.Add(1) == 1 {
-			srvClock.Advance(500 * time.Millisecond) // the first token request takes half a second
+	for _, beside := range []bool{false, true} {
+		srvClock := refserver.NewManualClock(demoMinute.Add(300 * time.Millisecond))
+		backend := refserver.NewDemoBackend(refserver.WithClock(srvClock.Now))
+		var tokenRequests, refinements atomic.Int32
+		tokenAsked := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasPrefix(r.URL.Path, "/apim-token-service/") && tokenRequests.Add(1) == 1:
+				if beside {
+					close(tokenAsked)
+					time.Sleep(50 * time.Millisecond) // the trigger reads now, and waits for this token
+				}
+				srvClock.Advance(500 * time.Millisecond) // the first token request takes half a second
+			case r.URL.Query().Get("action") == "getCurrentTime":
+				refinements.Add(1)
+				if beside {
+					time.Sleep(50 * time.Millisecond) // the trigger signs meanwhile, unless it waits
+				}
+				srvClock.Advance(20 * time.Millisecond)
+			}
+			backend.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Hour) }))
+		var wg sync.WaitGroup
+		if beside {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := c.GetFlow(context.Background(), batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID}); err != nil {
+					t.Error(err)
+				}
+			}()
+			<-tokenAsked
 		}
-		backend.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Hour) }))
-	id, err := c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID})
-	if err != nil {
-		t.Fatal(err)
+		id, err := c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID})
+		wg.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at, err := id.Time(time.UTC); err != nil || !at.Equal(demoMinute) {
+			t.Errorf("a call beside it %v: instance %s runs at %v (%v), want the minute of the call %v", beside, id, at, err, demoMinute)
+		}
+		if n := refinements.Load(); n != 1 {
+			t.Errorf("a call beside it %v: %d Get Current Time requests, want one refinement", beside, n)
+		}
 	}
-	if at, err := id.Time(time.UTC); err != nil || !at.Equal(demoMinute) {
-		t.Errorf("instance %s runs at %v (%v), want the minute of the call %v", id, at, err, demoMinute)
+}
+
+// TestEndToEndRefinementNeverFailsACall: a Get Current Time that never answers, or that is
+// refused, leaves the correction read from the Date, and the call that refines goes on
+// (the refinement gives up after a second); nothing is logged above debug level.
+func TestEndToEndRefinementNeverFailsACall(t *testing.T) {
+	t.Parallel()
+	for _, answer := range []func(http.ResponseWriter, *http.Request){
+		func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+		func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) },
+	} {
+		srvClock := refserver.NewManualClock(demoMinute)
+		backend := refserver.NewDemoBackend(refserver.WithClock(srvClock.Now))
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("action") == "getCurrentTime" {
+				answer(w, r)
+				return
+			}
+			backend.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		var logged strings.Builder
+		c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Hour) }),
+			batchprocessing.WithLogger(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := c.GetFlow(ctx, batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID})
+		cancel()
+		if err != nil {
+			t.Errorf("GetFlow: %v", err)
+		}
+		if strings.Contains(logged.String(), "GetCurrentTime") {
+			t.Errorf("the refinement logged above debug level:\n%s", logged.String())
+		}
 	}
 }
 

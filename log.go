@@ -23,11 +23,11 @@ func (c *Client) logDecision(ctx context.Context, p *prepared, d decision, res a
 	}
 }
 
-// logCall logs the outcome of an attempt: debug for success, warn for failure. The
-// attributes are built only when the logger wants the record.
+// logCall logs the outcome of an attempt: debug for success, warn for failure (debug for
+// a background call's). The attributes are built only when the logger wants the record.
 func (c *Client) logCall(ctx context.Context, p *prepared, start time.Time, res attemptResult) {
 	level := slog.LevelDebug
-	if res.err != nil {
+	if res.err != nil && !p.background {
 		level = slog.LevelWarn
 	}
 	if !c.log.Enabled(ctx, level) {

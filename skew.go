@@ -20,6 +20,9 @@ type skewClock struct {
 	// coarse reports that the correction was read from a Date, to the second: the client
 	// makes it exact with Get Current Time (Client.refineClock).
 	coarse atomic.Bool
+	// spread bounds the error of a correction read from a Date, in nanoseconds: the second
+	// the Date cut off, and half the round trip that brought it.
+	spread atomic.Int64
 }
 
 // Now is the corrected time.
@@ -39,8 +42,8 @@ func (s *skewClock) Offset() time.Duration { return time.Duration(s.offset.Load(
 
 // observe measures the server's clock from the Date header of a response received between
 // start and end (read from the base clock), taking the middle of the round trip as the
-// moment the server wrote it. A Date is cut to the second, so the correction may trail the
-// server's clock by up to a second, until refine makes it exact. When the correction in force is off by more than
+// moment the server wrote it. A Date is cut to the second, so the correction may be off by
+// up to a second and half the round trip (spread), until refine makes it exact. When the correction in force is off by more than
 // skewThreshold, it adopts the new one and reports true.
 func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if h == nil || h.Get("Age") != "" { // a response from a cache says nothing of the clock
@@ -55,6 +58,7 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 		return false
 	}
 	s.offset.Store(int64(measured))
+	s.spread.Store(int64(time.Second + end.Sub(start)/2))
 	s.coarse.Store(true)
 	return true
 }
@@ -63,19 +67,21 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 // (Get Current Time) answered between start and end (base clock), and reports whether it
 // did: not when the round trip took longer than maxRefineTrip, which makes the middle of
 // it no better than the Date, nor when server disagrees with the correction in force by
-// more than the second a Date cuts off and the round trip (an answer in another unit).
+// more than the Date's error (spread) and this round trip allow (an answer in another
+// unit).
 func (s *skewClock) refine(server, start, end time.Time) bool {
 	trip := end.Sub(start)
 	if trip < 0 || trip > maxRefineTrip {
 		return false
 	}
 	measured := server.Sub(start.Add(trip / 2))
-	if d := measured - s.Offset(); d < -trip-time.Second || d > trip+time.Second {
+	if d, allowed := measured-s.Offset(), time.Duration(s.spread.Load())+trip; d < -allowed || d > allowed {
 		return false
 	}
 	s.offset.Store(int64(measured))
 	return true
 }
 
-// maxRefineTrip is the longest round trip of Get Current Time that refine takes.
+// maxRefineTrip is the longest round trip of Get Current Time that refine takes, and so
+// how long a refinement may hold up the calls that wait for it.
 const maxRefineTrip = time.Second
