@@ -138,9 +138,14 @@ func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstan
 	var found []FlowInstanceID
 	for _, s := range l.streams(1) {
 		// Every page: the expression is a fuzzy match, and "3377-" also finds the instances
-		// of 13377, 23377, ..., in that minute, which may fill the first pages.
+		// of 13377, 23377, ..., in that minute, which may fill the first pages. A service
+		// that does not page has shown all it shows; a page that fails after one that
+		// showed the instance leaves the instance found.
 		for !s.done {
 			if err := l.readPage(ctx, s); err != nil {
+				if len(found) > 0 || errors.Is(err, errNotPaging) {
+					break
+				}
 				return "", err
 			}
 			for _, fi := range s.pending {

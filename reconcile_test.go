@@ -217,6 +217,29 @@ func TestTriggerLookupReadsEveryPage(t *testing.T) {
 	}
 }
 
+// TestTriggerLookupKeepsWhatItFound: a lookup whose first page shows the instance takes it
+// when a later page cannot be read: the service answers every page with the first (it
+// does not page), or fails.
+func TestTriggerLookupKeepsWhatItFound(t *testing.T) {
+	t.Parallel()
+	var page []string // the instance, then 49 instances of other flows of that minute
+	page = append(page, `{"instanceId":"`+wantGMT8ID+`","flowId":3377,"status":2}`)
+	for i := 1; i < DefaultPageSize; i++ {
+		id := strconv.Itoa(i) + wantGMT8ID
+		page = append(page, `{"instanceId":"`+id+`","flowId":`+strings.Split(id, "-")[0]+`,"status":2}`)
+	}
+	first := okData(`{"flowInsts":[` + strings.Join(page, ",") + `],"count":60}`)
+	for name, later := range map[string]httpmock.Responder{"not paging": first, "failing": gatewayError(503)} {
+		c, mt, _ := newTestClient(t, fastRetries)
+		mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+		mt.RegisterResponder(http.MethodPost, searchURL, first.Then(later))
+		id, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: 3377, TriggerTime: time.UnixMilli(testNowMillis)})
+		if id != wantGMT8ID || err != nil {
+			t.Errorf("%s: id %q, err %v; want %s", name, id, err, wantGMT8ID)
+		}
+	}
+}
+
 // TestTriggerWithoutRetries: with retries off, a trigger whose answer was lost is not
 // resent, but the client still looks for the instance before calling the outcome unknown.
 func TestTriggerWithoutRetries(t *testing.T) {
