@@ -1,7 +1,6 @@
 package refserver
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -132,18 +131,16 @@ func (f cronField) value(s string) (int, error) {
 }
 
 // errNoFireTime is returned by next when the expression never fires again.
-var errNoFireTime = errors.New("no fire time: no day of the expression's years matches it")
+var errNoFireTime = fmt.Errorf("no fire time up to %d, the last year a Quartz cron reads", cronFields[6].max)
 
-// searchYears is how many years next searches, from t or from a year the year field lists,
-// before it decides that the expression never fires: past the longest gap between two
-// fires of an expression without a year field, 29 February's eight years (2096 to 2104).
-const searchYears = 9
-
-// next returns the first fire time after t, in loc.
+// next returns the first fire time after t, in loc. It searches up to the last year a
+// Quartz cron reads: both day fields may restrict ("0 0 0 29 FEB MON *"), and such an
+// expression may fire decades apart. A year the year field does not list is skipped
+// whole, a month or a day that does not match at once, so the search takes some thousands
+// of steps at most, for an expression that never fires.
 func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 	t = t.In(loc).Truncate(time.Second).Add(time.Second)
-	limit := t.AddDate(searchYears, 0, 0)
-	for t.Before(limit) {
+	for t.Year() <= cronFields[6].max {
 		var cand time.Time
 		switch {
 		case c.years != nil && !c.years[t.Year()]:
@@ -152,7 +149,6 @@ func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 				return time.Time{}, errNoFireTime
 			}
 			cand = time.Date(y, 1, 1, 0, 0, 0, 0, loc)
-			limit = cand.AddDate(searchYears, 0, 0)
 		case !has(c.month, int(t.Month())):
 			cand = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
 		case !c.dayMatches(t):

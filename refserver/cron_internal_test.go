@@ -40,6 +40,7 @@ func TestCronNext(t *testing.T) {
 		{"0 0 0 1 1 ? 2027,2199", at(2027, 1, 1, 0, 0, 0), ""},     // the last year Quartz reads
 		{"0 0 0 29 FEB ? 2029-2199", at(2032, 2, 29, 0, 0, 0), ""}, // the first leap year listed
 		{"0 0 0 29 FEB ? 2097-2199", at(2104, 2, 29, 0, 0, 0), ""}, // 2100 is no leap year: eight years without one
+		{"0 0 0 29 FEB MON *", at(2044, 2, 29, 0, 0, 0), ""},       // both day fields: 18 years away, then 28 apart
 		{"0 0 0 30 FEB ? 2027,2150", time.Time{}, "no fire time"},  // listed years, no matching day
 		{"0 0 0 * * ? 2020", time.Time{}, "no fire time"},
 		{"0 0 0 30 FEB ? *", time.Time{}, "no fire time"},

@@ -65,8 +65,8 @@ func TestPeriodicSchedule(t *testing.T) {
 	}
 }
 
-// TestPeriodicScheduleYearsAway: a flow whose year field puts its next fire years away
-// fires when the clock gets there, each year it lists: the scheduler does not give up on
+// TestPeriodicScheduleYearsAway: a flow whose year field, or whose two day fields, put its
+// next fire years away fires when the clock gets there: the scheduler does not give up on
 // a fire beyond some horizon.
 func TestPeriodicScheduleYearsAway(t *testing.T) {
 	t.Parallel()
@@ -74,7 +74,7 @@ func TestPeriodicScheduleYearsAway(t *testing.T) {
 	b := refserver.NewBackend(refserver.WithClock(clk.Now))
 	seed := refserver.DemoSeed()
 	seed.Flows = nil
-	for id, freq := range map[int64]string{10: "0 0 0 1 1 ? 2035", 11: "0 0 0 1 1 ? 2030", 12: "0 0 0 1 1 ? 2028,2034"} {
+	for id, freq := range map[int64]string{10: "0 0 0 1 1 ? 2035", 11: "0 0 0 1 1 ? 2030", 12: "0 0 0 1 1 ? 2028,2034", 13: "0 0 0 29 FEB MON *"} {
 		seed.Flows = append(seed.Flows, refserver.SeedFlow{
 			ID: id, Name: freq, Org: refserver.DemoOrgID, Owner: refserver.DemoUserID,
 			Type: "periodic", Active: true, Cycle: "M", Freq: freq,
@@ -84,14 +84,14 @@ func TestPeriodicScheduleYearsAway(t *testing.T) {
 	if err := b.Load(seed); err != nil {
 		t.Fatal(err)
 	}
-	clk.Set(time.Date(2035, 6, 1, 0, 0, 0, 0, time.UTC))
+	clk.Set(time.Date(2044, 6, 1, 0, 0, 0, 0, time.UTC))
 	var got []string
-	for _, id := range []int64{10, 11, 12} {
+	for _, id := range []int64{10, 11, 12, 13} {
 		for _, in := range b.FlowInstances(id) {
 			got = append(got, in.ID)
 		}
 	}
-	if want := []string{"10-203501", "11-203001", "12-202801", "12-203401"}; !slices.Equal(got, want) {
+	if want := []string{"10-203501", "11-203001", "12-202801", "12-203401", "13-204402"}; !slices.Equal(got, want) {
 		t.Errorf("instances %v, want %v", got, want)
 	}
 }
