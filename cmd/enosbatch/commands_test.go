@@ -153,6 +153,18 @@ func TestWaitOutage(t *testing.T) {
 	noPrivilege := func(rw http.ResponseWriter) {
 		_, _ = rw.Write([]byte(`{"code":62103,"msg":"User has no privilege."}`))
 	}
+	internalError := func(rw http.ResponseWriter) {
+		_, _ = rw.Write([]byte(`{"code":62109,"msg":"Internal server exception"}`))
+	}
+	tooMany := func(rw http.ResponseWriter) {
+		rw.WriteHeader(http.StatusTooManyRequests)
+		_, _ = rw.Write([]byte(`{"message":"API rate limit exceeded"}`))
+	}
+	dropped := func(rw http.ResponseWriter) { // no answer: a *TransportError
+		if conn, _, err := http.NewResponseController(rw).Hijack(); err == nil {
+			conn.Close()
+		}
+	}
 	tests := []struct {
 		name         string
 		failing      func(http.ResponseWriter)
@@ -161,6 +173,9 @@ func TestWaitOutage(t *testing.T) {
 		want, absent string
 	}{
 		{"an outage after the first poll", unavailable, 2, 9, exitOK, "failed, trying again in", "resumes"},
+		{"no answer after the first poll", dropped, 2, 9, exitOK, "failed, trying again in", "resumes"},
+		{"62109 after the first poll", internalError, 2, 5, exitOK, "failed, trying again in", "resumes"},
+		{"429 after the first poll", tooMany, 2, 5, exitOK, "failed, trying again in", "resumes"},
 		{"a refusal after the first poll", noPrivilege, 2, 2, exitAPI, "(RUNNING; it goes on, 'enosbatch wait ", "trying again"},
 		{"an outage from the first poll", unavailable, 1, 1000, exitAPI, "Service unavailable", "trying again"},
 	}

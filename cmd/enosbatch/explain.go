@@ -67,16 +67,17 @@ type hintedError struct {
 func (e *hintedError) Error() string { return printable(e.err.Error()) + "\n" + e.hint }
 func (e *hintedError) Unwrap() error { return e.err }
 
-// unreachableError is a call whose attempts got no whole answer (headers and body) within
-// the per-attempt timeout: the gateway did not answer in time (exit code 3). The message
-// says that the timeout bounds each attempt, not the call.
+// unreachableError is a call whose last attempt got no whole answer (headers and body)
+// within the per-attempt timeout: the gateway did not answer in time (exit code 3). The
+// message says that the timeout bounds each attempt, not the call, and speaks of the last
+// attempt alone: the earlier ones may have got answers (a 503) that were retried.
 type unreachableError struct {
 	err        error
 	perAttempt time.Duration
 }
 
 func (e *unreachableError) Error() string {
-	return fmt.Sprintf("the gateway did not answer in time: no attempt (retries included) got a whole answer within --request-timeout %s: %v",
+	return fmt.Sprintf("the gateway did not answer in time: the call's last attempt, after its retries, got no whole answer within --request-timeout %s (a limit per attempt): %v",
 		e.perAttempt, e.err)
 }
 
