@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 )
@@ -28,8 +27,8 @@ type Client struct {
 	orgID    string // default orgId
 	userID   string // default userId
 	log      *slog.Logger
-	clock    *skewClock  // the client's clock, corrected by the server's Date when it is off
-	refining *sync.Mutex // held by the one refinement of the clock's correction (refineClock)
+	clock    *skewClock    // the client's clock, corrected by the server's Date when it is off
+	refining chan struct{} // holds a token while the one refinement of the clock's correction runs (refineClock)
 	retry    RetryPolicy
 	location *locationCache // the server's time zone, once a call needed it
 	// secretKey sits behind a pointer so that printing a Client by reflection shows an
@@ -92,7 +91,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		userID:    s.userID,
 		log:       s.logger,
 		clock:     &skewClock{base: s.clock},
-		refining:  &sync.Mutex{},
+		refining:  make(chan struct{}, 1),
 		retry:     s.retry,
 		location:  &locationCache{given: s.location},
 		secretKey: &secretKey,

@@ -12,12 +12,17 @@ import (
 // corrected from one could be off by a second and more, so that a trigger "now" in a
 // minute's first second would name the minute before. Every call that finds the
 // correction coarse waits for the one refinement (at most maxRefineTrip, the longest round
-// trip it takes), which is made once: one attempt, logged at debug level, that neither
-// retries nor renews a token. When it fails, the correction read from the Date stays. Get
-// Current Time's own signing does not refine (a background call), so it does not recurse.
+// trip it takes, or until its own context ends), which is made once: one attempt, logged
+// at debug level, that neither retries nor renews a token. When it fails, the correction
+// read from the Date stays. Get Current Time's own signing does not refine (a background
+// call), so it does not recurse.
 func (c *Client) refineClock(ctx context.Context) {
-	c.refining.Lock()
-	defer c.refining.Unlock()
+	select {
+	case c.refining <- struct{}{}:
+	case <-ctx.Done():
+		return // the attempt finds the context ended before it sends
+	}
+	defer func() { <-c.refining }()
 	if !c.clock.coarse.Load() {
 		return // refined while this call waited
 	}

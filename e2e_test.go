@@ -346,6 +346,55 @@ func TestEndToEndRefinementNeverFailsACall(t *testing.T) {
 	}
 }
 
+// TestEndToEndRefinementWaitEndsWithItsContext: a call that waits for another call's
+// refinement of the clock stops waiting when its own context ends: the refinement here
+// answers only once that call has returned.
+func TestEndToEndRefinementWaitEndsWithItsContext(t *testing.T) {
+	t.Parallel()
+	srvClock := refserver.NewManualClock(demoMinute)
+	backend := refserver.NewDemoBackend(refserver.WithClock(srvClock.Now))
+	refining, waiterReturned := make(chan struct{}), make(chan struct{})
+	var answeredAfterTheWaiter atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("action") == "getCurrentTime" {
+			close(refining)
+			select {
+			case <-waiterReturned:
+				answeredAfterTheWaiter.Store(true)
+			case <-r.Context().Done(): // the refinement gave up: the waiter was still waiting
+			}
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Hour) }))
+	refiner := make(chan error, 1)
+	go func() {
+		_, err := c.GetFlow(context.Background(), batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID})
+		refiner <- err
+	}()
+	<-refining
+	ctx, cancel := context.WithCancel(context.Background())
+	waiter := make(chan error, 1)
+	go func() {
+		_, err := c.GetFlow(ctx, batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID})
+		waiter <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // let the waiter wait (it stops waiting either way)
+	cancel()
+	err := <-waiter
+	close(waiterReturned)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("the waiter: %v, want its context's end", err)
+	}
+	if err := <-refiner; err != nil {
+		t.Errorf("the refining call: %v", err)
+	}
+	if !answeredAfterTheWaiter.Load() {
+		t.Error("the waiter returned only once the refinement had given up")
+	}
+}
+
 // TestEndToEndListingOnTheGatewaysClock: a fresh client whose clock is off, either way,
 // lists the last week on the gateway's clock: its first request's token request corrects
 // the clock, refused (an hour off) or not (ten minutes off), and the range follows.
