@@ -15,15 +15,32 @@ const skewThreshold = 30 * time.Second
 // server's: signature and token timestamps are read from it, so that a client whose
 // clock is off still signs times the gateway accepts.
 type skewClock struct {
-	base   func() time.Time
-	offset atomic.Int64 // server minus base, in nanoseconds
-	// coarse reports that the correction was read from a Date, to the second: the client
-	// makes it exact with Get Current Time (Client.refineClock).
-	coarse atomic.Bool
-	// spread bounds the error of a correction read from a Date, in nanoseconds: the second
-	// the Date cut off, and half the round trip that brought it.
-	spread atomic.Int64
+	base func() time.Time
+	// corr is the correction in force, replaced whole (nil: none): a refinement replaces
+	// only the correction it refined, never one a Date made meanwhile.
+	corr atomic.Pointer[correction]
 }
+
+// correction is an offset of the server's clock from the base clock, and how it was read.
+type correction struct {
+	offset time.Duration // server minus base
+	// coarse reports an offset read from a Date, to the second: the client makes it exact
+	// with Get Current Time (Client.refineClock). spread bounds its error: the second the
+	// Date cut off, and half the round trip that brought it.
+	coarse bool
+	spread time.Duration
+}
+
+// current is the correction in force.
+func (s *skewClock) current() *correction {
+	if c := s.corr.Load(); c != nil {
+		return c
+	}
+	return &noCorrection
+}
+
+// noCorrection is the correction of a clock never corrected.
+var noCorrection correction
 
 // Now is the corrected time.
 func (s *skewClock) Now() time.Time {
@@ -33,18 +50,28 @@ func (s *skewClock) Now() time.Time {
 
 // reading is Now with the correction it applied.
 func (s *skewClock) reading() (time.Time, time.Duration) {
-	offset := time.Duration(s.offset.Load())
+	offset := s.current().offset
 	return s.base().Add(offset), offset
 }
 
 // Offset is the current correction.
-func (s *skewClock) Offset() time.Duration { return time.Duration(s.offset.Load()) }
+func (s *skewClock) Offset() time.Duration { return s.current().offset }
+
+// coarse returns the correction in force if it was read from a Date and is not yet refined,
+// else nil.
+func (s *skewClock) coarse() *correction {
+	if c := s.corr.Load(); c != nil && c.coarse {
+		return c
+	}
+	return nil
+}
 
 // observe measures the server's clock from the Date header of a response received between
 // start and end (read from the base clock), taking the middle of the round trip as the
 // moment the server wrote it. A Date is cut to the second, so the correction may be off by
-// up to a second and half the round trip (spread), until refine makes it exact. When the correction in force is off by more than
-// skewThreshold, it adopts the new one and reports true.
+// up to a second and half the round trip (spread), until refine makes it exact. When the
+// correction in force is off by more than skewThreshold, it adopts the new one and reports
+// true.
 func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if h == nil || h.Get("Age") != "" { // a response from a cache says nothing of the clock
 		return false
@@ -57,29 +84,31 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if d := measured - s.Offset(); d > -skewThreshold && d < skewThreshold {
 		return false
 	}
-	s.offset.Store(int64(measured))
-	s.spread.Store(int64(time.Second + end.Sub(start)/2))
-	s.coarse.Store(true)
+	s.corr.Store(&correction{offset: measured, coarse: true, spread: time.Second + end.Sub(start)/2})
 	return true
 }
 
-// refine makes the correction exact from server, the server's time to the millisecond
-// (Get Current Time) answered between start and end (base clock), and reports whether it
-// did: not when the round trip took longer than maxRefineTrip, which makes the middle of
-// it no better than the Date, nor when server disagrees with the correction in force by
-// more than the Date's error (spread) and this round trip allow (an answer in another
-// unit).
-func (s *skewClock) refine(server, start, end time.Time) bool {
+// refine makes the coarse correction c exact from server, the server's time to the
+// millisecond (Get Current Time) answered between start and end (base clock), and reports
+// whether it did: not when the round trip took longer than maxRefineTrip, which makes the
+// middle of it no better than the Date, nor when server disagrees with c by more than the
+// Date's error (spread) and this round trip allow (an answer in another unit), nor when
+// another correction replaced c meanwhile.
+func (s *skewClock) refine(c *correction, server, start, end time.Time) bool {
 	trip := end.Sub(start)
 	if trip < 0 || trip > maxRefineTrip {
 		return false
 	}
 	measured := server.Sub(start.Add(trip / 2))
-	if d, allowed := measured-s.Offset(), time.Duration(s.spread.Load())+trip; d < -allowed || d > allowed {
+	if d, allowed := measured-c.offset, c.spread+trip; d < -allowed || d > allowed {
 		return false
 	}
-	s.offset.Store(int64(measured))
-	return true
+	return s.corr.CompareAndSwap(c, &correction{offset: measured})
+}
+
+// settle marks the coarse correction c as final, unrefined, unless another replaced it.
+func (s *skewClock) settle(c *correction) {
+	s.corr.CompareAndSwap(c, &correction{offset: c.offset})
 }
 
 // maxRefineTrip is the longest round trip of Get Current Time that refine takes, and so

@@ -1,9 +1,15 @@
 package batchprocessing
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jarcoal/httpmock"
 )
 
 // TestSkewClockRefine: a correction read from a Date is marked coarse; Get Current Time's
@@ -33,16 +39,111 @@ func TestSkewClockRefine(t *testing.T) {
 			t.Parallel()
 			s := &skewClock{base: func() time.Time { return base }}
 			date := http.Header{"Date": {server.Format(http.TimeFormat)}} // 0.4 s cut off
-			if !s.observe(date, base.Add(-tt.dateTrip/2), base.Add(tt.dateTrip/2)) || !s.coarse.Load() || s.Offset() != time.Hour {
-				t.Fatalf("observe: offset %v, coarse %v; want an hour, coarse", s.Offset(), s.coarse.Load())
+			if !s.observe(date, base.Add(-tt.dateTrip/2), base.Add(tt.dateTrip/2)) || s.coarse() == nil || s.Offset() != time.Hour {
+				t.Fatalf("observe: offset %v, coarse %v; want an hour, coarse", s.Offset(), s.coarse())
 			}
 			want := time.Hour
 			if tt.refined {
 				want = tt.answer.Sub(tt.start.Add(tt.end.Sub(tt.start) / 2))
 			}
-			if got := s.refine(tt.answer, tt.start, tt.end); got != tt.refined || s.Offset() != want {
-				t.Errorf("refine: %v, offset %v; want %v, %v", got, s.Offset(), tt.refined, want)
+			coarse := s.coarse()
+			if got := s.refine(coarse, tt.answer, tt.start, tt.end); got != tt.refined || s.Offset() != want || (s.coarse() == nil) != tt.refined {
+				t.Errorf("refine: %v, offset %v, coarse %v; want %v, %v", got, s.Offset(), s.coarse(), tt.refined, want)
 			}
 		})
+	}
+}
+
+// TestSkewClockRefinesOnlyItsCorrection: a correction a Date makes while another is being
+// refined is neither replaced by that refinement nor settled by its failure: it stays
+// coarse, for the next refinement.
+func TestSkewClockRefinesOnlyItsCorrection(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 12, 1, 0, 10, 0, 0, time.UTC)
+	s := &skewClock{base: func() time.Time { return base }}
+	dateAhead := func(d time.Duration) http.Header { return http.Header{"Date": {base.Add(d).Format(http.TimeFormat)}} }
+	s.observe(dateAhead(time.Hour), base, base)
+	refining := s.coarse()
+	s.observe(dateAhead(2*time.Hour), base, base) // meanwhile
+	if s.refine(refining, base.Add(time.Hour), base, base) || s.Offset() != 2*time.Hour || s.coarse() == nil {
+		t.Errorf("a refinement of the replaced correction: offset %v, coarse %v; want two hours, coarse", s.Offset(), s.coarse())
+	}
+	s.settle(refining)
+	if s.coarse() == nil {
+		t.Error("settling the replaced correction settled the new one")
+	}
+	s.settle(s.coarse())
+	if s.coarse() != nil || s.Offset() != 2*time.Hour {
+		t.Errorf("settled: offset %v, coarse %v; want two hours, final", s.Offset(), s.coarse())
+	}
+}
+
+// refinementClient returns a client whose first token request brings a Date an hour ahead
+// of its clock, with Get Timezone answering and Get Current Time answering as currentTime
+// does.
+func refinementClient(t *testing.T, currentTime httpmock.Responder) (*Client, *httpmock.MockTransport) {
+	t.Helper()
+	c, mt, _ := newTestClient(t)
+	hourAhead := time.UnixMilli(testNowMillis).Add(time.Hour).Format(http.TimeFormat)
+	mt.RegisterResponder(http.MethodPost, tokenGetURL, tokenResponder(testToken, 7200).HeaderSet(http.Header{"Date": {hourAhead}}))
+	mt.RegisterResponder(http.MethodGet, testEndpoint+timePath, func(r *http.Request) (*http.Response, error) {
+		if r.URL.Query().Get("action") == "getCurrentTime" {
+			return currentTime(r)
+		}
+		return okData(`{"timezone":"GMT+8"}`)(r)
+	})
+	return c, mt
+}
+
+// TestRefinementRefusesACachedAnswer: a Get Current Time answer from a cache (an Age
+// header) says nothing of the clock now: the correction read from the Date stays.
+func TestRefinementRefusesACachedAnswer(t *testing.T) {
+	t.Parallel()
+	stale := strconv.FormatInt(testNowMillis+time.Hour.Milliseconds()-900, 10) // 0.9 s old
+	for _, tt := range []struct {
+		age  string
+		want time.Duration
+	}{
+		{"", time.Hour - 900*time.Millisecond}, // taken: within the Date's second
+		{"1", time.Hour},
+	} {
+		answer := okData(stale)
+		if tt.age != "" {
+			answer = answer.HeaderSet(http.Header{"Age": {tt.age}})
+		}
+		c, _ := refinementClient(t, answer)
+		if _, err := c.ServerLocation(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.clock.Offset(); got != tt.want || c.clock.coarse() != nil {
+			t.Errorf("Age %q: offset %v, coarse %v; want %v, settled", tt.age, got, c.clock.coarse(), tt.want)
+		}
+	}
+}
+
+// TestRefinementLeftToTheNextCall: when the refining call's context ends before Get
+// Current Time answers, the correction stays coarse and the next call refines it.
+func TestRefinementLeftToTheNextCall(t *testing.T) {
+	t.Parallel()
+	var asked atomic.Int32
+	exact := strconv.FormatInt(testNowMillis+time.Hour.Milliseconds()+400, 10)
+	c, _ := refinementClient(t, func(r *http.Request) (*http.Response, error) {
+		if asked.Add(1) == 1 {
+			<-r.Context().Done() // the first refinement outlives its caller
+			return nil, r.Context().Err()
+		}
+		return okData(exact)(r)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	_, err := c.ServerLocation(ctx)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || c.clock.coarse() == nil {
+		t.Fatalf("first call: %v, coarse %v; want its context's end, the correction still coarse", err, c.clock.coarse())
+	}
+	if _, err := c.GetCurrentTime(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, got := asked.Load(), c.clock.Offset(); n != 3 || got != time.Hour+400*time.Millisecond {
+		t.Errorf("%d Get Current Time requests, offset %v; want 3 (two refinements and the call), an hour and 0.4 s", n, got)
 	}
 }
