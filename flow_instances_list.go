@@ -578,8 +578,5 @@ func checkProgress(pageNo, size int, page *FlowInstancePage, seen map[FlowInstan
 		return nil
 	}
 	return &APIError{Operation: "ListFlowInstances", Method: http.MethodPost, Path: flowInstancesPath, HTTPStatus: http.StatusOK,
-		Unexpected: true, Err: fmt.Errorf("page %d %s while the count says %d instances match: %w", pageNo, why, page.Count, errNotPaging)}
+		Unexpected: true, Err: fmt.Errorf("page %d %s while the count says %d instances match: the service is not paging", pageNo, why, page.Count)}
 }
-
-// errNotPaging is the cause of checkProgress's error.
-var errNotPaging = errors.New("the service is not paging")

@@ -138,12 +138,13 @@ func (c *Client) instanceOfMinute(ctx context.Context, cr *creation) (FlowInstan
 	var found []FlowInstanceID
 	for _, s := range l.streams(1) {
 		// Every page: the expression is a fuzzy match, and "3377-" also finds the instances
-		// of 13377, 23377, ..., in that minute, which may fill the first pages. A service
-		// that does not page has shown all it shows; a page that fails after one that
-		// showed the instance leaves the instance found.
+		// of 13377, 23377, ..., in that minute, which may fill the first pages. A page that
+		// fails after one that showed the instance leaves the instance found; before, the
+		// lookup fails: the instance may be on the pages not read (a service that does not
+		// page), and a lookup that did not see them cannot say it is absent.
 		for !s.done {
 			if err := l.readPage(ctx, s); err != nil {
-				if len(found) > 0 || errors.Is(err, errNotPaging) {
+				if len(found) > 0 {
 					break
 				}
 				return "", err

@@ -219,7 +219,7 @@ func TestTriggerLookupReadsEveryPage(t *testing.T) {
 
 // TestTriggerLookupKeepsWhatItFound: a lookup whose first page shows the instance takes it
 // when a later page cannot be read: the service answers every page with the first (it
-// does not page), or fails.
+// does not page), or fails. A lookup that found nothing before such a page fails.
 func TestTriggerLookupKeepsWhatItFound(t *testing.T) {
 	t.Parallel()
 	var page []string // the instance, then 49 instances of other flows of that minute
@@ -237,6 +237,19 @@ func TestTriggerLookupKeepsWhatItFound(t *testing.T) {
 		if id != wantGMT8ID || err != nil {
 			t.Errorf("%s: id %q, err %v; want %s", name, id, err, wantGMT8ID)
 		}
+	}
+	// Without the instance on the first page, a service that does not page says nothing of
+	// the pages after it: the outcome is unknown, and the trigger is not sent again.
+	others := okData(`{"flowInsts":[` + strings.Join(page[1:], ",") + `,` + page[1] + `],"count":60}`)
+	c, mt, _ := newTestClient(t, fastRetries)
+	mt.RegisterResponder(http.MethodPost, flowsURL, lost)
+	mt.RegisterResponder(http.MethodPost, searchURL, others)
+	_, err := c.TriggerFlow(context.Background(), TriggerFlowRequest{FlowID: 3377, TriggerTime: time.UnixMilli(testNowMillis)})
+	if !errors.Is(err, ErrOutcomeUnknown) || !strings.Contains(err.Error(), "not paging") {
+		t.Errorf("not paging, the instance not on the first page: %v; want ErrOutcomeUnknown saying why", err)
+	}
+	if n := mt.GetCallCountInfo()["POST "+flowsURL]; n != 1 {
+		t.Errorf("not paging, the instance not on the first page: %d triggers sent, want 1", n)
 	}
 }
 
