@@ -19,6 +19,9 @@ type cronSpec struct {
 	sec, min, hour, dom, month, dow uint64 // bit v set: value v allowed
 	years                           map[int]bool
 	anyDom, anyDow                  bool // "?" or "*": the field does not restrict the day
+	// dated reports that some day of the month field's months is in the day-of-month
+	// field: "0 0 0 30 FEB ? *" has none, and never fires.
+	dated bool
 }
 
 // cronField is the range and names of one field.
@@ -52,6 +55,7 @@ func parseCron(expr string) (*cronSpec, error) {
 	spec.sec, spec.min, spec.hour, spec.dom, spec.month, spec.dow = bits[0], bits[1], bits[2], bits[3], bits[4], bits[5]
 	spec.anyDom = fields[3] == "?" || fields[3] == "*"
 	spec.anyDow = fields[5] == "?" || fields[5] == "*"
+	spec.dated = spec.hasDate()
 	if len(fields) == 7 && fields[6] != "*" {
 		spec.years = make(map[int]bool)
 		f := cronFields[6]
@@ -136,9 +140,13 @@ var errNoFireTime = fmt.Errorf("no fire time up to %d, the last year a Quartz cr
 // next returns the first fire time after t, in loc. It searches up to the last year a
 // Quartz cron reads: both day fields may restrict ("0 0 0 29 FEB MON *"), and such an
 // expression may fire decades apart. A year the year field does not list is skipped
-// whole, a month or a day that does not match at once, so the search takes some thousands
-// of steps at most, for an expression that never fires.
+// whole, a month that does not match at once, and an expression without a date in its
+// months (dated) is not searched at all, so a search steps through the days of its months
+// only until the date comes round on its day of the week.
 func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
+	if !c.dated {
+		return time.Time{}, errNoFireTime
+	}
 	t = t.In(loc).Truncate(time.Second).Add(time.Second)
 	for t.Year() <= cronFields[6].max {
 		var cand time.Time
@@ -169,6 +177,21 @@ func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 		t = cand
 	}
 	return time.Time{}, errNoFireTime
+}
+
+// hasDate reports whether some day of the month field's months (29 February included) is
+// in the day-of-month field. Every such date falls on every day of the week in some year,
+// so an expression that has one fires, unless its year field lists none of those years.
+func (c *cronSpec) hasDate() bool {
+	days := [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+	for m := 1; m <= 12; m++ {
+		for d := 1; d <= days[m] && has(c.month, m); d++ {
+			if has(c.dom, d) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // yearAfter returns the first year after y that the year field lists.

@@ -98,3 +98,25 @@ func nextFire(expr string, from time.Time, loc *time.Location) (time.Time, error
 	}
 	return spec.next(from, loc)
 }
+
+// BenchmarkCronNext measures the search of a next fire in a zone with daylight saving,
+// where every step past 2037 computes the zone's rule: an expression that never fires is
+// not searched at all, and one whose both day fields restrict fires 18 years away.
+func BenchmarkCronNext(b *testing.B) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		b.Skip(err)
+	}
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, expr := range []string{"0 0 0 30 FEB ? *", "0 0 0 29 FEB MON *", "0 0 0 * * ? *"} {
+		spec, err := parseCron(expr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(expr, func(b *testing.B) {
+			for range b.N {
+				_, _ = spec.next(from, ny)
+			}
+		})
+	}
+}
