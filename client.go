@@ -23,14 +23,14 @@ const Version = "1.0.0"
 // A Client is safe for concurrent use by many goroutines; share one per application.
 // Printing a Client never shows its SecretKey or access token.
 type Client struct {
-	endpoint string // absolute, no trailing slash
-	orgID    string // default orgId
-	userID   string // default userId
-	log      *slog.Logger
-	clock    *skewClock    // the client's clock, corrected by the server's Date when it is off
-	refining chan struct{} // holds a token while the one refinement of the clock's correction runs (refineClock)
-	retry    RetryPolicy
-	location *locationCache // the server's time zone, once a call needed it
+	endpoint   string // absolute, no trailing slash
+	orgID      string // default orgId
+	userID     string // default userId
+	log        *slog.Logger
+	clock      *skewClock  // the client's clock, corrected by the server's Date when it is off
+	refinement *refinement // the refinement of the clock's correction in flight (refineClock)
+	retry      RetryPolicy
+	location   *locationCache // the server's time zone, once a call needed it
 	// secretKey sits behind a pointer so that printing a Client by reflection shows an
 	// address, not the key.
 	secretKey *string
@@ -86,18 +86,18 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 	}
 
 	c := &Client{
-		endpoint:  base,
-		orgID:     s.orgID,
-		userID:    s.userID,
-		log:       s.logger,
-		clock:     &skewClock{base: s.clock},
-		refining:  make(chan struct{}, 1),
-		retry:     s.retry,
-		location:  &locationCache{given: s.location},
-		secretKey: &secretKey,
-		queries:   &queryCache{},
-		maxBody:   s.maxResponseBytes,
-		http:      newHTTPSender(hc, s.userAgent, s.logger),
+		endpoint:   base,
+		orgID:      s.orgID,
+		userID:     s.userID,
+		log:        s.logger,
+		clock:      &skewClock{base: s.clock},
+		refinement: &refinement{},
+		retry:      s.retry,
+		location:   &locationCache{given: s.location},
+		secretKey:  &secretKey,
+		queries:    &queryCache{},
+		maxBody:    s.maxResponseBytes,
+		http:       newHTTPSender(hc, s.userAgent, s.logger),
 	}
 	c.tokens = newTokenSource(c.http, base, s.maxResponseBytes, accessKey, secretKey, c.clock, s.logger)
 	return c, nil

@@ -5,37 +5,70 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 )
 
-// refineClock makes a correction read from a Date exact with Get Current Time, which
+// refinement is the one refinement of the clock's correction in flight, if any.
+type refinement struct {
+	mu   sync.Mutex
+	done chan struct{} // closed when the refinement in flight ends; nil if none runs
+}
+
+// refineClock makes a correction read from a Date exact before a call reads the time as
+// now (a trigger's time, the end of a listing's range), with Get Current Time, which
 // answers the gateway's time in milliseconds: a Date holds whole seconds, and a clock
 // corrected from one could be off by a second and more, so that a trigger "now" in a
-// minute's first second would name the minute before. Every call that finds the
-// correction coarse waits for the one refinement (at most maxRefineTrip, the longest round
-// trip it takes, or until its own context ends): one attempt, logged at debug level, that
-// neither retries nor renews a token. When Get Current Time fails, or answers what cannot
-// be taken (a cached answer, one that disagrees with the Date), the correction read from
-// the Date stays; when the refining call's context ends first, the next call refines. Get
-// Current Time's own signing does not refine (a background call), so it does not recurse.
+// minute's first second would name the minute before. Signatures need no such precision,
+// so other calls never refine nor wait. The refinement runs on its own, bounded by
+// maxRefineTrip, whatever becomes of the calls that wait for it (each until it ends or
+// its own context does): one attempt, logged at debug level, that neither retries nor
+// renews a token. When Get Current Time fails, or answers what cannot be taken (a cached
+// answer, one outside the Date's error), the correction read from the Date stays.
 func (c *Client) refineClock(ctx context.Context) {
+	done := c.startRefinement(ctx)
+	if done == nil {
+		return
+	}
 	select {
-	case c.refining <- struct{}{}:
-	case <-ctx.Done():
-		return // the attempt finds the context ended before it sends
+	case <-done:
+	case <-ctx.Done(): // the attempt finds the context ended before it sends
 	}
-	defer func() { <-c.refining }()
+}
+
+// startRefinement starts the refinement of a coarse correction, unless one runs, and
+// returns the channel its end closes; nil when the correction is not coarse.
+func (c *Client) startRefinement(ctx context.Context) <-chan struct{} {
+	r := c.refinement
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	coarse := c.clock.coarse()
-	if coarse == nil {
-		return // refined while this call waited
+	switch {
+	case coarse == nil:
+		return nil
+	case r.done != nil:
+		return r.done
 	}
+	done := make(chan struct{})
+	r.done = done
+	ctx = context.WithoutCancel(ctx) // its values (a logger's), not its end
+	go func() {
+		c.refine(ctx, coarse)
+		r.mu.Lock()
+		r.done = nil
+		r.mu.Unlock()
+		close(done)
+	}()
+	return done
+}
+
+// refine refines the coarse correction from Get Current Time's answer, or settles it.
+func (c *Client) refine(ctx context.Context, coarse *correction) {
 	server, start, end, err := c.currentTime(ctx)
 	switch {
 	case err == nil && c.clock.refine(coarse, server, start, end):
 		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing clock correction refined", slog.Duration("offset", c.clock.Offset()))
 		return
-	case ctx.Err() != nil:
-		return // the caller gave up: the next call refines
 	case err != nil:
 		c.log.LogAttrs(ctx, slog.LevelDebug, "batchprocessing clock correction kept to the Date's second: Get Current Time failed",
 			slog.String("error", err.Error()))

@@ -258,9 +258,9 @@ func TestEndToEndTriggerNowOnTheGatewaysClock(t *testing.T) {
 // second, answered with a Date of the minute's first second: corrected from the Date
 // alone, now would fall 0.25 s into the minute before. The client makes the correction
 // exact with Get Current Time (a round trip of 20 ms), and the trigger runs at the minute
-// it was made in; also when another call of the fresh client, which sent the token
-// request and signs first, is the one that refines the clock: the trigger waits for that
-// one refinement.
+// it was made in; also when another call of the fresh client that reads the time as now
+// (a listing), which sent the token request and signs first, started the refinement: the
+// trigger waits for that one refinement.
 func TestEndToEndTriggerNowToTheMillisecond(t *testing.T) {
 	t.Parallel()
 	for _, beside := range []bool{false, true} {
@@ -292,7 +292,7 @@ func TestEndToEndTriggerNowToTheMillisecond(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := c.GetFlow(context.Background(), batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID}); err != nil {
+				if _, err := c.ListFlowInstances(context.Background(), batchprocessing.ListFlowInstancesRequest{}); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -313,8 +313,8 @@ func TestEndToEndTriggerNowToTheMillisecond(t *testing.T) {
 }
 
 // TestEndToEndRefinementNeverFailsACall: a Get Current Time that never answers, or that is
-// refused, leaves the correction read from the Date, and the call that refines goes on
-// (the refinement gives up after a second); nothing is logged above debug level.
+// refused, leaves the correction read from the Date, and the trigger that waits for the
+// refinement goes on (it gives up after a second); nothing is logged above debug level.
 func TestEndToEndRefinementNeverFailsACall(t *testing.T) {
 	t.Parallel()
 	for _, answer := range []func(http.ResponseWriter, *http.Request){
@@ -335,63 +335,14 @@ func TestEndToEndRefinementNeverFailsACall(t *testing.T) {
 		c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Hour) }),
 			batchprocessing.WithLogger(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := c.GetFlow(ctx, batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID})
+		_, err := c.TriggerFlow(ctx, batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID})
 		cancel()
 		if err != nil {
-			t.Errorf("GetFlow: %v", err)
+			t.Errorf("TriggerFlow: %v", err)
 		}
 		if strings.Contains(logged.String(), "GetCurrentTime") {
 			t.Errorf("the refinement logged above debug level:\n%s", logged.String())
 		}
-	}
-}
-
-// TestEndToEndRefinementWaitEndsWithItsContext: a call that waits for another call's
-// refinement of the clock stops waiting when its own context ends: the refinement here
-// answers only once that call has returned.
-func TestEndToEndRefinementWaitEndsWithItsContext(t *testing.T) {
-	t.Parallel()
-	srvClock := refserver.NewManualClock(demoMinute)
-	backend := refserver.NewDemoBackend(refserver.WithClock(srvClock.Now))
-	refining, waiterReturned := make(chan struct{}), make(chan struct{})
-	var answeredAfterTheWaiter atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("action") == "getCurrentTime" {
-			close(refining)
-			select {
-			case <-waiterReturned:
-				answeredAfterTheWaiter.Store(true)
-			case <-r.Context().Done(): // the refinement gave up: the waiter was still waiting
-			}
-		}
-		backend.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Hour) }))
-	refiner := make(chan error, 1)
-	go func() {
-		_, err := c.GetFlow(context.Background(), batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID})
-		refiner <- err
-	}()
-	<-refining
-	ctx, cancel := context.WithCancel(context.Background())
-	waiter := make(chan error, 1)
-	go func() {
-		_, err := c.GetFlow(ctx, batchprocessing.FlowRequest{FlowID: refserver.DemoFlowID})
-		waiter <- err
-	}()
-	time.Sleep(20 * time.Millisecond) // let the waiter wait (it stops waiting either way)
-	cancel()
-	err := <-waiter
-	close(waiterReturned)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("the waiter: %v, want its context's end", err)
-	}
-	if err := <-refiner; err != nil {
-		t.Errorf("the refining call: %v", err)
-	}
-	if !answeredAfterTheWaiter.Load() {
-		t.Error("the waiter returned only once the refinement had given up")
 	}
 }
 

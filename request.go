@@ -265,7 +265,7 @@ func (c *Client) sign(ctx context.Context, p *prepared) (outgoing, attemptResult
 	if err != nil {
 		return outgoing{}, attemptResult{}, err
 	}
-	if !p.background && c.clock.coarse() != nil {
+	if p.now != nil && c.clock.coarse() != nil {
 		c.refineClock(ctx) // the token request, or a refusal, corrected the clock from a Date
 	}
 	now, offset := c.clock.reading()

@@ -25,10 +25,12 @@ type skewClock struct {
 type correction struct {
 	offset time.Duration // server minus base
 	// coarse reports an offset read from a Date, to the second: the client makes it exact
-	// with Get Current Time (Client.refineClock). spread bounds its error: the second the
-	// Date cut off, and half the round trip that brought it.
-	coarse bool
-	spread time.Duration
+	// with Get Current Time (Client.refineClock). The server's time when it wrote the
+	// Date lay in that second, and the middle of the round trip that brought it, taken as
+	// that moment, is off by up to halfTrip: the true offset lies in [offset - halfTrip,
+	// offset + 1s + halfTrip].
+	coarse   bool
+	halfTrip time.Duration
 }
 
 // current is the correction in force.
@@ -68,8 +70,9 @@ func (s *skewClock) coarse() *correction {
 
 // observe measures the server's clock from the Date header of a response received between
 // start and end (read from the base clock), taking the middle of the round trip as the
-// moment the server wrote it. A Date is cut to the second, so the correction may be off by
-// up to a second and half the round trip (spread), until refine makes it exact. When the
+// moment the server wrote it. A Date is cut to the second, so the correction may trail the
+// server's clock by up to a second, give or take half the round trip, until refine makes
+// it exact. When the
 // correction in force is off by more than skewThreshold, it adopts the new one and reports
 // true.
 func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
@@ -84,23 +87,23 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if d := measured - s.Offset(); d > -skewThreshold && d < skewThreshold {
 		return false
 	}
-	s.corr.Store(&correction{offset: measured, coarse: true, spread: time.Second + end.Sub(start)/2})
+	s.corr.Store(&correction{offset: measured, coarse: true, halfTrip: end.Sub(start) / 2})
 	return true
 }
 
 // refine makes the coarse correction c exact from server, the server's time to the
 // millisecond (Get Current Time) answered between start and end (base clock), and reports
 // whether it did: not when the round trip took longer than maxRefineTrip, which makes the
-// middle of it no better than the Date, nor when server disagrees with c by more than the
-// Date's error (spread) and this round trip allow (an answer in another unit), nor when
-// another correction replaced c meanwhile.
+// middle of it no better than the Date, nor when server lies outside what the Date says
+// (its second, give or take both round trips: an answer in another unit, or from before
+// the Date), nor when another correction replaced c meanwhile.
 func (s *skewClock) refine(c *correction, server, start, end time.Time) bool {
 	trip := end.Sub(start)
 	if trip < 0 || trip > maxRefineTrip {
 		return false
 	}
 	measured := server.Sub(start.Add(trip / 2))
-	if d, allowed := measured-c.offset, c.spread+trip; d < -allowed || d > allowed {
+	if d, slack := measured-c.offset, c.halfTrip+trip; d < -slack || d > time.Second+slack {
 		return false
 	}
 	return s.corr.CompareAndSwap(c, &correction{offset: measured})

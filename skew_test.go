@@ -13,9 +13,9 @@ import (
 )
 
 // TestSkewClockRefine: a correction read from a Date is marked coarse; Get Current Time's
-// answer makes it exact when its round trip is short and it agrees with the Date to the
-// second the Date cuts off, half the round trip that brought the Date, and its own round
-// trip, and is ignored otherwise.
+// answer makes it exact when its round trip is short and it lies in the Date's second,
+// give or take half the round trip that brought the Date and its own round trip, and is
+// ignored otherwise.
 func TestSkewClockRefine(t *testing.T) {
 	t.Parallel()
 	base := time.Date(2026, 12, 1, 0, 10, 0, 0, time.UTC)
@@ -34,6 +34,8 @@ func TestSkewClockRefine(t *testing.T) {
 		{"seconds, not milliseconds", 0, time.UnixMilli(server.Unix()), base, base, false},
 		{"two seconds from the Date", 0, server.Add(2 * time.Second), base, base, false},
 		{"two seconds from a Date that took three", 3 * time.Second, server.Add(2 * time.Second), base, base, true},
+		{"before the Date's second", 0, server.Add(-700 * ms), base, base, false},
+		{"before the Date's second, within its round trip", 2 * time.Second, server.Add(-1200 * ms), base, base, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -79,8 +81,8 @@ func TestSkewClockRefinesOnlyItsCorrection(t *testing.T) {
 }
 
 // refinementClient returns a client whose first token request brings a Date an hour ahead
-// of its clock, with Get Timezone answering and Get Current Time answering as currentTime
-// does.
+// of its clock, with Get Timezone and List Flow Instances answering, and Get Current Time
+// answering as currentTime does.
 func refinementClient(t *testing.T, currentTime httpmock.Responder) (*Client, *httpmock.MockTransport) {
 	t.Helper()
 	c, mt, _ := newTestClient(t)
@@ -92,27 +94,34 @@ func refinementClient(t *testing.T, currentTime httpmock.Responder) (*Client, *h
 		}
 		return okData(`{"timezone":"GMT+8"}`)(r)
 	})
+	mt.RegisterResponder(http.MethodPost, searchURL, okData(`{"flowInsts":[],"count":0}`))
 	return c, mt
+}
+
+// listNow lists the last week, a call that reads the time as now.
+func listNow(ctx context.Context, c *Client) error {
+	_, err := c.ListFlowInstances(ctx, ListFlowInstancesRequest{Types: []FlowType{FlowTypeManual}})
+	return err
 }
 
 // TestRefinementRefusesACachedAnswer: a Get Current Time answer from a cache (an Age
 // header) says nothing of the clock now: the correction read from the Date stays.
 func TestRefinementRefusesACachedAnswer(t *testing.T) {
 	t.Parallel()
-	stale := strconv.FormatInt(testNowMillis+time.Hour.Milliseconds()-900, 10) // 0.9 s old
+	later := strconv.FormatInt(testNowMillis+time.Hour.Milliseconds()+400, 10) // in the Date's second
 	for _, tt := range []struct {
 		age  string
 		want time.Duration
 	}{
-		{"", time.Hour - 900*time.Millisecond}, // taken: within the Date's second
+		{"", time.Hour + 400*time.Millisecond},
 		{"1", time.Hour},
 	} {
-		answer := okData(stale)
+		answer := okData(later)
 		if tt.age != "" {
 			answer = answer.HeaderSet(http.Header{"Age": {tt.age}})
 		}
 		c, _ := refinementClient(t, answer)
-		if _, err := c.ServerLocation(context.Background()); err != nil {
+		if err := listNow(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
 		if got := c.clock.Offset(); got != tt.want || c.clock.coarse() != nil {
@@ -121,29 +130,40 @@ func TestRefinementRefusesACachedAnswer(t *testing.T) {
 	}
 }
 
-// TestRefinementLeftToTheNextCall: when the refining call's context ends before Get
-// Current Time answers, the correction stays coarse and the next call refines it.
-func TestRefinementLeftToTheNextCall(t *testing.T) {
+// TestRefinementOnlyForNow: only a call that reads the time as now refines a correction
+// read from a Date, and waits for it; the refinement runs on its own: it ends, and settles
+// or refines the correction, though the calls that waited for it ended first. Calls
+// waiting for it stop at their contexts' ends.
+func TestRefinementOnlyForNow(t *testing.T) {
 	t.Parallel()
+	release := make(chan struct{})
 	var asked atomic.Int32
 	exact := strconv.FormatInt(testNowMillis+time.Hour.Milliseconds()+400, 10)
 	c, _ := refinementClient(t, func(r *http.Request) (*http.Response, error) {
-		if asked.Add(1) == 1 {
-			<-r.Context().Done() // the first refinement outlives its caller
+		asked.Add(1)
+		select {
+		case <-release: // answered once the waiting calls below have given up
+			return okData(exact)(r)
+		case <-r.Context().Done():
 			return nil, r.Context().Err()
 		}
-		return okData(exact)(r)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	_, err := c.ServerLocation(ctx)
-	cancel()
-	if !errors.Is(err, context.DeadlineExceeded) || c.clock.coarse() == nil {
-		t.Fatalf("first call: %v, coarse %v; want its context's end, the correction still coarse", err, c.clock.coarse())
+	if _, err := c.ServerLocation(context.Background()); err != nil || c.clock.coarse() == nil || asked.Load() != 0 {
+		t.Fatalf("a call without now: %v, coarse %v, %d refinements; want no refinement", err, c.clock.coarse(), asked.Load())
 	}
-	if _, err := c.GetCurrentTime(context.Background()); err != nil {
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := listNow(ctx, c)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a call with now, waiting: %v; want its context's end", err)
+		}
+	}
+	close(release)
+	if err := listNow(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	if n, got := asked.Load(), c.clock.Offset(); n != 3 || got != time.Hour+400*time.Millisecond {
-		t.Errorf("%d Get Current Time requests, offset %v; want 3 (two refinements and the call), an hour and 0.4 s", n, got)
+	if n, got := asked.Load(), c.clock.Offset(); n != 1 || got != time.Hour+400*time.Millisecond || c.clock.coarse() != nil {
+		t.Errorf("%d Get Current Time requests, offset %v; want one refinement, to an hour and 0.4 s", n, got)
 	}
 }
