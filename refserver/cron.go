@@ -142,33 +142,26 @@ var errNoFireTime = fmt.Errorf("no fire time up to %d, the last year a Quartz cr
 // expression may fire decades apart. A year the year field does not list is skipped
 // whole, a month that does not match at once, and an expression without a date in its
 // months (dated) is not searched at all, so a search steps through the days of its months
-// only until the date comes round on its day of the week.
+// only until the date comes round on its day of the week. A day that matches yet has no
+// fire time has all its times in a daylight-saving gap (02:30 on the day clocks spring
+// forward, as Quartz skips it too): after maxFirelessDays such days in a row, every day
+// the expression names is such a day (the second Sunday of March at 02:30 in New York),
+// and it never fires.
 func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 	if !c.dated {
 		return time.Time{}, errNoFireTime
 	}
 	t = t.In(loc).Truncate(time.Second).Add(time.Second)
+	var fireless firelessDays
 	for t.Year() <= cronFields[6].max {
-		var cand time.Time
+		cand, onDate, ok := c.step(t, loc)
 		switch {
-		case c.years != nil && !c.years[t.Year()]:
-			y, ok := c.yearAfter(t.Year())
-			if !ok {
-				return time.Time{}, errNoFireTime
-			}
-			cand = time.Date(y, 1, 1, 0, 0, 0, 0, loc)
-		case !has(c.month, int(t.Month())):
-			cand = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
-		case !c.dayMatches(t):
-			cand = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
-		case !has(c.hour, t.Hour()):
-			cand = time.Date(t.Year(), t.Month(), t.Day(), t.Hour()+1, 0, 0, 0, loc)
-		case !has(c.min, t.Minute()):
-			cand = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute()+1, 0, 0, loc)
-		case !has(c.sec, t.Second()):
-			cand = t.Add(time.Second)
-		default:
+		case !ok:
+			return time.Time{}, errNoFireTime
+		case cand.IsZero():
 			return t, nil
+		case onDate && fireless.count(t) > maxFirelessDays:
+			return time.Time{}, errNoFireTime
 		}
 		// Across a daylight saving change time.Date may land in the earlier zone: step on.
 		if !cand.After(t) {
@@ -177,6 +170,46 @@ func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 		t = cand
 	}
 	return time.Time{}, errNoFireTime
+}
+
+// maxFirelessDays is how many matching days in a row without a fire time next takes for
+// an expression that never fires.
+const maxFirelessDays = 8
+
+// step returns the next time after t that may fire, or the zero time when t fires;
+// onDate reports that t's date matches, and ok is false when no year the year field
+// lists is left.
+func (c *cronSpec) step(t time.Time, loc *time.Location) (cand time.Time, onDate, ok bool) {
+	switch {
+	case c.years != nil && !c.years[t.Year()]:
+		y, ok := c.yearAfter(t.Year())
+		return time.Date(y, 1, 1, 0, 0, 0, 0, loc), false, ok
+	case !has(c.month, int(t.Month())):
+		return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc), false, true
+	case !c.dayMatches(t):
+		return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc), false, true
+	case !has(c.hour, t.Hour()):
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour()+1, 0, 0, 0, loc), true, true
+	case !has(c.min, t.Minute()):
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute()+1, 0, 0, loc), true, true
+	case !has(c.sec, t.Second()):
+		return t.Add(time.Second), true, true
+	}
+	return time.Time{}, true, true
+}
+
+// firelessDays counts the matching days a search has stepped through.
+type firelessDays struct {
+	last [3]int // year, month and day of the last one counted
+	n    int
+}
+
+// count counts t's day, once, and returns how many there are.
+func (f *firelessDays) count(t time.Time) int {
+	if day := [3]int{t.Year(), int(t.Month()), t.Day()}; day != f.last {
+		f.last, f.n = day, f.n+1
+	}
+	return f.n
 }
 
 // hasDate reports whether some day of the month field's months (29 February included) is

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -100,15 +101,16 @@ func nextFire(expr string, from time.Time, loc *time.Location) (time.Time, error
 }
 
 // BenchmarkCronNext measures the search of a next fire in a zone with daylight saving,
-// where every step past 2037 computes the zone's rule: an expression that never fires is
-// not searched at all, and one whose both day fields restrict fires 18 years away.
+// where every step past 2037 computes the zone's rule: an expression without a date is not
+// searched at all, one whose days all fall on a spring-forward gap is given up after
+// maxFirelessDays of them, and one whose both day fields restrict fires 18 years away.
 func BenchmarkCronNext(b *testing.B) {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		b.Skip(err)
 	}
 	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	for _, expr := range []string{"0 0 0 30 FEB ? *", "0 0 0 29 FEB MON *", "0 0 0 * * ? *"} {
+	for _, expr := range []string{"0 0 0 30 FEB ? *", "0 30 2 8-14 MAR SUN *", "0 0 0 29 FEB MON *", "0 0 0 * * ? *"} {
 		spec, err := parseCron(expr)
 		if err != nil {
 			b.Fatal(err)
@@ -118,5 +120,57 @@ func BenchmarkCronNext(b *testing.B) {
 				_, _ = spec.next(from, ny)
 			}
 		})
+	}
+}
+
+// TestCronDated: an expression whose months hold none of its days of the month is known
+// at once never to fire; one with such a date (29 February, a range, a step, '?') is not.
+func TestCronDated(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		expr  string
+		dated bool
+	}{
+		{"0 0 0 30 FEB ? *", false},
+		{"0 0 0 31 FEB,APR,JUN,SEP,NOV ? *", false},
+		{"0 0 0 30-31 2 ? *", false},
+		{"0 0 0 29 FEB ? *", true},
+		{"0 0 0 29 FEB MON *", true},
+		{"0 0 0 31 JAN-MAR ? *", true},
+		{"0 0 0 */10 FEB ? *", true},
+		{"0 0 0 ? FEB SUN *", true},
+		{"0 0 0 * * ? *", true},
+	} {
+		spec, err := parseCron(tt.expr)
+		if err != nil || spec.dated != tt.dated {
+			t.Errorf("%s: dated %v (%v), want %v", tt.expr, spec != nil && spec.dated, err, tt.dated)
+		}
+	}
+}
+
+// TestCronNextDaylightSavingGaps: a day whose only times fall in the hour clocks skip has
+// no fire, and an expression whose every day is such a day never fires (BenchmarkCronNext
+// shows that the search gives up after a few of them).
+func TestCronNextDaylightSavingGaps(t *testing.T) {
+	t.Parallel()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, ny)
+	for _, tt := range []struct {
+		expr string
+		want time.Time // zero: never
+	}{
+		{"0 30 2 8-14 MAR SUN *", time.Time{}},                             // the second Sunday of March, the day clocks spring forward
+		{"0 30 2 8-21 MAR SUN *", time.Date(2026, 3, 15, 2, 30, 0, 0, ny)}, // the third Sunday
+	} {
+		got, err := nextFire(tt.expr, from, ny)
+		switch {
+		case tt.want.IsZero() && !errors.Is(err, errNoFireTime):
+			t.Errorf("%s: next %v, %v; want no fire time", tt.expr, got, err)
+		case !tt.want.IsZero() && (err != nil || !got.Equal(tt.want)):
+			t.Errorf("%s: next %v, %v; want %v", tt.expr, got, err, tt.want)
+		}
 	}
 }
