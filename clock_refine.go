@@ -25,14 +25,21 @@ type refinement struct {
 // its own context does): one attempt, logged at debug level, that neither retries nor
 // renews a token. When Get Current Time fails, or answers what cannot be taken (a cached
 // answer, one outside the Date's error), the correction read from the Date stays.
+//
+// A Date may correct the clock again while a refinement runs (another call's 401): that
+// refinement then neither refines nor settles the new correction, and the waiting call
+// starts or joins the refinement of the new one, until the correction in force is final.
 func (c *Client) refineClock(ctx context.Context) {
-	done := c.startRefinement(ctx)
-	if done == nil {
-		return
-	}
-	select {
-	case <-done:
-	case <-ctx.Done(): // the attempt finds the context ended before it sends
+	for {
+		done := c.startRefinement(ctx)
+		if done == nil {
+			return
+		}
+		select {
+		case <-done:
+		case <-ctx.Done(): // the attempt finds the context ended before it sends
+			return
+		}
 	}
 }
 

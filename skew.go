@@ -31,6 +31,8 @@ type correction struct {
 	// offset + 1s + halfTrip].
 	coarse   bool
 	halfTrip time.Duration
+	// at is when the Date was read (base clock): the clocks drift apart after it.
+	at time.Time
 }
 
 // current is the correction in force.
@@ -87,7 +89,7 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if d := measured - s.Offset(); d > -skewThreshold && d < skewThreshold {
 		return false
 	}
-	s.corr.Store(&correction{offset: measured, coarse: true, halfTrip: end.Sub(start) / 2})
+	s.corr.Store(&correction{offset: measured, coarse: true, halfTrip: end.Sub(start) / 2, at: end})
 	return true
 }
 
@@ -95,15 +97,19 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 // millisecond (Get Current Time) answered between start and end (base clock), and reports
 // whether it did: not when the round trip took longer than maxRefineTrip, which makes the
 // middle of it no better than the Date, nor when server lies outside what the Date says
-// (its second, give or take both round trips: an answer in another unit, or from before
-// the Date), nor when another correction replaced c meanwhile.
+// (its second, give or take both round trips and the clocks' drift since: an answer in
+// another unit, or from before the Date), nor when another correction replaced c
+// meanwhile.
 func (s *skewClock) refine(c *correction, server, start, end time.Time) bool {
 	trip := end.Sub(start)
 	if trip < 0 || trip > maxRefineTrip {
 		return false
 	}
 	measured := server.Sub(start.Add(trip / 2))
-	if d, slack := measured-c.offset, c.halfTrip+trip; d < -slack || d > time.Second+slack {
+	// Besides the round trips: the millisecond Get Current Time cuts off, and the drift of
+	// the two clocks since the Date, at most maxDrift.
+	slack := c.halfTrip + trip + time.Millisecond + time.Duration(float64(end.Sub(c.at).Abs())*maxDrift)
+	if d := measured - c.offset; d < -slack || d > time.Second+slack {
 		return false
 	}
 	return s.corr.CompareAndSwap(c, &correction{offset: measured})
@@ -113,6 +119,10 @@ func (s *skewClock) refine(c *correction, server, start, end time.Time) bool {
 func (s *skewClock) settle(c *correction) {
 	s.corr.CompareAndSwap(c, &correction{offset: c.offset})
 }
+
+// maxDrift is the largest drift between the client's clock and the gateway's that refine
+// allows for, a fraction: 100 ppm (8.6 s a day), five times a common quartz clock's.
+const maxDrift = 100e-6
 
 // maxRefineTrip is the longest round trip of Get Current Time that refine takes, and so
 // how long a refinement may hold up the calls that wait for it.

@@ -36,6 +36,8 @@ func TestSkewClockRefine(t *testing.T) {
 		{"two seconds from a Date that took three", 3 * time.Second, server.Add(2 * time.Second), base, base, true},
 		{"before the Date's second", 0, server.Add(-700 * ms), base, base, false},
 		{"before the Date's second, within its round trip", 2 * time.Second, server.Add(-1200 * ms), base, base, true},
+		{"three hours after the Date, the client 0.5 s ahead", 0, server.Add(3*time.Hour - 900*ms), base.Add(3 * time.Hour), base.Add(3 * time.Hour), true},
+		{"three hours after the Date, the client 1.5 s ahead", 0, server.Add(3*time.Hour - 1900*ms), base.Add(3 * time.Hour), base.Add(3 * time.Hour), false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -165,5 +167,37 @@ func TestRefinementOnlyForNow(t *testing.T) {
 	}
 	if n, got := asked.Load(), c.clock.Offset(); n != 1 || got != time.Hour+400*time.Millisecond || c.clock.coarse() != nil {
 		t.Errorf("%d Get Current Time requests, offset %v; want one refinement, to an hour and 0.4 s", n, got)
+	}
+}
+
+// TestRefinementOfTheCorrectionInForce: a Date that corrects the clock again while a
+// refinement runs makes the calls waiting for it refine the new correction, not take it
+// as it came from the Date.
+func TestRefinementOfTheCorrectionInForce(t *testing.T) {
+	t.Parallel()
+	reached, release := make(chan struct{}), make(chan struct{})
+	var asked atomic.Int32
+	c, _ := refinementClient(t, func(r *http.Request) (*http.Response, error) {
+		if asked.Add(1) == 1 {
+			close(reached)
+			<-release
+			return okData(strconv.FormatInt(testNowMillis+time.Hour.Milliseconds()+400, 10))(r)
+		}
+		return okData(strconv.FormatInt(testNowMillis+2*time.Hour.Milliseconds()+300, 10))(r)
+	})
+	first := make(chan error, 1)
+	go func() { first <- listNow(context.Background(), c) }()
+	<-reached // refining the first correction, an hour
+	now := time.UnixMilli(testNowMillis)
+	c.clock.observe(http.Header{"Date": {now.Add(2 * time.Hour).Format(http.TimeFormat)}}, now, now)
+	second := make(chan error, 1)
+	go func() { second <- listNow(context.Background(), c) }()
+	time.Sleep(20 * time.Millisecond) // the second call waits for the first refinement (or starts its own)
+	close(release)
+	if err := errors.Join(<-first, <-second); err != nil {
+		t.Fatal(err)
+	}
+	if n, got := asked.Load(), c.clock.Offset(); n != 2 || got != 2*time.Hour+300*time.Millisecond || c.clock.coarse() != nil {
+		t.Errorf("%d refinements, offset %v, coarse %v; want two, two hours and 0.3 s, final", n, got, c.clock.coarse())
 	}
 }
