@@ -142,26 +142,37 @@ var errNoFireTime = fmt.Errorf("no fire time up to %d, the last year a Quartz cr
 // expression may fire decades apart. A year the year field does not list is skipped
 // whole, a month that does not match at once, and an expression without a date in its
 // months (dated) is not searched at all, so a search steps through the days of its months
-// only until the date comes round on its day of the week. A day that matches yet has no
-// fire time has all its times in a daylight-saving gap (02:30 on the day clocks spring
-// forward, as Quartz skips it too): after maxFirelessDays such days in a row, every day
-// the expression names is such a day (the second Sunday of March at 02:30 in New York),
-// and it never fires.
+// only until the date comes round on its day of the week.
+//
+// A day that matches yet has no fire time has all its times in a daylight-saving gap
+// (02:30 on the day clocks spring forward; Quartz skips it too). Until 2038 a zone's
+// rules may change from one year to the next (New York's spring gap moved from April to
+// March in 2007), and such days say nothing; from 2038 on every zone follows the one rule
+// its data ends with, so maxFirelessDays such days in a row show that every day the
+// expression names is a gap day (the second Sunday of March at 02:30 in New York), and it
+// never fires.
 func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
+	fire, _, err := c.search(t, loc)
+	return fire, err
+}
+
+// search is next, with the number of steps it took.
+func (c *cronSpec) search(t time.Time, loc *time.Location) (time.Time, int, error) {
 	if !c.dated {
-		return time.Time{}, errNoFireTime
+		return time.Time{}, 0, errNoFireTime
 	}
 	t = t.In(loc).Truncate(time.Second).Add(time.Second)
 	var fireless firelessDays
-	for t.Year() <= cronFields[6].max {
+	steps := 0
+	for ; t.Year() <= cronFields[6].max; steps++ {
 		cand, onDate, ok := c.step(t, loc)
 		switch {
 		case !ok:
-			return time.Time{}, errNoFireTime
+			return time.Time{}, steps, errNoFireTime
 		case cand.IsZero():
-			return t, nil
-		case onDate && fireless.count(t) > maxFirelessDays:
-			return time.Time{}, errNoFireTime
+			return t, steps, nil
+		case onDate && !sameDay(cand, t) && fireless.add(t) > maxFirelessDays:
+			return time.Time{}, steps, errNoFireTime
 		}
 		// Across a daylight saving change time.Date may land in the earlier zone: step on.
 		if !cand.After(t) {
@@ -169,12 +180,16 @@ func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
 		}
 		t = cand
 	}
-	return time.Time{}, errNoFireTime
+	return time.Time{}, steps, errNoFireTime
 }
 
-// maxFirelessDays is how many matching days in a row without a fire time next takes for
-// an expression that never fires.
+// maxFirelessDays is how many matching days in a row without a fire time, from 2038 on,
+// next takes for an expression that never fires.
 const maxFirelessDays = 8
+
+// fixedRulesFrom is the first year in which every zone follows the one rule its data ends
+// with: zone files list their transitions up to 2037 at most.
+const fixedRulesFrom = 2038
 
 // step returns the next time after t that may fire, or the zero time when t fires;
 // onDate reports that t's date matches, and ok is false when no year the year field
@@ -198,18 +213,24 @@ func (c *cronSpec) step(t time.Time, loc *time.Location) (cand time.Time, onDate
 	return time.Time{}, true, true
 }
 
-// firelessDays counts the matching days a search has stepped through.
-type firelessDays struct {
-	last [3]int // year, month and day of the last one counted
-	n    int
-}
+// firelessDays counts the matching days without a fire time that a search has left, from
+// fixedRulesFrom on.
+type firelessDays struct{ n int }
 
-// count counts t's day, once, and returns how many there are.
-func (f *firelessDays) count(t time.Time) int {
-	if day := [3]int{t.Year(), int(t.Month()), t.Day()}; day != f.last {
-		f.last, f.n = day, f.n+1
+// add counts the day of t, a matching day the search leaves without a fire time, and
+// returns how many there are.
+func (f *firelessDays) add(t time.Time) int {
+	if t.Year() >= fixedRulesFrom {
+		f.n++
 	}
 	return f.n
+}
+
+// sameDay reports whether a and b fall on the same date.
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // hasDate reports whether some day of the month field's months (29 February included) is

@@ -149,28 +149,43 @@ func TestCronDated(t *testing.T) {
 }
 
 // TestCronNextDaylightSavingGaps: a day whose only times fall in the hour clocks skip has
-// no fire, and an expression whose every day is such a day never fires (BenchmarkCronNext
-// shows that the search gives up after a few of them).
+// no fire. An expression whose every day is such a day, once the zone's rules no longer
+// change (2038), never fires, and the search says so after a few such days, not at 2199;
+// one whose gap days end with a change of the zone's rules fires after the change.
 func TestCronNextDaylightSavingGaps(t *testing.T) {
 	t.Parallel()
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Skip(err)
+	ny, errNY := time.LoadLocation("America/New_York")
+	sp, errSP := time.LoadLocation("America/Sao_Paulo")
+	if errNY != nil || errSP != nil {
+		t.Skip(errNY, errSP)
 	}
-	from := time.Date(2026, 3, 1, 0, 0, 0, 0, ny)
 	for _, tt := range []struct {
-		expr string
-		want time.Time // zero: never
+		expr     string
+		from     time.Time
+		want     time.Time // zero: never
+		maxSteps int
 	}{
-		{"0 30 2 8-14 MAR SUN *", time.Time{}},                             // the second Sunday of March, the day clocks spring forward
-		{"0 30 2 8-21 MAR SUN *", time.Date(2026, 3, 15, 2, 30, 0, 0, ny)}, // the third Sunday
+		// The second Sunday of March, the day clocks spring forward in New York since 2007.
+		{"0 30 2 8-14 MAR SUN *", time.Date(2026, 3, 1, 0, 0, 0, 0, ny), time.Time{}, 4000}, // to 2199: over 20,000
+		{"0 30 2 8-21 MAR SUN *", time.Date(2026, 3, 1, 0, 0, 0, 0, ny), time.Date(2026, 3, 15, 2, 30, 0, 0, ny), 2000},
+		// The first Sunday of April was New York's spring gap from 1987 to 2006.
+		{"0 30 2 1-7 APR SUN *", time.Date(1990, 1, 1, 0, 0, 0, 0, ny), time.Date(2007, 4, 1, 2, 30, 0, 0, ny), 3000},
+		// Sao Paulo's gap was at midnight, on the third Sunday of October until 2017.
+		{"0 30 0 15-21 OCT SUN *", time.Date(2010, 1, 1, 0, 0, 0, 0, sp), time.Date(2018, 10, 21, 0, 30, 0, 0, sp), 3000},
 	} {
-		got, err := nextFire(tt.expr, from, ny)
+		spec, err := parseCron(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, steps, err := spec.search(tt.from, tt.from.Location())
 		switch {
 		case tt.want.IsZero() && !errors.Is(err, errNoFireTime):
-			t.Errorf("%s: next %v, %v; want no fire time", tt.expr, got, err)
+			t.Errorf("%s from %v: next %v, %v; want no fire time", tt.expr, tt.from, got, err)
 		case !tt.want.IsZero() && (err != nil || !got.Equal(tt.want)):
-			t.Errorf("%s: next %v, %v; want %v", tt.expr, got, err, tt.want)
+			t.Errorf("%s from %v: next %v, %v; want %v", tt.expr, tt.from, got, err, tt.want)
+		}
+		if steps > tt.maxSteps {
+			t.Errorf("%s from %v: %d steps, want at most %d", tt.expr, tt.from, steps, tt.maxSteps)
 		}
 	}
 }
