@@ -142,37 +142,23 @@ var errNoFireTime = fmt.Errorf("no fire time up to %d, the last year a Quartz cr
 // expression may fire decades apart. A year the year field does not list is skipped
 // whole, a month that does not match at once, and an expression without a date in its
 // months (dated) is not searched at all, so a search steps through the days of its months
-// only until the date comes round on its day of the week.
-//
-// A day that matches yet has no fire time has all its times in a daylight-saving gap
-// (02:30 on the day clocks spring forward; Quartz skips it too). Until 2038 a zone's
-// rules may change from one year to the next (New York's spring gap moved from April to
-// March in 2007), and such days say nothing; from 2038 on every zone follows the one rule
-// its data ends with, so maxFirelessDays such days in a row show that every day the
-// expression names is a gap day (the second Sunday of March at 02:30 in New York), and it
-// never fires.
+// only until the date comes round on its day of the week. A day that matches yet has no
+// fire time has all its times in a daylight-saving gap (02:30 on the day clocks spring
+// forward; Quartz skips it too); no number of such days in a row shows that the next
+// matching day is one too (zone rules change, Gaza's gap moves in 2055), so an expression
+// whose days are all gap days is searched to the end: about 20 ms in New York.
 func (c *cronSpec) next(t time.Time, loc *time.Location) (time.Time, error) {
-	fire, _, err := c.search(t, loc)
-	return fire, err
-}
-
-// search is next, with the number of steps it took.
-func (c *cronSpec) search(t time.Time, loc *time.Location) (time.Time, int, error) {
 	if !c.dated {
-		return time.Time{}, 0, errNoFireTime
+		return time.Time{}, errNoFireTime
 	}
 	t = t.In(loc).Truncate(time.Second).Add(time.Second)
-	var fireless firelessDays
-	steps := 0
-	for ; t.Year() <= cronFields[6].max; steps++ {
-		cand, onDate, ok := c.step(t, loc)
+	for t.Year() <= cronFields[6].max {
+		cand, ok := c.step(t, loc)
 		switch {
 		case !ok:
-			return time.Time{}, steps, errNoFireTime
+			return time.Time{}, errNoFireTime
 		case cand.IsZero():
-			return t, steps, nil
-		case onDate && !sameDay(cand, t) && fireless.add(t) > maxFirelessDays:
-			return time.Time{}, steps, errNoFireTime
+			return t, nil
 		}
 		// Across a daylight saving change time.Date may land in the earlier zone: step on.
 		if !cand.After(t) {
@@ -180,57 +166,28 @@ func (c *cronSpec) search(t time.Time, loc *time.Location) (time.Time, int, erro
 		}
 		t = cand
 	}
-	return time.Time{}, steps, errNoFireTime
+	return time.Time{}, errNoFireTime
 }
 
-// maxFirelessDays is how many matching days in a row without a fire time, from 2038 on,
-// next takes for an expression that never fires.
-const maxFirelessDays = 8
-
-// fixedRulesFrom is the first year in which every zone follows the one rule its data ends
-// with: zone files list their transitions up to 2037 at most.
-const fixedRulesFrom = 2038
-
-// step returns the next time after t that may fire, or the zero time when t fires;
-// onDate reports that t's date matches, and ok is false when no year the year field
-// lists is left.
-func (c *cronSpec) step(t time.Time, loc *time.Location) (cand time.Time, onDate, ok bool) {
+// step returns the next time after t that may fire, or the zero time when t fires; ok is
+// false when no year the year field lists is left.
+func (c *cronSpec) step(t time.Time, loc *time.Location) (cand time.Time, ok bool) {
 	switch {
 	case c.years != nil && !c.years[t.Year()]:
 		y, ok := c.yearAfter(t.Year())
-		return time.Date(y, 1, 1, 0, 0, 0, 0, loc), false, ok
+		return time.Date(y, 1, 1, 0, 0, 0, 0, loc), ok
 	case !has(c.month, int(t.Month())):
-		return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc), false, true
+		return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc), true
 	case !c.dayMatches(t):
-		return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc), false, true
+		return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc), true
 	case !has(c.hour, t.Hour()):
-		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour()+1, 0, 0, 0, loc), true, true
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour()+1, 0, 0, 0, loc), true
 	case !has(c.min, t.Minute()):
-		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute()+1, 0, 0, loc), true, true
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute()+1, 0, 0, loc), true
 	case !has(c.sec, t.Second()):
-		return t.Add(time.Second), true, true
+		return t.Add(time.Second), true
 	}
-	return time.Time{}, true, true
-}
-
-// firelessDays counts the matching days without a fire time that a search has left, from
-// fixedRulesFrom on.
-type firelessDays struct{ n int }
-
-// add counts the day of t, a matching day the search leaves without a fire time, and
-// returns how many there are.
-func (f *firelessDays) add(t time.Time) int {
-	if t.Year() >= fixedRulesFrom {
-		f.n++
-	}
-	return f.n
-}
-
-// sameDay reports whether a and b fall on the same date.
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
+	return time.Time{}, true
 }
 
 // hasDate reports whether some day of the month field's months (29 February included) is
