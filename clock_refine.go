@@ -28,9 +28,11 @@ type refinement struct {
 //
 // A Date may correct the clock again while a refinement runs (another call's 401): that
 // refinement then neither refines nor settles the new correction, and the waiting call
-// starts or joins the refinement of the new one, until the correction in force is final.
+// starts or joins the refinement of the new one, until the correction in force is final,
+// for at most maxRefinePasses refinements: Dates that keep replacing each other would
+// otherwise hold it for ever.
 func (c *Client) refineClock(ctx context.Context) {
-	for {
+	for range maxRefinePasses {
 		done := c.startRefinement(ctx)
 		if done == nil {
 			return
@@ -42,6 +44,9 @@ func (c *Client) refineClock(ctx context.Context) {
 		}
 	}
 }
+
+// maxRefinePasses is how many refinements a call waits for at most.
+const maxRefinePasses = 3
 
 // startRefinement starts the refinement of a coarse correction, unless one runs, and
 // returns the channel its end closes; nil when the correction is not coarse.

@@ -107,8 +107,10 @@ func (s *skewClock) refine(c *correction, server, start, end time.Time) bool {
 	}
 	measured := server.Sub(start.Add(trip / 2))
 	// Besides the round trips: the millisecond Get Current Time cuts off, and the drift of
-	// the two clocks since the Date, at most maxDrift.
-	slack := c.halfTrip + trip + time.Millisecond + time.Duration(float64(end.Sub(c.at).Abs())*maxDrift)
+	// the two clocks since the Date, at most maxDrift, and never more than skewThreshold
+	// (after days, the Date says little; an answer further off is another unit's).
+	drift := min(time.Duration(float64(end.Sub(c.at))*maxDrift), skewThreshold)
+	slack := c.halfTrip + trip + time.Millisecond + drift
 	if d := measured - c.offset; d < -slack || d > time.Second+slack {
 		return false
 	}

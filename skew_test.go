@@ -38,6 +38,8 @@ func TestSkewClockRefine(t *testing.T) {
 		{"before the Date's second, within its round trip", 2 * time.Second, server.Add(-1200 * ms), base, base, true},
 		{"three hours after the Date, the client 0.5 s ahead", 0, server.Add(3*time.Hour - 900*ms), base.Add(3 * time.Hour), base.Add(3 * time.Hour), true},
 		{"three hours after the Date, the client 1.5 s ahead", 0, server.Add(3*time.Hour - 1900*ms), base.Add(3 * time.Hour), base.Add(3 * time.Hour), false},
+		{"a week after the Date, the client 40 s ahead", 0, server.Add(7*24*time.Hour - 40*time.Second), base.Add(7 * 24 * time.Hour), base.Add(7 * 24 * time.Hour), false},
+		{"in the millisecond before the Date's second", 0, server.Add(-400*ms - 500*time.Microsecond), base, base, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -199,5 +201,25 @@ func TestRefinementOfTheCorrectionInForce(t *testing.T) {
 	}
 	if n, got := asked.Load(), c.clock.Offset(); n != 2 || got != 2*time.Hour+300*time.Millisecond || c.clock.coarse() != nil {
 		t.Errorf("%d refinements, offset %v, coarse %v; want two, two hours and 0.3 s, final", n, got, c.clock.coarse())
+	}
+}
+
+// TestRefinementPassesBounded: Dates that keep replacing the correction during each
+// refinement hold a call for maxRefinePasses refinements, not for ever.
+func TestRefinementPassesBounded(t *testing.T) {
+	t.Parallel()
+	var asked atomic.Int32
+	var c *Client
+	c, _ = refinementClient(t, func(r *http.Request) (*http.Response, error) {
+		n := asked.Add(1)
+		now := time.UnixMilli(testNowMillis)
+		off := time.Hour + time.Duration(n)*time.Minute // another Date, a minute further each time
+		c.clock.observe(http.Header{"Date": {now.Add(off).Format(http.TimeFormat)}}, now, now)
+		return okData(strconv.FormatInt(testNowMillis+off.Milliseconds(), 10))(r)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := listNow(ctx, c); err != nil || asked.Load() != maxRefinePasses {
+		t.Errorf("listing: %v after %d refinements; want it done after %d", err, asked.Load(), maxRefinePasses)
 	}
 }
