@@ -346,6 +346,31 @@ func TestEndToEndRefinementNeverFailsACall(t *testing.T) {
 	}
 }
 
+// TestEndToEndClockSteppedAfterTheDate: a clock 40 s behind is corrected from the token
+// answer's Date; then it is stepped a minute ahead (NTP, a resumed VM). The trigger "now"
+// that follows takes Get Current Time's answer, though it is far from what the stale Date
+// says, and runs at the gateway's minute.
+func TestEndToEndClockSteppedAfterTheDate(t *testing.T) {
+	t.Parallel()
+	srvClock := refserver.NewManualClock(demoMinute.Add(20 * time.Second))
+	srv := refserver.NewDemoServer(refserver.WithClock(srvClock.Now))
+	t.Cleanup(srv.Close)
+	var off atomic.Int64
+	off.Store(int64(-40 * time.Second))
+	c := demoClient(t, srv.URL, batchprocessing.WithClock(func() time.Time { return srvClock.Now().Add(time.Duration(off.Load())) }))
+	if _, err := c.ServerLocation(context.Background()); err != nil { // the token answer's Date corrects the clock
+		t.Fatal(err)
+	}
+	off.Store(int64(20 * time.Second)) // stepped a minute ahead
+	id, err := c.TriggerFlow(context.Background(), batchprocessing.TriggerFlowRequest{FlowID: refserver.DemoFlowID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, err := id.Time(time.UTC); err != nil || !at.Equal(demoMinute) {
+		t.Errorf("instance %s runs at %v (%v), want the gateway's minute %v", id, at, err, demoMinute)
+	}
+}
+
 // TestEndToEndListingOnTheGatewaysClock: a fresh client whose clock is off, either way,
 // lists the last week on the gateway's clock: its first request's token request corrects
 // the clock, refused (an hour off) or not (ten minutes off), and the range follows.

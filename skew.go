@@ -31,8 +31,6 @@ type correction struct {
 	// offset + 1s + halfTrip].
 	coarse   bool
 	halfTrip time.Duration
-	// at is when the Date was read (base clock): the clocks drift apart after it.
-	at time.Time
 }
 
 // current is the correction in force.
@@ -89,28 +87,25 @@ func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
 	if d := measured - s.Offset(); d > -skewThreshold && d < skewThreshold {
 		return false
 	}
-	s.corr.Store(&correction{offset: measured, coarse: true, halfTrip: end.Sub(start) / 2, at: end})
+	s.corr.Store(&correction{offset: measured, coarse: true, halfTrip: end.Sub(start) / 2})
 	return true
 }
 
 // refine makes the coarse correction c exact from server, the server's time to the
 // millisecond (Get Current Time) answered between start and end (base clock), and reports
 // whether it did: not when the round trip took longer than maxRefineTrip, which makes the
-// middle of it no better than the Date, nor when server lies outside what the Date says
-// (its second, give or take both round trips and the clocks' drift since: an answer in
-// another unit, or from before the Date), nor when another correction replaced c
-// meanwhile.
+// middle of it no better than the Date; nor when server lies more than maxDisagreement
+// outside what the Date says (its second, give or take both round trips), which no clock
+// does: an answer in another unit, or a local time; nor when another correction replaced
+// c meanwhile. Closer, the answer is taken even outside the Date's second: the Date may be
+// stale, the client's clock having drifted or been stepped since (NTP, a resumed VM).
 func (s *skewClock) refine(c *correction, server, start, end time.Time) bool {
 	trip := end.Sub(start)
 	if trip < 0 || trip > maxRefineTrip {
 		return false
 	}
 	measured := server.Sub(start.Add(trip / 2))
-	// Besides the round trips: the millisecond Get Current Time cuts off, and the drift of
-	// the two clocks since the Date, at most maxDrift, and never more than skewThreshold
-	// (after days, the Date says little; an answer further off is another unit's).
-	drift := min(time.Duration(float64(end.Sub(c.at))*maxDrift), skewThreshold)
-	slack := c.halfTrip + trip + time.Millisecond + drift
+	slack := c.halfTrip + trip + time.Millisecond + maxDisagreement // the millisecond Get Current Time cuts off
 	if d := measured - c.offset; d < -slack || d > time.Second+slack {
 		return false
 	}
@@ -122,9 +117,10 @@ func (s *skewClock) settle(c *correction) {
 	s.corr.CompareAndSwap(c, &correction{offset: c.offset})
 }
 
-// maxDrift is the largest drift between the client's clock and the gateway's that refine
-// allows for, a fraction: 100 ppm (8.6 s a day), five times a common quartz clock's.
-const maxDrift = 100e-6
+// maxDisagreement is how far outside what the Date says refine takes an answer: ten
+// minutes, more than a clock drifts or is stepped between a token answer and a call, less
+// than any zone's offset from UTC (a local time taken for the epoch).
+const maxDisagreement = 10 * time.Minute
 
 // maxRefineTrip is the longest round trip of Get Current Time that refine takes, and so
 // how long a refinement may hold up the calls that wait for it.
