@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 )
@@ -97,8 +96,9 @@ func (c *Client) refine(ctx context.Context, coarse *correction) {
 func (c *Client) currentTime(ctx context.Context) (server, start, end time.Time, err error) {
 	ctx, cancel := context.WithTimeout(ctx, maxRefineTrip)
 	defer cancel()
-	p, err := c.prepare(call{op: "GetCurrentTime", rule: ruleRead, method: http.MethodGet, path: timePath,
-		query: actionQuery{"getCurrentTime"}, background: true})
+	cl := currentTimeCall
+	cl.background = true
+	p, err := c.prepare(cl)
 	if err != nil {
 		return server, start, end, err
 	}
@@ -107,9 +107,7 @@ func (c *Client) currentTime(ctx context.Context) (server, start, end time.Time,
 	switch {
 	case res.err != nil:
 		return server, start, end, res.err
-	case ms == nil:
-		return server, start, end, errors.New("no time in the answer")
-	case res.resp.header.Get("Age") != "":
+	case fromCache(res.resp.header):
 		return server, start, end, errors.New("an answer from a cache")
 	}
 	return time.UnixMilli(int64(*ms)), res.resp.start, res.resp.end, nil

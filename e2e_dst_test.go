@@ -20,6 +20,17 @@ func berlin(t *testing.T) *time.Location {
 	return loc
 }
 
+// berlinServer starts a demo server in Berlin on a manual clock at at, closed when the test
+// ends, and returns the zone, the clock and the server.
+func berlinServer(t *testing.T, at time.Time) (*time.Location, *refserver.ManualClock, *refserver.Server) {
+	t.Helper()
+	loc := berlin(t)
+	clk := refserver.NewManualClock(at)
+	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithLocation(loc))
+	t.Cleanup(srv.Close)
+	return loc, clk, srv
+}
+
 // checkTriggered checks the invariant of every successful trigger: the id returned is that
 // of an instance that exists and was created for the minute asked for.
 func checkTriggered(t *testing.T, srv interface {
@@ -45,10 +56,7 @@ func checkTriggered(t *testing.T, srv interface {
 // return the instance an hour earlier that a winter offset would name.
 func TestDaylightSavingBackfill(t *testing.T) {
 	t.Parallel()
-	loc := berlin(t)
-	clk := refserver.NewManualClock(time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
-	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithLocation(loc))
-	defer srv.Close()
+	loc, clk, srv := berlinServer(t, time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
 	c := demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now),
 		batchprocessing.WithRetryPolicy(batchprocessing.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
 	if _, err := c.ServerLocation(context.Background()); err != nil { // the client learns "GMT+1"
@@ -79,10 +87,7 @@ func TestDaylightSavingBackfill(t *testing.T) {
 // instance, before and after the offset changes.
 func TestDaylightSavingHourly(t *testing.T) {
 	t.Parallel()
-	loc := berlin(t)
-	clk := refserver.NewManualClock(time.Date(2026, 3, 28, 22, 10, 0, 0, time.UTC))
-	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithLocation(loc))
-	defer srv.Close()
+	loc, clk, srv := berlinServer(t, time.Date(2026, 3, 28, 22, 10, 0, 0, time.UTC))
 	c := demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now))
 	for hour := 0; hour < 6; hour++ {
 		at := clk.Now()
@@ -113,10 +118,7 @@ func TestDaylightSavingHourly(t *testing.T) {
 // asks Get Timezone.
 func TestServerLocationGiven(t *testing.T) {
 	t.Parallel()
-	loc := berlin(t)
-	clk := refserver.NewManualClock(time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
-	srv := refserver.NewDemoServer(refserver.WithClock(clk.Now), refserver.WithLocation(loc))
-	defer srv.Close()
+	loc, clk, srv := berlinServer(t, time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
 	summer := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) // 11:00 CEST
 	id, err := triggerAt(demoClient(t, srv.URL, batchprocessing.WithClock(clk.Now), batchprocessing.WithServerLocation(loc)), refserver.DemoFlowID, summer)
 	if err != nil {

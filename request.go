@@ -132,7 +132,7 @@ func (c *Client) send(ctx context.Context, p *prepared, data any) attemptResult 
 		switch d.step {
 		case renewToken:
 			renewed = true
-			c.correctClock(ctx, res)
+			c.clock.correctFrom(ctx, c.log, res.resp) // a refusal of the timestamp says the clock is off
 			continue
 		case stop, lookForInstance:
 			res.mayHaveActed = d.step == lookForInstance
@@ -161,14 +161,6 @@ func (p *prepared) limited(ctx context.Context, d decision, retries int, renewed
 		return decision{stop, d.reason + "; the context ended"}
 	}
 	return d
-}
-
-// correctClock corrects the clock from the Date of the gateway's refusal when it is off.
-func (c *Client) correctClock(ctx context.Context, res attemptResult) {
-	if res.resp != nil && c.clock.observe(res.resp.header, res.resp.start, res.resp.end) {
-		c.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected",
-			slog.Duration("offset", c.clock.Offset()))
-	}
 }
 
 // pause waits before attempt number next, logging why, or returns the error to stop

@@ -1,6 +1,8 @@
 package batchprocessing
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -72,18 +74,17 @@ func (s *skewClock) coarse() *correction {
 // start and end (read from the base clock), taking the middle of the round trip as the
 // moment the server wrote it. A Date is cut to the second, so the correction may trail the
 // server's clock by up to a second, give or take half the round trip, until refine makes
-// it exact. When the
-// correction in force is off by more than skewThreshold, it adopts the new one and reports
-// true.
+// it exact. When the correction in force is off by more than skewThreshold, it adopts the
+// new one and reports true.
 func (s *skewClock) observe(h http.Header, start, end time.Time) bool {
-	if h == nil || h.Get("Age") != "" { // a response from a cache says nothing of the clock
+	if h == nil || fromCache(h) {
 		return false
 	}
 	date, err := http.ParseTime(h.Get("Date"))
 	if err != nil || end.Sub(start) > skewThreshold {
 		return false
 	}
-	measured := date.Sub(start.Add(end.Sub(start) / 2))
+	measured := offsetAt(date, start, end)
 	if d := measured - s.Offset(); d > -skewThreshold && d < skewThreshold {
 		return false
 	}
@@ -104,13 +105,34 @@ func (s *skewClock) refine(c *correction, server, start, end time.Time) bool {
 	if trip < 0 || trip > maxRefineTrip {
 		return false
 	}
-	measured := server.Sub(start.Add(trip / 2))
+	measured := offsetAt(server, start, end)
 	slack := c.halfTrip + trip + time.Millisecond + maxDisagreement // the millisecond Get Current Time cuts off
 	if d := measured - c.offset; d < -slack || d > time.Second+slack {
 		return false
 	}
 	return s.corr.CompareAndSwap(c, &correction{offset: measured})
 }
+
+// correctFrom corrects the clock from the Date of r, an answer of the gateway (nil if none
+// came), when it shows the clock off (observe), logs the correction, and reports whether
+// it made one.
+func (s *skewClock) correctFrom(ctx context.Context, log *slog.Logger, r *response) bool {
+	if r == nil || !s.observe(r.header, r.start, r.end) {
+		return false
+	}
+	log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected", slog.Duration("offset", s.Offset()))
+	return true
+}
+
+// offsetAt is the offset from the base clock of server, a time the server wrote during a
+// round trip between start and end (base clock), taken as its middle.
+func offsetAt(server, start, end time.Time) time.Duration {
+	return server.Sub(start.Add(end.Sub(start) / 2))
+}
+
+// fromCache reports an answer a cache gave (an Age header): its times say nothing of the
+// server's clock now.
+func fromCache(h http.Header) bool { return h.Get("Age") != "" }
 
 // settle marks the coarse correction c as final, unrefined, unless another replaced it.
 func (s *skewClock) settle(c *correction) {

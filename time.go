@@ -17,17 +17,19 @@ type actionQuery struct {
 	Action string `url:"action"`
 }
 
+// currentTimeCall is Get Current Time, as GetCurrentTime and the clock's refinement send it.
+var currentTimeCall = call{op: "GetCurrentTime", rule: ruleRead, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}
+
 // GetCurrentTime returns the service's current time (Get Current Time: GET
 // /batch-processing-service/v2.1/time?action=getCurrentTime).
 //
 // EnOS API docs: https://support.enos-iot.com/docs/batch-processing-api/en/2.3.0/v2.1/get_current_time.html
 func (c *Client) GetCurrentTime(ctx context.Context, opts ...CallOption) (time.Time, error) {
-	const op = "GetCurrentTime"
 	if ctx == nil {
-		return time.Time{}, invalid(op, "context", "nil context.Context")
+		return time.Time{}, invalid(currentTimeCall.op, "context", "nil context.Context")
 	}
 	var ms *flexInt // stays nil if the response has no data
-	if err := c.do(ctx, call{op: op, rule: ruleRead, method: http.MethodGet, path: timePath, query: actionQuery{"getCurrentTime"}}.withOptions(opts), &ms); err != nil {
+	if err := c.do(ctx, currentTimeCall.withOptions(opts), &ms); err != nil {
 		return time.Time{}, err
 	}
 	return time.UnixMilli(int64(*ms)), nil

@@ -250,7 +250,7 @@ func (s *tokenSource) request(ctx context.Context, tc tokenCall) (string, time.D
 		tok, lifetime, r, err := s.send(ctx, tc)
 		var apiErr *APIError
 		if err == nil {
-			s.correctClock(ctx, r)
+			s.clock.correctFrom(ctx, s.log, r)
 		}
 		if !errors.As(err, &apiErr) {
 			return tok, lifetime, err
@@ -263,23 +263,12 @@ func (s *tokenSource) request(ctx context.Context, tc tokenCall) (string, time.D
 			s.mu.Unlock()
 			continue
 		case (apiErr.Code == CodeTokenInvalidParameter || apiErr.Code == CodeTokenBadEncryption) && !skewFixed &&
-			s.correctClock(ctx, r):
+			s.clock.correctFrom(ctx, s.log, r):
 			skewFixed = true
 			continue
 		}
 		return tok, lifetime, err
 	}
-}
-
-// correctClock corrects the clock from the Date of the token service's answer r (nil if
-// none came) when it shows the clock off, and reports whether it did.
-func (s *tokenSource) correctClock(ctx context.Context, r *response) bool {
-	if r == nil || !s.clock.observe(r.header, r.start, r.end) {
-		return false
-	}
-	s.log.LogAttrs(ctx, slog.LevelWarn, "batchprocessing clock differs from the gateway's; corrected",
-		slog.Duration("offset", s.clock.Offset()))
-	return true
 }
 
 // tokenRequestBody is the body of a token get or refresh ("Get Access Token",
