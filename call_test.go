@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"testing"
@@ -71,45 +70,6 @@ func TestWithCallRetryPolicy(t *testing.T) {
 		WithCallRetryPolicy(RetryPolicy{MinBackoff: -time.Second}))
 	if !errors.Is(err, ErrInvalidRequest) {
 		t.Errorf("invalid policy: err = %v", err)
-	}
-}
-
-// TestWithTimeout: a per-attempt timeout is a TransportError whose Timeout reports true;
-// the caller's own deadline is not. Both match context.DeadlineExceeded, as the errors of
-// net/http's Client.Timeout do (the doc of Timeout says so).
-func TestWithTimeout(t *testing.T) {
-	t.Parallel()
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/apim-token-service/v2.0/token/get" {
-			_, _ = w.Write([]byte(`{"status":0,"data":{"accessToken":"tok-0123456789","expire":7200}}`))
-			return
-		}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-	c, err := NewClient(srv.URL, "ak", "sk", WithOrgID("o"), WithUserID("u"), WithoutRetries(), WithTimeout(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.GetFlow(context.Background(), FlowRequest{FlowID: 1})
-	var te *TransportError
-	if !errors.As(err, &te) || !te.Timeout() || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("per-attempt timeout: err = %v, want a *TransportError that is a Timeout and matches context.DeadlineExceeded, as net/http's does", err)
-	}
-	slow, _ := NewClient(srv.URL, "ak", "sk", WithOrgID("o"), WithUserID("u"), WithoutRetries())
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err = slow.GetFlow(ctx, FlowRequest{FlowID: 1})
-	if !errors.As(err, &te) || te.Timeout() || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("the caller's deadline: err = %v, want context.DeadlineExceeded and no Timeout", err)
-	}
-	if _, err := NewClient(srv.URL, "ak", "sk", WithTimeout(0)); err == nil {
-		t.Error("WithTimeout(0) accepted")
 	}
 }
 

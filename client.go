@@ -38,6 +38,7 @@ type Client struct {
 	http      sender      // sends every request, the token service's too (httpSender)
 	queries   *queryCache // encoded query structs
 	maxBody   int         // the largest response body read
+	timeout   attemptTimeout
 }
 
 // NewClient returns a Client for the gateway at endpoint (for example
@@ -71,19 +72,7 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		}
 	}
 
-	var hc *http.Client
-	if s.httpClient != nil {
-		copied := *s.httpClient
-		hc = &copied
-		if hc.Transport == nil {
-			hc.Transport = http.DefaultTransport
-		}
-	} else {
-		hc = &http.Client{Timeout: DefaultTimeout, Transport: defaultTransport()}
-	}
-	if s.timeout > 0 {
-		hc.Timeout = s.timeout
-	}
+	hc, timeout := httpClient(s)
 
 	c := &Client{
 		endpoint:   base,
@@ -97,10 +86,34 @@ func NewClient(endpoint, accessKey, secretKey string, opts ...Option) (*Client, 
 		secretKey:  &secretKey,
 		queries:    &queryCache{},
 		maxBody:    s.maxResponseBytes,
+		timeout:    timeout,
 		http:       newHTTPSender(hc, s.userAgent, s.logger),
 	}
-	c.tokens = newTokenSource(c.http, base, s.maxResponseBytes, accessKey, secretKey, c.clock, s.logger)
+	c.tokens = newTokenSource(c.http, base, s.maxResponseBytes, timeout, accessKey, secretKey, c.clock, s.logger)
 	return c, nil
+}
+
+// httpClient returns the *http.Client the client sends through, a copy of WithHTTPClient's
+// or one of its own, and the per-attempt timeout: WithTimeout's, else the client's
+// Timeout. The copy's Timeout is zero: the request path bounds each attempt itself
+// (attemptTimeout).
+func httpClient(s settings) (*http.Client, attemptTimeout) {
+	var hc *http.Client
+	if s.httpClient != nil {
+		copied := *s.httpClient
+		hc = &copied
+		if hc.Transport == nil {
+			hc.Transport = http.DefaultTransport
+		}
+	} else {
+		hc = &http.Client{Timeout: DefaultTimeout, Transport: defaultTransport()}
+	}
+	if s.timeout > 0 {
+		hc.Timeout = s.timeout
+	}
+	timeout := newAttemptTimeout(hc.Timeout)
+	hc.Timeout = 0
+	return hc, timeout
 }
 
 // defaultTransport is the transport of a client made without WithHTTPClient: Go's default

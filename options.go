@@ -35,9 +35,11 @@ const DefaultTimeout = 30 * time.Second
 // fails the call with an error instead of filling memory.
 const DefaultMaxResponseBytes = 8 << 20
 
-// WithHTTPClient makes the client send its requests through a copy of hc: its Transport,
-// Timeout and Jar are used, and hc itself is never modified. Use it for proxies, TLS
-// settings, timeouts, and to plug in test transports such as httpmock.
+// WithHTTPClient makes the client send its requests through a copy of hc: its Transport and
+// Jar are used, its Timeout (unless WithTimeout is given) bounds each attempt as WithTimeout
+// does, and hc itself is never modified. Use it for proxies, TLS settings, timeouts, and to
+// plug in test transports such as httpmock. A zero Timeout leaves attempts unbounded but
+// by the context of each call.
 //
 // The copy never follows redirects, whatever hc.CheckRedirect says: the EnOS gateway does
 // not redirect API calls, and following one would hand the access token, the request's
@@ -58,10 +60,11 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithTimeout sets the per-attempt timeout: how long one request may take, its body read
-// included, before it fails with a *TransportError whose Timeout reports true (and is
-// retried as the policy allows). It applies to the client NewClient makes (DefaultTimeout by
-// default) and to the copy of a WithHTTPClient client, whatever its own Timeout. The
-// context passed to each call still bounds the whole call.
+// included, before it fails with a *TransportError whose Timeout reports true, that
+// matches context.DeadlineExceeded and says "no complete answer within the per-attempt
+// timeout of d" (and is retried as the policy allows). It applies to the client NewClient
+// makes (DefaultTimeout by default) and to the copy of a WithHTTPClient client, whatever
+// its own Timeout. The context passed to each call still bounds the whole call.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d <= 0 {

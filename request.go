@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -214,11 +213,10 @@ func (c *Client) attempt(ctx context.Context, p *prepared, data any) attemptResu
 	err = context.Cause(ctx)
 	if err == nil {
 		p.attempts++
-		var raw *http.Response
-		raw, err = c.http.send(ctx, req)
-		if err == nil {
+		var answered bool
+		answered, err = exchange(ctx, c.http, c.timeout, req, c.maxBody, r)
+		if answered {
 			res.resp, res.reached = r, true // a response came, whatever it is
-			err = readResponse(raw, c.maxBody, r)
 		} else {
 			res.reached = !neverSent(err)
 		}

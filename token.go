@@ -34,6 +34,7 @@ type tokenSource struct {
 	http      sender // token requests are not signed
 	endpoint  string // the gateway, without a trailing slash
 	maxBody   int    // the largest response read
+	timeout   attemptTimeout
 	appKey    string
 	appSecret string
 	clock     *skewClock
@@ -78,8 +79,8 @@ type tokenFetch struct {
 	leaderGaveUp bool
 }
 
-func newTokenSource(h sender, endpoint string, maxBody int, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
-	return &tokenSource{http: h, endpoint: endpoint, maxBody: maxBody, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
+func newTokenSource(h sender, endpoint string, maxBody int, timeout attemptTimeout, appKey, appSecret string, clock *skewClock, log *slog.Logger) *tokenSource {
+	return &tokenSource{http: h, endpoint: endpoint, maxBody: maxBody, timeout: timeout, appKey: appKey, appSecret: appSecret, clock: clock, log: log}
 }
 
 // token returns a valid access token, fetching or renewing it when needed.
@@ -310,11 +311,10 @@ func (s *tokenSource) send(ctx context.Context, tc tokenCall) (string, time.Dura
 	// The encryption is a credential too: with the AppKey and the timestamp, it gets a token
 	// until the timestamp leaves the service's window, if the service never saw it.
 	r.keepSecret(s.appSecret, tc.held, req.Encryption)
-	raw, err := s.http.send(ctx, outgoing{method: http.MethodPost, url: s.endpoint + tc.path, body: body})
-	if err != nil {
+	answered, err := exchange(ctx, s.http, s.timeout, outgoing{method: http.MethodPost, url: s.endpoint + tc.path, body: body}, s.maxBody, r)
+	if !answered {
 		return "", 0, nil, transportError(ctx, r, err)
 	}
-	err = readResponse(raw, s.maxBody, r)
 	r.end = s.clock.base()
 	if err != nil {
 		return "", 0, r, transportError(ctx, r, err)

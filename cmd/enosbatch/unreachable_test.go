@@ -78,7 +78,7 @@ func TestGatewayThatNeverAnswers(t *testing.T) {
 		stderr []string
 	}{
 		{"attempts time out", []string{"--request-timeout", "150ms", "status", "3377-20261130080000"}, exitAPI,
-			[]string{"enosbatch: retrying GetFlowInstance (attempt 2, in ", "Client.Timeout exceeded", "further retries are not shown",
+			[]string{"enosbatch: retrying GetFlowInstance (attempt 2, in ", "no complete answer within the per-attempt timeout of 150ms", "further retries are not shown",
 				"enosbatch: status: the gateway did not answer in time: the call's last attempt, after its retries, got no whole answer within --request-timeout 150ms (a limit per attempt): "}},
 		{"while waiting", []string{"--request-timeout", "150ms", "wait", "3377-20261130080000"}, exitAPI,
 			[]string{"retrying GetFlowInstance", "the gateway did not answer in time"}},
