@@ -64,7 +64,8 @@ func (st *state) exportFlow(c *call) (any, *failure) {
 		})
 		for _, up := range t.DependsOn {
 			if name, ok := names[up]; ok {
-				out.Relations = append(out.Relations, taskRelationWire{SourceTaskName: name, TargetTaskName: t.Name})
+				out.Relations = append(out.Relations, taskRelationWire{SourceTaskName: name, TargetTaskName: t.Name,
+					Rerun: flexBool{value: slices.Contains(t.RerunAfter, up)}})
 			}
 		}
 	}
@@ -77,7 +78,8 @@ func (st *state) exportFlow(c *call) (any, *failure) {
 		out.FlowLinks = append(out.FlowLinks, flowLinkWire{LinkID: link, SourceFlowName: upName})
 		for _, t := range flow.Tasks {
 			if !slices.ContainsFunc(t.DependsOn, func(id int64) bool { _, ok := names[id]; return ok }) {
-				out.LinkRelations = append(out.LinkRelations, linkRelationWire{LinkID: link, TargetTaskName: t.Name})
+				out.LinkRelations = append(out.LinkRelations, linkRelationWire{LinkID: link, TargetTaskName: t.Name,
+					Rerun: flexBool{value: slices.Contains(t.RerunAfterFlows, up)}})
 			}
 		}
 	}

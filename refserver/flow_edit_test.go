@@ -63,13 +63,16 @@ func TestSaveFlowAndLoadForEdit(t *testing.T) {
 		}
 	}
 	var graph struct {
-		Relations []struct{ Source, Target string } `json:"relations"`
+		Relations []struct {
+			Source, Target string
+			Rerun          bool
+		} `json:"relations"`
 	}
 	embedded(t, m["graph"], &graph)
 	newNode := "t_" + strconv.FormatInt(added.ID, 10)
-	if len(graph.Relations) != 2 || graph.Relations[0].Source != "t_108580" || graph.Relations[0].Target != newNode ||
-		graph.Relations[1].Source != newNode || graph.Relations[1].Target != "t_108581" {
-		t.Errorf("relations %+v", graph.Relations)
+	if len(graph.Relations) != 2 || graph.Relations[0].Source != "t_108580" || graph.Relations[0].Target != newNode || graph.Relations[0].Rerun ||
+		graph.Relations[1].Source != newNode || graph.Relations[1].Target != "t_108581" || !graph.Relations[1].Rerun {
+		t.Errorf("relations %+v, want the rerun flags saved (false, then true)", graph.Relations)
 	}
 
 	// An instance runs the new order: extract 1s, new 1m, load 1s.
@@ -221,6 +224,7 @@ type exportedView struct {
 	Relations []struct {
 		SourceTaskName string `json:"sourceTaskName"`
 		TargetTaskName string `json:"targetTaskName"`
+		Rerun          bool   `json:"rerun"`
 	} `json:"relations"`
 	FlowLinks []struct {
 		LinkID         string `json:"linkId"`
@@ -229,13 +233,14 @@ type exportedView struct {
 	LinkRelations []struct {
 		LinkID         string `json:"linkId"`
 		TargetTaskName string `json:"targetTaskName"`
+		Rerun          bool   `json:"rerun"`
 	} `json:"linkRelations"`
 }
 
 func (v exportedView) relations() []string {
 	var out []string
 	for _, r := range v.Relations {
-		out = append(out, r.SourceTaskName+">"+r.TargetTaskName)
+		out = append(out, r.SourceTaskName+">"+r.TargetTaskName+" rerun "+strconv.FormatBool(r.Rerun))
 	}
 	sort.Strings(out)
 	return out
@@ -250,8 +255,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 		Parameters: []refserver.Parameter{{Key: "p", Value: "1"}, {Key: "q", Value: "2"}},
 		DependsOn:  []int64{refserver.DemoFlowID},
 		Tasks: []refserver.Task{
-			{ID: 9001, Name: "a", Type: "SHELL", Command: "sh a.sh"},
-			{ID: 9002, Name: "b", DependsOn: []int64{9001}, Command: "b"},
+			{ID: 9001, Name: "a", Type: "SHELL", Command: "sh a.sh", RerunAfterFlows: []int64{refserver.DemoFlowID}},
+			{ID: 9002, Name: "b", DependsOn: []int64{9001}, RerunAfter: []int64{9001}, Command: "b"},
 			{ID: 9003, Name: "c", Type: "HIVE", DependsOn: []int64{9001}},
 			{ID: 9004, Name: "d", DependsOn: []int64{9002, 9003}},
 		},
@@ -305,7 +310,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if again.Name != "etl copy" || again.Desc != "copied" || again.Cycle != original.Cycle || again.Cron != original.Cron ||
 		again.Parameters != original.Parameters || again.Type != original.Type || again.AlertMode != original.AlertMode ||
 		again.Submitter != original.Submitter || again.Visitors != original.Visitors || again.StartTime != original.StartTime ||
-		!slices.Equal(again.relations(), original.relations()) || len(again.FlowLinks) != 1 || len(again.LinkRelations) != 1 {
+		!slices.Equal(again.relations(), original.relations()) || len(again.FlowLinks) != 1 || len(again.LinkRelations) != 1 ||
+		!again.LinkRelations[0].Rerun {
 		t.Errorf("round trip:\n%+v\nwant\n%+v", again, original)
 	}
 	for i := range original.Tasks {
@@ -456,5 +462,59 @@ func TestExportFlowValidation(t *testing.T) {
 	})
 	if string(m["tasks"]) != "[]" || string(m["parameters"]) != `"[]"` {
 		t.Errorf("empty flow export: %s %s", m["tasks"], m["parameters"])
+	}
+}
+
+// TestSaveFlowKeepsRerunFlags: the rerun flag of an edge from an upstream flow is kept
+// and shown in the flow's graph; removing that upstream flow drops it, so that adding the
+// flow again shows its edges without it.
+func TestSaveFlowKeepsRerunFlags(t *testing.T) {
+	t.Parallel()
+	r, _ := newManualRig(t, t0)
+	r.srv.AddFlow(refserver.Flow{ID: 950, Name: "upstream", OrgID: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+		Tasks: []refserver.Task{{ID: 9501, Name: "u"}}})
+	save := func(flows []any, relations []any) {
+		t.Helper()
+		body := saveBody()
+		body["flows"], body["relations"] = flows, relations
+		if relations == nil {
+			delete(body, "tasks") // the tasks stay as they are
+			delete(body, "relations")
+		}
+		ok(t, r.op(http.MethodPost, flowsPath, "save", "", string(mustJSON(body))))
+	}
+	rerunFromUpstream := func() (shown, rerun bool) {
+		t.Helper()
+		m := shape(t, ok(t, r.op(http.MethodGet, flowsPath, "loadForEdit", "&flowId=3377", "")), flowForEditShape)
+		var graph struct {
+			Relations []struct {
+				Source, Target string
+				Rerun          bool
+			} `json:"relations"`
+		}
+		embedded(t, m["graph"], &graph)
+		for _, rel := range graph.Relations {
+			if rel.Source == "f_950" && rel.Target == "t_108580" {
+				return true, rel.Rerun
+			}
+		}
+		return false, false
+	}
+	upstream := []any{map[string]any{"flowId": 950, "nodeId": "up"}}
+	save(upstream, []any{
+		map[string]any{"source": "up", "target": "t_108580", "rerun": true},
+		map[string]any{"source": "t_108580", "target": "n1"},
+		map[string]any{"source": "n1", "target": "t_108581"},
+	})
+	if shown, rerun := rerunFromUpstream(); !shown || !rerun {
+		t.Fatalf("edge from the upstream flow shown %v, rerun %v; want it shown with rerun", shown, rerun)
+	}
+	save([]any{}, nil)
+	if shown, _ := rerunFromUpstream(); shown {
+		t.Fatal("edge from a removed upstream flow shown")
+	}
+	save(upstream, nil)
+	if shown, rerun := rerunFromUpstream(); !shown || rerun {
+		t.Errorf("edge from the upstream flow added again: shown %v, rerun %v; want it shown without rerun", shown, rerun)
 	}
 }

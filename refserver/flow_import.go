@@ -202,33 +202,39 @@ func linkImportedTasks(flow *Flow, relations []taskRelationWire, ids map[string]
 			return fmt.Errorf("relations[%d]: task %s depends on itself", i, shown(r.SourceTaskName))
 		}
 		// Task ids were given in order from first: the target's index is its offset.
-		if t := &flow.Tasks[target-first]; !slices.Contains(t.DependsOn, source) {
-			t.DependsOn = append(t.DependsOn, source)
+		t := &flow.Tasks[target-first]
+		t.DependsOn = addID(t.DependsOn, source)
+		if r.Rerun.value {
+			t.RerunAfter = addID(t.RerunAfter, source)
 		}
 	}
 	return nil
 }
 
 // linkImportedFlows sets the flow's upstream flows from the exported flowLinks (each names a
-// flow of the org) and checks its linkRelations (a known link to a known task).
+// flow of the org) and checks its linkRelations (a known link to a known task), keeping
+// their rerun flags (Task.RerunAfterFlows).
 func (st *state) linkImportedFlows(flow *Flow, in exportedFlowInput, ids map[string]int64) error {
-	links := make(map[string]bool)
+	links := make(map[string]int64) // the upstream flow of each link
 	for i, l := range in.FlowLinks {
 		up := st.flowNamed(flow.OrgID, l.SourceFlowName)
 		if up == nil {
 			return fmt.Errorf("flowLinks[%d]: sourceFlowName %s names no flow of organization %s", i, shown(l.SourceFlowName), shown(flow.OrgID))
 		}
-		links[l.LinkID] = true
-		if !slices.Contains(flow.DependsOn, up.ID) {
-			flow.DependsOn = append(flow.DependsOn, up.ID)
-		}
+		links[l.LinkID] = up.ID
+		flow.DependsOn = addID(flow.DependsOn, up.ID)
 	}
 	for i, r := range in.LinkRelations {
+		up, known := links[r.LinkID]
+		target := slices.IndexFunc(flow.Tasks, func(t Task) bool { return t.ID == ids[r.TargetTaskName] })
 		switch {
-		case !links[r.LinkID]:
+		case !known:
 			return fmt.Errorf("linkRelations[%d]: linkId %s is no flowLink's", i, shown(r.LinkID))
-		case ids[r.TargetTaskName] == 0:
+		case ids[r.TargetTaskName] == 0 || target < 0:
 			return fmt.Errorf("linkRelations[%d]: targetTaskName %s names no task of the flow", i, shown(r.TargetTaskName))
+		}
+		if r.Rerun.value {
+			flow.Tasks[target].RerunAfterFlows = addID(flow.Tasks[target].RerunAfterFlows, up)
 		}
 	}
 	return nil

@@ -31,7 +31,8 @@ import (
 // one without id gets a new id. relations, read only
 // with tasks, set the tasks' DependsOn from edges between task nodes (each task's nodeId, or
 // "t_<taskId>"); edges from upstream flow nodes are accepted and carry no more than flows
-// does. flows (FlowSimpleInfo) sets the flow's DependsOn.
+// does. A relation's rerun flag is kept and shown again (Task.RerunAfter, RerunAfterFlows).
+// flows (FlowSimpleInfo) sets the flow's DependsOn.
 func (st *state) saveFlow(c *call) (any, *failure) {
 	orgID, userID, f := st.ownerCaller(c)
 	if f != nil {
@@ -62,6 +63,7 @@ func (st *state) saveFlow(c *call) (any, *failure) {
 			return nil, errIncorrectParameter.because(err.Error())
 		}
 	}
+	keepRerunAfterFlows(flow.Tasks, dependsOn)
 	req.applyTo(flow, params)
 	flow.DependsOn = dependsOn
 	flow.UpdateUser, flow.UpdatedAt = userID, c.now
@@ -123,10 +125,10 @@ func (req *saveFlowRequest) applyTo(flow *Flow, params []Parameter) {
 }
 
 // savedDependsOn returns the upstream flows of Save Flow (flows, or the flow's own when it is
-// absent) and the node ids that stand for them in relations; the error says which upstream
+// absent) and the node ids that stand for them in relations (with the flow of each); the error says which upstream
 // flow is repeated, the flow itself, not a flow of its org, or one that depends on it.
-func (st *state) savedDependsOn(flow *Flow, flows *[]flowSimpleInput) (dependsOn []int64, flowNodes map[string]bool, err error) {
-	dependsOn, flowNodes = flow.DependsOn, make(map[string]bool)
+func (st *state) savedDependsOn(flow *Flow, flows *[]flowSimpleInput) (dependsOn []int64, flowNodes map[string]int64, err error) {
+	dependsOn, flowNodes = flow.DependsOn, make(map[string]int64)
 	if flows != nil {
 		dependsOn = []int64{}
 		for i, fl := range *flows {
@@ -135,12 +137,12 @@ func (st *state) savedDependsOn(flow *Flow, flows *[]flowSimpleInput) (dependsOn
 			}
 			dependsOn = append(dependsOn, fl.FlowID.value)
 			if fl.NodeID != "" {
-				flowNodes[fl.NodeID] = true
+				flowNodes[fl.NodeID] = fl.FlowID.value
 			}
 		}
 	}
 	for _, up := range dependsOn {
-		flowNodes[flowNodeID(up)] = true
+		flowNodes[flowNodeID(up)] = up
 	}
 	return dependsOn, flowNodes, nil
 }
@@ -166,7 +168,7 @@ func (st *state) checkUpstream(flow *Flow, id flexInt, listed []int64) error {
 
 // savedTasks builds the task list of Save Flow; the error says which task or relation is
 // invalid, and why.
-func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []relationWire, flowNodes map[string]bool) ([]Task, error) {
+func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []relationWire, flowNodes map[string]int64) ([]Task, error) {
 	var owners map[int64]int64 // made for the first task that names its id
 	next := st.nextTaskID()
 	old := taskIndex(flow.Tasks) // the flow's tasks, as they are
@@ -193,7 +195,8 @@ func (st *state) savedTasks(flow *Flow, infos []taskSimpleInput, relations []rel
 		if i, ok := old[id]; ok {
 			t = flow.Tasks[i]
 		}
-		t.Name, t.X, t.Y, t.DependsOn = name, float64(info.X), float64(info.Y), nil
+		t.Name, t.X, t.Y = name, float64(info.X), float64(info.Y)
+		t.DependsOn, t.RerunAfter, t.RerunAfterFlows = nil, nil, nil
 		at[id] = len(tasks)
 		tasks = append(tasks, t)
 		nodes[taskNodeID(id)] = id
@@ -223,16 +226,21 @@ func checkTaskID(id, flowID int64, owners map[int64]int64, at map[int64]int) err
 }
 
 // linkTasks sets the DependsOn of tasks (at: their indexes by id) from relations between
-// task nodes (nodes: the task id of each node id); an edge from an upstream flow's node
-// (flowNodes) adds nothing. The error names an edge with an unknown end or a task on both
+// task nodes (nodes: the task id of each node id), and the RerunAfter and RerunAfterFlows of
+// the relations with rerun set; an edge from an upstream flow's node (flowNodes: the flow of
+// each) adds no dependency. The error names an edge with an unknown end or a task on both
 // ends.
-func linkTasks(tasks []Task, at map[int64]int, nodes map[string]int64, relations []relationWire, flowNodes map[string]bool) error {
+func linkTasks(tasks []Task, at map[int64]int, nodes map[string]int64, relations []relationWire, flowNodes map[string]int64) error {
 	for i, r := range relations {
 		target, ok := nodes[r.Target]
 		if !ok {
 			return fmt.Errorf("relations[%d]: target %s is no task's node (its nodeId, or \"t_<taskId>\")", i, shown(r.Target))
 		}
-		if flowNodes[r.Source] {
+		t := &tasks[at[target]]
+		if up, ok := flowNodes[r.Source]; ok {
+			if r.Rerun.value {
+				t.RerunAfterFlows = addID(t.RerunAfterFlows, up)
+			}
 			continue
 		}
 		source, ok := nodes[r.Source]
@@ -242,9 +250,27 @@ func linkTasks(tasks []Task, at map[int64]int, nodes map[string]int64, relations
 		case source == target:
 			return fmt.Errorf("relations[%d]: task %d depends on itself", i, source)
 		}
-		if t := &tasks[at[target]]; !slices.Contains(t.DependsOn, source) {
-			t.DependsOn = append(t.DependsOn, source)
+		t.DependsOn = addID(t.DependsOn, source)
+		if r.Rerun.value {
+			t.RerunAfter = addID(t.RerunAfter, source)
 		}
 	}
 	return nil
+}
+
+// addID returns ids with id added, unless it is there already.
+func addID(ids []int64, id int64) []int64 {
+	if slices.Contains(ids, id) {
+		return ids
+	}
+	return append(ids, id)
+}
+
+// keepRerunAfterFlows drops from the tasks' RerunAfterFlows the flows that are no longer
+// upstream flows (dependsOn): a flag of a removed edge must not come back with the edge.
+func keepRerunAfterFlows(tasks []Task, dependsOn []int64) {
+	for i := range tasks {
+		t := &tasks[i]
+		t.RerunAfterFlows = slices.DeleteFunc(t.RerunAfterFlows, func(up int64) bool { return !slices.Contains(dependsOn, up) })
+	}
 }

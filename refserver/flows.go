@@ -417,14 +417,16 @@ func graphRelations(f *Flow) []relationWire {
 	for _, t := range f.Tasks {
 		for _, up := range t.DependsOn {
 			if has[up] {
-				out = append(out, relationWire{CycleGap: gap, Source: taskNodeID(up), Target: taskNodeID(t.ID)})
+				out = append(out, relationWire{CycleGap: gap, Source: taskNodeID(up), Target: taskNodeID(t.ID),
+					Rerun: flexBool{value: slices.Contains(t.RerunAfter, up)}})
 			}
 		}
 	}
 	for _, up := range f.DependsOn {
 		for _, t := range f.Tasks {
 			if !slices.ContainsFunc(t.DependsOn, func(id int64) bool { return has[id] }) {
-				out = append(out, relationWire{CycleGap: gap, Source: flowNodeID(up), Target: taskNodeID(t.ID)})
+				out = append(out, relationWire{CycleGap: gap, Source: flowNodeID(up), Target: taskNodeID(t.ID),
+					Rerun: flexBool{value: slices.Contains(t.RerunAfterFlows, up)}})
 			}
 		}
 	}

@@ -83,10 +83,14 @@ type SeedTask struct {
 	Duration   string  `json:"duration,omitempty"`
 	DurationMs int64   `json:"durationMs,omitempty"`
 	DependsOn  []int64 `json:"dependsOn,omitempty"` // ids of upstream tasks of the same flow
-	Command    string  `json:"command,omitempty"`
-	Type       string  `json:"type,omitempty"` // e.g. "COMMAND" (the default) or "SHELL"
-	X          float64 `json:"x,omitempty"`    // position of the node in the flow graph
-	Y          float64 `json:"y,omitempty"`
+	// RerunAfter (of dependsOn) and RerunAfterFlows (of the flow's dependsOn) set the rerun
+	// flag of the relations from those upstream tasks and flows (see Task.RerunAfter).
+	RerunAfter      []int64 `json:"rerunAfter,omitempty"`
+	RerunAfterFlows []int64 `json:"rerunAfterFlows,omitempty"`
+	Command         string  `json:"command,omitempty"`
+	Type            string  `json:"type,omitempty"` // e.g. "COMMAND" (the default) or "SHELL"
+	X               float64 `json:"x,omitempty"`    // position of the node in the flow graph
+	Y               float64 `json:"y,omitempty"`
 	// Parameters are the task's own parameters, [{"key": "...", "value": "..."}]: the
 	// ${key} of its command take them first (see Task.Parameters).
 	Parameters []Parameter `json:"parameters,omitempty"`
@@ -273,6 +277,7 @@ func (sf *SeedFlow) flow() Flow {
 		f.Tasks = append(f.Tasks, Task{
 			ID: st.ID, Name: st.Name, Duration: d,
 			DependsOn: append([]int64(nil), st.DependsOn...), Command: st.Command, Type: st.Type,
+			RerunAfter: append([]int64(nil), st.RerunAfter...), RerunAfterFlows: append([]int64(nil), st.RerunAfterFlows...),
 			X: st.X, Y: st.Y, Parameters: append([]Parameter(nil), st.Parameters...),
 			Fail: st.Fail, Failures: st.Failures, RetryLimit: st.RetryLimit,
 			RetryInterval: time.Duration(st.RetryInterval) * time.Second,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,10 @@ func TestLoadSeedRejectsBadSeeds(t *testing.T) {
 		{"task depends on itself", `{"flows":[{` + flow + `,"tasks":[{"id":5,"name":"a","dependsOn":[5]}]}]}`, "names the task itself"},
 		{"task depends on unknown", `{"flows":[{` + flow + `,"tasks":[{"id":5,"name":"a","dependsOn":[6]}]}]}`, "task 6, which is not in this flow"},
 		{"task cycle", `{"flows":[{` + flow + `,"tasks":[{"id":5,"name":"a","dependsOn":[6]},{"id":6,"name":"b","dependsOn":[5]}]}]}`, "dependency cycle"},
+		{"rerun after no upstream task", `{"flows":[{` + flow + `,"tasks":[{"id":5,"name":"a"},{"id":6,"name":"b","rerunAfter":[5]}]}]}`,
+			"tasks[1] (id 6): rerunAfter names task 5, which is not in its dependsOn"},
+		{"rerun after no upstream flow", `{"flows":[{` + flow + `,"tasks":[{"id":5,"name":"a","rerunAfterFlows":[2]}]}]}`,
+			"tasks[0] (id 5): rerunAfterFlows names flow 2, which is not in the flow's dependsOn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,14 +280,18 @@ func TestApplySeed(t *testing.T) {
 		t.Error("an invalid seed was applied")
 	}
 	err := srv.ApplySeed(&refserver.Seed{Flows: []refserver.SeedFlow{{
-		ID: 9, Name: "extra", Org: refserver.DemoOrgID, Owner: refserver.DemoUserID,
-		Tasks: []refserver.SeedTask{{ID: 90, Name: "t", DurationMs: 250}},
+		ID: 8, Name: "upstream", Org: refserver.DemoOrgID, Owner: refserver.DemoUserID,
+	}, {
+		ID: 9, Name: "extra", Org: refserver.DemoOrgID, Owner: refserver.DemoUserID, DependsOn: []int64{8},
+		Tasks: []refserver.SeedTask{{ID: 90, Name: "t", DurationMs: 250, RerunAfterFlows: []int64{8}},
+			{ID: 91, Name: "u", DependsOn: []int64{90}, RerunAfter: []int64{90}}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f, ok := srv.Flow(9)
-	if !ok || len(f.Tasks) != 1 || f.Tasks[0].Duration != 250*time.Millisecond || f.Cycle != "D" {
+	if !ok || len(f.Tasks) != 2 || f.Tasks[0].Duration != 250*time.Millisecond || f.Cycle != "D" ||
+		!slices.Equal(f.Tasks[0].RerunAfterFlows, []int64{8}) || !slices.Equal(f.Tasks[1].RerunAfter, []int64{90}) {
 		t.Errorf("flow 9 = %+v", f)
 	}
 	if err := srv.ApplySeed(nil); err == nil {

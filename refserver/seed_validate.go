@@ -233,6 +233,9 @@ func (f *SeedFlow) validateTasks() error {
 				return fmt.Errorf("tasks[%d] (id %d): dependsOn names task %d, which is not in this flow", i, t.ID, up)
 			}
 		}
+		if err := f.validateRerun(t); err != nil {
+			return fmt.Errorf("tasks[%d] (id %d): %w", i, t.ID, err)
+		}
 	}
 	deps := make(map[int64][]int64, len(f.Tasks))
 	for _, t := range f.Tasks {
@@ -285,4 +288,19 @@ func parseTimezone(name string) (*time.Location, error) {
 		return time.UTC, nil
 	}
 	return utcoffset.Location(name)
+}
+
+// validateRerun says which rerun flag of t names no relation of the flow, if one does.
+func (f *SeedFlow) validateRerun(t SeedTask) error {
+	for _, up := range t.RerunAfter {
+		if !slices.Contains(t.DependsOn, up) {
+			return fmt.Errorf("rerunAfter names task %d, which is not in its dependsOn", up)
+		}
+	}
+	for _, up := range t.RerunAfterFlows {
+		if !slices.Contains(f.DependsOn, up) {
+			return fmt.Errorf("rerunAfterFlows names flow %d, which is not in the flow's dependsOn", up)
+		}
+	}
+	return nil
 }

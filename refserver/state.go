@@ -159,9 +159,16 @@ type Task struct {
 	// DependsOn holds the ids of the upstream tasks of the same flow: the task starts when
 	// all of them have succeeded. Ids of tasks not in the flow are ignored.
 	DependsOn []int64
-	Command   string  // the command it runs, shown as "cmd" with its ${key} substituted
-	Type      string  // task type as Export Flow shows it: "COMMAND" (the default), "SHELL", ...
-	X, Y      float64 // position of the node in the flow graph
+	// RerunAfter holds the upstream tasks (of DependsOn) whose relation to this task has
+	// "rerun" set, RerunAfterFlows the upstream flows (of the flow's DependsOn) whose
+	// relation to it has: the flags Save Flow and Import Flow are given, shown again in the
+	// relations of the flow's graph and of Export Flow. The server keeps them; it does not
+	// act on them. Ids that name no such upstream task or flow are ignored.
+	RerunAfter      []int64
+	RerunAfterFlows []int64
+	Command         string  // the command it runs, shown as "cmd" with its ${key} substituted
+	Type            string  // task type as Export Flow shows it: "COMMAND" (the default), "SHELL", ...
+	X, Y            float64 // position of the node in the flow graph
 	// Parameters are the task's own parameters ("key=value" in the console's parameter
 	// settings). The ${key} of the Command take them first, then the instance's parameters,
 	// then the system variables (system_variables.go).
@@ -438,6 +445,8 @@ func cloneFlow(f *Flow) *Flow {
 	c.Tasks = slices.Clone(f.Tasks)
 	for i := range c.Tasks {
 		c.Tasks[i].DependsOn = slices.Clone(c.Tasks[i].DependsOn)
+		c.Tasks[i].RerunAfter = slices.Clone(c.Tasks[i].RerunAfter)
+		c.Tasks[i].RerunAfterFlows = slices.Clone(c.Tasks[i].RerunAfterFlows)
 		c.Tasks[i].Parameters = slices.Clone(c.Tasks[i].Parameters)
 	}
 	c.Parameters = slices.Clone(f.Parameters)
