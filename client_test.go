@@ -43,6 +43,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"empty user", "https://g.example.com", "ak", "sk", []Option{WithUserID("")}, "WithUserID: empty"},
 		{"empty user agent", "https://g.example.com", "ak", "sk", []Option{WithUserAgent("")}, "WithUserAgent: empty"},
 		{"zero body limit", "https://g.example.com", "ak", "sk", []Option{WithMaxResponseBytes(0)}, "WithMaxResponseBytes"},
+		{"zero timeout", "https://g.example.com", "ak", "sk", []Option{WithTimeout(0)}, "WithTimeout: the timeout must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,9 @@ package batchprocessing
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -10,13 +12,16 @@ import (
 // all within the per-attempt timeout t. answered reports that a response came: r then
 // holds its status and headers, and its body unless err says why not.
 func exchange(ctx context.Context, s sender, t attemptTimeout, req outgoing, limit int, r *response) (answered bool, err error) {
-	ctx, release := t.bound(ctx)
+	actx, release := t.bound(ctx)
 	defer release()
 	var raw *http.Response
-	if raw, err = s.send(ctx, req); err != nil {
-		return false, err
+	if raw, err = s.send(actx, req); err == nil {
+		answered, err = true, readResponse(raw, limit, r)
 	}
-	return true, readResponse(raw, limit, r)
+	if err != nil && ctx.Err() == nil && t.cause != nil && context.Cause(actx) == t.cause {
+		err = t.ranOut(err)
+	}
+	return answered, err
 }
 
 // attemptTimeout is the per-attempt timeout: WithTimeout's, else the Timeout of the
@@ -39,7 +44,7 @@ func newAttemptTimeout(limit time.Duration) attemptTimeout {
 	if limit <= 0 {
 		return attemptTimeout{}
 	}
-	return attemptTimeout{limit: limit, cause: timedOut{limit}}
+	return attemptTimeout{limit: limit, cause: timedOut{limit: limit}}
 }
 
 // bound returns ctx with the attempt's deadline, and the function that releases its timer
@@ -51,14 +56,49 @@ func (t attemptTimeout) bound(ctx context.Context) (context.Context, context.Can
 	return context.WithTimeoutCause(ctx, t.limit, t.cause)
 }
 
-// timedOut is the cause of an attempt that ran out of its time. net/http returns it as the
-// error of the request (inside a *url.Error) or of the body's read. Like the errors of
-// http.Client.Timeout, it is a timeout (a *TransportError holding it reports Timeout) and
-// it matches context.DeadlineExceeded.
-type timedOut struct{ limit time.Duration }
+// ranOut returns err, the error of an attempt whose deadline passed, as the error of an
+// attempt that ran out of its time: one that holds timedOut and not the context's own
+// error. net/http's HTTP/1 transport returns the context's cause, timedOut, inside a
+// *url.Error or from the body's read; its HTTP/2 transport, test transports (httpmock) and
+// a dial return context.DeadlineExceeded itself or a network timeout, which would read as
+// the caller's context having ended. An *APIError (a body too large) stays as it is.
+func (t attemptTimeout) ranOut(err error) error {
+	var apiErr *APIError
+	if errors.Is(err, t.cause) || errors.As(err, &apiErr) {
+		return err
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return &url.Error{Op: urlErr.Op, URL: urlErr.URL, Err: timedOut{t.limit, detail(urlErr.Err)}}
+	}
+	return timedOut{t.limit, detail(err)}
+}
+
+// detail is the text of what a transport said when an attempt ran out of time, unless it
+// only said that a deadline passed.
+func detail(err error) string {
+	if err == nil || err == context.DeadlineExceeded {
+		return ""
+	}
+	return err.Error()
+}
+
+// timedOut is the error of an attempt that ran out of its time, and the cause of its
+// context's end. Like the errors of http.Client.Timeout, it is a timeout (a *TransportError
+// holding it reports Timeout) and it matches context.DeadlineExceeded without being it.
+type timedOut struct {
+	limit time.Duration
+	// during is what the transport said, if more than that a deadline passed (a dial's
+	// "i/o timeout"); text only, so that no chain finds the context's error in it.
+	during string
+}
 
 func (e timedOut) Error() string {
-	return "no complete answer within the per-attempt timeout of " + e.limit.String()
+	msg := "no complete answer within the per-attempt timeout of " + e.limit.String()
+	if e.during != "" {
+		msg += " (" + e.during + ")"
+	}
+	return msg
 }
 
 // Timeout reports true: the attempt ran out of time.

@@ -39,7 +39,9 @@ const DefaultMaxResponseBytes = 8 << 20
 // Jar are used, its Timeout (unless WithTimeout is given) bounds each attempt as WithTimeout
 // does, and hc itself is never modified. Use it for proxies, TLS settings, timeouts, and to
 // plug in test transports such as httpmock. A zero Timeout leaves attempts unbounded but
-// by the context of each call.
+// by the context of each call. The per-attempt timeout is a deadline on each request's
+// context: a Transport of your own must honour the context, as net/http's and httpmock's
+// do (the deprecated Request.Cancel and CancelRequest are not used).
 //
 // The copy never follows redirects, whatever hc.CheckRedirect says: the EnOS gateway does
 // not redirect API calls, and following one would hand the access token, the request's
